@@ -1,0 +1,122 @@
+// The interface between the orchestrator and the agents it routes to.
+//
+// The orchestrator never sees a concrete agent: it submits a CallRequest and
+// is told the CallOutcome through a CallListener, exactly once per accepted
+// call, unless it cancels the call first (then never). MockAgent implements
+// this interface; a replay or remote agent could too.
+//
+//   CallId id = agent.submit(request, listener, /*tag=*/step_index);
+//   ...
+//   agent.cancel(id);   // a timeout fired or a hedge won: frees the server
+//
+// All times are simulated; nothing here blocks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sim/time.hpp"
+
+namespace orchsim::mock_agents {
+
+// How a call ended, as the caller sees it.
+enum class CallStatus : std::uint8_t {
+  kSuccess,  // an answer arrived (it may still be a silent failure: see CallOutcome::silent)
+  kError,    // an explicit error of kind CallOutcome::error
+};
+
+// Explicit errors, as real providers report them.
+enum class ErrorKind : std::uint8_t {
+  kNone,
+  kTransient,        // 5xx-like; retrying may help
+  kRateLimited,      // 429; retry no sooner than retry_after
+  kPermanent,        // 4xx-like; retrying will not help
+  kContextOverflow,  // the input exceeds the agent's context window
+  kOverloaded,       // the queue or a bulkhead was full: rejected without service
+  kUnavailable,      // an outage window: the agent is down
+};
+std::string_view to_string(ErrorKind kind);
+// Whether a retry of the same call can succeed (transient, rate limited,
+// overloaded, unavailable); permanent errors and context overflow are not.
+bool is_retryable(ErrorKind kind);
+
+using CallId = std::uint64_t;
+
+// What the caller asks of an agent. The identity fields key every random draw
+// about the call (common random numbers): the same (request_id, attempt,
+// variant) meets the same latency, outcome, quality and tokens under any
+// routing policy and in any arrival order.
+struct CallRequest {
+  std::uint64_t request_id = 0;  // the workload request this call serves
+  std::uint32_t attempt = 0;     // 0 for the first call of a step; retries and hedges count up
+  std::uint32_t variant = 0;     // e.g. a different retrieval configuration on a re-try
+  std::uint32_t caller = 0;      // who calls (for per-caller bulkheads)
+  std::int64_t input_tokens = 0;
+  double difficulty = 0.5;        // of the request, in [0, 1]
+  double input_quality = 1.0;     // quality of what this step was given (e.g. retrieval), [0, 1]
+  double context_retained = 1.0;  // share of the needed context that survived fitting, [0, 1]
+  double judged_quality = 0.0;    // for judges and critics: the true quality of what they judge
+};
+
+// What came back. Token counts and cost include work done before a
+// cancellation (reported through CallListener::on_call_cancelled instead).
+struct CallOutcome {
+  CallStatus status = CallStatus::kSuccess;
+  ErrorKind error = ErrorKind::kNone;
+  // Ground truth, invisible to a real orchestrator: the agent reported success
+  // but the output is empty or poor. Validators and critics try to detect it.
+  bool silent = false;
+  double quality = 0.0;            // in [0, 1]; 0 for errors
+  std::uint32_t label = 0;         // output class (index into the agent's labels), if it has any
+  bool verdict_pass = false;       // for judges: the (noisy) verdict on judged_quality
+  std::int64_t input_tokens = 0;   // billed
+  std::int64_t output_tokens = 0;  // billed
+  double cost_usd = 0.0;
+  sim::Duration retry_after = sim::Duration::zero();  // for kRateLimited
+  sim::Time submitted;
+  sim::Time service_started;       // == finished for calls rejected without service
+  sim::Time finished;
+  sim::Duration queue_wait() const { return service_started - submitted; }
+};
+
+// Receives the end of each call. `tag` is whatever the caller passed to
+// submit(), so a listener can find its own state without a lookup.
+class CallListener {
+ public:
+  virtual ~CallListener() = default;
+  virtual void on_call_finished(CallId id, std::uint64_t tag, const CallOutcome& outcome) = 0;
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view role() const = 0;
+  virtual std::int64_t context_window_tokens() const = 0;
+
+  // Submits a call. The listener is told the outcome exactly once, at the
+  // simulated time the call ends, unless cancel() is called first. Rejections
+  // (overloaded, rate limited, context overflow, unavailable) are reported too,
+  // through the listener, at the current instant.
+  virtual CallId submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) = 0;
+
+  // Abandons a call: frees its server or queue slot. Returns the tokens and
+  // cost spent so far (billed), or nullopt-like zero outcome if the call had
+  // already ended. A hang ends only this way.
+  struct Cancellation {
+    bool was_active = false;
+    bool was_in_service = false;
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    double cost_usd = 0.0;
+  };
+  virtual Cancellation cancel(CallId id) = 0;
+
+  // Load signals a router may read (what a real load balancer can observe).
+  virtual std::uint32_t in_service() const = 0;
+  virtual std::uint32_t queued() const = 0;
+  virtual std::uint32_t servers() const = 0;
+};
+
+}  // namespace orchsim::mock_agents

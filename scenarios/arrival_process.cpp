@@ -1,0 +1,260 @@
+#include "scenarios/arrival_process.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace orchsim::scenarios {
+
+namespace {
+
+sim::Duration exponential(sim::RandomStream& s, double rate_per_second) {
+  return sim::Duration::from_seconds(-std::log(s.uniform_open01()) / rate_per_second);
+}
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+
+class Poisson final : public ArrivalProcess {
+ public:
+  explicit Poisson(double rate) : rate_(rate) {}
+  std::optional<sim::Time> next(sim::Time after, sim::RandomStream& s) override {
+    return after + exponential(s, rate_);
+  }
+  double mean_rate_per_second() const override { return rate_; }
+
+ private:
+  double rate_;
+};
+
+class Deterministic final : public ArrivalProcess {
+ public:
+  explicit Deterministic(sim::Duration interval) : interval_(interval) {}
+  std::optional<sim::Time> next(sim::Time after, sim::RandomStream&) override {
+    return after + interval_;
+  }
+  double mean_rate_per_second() const override { return 1.0 / interval_.seconds_f(); }
+
+ private:
+  sim::Duration interval_;
+};
+
+class OnOff final : public ArrivalProcess {
+ public:
+  explicit OnOff(const OnOffArrivals& c) : c_(c) {}
+  std::optional<sim::Time> next(sim::Time after, sim::RandomStream& s) override {
+    if (!started_) {
+      started_ = true;
+      switch_at_ = after + exponential(s, 1.0 / c_.mean_on.seconds_f());
+    }
+    sim::Time t = after;
+    for (;;) {
+      const double rate = on_ ? c_.on_rate_per_second : c_.off_rate_per_second;
+      // Memoryless: a candidate past the switch is discarded and redrawn there.
+      if (rate > 0.0) {
+        const sim::Time candidate = t + exponential(s, rate);
+        if (candidate < switch_at_) return candidate;
+      }
+      t = switch_at_;
+      on_ = !on_;
+      switch_at_ = t + exponential(s, 1.0 / (on_ ? c_.mean_on : c_.mean_off).seconds_f());
+    }
+  }
+  double mean_rate_per_second() const override {
+    const double on = c_.mean_on.seconds_f(), off = c_.mean_off.seconds_f();
+    return (on * c_.on_rate_per_second + off * c_.off_rate_per_second) / (on + off);
+  }
+
+ private:
+  OnOffArrivals c_;
+  bool started_ = false;
+  bool on_ = true;
+  sim::Time switch_at_;
+};
+
+// Lewis-Shedler thinning against a constant bound on the rate.
+class Thinned : public ArrivalProcess {
+ public:
+  std::optional<sim::Time> next(sim::Time after, sim::RandomStream& s) override {
+    sim::Time t = after;
+    for (;;) {
+      t += exponential(s, max_rate_);
+      if (s.uniform01() * max_rate_ < rate_at(t.since_start())) return t;
+    }
+  }
+
+ protected:
+  virtual double rate_at(sim::Duration t) const = 0;
+  double max_rate_ = 0.0;
+};
+
+class PiecewiseLinear final : public Thinned {
+ public:
+  explicit PiecewiseLinear(PiecewiseLinearArrivals c) : c_(std::move(c)) {
+    for (const auto& p : c_.points) max_rate_ = std::max(max_rate_, p.second);
+  }
+  double rate_at(sim::Duration t) const override {
+    const auto& p = c_.points;
+    if (t <= p.front().first) return p.front().second;
+    if (t >= p.back().first) return p.back().second;
+    const auto hi = std::upper_bound(p.begin(), p.end(), t,
+                                     [](sim::Duration x, const auto& pt) { return x < pt.first; });
+    const auto lo = hi - 1;
+    const double f = (t - lo->first).seconds_f() / (hi->first - lo->first).seconds_f();
+    return lo->second + f * (hi->second - lo->second);
+  }
+  double mean_rate_per_second() const override {
+    // Over the span of the points (the rate is constant outside it).
+    const auto& p = c_.points;
+    if (p.size() == 1 || p.back().first == p.front().first) return p.front().second;
+    double area = 0.0;
+    for (std::size_t i = 1; i < p.size(); ++i) {
+      area += 0.5 * (p[i].second + p[i - 1].second) * (p[i].first - p[i - 1].first).seconds_f();
+    }
+    return area / (p.back().first - p.front().first).seconds_f();
+  }
+
+ private:
+  PiecewiseLinearArrivals c_;
+};
+
+class Diurnal final : public Thinned {
+ public:
+  explicit Diurnal(const DiurnalArrivals& c) : c_(c) {
+    max_rate_ = c_.mean_rate_per_second * (1.0 + c_.amplitude);
+  }
+  double rate_at(sim::Duration t) const override {
+    const double angle = 2.0 * std::numbers::pi * t.seconds_f() / c_.period.seconds_f();
+    return c_.mean_rate_per_second * (1.0 + c_.amplitude * std::sin(angle + c_.phase_radians));
+  }
+  double mean_rate_per_second() const override { return c_.mean_rate_per_second; }
+
+ private:
+  DiurnalArrivals c_;
+};
+
+class Replay final : public ArrivalProcess {
+ public:
+  explicit Replay(ReplayArrivals c) : c_(std::move(c)) {}
+  std::optional<sim::Time> next(sim::Time, sim::RandomStream&) override {
+    if (i_ >= c_.offsets.size()) return std::nullopt;
+    return sim::Time::zero() + c_.offsets[i_++];
+  }
+  double mean_rate_per_second() const override {
+    if (c_.offsets.size() < 2) return 0.0;
+    const double span = (c_.offsets.back() - c_.offsets.front()).seconds_f();
+    return span > 0 ? static_cast<double>(c_.offsets.size() - 1) / span : 0.0;
+  }
+
+ private:
+  ReplayArrivals c_;
+  std::size_t i_ = 0;
+};
+
+bool positive_finite(double x) { return x > 0.0 && std::isfinite(x); }
+
+}  // namespace
+
+std::unique_ptr<ArrivalProcess> make_arrival_process(const ArrivalSpec& spec) {
+  struct Build {
+    std::unique_ptr<ArrivalProcess> operator()(const PoissonArrivals& c) const {
+      require(positive_finite(c.rate_per_second),
+              fmt::format("poisson: rate_per_second ({}) must be > 0", c.rate_per_second));
+      return std::make_unique<Poisson>(c.rate_per_second);
+    }
+    std::unique_ptr<ArrivalProcess> operator()(const DeterministicArrivals& c) const {
+      require(c.interval > sim::Duration::zero(),
+              fmt::format("deterministic: interval ({}) must be > 0", c.interval));
+      return std::make_unique<Deterministic>(c.interval);
+    }
+    std::unique_ptr<ArrivalProcess> operator()(const OnOffArrivals& c) const {
+      require(positive_finite(c.on_rate_per_second),
+              fmt::format("on_off: on_rate_per_second ({}) must be > 0", c.on_rate_per_second));
+      require(c.off_rate_per_second >= 0 && std::isfinite(c.off_rate_per_second),
+              fmt::format("on_off: off_rate_per_second ({}) must be >= 0", c.off_rate_per_second));
+      require(c.mean_on > sim::Duration::zero() && c.mean_off > sim::Duration::zero(),
+              "on_off: mean_on and mean_off must be > 0");
+      return std::make_unique<OnOff>(c);
+    }
+    std::unique_ptr<ArrivalProcess> operator()(const PiecewiseLinearArrivals& c) const {
+      require(!c.points.empty(), "piecewise_linear: needs at least one (time, rate) point");
+      double max_rate = 0.0;
+      for (std::size_t i = 0; i < c.points.size(); ++i) {
+        const auto& [t, rate] = c.points[i];
+        require(rate >= 0 && std::isfinite(rate),
+                fmt::format("piecewise_linear: points[{}].rate ({}) must be >= 0", i, rate));
+        require(i == 0 || c.points[i - 1].first < t,
+                fmt::format("piecewise_linear: points[{}] is not after points[{}]", i, i - 1));
+        max_rate = std::max(max_rate, rate);
+      }
+      require(max_rate > 0, "piecewise_linear: at least one rate must be > 0");
+      return std::make_unique<PiecewiseLinear>(c);
+    }
+    std::unique_ptr<ArrivalProcess> operator()(const DiurnalArrivals& c) const {
+      require(positive_finite(c.mean_rate_per_second),
+              fmt::format("diurnal: mean_rate_per_second ({}) must be > 0", c.mean_rate_per_second));
+      require(c.amplitude >= 0 && c.amplitude <= 1,
+              fmt::format("diurnal: amplitude ({}) must be in [0, 1]", c.amplitude));
+      require(c.period > sim::Duration::zero(), "diurnal: period must be > 0");
+      return std::make_unique<Diurnal>(c);
+    }
+    std::unique_ptr<ArrivalProcess> operator()(const ReplayArrivals& c) const {
+      for (std::size_t i = 0; i < c.offsets.size(); ++i) {
+        require(c.offsets[i] >= sim::Duration::zero() && (i == 0 || c.offsets[i - 1] <= c.offsets[i]),
+                fmt::format("replay {}: offsets must be >= 0 and non-decreasing (entry {})",
+                            c.source, i));
+      }
+      return std::make_unique<Replay>(c);
+    }
+  };
+  return std::visit(Build{}, spec);
+}
+
+ReplayArrivals load_replay_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
+  ReplayArrivals out;
+  out.source = path;
+  std::string line;
+  int line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const std::string field = line.substr(first, line.find_last_not_of(" \t,") - first + 1);
+    if (field == "arrival_ms" && out.offsets.empty()) continue;  // header
+    std::size_t used = 0;
+    double ms = 0;
+    try {
+      ms = std::stod(field, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != field.size() || !std::isfinite(ms)) {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: found '{}', expected a number of milliseconds (one per line)", path,
+          line_number, field));
+    }
+    if (ms < 0) {
+      throw std::runtime_error(
+          fmt::format("{}:{}: found {}, expected a non-negative offset", path, line_number, ms));
+    }
+    const sim::Duration offset = sim::Duration::from_milliseconds(ms);
+    if (!out.offsets.empty() && offset < out.offsets.back()) {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: found {} ms, expected a value >= the previous row ({} ms): arrivals must be "
+          "sorted",
+          path, line_number, ms, out.offsets.back().milliseconds_f()));
+    }
+    out.offsets.push_back(offset);
+  }
+  return out;
+}
+
+}  // namespace orchsim::scenarios

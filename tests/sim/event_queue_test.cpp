@@ -1,0 +1,200 @@
+#include "sim/event_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sim/random.hpp"
+
+namespace orchsim::sim {
+namespace {
+
+Time at_ms(std::int64_t ms) { return Time::zero() + Duration::milliseconds(ms); }
+
+TEST(EventQueue, RunsInTimeOrder) {
+  EventQueue q;
+  std::vector<int> ran;
+  for (int ms : {30, 10, 20, 5, 40}) {
+    q.push(at_ms(ms), kPriorityDefault, [&ran, ms] { ran.push_back(ms); });
+  }
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, (std::vector<int>{5, 10, 20, 30, 40}));
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, TiesBreakByPriorityThenInsertionOrder) {
+  EventQueue q;
+  std::string ran;
+  q.push(at_ms(10), kPriorityDefault, [&] { ran += "a"; });
+  q.push(at_ms(10), kPriorityLate, [&] { ran += "b"; });
+  q.push(at_ms(10), kPriorityDefault, [&] { ran += "c"; });
+  q.push(at_ms(10), kPriorityEarly, [&] { ran += "d"; });
+  q.push(at_ms(5), kPriorityLate, [&] { ran += "e"; });
+  q.push(at_ms(10), kPriorityEarly, [&] { ran += "f"; });
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, "edfacb");
+}
+
+TEST(EventQueue, EventScheduledAtCurrentInstantRunsInOrderWithTies) {
+  EventQueue q;
+  std::string ran;
+  q.push(at_ms(10), kPriorityDefault, [&] {
+    ran += "a";
+    q.push(at_ms(10), kPriorityDefault, [&] { ran += "x"; });  // after b: later sequence
+    q.push(at_ms(10), kPriorityEarly, [&] { ran += "y"; });    // before b: earlier priority
+  });
+  q.push(at_ms(10), kPriorityDefault, [&] { ran += "b"; });
+  q.push(at_ms(11), kPriorityEarly, [&] { ran += "c"; });
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, "aybxc");
+}
+
+TEST(EventQueue, CancelledEventNeverRuns) {
+  EventQueue q;
+  std::string ran;
+  q.push(at_ms(1), kPriorityDefault, [&] { ran += "a"; });
+  EventId b = q.push(at_ms(2), kPriorityDefault, [&] { ran += "b"; });
+  q.push(at_ms(3), kPriorityDefault, [&] { ran += "c"; });
+  EXPECT_TRUE(q.pending(b));
+  EXPECT_TRUE(q.cancel(b));
+  EXPECT_FALSE(q.pending(b));
+  EXPECT_EQ(q.size(), 2u);
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, "ac");
+}
+
+TEST(EventQueue, CancelTwiceAndCancelAfterFireReturnFalse) {
+  EventQueue q;
+  int runs = 0;
+  EventId a = q.push(at_ms(1), kPriorityDefault, [&] { ++runs; });
+  EventId b = q.push(at_ms(2), kPriorityDefault, [&] { ++runs; });
+  EXPECT_TRUE(q.cancel(b));
+  EXPECT_FALSE(q.cancel(b));  // twice
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(runs, 1);
+  EXPECT_FALSE(q.cancel(a));  // after it ran
+  EXPECT_FALSE(q.cancel(EventId{}));
+}
+
+TEST(EventQueue, StaleIdDoesNotCancelTheSlotsNextOccupant) {
+  EventQueue q;
+  std::string ran;
+  EventId a = q.push(at_ms(1), kPriorityDefault, [&] { ran += "a"; });
+  EXPECT_TRUE(q.cancel(a));
+  EventId b = q.push(at_ms(2), kPriorityDefault, [&] { ran += "b"; });
+  EXPECT_EQ(a.slot, b.slot);  // the slot is reused...
+  EXPECT_FALSE(q.cancel(a));  // ...but the old id no longer names it
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, "b");
+}
+
+TEST(EventQueue, CallbackCancellingItselfIsANoOp) {
+  EventQueue q;
+  EventId self;
+  bool cancelled = true;
+  self = q.push(at_ms(1), kPriorityDefault, [&] { cancelled = q.cancel(self); });
+  while (q.next_time()) q.run_next();
+  EXPECT_FALSE(cancelled);
+}
+
+TEST(EventQueue, CallbackCanCancelAnEventAtTheSameInstant) {
+  EventQueue q;
+  std::string ran;
+  EventId b;
+  q.push(at_ms(5), kPriorityDefault, [&] { ran += "a"; q.cancel(b); });
+  b = q.push(at_ms(5), kPriorityDefault, [&] { ran += "b"; });
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, "a");
+}
+
+TEST(EventQueue, CancelReleasesCapturedStateImmediately) {
+  EventQueue q;
+  auto token = std::make_shared<int>(7);
+  EventId id = q.push(at_ms(100), kPriorityDefault, [token] { (void)*token; });
+  EXPECT_EQ(token.use_count(), 2);
+  q.cancel(id);
+  EXPECT_EQ(token.use_count(), 1);  // not held until the tombstone surfaces
+}
+
+TEST(EventQueue, TombstonesStayBoundedUnderTimeoutChurn) {
+  // The timeout pattern: every call arms a far timeout that is almost always
+  // cancelled. Memory must follow live events, not cancelled ones.
+  EventQueue q;
+  std::int64_t now_ms = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    EventId timeout = q.push(at_ms(now_ms + 1'000'000), kPriorityLate, [] {});
+    q.push(at_ms(now_ms + 1), kPriorityDefault, [] {});
+    q.cancel(timeout);
+    q.next_time();
+    q.run_next();
+    ++now_ms;
+  }
+  EXPECT_TRUE(q.empty());
+  EXPECT_LE(q.heap_entries(), 2u * 4096u + 2u);
+}
+
+TEST(EventQueue, PushBeforeLastRunEventThrows) {
+  EventQueue q;
+  q.push(at_ms(10), kPriorityDefault, [] {});
+  q.next_time();
+  q.run_next();
+  EXPECT_THROW(q.push(at_ms(9), kPriorityDefault, [] {}), std::invalid_argument);
+  EXPECT_NO_THROW(q.push(at_ms(10), kPriorityDefault, [] {}));
+}
+
+TEST(EventQueue, PeekingAheadDoesNotRaiseTheFloor) {
+  EventQueue q;
+  std::string ran;
+  q.push(at_ms(100), kPriorityDefault, [&] { ran += "late"; });
+  EXPECT_EQ(q.next_time(), at_ms(100));
+  // A caller that stopped short of 100 ms may still schedule before it.
+  q.push(at_ms(50), kPriorityDefault, [&] { ran += "early,"; });
+  EXPECT_EQ(q.next_time(), at_ms(50));
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, "early,late");
+}
+
+TEST(EventQueue, MatchesAReferenceOrderUnderRandomChurn) {
+  // Random pushes (many ties), cancels and pops against a brute-force model
+  // ordered by (time, priority, sequence).
+  struct Ref { std::int64_t time; Priority prio; std::uint64_t seq; EventId id; };
+  EventQueue q;
+  std::vector<Ref> model;
+  std::vector<std::uint64_t> ran;
+  RandomStream rng = RandomSource(7).stream("event-queue-churn");
+  std::uint64_t seq = 0;
+  std::int64_t now = 0;
+  for (int step = 0; step < 20'000; ++step) {
+    const std::uint64_t op = rng.below(10);
+    if (op < 5) {
+      const std::int64_t t = now + static_cast<std::int64_t>(rng.below(50));
+      const Priority p = static_cast<Priority>(static_cast<int>(rng.below(3)) - 1);
+      const std::uint64_t s = seq++;
+      EventId id = q.push(Time::from_ns(t), p, [&ran, s] { ran.push_back(s); });
+      model.push_back({t, p, s, id});
+    } else if (op < 7 && !model.empty()) {
+      const std::size_t k = rng.below(model.size());
+      EXPECT_TRUE(q.cancel(model[k].id));
+      model.erase(model.begin() + static_cast<std::ptrdiff_t>(k));
+    } else if (!model.empty()) {
+      auto best = model.begin();
+      for (auto it = model.begin(); it != model.end(); ++it) {
+        if (std::tie(it->time, it->prio, it->seq) < std::tie(best->time, best->prio, best->seq)) {
+          best = it;
+        }
+      }
+      ASSERT_EQ(q.next_time(), Time::from_ns(best->time));
+      q.run_next();
+      ASSERT_EQ(ran.back(), best->seq);
+      now = best->time;
+      model.erase(best);
+    }
+    ASSERT_EQ(q.size(), model.size());
+  }
+}
+
+}  // namespace
+}  // namespace orchsim::sim
