@@ -1,12 +1,13 @@
 #include "scenarios/arrival_process.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <numbers>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace orchsim::scenarios {
 
@@ -14,6 +15,18 @@ namespace {
 
 sim::Duration exponential(sim::RandomStream& s, double rate_per_second) {
   return sim::Duration::from_seconds(-std::log(s.uniform_open01()) / rate_per_second);
+}
+
+// t + d, saturating at Time::max() (d >= 0). A draw from a tiny rate can exceed the ~292 years
+// that Time holds; plain addition would overflow into a negative instant.
+sim::Time later(sim::Time t, sim::Duration d) {
+  return d >= sim::Time::max() - t ? sim::Time::max() : t + d;
+}
+
+// Time::max() stands for "never": no arrival is representable there.
+std::optional<sim::Time> unless_never(sim::Time t) {
+  if (t == sim::Time::max()) return std::nullopt;
+  return t;
 }
 
 void require(bool ok, const std::string& what) {
@@ -24,7 +37,7 @@ class Poisson final : public ArrivalProcess {
  public:
   explicit Poisson(double rate) : rate_(rate) {}
   std::optional<sim::Time> next(sim::Time after, sim::RandomStream& s) override {
-    return after + exponential(s, rate_);
+    return unless_never(later(after, exponential(s, rate_)));
   }
   double mean_rate_per_second() const override { return rate_; }
 
@@ -36,7 +49,7 @@ class Deterministic final : public ArrivalProcess {
  public:
   explicit Deterministic(sim::Duration interval) : interval_(interval) {}
   std::optional<sim::Time> next(sim::Time after, sim::RandomStream&) override {
-    return after + interval_;
+    return unless_never(later(after, interval_));
   }
   double mean_rate_per_second() const override { return 1.0 / interval_.seconds_f(); }
 
@@ -50,19 +63,20 @@ class OnOff final : public ArrivalProcess {
   std::optional<sim::Time> next(sim::Time after, sim::RandomStream& s) override {
     if (!started_) {
       started_ = true;
-      switch_at_ = after + exponential(s, 1.0 / c_.mean_on.seconds_f());
+      switch_at_ = later(after, exponential(s, 1.0 / c_.mean_on.seconds_f()));
     }
     sim::Time t = after;
     for (;;) {
       const double rate = on_ ? c_.on_rate_per_second : c_.off_rate_per_second;
       // Memoryless: a candidate past the switch is discarded and redrawn there.
       if (rate > 0.0) {
-        const sim::Time candidate = t + exponential(s, rate);
+        const sim::Time candidate = later(t, exponential(s, rate));
         if (candidate < switch_at_) return candidate;
       }
+      if (switch_at_ == sim::Time::max()) return std::nullopt;
       t = switch_at_;
       on_ = !on_;
-      switch_at_ = t + exponential(s, 1.0 / (on_ ? c_.mean_on : c_.mean_off).seconds_f());
+      switch_at_ = later(t, exponential(s, 1.0 / (on_ ? c_.mean_on : c_.mean_off).seconds_f()));
     }
   }
   double mean_rate_per_second() const override {
@@ -83,13 +97,18 @@ class Thinned : public ArrivalProcess {
   std::optional<sim::Time> next(sim::Time after, sim::RandomStream& s) override {
     sim::Time t = after;
     for (;;) {
-      t += exponential(s, max_rate_);
+      t = later(t, exponential(s, max_rate_));
+      // Past the point where the rate stays zero for good, no candidate can be accepted:
+      // stop rather than draw forever.
+      if (t == sim::Time::max() || zero_from(t.since_start())) return std::nullopt;
       if (s.uniform01() * max_rate_ < rate_at(t.since_start())) return t;
     }
   }
 
  protected:
   virtual double rate_at(sim::Duration t) const = 0;
+  // True if the rate is zero at t and at every later instant.
+  virtual bool zero_from(sim::Duration t) const = 0;
   double max_rate_ = 0.0;
 };
 
@@ -107,6 +126,9 @@ class PiecewiseLinear final : public Thinned {
     const auto lo = hi - 1;
     const double f = (t - lo->first).seconds_f() / (hi->first - lo->first).seconds_f();
     return lo->second + f * (hi->second - lo->second);
+  }
+  bool zero_from(sim::Duration t) const override {
+    return t >= c_.points.back().first && c_.points.back().second == 0.0;
   }
   double mean_rate_per_second() const override {
     // Over the span of the points (the rate is constant outside it).
@@ -132,6 +154,7 @@ class Diurnal final : public Thinned {
     const double angle = 2.0 * std::numbers::pi * t.seconds_f() / c_.period.seconds_f();
     return c_.mean_rate_per_second * (1.0 + c_.amplitude * std::sin(angle + c_.phase_radians));
   }
+  bool zero_from(sim::Duration) const override { return false; }
   double mean_rate_per_second() const override { return c_.mean_rate_per_second; }
 
  private:
@@ -177,12 +200,15 @@ std::unique_ptr<ArrivalProcess> make_arrival_process(const ArrivalSpec& spec) {
               fmt::format("on_off: on_rate_per_second ({}) must be > 0", c.on_rate_per_second));
       require(c.off_rate_per_second >= 0 && std::isfinite(c.off_rate_per_second),
               fmt::format("on_off: off_rate_per_second ({}) must be >= 0", c.off_rate_per_second));
-      require(c.mean_on > sim::Duration::zero() && c.mean_off > sim::Duration::zero(),
-              "on_off: mean_on and mean_off must be > 0");
+      require(c.mean_on > sim::Duration::zero(),
+              fmt::format("on_off: mean_on ({}) must be > 0", c.mean_on));
+      require(c.mean_off > sim::Duration::zero(),
+              fmt::format("on_off: mean_off ({}) must be > 0", c.mean_off));
       return std::make_unique<OnOff>(c);
     }
     std::unique_ptr<ArrivalProcess> operator()(const PiecewiseLinearArrivals& c) const {
-      require(!c.points.empty(), "piecewise_linear: needs at least one (time, rate) point");
+      require(!c.points.empty(),
+              "piecewise_linear: points is empty, needs at least one (time, rate) point");
       double max_rate = 0.0;
       for (std::size_t i = 0; i < c.points.size(); ++i) {
         const auto& [t, rate] = c.points[i];
@@ -196,18 +222,23 @@ std::unique_ptr<ArrivalProcess> make_arrival_process(const ArrivalSpec& spec) {
       return std::make_unique<PiecewiseLinear>(c);
     }
     std::unique_ptr<ArrivalProcess> operator()(const DiurnalArrivals& c) const {
-      require(positive_finite(c.mean_rate_per_second),
-              fmt::format("diurnal: mean_rate_per_second ({}) must be > 0", c.mean_rate_per_second));
+      require(
+          positive_finite(c.mean_rate_per_second),
+          fmt::format("diurnal: mean_rate_per_second ({}) must be > 0", c.mean_rate_per_second));
       require(c.amplitude >= 0 && c.amplitude <= 1,
               fmt::format("diurnal: amplitude ({}) must be in [0, 1]", c.amplitude));
-      require(c.period > sim::Duration::zero(), "diurnal: period must be > 0");
+      require(c.period > sim::Duration::zero(),
+              fmt::format("diurnal: period ({}) must be > 0", c.period));
+      require(std::isfinite(c.phase_radians),
+              fmt::format("diurnal: phase_radians ({}) must be finite", c.phase_radians));
       return std::make_unique<Diurnal>(c);
     }
     std::unique_ptr<ArrivalProcess> operator()(const ReplayArrivals& c) const {
       for (std::size_t i = 0; i < c.offsets.size(); ++i) {
-        require(c.offsets[i] >= sim::Duration::zero() && (i == 0 || c.offsets[i - 1] <= c.offsets[i]),
-                fmt::format("replay {}: offsets must be >= 0 and non-decreasing (entry {})",
-                            c.source, i));
+        require(
+            c.offsets[i] >= sim::Duration::zero() && (i == 0 || c.offsets[i - 1] <= c.offsets[i]),
+            fmt::format("replay {}: offsets must be >= 0 and non-decreasing (entry {})", c.source,
+                        i));
       }
       return std::make_unique<Replay>(c);
     }
@@ -229,17 +260,17 @@ ReplayArrivals load_replay_csv(const std::string& path) {
     if (first == std::string::npos || line[first] == '#') continue;
     const std::string field = line.substr(first, line.find_last_not_of(" \t,") - first + 1);
     if (field == "arrival_ms" && out.offsets.empty()) continue;  // header
-    std::size_t used = 0;
+    // std::from_chars, not std::stod: strtod follows the C locale, which a GUI may have set to
+    // one whose decimal separator is ','. A leading '+' is accepted like strtod did.
     double ms = 0;
-    try {
-      ms = std::stod(field, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != field.size() || !std::isfinite(ms)) {
-      throw std::runtime_error(fmt::format(
-          "{}:{}: found '{}', expected a number of milliseconds (one per line)", path,
-          line_number, field));
+    const char* begin = field.data();
+    const char* end = field.data() + field.size();
+    if (begin != end && *begin == '+') ++begin;
+    const auto [stop, ec] = std::from_chars(begin, end, ms);
+    if (ec != std::errc() || stop != end || begin == end || !std::isfinite(ms)) {
+      throw std::runtime_error(
+          fmt::format("{}:{}: found '{}', expected a number of milliseconds (one per line)", path,
+                      line_number, field));
     }
     if (ms < 0) {
       throw std::runtime_error(

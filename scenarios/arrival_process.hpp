@@ -39,7 +39,8 @@ struct OnOffArrivals {
   sim::Duration mean_off = sim::Duration::seconds(10);
 };
 // Time-varying rate, piecewise linear through (time, rate) points sorted by
-// time; constant before the first and after the last. Sampled by thinning
+// time; constant before the first and after the last (so a last rate of 0
+// ends the process: next() returns nullopt). Sampled by thinning
 // (Lewis & Shedler 1979) against the largest rate.
 struct PiecewiseLinearArrivals {
   std::vector<std::pair<sim::Duration, double>> points;  // (offset from start, rate/s)
@@ -64,7 +65,8 @@ class ArrivalProcess {
  public:
   virtual ~ArrivalProcess() = default;
   // The next arrival strictly after... or at `after` (equal instants allowed
-  // for replay); nullopt when the process has no more arrivals.
+  // for replay); nullopt when the process has no more arrivals, or none
+  // before Time::max() (a rate too small for the ~292-year clock).
   virtual std::optional<sim::Time> next(sim::Time after, sim::RandomStream& stream) = 0;
   // Long-run mean arrival rate, per second (for reports and Little's law).
   virtual double mean_rate_per_second() const = 0;

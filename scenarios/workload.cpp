@@ -1,23 +1,27 @@
 #include "scenarios/workload.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace orchsim::scenarios {
 
 std::vector<std::string> WorkloadConfig::validate() const {
   std::vector<std::string> out;
   if (classes.empty()) out.push_back("classes: found none, expected at least one request class");
-  double total = 0;
+  double total = 0;  // of the valid weights
+  bool weights_valid = true;
   for (std::size_t i = 0; i < classes.size(); ++i) {
     const RequestClass& c = classes[i];
     if (!(c.weight >= 0) || !std::isfinite(c.weight)) {
       out.push_back(fmt::format("classes[{}].weight: found {}, expected >= 0", i, c.weight));
+      weights_valid = false;
+    } else {
+      total += c.weight;
     }
-    total += c.weight;
     if (c.input_tokens.cdf(-1e-12) > 0) {
       out.push_back(fmt::format("classes[{}].input_tokens: found {}, expected never negative", i,
                                 c.input_tokens.describe()));
@@ -26,8 +30,12 @@ std::vector<std::string> WorkloadConfig::validate() const {
       out.push_back(fmt::format("classes[{}].deadline: found {}, expected >= 0", i, c.deadline));
     }
   }
-  if (!classes.empty() && !(total > 0)) {
+  // Only when each weight is valid: a bad one is reported above, and "all zero" would mislead.
+  if (!classes.empty() && weights_valid && total == 0) {
     out.push_back("classes: found all weights zero, expected a positive total weight");
+  }
+  if (weights_valid && !std::isfinite(total)) {
+    out.push_back(fmt::format("classes: found total weight {}, expected a finite sum", total));
   }
   if (const auto* users = std::get_if<ClosedLoopUsers>(&arrivals)) {
     if (users->users == 0) out.push_back("arrivals.users: found 0, expected >= 1");
@@ -88,7 +96,13 @@ RequestSpec Workload::describe(std::uint64_t id) const {
   r.class_index = static_cast<std::uint32_t>(class_mix_.sample(s));
   const RequestClass& c = config_.classes[r.class_index];
   r.difficulty = std::clamp(c.difficulty.sample(s), 0.0, 1.0);
-  r.input_tokens = std::max<std::int64_t>(0, std::llround(c.input_tokens.sample(s)));
+  // Clamped before rounding: llround of a value beyond int64 is unspecified (on x86 it is
+  // INT64_MIN, which the clamp to 0 would have turned into zero tokens).
+  constexpr double kMaxTokens = 9.2e18;  // below INT64_MAX, exactly representable
+  const double tokens = c.input_tokens.sample(s);
+  r.input_tokens = !(tokens > 0)          ? 0
+                   : tokens >= kMaxTokens ? std::numeric_limits<std::int64_t>::max()
+                                          : std::llround(tokens);
   return r;
 }
 
@@ -97,7 +111,10 @@ void Workload::emit(sim::Time t, std::uint32_t user) {
   r.arrival = t;
   r.user = user;
   const sim::Duration deadline = config_.classes[r.class_index].deadline;
-  r.deadline = deadline > sim::Duration::zero() ? t + deadline : sim::Time::max();
+  // Saturates: t + deadline past Time::max() would overflow.
+  r.deadline = deadline > sim::Duration::zero() && deadline < sim::Time::max() - t
+                   ? t + deadline
+                   : sim::Time::max();
   sink_.on_request(r);
 }
 
@@ -128,8 +145,14 @@ void Workload::on_request_finished(const RequestSpec& request) {
   if (!closed_) return;
   const auto& users = std::get<ClosedLoopUsers>(config_.arrivals);
   const std::uint32_t u = request.user;
+  if (u >= user_turns_.size()) {
+    throw std::invalid_argument(
+        fmt::format("Workload::on_request_finished: request {} has user {}, but there are {} users",
+                    request.id, u, user_turns_.size()));
+  }
   sim::RandomStream s = rng_.stream("think", u, user_turns_[u]++);
-  const sim::Duration think = sim::Duration::from_milliseconds(std::max(0.0, users.think_time_ms.sample(s)));
+  const sim::Duration think =
+      sim::Duration::from_milliseconds(std::max(0.0, users.think_time_ms.sample(s)));
   sim_.schedule_after(think, [this, u] {
     if (may_arrive(sim_.now())) emit(sim_.now(), u);
   });
