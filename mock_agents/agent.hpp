@@ -67,7 +67,11 @@ struct CallOutcome {
   // Ground truth, invisible to a real orchestrator: the agent reported success
   // but the output is empty or poor. Validators and critics try to detect it.
   bool silent = false;
-  double quality = 0.0;            // in [0, 1]; 0 for errors
+  double quality = 0.0;            // in [0, 1]; 0 for errors (ground truth)
+  // What the agent reports about its own output (a retrieval score, a model's
+  // self-reported confidence): the quality it would have had without a silent
+  // failure, plus noise. This, not `quality`, is what an orchestrator sees.
+  double confidence = 0.0;
   std::uint32_t label = 0;         // output class (index into the agent's labels), if it has any
   bool verdict_pass = false;       // for judges: the (noisy) verdict on judged_quality
   std::int64_t input_tokens = 0;   // billed

@@ -74,6 +74,7 @@ std::vector<std::string> MockAgentConfig::validate() const {
   p.non_negative("quality.context_weight", quality.context_weight);
   p.non_negative("quality.noise_sd", quality.noise_sd);
   p.probability("quality.silent_quality_max", quality.silent_quality_max);
+  p.non_negative("quality.confidence_noise_sd", quality.confidence_noise_sd);
 
   p.never_negative("tokens.output_tokens", tokens.output_tokens);
   p.non_negative("tokens.usd_per_1k_input_tokens", tokens.usd_per_1k_input_tokens);

@@ -63,6 +63,9 @@ struct QualityModel {
   double context_weight = 1.0;
   double noise_sd = 0.05;
   double silent_quality_max = 0.2;
+  // Reported confidence = clamp(q_nominal + confidence_noise_sd * Z', 0, 1),
+  // q_nominal the quality without any silent failure, Z' independent noise.
+  double confidence_noise_sd = 0.05;
 };
 
 struct TokenModel {

@@ -131,6 +131,7 @@ MockAgent::Draws MockAgent::draw(const CallRequest& r) const {
   d.output_tokens =
       std::max<std::int64_t>(0, std::llround(config_.tokens.output_tokens.sample(s)));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
+  d.confidence_z = sim::special::normal_quantile(s.uniform_open01());
   return d;
 }
 
@@ -297,13 +298,13 @@ void MockAgent::fill_success(Call& c) {
   const CallRequest& r = c.request;
   CallOutcome& o = c.outcome;
   o.status = CallStatus::kSuccess;
-  if (o.silent) {
-    o.quality = d.silent_quality_u * config_.quality.silent_quality_max;
-  } else {
-    const double m = quality_mean(config_.quality, r.difficulty, r.input_quality,
-                                  r.context_retained);
-    o.quality = quality_with_noise(config_.quality, m, d.quality_z);
-  }
+  const double m = quality_mean(config_.quality, r.difficulty, r.input_quality, r.context_retained);
+  const double nominal = quality_with_noise(config_.quality, m, d.quality_z);
+  // A silent failure reports the confidence a good answer would have had:
+  // that is what makes it silent.
+  o.quality = o.silent ? d.silent_quality_u * config_.quality.silent_quality_max : nominal;
+  o.confidence =
+      std::clamp(nominal + config_.quality.confidence_noise_sd * d.confidence_z, 0.0, 1.0);
   o.label = d.label;
   if (config_.judge.enabled) {
     const bool truth = r.judged_quality >= config_.judge.pass_threshold;

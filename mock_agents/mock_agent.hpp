@@ -94,6 +94,7 @@ class MockAgent final : public Agent {
     std::uint32_t label;
     std::int64_t output_tokens;
     double base_latency_ms;
+    double confidence_z;
   };
 
   std::uint32_t allocate_call();

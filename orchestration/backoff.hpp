@@ -1,0 +1,73 @@
+// Retry delays: backoff shapes and jitter, with the formulas users know from
+// the AWS Architecture Blog ("Exponential Backoff and Jitter", 2015) and the
+// presets of Temporal, Step Functions, LangGraph, gRPC, Envoy and Polly.
+//
+// Retries are numbered n = 0, 1, 2, ... (n = 0 is the first retry), base b,
+// cap c, multiplier m:
+//   constant     b
+//   linear       b (n + 1)
+//   exponential  min(c, b m^n)
+//   envoy        U(0, min(c, (2^(n+1) - 1) b))        (Envoy router; always jittered)
+// Jitter applied to t = the shape's value:
+//   none          t
+//   full          U(0, t)
+//   equal         t/2 + U(0, t/2)
+//   decorrelated  s_n = min(c, U(b, 3 s_(n-1))), s_(-1) = b   (uses the previous delay)
+// A provider's retry-after overrides a shorter computed delay.
+//
+//   BackoffPolicy p = BackoffPolicy::langgraph();
+//   Backoff backoff(p);
+//   sim::Duration d = backoff.next(stream);          // first retry
+//   sim::Duration e = backoff.next(stream, 2_s);     // second, honouring retry-after
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace orchsim::orchestration {
+
+enum class BackoffShape : std::uint8_t { kConstant, kLinear, kExponential, kEnvoy };
+enum class Jitter : std::uint8_t { kNone, kFull, kEqual, kDecorrelated };
+
+std::string_view to_string(BackoffShape shape);
+std::string_view to_string(Jitter jitter);
+
+struct BackoffPolicy {
+  BackoffShape shape = BackoffShape::kExponential;
+  Jitter jitter = Jitter::kFull;
+  sim::Duration base = sim::Duration::milliseconds(100);
+  sim::Duration cap = sim::Duration::seconds(30);
+  double multiplier = 2.0;
+
+  // Presets (see docs/resilience.md for their sources).
+  static BackoffPolicy temporal();        // 1 s, x2, cap 100 s, no jitter
+  static BackoffPolicy step_functions();  // 1 s, x2, no cap, full jitter
+  static BackoffPolicy langgraph();       // 0.5 s, x2, cap 128 s, jitter on (full)
+  static BackoffPolicy grpc(sim::Duration initial, sim::Duration max, double multiplier);
+  static BackoffPolicy envoy();           // 25 ms base, cap 250 ms
+  static BackoffPolicy polly();           // 2 s constant, no jitter
+};
+
+// The delays of one sequence of retries (one step of one request). Cheap to
+// construct; holds the previous delay for decorrelated jitter.
+class Backoff {
+ public:
+  explicit Backoff(const BackoffPolicy& policy) : policy_(policy), previous_(policy.base) {}
+
+  // The delay before the next retry; n advances by one per call.
+  sim::Duration next(sim::RandomStream& stream, sim::Duration retry_after = sim::Duration::zero());
+  // The deterministic shape value for retry n (no jitter, no state).
+  static sim::Duration shape_value(const BackoffPolicy& policy, std::uint32_t n);
+
+  std::uint32_t retries_so_far() const { return n_; }
+
+ private:
+  BackoffPolicy policy_;
+  sim::Duration previous_;
+  std::uint32_t n_ = 0;
+};
+
+}  // namespace orchsim::orchestration

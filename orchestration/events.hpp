@@ -1,0 +1,212 @@
+// Typed observer events: everything the orchestrator does, as it happens.
+//
+// Metrics, the decision log, traces and tests learn what happened only
+// through these. An orchestrator with no observer attached builds none of
+// them (one pointer test per site), so observers cost nothing when absent.
+//
+//   class MyObserver : public Observer {
+//     void on_call_ended(const CallEnded& e) override { latencies.add(e.duration); }
+//   };
+//   orchestrator.set_observer(&my_observer);
+//
+// Events are passed by reference and valid only during the call; string
+// views point into the workflow and live as long as it does.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "mock_agents/agent.hpp"
+#include "orchestration/circuit_breaker.hpp"
+#include "orchestration/context.hpp"
+#include "orchestration/workflow.hpp"
+#include "sim/time.hpp"
+
+namespace orchsim::orchestration {
+
+using mock_agents::ErrorKind;
+using RequestId = std::uint64_t;
+
+struct RequestArrived {
+  sim::Time at;
+  RequestId request;
+  std::uint32_t class_index;
+  std::int64_t input_tokens;
+  sim::Time deadline;
+};
+
+// How a request ended. `outcome` names it: the terminal's outcome on
+// success, or a failure cause (an error kind, "deadline_exceeded",
+// "loop_exhausted", "join_failed", a failure terminal's name).
+struct RequestFinished {
+  sim::Time at;
+  RequestId request;
+  std::uint32_t class_index;
+  bool success;
+  std::string_view outcome;
+  sim::Duration latency;
+  double quality;          // true answer quality (ground truth), 0 on failure
+  bool answer_silent_failure;  // the answer came from an undetected silent failure
+  double cost_usd;
+  std::int64_t input_tokens;
+  std::int64_t output_tokens;
+  std::uint32_t calls, retries, hedges, timeouts, fallbacks, redirects;
+};
+
+enum class AttemptKind : std::uint8_t {
+  kFirst, kRetry, kHedge, kFallback, kRedirect, kDecompose, kCascade, kSummarize
+};
+std::string_view to_string(AttemptKind kind);
+
+enum class CallEnd : std::uint8_t {
+  kSuccess,    // accepted
+  kInvalid,    // answered, but a validator rejected it
+  kError,      // explicit error
+  kTimeout,    // the attempt timeout or the request deadline fired; the call was cancelled
+  kCancelled,  // lost a race (hedge, redirect) or its step ended: cancelled
+};
+std::string_view to_string(CallEnd end);
+
+struct CallStarted {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  AgentIndex agent;
+  std::uint32_t attempt;  // per step, counting retries, hedges and fallbacks
+  mock_agents::CallId call;
+  AttemptKind kind;
+  std::int64_t input_tokens;
+};
+
+struct CallEnded {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  AgentIndex agent;
+  std::uint32_t attempt;
+  mock_agents::CallId call;
+  AttemptKind kind;
+  CallEnd end;
+  ErrorKind error;
+  sim::Time started;
+  sim::Duration duration;
+  sim::Duration queue_wait;
+  std::int64_t input_tokens;
+  std::int64_t output_tokens;
+  double cost_usd;
+  double quality;      // ground truth
+  double confidence;   // what the orchestrator saw
+  bool silent;         // ground truth: a silent failure
+};
+
+struct RoutingCandidate {
+  AgentIndex agent;
+  double score;  // the policy's score for it (lower or higher is better: see reason)
+  bool eligible;  // false: its breaker is open
+};
+
+struct RoutingDecision {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  std::string_view policy;
+  const std::vector<RoutingCandidate>* candidates;  // the inputs looked at
+  AgentIndex choice;
+  std::string_view reason;
+};
+
+// A gate's choice, or a join's, or a loop bound: the non-agent routing.
+struct FlowDecision {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  NodeId next;
+  std::string_view reason;
+};
+
+struct RetryScheduled {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  AgentIndex agent;
+  std::uint32_t next_attempt;
+  sim::Duration delay;
+  ErrorKind after_error;  // kNone after a timeout or an invalid output
+  CallEnd after;
+};
+
+struct HedgeLaunched {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  AgentIndex agent;
+  std::uint32_t attempt;
+};
+
+struct BreakerChanged {
+  sim::Time at;
+  AgentIndex agent;
+  BreakerState from;
+  BreakerState to;
+};
+
+struct ContextFitted {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  AgentIndex agent;
+  FitPolicy policy;
+  std::int64_t tokens_before;
+  std::int64_t tokens_after;
+  double retained;
+  std::uint32_t segments_dropped;
+  bool summarized;
+};
+
+struct BudgetExhausted {
+  enum class Kind : std::uint8_t { kRetryBudget, kDeadline, kLoopBound, kBreakerOpen };
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  Kind kind;
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_request_arrived(const RequestArrived&) {}
+  virtual void on_request_finished(const RequestFinished&) {}
+  virtual void on_call_started(const CallStarted&) {}
+  virtual void on_call_ended(const CallEnded&) {}
+  virtual void on_routing_decision(const RoutingDecision&) {}
+  virtual void on_flow_decision(const FlowDecision&) {}
+  virtual void on_retry_scheduled(const RetryScheduled&) {}
+  virtual void on_hedge_launched(const HedgeLaunched&) {}
+  virtual void on_breaker_changed(const BreakerChanged&) {}
+  virtual void on_context_fitted(const ContextFitted&) {}
+  virtual void on_budget_exhausted(const BudgetExhausted&) {}
+};
+
+// Forwards every event to several observers, in the order added.
+class ObserverList final : public Observer {
+ public:
+  void add(Observer* o) { observers_.push_back(o); }
+  bool empty() const { return observers_.empty(); }
+  void on_request_arrived(const RequestArrived& e) override { for (auto* o : observers_) o->on_request_arrived(e); }
+  void on_request_finished(const RequestFinished& e) override { for (auto* o : observers_) o->on_request_finished(e); }
+  void on_call_started(const CallStarted& e) override { for (auto* o : observers_) o->on_call_started(e); }
+  void on_call_ended(const CallEnded& e) override { for (auto* o : observers_) o->on_call_ended(e); }
+  void on_routing_decision(const RoutingDecision& e) override { for (auto* o : observers_) o->on_routing_decision(e); }
+  void on_flow_decision(const FlowDecision& e) override { for (auto* o : observers_) o->on_flow_decision(e); }
+  void on_retry_scheduled(const RetryScheduled& e) override { for (auto* o : observers_) o->on_retry_scheduled(e); }
+  void on_hedge_launched(const HedgeLaunched& e) override { for (auto* o : observers_) o->on_hedge_launched(e); }
+  void on_breaker_changed(const BreakerChanged& e) override { for (auto* o : observers_) o->on_breaker_changed(e); }
+  void on_context_fitted(const ContextFitted& e) override { for (auto* o : observers_) o->on_context_fitted(e); }
+  void on_budget_exhausted(const BudgetExhausted& e) override { for (auto* o : observers_) o->on_budget_exhausted(e); }
+
+ private:
+  std::vector<Observer*> observers_;
+};
+
+}  // namespace orchsim::orchestration

@@ -1,0 +1,70 @@
+#include "orchestration/retry_budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace orchsim::orchestration {
+
+RetryBudgetConfig RetryBudgetConfig::grpc(double max_tokens, double token_ratio) {
+  RetryBudgetConfig c;
+  c.kind = Kind::kTokenBucket;
+  c.max_tokens = max_tokens;
+  c.token_ratio = token_ratio;
+  return c;
+}
+
+RetryBudgetConfig RetryBudgetConfig::envoy(double budget_percent, std::uint32_t min_concurrency) {
+  RetryBudgetConfig c;
+  c.kind = Kind::kConcurrency;
+  c.budget_percent = budget_percent;
+  c.min_retry_concurrency = min_concurrency;
+  return c;
+}
+
+RetryBudget::RetryBudget(const RetryBudgetConfig& config)
+    : config_(config),
+      milli_tokens_(std::llround(config.max_tokens * 1000.0)),
+      max_milli_(milli_tokens_),
+      ratio_milli_(std::llround(config.token_ratio * 1000.0)) {
+  if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket &&
+      !(config_.max_tokens > 0 && config_.max_tokens <= 1000 && config_.token_ratio > 0 &&
+        config_.token_ratio <= 1)) {
+    throw std::invalid_argument("retry budget: need 0 < max_tokens <= 1000, 0 < token_ratio <= 1");
+  }
+}
+
+bool RetryBudget::allow_retry() const {
+  switch (config_.kind) {
+    case RetryBudgetConfig::Kind::kUnlimited:
+      return true;
+    case RetryBudgetConfig::Kind::kTokenBucket:
+      return 2 * milli_tokens_ > max_milli_;
+    case RetryBudgetConfig::Kind::kConcurrency: {
+      const double budget = std::max(config_.budget_percent / 100.0 * active_requests_,
+                                     static_cast<double>(config_.min_retry_concurrency));
+      return static_cast<double>(retries_in_flight_) + 1.0 <= std::floor(budget) + 1e-9;
+    }
+  }
+  return true;
+}
+
+bool RetryBudget::admit_retry() {
+  if (allow_retry()) return true;
+  ++denied_;
+  return false;
+}
+
+void RetryBudget::on_success() {
+  if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket) {
+    milli_tokens_ = std::min(max_milli_, milli_tokens_ + ratio_milli_);
+  }
+}
+
+void RetryBudget::on_failure() {
+  if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket) {
+    milli_tokens_ = std::max<std::int64_t>(0, milli_tokens_ - 1000);
+  }
+}
+
+}  // namespace orchsim::orchestration

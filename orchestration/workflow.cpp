@@ -1,0 +1,196 @@
+#include "orchestration/workflow.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace orchsim::orchestration {
+
+std::string_view to_string(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kCall: return "call";
+    case NodeKind::kGate: return "gate";
+    case NodeKind::kFanOut: return "fan_out";
+    case NodeKind::kJoin: return "join";
+    case NodeKind::kTerminal: return "terminal";
+  }
+  return "?";
+}
+
+std::string_view to_string(JoinPolicy policy) {
+  switch (policy) {
+    case JoinPolicy::kAll: return "all";
+    case JoinPolicy::kFirstSuccess: return "first_success";
+    case JoinPolicy::kFirstK: return "first_k";
+    case JoinPolicy::kQuorum: return "quorum";
+    case JoinPolicy::kDeadline: return "deadline";
+  }
+  return "?";
+}
+
+NodeId Workflow::find(const std::string& node_name) const {
+  for (NodeId i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].name == node_name) return i;
+  }
+  return kNoNode;
+}
+
+namespace {
+
+const std::set<std::string>& known_policies() {
+  static const std::set<std::string> k = {"static",   "round_robin", "weighted_random",
+                                          "least_loaded", "latency_ewma", "p2c",
+                                          "cost_aware",   "linucb",      "cascade"};
+  return k;
+}
+
+// Outgoing edges of a node, in a fixed order.
+std::vector<NodeId> edges_of(const Node& n) {
+  std::vector<NodeId> out;
+  const auto add = [&out](NodeId t) {
+    if (t != kNoNode) out.push_back(t);
+  };
+  add(n.next);
+  add(n.on_failure);
+  add(n.on_exhausted);
+  switch (n.kind) {
+    case NodeKind::kGate:
+      for (const GateRule& r : n.gate.rules) add(r.then);
+      add(n.gate.otherwise);
+      break;
+    case NodeKind::kFanOut:
+      for (NodeId b : n.fan_out.branches) add(b);
+      add(n.fan_out.map_entry);
+      add(n.fan_out.join);
+      break;
+    case NodeKind::kJoin:
+      add(n.join.on_failure);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
+  std::vector<std::string> out;
+  const auto name_of = [this](NodeId i) {
+    return nodes[i].name.empty() ? fmt::format("node {}", i) : nodes[i].name;
+  };
+  if (nodes.empty()) {
+    out.push_back("workflow: found no nodes, expected at least one");
+    return out;
+  }
+  if (entry >= nodes.size()) out.push_back(fmt::format("workflow: entry {} is not a node", entry));
+
+  const auto check_agent = [&](NodeId i, AgentIndex a, const char* what) {
+    if (a >= agent_count) {
+      out.push_back(fmt::format("{}: {} {} is not an agent (there are {})", name_of(i), what, a,
+                                agent_count));
+    }
+  };
+  for (NodeId i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    for (NodeId t : edges_of(n)) {
+      if (t >= nodes.size()) out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
+    }
+    switch (n.kind) {
+      case NodeKind::kCall: {
+        const CallNode& c = n.call;
+        const bool cascade = c.routing.policy == "cascade";
+        if (c.agents.empty() && !cascade) out.push_back(fmt::format("{}: no candidate agents", name_of(i)));
+        for (AgentIndex a : c.agents) check_agent(i, a, "agent");
+        for (AgentIndex a : c.fallback_agents) check_agent(i, a, "fallback agent");
+        for (AgentIndex a : c.hedge.agents) check_agent(i, a, "hedge agent");
+        if (cascade) {
+          if (c.routing.cascade.tiers.empty()) {
+            out.push_back(fmt::format("{}: cascade has no tiers", name_of(i)));
+          }
+          for (AgentIndex a : c.routing.cascade.tiers) check_agent(i, a, "cascade tier");
+        }
+        if (!known_policies().count(c.routing.policy)) {
+          out.push_back(fmt::format("{}: unknown routing policy '{}'", name_of(i), c.routing.policy));
+        }
+        if (c.routing.policy == "weighted_random" && c.routing.weights.size() != c.agents.size()) {
+          out.push_back(fmt::format("{}: {} weights for {} agents", name_of(i),
+                                    c.routing.weights.size(), c.agents.size()));
+        }
+        if (c.retry.max_attempts == 0) out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
+        if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, "summarizer");
+        if (c.time_budget.budget > sim::Duration::zero()) {
+          if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
+            check_agent(i, c.time_budget.fast_agent, "fast agent");
+          } else {
+            check_agent(i, c.time_budget.decompose_agent, "decompose agent");
+            if (c.time_budget.parts < 2) out.push_back(fmt::format("{}: decompose parts must be >= 2", name_of(i)));
+          }
+        }
+        if (n.next == kNoNode) out.push_back(fmt::format("{}: call node has no next", name_of(i)));
+        break;
+      }
+      case NodeKind::kGate:
+        if (n.gate.otherwise == kNoNode) {
+          out.push_back(fmt::format("{}: gate has no 'otherwise' target", name_of(i)));
+        }
+        break;
+      case NodeKind::kFanOut:
+        if (n.fan_out.branches.empty() && n.fan_out.map_entry == kNoNode) {
+          out.push_back(fmt::format("{}: fan-out has no branches", name_of(i)));
+        }
+        if (n.fan_out.join >= nodes.size() || nodes[n.fan_out.join].kind != NodeKind::kJoin) {
+          out.push_back(fmt::format("{}: fan-out must name a join node", name_of(i)));
+        }
+        break;
+      case NodeKind::kJoin:
+        if (n.next == kNoNode) out.push_back(fmt::format("{}: join has no next", name_of(i)));
+        if (n.join.policy == JoinPolicy::kDeadline && n.join.deadline <= sim::Duration::zero()) {
+          out.push_back(fmt::format("{}: deadline join needs a deadline > 0", name_of(i)));
+        }
+        break;
+      case NodeKind::kTerminal:
+        break;
+    }
+  }
+  if (!out.empty()) return out;  // the graph checks below need valid edges
+
+  // Reachability from the entry.
+  std::vector<bool> seen(nodes.size(), false);
+  std::vector<NodeId> stack = {entry};
+  while (!stack.empty()) {
+    const NodeId i = stack.back();
+    stack.pop_back();
+    if (seen[i]) continue;
+    seen[i] = true;
+    for (NodeId t : edges_of(nodes[i])) stack.push_back(t);
+  }
+  for (NodeId i = 0; i < nodes.size(); ++i) {
+    if (!seen[i]) out.push_back(fmt::format("{}: unreachable from the entry", name_of(i)));
+  }
+
+  // Loops without a bound: a cycle none of whose nodes has max_visits.
+  std::vector<int> color(nodes.size(), 0);  // 0 new, 1 on stack, 2 done
+  std::function<bool(NodeId)> dfs = [&](NodeId i) -> bool {
+    color[i] = 1;
+    for (NodeId t : edges_of(nodes[i])) {
+      if (nodes[t].max_visits > 0) continue;  // bounded: the cycle is cut here
+      if (color[t] == 1) {
+        out.push_back(fmt::format("{}: on a loop without a bound (set max_visits on a node of it)",
+                                  name_of(t)));
+        return true;
+      }
+      if (color[t] == 0 && dfs(t)) return true;
+    }
+    color[i] = 2;
+    return false;
+  };
+  for (NodeId i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].max_visits == 0 && color[i] == 0 && dfs(i)) break;
+  }
+  return out;
+}
+
+}  // namespace orchsim::orchestration

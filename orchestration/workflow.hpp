@@ -1,0 +1,218 @@
+// The workflow graph the orchestrator executes for every request.
+//
+// Nodes:
+//  - call:     one step served by an agent chosen by a routing policy among
+//              candidates, with context fitting, retries, timeouts, hedging,
+//              validation, fallback and a time budget. Edges: next, on_failure.
+//  - gate:     a decision: ordered rules (condition -> node), else `otherwise`.
+//              Conditions read the last step's label, verdict, confidence or
+//              error, the request class, the time or money left, or visits.
+//  - fan_out:  starts parallel branches (a static list of entry nodes, or N
+//              copies of one entry, N fixed or taken from the last output
+//              label) that run until they reach the paired join.
+//  - join:     waits for branches by policy: all, first success, first k,
+//              quorum, or a deadline with partial results; merges their
+//              evidence quality (max, mean or union).
+//  - terminal: ends the request as a success or a named failure.
+// Loops are edges back to earlier nodes; every node may bound its visits per
+// request (max_visits), and exhaustion goes to `on_exhausted` or ends the
+// request with the best answer so far or a named failure: never an endless run.
+//
+// Build a Workflow, then call validate(): it lists every problem (unknown
+// targets, unreachable nodes, loops without a bound, ...) before a run starts.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "mock_agents/agent.hpp"
+#include "orchestration/backoff.hpp"
+#include "orchestration/context.hpp"
+#include "sim/time.hpp"
+
+namespace orchsim::orchestration {
+
+using NodeId = std::uint32_t;
+inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
+using AgentIndex = std::uint32_t;
+
+enum class NodeKind : std::uint8_t { kCall, kGate, kFanOut, kJoin, kTerminal };
+std::string_view to_string(NodeKind kind);
+
+// Which quality a call step reads as its input, and which it sets.
+enum class QualityChannel : std::uint8_t { kNone, kEvidence, kAnswer };
+
+struct RetryConfig {
+  std::uint32_t max_attempts = 1;  // total, the first one included
+  BackoffPolicy backoff;
+  // Errors worth retrying; defaults to mock_agents::is_retryable().
+  std::vector<mock_agents::ErrorKind> retry_on = {
+      mock_agents::ErrorKind::kTransient, mock_agents::ErrorKind::kRateLimited,
+      mock_agents::ErrorKind::kOverloaded, mock_agents::ErrorKind::kUnavailable};
+  bool retry_on_timeout = true;
+  bool retry_on_invalid = true;  // a validator rejected the output
+};
+
+struct HedgeConfig {
+  std::uint32_t max_extra_attempts = 0;  // 0 = no hedging
+  sim::Duration delay = sim::Duration::zero();
+  // Agents for the hedges, in order; empty = chosen by the node's routing policy.
+  std::vector<AgentIndex> agents;
+};
+
+// Silent-failure detection: flags an output as bad with probability
+// true_positive_rate when it is bad (silent failure, or quality below
+// bad_below), and with false_positive_rate when it is good.
+struct ValidatorConfig {
+  bool enabled = false;
+  double bad_below = 0.3;
+  double true_positive_rate = 0.9;
+  double false_positive_rate = 0.05;
+};
+
+// When a step is still running after `budget`, redirect it: launch an
+// attempt on `fast_agent` (first answer wins), or decompose it into `parts`
+// parallel sub-calls on `decompose_agent`, each with 1/parts of the input,
+// merged when all succeed.
+struct TimeBudgetConfig {
+  sim::Duration budget = sim::Duration::zero();  // zero = none
+  enum class Action : std::uint8_t { kRedirect, kDecompose } action = Action::kRedirect;
+  AgentIndex fast_agent = 0;
+  AgentIndex decompose_agent = 0;
+  std::uint32_t parts = 2;
+};
+
+// Cheap-first escalation (FrugalGPT): call tiers in order; accept the first
+// answer whose confidence reaches `accept_confidence`; the last tier's answer
+// is always accepted. Every tier called is paid for.
+struct CascadeConfig {
+  std::vector<AgentIndex> tiers;
+  double accept_confidence = 0.7;
+};
+
+struct RoutingConfig {
+  // static, round_robin, weighted_random, least_loaded, latency_ewma, p2c,
+  // cost_aware, linucb, cascade (uses `cascade`).
+  std::string policy = "static";
+  std::vector<double> weights;       // weighted_random
+  double ewma_alpha = 0.2;           // latency_ewma, p2c
+  double min_confidence = 0.0;       // cost_aware: cheapest whose EWMA confidence reaches this
+  double linucb_alpha = 1.0;         // linucb exploration
+  double cost_weight = 10.0;         // linucb reward = confidence - cost_weight * cost_usd
+  CascadeConfig cascade;
+};
+
+struct CallNode {
+  std::vector<AgentIndex> agents;  // candidates
+  RoutingConfig routing;
+  sim::Duration attempt_timeout = sim::Duration::zero();  // zero = none
+  RetryConfig retry;
+  HedgeConfig hedge;
+  ValidatorConfig validator;
+  std::vector<AgentIndex> fallback_agents;  // one attempt each, in order, after retries fail
+  TimeBudgetConfig time_budget;
+  // Context.
+  FitPolicy fit = FitPolicy::kTruncateOldest;
+  AgentIndex summarizer = 0;           // for FitPolicy::kSummarize
+  double summary_ratio = 0.2;          // summary tokens / summarized tokens
+  double summary_fidelity = 0.8;       // information the summary keeps
+  bool include_context = true;         // false: the call sees only system prompt + query
+  SegmentKind output_segment = SegmentKind::kIntermediate;
+  double output_relevance = 1.0;
+  bool output_to_context = true;
+  // Quality flow.
+  QualityChannel input = QualityChannel::kEvidence;
+  QualityChannel output = QualityChannel::kAnswer;
+  bool judges_answer = false;  // a critic/judge: its verdict is on the answer quality
+};
+
+struct Condition {
+  enum class What : std::uint8_t {
+    kAlways,
+    kLabelIs,            // last call's output label == label
+    kConfidenceBelow,    // last call's confidence < value
+    kConfidenceAtLeast,  // last call's confidence >= value
+    kVerdictPass,        // last judge/critic verdict
+    kVerdictFail,
+    kLastFailed,         // the last call step failed (after retries and fallback)
+    kErrorIs,            // ... with this error kind
+    kClassIs,            // request class index == class_index
+    kCostAbove,          // money spent so far > value (USD)
+    kTimeLeftBelow,      // deadline - now < duration
+    kVisitsAtLeast,      // visits of `node` >= count
+  };
+  What what = What::kAlways;
+  std::uint32_t label = 0;
+  double value = 0.0;
+  mock_agents::ErrorKind error = mock_agents::ErrorKind::kNone;
+  std::uint32_t class_index = 0;
+  sim::Duration duration = sim::Duration::zero();
+  NodeId node = kNoNode;
+  std::uint32_t count = 0;
+};
+
+struct GateRule {
+  Condition when;
+  NodeId then = kNoNode;
+};
+
+struct GateNode {
+  std::vector<GateRule> rules;
+  NodeId otherwise = kNoNode;
+};
+
+enum class JoinPolicy : std::uint8_t { kAll, kFirstSuccess, kFirstK, kQuorum, kDeadline };
+enum class Merge : std::uint8_t { kMax, kMean, kUnion };
+std::string_view to_string(JoinPolicy policy);
+
+struct FanOutNode {
+  std::vector<NodeId> branches;      // static fan-out: one branch per entry node
+  NodeId map_entry = kNoNode;        // dynamic fan-out: `map_count` copies of this entry
+  std::uint32_t map_count = 0;
+  bool count_from_label = false;     // dynamic count = last output label + 1 (planner decides)
+  NodeId join = kNoNode;
+};
+
+struct JoinNode {
+  JoinPolicy policy = JoinPolicy::kAll;
+  std::uint32_t k = 1;                            // first_k
+  sim::Duration deadline = sim::Duration::zero();  // kDeadline: after the fan-out started
+  Merge merge = Merge::kMax;
+  NodeId on_failure = kNoNode;  // too few successes; kNoNode = the request fails
+};
+
+struct TerminalNode {
+  bool success = true;
+  std::string outcome = "answered";
+};
+
+struct Node {
+  std::string name;
+  NodeKind kind = NodeKind::kTerminal;
+  CallNode call;
+  GateNode gate;
+  FanOutNode fan_out;
+  JoinNode join;
+  TerminalNode terminal;
+  NodeId next = kNoNode;        // call, join: where to go on success
+  NodeId on_failure = kNoNode;  // call: after retries and fallback; kNoNode = the request fails
+  std::uint32_t max_visits = 0;  // per request; 0 = unbounded
+  NodeId on_exhausted = kNoNode;  // kNoNode: end the request (see exhausted_is_success)
+  bool exhausted_is_success = true;  // best answer so far, or failure "loop_exhausted"
+};
+
+struct Workflow {
+  std::string name;
+  std::vector<Node> nodes;
+  NodeId entry = 0;
+  // Context every request starts with (besides its query).
+  std::int64_t system_prompt_tokens = 0;
+
+  NodeId find(const std::string& node_name) const;
+  // Every problem as "<node>: <what>", given the number of agents; empty = runnable.
+  std::vector<std::string> validate(std::size_t agent_count) const;
+};
+
+}  // namespace orchsim::orchestration
