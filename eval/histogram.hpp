@@ -1,0 +1,111 @@
+// A mergeable log-linear histogram of non-negative 64-bit values (nanoseconds).
+//
+// Contract: values 0..255 are counted exactly; above that every power of two
+// [2^e, 2^(e+1)) is split into 128 equal sub-buckets, so a bucket is at most
+// 1/128 of its lower bound wide. Reported values are bucket midpoints (clamped
+// to the exact min and max), so a quantile is within 1/256 (0.4%) of a value
+// whose rank is the nearest-rank answer, across the whole int64 range.
+// count(), min(), max() and mean() are exact (the sum is a 128-bit integer).
+// Negative values are recorded as 0.
+//
+// Cost: 7,296 buckets of 8 bytes (57 KB), allocated once by the constructor;
+// record() is a few integer operations and never allocates; quantile() walks
+// the buckets (O(buckets)). merge() adds bucket by bucket, so the merge of two
+// histograms equals the histogram of the concatenated samples. Not thread-safe:
+// one histogram per thread, merged in a fixed order.
+//
+//   LogLinearHistogram h;
+//   h.record(latency.count_ns());
+//   other_replication.merge(h);
+//   double p99_ns = h.quantile(0.99);
+//   for (const auto& b : h.buckets()) plot(b.lo, b.hi, b.count);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace orchsim::eval {
+
+class LogLinearHistogram {
+ public:
+  // Sub-buckets per power of two = 2^kSubBucketBits.
+  static constexpr int kSubBucketBits = 7;
+  static constexpr std::int64_t kSubBuckets = std::int64_t{1} << kSubBucketBits;  // 128
+  // Values below this are counted exactly, one bucket per value.
+  static constexpr std::int64_t kLinearLimit = 2 * kSubBuckets;  // 256
+  static constexpr std::size_t kBucketCount =
+      static_cast<std::size_t>(kLinearLimit + (62 - kSubBucketBits) * kSubBuckets);
+
+  // One bucket: the values lo..hi (both inclusive) and how many were recorded.
+  struct Bucket {
+    std::int64_t lo;
+    std::int64_t hi;
+    std::uint64_t count;
+    friend bool operator==(const Bucket&, const Bucket&) = default;
+  };
+
+  LogLinearHistogram();
+
+  void record(std::int64_t value, std::uint64_t count = 1) {
+    if (count == 0) return;
+    if (value < 0) value = 0;
+    counts_[index_of(value)] += count;
+    if (count_ == 0 || value < min_) min_ = value;
+    if (count_ == 0 || value > max_) max_ = value;
+    count_ += count;
+    add_to_sum(static_cast<std::uint64_t>(value), count);
+  }
+  void merge(const LogLinearHistogram& other);
+  void reset();
+
+  std::uint64_t count() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  // Exact; 0 when empty.
+  std::int64_t min() const { return count_ == 0 ? 0 : min_; }
+  std::int64_t max() const { return count_ == 0 ? 0 : max_; }
+  // The exact integer sum divided by count, in double; 0 when empty.
+  double mean() const;
+  // Nearest rank: the smallest recorded value v such that at least
+  // ceil(q * count) values are <= v, reported as its bucket's midpoint clamped
+  // to [min, max]; q <= 0 gives min() and q >= 1 gives max() exactly. 0 when
+  // empty. ceil() forgives a relative 1e-12 so that 0.99 * 100 is rank 99.
+  double quantile(double q) const;
+  // The rank quantile(q) looks for, in 1..count (0 when count is 0).
+  static std::uint64_t rank_for(double q, std::uint64_t count);
+
+  // Non-empty buckets in increasing value order.
+  std::vector<Bucket> buckets() const;
+  // The bucket a value falls in, and its range; exposed for tests and plots.
+  static std::size_t index_of(std::int64_t value) {
+    if (value < kLinearLimit) return static_cast<std::size_t>(value);
+    const int e = 63 - __builtin_clzll(static_cast<unsigned long long>(value));  // >= 8
+    const int shift = e - kSubBucketBits;
+    const std::int64_t sub = (value >> shift) - kSubBuckets;  // 0..127
+    return static_cast<std::size_t>(kLinearLimit + (e - kSubBucketBits - 1) * kSubBuckets + sub);
+  }
+  static Bucket bucket_range(std::size_t index);
+
+  friend bool operator==(const LogLinearHistogram& a, const LogLinearHistogram& b);
+
+ private:
+  void add_to_sum(std::uint64_t value, std::uint64_t count) {
+    // 128-bit sum as two 64-bit halves: value * count fits in 127 bits.
+    __extension__ using Uint128 = unsigned __int128;
+    const Uint128 product = static_cast<Uint128>(value) * count;
+    const std::uint64_t lo = static_cast<std::uint64_t>(product);
+    const std::uint64_t hi = static_cast<std::uint64_t>(product >> 64);
+    sum_lo_ += lo;
+    sum_hi_ += hi + (sum_lo_ < lo ? 1 : 0);
+  }
+  double midpoint(std::size_t index) const;
+
+  std::vector<std::uint64_t> counts_;
+  std::uint64_t count_ = 0;
+  std::int64_t min_ = 0;
+  std::int64_t max_ = 0;
+  std::uint64_t sum_lo_ = 0;
+  std::uint64_t sum_hi_ = 0;
+};
+
+}  // namespace orchsim::eval
