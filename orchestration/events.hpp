@@ -116,6 +116,15 @@ struct RoutingDecision {
   std::string_view reason;
 };
 
+// The request (one of its branches) moves along an edge of the workflow.
+// `from` is kNoNode for the entry.
+struct NodeEntered {
+  sim::Time at;
+  RequestId request;
+  NodeId from;
+  NodeId to;
+};
+
 // A gate's choice, or a join's, or a loop bound: the non-agent routing.
 struct FlowDecision {
   sim::Time at;
@@ -180,6 +189,7 @@ class Observer {
   virtual void on_call_started(const CallStarted&) {}
   virtual void on_call_ended(const CallEnded&) {}
   virtual void on_routing_decision(const RoutingDecision&) {}
+  virtual void on_node_entered(const NodeEntered&) {}
   virtual void on_flow_decision(const FlowDecision&) {}
   virtual void on_retry_scheduled(const RetryScheduled&) {}
   virtual void on_hedge_launched(const HedgeLaunched&) {}
@@ -198,6 +208,7 @@ class ObserverList final : public Observer {
   void on_call_started(const CallStarted& e) override { for (auto* o : observers_) o->on_call_started(e); }
   void on_call_ended(const CallEnded& e) override { for (auto* o : observers_) o->on_call_ended(e); }
   void on_routing_decision(const RoutingDecision& e) override { for (auto* o : observers_) o->on_routing_decision(e); }
+  void on_node_entered(const NodeEntered& e) override { for (auto* o : observers_) o->on_node_entered(e); }
   void on_flow_decision(const FlowDecision& e) override { for (auto* o : observers_) o->on_flow_decision(e); }
   void on_retry_scheduled(const RetryScheduled& e) override { for (auto* o : observers_) o->on_retry_scheduled(e); }
   void on_hedge_launched(const HedgeLaunched& e) override { for (auto* o : observers_) o->on_hedge_launched(e); }

@@ -262,6 +262,7 @@ void Orchestrator::submit(const RequestInput& in) {
 void Orchestrator::enter(std::uint32_t req, std::uint32_t flow, NodeId node_id) {
   Request& r = requests_[req];
   const Node& node = workflow_.nodes[node_id];
+  if (observer_) observer_->on_node_entered({sim_.now(), r.in.id, r.flows[flow].node, node_id});
   r.flows[flow].node = node_id;
   if (node.max_visits > 0 && r.visits[node_id] >= node.max_visits) {
     if (observer_) {

@@ -1,0 +1,166 @@
+#include "scenarios/json_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace orchsim::scenarios {
+
+std::string pointer_join(const std::string& base, const std::string& key) {
+  std::string escaped;
+  for (char c : key) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return base + "/" + escaped;
+}
+
+std::string describe_json(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return fmt::format("an array of {}", j.size());
+    case Json::value_t::null: return "null";
+    default: {
+      std::string s = j.dump();
+      if (s.size() > 40) s = s.substr(0, 37) + "...";
+      return s;
+    }
+  }
+}
+
+ObjectReader::ObjectReader(const Json& j, std::string pointer, Diagnostics& diagnostics)
+    : pointer_(std::move(pointer)), diagnostics_(diagnostics) {
+  if (j.is_object()) {
+    object_ = &j;
+  } else {
+    diagnostics_.error(pointer_, fmt::format("found {}, expected an object", describe_json(j)));
+  }
+}
+
+bool ObjectReader::has(const std::string& key) const {
+  return object_ && object_->contains(key);
+}
+
+const Json* ObjectReader::child(const std::string& key) {
+  known_.push_back(key);
+  if (!object_) return nullptr;
+  const auto it = object_->find(key);
+  return it == object_->end() ? nullptr : &*it;
+}
+
+namespace {
+std::string range_text(Range r) {
+  const bool lo = std::isfinite(r.min), hi = std::isfinite(r.max);
+  if (lo && hi) return fmt::format("a number in [{}, {}]", r.min, r.max);
+  if (r.min == std::numeric_limits<double>::min()) return "a number > 0";
+  if (lo) return fmt::format("a number >= {}", r.min);
+  if (hi) return fmt::format("a number <= {}", r.max);
+  return "a number";
+}
+}  // namespace
+
+double ObjectReader::number(const std::string& key, std::optional<double> fallback, Range range) {
+  const Json* v = child(key);
+  if (!v) {
+    if (!fallback && object_) diagnostics_.error(at(key), "missing, expected " + range_text(range));
+    return fallback.value_or(0.0);
+  }
+  if (!v->is_number()) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
+    return fallback.value_or(0.0);
+  }
+  const double x = v->get<double>();
+  if (!(x >= range.min && x <= range.max)) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
+  }
+  return x;
+}
+
+std::int64_t ObjectReader::integer(const std::string& key, std::optional<std::int64_t> fallback,
+                                   Range range) {
+  const Json* v = child(key);
+  const std::string expected = "an integer" + (std::isfinite(range.min) || std::isfinite(range.max)
+                                                   ? " (" + range_text(range) + ")"
+                                                   : std::string());
+  if (!v) {
+    if (!fallback && object_) diagnostics_.error(at(key), "missing, expected " + expected);
+    return fallback.value_or(0);
+  }
+  if (!v->is_number_integer()) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), expected));
+    return fallback.value_or(0);
+  }
+  const auto x = v->get<std::int64_t>();
+  if (!(static_cast<double>(x) >= range.min && static_cast<double>(x) <= range.max)) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected {}", x, expected));
+  }
+  return x;
+}
+
+bool ObjectReader::boolean(const std::string& key, std::optional<bool> fallback) {
+  const Json* v = child(key);
+  if (!v) {
+    if (!fallback && object_) diagnostics_.error(at(key), "missing, expected true or false");
+    return fallback.value_or(false);
+  }
+  if (!v->is_boolean()) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected true or false", describe_json(*v)));
+    return fallback.value_or(false);
+  }
+  return v->get<bool>();
+}
+
+std::string ObjectReader::string(const std::string& key, std::optional<std::string> fallback) {
+  const Json* v = child(key);
+  if (!v) {
+    if (!fallback && object_) diagnostics_.error(at(key), "missing, expected a string");
+    return fallback.value_or("");
+  }
+  if (!v->is_string()) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected a string", describe_json(*v)));
+    return fallback.value_or("");
+  }
+  return v->get<std::string>();
+}
+
+std::string ObjectReader::choice(const std::string& key, std::optional<std::string> fallback,
+                                 const std::vector<std::string>& choices) {
+  const bool present = has(key);
+  std::string s = string(key, fallback);
+  if (present && child(key)->is_string() &&
+      std::find(choices.begin(), choices.end(), s) == choices.end()) {
+    std::string list;
+    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+    const std::string near = closest_match(s, choices);
+    diagnostics_.error(at(key), fmt::format("found \"{}\", expected one of: {}", s, list),
+                       near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+    return fallback.value_or(choices.front());
+  }
+  return s;
+}
+
+void ObjectReader::finish() {
+  if (!object_) return;
+  for (auto it = object_->begin(); it != object_->end(); ++it) {
+    if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;
+    if (it.key() == "$comment" || it.key().rfind("//", 0) == 0) continue;  // annotations
+    const std::string near = closest_match(it.key(), known_);
+    std::string expected;
+    for (const auto& k : known_) {
+      if (std::find(known_.begin(), known_.end(), k) - known_.begin() ==
+          &k - known_.data()) {  // first occurrence only
+        expected += (expected.empty() ? "" : ", ") + k;
+      }
+    }
+    diagnostics_.error(at(it.key()), fmt::format("unknown key, expected one of: {}", expected),
+                       near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+  }
+}
+
+}  // namespace orchsim::scenarios

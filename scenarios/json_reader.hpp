@@ -1,0 +1,73 @@
+// Reads one JSON object of a scenario, checking each value and collecting
+// every problem into Diagnostics with its JSON pointer. Keys the format does
+// not know are errors ("did you mean ...?"), reported by finish().
+//
+//   ObjectReader r(json, "/agents/0", diagnostics);
+//   std::string name = r.string("name", "");               // required when default is absent
+//   double p = r.number("transient_error", 0.0, {0.0, 1.0});
+//   r.finish();                                            // unknown keys
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scenarios/diagnostics.hpp"
+
+namespace orchsim::scenarios {
+
+using Json = nlohmann::ordered_json;  // keeps the file's key order
+
+// Allowed closed interval for a number.
+struct Range {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  static Range non_negative() { return {0.0}; }
+  static Range positive() { return {std::numeric_limits<double>::min()}; }
+  static Range probability() { return {0.0, 1.0}; }
+};
+
+std::string pointer_join(const std::string& base, const std::string& key);
+std::string describe_json(const Json& j);  // short text of a found value: `-5`, `"abc"`, an object
+
+class ObjectReader {
+ public:
+  // Reports a problem (and reads nothing) when `j` is not an object.
+  ObjectReader(const Json& j, std::string pointer, Diagnostics& diagnostics);
+
+  bool valid() const { return object_ != nullptr; }
+  const std::string& pointer() const { return pointer_; }
+  std::string at(const std::string& key) const { return pointer_join(pointer_, key); }
+  Diagnostics& diagnostics() { return diagnostics_; }
+
+  // Marks `key` as known; returns the value or nullptr when absent.
+  const Json* child(const std::string& key);
+  bool has(const std::string& key) const;
+
+  // Typed getters. With a default, the key is optional; without, it is
+  // required (a missing key is a problem and the returned value is a
+  // placeholder). Out-of-range or wrongly typed values are problems.
+  double number(const std::string& key, std::optional<double> fallback, Range range = {});
+  std::int64_t integer(const std::string& key, std::optional<std::int64_t> fallback,
+                       Range range = {});
+  bool boolean(const std::string& key, std::optional<bool> fallback);
+  std::string string(const std::string& key, std::optional<std::string> fallback);
+  // A string that must be one of `choices`.
+  std::string choice(const std::string& key, std::optional<std::string> fallback,
+                     const std::vector<std::string>& choices);
+
+  // Reports keys never asked for, with the nearest known key as a hint.
+  void finish();
+
+ private:
+  const Json* object_ = nullptr;
+  std::string pointer_;
+  Diagnostics& diagnostics_;
+  std::vector<std::string> known_;
+};
+
+}  // namespace orchsim::scenarios

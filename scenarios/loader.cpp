@@ -1,0 +1,945 @@
+// Reads the scenario format (docs/scenario-format.md) into a Scenario.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "scenarios/distribution_json.hpp"
+#include "scenarios/json_reader.hpp"
+#include "scenarios/scenario.hpp"
+
+#ifndef ORCHSIM_LIBRARY_DIR
+#define ORCHSIM_LIBRARY_DIR "scenarios/library"
+#endif
+
+namespace orchsim::scenarios {
+
+using mock_agents::ErrorKind;
+using mock_agents::FaultWindow;
+using mock_agents::MockAgentConfig;
+namespace orch = orchestration;
+
+std::int32_t Scenario::agent_index(const std::string& agent_name) const {
+  for (std::size_t i = 0; i < agents.size(); ++i) {
+    if (agents[i].name == agent_name) return static_cast<std::int32_t>(i);
+  }
+  return -1;
+}
+
+std::string library_dir() {
+  if (const char* env = std::getenv("ORCHSIM_LIBRARY_DIR"); env && *env) return env;
+  return ORCHSIM_LIBRARY_DIR;
+}
+
+std::vector<std::string> library_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(library_dir(), ec)) {
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+
+sim::Duration ms(double v) { return sim::Duration::from_milliseconds(v); }
+sim::Duration seconds(double v) { return sim::Duration::from_seconds(v); }
+
+const std::vector<std::string>& error_kind_names() {
+  static const std::vector<std::string> k = {"transient", "rate_limited", "permanent",
+                                             "context_overflow", "overloaded", "unavailable"};
+  return k;
+}
+ErrorKind error_kind(const std::string& s) {
+  if (s == "transient") return ErrorKind::kTransient;
+  if (s == "rate_limited") return ErrorKind::kRateLimited;
+  if (s == "permanent") return ErrorKind::kPermanent;
+  if (s == "context_overflow") return ErrorKind::kContextOverflow;
+  if (s == "overloaded") return ErrorKind::kOverloaded;
+  return ErrorKind::kUnavailable;
+}
+
+// Reads the scenario document section by section, collecting problems.
+class Loader {
+ public:
+  Loader(const Json& doc, Diagnostics& d) : doc_(doc), d_(d) {}
+
+  Scenario load() {
+    Scenario s;
+    ObjectReader top(doc_, "", d_);
+    if (!top.valid()) return s;
+    const std::int64_t version = top.integer("version", std::nullopt);
+    if (top.has("version") && version != kScenarioFormatVersion) {
+      d_.error("/version", fmt::format("found {}, expected {} (this orchsim reads format version {})",
+                                       version, kScenarioFormatVersion, kScenarioFormatVersion));
+    }
+    s.name = top.string("name", std::nullopt);
+    s.description = top.string("description", "");
+    read_run(top, s.run);
+    if (const Json* agents = top.child("agents")) {
+      read_agents(*agents, "/agents", s);
+    } else {
+      d_.error("/agents", "missing, expected an array of agents");
+    }
+    if (const Json* wl = top.child("workload")) {
+      read_workload(*wl, "/workload", s);
+    } else {
+      d_.error("/workload", "missing, expected the workload (arrivals and request classes)");
+    }
+    if (const Json* wf = top.child("workflow")) {
+      read_workflow(*wf, "/workflow", s);
+    } else {
+      d_.error("/workflow", "missing, expected the workflow graph");
+    }
+    if (const Json* res = top.child("resilience")) read_resilience(*res, "/resilience", s);
+    top.finish();
+    s.orchestrator.class_count = static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
+    cross_check(s);
+    return s;
+  }
+
+ private:
+  void read_run(ObjectReader& top, RunSettings& run) {
+    const Json* j = top.child("run");
+    if (!j) return;
+    ObjectReader r(*j, "/run", d_);
+    run.seed = static_cast<std::uint64_t>(r.integer("seed", 1, Range::non_negative()));
+    run.requests = static_cast<std::uint64_t>(r.integer("requests", 0, Range::non_negative()));
+    run.duration = seconds(r.number("duration_s", 0.0, Range::non_negative()));
+    run.drain = seconds(r.number("drain_s", 600.0, Range::non_negative()));
+    run.quality_threshold = r.number("quality_threshold", 0.7, Range::probability());
+    r.finish();
+  }
+
+  sim::Distribution dist(ObjectReader& r, const std::string& key, std::optional<double> fallback) {
+    const Json* j = r.child(key);
+    if (!j) {
+      if (!fallback) d_.error(r.at(key), "missing, expected a distribution");
+      return sim::Distribution::constant(fallback.value_or(0.0));
+    }
+    return read_distribution(*j, r.at(key), d_);
+  }
+
+  void read_agents(const Json& j, const std::string& at, Scenario& s) {
+    if (!j.is_array() || j.empty()) {
+      d_.error(at, fmt::format("found {}, expected a non-empty array of agents", describe_json(j)));
+      return;
+    }
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const std::string p = pointer_join(at, std::to_string(i));
+      ObjectReader r(j[i], p, d_);
+      MockAgentConfig c;
+      c.name = r.string("name", std::nullopt);
+      c.role = r.string("role", "generator");
+      c.context_window_tokens = r.integer("context_window_tokens", 128'000, {1, 1e12});
+      c.servers = static_cast<std::uint32_t>(r.integer("servers", 1, {1, 1e7}));
+      c.queue_capacity = r.integer("queue_capacity", -1, {-1, 1e12});
+      c.bulkhead_per_caller = static_cast<std::uint32_t>(r.integer("bulkhead_per_caller", 0, {0, 1e7}));
+      if (const Json* lat = r.child("latency")) {
+        ObjectReader l(*lat, r.at("latency"), d_);
+        c.latency.base_ms = dist(l, "base_ms", 0.0);
+        c.latency.time_to_first_token_ms = l.number("time_to_first_token_ms", 0.0, Range::non_negative());
+        c.latency.output_tokens_per_second = l.number("output_tokens_per_second", 0.0, Range::non_negative());
+        c.latency.prefill_ms_per_input_token = l.number("prefill_ms_per_input_token", 0.0, Range::non_negative());
+        c.latency.slowdown_alpha = l.number("slowdown_alpha", 0.0, Range::non_negative());
+        c.latency.slowdown_beta = l.number("slowdown_beta", 1.0, Range::non_negative());
+        l.finish();
+      } else {
+        d_.error(r.at("latency"), "missing, expected the agent's latency model");
+      }
+      if (const Json* o = r.child("outcomes")) {
+        ObjectReader q(*o, r.at("outcomes"), d_);
+        c.outcomes.transient_error = q.number("transient_error", 0.0, Range::probability());
+        c.outcomes.permanent_error = q.number("permanent_error", 0.0, Range::probability());
+        c.outcomes.rate_limited = q.number("rate_limited", 0.0, Range::probability());
+        c.outcomes.hang = q.number("hang", 0.0, Range::probability());
+        c.outcomes.silent_failure = q.number("silent_failure", 0.0, Range::probability());
+        c.outcomes.error_latency_fraction = q.number("error_latency_fraction", 0.25, Range::probability());
+        c.outcomes.spontaneous_retry_after = ms(q.number("retry_after_ms", 1000.0, Range::non_negative()));
+        q.finish();
+      }
+      if (const Json* o = r.child("quality")) {
+        ObjectReader q(*o, r.at("quality"), d_);
+        c.quality.base = q.number("base", 0.9, Range::probability());
+        c.quality.difficulty_weight = q.number("difficulty_weight", 0.5, Range::non_negative());
+        c.quality.input_weight = q.number("input_weight", 1.0, Range::non_negative());
+        c.quality.context_weight = q.number("context_weight", 1.0, Range::non_negative());
+        c.quality.noise_sd = q.number("noise_sd", 0.05, Range::non_negative());
+        c.quality.silent_quality_max = q.number("silent_quality_max", 0.2, Range::probability());
+        c.quality.confidence_noise_sd = q.number("confidence_noise_sd", 0.05, Range::non_negative());
+        q.finish();
+      }
+      if (const Json* o = r.child("tokens")) {
+        ObjectReader t(*o, r.at("tokens"), d_);
+        c.tokens.output_tokens = dist(t, "output_tokens", 0.0);
+        c.tokens.usd_per_1k_input_tokens = t.number("usd_per_1k_input_tokens", 0.0, Range::non_negative());
+        c.tokens.usd_per_1k_output_tokens = t.number("usd_per_1k_output_tokens", 0.0, Range::non_negative());
+        t.finish();
+      }
+      if (const Json* o = r.child("limits")) {
+        ObjectReader t(*o, r.at("limits"), d_);
+        c.limits.requests_per_minute = t.integer("requests_per_minute", 0, {0, 1.5e8});
+        c.limits.tokens_per_minute = t.integer("tokens_per_minute", 0, {0, 1.5e8});
+        t.finish();
+      }
+      if (const Json* o = r.child("faults")) read_faults(*o, r.at("faults"), c);
+      if (const Json* o = r.child("judge")) {
+        ObjectReader t(*o, r.at("judge"), d_);
+        c.judge.enabled = true;
+        c.judge.accuracy = t.number("accuracy", 0.9, Range::probability());
+        c.judge.pass_threshold = t.number("pass_threshold", 0.7, Range::probability());
+        t.finish();
+      }
+      if (const Json* o = r.child("labels")) read_labels(*o, r.at("labels"), c);
+      r.finish();
+      // The agent's own consistency checks, mapped back to pointers.
+      for (const std::string& problem : c.validate()) {
+        const auto colon = problem.find(':');
+        std::string field = problem.substr(0, colon);
+        std::string pointer = p;
+        std::size_t start = 0;
+        while (start <= field.size()) {
+          const std::size_t dot = field.find('.', start);
+          pointer += "/" + field.substr(start, dot - start);
+          if (dot == std::string::npos) break;
+          start = dot + 1;
+        }
+        // Range problems were already reported by the reader; keep the others.
+        const std::string message = problem.substr(colon + 2);
+        if (!already_reported(pointer)) d_.error(pointer, message);
+      }
+      s.agents.push_back(std::move(c));
+    }
+  }
+
+  bool already_reported(const std::string& pointer) const {
+    for (const Diagnostic& x : d_.items()) {
+      if (x.pointer.rfind(pointer, 0) == 0) return true;
+    }
+    return false;
+  }
+
+  void read_faults(const Json& j, const std::string& at, MockAgentConfig& c) {
+    if (!j.is_array()) {
+      d_.error(at, fmt::format("found {}, expected an array of fault windows", describe_json(j)));
+      return;
+    }
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      ObjectReader r(j[i], pointer_join(at, std::to_string(i)), d_);
+      FaultWindow w;
+      const std::string kind = r.choice("kind", std::nullopt, {"outage_fail", "outage_hang", "degraded"});
+      w.kind = kind == "outage_hang" ? FaultWindow::Kind::kOutageHang
+               : kind == "degraded"  ? FaultWindow::Kind::kDegraded
+                                     : FaultWindow::Kind::kOutageFail;
+      w.start = sim::Time::zero() + seconds(r.number("start_s", std::nullopt, Range::non_negative()));
+      w.end = sim::Time::zero() + seconds(r.number("end_s", std::nullopt, Range::non_negative()));
+      w.latency_factor = r.number("latency_factor", 1.0, Range::positive());
+      w.extra_error_rate = r.number("extra_error_rate", 0.0, Range::probability());
+      if (r.has("start_s") && r.has("end_s") && !(w.start < w.end)) {
+        d_.error(r.at("end_s"), fmt::format("found {} s, expected a time after start_s ({} s)",
+                                            w.end.seconds_f(), w.start.seconds_f()));
+      }
+      r.finish();
+      c.faults.push_back(w);
+    }
+  }
+
+  void read_labels(const Json& j, const std::string& at, MockAgentConfig& c) {
+    if (!j.is_array() || j.empty()) {
+      d_.error(at, fmt::format("found {}, expected an array of {{\"name\", \"weight\"}}", describe_json(j)));
+      return;
+    }
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      ObjectReader r(j[i], pointer_join(at, std::to_string(i)), d_);
+      c.labels.push_back(r.string("name", std::nullopt));
+      c.label_weights.push_back(r.number("weight", std::nullopt, Range::non_negative()));
+      r.finish();
+    }
+  }
+
+  void read_workload(const Json& j, const std::string& at, Scenario& s) {
+    ObjectReader r(j, at, d_);
+    if (!r.valid()) return;
+    if (const Json* a = r.child("arrivals")) {
+      read_arrivals(*a, r.at("arrivals"), s.workload);
+    } else {
+      d_.error(r.at("arrivals"), "missing, expected an arrival process");
+    }
+    s.workload.classes.clear();
+    if (const Json* c = r.child("classes")) {
+      if (!c->is_array() || c->empty()) {
+        d_.error(r.at("classes"), fmt::format("found {}, expected a non-empty array of request classes", describe_json(*c)));
+      } else {
+        for (std::size_t i = 0; i < c->size(); ++i) {
+          ObjectReader k((*c)[i], pointer_join(r.at("classes"), std::to_string(i)), d_);
+          RequestClass rc;
+          rc.name = k.string("name", std::nullopt);
+          rc.weight = k.number("weight", 1.0, Range::non_negative());
+          rc.difficulty = dist(k, "difficulty", 0.5);
+          rc.input_tokens = dist(k, "input_tokens", 500.0);
+          rc.deadline = ms(k.number("deadline_ms", 0.0, Range::non_negative()));
+          k.finish();
+          s.class_names.push_back(rc.name);
+          s.workload.classes.push_back(std::move(rc));
+        }
+      }
+    } else {
+      s.workload.classes = {RequestClass{}};
+      s.class_names = {"default"};
+    }
+    r.finish();
+  }
+
+  void read_arrivals(const Json& j, const std::string& at, WorkloadConfig& w) {
+    static const std::vector<std::string> kinds = {"poisson", "deterministic", "on_off", "piecewise_linear",
+                                                   "diurnal", "replay", "closed_loop"};
+    ObjectReader r(j, at, d_);
+    if (!r.valid()) return;
+    std::string kind;
+    for (const auto& k : kinds) {
+      if (r.has(k)) kind = k;
+    }
+    if (kind.empty()) {
+      std::string near;
+      for (auto it = j.begin(); it != j.end(); ++it) near = closest_match(it.key(), kinds);
+      d_.error(at, "found no arrival process, expected one of: poisson, deterministic, on_off, "
+                   "piecewise_linear, diurnal, replay, closed_loop",
+               near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+      return;
+    }
+    ObjectReader a(*r.child(kind), r.at(kind), d_);
+    if (kind == "poisson") {
+      w.arrivals = ArrivalSpec{PoissonArrivals{a.number("rate_per_s", std::nullopt, Range::positive())}};
+    } else if (kind == "deterministic") {
+      w.arrivals = ArrivalSpec{DeterministicArrivals{ms(a.number("interval_ms", std::nullopt, Range::positive()))}};
+    } else if (kind == "on_off") {
+      OnOffArrivals o;
+      o.on_rate_per_second = a.number("on_rate_per_s", std::nullopt, Range::positive());
+      o.off_rate_per_second = a.number("off_rate_per_s", 0.0, Range::non_negative());
+      o.mean_on = seconds(a.number("mean_on_s", std::nullopt, Range::positive()));
+      o.mean_off = seconds(a.number("mean_off_s", std::nullopt, Range::positive()));
+      w.arrivals = ArrivalSpec{o};
+    } else if (kind == "piecewise_linear") {
+      PiecewiseLinearArrivals p;
+      const Json* pts = a.child("points");
+      if (!pts || !pts->is_array() || pts->empty()) {
+        d_.error(a.at("points"), "expected a non-empty array of [time_s, rate_per_s] pairs");
+      } else {
+        for (std::size_t i = 0; i < pts->size(); ++i) {
+          const Json& pt = (*pts)[i];
+          if (!pt.is_array() || pt.size() != 2 || !pt[0].is_number() || !pt[1].is_number() ||
+              pt[1].get<double>() < 0) {
+            d_.error(pointer_join(a.at("points"), std::to_string(i)),
+                     fmt::format("found {}, expected [time_s, rate_per_s >= 0]", describe_json(pt)));
+            continue;
+          }
+          p.points.emplace_back(seconds(pt[0].get<double>()), pt[1].get<double>());
+        }
+      }
+      w.arrivals = ArrivalSpec{p};
+    } else if (kind == "diurnal") {
+      DiurnalArrivals dd;
+      dd.mean_rate_per_second = a.number("mean_rate_per_s", std::nullopt, Range::positive());
+      dd.amplitude = a.number("amplitude", 0.5, Range::probability());
+      dd.period = seconds(a.number("period_s", 86'400.0, Range::positive()));
+      dd.phase_radians = a.number("phase_radians", 0.0);
+      w.arrivals = ArrivalSpec{dd};
+    } else if (kind == "replay") {
+      std::string file = a.string("file", std::nullopt);
+      if (!file.empty()) {
+        std::filesystem::path path(file);
+        if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
+        try {
+          w.arrivals = ArrivalSpec{load_replay_csv(path.string())};
+        } catch (const std::exception& e) {
+          d_.error(a.at("file"), fmt::format("cannot replay: {}", e.what()));
+        }
+      }
+    } else {
+      ClosedLoopUsers u;
+      u.users = static_cast<std::uint32_t>(a.integer("users", std::nullopt, {1, 1e7}));
+      u.think_time_ms = dist(a, "think_time_ms", 1000.0);
+      w.arrivals = u;
+    }
+    a.finish();
+    r.finish();
+  }
+
+ public:
+  std::string base_dir_;
+
+ private:
+  void read_resilience(const Json& j, const std::string& at, Scenario& s) {
+    ObjectReader r(j, at, d_);
+    if (!r.valid()) return;
+    if (const Json* b = r.child("retry_budget")) {
+      ObjectReader rb(*b, r.at("retry_budget"), d_);
+      const std::string kind = rb.choice("kind", std::nullopt, {"unlimited", "token_bucket", "concurrency"});
+      orch::RetryBudgetConfig c;
+      if (kind == "token_bucket") {
+        c = orch::RetryBudgetConfig::grpc(rb.number("max_tokens", 10.0, {1e-3, 1000}),
+                                          rb.number("token_ratio", 0.1, {1e-3, 1}));
+      } else if (kind == "concurrency") {
+        c = orch::RetryBudgetConfig::envoy(
+            rb.number("budget_percent", 20.0, {0, 100}),
+            static_cast<std::uint32_t>(rb.integer("min_retry_concurrency", 3, {0, 1e7})));
+      }
+      rb.finish();
+      s.orchestrator.retry_budget = c;
+    }
+    if (const Json* b = r.child("circuit_breaker")) {
+      ObjectReader cb(*b, r.at("circuit_breaker"), d_);
+      const std::string preset = cb.choice("preset", "resilience4j", {"resilience4j", "polly"});
+      orch::CircuitBreakerConfig c = preset == "polly" ? orch::CircuitBreakerConfig::polly()
+                                                       : orch::CircuitBreakerConfig::resilience4j();
+      const std::string window = cb.choice("window", c.window == orch::CircuitBreakerConfig::Window::kTimeBased ? "time" : "count", {"count", "time"});
+      c.window = window == "time" ? orch::CircuitBreakerConfig::Window::kTimeBased
+                                  : orch::CircuitBreakerConfig::Window::kCountBased;
+      c.window_size = static_cast<std::uint32_t>(cb.integer("window_size", c.window_size, {1, 1e6}));
+      c.minimum_calls = static_cast<std::uint32_t>(cb.integer("minimum_calls", c.minimum_calls, {1, 1e9}));
+      c.failure_rate_threshold = cb.number("failure_rate_percent", c.failure_rate_threshold, {0, 100});
+      c.slow_call_rate_threshold = cb.number("slow_call_rate_percent", c.slow_call_rate_threshold, {0, 100});
+      if (cb.has("slow_call_ms")) c.slow_call_duration = ms(cb.number("slow_call_ms", 0.0, Range::non_negative()));
+      c.open_duration = ms(cb.number("open_ms", c.open_duration.milliseconds_f(), Range::non_negative()));
+      c.half_open_calls = static_cast<std::uint32_t>(cb.integer("half_open_calls", c.half_open_calls, {1, 1e6}));
+      cb.finish();
+      s.orchestrator.breaker = c;
+    }
+    s.orchestrator.max_concurrency_per_agent =
+        static_cast<std::uint32_t>(r.integer("max_concurrency_per_agent", 0, {0, 1e9}));
+    r.finish();
+  }
+
+  // --- Workflow -------------------------------------------------------------
+
+  orch::AgentIndex agent_ref(const Json* j, const std::string& at, const Scenario& s) {
+    if (!j || !j->is_string()) {
+      d_.error(at, fmt::format("found {}, expected an agent name", j ? describe_json(*j) : "nothing"));
+      return 0;
+    }
+    const std::string name = j->get<std::string>();
+    const std::int32_t i = s.agent_index(name);
+    if (i < 0) {
+      std::vector<std::string> names;
+      for (const auto& a : s.agents) names.push_back(a.name);
+      const std::string near = closest_match(name, names);
+      d_.error(at, fmt::format("found \"{}\", expected the name of an agent defined in /agents", name),
+               near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+      return 0;
+    }
+    return static_cast<orch::AgentIndex>(i);
+  }
+
+  std::vector<orch::AgentIndex> agent_list(ObjectReader& r, const std::string& key, const Scenario& s,
+                                           bool required) {
+    std::vector<orch::AgentIndex> out;
+    const Json* j = r.child(key);
+    if (!j) {
+      if (required) d_.error(r.at(key), "missing, expected an array of agent names");
+      return out;
+    }
+    if (!j->is_array()) {
+      d_.error(r.at(key), fmt::format("found {}, expected an array of agent names", describe_json(*j)));
+      return out;
+    }
+    for (std::size_t i = 0; i < j->size(); ++i) {
+      out.push_back(agent_ref(&(*j)[i], pointer_join(r.at(key), std::to_string(i)), s));
+    }
+    return out;
+  }
+
+  orch::NodeId node_ref(ObjectReader& r, const std::string& key, bool required) {
+    const Json* j = r.child(key);
+    if (!j || j->is_null()) {
+      if (required) d_.error(r.at(key), "missing, expected the name of a node");
+      return orch::kNoNode;
+    }
+    return node_ref_value(*j, r.at(key));
+  }
+
+  orch::NodeId node_ref_value(const Json& j, const std::string& at) {
+    if (!j.is_string()) {
+      d_.error(at, fmt::format("found {}, expected the name of a node", describe_json(j)));
+      return orch::kNoNode;
+    }
+    const std::string name = j.get<std::string>();
+    const auto it = node_ids_.find(name);
+    if (it == node_ids_.end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, id] : node_ids_) names.push_back(n);
+      const std::string near = closest_match(name, names);
+      d_.error(at, fmt::format("found \"{}\", expected the name of a node in /workflow/nodes", name),
+               near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+      return orch::kNoNode;
+    }
+    return it->second;
+  }
+
+  orch::BackoffPolicy read_backoff(const Json& j, const std::string& at) {
+    ObjectReader r(j, at, d_);
+    orch::BackoffPolicy p;
+    const std::string preset = r.choice("preset", "custom",
+                                        {"custom", "temporal", "step_functions", "langgraph", "grpc", "envoy", "polly"});
+    if (preset == "temporal") p = orch::BackoffPolicy::temporal();
+    if (preset == "step_functions") p = orch::BackoffPolicy::step_functions();
+    if (preset == "langgraph") p = orch::BackoffPolicy::langgraph();
+    if (preset == "envoy") p = orch::BackoffPolicy::envoy();
+    if (preset == "polly") p = orch::BackoffPolicy::polly();
+    if (preset == "grpc") p = orch::BackoffPolicy::grpc(sim::Duration::seconds(1), sim::Duration::seconds(120), 1.6);
+    const std::string shape = r.choice("shape", std::string(orch::to_string(p.shape)),
+                                       {"constant", "linear", "exponential", "envoy"});
+    p.shape = shape == "constant"   ? orch::BackoffShape::kConstant
+              : shape == "linear"   ? orch::BackoffShape::kLinear
+              : shape == "envoy"    ? orch::BackoffShape::kEnvoy
+                                    : orch::BackoffShape::kExponential;
+    const std::string jitter = r.choice("jitter", std::string(orch::to_string(p.jitter)),
+                                        {"none", "full", "equal", "decorrelated"});
+    p.jitter = jitter == "none"    ? orch::Jitter::kNone
+               : jitter == "equal" ? orch::Jitter::kEqual
+               : jitter == "decorrelated" ? orch::Jitter::kDecorrelated
+                                          : orch::Jitter::kFull;
+    p.base = ms(r.number("base_ms", p.base.milliseconds_f(), Range::non_negative()));
+    if (r.has("cap_ms")) p.cap = ms(r.number("cap_ms", 0.0, Range::non_negative()));
+    p.multiplier = r.number("multiplier", p.multiplier, {1.0, 100.0});
+    r.finish();
+    return p;
+  }
+
+  void read_call(ObjectReader& r, orch::Node& n, const Scenario& s) {
+    orch::CallNode& c = n.call;
+    c.agents = agent_list(r, "agents", s, false);
+    if (const Json* rt = r.child("routing")) {
+      ObjectReader rr(*rt, r.at("routing"), d_);
+      c.routing.policy = rr.choice("policy", "static",
+                                   {"static", "round_robin", "weighted_random", "least_loaded",
+                                    "latency_ewma", "p2c", "cost_aware", "linucb", "cascade"});
+      if (const Json* w = rr.child("weights")) {
+        if (!w->is_array()) {
+          d_.error(rr.at("weights"), "expected an array of numbers, one per agent");
+        } else {
+          for (const auto& x : *w) c.routing.weights.push_back(x.is_number() ? x.get<double>() : 0.0);
+          if (c.routing.weights.size() != c.agents.size()) {
+            d_.error(rr.at("weights"), fmt::format("found {} weights, expected one per agent ({})",
+                                                   c.routing.weights.size(), c.agents.size()));
+          }
+        }
+      }
+      c.routing.min_confidence = rr.number("min_confidence", 0.0, Range::probability());
+      c.routing.linucb_alpha = rr.number("exploration", 1.0, Range::non_negative());
+      c.routing.cost_weight = rr.number("cost_weight", 10.0, Range::non_negative());
+      if (rr.has("tiers")) c.routing.cascade.tiers = agent_list(rr, "tiers", s, true);
+      c.routing.cascade.accept_confidence = rr.number("accept_confidence", 0.7, Range::probability());
+      if (c.routing.policy == "cascade" && c.routing.cascade.tiers.empty()) {
+        d_.error(rr.at("tiers"), "missing, expected the cascade's agents, cheapest first");
+      }
+      rr.finish();
+    }
+    if (c.agents.empty() && c.routing.policy != "cascade") {
+      d_.error(r.at("agents"), "missing, expected a non-empty array of agent names");
+    }
+    c.attempt_timeout = ms(r.number("timeout_ms", 0.0, Range::non_negative()));
+    if (const Json* rt = r.child("retry")) {
+      ObjectReader rr(*rt, r.at("retry"), d_);
+      c.retry.max_attempts = static_cast<std::uint32_t>(rr.integer("max_attempts", 1, {1, 1000}));
+      if (const Json* b = rr.child("backoff")) c.retry.backoff = read_backoff(*b, rr.at("backoff"));
+      if (const Json* on = rr.child("retry_on")) {
+        c.retry.retry_on.clear();
+        if (!on->is_array()) {
+          d_.error(rr.at("retry_on"), "expected an array of error kinds");
+        } else {
+          for (std::size_t i = 0; i < on->size(); ++i) {
+            const std::string at = pointer_join(rr.at("retry_on"), std::to_string(i));
+            const std::string k = (*on)[i].is_string() ? (*on)[i].get<std::string>() : "";
+            if (std::find(error_kind_names().begin(), error_kind_names().end(), k) == error_kind_names().end()) {
+              const std::string near = closest_match(k, error_kind_names());
+              d_.error(at, fmt::format("found {}, expected an error kind (transient, rate_limited, permanent, "
+                                       "context_overflow, overloaded, unavailable)", describe_json((*on)[i])),
+                       near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+            } else {
+              c.retry.retry_on.push_back(error_kind(k));
+            }
+          }
+        }
+      }
+      c.retry.retry_on_timeout = rr.boolean("retry_on_timeout", true);
+      c.retry.retry_on_invalid = rr.boolean("retry_on_invalid", true);
+      rr.finish();
+    }
+    if (const Json* h = r.child("hedge")) {
+      ObjectReader hr(*h, r.at("hedge"), d_);
+      c.hedge.max_extra_attempts = static_cast<std::uint32_t>(hr.integer("max_extra_attempts", 1, {0, 4}));
+      c.hedge.delay = ms(hr.number("delay_ms", std::nullopt, Range::non_negative()));
+      c.hedge.agents = agent_list(hr, "agents", s, false);
+      hr.finish();
+    }
+    if (const Json* v = r.child("validator")) {
+      ObjectReader vr(*v, r.at("validator"), d_);
+      c.validator.enabled = true;
+      c.validator.bad_below = vr.number("bad_below", 0.3, Range::probability());
+      c.validator.true_positive_rate = vr.number("true_positive_rate", 0.9, Range::probability());
+      c.validator.false_positive_rate = vr.number("false_positive_rate", 0.05, Range::probability());
+      vr.finish();
+    }
+    c.fallback_agents = agent_list(r, "fallback", s, false);
+    if (const Json* t = r.child("time_budget")) {
+      ObjectReader tr(*t, r.at("time_budget"), d_);
+      c.time_budget.budget = ms(tr.number("budget_ms", std::nullopt, Range::positive()));
+      const std::string action = tr.choice("action", std::nullopt, {"redirect", "decompose"});
+      if (action == "decompose") {
+        c.time_budget.action = orch::TimeBudgetConfig::Action::kDecompose;
+        c.time_budget.decompose_agent = agent_ref(tr.child("agent"), tr.at("agent"), s);
+        c.time_budget.parts = static_cast<std::uint32_t>(tr.integer("parts", 2, {2, 64}));
+      } else {
+        c.time_budget.fast_agent = agent_ref(tr.child("agent"), tr.at("agent"), s);
+      }
+      tr.finish();
+    }
+    if (const Json* cx = r.child("context")) {
+      ObjectReader cr(*cx, r.at("context"), d_);
+      const std::string fit = cr.choice("fit", "truncate_oldest", {"truncate_oldest", "drop_least_relevant", "summarize", "fail"});
+      c.fit = fit == "drop_least_relevant" ? orch::FitPolicy::kDropLeastRelevant
+              : fit == "summarize"         ? orch::FitPolicy::kSummarize
+              : fit == "fail"              ? orch::FitPolicy::kFail
+                                           : orch::FitPolicy::kTruncateOldest;
+      if (c.fit == orch::FitPolicy::kSummarize) c.summarizer = agent_ref(cr.child("summarizer"), cr.at("summarizer"), s);
+      c.summary_ratio = cr.number("summary_ratio", 0.2, {0.001, 1.0});
+      c.summary_fidelity = cr.number("summary_fidelity", 0.8, Range::probability());
+      c.include_context = cr.boolean("include_context", true);
+      const std::string seg = cr.choice("output_segment", "intermediate",
+                                        {"memory", "document", "intermediate", "tool_result"});
+      c.output_segment = seg == "memory"        ? orch::SegmentKind::kMemory
+                         : seg == "document"    ? orch::SegmentKind::kDocument
+                         : seg == "tool_result" ? orch::SegmentKind::kToolResult
+                                                : orch::SegmentKind::kIntermediate;
+      c.output_relevance = cr.number("output_relevance", 1.0, Range::non_negative());
+      c.output_to_context = cr.boolean("output_to_context", true);
+      cr.finish();
+    }
+    if (const Json* q = r.child("quality")) {
+      ObjectReader qr(*q, r.at("quality"), d_);
+      const auto channel = [](const std::string& v) {
+        return v == "evidence" ? orch::QualityChannel::kEvidence
+               : v == "answer" ? orch::QualityChannel::kAnswer
+                               : orch::QualityChannel::kNone;
+      };
+      c.input = channel(qr.choice("input", "evidence", {"evidence", "answer", "none"}));
+      c.output = channel(qr.choice("output", "answer", {"evidence", "answer", "none"}));
+      c.judges_answer = qr.boolean("judges_answer", false);
+      qr.finish();
+    }
+    n.next = node_ref(r, "next", true);
+    n.on_failure = node_ref(r, "on_failure", false);
+  }
+
+  orch::Condition read_condition(const Json& j, const std::string& at, const Scenario& s) {
+    using W = orch::Condition::What;
+    static const std::vector<std::string> kinds = {
+        "always", "label_is", "confidence_below", "confidence_at_least", "verdict_pass", "verdict_fail",
+        "last_failed", "error_is", "class_is", "cost_above_usd", "time_left_below_ms", "visits_at_least"};
+    orch::Condition c;
+    ObjectReader r(j, at, d_);
+    if (!r.valid()) return c;
+    if (j.size() != 1) {
+      d_.error(at, fmt::format("found {} keys, expected exactly one condition", j.size()));
+    }
+    const std::string key = j.begin().key();
+    const Json& v = j.begin().value();
+    const std::string vat = r.at(key);
+    if (std::find(kinds.begin(), kinds.end(), key) == kinds.end()) {
+      const std::string near = closest_match(key, kinds);
+      std::string list;
+      for (const auto& k : kinds) list += (list.empty() ? "" : ", ") + k;
+      d_.error(vat, fmt::format("unknown condition, expected one of: {}", list),
+               near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+      return c;
+    }
+    r.child(key);
+    const auto need_number = [&](Range range) {
+      if (!v.is_number() || !(v.get<double>() >= range.min && v.get<double>() <= range.max)) {
+        d_.error(vat, fmt::format("found {}, expected a number in range", describe_json(v)));
+        return 0.0;
+      }
+      return v.get<double>();
+    };
+    if (key == "always") c.what = W::kAlways;
+    if (key == "verdict_pass") c.what = W::kVerdictPass;
+    if (key == "verdict_fail") c.what = W::kVerdictFail;
+    if (key == "last_failed") c.what = W::kLastFailed;
+    if (key == "confidence_below") { c.what = W::kConfidenceBelow; c.value = need_number(Range::probability()); }
+    if (key == "confidence_at_least") { c.what = W::kConfidenceAtLeast; c.value = need_number(Range::probability()); }
+    if (key == "cost_above_usd") { c.what = W::kCostAbove; c.value = need_number(Range::non_negative()); }
+    if (key == "time_left_below_ms") { c.what = W::kTimeLeftBelow; c.duration = ms(need_number(Range::non_negative())); }
+    if (key == "error_is") {
+      c.what = W::kErrorIs;
+      const std::string k = v.is_string() ? v.get<std::string>() : "";
+      if (std::find(error_kind_names().begin(), error_kind_names().end(), k) == error_kind_names().end()) {
+        d_.error(vat, fmt::format("found {}, expected an error kind", describe_json(v)));
+      }
+      c.error = error_kind(k);
+    }
+    if (key == "class_is") {
+      c.what = W::kClassIs;
+      const std::string k = v.is_string() ? v.get<std::string>() : "";
+      const auto it = std::find(s.class_names.begin(), s.class_names.end(), k);
+      if (it == s.class_names.end()) {
+        d_.error(vat, fmt::format("found {}, expected a request class name from /workload/classes", describe_json(v)));
+      } else {
+        c.class_index = static_cast<std::uint32_t>(it - s.class_names.begin());
+      }
+    }
+    if (key == "label_is") {
+      c.what = W::kLabelIs;
+      // Labels are per agent; a gate names the label, resolved against every agent's labels.
+      const std::string k = v.is_string() ? v.get<std::string>() : "";
+      bool found = false;
+      for (const auto& a : s.agents) {
+        for (std::size_t i = 0; i < a.labels.size(); ++i) {
+          if (a.labels[i] == k && !found) {
+            c.label = static_cast<std::uint32_t>(i);
+            found = true;
+          }
+        }
+      }
+      if (!found) d_.error(vat, fmt::format("found {}, expected a label some agent can output", describe_json(v)));
+    }
+    if (key == "visits_at_least") {
+      c.what = W::kVisitsAtLeast;
+      ObjectReader vr(v, vat, d_);
+      c.node = node_ref(vr, "node", true);
+      c.count = static_cast<std::uint32_t>(vr.integer("count", std::nullopt, {1, 1e6}));
+      vr.finish();
+    }
+    return c;
+  }
+
+  void read_workflow(const Json& j, const std::string& at, Scenario& s) {
+    ObjectReader r(j, at, d_);
+    if (!r.valid()) return;
+    orch::Workflow& wf = s.workflow;
+    wf.name = s.name;
+    wf.system_prompt_tokens = r.integer("system_prompt_tokens", 0, {0, 1e9});
+    const Json* nodes = r.child("nodes");
+    if (!nodes || !nodes->is_array() || nodes->empty()) {
+      d_.error(r.at("nodes"), "missing or empty, expected an array of nodes");
+      r.finish();
+      return;
+    }
+    // First pass: names, so edges may point forward.
+    for (std::size_t i = 0; i < nodes->size(); ++i) {
+      const Json& n = (*nodes)[i];
+      const std::string p = pointer_join(r.at("nodes"), std::to_string(i));
+      if (!n.is_object() || !n.contains("name") || !n["name"].is_string()) continue;
+      const std::string name = n["name"].get<std::string>();
+      if (!node_ids_.emplace(name, static_cast<orch::NodeId>(i)).second) {
+        d_.error(pointer_join(p, "name"), fmt::format("found \"{}\" again, expected unique node names", name));
+      }
+    }
+    for (std::size_t i = 0; i < nodes->size(); ++i) {
+      const std::string p = pointer_join(r.at("nodes"), std::to_string(i));
+      ObjectReader nr((*nodes)[i], p, d_);
+      orch::Node n;
+      n.name = nr.string("name", std::nullopt);
+      const std::string type = nr.choice("type", std::nullopt, {"call", "gate", "fan_out", "join", "terminal"});
+      n.max_visits = static_cast<std::uint32_t>(nr.integer("max_visits", 0, {0, 1e6}));
+      n.on_exhausted = node_ref(nr, "on_exhausted", false);
+      n.exhausted_is_success = nr.choice("on_exhausted_outcome", "best_so_far", {"best_so_far", "fail"}) == "best_so_far";
+      if (type == "call") {
+        n.kind = orch::NodeKind::kCall;
+        read_call(nr, n, s);
+      } else if (type == "gate") {
+        n.kind = orch::NodeKind::kGate;
+        if (const Json* rules = nr.child("rules")) {
+          if (!rules->is_array()) {
+            d_.error(nr.at("rules"), "expected an array of {\"if\": condition, \"then\": node}");
+          } else {
+            for (std::size_t k = 0; k < rules->size(); ++k) {
+              ObjectReader rr((*rules)[k], pointer_join(nr.at("rules"), std::to_string(k)), d_);
+              orch::GateRule rule;
+              if (const Json* cond = rr.child("if")) {
+                rule.when = read_condition(*cond, rr.at("if"), s);
+              } else {
+                d_.error(rr.at("if"), "missing, expected a condition");
+              }
+              rule.then = node_ref(rr, "then", true);
+              rr.finish();
+              n.gate.rules.push_back(rule);
+            }
+          }
+        }
+        n.gate.otherwise = node_ref(nr, "otherwise", true);
+      } else if (type == "fan_out") {
+        n.kind = orch::NodeKind::kFanOut;
+        if (const Json* b = nr.child("branches")) {
+          if (!b->is_array()) {
+            d_.error(nr.at("branches"), "expected an array of node names");
+          } else {
+            for (std::size_t k = 0; k < b->size(); ++k) {
+              n.fan_out.branches.push_back(node_ref_value((*b)[k], pointer_join(nr.at("branches"), std::to_string(k))));
+            }
+          }
+        }
+        if (const Json* m = nr.child("map")) {
+          ObjectReader mr(*m, nr.at("map"), d_);
+          n.fan_out.map_entry = node_ref(mr, "entry", true);
+          n.fan_out.count_from_label = mr.boolean("count_from_label", false);
+          n.fan_out.map_count = static_cast<std::uint32_t>(mr.integer("count", n.fan_out.count_from_label ? 1 : 0, {1, 1000}));
+          mr.finish();
+        }
+        if (n.fan_out.branches.empty() && n.fan_out.map_entry == orch::kNoNode && !nr.has("map")) {
+          d_.error(nr.at("branches"), "missing, expected \"branches\" or \"map\"");
+        }
+        n.fan_out.join = node_ref(nr, "join", true);
+      } else if (type == "join") {
+        n.kind = orch::NodeKind::kJoin;
+        const std::string policy = nr.choice("policy", "all", {"all", "first_success", "first_k", "quorum", "deadline"});
+        n.join.policy = policy == "first_success" ? orch::JoinPolicy::kFirstSuccess
+                        : policy == "first_k"     ? orch::JoinPolicy::kFirstK
+                        : policy == "quorum"      ? orch::JoinPolicy::kQuorum
+                        : policy == "deadline"    ? orch::JoinPolicy::kDeadline
+                                                  : orch::JoinPolicy::kAll;
+        n.join.k = static_cast<std::uint32_t>(nr.integer("k", 1, {1, 1000}));
+        n.join.deadline = ms(nr.number("deadline_ms", policy == "deadline" ? std::optional<double>() : 0.0,
+                                       Range::non_negative()));
+        const std::string merge = nr.choice("merge", "max", {"max", "mean", "union"});
+        n.join.merge = merge == "mean" ? orch::Merge::kMean : merge == "union" ? orch::Merge::kUnion : orch::Merge::kMax;
+        n.next = node_ref(nr, "next", true);
+        n.join.on_failure = node_ref(nr, "on_failure", false);
+      } else if (type == "terminal") {
+        n.kind = orch::NodeKind::kTerminal;
+        n.terminal.success = nr.boolean("success", true);
+        n.terminal.outcome = nr.string("outcome", n.name);
+      }
+      nr.finish();
+      wf.nodes.push_back(std::move(n));
+    }
+    const Json* entry = r.child("entry");
+    if (entry) {
+      wf.entry = node_ref_value(*entry, r.at("entry"));
+      if (wf.entry == orch::kNoNode) wf.entry = 0;
+    } else {
+      wf.entry = 0;  // the first node
+    }
+    r.finish();
+  }
+
+  void cross_check(const Scenario& s) {
+    std::map<std::string, std::size_t> seen;
+    for (std::size_t i = 0; i < s.agents.size(); ++i) {
+      if (!seen.emplace(s.agents[i].name, i).second) {
+        d_.error(fmt::format("/agents/{}/name", i),
+                 fmt::format("found \"{}\" again, expected unique agent names", s.agents[i].name));
+      }
+    }
+    // Graph checks only make sense once every edge resolved.
+    if (!d_.ok() || s.workflow.nodes.empty()) return;
+    for (const std::string& problem : s.workflow.validate(s.agents.size())) {
+      const auto colon = problem.find(':');
+      const std::string node_name = problem.substr(0, colon);
+      std::string pointer = "/workflow";
+      const auto it = node_ids_.find(node_name);
+      if (it != node_ids_.end()) pointer = fmt::format("/workflow/nodes/{}", it->second);
+      d_.error(pointer, problem.substr(colon + 2));
+    }
+  }
+
+  const Json& doc_;
+  Diagnostics& d_;
+  std::map<std::string, orch::NodeId> node_ids_;
+};
+
+// Line and column of a byte offset, for parse errors.
+std::pair<std::size_t, std::size_t> line_col(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+}  // namespace
+
+LoadResult parse_scenario(const std::string& text, const std::string& source, const LoadOptions& options) {
+  LoadResult result;
+  result.diagnostics = Diagnostics(source);
+  Diagnostics& d = result.diagnostics;
+  Json doc;
+  try {
+    doc = Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    const auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
+    std::string what = e.what();
+    const auto pos = what.find("syntax error");
+    d.error("", fmt::format("not valid JSON at line {}, column {}: {}", line, col,
+                            pos == std::string::npos ? what : what.substr(pos)));
+    return result;
+  }
+  for (const auto& [pointer, value] : options.overrides) {
+    Json v;
+    try {
+      v = Json::parse(value);
+    } catch (const Json::parse_error&) {
+      v = value;  // not JSON: a string
+    }
+    try {
+      const Json::json_pointer ptr(pointer);
+      if (!doc.contains(ptr.parent_pointer()) ||
+          !(doc[ptr.parent_pointer()].is_object() || doc[ptr.parent_pointer()].is_array())) {
+        d.error(pointer, "--set: the parent of this pointer does not exist in the scenario");
+        continue;
+      }
+      if (!doc.contains(ptr)) {
+        d.error(pointer, "--set: no such value in the scenario (only existing values can be overridden)");
+        continue;
+      }
+      doc[ptr] = v;
+    } catch (const Json::exception& e) {
+      d.error(pointer, fmt::format("--set: not a usable JSON pointer ({})", e.what()));
+    }
+  }
+  if (!d.ok()) return result;
+  Loader loader(doc, d);
+  const std::filesystem::path src(source);
+  loader.base_dir_ = src.has_parent_path() ? src.parent_path().string() : "";
+  Scenario s = loader.load();
+  s.source = source;
+  s.document = doc;
+  if (d.ok()) result.scenario = std::move(s);
+  return result;
+}
+
+LoadResult load_scenario(const std::string& name_or_path, const LoadOptions& options) {
+  std::string path = name_or_path;
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
+                               name_or_path.find(".json") != std::string::npos;
+  if (!looks_like_path) path = library_dir() + "/" + name_or_path + ".json";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.diagnostics = Diagnostics(name_or_path);
+    std::string hint;
+    if (!looks_like_path) {
+      const std::string near = closest_match(name_or_path, library_names());
+      if (!near.empty()) hint = fmt::format("did you mean \"{}\"?", near);
+      r.diagnostics.error("", fmt::format("no built-in scenario named \"{}\" (see 'orchsim list') and no such file",
+                                          name_or_path), hint);
+    } else {
+      r.diagnostics.error("", "cannot open the file for reading");
+    }
+    return r;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path, options);
+}
+
+}  // namespace orchsim::scenarios

@@ -1,0 +1,59 @@
+#include "scenarios/scenario.hpp"
+
+#include <gtest/gtest.h>
+
+namespace orchsim::scenarios {
+namespace {
+
+using namespace sim::literals;
+
+TEST(ScenarioLoader, LoadsTheDefaultScenario) {
+  const LoadResult r = load_scenario(kDefaultScenario);
+  ASSERT_TRUE(r.ok()) << r.diagnostics.format();
+  const Scenario& s = *r.scenario;
+  EXPECT_EQ(s.name, "rag_orchestrated");
+  EXPECT_EQ(s.agents.size(), 4u);
+  EXPECT_EQ(s.agents[2].name, "generator");
+  EXPECT_EQ(s.agents[2].servers, 256u);
+  EXPECT_DOUBLE_EQ(s.agents[2].latency.output_tokens_per_second, 80);
+  EXPECT_TRUE(s.agents[3].judge.enabled);
+  EXPECT_EQ(s.workflow.nodes.size(), 7u);
+  EXPECT_EQ(s.workflow.entry, 0u);
+  EXPECT_EQ(s.workflow.nodes[1].kind, orchestration::NodeKind::kGate);
+  EXPECT_EQ(s.workflow.nodes[0].max_visits, 3u);
+  EXPECT_EQ(s.workflow.nodes[0].call.attempt_timeout, 2_s);
+  EXPECT_EQ(s.workflow.nodes[3].call.retry.backoff.base, 500_ms);  // langgraph preset
+  EXPECT_EQ(s.class_names, (std::vector<std::string>{"faq", "research"}));
+  EXPECT_EQ(s.run.requests, 20000u);
+  ASSERT_TRUE(s.orchestrator.breaker.has_value());
+  EXPECT_EQ(s.orchestrator.breaker->minimum_calls, 100u);
+}
+
+TEST(ScenarioLoader, EveryBuiltInScenarioValidates) {
+  const auto names = library_names();
+  EXPECT_GE(names.size(), 1u);
+  for (const std::string& name : names) {
+    const LoadResult r = load_scenario(name);
+    EXPECT_TRUE(r.ok()) << name << ":\n" << r.diagnostics.format();
+  }
+}
+
+TEST(ScenarioLoader, OverridesApplyBeforeReading) {
+  LoadOptions o;
+  o.overrides = {{"/workload/arrivals/poisson/rate_per_s", "55"}, {"/agents/0/servers", "3"}};
+  const LoadResult r = load_scenario(kDefaultScenario, o);
+  ASSERT_TRUE(r.ok()) << r.diagnostics.format();
+  EXPECT_EQ(r.scenario->agents[0].servers, 3u);
+  const auto& arrivals = std::get<ArrivalSpec>(r.scenario->workload.arrivals);
+  EXPECT_DOUBLE_EQ(std::get<PoissonArrivals>(arrivals).rate_per_second, 55);
+}
+
+TEST(ScenarioLoader, UnknownScenarioNameSuggestsTheClosest) {
+  const LoadResult r = load_scenario("rag_orchestrate");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].hint, "did you mean \"rag_orchestrated\"?");
+}
+
+}  // namespace
+}  // namespace orchsim::scenarios
