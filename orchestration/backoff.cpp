@@ -91,7 +91,9 @@ sim::Duration Backoff::next(sim::RandomStream& s, sim::Duration retry_after) {
         d = uniform_between(s, sim::Duration::zero(), t);
         break;
       case Jitter::kEqual:
-        d = t / 2 + uniform_between(s, sim::Duration::zero(), t / 2);
+        // t/2 + U(0, t/2), with the halves split so that they add up to t
+        // exactly when t is an odd number of nanoseconds.
+        d = t / 2 + uniform_between(s, sim::Duration::zero(), t - t / 2);
         break;
       case Jitter::kDecorrelated: {
         const sim::Duration hi = times(previous_, 3.0);

@@ -1,5 +1,6 @@
 #include "orchestration/circuit_breaker.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace orchsim::orchestration {
@@ -71,6 +72,15 @@ bool CircuitBreaker::try_acquire(sim::Time now) {
   return true;
 }
 
+// Resilience4j caps the minimum of a count-based window at the window size
+// (minimumNumberOfCalls = min(minimumNumberOfCalls, slidingWindowSize)):
+// otherwise a window smaller than the minimum could never open.
+std::uint32_t CircuitBreaker::minimum_calls() const {
+  return config_.window == CircuitBreakerConfig::Window::kCountBased
+             ? std::min(config_.minimum_calls, config_.window_size)
+             : config_.minimum_calls;
+}
+
 CircuitBreaker::Counts CircuitBreaker::window_counts(sim::Time now) {
   if (config_.window == CircuitBreakerConfig::Window::kCountBased) return ring_counts_;
   const std::int64_t second = now.count_ns() / 1'000'000'000;
@@ -126,7 +136,7 @@ void CircuitBreaker::on_result(sim::Time now, bool failed, sim::Duration duratio
     case BreakerState::kClosed: {
       record(now, failed, slow);
       const Counts c = window_counts(now);
-      if (c.calls >= config_.minimum_calls && over_threshold(c)) transition(BreakerState::kOpen, now);
+      if (c.calls >= minimum_calls() && over_threshold(c)) transition(BreakerState::kOpen, now);
       break;
     }
     case BreakerState::kHalfOpen: {

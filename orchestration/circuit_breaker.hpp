@@ -8,7 +8,9 @@
 //   ... breaker.on_result(now, /*failed=*/false, /*duration=*/call_time);
 //
 // State machine:
-//   closed    -> open       when calls in window >= minimum_calls and
+//   closed    -> open       when calls in window >= minimum_calls (for a
+//                           count-based window, at most window_size, as in
+//                           Resilience4j) and
 //                           (failure rate >= threshold or slow rate >= threshold)
 //   open      -> half_open  on the first try_acquire at or after open_until
 //   half_open -> closed/open after `half_open_calls` probes have finished, by the
@@ -72,6 +74,7 @@ class CircuitBreaker {
   void record(sim::Time now, bool failed, bool slow);
   Counts window_counts(sim::Time now);
   bool over_threshold(const Counts& c) const;
+  std::uint32_t minimum_calls() const;
   void transition(BreakerState to, sim::Time now);
   void reset_window();
 

@@ -22,15 +22,30 @@ RetryBudgetConfig RetryBudgetConfig::envoy(double budget_percent, std::uint32_t 
   return c;
 }
 
+namespace {
+// Thousandths of a token, as gRPC parses maxTokens and tokenRatio: digits past
+// the third decimal place are ignored (the tiny epsilon keeps 0.3 from becoming
+// 299 through binary rounding). Out-of-range values are rejected before use.
+std::int64_t to_milli(double tokens) {
+  if (!(tokens >= 0 && tokens <= 1e6)) return 0;
+  return static_cast<std::int64_t>(std::floor(tokens * 1000.0 + 1e-6));
+}
+}  // namespace
+
 RetryBudget::RetryBudget(const RetryBudgetConfig& config)
     : config_(config),
-      milli_tokens_(std::llround(config.max_tokens * 1000.0)),
+      milli_tokens_(to_milli(config.max_tokens)),
       max_milli_(milli_tokens_),
-      ratio_milli_(std::llround(config.token_ratio * 1000.0)) {
+      ratio_milli_(to_milli(config.token_ratio)) {
   if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket &&
       !(config_.max_tokens > 0 && config_.max_tokens <= 1000 && config_.token_ratio > 0 &&
-        config_.token_ratio <= 1)) {
-    throw std::invalid_argument("retry budget: need 0 < max_tokens <= 1000, 0 < token_ratio <= 1");
+        config_.token_ratio <= 1 && max_milli_ > 0 && ratio_milli_ > 0)) {
+    throw std::invalid_argument(
+        "retry budget: need 0 < max_tokens <= 1000 and 0.001 <= token_ratio <= 1");
+  }
+  if (config_.kind == RetryBudgetConfig::Kind::kConcurrency &&
+      !(config_.budget_percent >= 0 && config_.budget_percent <= 100)) {
+    throw std::invalid_argument("retry budget: need 0 <= budget_percent <= 100");
   }
 }
 

@@ -22,7 +22,8 @@ namespace orchsim::orchestration {
 struct RetryBudgetConfig {
   enum class Kind : std::uint8_t { kUnlimited, kTokenBucket, kConcurrency };
   Kind kind = Kind::kUnlimited;
-  // Token bucket (gRPC): maxTokens in (0, 1000], tokenRatio in (0, 1].
+  // Token bucket (gRPC): maxTokens in (0, 1000], tokenRatio in (0, 1], both read
+  // to three decimal places (further digits are ignored, as gRPC does).
   double max_tokens = 10.0;
   double token_ratio = 0.1;
   // Concurrency (Envoy): percent of active requests, and a floor.

@@ -1,8 +1,10 @@
 #include "orchestration/workflow.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <set>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -136,6 +138,13 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
         if (n.gate.otherwise == kNoNode) {
           out.push_back(fmt::format("{}: gate has no 'otherwise' target", name_of(i)));
         }
+        for (std::size_t r = 0; r < n.gate.rules.size(); ++r) {
+          const Condition& c = n.gate.rules[r].when;
+          if (c.what == Condition::What::kVisitsAtLeast && c.node >= nodes.size()) {
+            out.push_back(
+                fmt::format("{}: rule {} counts visits of unknown node {}", name_of(i), r, c.node));
+          }
+        }
         break;
       case NodeKind::kFanOut:
         if (n.fan_out.branches.empty() && n.fan_out.map_entry == kNoNode) {
@@ -155,7 +164,14 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
         break;
     }
   }
-  if (!out.empty()) return out;  // the graph checks below need valid edges
+  // The graph checks follow the edges that lead to nodes (broken ones are
+  // reported above), so that one run of validate() lists every problem.
+  if (entry >= nodes.size()) return out;
+  const auto targets = [this](NodeId i) {
+    std::vector<NodeId> e = edges_of(nodes[i]);
+    std::erase_if(e, [this](NodeId t) { return t >= nodes.size(); });
+    return e;
+  };
 
   // Reachability from the entry.
   std::vector<bool> seen(nodes.size(), false);
@@ -165,30 +181,60 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     stack.pop_back();
     if (seen[i]) continue;
     seen[i] = true;
-    for (NodeId t : edges_of(nodes[i])) stack.push_back(t);
+    for (NodeId t : targets(i)) stack.push_back(t);
   }
   for (NodeId i = 0; i < nodes.size(); ++i) {
     if (!seen[i]) out.push_back(fmt::format("{}: unreachable from the entry", name_of(i)));
   }
 
-  // Loops without a bound: a cycle none of whose nodes has max_visits.
-  std::vector<int> color(nodes.size(), 0);  // 0 new, 1 on stack, 2 done
-  std::function<bool(NodeId)> dfs = [&](NodeId i) -> bool {
-    color[i] = 1;
-    for (NodeId t : edges_of(nodes[i])) {
-      if (nodes[t].max_visits > 0) continue;  // bounded: the cycle is cut here
-      if (color[t] == 1) {
-        out.push_back(fmt::format("{}: on a loop without a bound (set max_visits on a node of it)",
-                                  name_of(t)));
-        return true;
+  // Loops without a bound: a cycle none of whose nodes has max_visits is a
+  // cycle among the unbounded nodes. Each strongly connected component of
+  // those (Tarjan) that holds a cycle is reported once.
+  const std::size_t count = nodes.size();
+  std::vector<std::int64_t> index(count, -1), low(count, 0);
+  std::vector<bool> on_stack(count, false);
+  std::vector<NodeId> component_stack;
+  std::int64_t next_index = 0;
+  std::vector<std::vector<NodeId>> loops;
+  std::function<void(NodeId)> connect = [&](NodeId v) {
+    index[v] = low[v] = next_index++;
+    component_stack.push_back(v);
+    on_stack[v] = true;
+    bool self_loop = false;
+    for (NodeId w : targets(v)) {
+      if (nodes[w].max_visits > 0) continue;  // bounded: the cycle is cut here
+      self_loop = self_loop || w == v;
+      if (index[w] < 0) {
+        connect(w);
+        low[v] = std::min(low[v], low[w]);
+      } else if (on_stack[w]) {
+        low[v] = std::min(low[v], index[w]);
       }
-      if (color[t] == 0 && dfs(t)) return true;
     }
-    color[i] = 2;
-    return false;
+    if (low[v] != index[v]) return;
+    std::vector<NodeId> component;
+    NodeId w = kNoNode;
+    do {
+      w = component_stack.back();
+      component_stack.pop_back();
+      on_stack[w] = false;
+      component.push_back(w);
+    } while (w != v);
+    if (component.size() > 1 || self_loop) {
+      std::sort(component.begin(), component.end());
+      loops.push_back(std::move(component));
+    }
   };
-  for (NodeId i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].max_visits == 0 && color[i] == 0 && dfs(i)) break;
+  for (NodeId i = 0; i < count; ++i) {
+    if (nodes[i].max_visits == 0 && index[i] < 0) connect(i);
+  }
+  std::sort(loops.begin(), loops.end());
+  for (const std::vector<NodeId>& loop : loops) {
+    std::string members;
+    for (NodeId i : loop) members += (members.empty() ? "" : ", ") + name_of(i);
+    out.push_back(
+        fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it)",
+                    name_of(loop.front()), members));
   }
   return out;
 }

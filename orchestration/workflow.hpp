@@ -19,7 +19,8 @@
 // request with the best answer so far or a named failure: never an endless run.
 //
 // Build a Workflow, then call validate(): it lists every problem (unknown
-// targets, unreachable nodes, loops without a bound, ...) before a run starts.
+// targets, unreachable nodes, each loop without a bound, ...) before a run
+// starts.
 #pragma once
 
 #include <cstdint>
