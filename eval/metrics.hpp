@@ -1,0 +1,214 @@
+// Streaming run metrics: what a routing policy did to latency, success,
+// quality and cost, measured from observer events only.
+//
+// Contract: MetricsCollector keeps counters, sums and LogLinearHistograms, so
+// its memory depends on the number of agents, classes, outcome names and
+// workflow edges, never on the number of requests or calls. Attach it to the
+// orchestrator, run, call finalize() once with the end time and each agent's
+// server usage, then export. Exports are deterministic: the same events give
+// the same bytes (sorted maps, fmt and nlohmann number formatting, no locale).
+// One thread. Cost per event: O(1) plus a std::map lookup keyed by a short
+// name or an id pair for requests that finish, edges and routing decisions.
+//
+//   MetricsCollector metrics(workflow, agent_names, class_names);
+//   observers.add(&metrics);
+//   simulation.run();
+//   metrics.finalize(sim.now(), usage_from_agents());
+//   report["metrics"] = metrics.to_json();
+//
+// JSON schema (to_json(); the "metrics" section of report.json). Keys appear
+// in this order. Times are milliseconds rounded to 4 decimals, rates and
+// qualities to 6 decimals, USD to 8 decimals, per-request means to 4
+// decimals. A value with no data behind it (a mean of nothing, a quantile of
+// an empty histogram, throughput before finalize) is null.
+//   {
+//     "quality_threshold": 0.7,
+//     "end_ms": number|null,                      // finalize()'s end time
+//     "requests": {
+//       "arrived", "finished", "completed", "failed", "in_flight": int,
+//       "success_rate": completed / finished,
+//       "throughput_rps": completed per simulated second,
+//       "completed_by_outcome": {outcome: int, ...},   // sorted by name
+//       "failed_by_cause": {cause: int, ...}           // sorted by name
+//     },
+//     "latency_ms": {                              // of finished requests
+//       "all":     {"count", "mean", "min", "p50", "p90", "p95", "p99", "p999", "max"},
+//       "success": {same keys}                     // successful requests only
+//     },
+//     "quality": {
+//       "mean": of successful requests,
+//       "pass_rate": share of successful requests with quality >= threshold,
+//       "pass_rate_of_finished": the same passes / all finished requests,
+//       "silent_failure_rate": share of successful answers that were
+//                              undetected silent failures
+//     },
+//     "per_request": {                             // means over finished requests
+//       "input_tokens", "output_tokens", "cost_usd", "calls",
+//       "retries", "hedges", "timeouts", "fallbacks", "redirects"
+//     },
+//     "classes": [ {"name", "count", "completed", "success_rate",
+//                   "latency_p50_ms", "latency_p99_ms", "quality_mean",
+//                   "cost_mean_usd"} ],            // by class index
+//     "agents": [ {"name", "calls_started",
+//                  "calls_ended": {"success", "invalid", "error", "timeout", "cancelled"},
+//                  "errors": {"transient", "rate_limited", "permanent",
+//                             "context_overflow", "overloaded", "unavailable"},
+//                  "queue_wait_ms": {"mean", "p99"},
+//                  "duration_ms": {"p50", "p99"},  // every ended call, cancelled included
+//                  "input_tokens", "output_tokens", "cost_usd",
+//                  "breaker": {"transitions", "open_ms"},
+//                  "servers", "busy_ms", "utilisation", "max_queue_length"} ],
+//                                                  // by agent index; the last four
+//                                                  // null before finalize()
+//     "routing": {
+//       "edges": [ {"from", "to", "count"} ],      // "start" first, then by node index
+//       "decisions": [ {"node", "agent", "count"} ]  // by (node, agent) index
+//     },
+//     "budget_exhausted": {"retry_budget", "deadline", "loop_bound", "breaker_open"},
+//     "events": {"retries_scheduled", "hedges_launched", "context_fits",
+//                "context_truncated", "context_summarized", "context_retained_mean"}
+//   }
+// write_csv() writes the same numbers in long format, `metric,scope,value`
+// (scope "all", "class:<name>", "agent:<name>", "outcome:<name>",
+// "cause:<name>", "edge:<from>-><to>", "decision:<node>-><agent>",
+// "budget:<kind>"); a null is an empty value, numbers are the JSON's numbers. write_table() is a
+// fixed-width summary for people.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "eval/histogram.hpp"
+#include "orchestration/events.hpp"
+#include "sim/time.hpp"
+
+namespace orchsim::eval {
+
+// What an agent's servers did during a run (from the agent model), for
+// utilisation = busy_server_time / (servers * end).
+struct AgentUsage {
+  std::string name;
+  std::uint32_t servers = 1;
+  sim::Duration busy_server_time = sim::Duration::zero();
+  std::uint32_t max_queue_length = 0;
+};
+
+class MetricsCollector final : public orchestration::Observer {
+ public:
+  static constexpr std::size_t kCallEnds = 5;    // orchestration::CallEnd values
+  static constexpr std::size_t kErrorKinds = 7;  // mock_agents::ErrorKind values, kNone included
+  static constexpr std::size_t kBudgetKinds = 4;
+
+  struct RequestStats {
+    std::uint64_t arrived = 0, finished = 0, completed = 0, failed = 0;
+    std::map<std::string, std::uint64_t, std::less<>> completed_by_outcome;
+    std::map<std::string, std::uint64_t, std::less<>> failed_by_cause;
+    LogLinearHistogram latency_all;      // ns, finished requests
+    LogLinearHistogram latency_success;  // ns, successful requests
+    double quality_sum = 0.0;            // successful requests
+    std::uint64_t quality_pass = 0;      // successful with quality >= threshold
+    std::uint64_t silent_answers = 0;    // successful, answer was a silent failure
+    // Sums over finished requests.
+    std::int64_t input_tokens = 0, output_tokens = 0;
+    double cost_usd = 0.0;
+    std::uint64_t calls = 0, retries = 0, hedges = 0, timeouts = 0, fallbacks = 0, redirects = 0;
+  };
+  struct ClassStats {
+    std::string name;
+    std::uint64_t finished = 0, completed = 0;
+    LogLinearHistogram latency;  // ns, finished requests
+    double quality_sum = 0.0;    // successful requests
+    double cost_usd = 0.0;       // finished requests
+  };
+  struct AgentStats {
+    std::string name;
+    std::uint64_t calls_started = 0;
+    std::array<std::uint64_t, kCallEnds> calls_ended{};  // by CallEnd
+    std::array<std::uint64_t, kErrorKinds> errors{};     // by ErrorKind
+    LogLinearHistogram queue_wait;                       // ns
+    LogLinearHistogram duration;                         // ns
+    std::int64_t input_tokens = 0, output_tokens = 0;
+    double cost_usd = 0.0;
+    std::uint64_t breaker_transitions = 0;
+    sim::Duration breaker_open_time = sim::Duration::zero();
+    std::optional<sim::Time> open_since;  // the breaker is open now
+    // From finalize().
+    bool has_usage = false;
+    std::uint32_t servers = 0;
+    sim::Duration busy_server_time = sim::Duration::zero();
+    std::uint32_t max_queue_length = 0;
+    double utilisation = 0.0;
+  };
+  struct EventStats {
+    std::uint64_t retries_scheduled = 0, hedges_launched = 0;
+    std::uint64_t context_fits = 0, context_truncated = 0, context_summarized = 0;
+    double context_retained_sum = 0.0;
+  };
+
+  // `workflow` gives node names (copied). Agents and classes seen in events
+  // beyond the given names are added as "agent<i>" / "class<i>".
+  MetricsCollector(const orchestration::Workflow& workflow, std::vector<std::string> agent_names,
+                   std::vector<std::string> class_names = {}, double quality_threshold = 0.7);
+
+  void on_request_arrived(const orchestration::RequestArrived& e) override;
+  void on_request_finished(const orchestration::RequestFinished& e) override;
+  void on_call_started(const orchestration::CallStarted& e) override;
+  void on_call_ended(const orchestration::CallEnded& e) override;
+  void on_routing_decision(const orchestration::RoutingDecision& e) override;
+  void on_node_entered(const orchestration::NodeEntered& e) override;
+  void on_retry_scheduled(const orchestration::RetryScheduled& e) override;
+  void on_hedge_launched(const orchestration::HedgeLaunched& e) override;
+  void on_breaker_changed(const orchestration::BreakerChanged& e) override;
+  void on_context_fitted(const orchestration::ContextFitted& e) override;
+  void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
+
+  // Ends the run at `end`: closes open breaker intervals and computes each
+  // agent's utilisation. usage[i] describes agent i (its name is not used for
+  // matching). Call once, after the last event.
+  void finalize(sim::Time end, std::vector<AgentUsage> usage);
+
+  nlohmann::ordered_json to_json() const;
+  void write_table(std::ostream& out) const;
+  void write_csv(std::ostream& out) const;
+
+  const RequestStats& requests() const { return requests_; }
+  const std::vector<ClassStats>& classes() const { return classes_; }
+  const std::vector<AgentStats>& agents() const { return agents_; }
+  const EventStats& events() const { return events_; }
+  std::uint64_t budget_exhausted(orchestration::BudgetExhausted::Kind kind) const {
+    return budget_[static_cast<std::size_t>(kind)];
+  }
+  // Edge traversals; `from` is kNoNode for the entry edge.
+  std::uint64_t edge_count(orchestration::NodeId from, orchestration::NodeId to) const;
+  std::uint64_t decision_count(orchestration::NodeId node, orchestration::AgentIndex agent) const;
+  double quality_threshold() const { return quality_threshold_; }
+  bool finalized() const { return end_.has_value(); }
+
+  static std::string_view to_string(orchestration::BudgetExhausted::Kind kind);
+
+ private:
+  AgentStats& agent(orchestration::AgentIndex index);
+  ClassStats& klass(std::uint32_t index);
+  std::string node_name(orchestration::NodeId node) const;  // "start" for kNoNode
+
+  std::vector<std::string> node_names_;
+  double quality_threshold_;
+  RequestStats requests_;
+  std::vector<ClassStats> classes_;
+  std::vector<AgentStats> agents_;
+  // Keyed by (from + 1, to), the entry edge (from kNoNode) as 0: it sorts first.
+  std::map<std::pair<std::uint64_t, orchestration::NodeId>, std::uint64_t> edges_;
+  std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint64_t> decisions_;
+  std::array<std::uint64_t, kBudgetKinds> budget_{};
+  EventStats events_;
+  std::optional<sim::Time> end_;
+};
+
+}  // namespace orchsim::eval

@@ -1,0 +1,338 @@
+#include "eval/trace_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sim/random.hpp"
+
+namespace orchsim::eval {
+namespace {
+
+using namespace sim::literals;
+using orchestration::AttemptKind;
+using orchestration::CallEnd;
+using orchestration::ErrorKind;
+using orchestration::Observer;
+
+orchestration::Workflow test_workflow() {
+  orchestration::Workflow w;
+  w.name = "trace-test";
+  for (const char* name : {"retrieve", "generate"}) {
+    orchestration::Node n;
+    n.name = name;
+    w.nodes.push_back(n);
+  }
+  return w;
+}
+
+// A synthetic run: events built directly, dispatched in (time, insertion) order.
+class SyntheticRun {
+ public:
+  void at(std::int64_t t_ns, std::function<void(Observer&)> f) {
+    actions_.push_back({t_ns, actions_.size(), std::move(f)});
+  }
+
+  // One call: CallStarted at `start`, CallEnded at `end`.
+  void call(orchestration::RequestId request, orchestration::NodeId node,
+            orchestration::AgentIndex agent, std::uint32_t attempt, AttemptKind kind,
+            std::int64_t start, std::int64_t end, CallEnd how) {
+    const mock_agents::CallId id = next_call_++;
+    ++calls;
+    if (kind != AttemptKind::kFirst) ++linked_attempts;
+    at(start, [=](Observer& o) {
+      o.on_call_started({sim::Time::from_ns(start), request, node, agent, attempt, id, kind, 100});
+    });
+    at(end, [=](Observer& o) {
+      orchestration::CallEnded e{};
+      e.at = sim::Time::from_ns(end);
+      e.request = request;
+      e.node = node;
+      e.agent = agent;
+      e.attempt = attempt;
+      e.call = id;
+      e.kind = kind;
+      e.end = how;
+      e.error = how == CallEnd::kError ? ErrorKind::kTransient : ErrorKind::kNone;
+      e.started = sim::Time::from_ns(start);
+      e.duration = sim::Duration::nanoseconds(end - start);
+      e.input_tokens = 100;
+      e.output_tokens = 20;
+      e.cost_usd = 0.000125;
+      e.quality = 0.8;
+      e.confidence = 0.75;
+      o.on_call_ended(e);
+    });
+  }
+
+  // Requests with retries and hedges on agents 0 and 1, then a step on agent 2.
+  void build(int requests) {
+    sim::RandomSource rng(7);
+    for (int r = 0; r < requests; ++r) {
+      sim::RandomStream s = rng.stream("trace_writer_test", r);
+      const auto id = static_cast<orchestration::RequestId>(r);
+      const std::int64_t t0 = r * 2'000'000LL + static_cast<std::int64_t>(s.below(1000));
+      const auto a = static_cast<orchestration::AgentIndex>(r % 2);
+      at(t0, [=](Observer& o) { o.on_request_arrived({sim::Time::from_ns(t0), id, 0, 100, {}}); });
+      const double u = s.uniform01();
+      std::int64_t step_end = 0;
+      if (u < 0.3) {  // error, then a retry
+        const std::int64_t e1 = t0 + 1'000'000 + static_cast<std::int64_t>(s.below(9'000'000));
+        call(id, 0, a, 0, AttemptKind::kFirst, t0, e1, CallEnd::kError);
+        const std::int64_t s2 = e1 + 1'000'000;
+        step_end = s2 + 1'000'000 + static_cast<std::int64_t>(s.below(9'000'000));
+        call(id, 0, a, 1, AttemptKind::kRetry, s2, step_end, CallEnd::kSuccess);
+      } else if (u < 0.5) {  // slow first attempt, a hedge wins
+        const std::int64_t h = t0 + 5'000'000;
+        step_end = h + 1'000'000 + static_cast<std::int64_t>(s.below(3'000'000));
+        call(id, 0, a, 0, AttemptKind::kFirst, t0, step_end, CallEnd::kCancelled);
+        call(id, 0, 1 - a, 1, AttemptKind::kHedge, h, step_end, CallEnd::kSuccess);
+      } else {
+        step_end = t0 + 1'000'000 + static_cast<std::int64_t>(s.below(9'000'000));
+        call(id, 0, a, 0, AttemptKind::kFirst, t0, step_end, CallEnd::kSuccess);
+      }
+      const std::int64_t done = step_end + 500'000 + static_cast<std::int64_t>(s.below(5'000'000));
+      call(id, 1, 2, 0, AttemptKind::kFirst, step_end, done, CallEnd::kSuccess);
+      at(done, [=](Observer& o) {
+        orchestration::RequestFinished f{};
+        f.at = sim::Time::from_ns(done);
+        f.request = id;
+        f.success = true;
+        f.outcome = "answered";
+        f.latency = sim::Duration::nanoseconds(done - t0);
+        o.on_request_finished(f);
+      });
+    }
+  }
+
+  void run(Observer& o) {
+    std::stable_sort(actions_.begin(), actions_.end(), [](const Action& x, const Action& y) {
+      return std::tie(x.t, x.seq) < std::tie(y.t, y.seq);
+    });
+    for (const Action& a : actions_) a.f(o);
+  }
+
+  int calls = 0;
+  int linked_attempts = 0;
+
+ private:
+  struct Action {
+    std::int64_t t;
+    std::size_t seq;
+    std::function<void(Observer&)> f;
+  };
+  std::vector<Action> actions_;
+  mock_agents::CallId next_call_ = 1;
+};
+
+std::int64_t ns(const nlohmann::json& us) { return std::llround(us.get<double>() * 1000.0); }
+
+nlohmann::json written(const TraceWriter& t) {
+  std::ostringstream out;
+  t.write(out);
+  return nlohmann::json::parse(out.str());
+}
+
+// Structural checks every trace must pass.
+void check_trace(const nlohmann::json& doc, bool expect_bound_flows) {
+  ASSERT_TRUE(doc.contains("traceEvents"));
+  ASSERT_TRUE(doc["traceEvents"].is_array());
+  EXPECT_EQ(doc["displayTimeUnit"], "ms");
+  ASSERT_TRUE(doc["metadata"].is_object());
+  std::map<std::pair<int, int>, std::int64_t> last_ts;
+  std::map<std::pair<int, int>, std::vector<std::pair<std::int64_t, std::int64_t>>> slices;
+  std::map<std::uint64_t, int> flow_starts, flow_ends;
+  std::vector<nlohmann::json> flows;
+  for (const auto& e : doc["traceEvents"]) {
+    ASSERT_TRUE(e.contains("name") && e.contains("ph") && e.contains("pid") && e.contains("tid"))
+        << e.dump();
+    const std::string ph = e["ph"];
+    const std::pair<int, int> track{e["pid"].get<int>(), e["tid"].get<int>()};
+    if (ph == "M") {
+      ASSERT_TRUE(e["args"].is_object()) << e.dump();
+      continue;
+    }
+    ASSERT_TRUE(e.contains("ts")) << e.dump();
+    const std::int64_t ts = ns(e["ts"]);
+    if (last_ts.count(track)) {
+      EXPECT_GE(ts, last_ts[track]) << e.dump();
+    }
+    last_ts[track] = ts;
+    if (ph == "X") {
+      ASSERT_TRUE(e.contains("dur") && e.contains("cat")) << e.dump();
+      for (const char* key : {"request", "attempt", "kind", "end", "error", "input_tokens",
+                              "output_tokens", "cost_usd", "quality", "confidence"}) {
+        ASSERT_TRUE(e["args"].contains(key)) << key << " in " << e.dump();
+      }
+      slices[track].push_back({ts, ts + ns(e["dur"])});
+    } else if (ph == "s" || ph == "f") {
+      ASSERT_TRUE(e.contains("id") && e.contains("cat")) << e.dump();
+      if (ph == "f") {
+        EXPECT_EQ(e["bp"], "e");
+      }
+      ++(ph == "s" ? flow_starts : flow_ends)[e["id"].get<std::uint64_t>()];
+      flows.push_back(e);
+    } else if (ph == "C") {
+      ASSERT_TRUE(e["args"].is_object());
+      EXPECT_EQ(e["pid"], 0);
+    } else {
+      ADD_FAILURE() << "unexpected phase " << e.dump();
+    }
+  }
+  // Slices on one track never overlap.
+  for (auto& [track, v] : slices) {
+    std::sort(v.begin(), v.end());
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      EXPECT_GE(v[i].first, v[i - 1].second)
+          << "pid " << track.first << " tid " << track.second << " slice " << i;
+    }
+  }
+  // Every flow id has one start and one end.
+  EXPECT_EQ(flow_starts.size(), flow_ends.size());
+  for (const auto& [id, n] : flow_starts) {
+    EXPECT_EQ(n, 1) << id;
+    EXPECT_EQ(flow_ends[id], 1) << id;
+  }
+  // ... each sitting at the start of a slice on its track.
+  if (expect_bound_flows) {
+    for (const auto& f : flows) {
+      const auto& v = slices[{f["pid"].get<int>(), f["tid"].get<int>()}];
+      const std::int64_t ts = ns(f["ts"]);
+      EXPECT_TRUE(std::any_of(v.begin(), v.end(), [&](const auto& s) { return s.first == ts; }))
+          << f.dump();
+    }
+  }
+}
+
+TEST(TraceWriterTest, WellFormedTraceOfRetriesAndHedges) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"fast", "slow", "generator"});
+  SyntheticRun run;
+  run.build(300);
+  run.run(trace);
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  int x = 0, s = 0, c = 0;
+  std::set<std::string> names;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "X") ++x;
+    if (e["ph"] == "s") ++s;
+    if (e["ph"] == "C") ++c;
+    if (e["ph"] == "M" && e["name"] == "process_name") names.insert(e["args"]["name"]);
+  }
+  EXPECT_EQ(x, run.calls);
+  EXPECT_EQ(s, run.linked_attempts);
+  EXPECT_GT(run.linked_attempts, 50);
+  EXPECT_EQ(c, 600);  // an arrival and a finish per request
+  EXPECT_EQ(names, (std::set<std::string>{"requests", "fast", "slow", "generator"}));
+  EXPECT_EQ(doc["metadata"]["truncated"], false);
+  EXPECT_EQ(doc["metadata"]["dropped_events"], 0);
+  EXPECT_FALSE(trace.truncated());
+}
+
+TEST(TraceWriterTest, SameEventsSameBytes) {
+  const auto workflow = test_workflow();
+  std::string first;
+  for (int i = 0; i < 2; ++i) {
+    TraceWriter trace(workflow, {"fast", "slow", "generator"});
+    SyntheticRun run;
+    run.build(50);
+    run.run(trace);
+    std::ostringstream out;
+    trace.write(out);
+    if (i == 0) {
+      first = out.str();
+    } else {
+      EXPECT_EQ(out.str(), first);
+    }
+  }
+}
+
+TEST(TraceWriterTest, CallTakesLowestFreeLane) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  SyntheticRun run;
+  run.call(1, 0, 0, 0, AttemptKind::kFirst, 0, 10'000, CallEnd::kSuccess);       // lane 1
+  run.call(2, 0, 0, 0, AttemptKind::kFirst, 5'000, 15'000, CallEnd::kSuccess);   // lane 2
+  run.call(3, 0, 0, 0, AttemptKind::kFirst, 12'000, 20'000, CallEnd::kSuccess);  // lane 1 again
+  run.call(4, 0, 0, 0, AttemptKind::kFirst, 13'000, 14'000, CallEnd::kSuccess);  // lane 3
+  run.run(trace);
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  std::map<int, int> lane_of_request;
+  std::set<std::string> lane_names;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "X") lane_of_request[e["args"]["request"].get<int>()] = e["tid"].get<int>();
+    if (e["ph"] == "M" && e["name"] == "thread_name") lane_names.insert(e["args"]["name"]);
+  }
+  EXPECT_EQ(lane_of_request, (std::map<int, int>{{1, 1}, {2, 2}, {3, 1}, {4, 3}}));
+  EXPECT_EQ(lane_names, (std::set<std::string>{"lane 1", "lane 2", "lane 3"}));
+}
+
+TEST(TraceWriterTest, SliceFieldsAndExactMicroseconds) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a", "b"});
+  SyntheticRun run;
+  run.call(9, 1, 1, 0, AttemptKind::kFirst, 1'234'567, 2'000'001, CallEnd::kSuccess);
+  run.run(trace);
+  std::ostringstream out;
+  trace.write(out);
+  const std::string text = out.str();
+  EXPECT_NE(text.find(R"("ts":1234.567,"dur":765.434,"pid":2,"tid":1)"), std::string::npos) << text;
+  const auto doc = nlohmann::json::parse(text);
+  const auto it = std::find_if(doc["traceEvents"].begin(), doc["traceEvents"].end(),
+                               [](const auto& e) { return e["ph"] == "X"; });
+  ASSERT_NE(it, doc["traceEvents"].end());
+  EXPECT_EQ((*it)["name"], "generate");
+  EXPECT_EQ((*it)["cat"], "first");
+  EXPECT_EQ((*it)["args"]["end"], "success");
+  EXPECT_EQ((*it)["args"]["request"], 9);
+  EXPECT_DOUBLE_EQ((*it)["args"]["cost_usd"].get<double>(), 0.000125);
+}
+
+TEST(TraceWriterTest, UnfinishedCallsAreWrittenUpToTheLastEvent) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  trace.on_call_started({sim::Time::from_ns(1'000), 1, 0, 0, 0, 1, AttemptKind::kFirst, 10});
+  trace.on_request_arrived({sim::Time::from_ns(9'000), 2, 0, 10, {}});
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  int unfinished = 0;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    EXPECT_EQ(e["args"]["end"], "unfinished");
+    EXPECT_EQ(ns(e["dur"]), 8'000);
+    ++unfinished;
+  }
+  EXPECT_EQ(unfinished, 1);
+}
+
+TEST(TraceWriterTest, TruncatesPastMaxEvents) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"fast", "slow", "generator"}, 25);
+  SyntheticRun run;
+  run.build(100);
+  run.run(trace);
+  EXPECT_TRUE(trace.truncated());
+  EXPECT_EQ(trace.event_count(), 25u);
+  const auto doc = written(trace);
+  check_trace(doc, false);
+  std::size_t kept = 0;
+  for (const auto& e : doc["traceEvents"]) kept += e["ph"] != "M" ? 1 : 0;
+  EXPECT_LE(kept, 25u);
+  EXPECT_EQ(doc["metadata"]["truncated"], true);
+  EXPECT_GT(doc["metadata"]["dropped_events"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(doc["metadata"]["max_events"], 25);
+}
+
+}  // namespace
+}  // namespace orchsim::eval
