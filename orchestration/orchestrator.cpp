@@ -716,7 +716,7 @@ bool Orchestrator::launch(std::uint32_t step, AgentIndex agent, AttemptKind kind
     }, sim::kPriorityLate);
   }
   a.call = agents_[agent]->submit(call, *this, tag);
-  if (kind == AttemptKind::kRetry) budget_.retry_started();
+  if (kind == AttemptKind::kRetry || kind == AttemptKind::kHedge) budget_.retry_started();
   if (observer_) {
     observer_->on_call_started({now, r.in.id, s.node, agent, a.number, a.call, kind, input_tokens});
   }
@@ -793,7 +793,7 @@ void Orchestrator::cancel_attempt(std::uint32_t ai, CallEnd as) {
   r.output_tokens += c.output_tokens;
   --calls_in_flight_;
   --signals_[a.agent].outstanding;
-  if (a.kind == AttemptKind::kRetry) budget_.retry_finished();
+  if (a.kind == AttemptKind::kRetry || a.kind == AttemptKind::kHedge) budget_.retry_finished();
   if (observer_) {
     observer_->on_call_ended({sim_.now(), r.in.id, s.node, a.agent, a.number, a.call, a.kind, as,
                               ErrorKind::kNone, a.started, sim_.now() - a.started,
@@ -816,7 +816,7 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
   r.output_tokens += o->output_tokens;
   --calls_in_flight_;
   --signals_[a.agent].outstanding;
-  if (a.kind == AttemptKind::kRetry) budget_.retry_finished();
+  if (a.kind == AttemptKind::kRetry || a.kind == AttemptKind::kHedge) budget_.retry_finished();
   if (observer_) {
     observer_->on_call_ended({sim_.now(), r.in.id, s.node, a.agent, a.number, a.call, a.kind, end,
                               o->error, a.started, sim_.now() - a.started, o->queue_wait(),

@@ -1,0 +1,156 @@
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/duration_arg.hpp"
+#include "cli/progress_bar.hpp"
+#include "eval/atomic_file.hpp"
+#include "eval/report.hpp"
+#include "eval/runner.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace orchsim::cli {
+
+bool parse_sets(const std::vector<std::string>& sets,
+                std::vector<std::pair<std::string, std::string>>& out) {
+  for (const std::string& s : sets) {
+    const auto eq = s.find('=');
+    if (s.empty() || s[0] != '/' || eq == std::string::npos) {
+      std::cerr << fmt::format("orchsim: --set '{}': expected /json/pointer=value\n", s);
+      return false;
+    }
+    out.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  return true;
+}
+
+int run_command(const RunArgs& args) {
+  scenarios::LoadOptions load;
+  if (!parse_sets(args.sets, load.overrides)) return kExitBadInput;
+  const std::string name = args.scenario.empty() ? scenarios::kDefaultScenario : args.scenario;
+  const scenarios::LoadResult loaded = scenarios::load_scenario(name, load);
+  if (!loaded.ok()) {
+    std::cerr << loaded.diagnostics.format();
+    return kExitBadInput;
+  }
+  const scenarios::Scenario& scenario = *loaded.scenario;
+
+  eval::RunOptions options;
+  options.seed = args.seed;
+  options.requests = args.requests;
+  if (args.duration) {
+    const auto d = parse_duration(*args.duration);
+    if (!d || *d <= sim::Duration::zero()) {
+      std::cerr << fmt::format("orchsim: --duration '{}': expected a positive duration such as 30s, 5min, 250ms\n",
+                               *args.duration);
+      return kExitBadInput;
+    }
+    options.duration = *d;
+    if (!args.requests) options.requests = 0;  // the duration alone bounds the run
+  }
+  if (options.requests.value_or(scenario.run.requests) == 0 &&
+      options.duration.value_or(scenario.run.duration) == sim::Duration::zero()) {
+    std::cerr << fmt::format("{}: /run: the run has no end: set run.requests or run.duration_s, or pass "
+                             "--requests or --duration\n", scenario.source);
+    return kExitBadInput;
+  }
+  options.trace = args.trace;
+
+  // Output files: each written to a temporary name and renamed at the end, so
+  // an interrupted run leaves nothing that looks complete.
+  std::unique_ptr<eval::AtomicFile> decisions;
+  if (args.out_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(*args.out_dir, ec);
+    if (ec) {
+      std::cerr << fmt::format("orchsim: --out {}: cannot create the folder: {}\n", *args.out_dir, ec.message());
+      return kExitBadInput;
+    }
+    try {
+      decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl");
+    } catch (const std::exception& e) {
+      std::cerr << "orchsim: " << e.what() << '\n';
+      return kExitBadInput;
+    }
+    options.decision_log = &decisions->stream();
+  }
+
+  ProgressBar bar(scenario.name);
+  if (!args.quiet && bar.enabled()) options.progress = [&bar](double f) { bar.update(f); };
+  eval::RunResult result;
+  try {
+    result = eval::run_scenario(scenario, options);
+  } catch (const std::exception& e) {
+    bar.finish();
+    std::cerr << "orchsim: run failed: " << e.what() << '\n';
+    return kExitFailure;
+  }
+  bar.finish();
+
+  const nlohmann::ordered_json report = eval::make_report(scenario, result);
+  if (args.format == "json") {
+    std::cout << report.dump(2) << '\n';
+  } else if (args.format == "csv") {
+    result.metrics->write_csv(std::cout);
+  } else {
+    eval::write_summary_table(std::cout, scenario, result);
+  }
+
+  if (args.out_dir) {
+    try {
+      eval::AtomicFile report_file(*args.out_dir + "/report.json");
+      report_file.stream() << report.dump(2) << '\n';
+      eval::AtomicFile csv(*args.out_dir + "/metrics.csv");
+      result.metrics->write_csv(csv.stream());
+      std::unique_ptr<eval::AtomicFile> trace;
+      if (result.trace) {
+        trace = std::make_unique<eval::AtomicFile>(*args.out_dir + "/trace.json");
+        result.trace->write(trace->stream());
+      }
+      // Commit together at the end: either every file is complete or none is replaced.
+      decisions->commit();
+      csv.commit();
+      if (trace) trace->commit();
+      report_file.commit();
+    } catch (const std::exception& e) {
+      std::cerr << "orchsim: writing results: " << e.what() << '\n';
+      return kExitFailure;
+    }
+    if (!args.quiet) {
+      std::cerr << fmt::format("wrote {}/report.json, metrics.csv, decisions.jsonl{}\n", *args.out_dir,
+                               result.trace ? ", trace.json" : "");
+    }
+  }
+  return kExitOk;
+}
+
+int validate_command(const std::vector<std::string>& names, const std::vector<std::string>& sets) {
+  scenarios::LoadOptions load;
+  if (!parse_sets(sets, load.overrides)) return kExitBadInput;
+  int status = kExitOk;
+  for (const std::string& name : names) {
+    const scenarios::LoadResult r = scenarios::load_scenario(name, load);
+    if (r.ok()) {
+      std::cout << fmt::format("{}: ok ({} agents, {} nodes)\n", r.scenario->source,
+                               r.scenario->agents.size(), r.scenario->workflow.nodes.size());
+    } else {
+      std::cerr << r.diagnostics.format();
+      status = kExitBadInput;
+    }
+  }
+  return status;
+}
+
+int list_command() {
+  for (const std::string& name : scenarios::library_names()) {
+    const scenarios::LoadResult r = scenarios::load_scenario(name);
+    std::cout << fmt::format("{:<28} {}\n", name,
+                             r.ok() ? r.scenario->description : std::string("(invalid: run 'orchsim validate ") + name + "')");
+  }
+  return kExitOk;
+}
+
+}  // namespace orchsim::cli

@@ -1,0 +1,146 @@
+#include "eval/runner.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "eval/decision_log.hpp"
+#include "mock_agents/mock_agent.hpp"
+#include "orchestration/orchestrator.hpp"
+#include "scenarios/workload.hpp"
+
+namespace orchsim::eval {
+
+namespace {
+
+// Feeds the workload's requests to the orchestrator and, for closed-loop
+// workloads, tells the workload when each request finished.
+class Bridge final : public scenarios::RequestSink, public orchestration::Observer {
+ public:
+  explicit Bridge(orchestration::Orchestrator& orch) : orch_(orch) {}
+  void attach(scenarios::Workload* workload) { workload_ = workload; }
+
+  void on_request(const scenarios::RequestSpec& r) override {
+    if (workload_ && workload_->closed_loop()) in_flight_.emplace(r.id, r);
+    orch_.submit({.id = r.id,
+                  .class_index = r.class_index,
+                  .difficulty = r.difficulty,
+                  .input_tokens = r.input_tokens,
+                  .deadline = r.deadline});
+  }
+  void on_request_finished(const orchestration::RequestFinished& e) override {
+    if (!workload_ || !workload_->closed_loop()) return;
+    // Looked up by id, never iterated: the map's order cannot reach results.
+    const auto it = in_flight_.find(e.request);
+    if (it == in_flight_.end()) return;
+    const scenarios::RequestSpec spec = it->second;
+    in_flight_.erase(it);
+    workload_->on_request_finished(spec);
+  }
+
+ private:
+  orchestration::Orchestrator& orch_;
+  scenarios::Workload* workload_ = nullptr;
+  std::unordered_map<std::uint64_t, scenarios::RequestSpec> in_flight_;
+};
+
+}  // namespace
+
+RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) {
+  RunResult result;
+  result.seed = options.seed.value_or(s.run.seed);
+  result.requests_limit = options.requests.value_or(s.run.requests);
+  result.duration_limit = options.duration.value_or(s.run.duration);
+  if (result.requests_limit == 0 && result.duration_limit == sim::Duration::zero()) {
+    throw std::invalid_argument(
+        "the run has no end: set run.requests or run.duration_s in the scenario, or pass "
+        "--requests / --duration");
+  }
+
+  sim::Simulation sim;
+  const sim::RandomSource rng(result.seed);
+  std::vector<std::unique_ptr<mock_agents::MockAgent>> agents;
+  std::vector<mock_agents::Agent*> agent_ptrs;
+  std::vector<std::string> agent_names;
+  for (const auto& config : s.agents) {
+    agents.push_back(std::make_unique<mock_agents::MockAgent>(sim, rng, config));
+    agent_ptrs.push_back(agents.back().get());
+    agent_names.push_back(config.name);
+  }
+  orchestration::Orchestrator orch(sim, rng, s.workflow, agent_ptrs, s.orchestrator);
+
+  result.metrics = std::make_unique<MetricsCollector>(s.workflow, agent_names, s.class_names,
+                                                      s.run.quality_threshold);
+  Bridge bridge(orch);
+  orchestration::ObserverList observers;
+  observers.add(&bridge);
+  observers.add(result.metrics.get());
+  if (options.trace) {
+    result.trace = std::make_unique<TraceWriter>(s.workflow, agent_names, options.trace_max_events);
+    observers.add(result.trace.get());
+  }
+  std::unique_ptr<DecisionLog> decisions;
+  if (options.decision_log) {
+    decisions = std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names);
+    observers.add(decisions.get());
+  }
+  orch.set_observer(&observers);
+
+  scenarios::WorkloadConfig workload_config = s.workload;
+  workload_config.max_requests = result.requests_limit;
+  if (result.duration_limit > sim::Duration::zero()) {
+    workload_config.stop_arrivals_at = sim::Time::zero() + result.duration_limit;
+  }
+  scenarios::Workload workload(sim, rng, workload_config, bridge);
+  bridge.attach(&workload);
+  workload.start();
+
+  // Event by event, so the run stops exactly when the arrivals are over and
+  // the system has drained (or the drain limit passed), and the end time is
+  // the last event's, not a slice boundary.
+  const sim::Time duration_end = result.duration_limit > sim::Duration::zero()
+                                     ? sim::Time::zero() + result.duration_limit
+                                     : sim::Time::max();
+  sim::Time arrivals_over = sim::Time::max();
+  std::uint64_t until_progress = 0;
+  for (;;) {
+    if (arrivals_over == sim::Time::max()) {
+      const bool done =
+          (result.requests_limit != 0 && workload.generated() >= result.requests_limit) ||
+          sim.now() >= duration_end;
+      if (done) arrivals_over = std::min(sim.now(), duration_end);
+    }
+    if (arrivals_over != sim::Time::max()) {
+      if (orch.in_flight() == 0) break;
+      if (sim.now() >= arrivals_over + s.run.drain) break;
+    }
+    if (!sim.step()) break;  // nothing can happen any more (e.g. only hung calls left)
+    if (options.progress && until_progress-- == 0) {
+      until_progress = 1u << 16;
+      const double done = result.requests_limit != 0
+                              ? static_cast<double>(orch.completed() + orch.failed()) /
+                                    static_cast<double>(result.requests_limit)
+                              : sim.now().seconds_f() / result.duration_limit.seconds_f();
+      options.progress(std::min(1.0, done));
+    }
+  }
+  if (options.progress) options.progress(1.0);
+
+  result.end = sim.now();
+  result.events = sim.events_run();
+  result.arrived = orch.arrived();
+  result.completed = orch.completed();
+  result.failed = orch.failed();
+  result.in_flight = orch.in_flight();
+  std::vector<AgentUsage> usage;
+  for (const auto& a : agents) {
+    const mock_agents::AgentStats& st = a->stats();
+    usage.push_back(
+        {std::string(a->name()), a->servers(), st.busy_server_time, st.max_queue_length});
+  }
+  result.metrics->finalize(result.end, std::move(usage));
+  orch.set_observer(nullptr);
+  return result;
+}
+
+}  // namespace orchsim::eval

@@ -1,0 +1,54 @@
+// Runs one replication of a scenario: builds the simulation, the mock agents,
+// the orchestrator and the workload from a loaded Scenario, attaches the
+// metrics collector (always) and the optional exporters, and runs until the
+// arrivals stop and the requests in flight drain.
+//
+//   RunOptions options;
+//   options.seed = 7;
+//   RunResult result = run_scenario(scenario, options);
+//   result.metrics->write_table(std::cout);
+//
+// Deterministic: the same scenario and seed give the same events, metrics
+// and exports, byte for byte. Single-threaded; run replications in parallel
+// with one run_scenario per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+
+#include "eval/metrics.hpp"
+#include "eval/trace_writer.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace orchsim::eval {
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;      // overrides run.seed
+  std::optional<std::uint64_t> requests;  // overrides run.requests
+  std::optional<sim::Duration> duration;  // overrides run.duration
+  bool trace = false;                     // collect a Chrome trace
+  std::size_t trace_max_events = 2'000'000;
+  std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed
+  // Called now and then with the share of the run done, in [0, 1].
+  std::function<void(double)> progress;
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  std::uint64_t requests_limit = 0;
+  sim::Duration duration_limit = sim::Duration::zero();
+  sim::Time end;             // simulated time when the run stopped
+  std::uint64_t events = 0;  // kernel events run
+  std::uint64_t arrived = 0, completed = 0, failed = 0, in_flight = 0;
+  std::unique_ptr<MetricsCollector> metrics;
+  std::unique_ptr<TraceWriter> trace;  // when requested
+};
+
+// Throws std::invalid_argument when neither a request count nor a duration
+// bounds the run (an open-loop workload would never end).
+RunResult run_scenario(const scenarios::Scenario& scenario, const RunOptions& options = {});
+
+}  // namespace orchsim::eval
