@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -13,7 +14,12 @@
 #include <tuple>
 #include <vector>
 
+#include "eval/decision_log.hpp"
+#include "eval/metrics.hpp"
+#include "mock_agents/mock_agent.hpp"
+#include "orchestration/orchestrator.hpp"
 #include "sim/random.hpp"
+#include "sim/simulation.hpp"
 
 namespace orchsim::eval {
 namespace {
@@ -332,6 +338,107 @@ TEST(TraceWriterTest, TruncatesPastMaxEvents) {
   EXPECT_EQ(doc["metadata"]["truncated"], true);
   EXPECT_GT(doc["metadata"]["dropped_events"].get<std::uint64_t>(), 0u);
   EXPECT_EQ(doc["metadata"]["max_events"], 25);
+}
+
+// The three observers on a real orchestrator run (p2c routing, retries,
+// hedges, queueing) agree with each other and produce well-formed output.
+TEST(TraceWriterTest, ObserversAgreeOnARealOrchestratorRun) {
+  using namespace orchestration;
+  Workflow wf;
+  wf.name = "real";
+  Node retrieve;
+  retrieve.name = "retrieve";
+  retrieve.kind = NodeKind::kCall;
+  retrieve.call.agents = {0, 1};
+  retrieve.call.routing.policy = "p2c";
+  retrieve.call.retry.max_attempts = 3;
+  retrieve.call.hedge = {.max_extra_attempts = 1, .delay = 60_ms, .agents = {1}};
+  retrieve.call.output = QualityChannel::kEvidence;
+  retrieve.next = 1;
+  Node generate;
+  generate.name = "generate";
+  generate.kind = NodeKind::kCall;
+  generate.call.agents = {2};
+  generate.next = 2;
+  Node done;
+  done.name = "answered";
+  done.kind = NodeKind::kTerminal;
+  wf.nodes = {retrieve, generate, done};
+  ASSERT_TRUE(wf.validate(3).empty());
+
+  sim::Simulation sim;
+  sim::RandomSource rng(11);
+  std::vector<std::unique_ptr<mock_agents::MockAgent>> agents;
+  std::vector<mock_agents::Agent*> pointers;
+  const std::vector<std::string> names = {"search_a", "search_b", "generator"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    mock_agents::MockAgentConfig c;
+    c.name = names[i];
+    c.servers = i == 2 ? 2 : 4;
+    c.latency.base_ms = sim::Distribution::lognormal_from_median_p99(i == 2 ? 15.0 : 30.0, 200.0);
+    c.outcomes.transient_error = i == 0 ? 0.2 : 0.05;
+    agents.push_back(std::make_unique<mock_agents::MockAgent>(sim, rng, c));
+    pointers.push_back(agents.back().get());
+  }
+  Orchestrator orch(sim, rng, wf, pointers, OrchestratorConfig{});
+  MetricsCollector metrics(wf, names);
+  TraceWriter trace(wf, names);
+  std::ostringstream decisions;
+  DecisionLog log(decisions, wf, names);
+  ObserverList observers;
+  observers.add(&metrics);
+  observers.add(&trace);
+  observers.add(&log);
+  orch.set_observer(&observers);
+  constexpr int kRequests = 300;
+  for (int i = 0; i < kRequests; ++i) {
+    const RequestInput in{.id = static_cast<RequestId>(i), .input_tokens = 100};
+    sim.schedule_at(sim::Time::zero() + 8_ms * i, [&orch, in] { orch.submit(in); });
+  }
+  sim.run();
+  std::vector<AgentUsage> usage;
+  for (auto& a : agents) {
+    usage.push_back({std::string(a->name()), a->servers(), a->stats().busy_server_time,
+                     a->stats().max_queue_length});
+  }
+  metrics.finalize(sim.now(), usage);
+
+  const auto m = metrics.to_json();
+  EXPECT_EQ(m["requests"]["arrived"], kRequests);
+  EXPECT_EQ(m["requests"]["finished"], kRequests);
+  EXPECT_EQ(m["requests"]["in_flight"], 0);
+  EXPECT_EQ(metrics.edge_count(kNoNode, 0), static_cast<std::uint64_t>(kRequests));
+  std::uint64_t started = 0, ended = 0;
+  for (const auto& a : metrics.agents()) {
+    started += a.calls_started;
+    for (auto n : a.calls_ended) ended += n;
+    EXPECT_GT(a.utilisation, 0.0) << a.name;
+    EXPECT_LT(a.utilisation, 1.0) << a.name;
+  }
+  EXPECT_EQ(started, ended);
+  EXPECT_GT(metrics.requests().retries + metrics.requests().hedges, 10u);
+
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  std::uint64_t slices = 0, flow_starts = 0;
+  for (const auto& e : doc["traceEvents"]) {
+    slices += e["ph"] == "X" ? 1 : 0;
+    flow_starts += e["ph"] == "s" ? 1 : 0;
+  }
+  EXPECT_EQ(slices, ended);
+  EXPECT_EQ(flow_starts, metrics.requests().retries + metrics.requests().hedges);
+
+  std::uint64_t routed = 0;
+  std::istringstream lines(decisions.str());
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line);
+    ASSERT_TRUE(j.contains("t_ms") && j.contains("kind") && j.contains("choice")) << line;
+    routed += j["kind"] == "route" ? 1 : 0;
+  }
+  std::uint64_t decided = 0;
+  for (AgentIndex a = 0; a < 3; ++a)
+    decided += metrics.decision_count(0, a) + metrics.decision_count(1, a);
+  EXPECT_EQ(routed, decided);
 }
 
 }  // namespace
