@@ -6,15 +6,12 @@
 
 namespace orchsim::sim {
 
-// Slot generations: even while the slot holds a pending event, odd otherwise,
-// so an Entry (or EventId) whose generation differs from its slot's is stale.
-
 namespace {
-// The front is sorted descending, so that the next event is at the back.
-struct RunsLater {
+// The front is sorted ascending: the next event is at front_pos_.
+struct RunsBefore {
   template <class E>
   bool operator()(const E& a, const E& b) const {
-    return a.time != b.time ? a.time > b.time : a.order > b.order;
+    return a.time != b.time ? a.time < b.time : a.order < b.order;
   }
 };
 }  // namespace
@@ -28,7 +25,6 @@ void EventQueue::grow_slots() {
   }
   ++slot_count_;
   slot(slot_count_ - 1).next_free = 0;
-  generations_.push_back(1);
   free_head_ = slot_count_;
 }
 
@@ -37,6 +33,8 @@ void EventQueue::throw_before_floor(Time when) const {
                               " is before the current time " +
                               to_string(Time::from_ns(static_cast<std::int64_t>(floor_))));
 }
+
+void EventQueue::throw_empty() { throw std::logic_error("EventQueue::run_next: no pending event"); }
 
 void EventQueue::Bucket::grow() {
   const std::uint32_t new_capacity = capacity == 0 ? 8 : 2 * capacity;
@@ -47,22 +45,33 @@ void EventQueue::Bucket::grow() {
 }
 
 void EventQueue::insert_into_front(const Entry& e) {
-  // Usually lands at or near the back (the front spans a short time range).
-  auto pos = front_.end();
-  while (pos != front_.begin() && RunsLater{}(e, *(pos - 1))) --pos;
-  front_.insert(pos, e);
-}
-
-bool EventQueue::pending(EventId id) const {
-  if (!id.valid() || id.slot >= slot_count_) return false;
-  return generations_[id.slot] == id.generation;
+  Entry* const first = front_.begin() + front_pos_;
+  Entry* const last = front_.end();
+  Entry* const pos = std::upper_bound(first, last, e, RunsBefore{});
+  if (pos == last) {
+    front_.push(e);
+    return;
+  }
+  if (front_pos_ > 0 && pos - first < last - pos) {
+    // Closer to the next event (e.g. a zero-delay event): reuse a slot that
+    // has already run and shift the shorter prefix down.
+    std::move(first, pos, first - 1);
+    *(pos - 1) = e;
+    --front_pos_;
+    return;
+  }
+  const auto at = pos - front_.begin();
+  front_.push(e);  // may reallocate: work with the index from here on
+  Entry* const data = front_.begin();
+  std::move_backward(data + at, front_.end() - 1, front_.end());
+  data[at] = e;
 }
 
 bool EventQueue::cancel(EventId id) {
   if (!pending(id)) return false;
   Slot& s = slot(id.slot);
   s.fn.reset();  // release captured state now, not when the tombstone surfaces
-  generations_[id.slot] += 1;
+  s.generation += 1;
   s.next_free = free_head_;
   free_head_ = id.slot + 1;
   --live_;
@@ -71,48 +80,114 @@ bool EventQueue::cancel(EventId id) {
   return true;
 }
 
-void EventQueue::drop_dead_front() {
-  while (!front_.empty() && !is_live(front_.back())) {
-    front_.pop_back();
-    --tombstones_;
+bool EventQueue::prepare_front() {
+  for (;;) {
+    while (front_pos_ < front_.size) {
+      if (is_live(front_.data[front_pos_])) return true;
+      ++front_pos_;
+      --tombstones_;
+    }
+    front_.size = 0;
+    front_pos_ = 0;
+    if (!refill_front()) return false;
   }
 }
 
-bool EventQueue::refill_front() {
+void EventQueue::sort_front() {
+  // Insertion sort: the front is a concatenation of buckets with ascending
+  // key ranges, each small and often already in order (equal times are pushed
+  // in sequence order), so entries move only within their own bucket.
+  Entry* const first = front_.begin();
+  Entry* const last = front_.end();
+  if (front_.size > kGather && !std::is_sorted(first, last, RunsBefore{})) {
+    std::sort(first, last, RunsBefore{});  // one large bucket of equal times
+    return;
+  }
+  for (Entry* i = first + 1; i < last; ++i) {
+    if (!RunsBefore{}(*i, *(i - 1))) continue;
+    const Entry e = *i;
+    Entry* j = i;
+    do {
+      *j = *(j - 1);
+      --j;
+    } while (j != first && RunsBefore{}(e, *(j - 1)));
+    *j = e;
+  }
+}
+
+bool EventQueue::take_lowest_bucket(int& level, int& digit) {
   if (level_mask_ == 0) return false;
-  const int level = std::countr_zero(level_mask_);
+  level = std::countr_zero(level_mask_);
   auto& mask = digit_mask_[level];
   int word = 0;
   while (mask[word] == 0) ++word;
-  const int digit = word * 64 + std::countr_zero(mask[word]);
-  Bucket& from = buckets_[level][digit];
+  digit = word * 64 + std::countr_zero(mask[word]);
   mask[word] &= mask[word] - 1;  // clear the lowest set bit: this bucket
   if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) level_mask_ &= ~(1u << level);
+  return true;
+}
+
+bool EventQueue::refill_front() {
+  // Precondition: the front is empty (prepare_front() has reset it).
+  int level = 0;
+  int digit = 0;
+  if (!take_lowest_bucket(level, digit)) return false;
+  Bucket& from = buckets_[level][digit];
   // Tombstones move like live entries: checking liveness here would touch a
   // cold slot per entry. They are dropped at the front instead.
   std::uint64_t min_time = UINT64_MAX;
   for (const Entry& e : from) min_time = std::min(min_time, e.time);
   last_ = min_time;
-  if (from.size < kSortBelow || level == 0) {
-    // The whole bucket becomes the front: it holds every key in its range.
-    const int shift = 8 * (level + 1);
-    front_limit_ = shift >= 64 || (min_time >> shift) == (UINT64_MAX >> shift)
-                       ? UINT64_MAX
-                       : ((min_time >> shift) + 1) << shift;
-    front_.assign(from.begin(), from.end());
-    std::sort(front_.begin(), front_.end(), RunsLater{});
-  } else {
+  if (from.size > kGather && level != 0) {
     // Split: every entry lands on a lower level or the front, never in `from`.
     front_limit_ = min_time + 1;
     for (const Entry& e : from) insert(e);
+    from.size = 0;
+    return true;
   }
-  from.size = 0;
+  // The bucket holds every key in its own range (all lower levels are empty),
+  // and so does each following bucket of the same level: gather them while
+  // the front stays small, so that one refill serves many events. The front
+  // may then take any later push up to the end of the last range gathered,
+  // and no further, since the remaining buckets of this level hold later keys.
+  const int shift = 8 * level;
+  std::uint64_t range_key = min_time >> shift;
+  if (from.size > kGather) {
+    std::swap(front_, from);  // level 0, many equal times: no copy
+  } else {
+    append_to_front(from);
+    const auto& mask = digit_mask_[level];
+    while (level_mask_ & (1u << level)) {
+      const int word = (mask[0] != 0) ? 0 : (mask[1] != 0) ? 1 : (mask[2] != 0) ? 2 : 3;
+      const int next = word * 64 + std::countr_zero(mask[word]);
+      Bucket& more = buckets_[level][next];
+      if (front_.size + more.size > kGather) break;
+      take_lowest_bucket(level, digit);  // == (level, next)
+      range_key = more.data[0].time >> shift;
+      append_to_front(more);
+    }
+  }
+  front_limit_ = range_key == (UINT64_MAX >> shift) ? UINT64_MAX : (range_key + 1) << shift;
+  front_pos_ = 0;
+  sort_front();
+  const std::uint32_t ahead = std::min(front_.size, kPrefetchAhead);
+  for (std::uint32_t i = 0; i < ahead; ++i) prefetch_slot(front_.data[i].slot);
   return true;
 }
 
+void EventQueue::append_to_front(Bucket& from) {
+  const std::uint32_t n = from.size;
+  while (front_.capacity < front_.size + n) front_.grow();
+  Entry* out = front_.end();
+  for (const Entry& e : from) *out++ = e;
+  front_.size += n;
+  from.size = 0;
+}
+
 void EventQueue::rebase(std::uint64_t new_last) {
-  scratch_.assign(front_.begin(), front_.end());
-  front_.clear();
+  scratch_.assign(front_.begin() + front_pos_, front_.end());
+  front_.size = 0;
+  front_pos_ = 0;
   for (int level = 0; level < kLevels; ++level) {
     for (Bucket& bucket : buckets_[level]) {
       scratch_.insert(scratch_.end(), bucket.begin(), bucket.end());
@@ -127,37 +202,12 @@ void EventQueue::rebase(std::uint64_t new_last) {
   scratch_.clear();
 }
 
-std::optional<Time> EventQueue::next_time() {
-  for (;;) {
-    drop_dead_front();
-    if (!front_.empty()) return Time::from_ns(static_cast<std::int64_t>(front_.back().time));
-    if (!refill_front()) return std::nullopt;
-  }
-}
-
-void EventQueue::run_next() {
-  // next_time() normally just ran and left a live entry at the back.
-  if ((front_.empty() || !is_live(front_.back())) && !next_time()) {
-    throw std::logic_error("EventQueue::run_next: no pending event");
-  }
-  const Entry e = front_.back();
-  front_.pop_back();
-  --live_;
-  floor_ = e.time;
-  // Make the id stale before running so cancel(self) is a harmless no-op, but
-  // keep the slot out of the free list until the callback returns: it may push
-  // events, and its own callable must not be overwritten while it runs.
-  generations_[e.slot] += 1;
-  Slot& s = slot(e.slot);
-  s.fn();
-  s.fn.reset();  // chunks never move, so `s` is still valid here
-  s.next_free = free_head_;
-  free_head_ = e.slot + 1;
-}
-
 void EventQueue::compact() {
   const auto dead = [this](const Entry& e) { return !is_live(e); };
-  front_.erase(std::remove_if(front_.begin(), front_.end(), dead), front_.end());
+  Entry* const kept = std::remove_if(front_.begin() + front_pos_, front_.end(), dead);
+  std::move(front_.begin() + front_pos_, kept, front_.begin());
+  front_.size = static_cast<std::uint32_t>(kept - (front_.begin() + front_pos_));
+  front_pos_ = 0;
   level_mask_ = 0;
   for (int level = 0; level < kLevels; ++level) {
     digit_mask_[level] = {};

@@ -14,16 +14,20 @@
 // number of bytes in which pending times differ from now (at most 8, usually
 // 2-3). It is a radix heap on the integer time with 256-way digits: simulated
 // time never goes back, so keys are monotone and an entry only ever moves to
-// lower digit levels. A bucket that is small when it reaches the front is
-// sorted by (time, priority, sequence) instead of being split further. See
-// docs/performance.md for the measured comparison with binary and radix-2
-// heaps.
+// lower digit levels. When the front runs dry it is refilled with the
+// earliest bucket plus the following buckets of the same level, up to 64
+// entries, sorted by (time, priority, sequence) by insertion sort (each
+// bucket is small and covers its own key range); a larger bucket is split one
+// level down instead. The front's upper limit is the end of the last range it
+// took, so a push beyond it can never overtake a bucket left behind. See
+// docs/performance.md for measured figures and the structures compared.
 //
 // Cancelled entries leave a 24-byte tombstone, dropped when it reaches the
 // front or by a compaction pass once tombstones outnumber live events (and
 // exceed 4096), so memory stays proportional to live events. The callback of a
 // cancelled event is destroyed at once. Callbacks live in fixed-size chunks of
-// slots reused through a free list: a steady-state run allocates nothing.
+// 48-byte slots reused through a LIFO free list: a steady-state run allocates
+// nothing, and the slot a callback pushes into is the one just freed (warm).
 //
 // Not thread-safe: one queue per simulation, one simulation per thread.
 #pragma once
@@ -45,7 +49,7 @@ namespace orchsim::sim {
 using Priority = std::int8_t;
 inline constexpr Priority kPriorityEarly = -100;  // e.g. state changes others must see
 inline constexpr Priority kPriorityDefault = 0;
-inline constexpr Priority kPriorityLate = 100;    // e.g. timeouts: a reply at the deadline wins
+inline constexpr Priority kPriorityLate = 100;  // e.g. timeouts: a reply at the deadline wins
 
 // Names one scheduled event. Stays valid to pass to cancel() forever: once the
 // event has run or been cancelled, cancel() on it returns false. A
@@ -72,13 +76,13 @@ class EventQueue {
     const std::int64_t ns = when.count_ns();
     if (ns < 0 || static_cast<std::uint64_t>(ns) < floor_) throw_before_floor(when);
     const std::uint32_t index = allocate_slot();
-    slot(index).fn.emplace(std::forward<F>(fn));
+    Slot& s = slot(index);
+    s.fn.emplace(std::forward<F>(fn));
     const auto time = static_cast<std::uint64_t>(ns);
     if (time < last_) rebase(time);
-    const std::uint32_t generation = generations_[index];
-    insert(Entry{time, order_key(priority), index, generation});
+    insert(Entry{time, order_key(priority), index, s.generation});
     ++live_;
-    return EventId{index, generation};
+    return EventId{index, s.generation};
   }
 
   // Returns true if the event was pending and is now cancelled; false if it
@@ -86,14 +90,36 @@ class EventQueue {
   bool cancel(EventId id);
 
   // Whether `id` is still pending.
-  bool pending(EventId id) const;
+  bool pending(EventId id) const {
+    return id.valid() && id.slot < slot_count_ && slot(id.slot).generation == id.generation;
+  }
 
   // Time of the next live event, or nullopt when none is pending.
-  std::optional<Time> next_time();
+  std::optional<Time> next_time() {
+    if (!front_ready() && !prepare_front()) return std::nullopt;
+    return Time::from_ns(static_cast<std::int64_t>(front_.data[front_pos_].time));
+  }
 
   // Runs the next live event; throws std::logic_error if none is pending. The
   // callback may push and cancel freely, including cancelling itself (a no-op).
-  void run_next();
+  void run_next() {
+    if (!front_ready() && !prepare_front()) throw_empty();
+    run_front();
+  }
+
+  // The simulation loop in one call (one look at the front instead of the two
+  // of next_time() + run_next()): if the next live event is at or before
+  // `until`, calls `before_run(its time)`, runs it and returns true; otherwise
+  // returns false and changes nothing.
+  template <class BeforeRun>
+  bool run_next_until(Time until, BeforeRun&& before_run) {
+    if (!front_ready() && !prepare_front()) return false;
+    const auto time = static_cast<std::int64_t>(front_.data[front_pos_].time);
+    if (time > until.count_ns()) return false;
+    before_run(Time::from_ns(time));
+    run_front();
+    return true;
+  }
 
   std::size_t size() const { return live_; }
   bool empty() const { return live_ == 0; }
@@ -108,18 +134,30 @@ class EventQueue {
     std::uint32_t slot;
     std::uint32_t generation;
   };
-  // The callable of a pending event. Its generation lives apart, in the dense
-  // generations_ array, so that liveness checks touch 4 bytes, not a slot.
+  // The callable of a pending event and its generation: odd while the slot is
+  // free or running, even while pending, so an Entry or EventId whose
+  // generation differs is stale. Both are needed when the event runs, so they
+  // share the slot (one prefetch covers them).
   struct Slot {
     InlineFunction fn;
-    std::uint32_t next_free = 0;  // 1-based; 0 ends the free list
+    std::uint32_t next_free = 0;   // 1-based; 0 ends the free list
+    std::uint32_t generation = 1;  // 0 never names an event
   };
   static constexpr std::uint32_t kChunkBits = 10;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
-  static constexpr int kLevels = 8;     // one per byte of the 64-bit time
-  static constexpr int kDigits = 256;   // buckets per level
+  static constexpr int kLevels = 8;    // one per byte of the 64-bit time
+  static constexpr int kDigits = 256;  // buckets per level
+  // The front is refilled with consecutive small buckets of one level up to
+  // this many entries; a larger bucket is split one level down (a radix
+  // pass, cheaper per entry than a comparison sort of it). Gathering spreads
+  // the fixed cost of a refill over many events (docs/performance.md).
+  static constexpr std::uint32_t kGather = 64;
+  // How many front entries ahead the slot is prefetched: at 10^6 pending the
+  // slots (48 MB) miss every cache, and the next events are known in advance.
+  static constexpr std::uint32_t kPrefetchAhead = 4;
 
   // A growable array whose push is small enough to inline in the hot loop.
+  // Buffers are swapped between buckets and the front, never copied.
   struct Bucket {
     std::unique_ptr<Entry[]> data;
     std::uint32_t size = 0;
@@ -135,23 +173,51 @@ class EventQueue {
 
   Slot& slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunkSize - 1)]; }
   const Slot& slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunkSize - 1)]; }
-  // Generations are odd while a slot is free or running, even while pending.
-  bool is_live(const Entry& e) const { return generations_[e.slot] == e.generation; }
+  bool is_live(const Entry& e) const { return slot(e.slot).generation == e.generation; }
+  void prefetch_slot(std::uint32_t i) const {
+    // A 48-byte slot may straddle two cache lines.
+    const auto* p = reinterpret_cast<const char*>(&slot(i));
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + sizeof(Slot) - 1);
+  }
   std::uint32_t allocate_slot() {
     if (free_head_ == 0) grow_slots();
     const std::uint32_t index = free_head_ - 1;
-    free_head_ = slot(index).next_free;
-    std::uint32_t& generation = generations_[index];
-    generation += 1;                      // odd -> even: pending
-    if (generation == 0) generation = 2;  // after 2^32 reuses: 0 never names an event
+    Slot& s = slot(index);
+    free_head_ = s.next_free;
+    s.generation += 1;                        // odd -> even: pending
+    if (s.generation == 0) s.generation = 2;  // after 2^32 reuses: 0 never names an event
     return index;
   }
   void grow_slots();
   std::uint64_t order_key(Priority priority) {
-    return (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << 56) |
-           next_sequence_++;
+    return (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << 56) | next_sequence_++;
   }
   [[noreturn]] void throw_before_floor(Time when) const;
+  [[noreturn]] static void throw_empty();
+
+  bool front_ready() const { return front_pos_ < front_.size && is_live(front_.data[front_pos_]); }
+  // Drops tombstones and refills until a live entry is at front_pos_; false
+  // when nothing is pending.
+  bool prepare_front();
+  // Runs the entry at front_pos_, which must be live.
+  void run_front() {
+    const Entry e = front_.data[front_pos_++];
+    if (front_pos_ + kPrefetchAhead < front_.size) {
+      prefetch_slot(front_.data[front_pos_ + kPrefetchAhead].slot);
+    }
+    --live_;
+    floor_ = e.time;
+    Slot& s = slot(e.slot);
+    // Make the id stale before running so cancel(self) is a harmless no-op,
+    // but keep the slot out of the free list until the callback returns: it
+    // may push events, and its own callable must not be overwritten while it
+    // runs. Chunks never move, so `s` stays valid across the call.
+    s.generation += 1;
+    s.fn.invoke_once();
+    s.next_free = free_head_;
+    free_head_ = e.slot + 1;
+  }
 
   void insert(const Entry& e) {
     if (e.time < front_limit_) {
@@ -166,26 +232,29 @@ class EventQueue {
     level_mask_ |= 1u << level;
   }
   void insert_into_front(const Entry& e);
-  void drop_dead_front();
-  bool refill_front();  // moves the next-earliest bucket into bucket 0
+  bool refill_front();  // fills the front from the next-earliest buckets, or splits one
+  bool take_lowest_bucket(int& level, int& digit);  // and clears its mask bit
+  void append_to_front(Bucket& from);               // empties `from`
+  void sort_front();
   void rebase(std::uint64_t new_last);
   void compact();
 
   std::vector<std::unique_ptr<Slot[]>> chunks_;
-  std::vector<std::uint32_t> generations_;
   std::uint32_t free_head_ = 0;
   std::uint32_t slot_count_ = 0;
   std::uint64_t next_sequence_ = 0;
 
-  // Radix heap. `front_` holds every entry with time < front_limit_, sorted
-  // by (time, order) descending so that back() runs next. Bucket (level L,
-  // digit d) holds entries at or after front_limit_ whose highest byte that
-  // differs from last_ is byte L, with value d there. last_ <= every key.
+  // Radix heap. `front_` holds, in [front_pos_, front_.size), every entry
+  // with time < front_limit_, sorted by (time, order) ascending; entries
+  // before front_pos_ have run. Bucket (level L, digit d) holds entries at or
+  // after front_limit_ whose highest byte that differs from last_ is byte L,
+  // with value d there; when the front is taken from such a bucket,
+  // front_limit_ is the end of that bucket's key range. last_ <= every key.
   // last_ may run ahead of floor_ (the time of the last event run) when
   // next_time() has looked ahead; a push between the two rebases the heap
   // (rare: only after run_until stopped short).
-  static constexpr std::uint32_t kSortBelow = 32;  // smaller buckets are sorted, not split
-  std::vector<Entry> front_;
+  Bucket front_;
+  std::uint32_t front_pos_ = 0;
   std::uint64_t front_limit_ = 1;
   std::array<std::array<Bucket, kDigits>, kLevels> buckets_;
   std::array<std::array<std::uint64_t, kDigits / 64>, kLevels> digit_mask_{};

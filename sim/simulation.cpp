@@ -10,24 +10,21 @@ void Simulation::throw_in_past(Time when) const {
 }
 
 bool Simulation::step() {
-  const auto next = queue_.next_time();
-  if (!next) return false;
-  now_ = *next;
-  ++events_run_;
-  queue_.run_next();
-  return true;
+  return queue_.run_next_until(Time::max(), [this](Time t) {
+    now_ = t;
+    ++events_run_;
+  });
 }
 
 void Simulation::run() { run_until(Time::max()); }
 
 void Simulation::run_until(Time until) {
   stop_requested_ = false;
-  while (!stop_requested_) {
-    const auto next = queue_.next_time();
-    if (!next || *next > until) break;
-    now_ = *next;
+  const auto before_run = [this](Time t) {
+    now_ = t;
     ++events_run_;
-    queue_.run_next();
+  };
+  while (!stop_requested_ && queue_.run_next_until(until, before_run)) {
   }
   if (!stop_requested_ && until != Time::max() && until > now_) now_ = until;
 }

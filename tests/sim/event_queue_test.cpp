@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -194,6 +196,78 @@ TEST(EventQueue, MatchesAReferenceOrderUnderRandomChurn) {
     }
     ASSERT_EQ(q.size(), model.size());
   }
+}
+
+TEST(EventQueue, PushAfterPeekDoesNotOvertakeALaterBucket) {
+  // Regression: the front taken from one bucket must not accept pushes beyond
+  // that bucket's own key range, or they would run before other buckets.
+  EventQueue q;
+  std::vector<std::int64_t> ran;
+  const auto at = [&](std::int64_t ns) {
+    q.push(Time::from_ns(ns), kPriorityDefault, [&ran, ns] { ran.push_back(ns); });
+  };
+  at(10);
+  at(20);
+  EXPECT_EQ(q.next_time(), Time::from_ns(10));
+  at(30);
+  at(0x10005);  // a level-2 bucket peeked past below
+  EXPECT_EQ(q.next_time(), Time::from_ns(10));
+  q.run_next();
+  at(0x10001);
+  at(15);
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, (std::vector<std::int64_t>{10, 15, 20, 30, 0x10001, 0x10005}));
+}
+
+TEST(EventQueue, HoldModelMatchesAReferenceHeapAcrossAllDigitLevels) {
+  // The hold model with delays spread over many orders of magnitude (so
+  // entries cross every radix level, large buckets are sorted or split, and
+  // zero-delay pushes land in the front), plus cancellations, against a
+  // std::set ordered by (time, priority, sequence).
+  struct Key {
+    std::int64_t time;
+    Priority prio;
+    std::uint64_t seq;
+    auto operator<=>(const Key&) const = default;
+  };
+  EventQueue q;
+  std::set<Key> model;
+  std::vector<std::pair<Key, EventId>> cancellable;
+  RandomStream rng = RandomSource(11).stream("event-queue-hold");
+  std::uint64_t seq = 0;
+  std::int64_t now = 0;
+  std::function<void()> schedule;  // pushes one event at a random delay
+  std::uint64_t ran = 0;
+  schedule = [&] {
+    const int magnitude = static_cast<int>(rng.below(40));
+    const std::int64_t delay =
+        magnitude == 0 ? 0 : static_cast<std::int64_t>(rng.below(std::uint64_t{1} << magnitude));
+    const Priority p = static_cast<Priority>(static_cast<int>(rng.below(3)) - 1);
+    const Key key{now + delay, p, seq++};
+    const EventId id = q.push(Time::from_ns(key.time), p, [&, key] {
+      ASSERT_FALSE(model.empty());
+      ASSERT_TRUE(*model.begin() == key);
+      model.erase(model.begin());
+      ASSERT_LE(now, key.time);  // a later push at `now` may have a lower priority
+      now = key.time;
+      ++ran;
+      schedule();
+      if (rng.below(8) == 0) schedule();
+    });
+    model.insert(key);
+    if (rng.below(8) == 0) cancellable.emplace_back(key, id);
+  };
+  for (int i = 0; i < 2000; ++i) schedule();
+  while (ran < 60'000 && q.next_time()) {
+    q.run_next();
+    if (!cancellable.empty() && (model.size() > 2000 || rng.below(3) == 0)) {
+      const auto [key, id] = cancellable.back();
+      cancellable.pop_back();
+      EXPECT_EQ(q.cancel(id), model.erase(key) == 1);
+    }
+    ASSERT_EQ(q.size(), model.size());
+  }
+  EXPECT_EQ(ran, 60'000u);
 }
 
 }  // namespace
