@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace orchsim::sim {
 
@@ -64,12 +67,65 @@ void philox_lanes(std::uint32_t (&x)[4][kLanes], std::uint32_t k0, std::uint32_t
     k1 += kWeyl1;
   }
 }
+
+#ifdef __SSE2__
+// The same rounds on four blocks with SSE2, two blocks per register: each
+// 32-bit word sits in the low half of a 64-bit lane, which is what
+// _mm_mul_epu32 multiplies, giving the full 64-bit product. The high halves
+// of the lanes hold garbage that never reaches a low half (xor is lane-wise,
+// the multiply ignores them, the shift moves product bits down), so no
+// masking is needed: ~3x fewer instructions than scalar, identical bits.
+void philox4_sse2(std::uint32_t block, const std::uint32_t (&id)[3], std::uint32_t k0,
+                  std::uint32_t k1, std::uint64_t (&out)[8]) {
+  const __m128i m0 = _mm_set1_epi64x(kMul0);
+  const __m128i m1 = _mm_set1_epi64x(kMul1);
+  // Register a holds blocks (block, block+1), register b (block+2, block+3).
+  __m128i a0 = _mm_set_epi64x(block + 1, block);
+  __m128i b0 = _mm_set_epi64x(block + 3, block + 2);
+  __m128i a1 = _mm_set1_epi64x(id[0]);
+  __m128i a2 = _mm_set1_epi64x(id[1]);
+  __m128i a3 = _mm_set1_epi64x(id[2]);
+  __m128i b1 = a1, b2 = a2, b3 = a3;
+  for (int round = 0; round < 10; ++round) {
+    const __m128i key0 = _mm_set1_epi32(static_cast<int>(k0));
+    const __m128i key1 = _mm_set1_epi32(static_cast<int>(k1));
+    const __m128i pa0 = _mm_mul_epu32(a0, m0), pa1 = _mm_mul_epu32(a2, m1);
+    const __m128i pb0 = _mm_mul_epu32(b0, m0), pb1 = _mm_mul_epu32(b2, m1);
+    a0 = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi64(pa1, 32), a1), key0);
+    a2 = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi64(pa0, 32), a3), key1);
+    b0 = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi64(pb1, 32), b1), key0);
+    b2 = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi64(pb0, 32), b3), key1);
+    a1 = pa1;
+    a3 = pa0;
+    b1 = pb1;
+    b3 = pb0;
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+  // Gather the low halves into block order: (w0 w1 w2 w3) per block.
+  const auto store = [&out](int at, __m128i w0, __m128i w1, __m128i w2, __m128i w3) {
+    const __m128i w01 = _mm_unpacklo_epi32(w0, w1);  // b0w0 b0w1 junk junk
+    const __m128i w23 = _mm_unpacklo_epi32(w2, w3);
+    const __m128i v01 = _mm_unpackhi_epi32(w0, w1);  // b1w0 b1w1 junk junk
+    const __m128i v23 = _mm_unpackhi_epi32(w2, w3);
+    // Little-endian: words (w0, w1) of a block are the value w0 | w1 << 32.
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), _mm_unpacklo_epi64(w01, w23));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at + 2), _mm_unpacklo_epi64(v01, v23));
+  };
+  store(0, a0, a1, a2, a3);
+  store(4, b0, b1, b2, b3);
+}
+#endif
 }  // namespace
 
 void RandomStream::refill() {
   if (next_block_ > UINT32_MAX - kBlocksPerRefill) {
     throw std::overflow_error("RandomStream: stream exhausted (2^33 draws)");
   }
+#ifdef __SSE2__
+  static_assert(kBlocksPerRefill == 4);
+  philox4_sse2(next_block_, id_, key_[0], key_[1], buffer_);
+#else
   std::uint32_t x[4][kBlocksPerRefill];
   for (unsigned l = 0; l < kBlocksPerRefill; ++l) {
     x[0][l] = next_block_ + l;
@@ -79,8 +135,10 @@ void RandomStream::refill() {
   }
   philox_lanes(x, key_[0], key_[1]);
   for (unsigned l = 0; l < kBlocksPerRefill; ++l) {
-    for (unsigned w = 0; w < 4; ++w) buffer_[4 * l + w] = x[w][l];
+    buffer_[2 * l] = x[0][l] | (std::uint64_t{x[1][l]} << 32);
+    buffer_[2 * l + 1] = x[2][l] | (std::uint64_t{x[3][l]} << 32);
   }
+#endif
   next_block_ += kBlocksPerRefill;
   index_ = 0;
 }
