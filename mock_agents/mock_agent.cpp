@@ -1,10 +1,10 @@
 #include "mock_agents/mock_agent.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "mock_agents/quality_model.hpp"
 
@@ -12,13 +12,20 @@ namespace orchsim::mock_agents {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kNone: return "none";
-    case ErrorKind::kTransient: return "transient";
-    case ErrorKind::kRateLimited: return "rate_limited";
-    case ErrorKind::kPermanent: return "permanent";
-    case ErrorKind::kContextOverflow: return "context_overflow";
-    case ErrorKind::kOverloaded: return "overloaded";
-    case ErrorKind::kUnavailable: return "unavailable";
+    case ErrorKind::kNone:
+      return "none";
+    case ErrorKind::kTransient:
+      return "transient";
+    case ErrorKind::kRateLimited:
+      return "rate_limited";
+    case ErrorKind::kPermanent:
+      return "permanent";
+    case ErrorKind::kContextOverflow:
+      return "context_overflow";
+    case ErrorKind::kOverloaded:
+      return "overloaded";
+    case ErrorKind::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }
@@ -44,8 +51,8 @@ struct MockAgent::Call {
   std::uint64_t tag = 0;
   Draws draws{};
   CallOutcome outcome;
-  sim::EventId event;           // completion or rejection delivery
-  sim::Duration service_time;   // planned, for pro-rata billing on cancellation
+  sim::EventId event;          // completion or rejection delivery
+  sim::Duration service_time;  // planned, for pro-rata billing on cancellation
 };
 
 namespace {
@@ -57,6 +64,7 @@ CallId make_id(std::uint32_t index, std::uint32_t generation) {
 
 MockAgent::MockAgent(sim::Simulation& sim, const sim::RandomSource& rng, MockAgentConfig config)
     : sim_(sim), rng_(rng), config_(std::move(config)), name_key_(sim::stable_hash(config_.name)) {
+  call_stream_prefix_.add("call").add(name_key_);
   if (auto problems = config_.validate(); !problems.empty()) {
     std::string msg = fmt::format("agent '{}' is misconfigured:", config_.name);
     for (const auto& p : problems) msg += "\n  " + p;
@@ -74,7 +82,8 @@ MockAgent::MockAgent(sim::Simulation& sim, const sim::RandomSource& rng, MockAge
   for (const FaultWindow& w : config_.faults) {
     if (w.kind == FaultWindow::Kind::kDegraded || w.start < sim_.now()) continue;
     // Early priority: the outage is in force for anything else at that instant.
-    sim_.schedule_at(w.start, [this, &w] { on_fault_start(w); }, sim::kPriorityEarly);
+    sim_.schedule_at(
+        w.start, [this, &w] { on_fault_start(w); }, sim::kPriorityEarly);
   }
 }
 
@@ -120,7 +129,10 @@ MockAgent::Call* MockAgent::find(CallId id) {
 MockAgent::Draws MockAgent::draw(const CallRequest& r) const {
   // The fixed order of draws is part of the model: changing it changes every
   // result (tests pin it).
-  sim::RandomStream s = rng_.stream("call", name_key_, r.request_id, r.attempt, r.variant);
+  // Same id as rng_.stream("call", name_key_, r.request_id, r.attempt, r.variant).
+  sim::StreamIdBuilder id = call_stream_prefix_;
+  id.add(r.request_id).add(r.attempt).add(r.variant);
+  sim::RandomStream s = rng_.stream(id.build());
   Draws d{};
   d.outcome_u = s.uniform01();
   d.degraded_error_u = s.uniform01();
@@ -128,8 +140,7 @@ MockAgent::Draws MockAgent::draw(const CallRequest& r) const {
   d.silent_quality_u = s.uniform01();
   d.verdict_u = s.uniform01();
   d.label = label_distribution_ ? static_cast<std::uint32_t>(label_distribution_->sample(s)) : 0;
-  d.output_tokens =
-      std::max<std::int64_t>(0, std::llround(config_.tokens.output_tokens.sample(s)));
+  d.output_tokens = std::max<std::int64_t>(0, std::llround(config_.tokens.output_tokens.sample(s)));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
   d.confidence_z = sim::special::normal_quantile(s.uniform_open01());
   return d;
@@ -377,8 +388,7 @@ Agent::Cancellation MockAgent::cancel(CallId id) {
       const sim::Duration elapsed = sim_.now() - c->outcome.service_started;
       result.input_tokens = c->request.input_tokens;
       if (!c->hung && c->service_time > sim::Duration::zero()) {
-        const double share =
-            std::min(1.0, elapsed.seconds_f() / c->service_time.seconds_f());
+        const double share = std::min(1.0, elapsed.seconds_f() / c->service_time.seconds_f());
         result.output_tokens = static_cast<std::int64_t>(
             std::floor(share * static_cast<double>(c->draws.output_tokens)));
       }
