@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   run_cmd->footer(
       "Examples:\n"
       "  orchsim run\n"
-      "  orchsim run retry_storm --requests 20000 --set /resilience/retry_budget/kind=unlimited\n"
+      "  orchsim run retry_storm --set /resilience/retry_budget/kind=token_bucket\n"
       "  orchsim run scenarios/library/query_fanout.json --duration 2min --out out/ --trace");
 
   std::vector<std::string> validate_files, validate_sets;

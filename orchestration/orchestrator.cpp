@@ -590,6 +590,7 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
     }
     return;
   }
+  steps_[step].agent = *agent;
   prepare_and_launch(step, *agent, AttemptKind::kFirst);
   if (!steps_[step].active) return;
   const RequestId id = r.in.id;
@@ -644,6 +645,7 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
     }
     tokens = f.context.tokens();
   }
+  s.input_tokens = tokens;
   launch(step, agent, kind, tokens);
 }
 
@@ -1112,6 +1114,8 @@ void Orchestrator::step_failed(std::uint32_t step, std::string_view cause, Error
   f.last_failed = true;
   f.last_error = error;
   f.confidence = 0.0;
+  // A failed retrieval leaves no evidence: steps after it work without any.
+  if (node.call.output == QualityChannel::kEvidence) f.evidence = 0.0;
   end_step(step);
   if (node.on_failure != kNoNode) {
     if (observer_) {

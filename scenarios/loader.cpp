@@ -1,5 +1,6 @@
 // Reads the scenario format (docs/scenario-format.md) into a Scenario.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,10 +75,11 @@ class Loader {
     ObjectReader top(doc_, "", d_);
     if (!top.valid()) return s;
     const std::int64_t version = top.integer("version", std::nullopt);
-    if (top.has("version") && version != kScenarioFormatVersion) {
+    if (top.has("version") && doc_["version"].is_number_integer() && version != kScenarioFormatVersion) {
       d_.error("/version", fmt::format("found {}, expected {} (this orchsim reads format version {})",
                                        version, kScenarioFormatVersion, kScenarioFormatVersion));
     }
+    top.string("$schema", "");  // for editors (scenarios/schema/scenario.schema.json); not used
     s.name = top.string("name", std::nullopt);
     s.description = top.string("description", "");
     read_run(top, s.run);
@@ -201,14 +203,10 @@ class Loader {
       for (const std::string& problem : c.validate()) {
         const auto colon = problem.find(':');
         std::string field = problem.substr(0, colon);
-        std::string pointer = p;
-        std::size_t start = 0;
-        while (start <= field.size()) {
-          const std::size_t dot = field.find('.', start);
-          pointer += "/" + field.substr(start, dot - start);
-          if (dot == std::string::npos) break;
-          start = dot + 1;
-        }
+        // The config's names for what the file spells differently.
+        if (field == "label_weights") field = "labels";
+        if (field == "outcomes.spontaneous_retry_after") field = "outcomes.retry_after_ms";
+        const std::string pointer = p + field_pointer(field);
         // Range problems were already reported by the reader; keep the others.
         const std::string message = problem.substr(colon + 2);
         if (!already_reported(pointer)) d_.error(pointer, message);
@@ -217,9 +215,27 @@ class Loader {
     }
   }
 
+  // "a.b[2].c" -> "/a/b/2/c": a config's field path as a JSON pointer suffix.
+  static std::string field_pointer(const std::string& field) {
+    std::string out = "/";
+    for (char ch : field) {
+      if (ch == '.' || ch == '[') {
+        out += '/';
+      } else if (ch != ']') {
+        out += ch;
+      }
+    }
+    std::string cleaned;  // "b[2].c" gave "b/2//c"
+    for (char ch : out) {
+      if (!(ch == '/' && !cleaned.empty() && cleaned.back() == '/')) cleaned += ch;
+    }
+    return cleaned;
+  }
+
+  // Whether a problem was reported at `pointer` or inside it.
   bool already_reported(const std::string& pointer) const {
     for (const Diagnostic& x : d_.items()) {
-      if (x.pointer.rfind(pointer, 0) == 0) return true;
+      if (x.pointer == pointer || x.pointer.rfind(pointer + "/", 0) == 0) return true;
     }
     return false;
   }
@@ -293,6 +309,24 @@ class Loader {
       s.class_names = {"default"};
     }
     r.finish();
+    // The workload's own checks (what the arrival processes and classes
+    // reject at run time), mapped back to pointers, unless already reported.
+    if (already_reported(at)) return;
+    for (const std::string& problem : s.workload.validate()) {
+      const auto colon = problem.find(':');
+      std::string field = problem.substr(0, colon);
+      std::string message = problem.substr(colon + 2);
+      if (field.ends_with(".deadline")) field += "_ms";
+      std::string pointer = at + field_pointer(field);
+      if (field.rfind("arrivals", 0) == 0) {  // arrivals.users -> arrivals/closed_loop/users
+        const auto arrivals = j.find("arrivals");
+        if (arrivals != j.end() && arrivals->is_object() && !arrivals->empty()) {
+          pointer = pointer_join(at + "/arrivals", arrivals->begin().key());
+          if (field.size() > 9) pointer += field_pointer(field.substr(9));
+        }
+      }
+      d_.error(pointer, message);
+    }
   }
 
   void read_arrivals(const Json& j, const std::string& at, WorkloadConfig& w) {
@@ -302,7 +336,12 @@ class Loader {
     if (!r.valid()) return;
     std::string kind;
     for (const auto& k : kinds) {
-      if (r.has(k)) kind = k;
+      if (!r.has(k)) continue;
+      r.child(k);  // known, even when it is the second one
+      if (!kind.empty()) {
+        d_.error(at, fmt::format("found both \"{}\" and \"{}\", expected exactly one arrival process", kind, k));
+      }
+      kind = k;
     }
     if (kind.empty()) {
       std::string near;
@@ -380,14 +419,17 @@ class Loader {
     if (const Json* b = r.child("retry_budget")) {
       ObjectReader rb(*b, r.at("retry_budget"), d_);
       const std::string kind = rb.choice("kind", std::nullopt, {"unlimited", "token_bucket", "concurrency"});
+      // Every kind's parameters are read whatever the kind, so that --set can
+      // switch the kind of a file that keeps them all.
+      const double max_tokens = rb.number("max_tokens", 10.0, {1e-3, 1000});
+      const double token_ratio = rb.number("token_ratio", 0.1, {1e-3, 1});
+      const double percent = rb.number("budget_percent", 20.0, {0, 100});
+      const auto min_concurrency = static_cast<std::uint32_t>(rb.integer("min_retry_concurrency", 3, {0, 1e7}));
       orch::RetryBudgetConfig c;
       if (kind == "token_bucket") {
-        c = orch::RetryBudgetConfig::grpc(rb.number("max_tokens", 10.0, {1e-3, 1000}),
-                                          rb.number("token_ratio", 0.1, {1e-3, 1}));
+        c = orch::RetryBudgetConfig::grpc(max_tokens, token_ratio);
       } else if (kind == "concurrency") {
-        c = orch::RetryBudgetConfig::envoy(
-            rb.number("budget_percent", 20.0, {0, 100}),
-            static_cast<std::uint32_t>(rb.integer("min_retry_concurrency", 3, {0, 1e7})));
+        c = orch::RetryBudgetConfig::envoy(percent, min_concurrency);
       }
       rb.finish();
       s.orchestrator.retry_budget = c;
@@ -424,6 +466,7 @@ class Loader {
     }
     const std::string name = j->get<std::string>();
     const std::int32_t i = s.agent_index(name);
+    if (i < 0 && s.agents.empty()) return 0;  // /agents itself is missing or broken, reported there
     if (i < 0) {
       std::vector<std::string> names;
       for (const auto& a : s.agents) names.push_back(a.name);
@@ -522,7 +565,14 @@ class Loader {
         if (!w->is_array()) {
           d_.error(rr.at("weights"), "expected an array of numbers, one per agent");
         } else {
-          for (const auto& x : *w) c.routing.weights.push_back(x.is_number() ? x.get<double>() : 0.0);
+          for (std::size_t i = 0; i < w->size(); ++i) {
+            const Json& x = (*w)[i];
+            if (!x.is_number() || !(x.get<double>() >= 0.0)) {
+              d_.error(pointer_join(rr.at("weights"), std::to_string(i)),
+                       fmt::format("found {}, expected a number >= 0", describe_json(x)));
+            }
+            c.routing.weights.push_back(x.is_number() ? x.get<double>() : 0.0);
+          }
           if (c.routing.weights.size() != c.agents.size()) {
             d_.error(rr.at("weights"), fmt::format("found {} weights, expected one per agent ({})",
                                                    c.routing.weights.size(), c.agents.size()));
@@ -535,11 +585,14 @@ class Loader {
       if (rr.has("tiers")) c.routing.cascade.tiers = agent_list(rr, "tiers", s, true);
       c.routing.cascade.accept_confidence = rr.number("accept_confidence", 0.7, Range::probability());
       if (c.routing.policy == "cascade" && c.routing.cascade.tiers.empty()) {
-        d_.error(rr.at("tiers"), "missing, expected the cascade's agents, cheapest first");
+        d_.error(rr.at("tiers"), rr.has("tiers") ? "found an empty array, expected the cascade's agents, cheapest first"
+                                                 : "missing, expected the cascade's agents, cheapest first");
       }
       rr.finish();
     }
-    if (c.agents.empty() && c.routing.policy != "cascade") {
+    const Json* agents_json = r.child("agents");
+    const bool agents_wrong_type = agents_json && !agents_json->is_array();  // reported above
+    if (c.agents.empty() && c.routing.policy != "cascade" && !agents_wrong_type) {
       d_.error(r.at("agents"), "missing, expected a non-empty array of agent names");
     }
     c.attempt_timeout = ms(r.number("timeout_ms", 0.0, Range::non_negative()));
@@ -606,7 +659,10 @@ class Loader {
               : fit == "summarize"         ? orch::FitPolicy::kSummarize
               : fit == "fail"              ? orch::FitPolicy::kFail
                                            : orch::FitPolicy::kTruncateOldest;
-      if (c.fit == orch::FitPolicy::kSummarize) c.summarizer = agent_ref(cr.child("summarizer"), cr.at("summarizer"), s);
+      // Read whenever present (so --set can switch `fit`), required for summarize.
+      if (cr.has("summarizer") || c.fit == orch::FitPolicy::kSummarize) {
+        c.summarizer = agent_ref(cr.child("summarizer"), cr.at("summarizer"), s);
+      }
       c.summary_ratio = cr.number("summary_ratio", 0.2, {0.001, 1.0});
       c.summary_fidelity = cr.number("summary_fidelity", 0.8, Range::probability());
       c.include_context = cr.boolean("include_context", true);
@@ -644,6 +700,10 @@ class Loader {
     orch::Condition c;
     ObjectReader r(j, at, d_);
     if (!r.valid()) return c;
+    if (j.empty()) {
+      d_.error(at, "found an empty object, expected exactly one condition, e.g. {\"confidence_below\": 0.6}");
+      return c;
+    }
     if (j.size() != 1) {
       d_.error(at, fmt::format("found {} keys, expected exactly one condition", j.size()));
     }
@@ -661,7 +721,8 @@ class Loader {
     r.child(key);
     const auto need_number = [&](Range range) {
       if (!v.is_number() || !(v.get<double>() >= range.min && v.get<double>() <= range.max)) {
-        d_.error(vat, fmt::format("found {}, expected a number in range", describe_json(v)));
+        d_.error(vat, fmt::format("found {}, expected {}", describe_json(v),
+                                  std::isfinite(range.max) ? "a number in [0, 1]" : "a number >= 0"));
         return 0.0;
       }
       return v.get<double>();
@@ -687,7 +748,9 @@ class Loader {
       const std::string k = v.is_string() ? v.get<std::string>() : "";
       const auto it = std::find(s.class_names.begin(), s.class_names.end(), k);
       if (it == s.class_names.end()) {
-        d_.error(vat, fmt::format("found {}, expected a request class name from /workload/classes", describe_json(v)));
+        const std::string near = closest_match(k, s.class_names);
+        d_.error(vat, fmt::format("found {}, expected a request class name from /workload/classes", describe_json(v)),
+                 near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       } else {
         c.class_index = static_cast<std::uint32_t>(it - s.class_names.begin());
       }
@@ -697,15 +760,21 @@ class Loader {
       // Labels are per agent; a gate names the label, resolved against every agent's labels.
       const std::string k = v.is_string() ? v.get<std::string>() : "";
       bool found = false;
+      std::vector<std::string> all_labels;
       for (const auto& a : s.agents) {
         for (std::size_t i = 0; i < a.labels.size(); ++i) {
+          all_labels.push_back(a.labels[i]);
           if (a.labels[i] == k && !found) {
             c.label = static_cast<std::uint32_t>(i);
             found = true;
           }
         }
       }
-      if (!found) d_.error(vat, fmt::format("found {}, expected a label some agent can output", describe_json(v)));
+      if (!found) {
+        const std::string near = closest_match(k, all_labels);
+        d_.error(vat, fmt::format("found {}, expected a label some agent can output (/agents/*/labels)", describe_json(v)),
+                 near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+      }
     }
     if (key == "visits_at_least") {
       c.what = W::kVisitsAtLeast;
@@ -744,7 +813,9 @@ class Loader {
       ObjectReader nr((*nodes)[i], p, d_);
       orch::Node n;
       n.name = nr.string("name", std::nullopt);
-      const std::string type = nr.choice("type", std::nullopt, {"call", "gate", "fan_out", "join", "terminal"});
+      const bool type_ok = nr.has("type") && (*nodes)[i]["type"].is_string();
+      std::string type = nr.choice("type", std::nullopt, {"call", "gate", "fan_out", "join", "terminal"});
+      if (!type_ok || type != (*nodes)[i]["type"].get<std::string>()) type.clear();  // reported
       n.max_visits = static_cast<std::uint32_t>(nr.integer("max_visits", 0, {0, 1e6}));
       n.on_exhausted = node_ref(nr, "on_exhausted", false);
       n.exhausted_is_success = nr.choice("on_exhausted_outcome", "best_so_far", {"best_so_far", "fail"}) == "best_so_far";
@@ -814,7 +885,8 @@ class Loader {
         n.terminal.success = nr.boolean("success", true);
         n.terminal.outcome = nr.string("outcome", n.name);
       }
-      nr.finish();
+      // Without a valid type the node's other keys cannot be judged: no "unknown key" noise.
+      if (!type.empty()) nr.finish();
       wf.nodes.push_back(std::move(n));
     }
     const Json* entry = r.child("entry");
@@ -835,15 +907,32 @@ class Loader {
                  fmt::format("found \"{}\" again, expected unique agent names", s.agents[i].name));
       }
     }
-    // Graph checks only make sense once every edge resolved.
-    if (!d_.ok() || s.workflow.nodes.empty()) return;
+    // Fan-outs must wait at a join node: said at the "join" key.
+    for (std::size_t i = 0; i < s.workflow.nodes.size(); ++i) {
+      const orch::Node& n = s.workflow.nodes[i];
+      if (n.kind != orch::NodeKind::kFanOut || n.fan_out.join >= s.workflow.nodes.size()) continue;
+      const orch::Node& join = s.workflow.nodes[n.fan_out.join];
+      if (join.kind != orch::NodeKind::kJoin) {
+        d_.error(fmt::format("/workflow/nodes/{}/join", i),
+                 fmt::format("found \"{}\", which is not a join node, expected the name of a node of type \"join\"",
+                             join.name));
+      }
+    }
+    // Graph checks only make sense once every edge and agent of the
+    // workflow resolved; problems elsewhere in the file do not stop them,
+    // so that all problems are reported at once.
+    if (already_reported("/workflow") || s.workflow.nodes.empty() || s.agents.empty()) return;
     for (const std::string& problem : s.workflow.validate(s.agents.size())) {
       const auto colon = problem.find(':');
       const std::string node_name = problem.substr(0, colon);
-      std::string pointer = "/workflow";
+      const std::string pointer = "/workflow";
       const auto it = node_ids_.find(node_name);
-      if (it != node_ids_.end()) pointer = fmt::format("/workflow/nodes/{}", it->second);
-      d_.error(pointer, problem.substr(colon + 2));
+      if (it == node_ids_.end()) {
+        d_.error(pointer, problem.substr(colon + 2));
+      } else {
+        d_.error(fmt::format("/workflow/nodes/{}", it->second),
+                 fmt::format("node \"{}\": {}", node_name, problem.substr(colon + 2)));
+      }
     }
   }
 

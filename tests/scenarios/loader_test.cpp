@@ -48,6 +48,16 @@ TEST(ScenarioLoader, OverridesApplyBeforeReading) {
   EXPECT_DOUBLE_EQ(std::get<PoissonArrivals>(arrivals).rate_per_second, 55);
 }
 
+TEST(ScenarioLoader, SetCanSwitchTheKindOfARetryBudget) {
+  LoadOptions o;
+  o.overrides = {{"/resilience/retry_budget/kind", "token_bucket"}};
+  const LoadResult r = load_scenario("retry_storm", o);
+  ASSERT_TRUE(r.ok()) << r.diagnostics.format();
+  const auto& budget = r.scenario->orchestrator.retry_budget;
+  EXPECT_EQ(budget.kind, orchestration::RetryBudgetConfig::Kind::kTokenBucket);
+  EXPECT_DOUBLE_EQ(budget.max_tokens, 20);
+}
+
 TEST(ScenarioLoader, UnknownScenarioNameSuggestsTheClosest) {
   const LoadResult r = load_scenario("rag_orchestrate");
   ASSERT_FALSE(r.ok());
