@@ -76,6 +76,10 @@ double ObjectReader::number(const std::string& key, std::optional<double> fallba
     return fallback.value_or(0.0);
   }
   const double x = v->get<double>();
+  if (!std::isfinite(x)) {  // e.g. 1e999, which the parser reads as infinity
+    diagnostics_.error(at(key), fmt::format("found {}, expected a finite number", describe_json(*v)));
+    return fallback.value_or(0.0);
+  }
   if (!(x >= range.min && x <= range.max)) {
     diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
   }
