@@ -36,6 +36,7 @@ class DecisionLog final : public orchestration::Observer {
   DecisionLog(std::ostream& out, const orchestration::Workflow& workflow,
               std::vector<std::string> agent_names);
 
+  bool wants_explanations() const override { return true; }
   void on_routing_decision(const orchestration::RoutingDecision& e) override;
   void on_flow_decision(const orchestration::FlowDecision& e) override;
 

@@ -184,6 +184,10 @@ struct BudgetExhausted {
 class Observer {
  public:
   virtual ~Observer() = default;
+  // Whether this observer reads the reasons and candidate scores of decisions.
+  // Building them costs string formatting on every decision, so the
+  // orchestrator only does it when some observer says yes.
+  virtual bool wants_explanations() const { return false; }
   virtual void on_request_arrived(const RequestArrived&) {}
   virtual void on_request_finished(const RequestFinished&) {}
   virtual void on_call_started(const CallStarted&) {}
@@ -203,6 +207,12 @@ class ObserverList final : public Observer {
  public:
   void add(Observer* o) { observers_.push_back(o); }
   bool empty() const { return observers_.empty(); }
+  bool wants_explanations() const override {
+    for (const Observer* o : observers_) {
+      if (o->wants_explanations()) return true;
+    }
+    return false;
+  }
   void on_request_arrived(const RequestArrived& e) override { for (auto* o : observers_) o->on_request_arrived(e); }
   void on_request_finished(const RequestFinished& e) override { for (auto* o : observers_) o->on_request_finished(e); }
   void on_call_started(const CallStarted& e) override { for (auto* o : observers_) o->on_call_started(e); }

@@ -56,6 +56,9 @@ struct Orchestrator::Flow {
   bool answer_silent = false;
   bool has_answer = false;
   double answer_confidence = 0.0;
+  // Share of the information this flow's context has kept through every
+  // fitting so far: what one step drops stays lost for the next.
+  double retained = 1.0;
   // The last call step, for gates.
   std::uint32_t label = 0;
   bool verdict = false;
@@ -286,7 +289,8 @@ void Orchestrator::enter(std::uint32_t req, std::uint32_t flow, NodeId node_id) 
       start_step(req, flow, node_id);
       return;
     case NodeKind::kGate: {
-      std::string* why = observer_ ? &scratch_reason_ : nullptr;
+      scratch_reason_.clear();
+      std::string* why = explain_ ? &scratch_reason_ : nullptr;
       const NodeId next = evaluate_gate(r, r.flows[flow], node, why);
       if (observer_) observer_->on_flow_decision({sim_.now(), r.in.id, node_id, next, scratch_reason_});
       enter(req, flow, next);
@@ -385,7 +389,7 @@ void Orchestrator::start_fan_out(std::uint32_t req, std::uint32_t flow, NodeId n
   }
   if (observer_) {
     observer_->on_flow_decision({sim_.now(), r.in.id, node_id, fo.join,
-                                 fmt::format("fan out to {} branches", entries.size())});
+                                 explain("fan out to {} branches", entries.size())});
   }
   for (std::size_t b = 0; b < entries.size(); ++b) {
     // A branch may finish the whole request (e.g. first success): stop then.
@@ -422,12 +426,12 @@ void Orchestrator::branch_done(std::uint32_t req, std::uint32_t flow, bool succe
       if (remaining == 0) return finish_join(req, false, "every branch failed");
       return;
     case JoinPolicy::kFirstK:
-      if (g.ok >= jn.k) return finish_join(req, true, fmt::format("first {} successes", jn.k));
+      if (g.ok >= jn.k) return finish_join(req, true, explain("first {} successes", jn.k));
       if (g.ok + remaining < jn.k) return finish_join(req, false, "too few successes possible");
       return;
     case JoinPolicy::kQuorum: {
       const std::uint32_t quorum = g.total / 2 + 1;
-      if (g.ok >= quorum) return finish_join(req, true, fmt::format("quorum of {}", quorum));
+      if (g.ok >= quorum) return finish_join(req, true, explain("quorum of {}", quorum));
       if (g.ok + remaining < quorum) return finish_join(req, false, "quorum impossible");
       return;
     }
@@ -533,7 +537,8 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
   const Node& node = workflow_.nodes[s.node];
   const CallNode& c = node.call;
   if (c.routing.policy == "cascade") return c.routing.cascade.tiers[s.cascade_tier];
-  std::vector<bool> eligible(c.agents.size(), true);
+  std::vector<bool>& eligible = scratch_eligible_;
+  eligible.assign(c.agents.size(), true);
   bool any = false;
   for (std::size_t i = 0; i < c.agents.size(); ++i) {
     if (!breakers_.empty() && breakers_[c.agents[i]]->state() == BreakerState::kOpen &&
@@ -545,13 +550,16 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
   if (!any) return std::nullopt;
   RouteInput in{r.in.id, r.in.class_index, config_.class_count, r.in.input_tokens,
                 &c.agents, &eligible, &agents_, &signals_};
-  sim::RandomStream stream = rng_.stream("route", r.in.id, s.node, r.visits[s.node], s.attempts_started,
-                                         retry ? 1 : 0);
+  // Keyed by request, node, visit and attempt; only hashed for policies that draw.
+  sim::RandomStream stream =
+      routing_[s.node]->uses_randomness()
+          ? rng_.stream("route", r.in.id, s.node, r.visits[s.node], s.attempts_started, retry ? 1 : 0)
+          : rng_.stream(sim::StreamId{});
   std::vector<RoutingCandidate>* scores = nullptr;
   std::string* reason = nullptr;
-  if (observer_) {
-    scratch_candidates_.clear();
-    scratch_reason_.clear();
+  scratch_candidates_.clear();
+  scratch_reason_.clear();
+  if (explain_) {
     scores = &scratch_candidates_;
     reason = &scratch_reason_;
   }
@@ -619,6 +627,9 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
   if (!c.include_context) {
     for (const Segment& seg : f.context.segments()) tokens += seg.protected_from_fitting() ? seg.tokens : 0;
     s.retained = 1.0;
+  } else if (f.context.tokens() <= window) {
+    tokens = f.context.tokens();  // fits as it is: the common case, no plan needed
+    s.retained = f.retained;
   } else {
     FitPlan plan = plan_fit(f.context, window, c.fit);
     if (!plan.fits) {
@@ -637,13 +648,14 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
     }
     if (plan.tokens_after != plan.tokens_before) {
       apply_fit(f.context, plan);
-      s.retained *= plan.retained;
+      f.retained *= plan.retained;
       if (observer_) {
         observer_->on_context_fitted({sim_.now(), r.in.id, s.node, agent, c.fit, plan.tokens_before,
                                       plan.tokens_after, plan.retained, plan.segments_dropped, false});
       }
     }
     tokens = f.context.tokens();
+    s.retained = f.retained;
   }
   s.input_tokens = tokens;
   launch(step, agent, kind, tokens);
@@ -846,7 +858,8 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
       apply_fit(f.context, plan);
       retained = plan.retained;
     }
-    s.retained *= retained;
+    f.retained *= retained;
+    s.retained = f.retained;
     if (observer_) {
       observer_->on_context_fitted({sim_.now(), r.in.id, s.node, s.pending_agent, c.fit, before,
                                     f.context.tokens(), retained, 0, end == CallEnd::kSuccess});
@@ -896,7 +909,7 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
         scratch_candidates_.clear();
         observer_->on_routing_decision({sim_.now(), r.in.id, s.node, "cascade", &scratch_candidates_,
                                         c.routing.cascade.tiers[s.cascade_tier],
-                                        fmt::format("confidence {:.3f} < {:.3f}: escalate to tier {}",
+                                        explain("confidence {:.3f} < {:.3f}: escalate to tier {}",
                                                     o->confidence, c.routing.cascade.accept_confidence,
                                                     s.cascade_tier)});
       }
@@ -968,7 +981,7 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
     ++r.fallbacks;
     if (observer_) {
       observer_->on_flow_decision({sim_.now(), r.in.id, s.node, s.node,
-                                   fmt::format("fall back to agent {}", agent)});
+                                   explain("fall back to agent {}", agent)});
     }
     prepare_and_launch(step, agent, AttemptKind::kFallback);
     return;
@@ -1022,14 +1035,14 @@ void Orchestrator::on_time_budget(std::uint32_t step) {
   if (tb.action == TimeBudgetConfig::Action::kRedirect) {
     if (observer_) {
       observer_->on_flow_decision({sim_.now(), r.in.id, s.node, s.node,
-                                   fmt::format("over time budget: redirect to agent {}", tb.fast_agent)});
+                                   explain("over time budget: redirect to agent {}", tb.fast_agent)});
     }
     launch(step, tb.fast_agent, AttemptKind::kRedirect, tokens);
     return;
   }
   if (observer_) {
     observer_->on_flow_decision({sim_.now(), r.in.id, s.node, s.node,
-                                 fmt::format("over time budget: decompose into {} parts", tb.parts)});
+                                 explain("over time budget: decompose into {} parts", tb.parts)});
   }
   s.decompose_total = tb.parts;
   for (std::uint32_t p = 0; p < tb.parts && steps_[step].active; ++p) {
@@ -1120,7 +1133,7 @@ void Orchestrator::step_failed(std::uint32_t step, std::string_view cause, Error
   if (node.on_failure != kNoNode) {
     if (observer_) {
       observer_->on_flow_decision({sim_.now(), requests_[req].in.id, node_id, node.on_failure,
-                                   fmt::format("step failed ({})", cause)});
+                                   explain("step failed ({})", cause)});
     }
     enter(req, flow, node.on_failure);
   } else if (f.is_branch) {

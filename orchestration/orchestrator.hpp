@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "mock_agents/agent.hpp"
 #include "orchestration/circuit_breaker.hpp"
 #include "orchestration/events.hpp"
@@ -64,7 +66,12 @@ class Orchestrator final : public mock_agents::CallListener {
   Orchestrator(const Orchestrator&) = delete;
   Orchestrator& operator=(const Orchestrator&) = delete;
 
-  void set_observer(Observer* observer) { observer_ = observer; }
+  // Attach after the observer is fully set up (an ObserverList with all its
+  // members): whether to build decision explanations is decided here.
+  void set_observer(Observer* observer) {
+    observer_ = observer;
+    explain_ = observer != nullptr && observer->wants_explanations();
+  }
 
   // A request arrives now.
   void submit(const RequestInput& request);
@@ -127,6 +134,12 @@ class Orchestrator final : public mock_agents::CallListener {
   std::vector<mock_agents::Agent*> agents_;
   OrchestratorConfig config_;
   Observer* observer_ = nullptr;
+  bool explain_ = false;  // build reasons and candidate scores for decisions
+  // A reason string only when someone reads it.
+  template <class... Args>
+  std::string explain(fmt::format_string<Args...> format, Args&&... args) const {
+    return explain_ ? fmt::format(format, std::forward<Args>(args)...) : std::string();
+  }
 
   std::vector<std::unique_ptr<RoutingPolicy>> routing_;  // per node (call nodes only)
   std::vector<AgentSignals> signals_;
@@ -142,9 +155,10 @@ class Orchestrator final : public mock_agents::CallListener {
 
   std::uint64_t arrived_ = 0, completed_ = 0, failed_ = 0;
   std::uint64_t calls_in_flight_ = 0;
-  // Scratch for decision events (only used when observed).
+  // Scratch for decision events (only filled when explaining) and routing.
   std::vector<RoutingCandidate> scratch_candidates_;
   std::string scratch_reason_;
+  std::vector<bool> scratch_eligible_;
 };
 
 }  // namespace orchsim::orchestration

@@ -74,6 +74,7 @@ class WeightedRandom final : public RoutingPolicy {
  public:
   explicit WeightedRandom(std::vector<double> w) : weights_(std::move(w)) {}
   std::string_view name() const override { return "weighted_random"; }
+  bool uses_randomness() const override { return true; }
   std::size_t choose(const RouteInput& in, sim::RandomStream& s, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
     double total = 0;
@@ -135,6 +136,7 @@ class LatencyEwma final : public RoutingPolicy {
 class PowerOfTwo final : public RoutingPolicy {
  public:
   std::string_view name() const override { return "p2c"; }
+  bool uses_randomness() const override { return true; }
   std::size_t choose(const RouteInput& in, sim::RandomStream& s, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
     std::vector<std::size_t> pool;

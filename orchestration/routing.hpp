@@ -56,6 +56,9 @@ class RoutingPolicy {
  public:
   virtual ~RoutingPolicy() = default;
   virtual std::string_view name() const = 0;
+  // Whether choose() draws from its stream (weighted_random, p2c); others get
+  // a stream they never read, so the orchestrator skips keying one.
+  virtual bool uses_randomness() const { return false; }
   // Returns a position in *in.candidates. When `scores` is non-null, fills it
   // with every candidate's score and sets `reason` (only done when someone
   // observes, so that routing costs nothing extra otherwise).

@@ -16,6 +16,7 @@ namespace orchsim::orchestration::testing {
 
 class RecordingObserver : public Observer {
  public:
+  bool wants_explanations() const override { return true; }
   void on_request_arrived(const RequestArrived& e) override {
     tick(e.at);
     EXPECT_TRUE(open_requests.insert(e.request).second) << "request " << e.request << " arrived twice";
