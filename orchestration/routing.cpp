@@ -59,15 +59,18 @@ class RoundRobin final : public RoutingPolicy {
   std::size_t choose(const RouteInput& in, sim::RandomStream&, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
     const std::size_t n = count(in);
-    const std::size_t start = next_++ % n;
+    const std::size_t start = next_ % n;
     const std::size_t c = argmin(
         in, [&](std::size_t i) { return static_cast<double>((i + n - start) % n); }, out);
+    // The next turn starts after the one chosen: an ineligible candidate's
+    // turns are spread over the others instead of all going to its successor.
+    next_ = c + 1;
     if (reason) *reason = fmt::format("turn {}", start);
     return c;
   }
 
  private:
-  std::uint64_t next_ = 0;
+  std::size_t next_ = 0;
 };
 
 class WeightedRandom final : public RoutingPolicy {
@@ -77,21 +80,36 @@ class WeightedRandom final : public RoutingPolicy {
   bool uses_randomness() const override { return true; }
   std::size_t choose(const RouteInput& in, sim::RandomStream& s, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
+    const std::size_t n = count(in);
+    // Draw among the eligible candidates by weight. If none is eligible, among
+    // all of them; if the eligible ones all weigh nothing, among those evenly
+    // (an ineligible candidate is never chosen while an eligible one exists).
+    bool any_eligible = false;
+    double eligible_total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!eligible(in, i)) continue;
+      any_eligible = true;
+      eligible_total += std::max(0.0, weights_[i]);
+    }
+    const bool even = any_eligible && !(eligible_total > 0);
+    const auto in_pool = [&](std::size_t i) { return !any_eligible || eligible(in, i); };
+    const auto weight = [&](std::size_t i) { return even ? 1.0 : std::max(0.0, weights_[i]); };
     double total = 0;
-    for (std::size_t i = 0; i < count(in); ++i) total += eligible(in, i) ? weights_[i] : 0.0;
-    const bool none = !(total > 0);
-    if (none) {
-      for (double w : weights_) total += w;
-    }
+    for (std::size_t i = 0; i < n; ++i) total += in_pool(i) ? weight(i) : 0.0;
     double u = s.uniform01() * total;
-    std::size_t pick = count(in) - 1;
-    for (std::size_t i = 0; i < count(in); ++i) {
+    std::size_t pick = n;
+    std::size_t last = n;  // the last one that can be drawn: u can round up to the top
+    for (std::size_t i = 0; i < n; ++i) {
       if (out) out->push_back({(*in.candidates)[i], weights_[i], eligible(in, i)});
-      if (!none && !eligible(in, i)) continue;
-      if (u < weights_[i] && pick == count(in) - 1) pick = i;
-      u -= weights_[i];
+      if (!in_pool(i) || !(weight(i) > 0)) continue;
+      last = i;
+      if (pick == n && u < weight(i)) pick = i;
+      u -= weight(i);
     }
-    if (reason) *reason = "drawn by weight";
+    if (pick == n) pick = last == n ? n - 1 : last;  // every weight zero: the last, as before
+    if (reason) {
+      *reason = even ? "eligible candidates weigh nothing: drawn evenly" : "drawn by weight";
+    }
     return pick;
   }
 
