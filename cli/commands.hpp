@@ -26,12 +26,65 @@ struct RunArgs {
   bool trace = false;
   std::string format = "table";  // table | json | csv
   bool quiet = false;
+  std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs
+  unsigned jobs = 0;               // threads for replications; 0 = one per core
+};
+
+// Arguments shared by the replication-based commands.
+struct EvalArgs {
+  std::string scenario;  // name or path; empty = the default
+  std::vector<std::string> sets;
+  std::optional<std::uint64_t> seed;  // the first seed; default run.seed
+  std::optional<std::uint64_t> requests;
+  std::optional<std::string> duration;
+  std::uint64_t replications = 5;
+  unsigned jobs = 0;
+  std::string format = "table";
+  bool quiet = false;
+};
+
+struct CompareArgs {
+  EvalArgs common;
+  std::vector<std::string> variants;  // "NAME:/ptr=value[,/ptr=value...]"
+  std::vector<std::string> against;   // other scenario files
+  std::vector<std::string> metrics;   // shown in the table; empty = the key metrics
+  bool all_metrics = false;
+};
+
+struct SweepArgs {
+  EvalArgs common;
+  std::vector<std::string> grid;  // "/ptr=v1,v2,..."
+  std::string out_dir;
+  std::optional<std::string> strong_agent;  // enables the RouteLLM metrics
+  std::vector<std::string> weak_sets, strong_sets;
+  std::string quality_metric = "quality.mean";
+};
+
+struct BaselineArgs {
+  EvalArgs common;
+  std::string out;
+};
+
+struct CheckArgs {
+  std::string scenario;  // empty = the baseline's
+  std::string baseline;
+  std::vector<std::string> sets;        // applied after the baseline's own
+  std::vector<std::string> tolerances;  // "metric=rel:0.05" | "metric=abs:10"
+  std::optional<std::string> junit;
+  unsigned jobs = 0;
+  bool quiet = false;
 };
 
 int run_command(const RunArgs& args);
 int validate_command(const std::vector<std::string>& scenarios, const std::vector<std::string>& sets);
 int list_command();
 int explain_command(const std::string& scenario, const std::string& format);
+// run with --replications > 1 (run_command calls it).
+int run_replications_command(const RunArgs& args);
+int compare_command(const CompareArgs& args);
+int sweep_command(const SweepArgs& args);
+int baseline_command(const BaselineArgs& args);
+int check_command(const CheckArgs& args);
 
 // Splits "--set /a/b=value" arguments; false (and a message on stderr) when malformed.
 bool parse_sets(const std::vector<std::string>& sets,

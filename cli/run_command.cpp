@@ -28,6 +28,7 @@ bool parse_sets(const std::vector<std::string>& sets,
 }
 
 int run_command(const RunArgs& args) {
+  if (args.replications > 1) return run_replications_command(args);
   scenarios::LoadOptions load;
   if (!parse_sets(args.sets, load.overrides)) return kExitBadInput;
   const std::string name = args.scenario.empty() ? scenarios::kDefaultScenario : args.scenario;
