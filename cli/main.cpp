@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static -R 10\n"
       "  orchsim compare retry_storm --variant budget:/resilience/retry_budget/kind=token_bucket \\\n"
-      "      --variant none:/resilience/retry_budget/kind=none --requests 2000 --format json\n"
+      "      --variant unlimited:/resilience/retry_budget/kind=unlimited --requests 2000 --format json\n"
       "  orchsim compare mine.json --against theirs.json --all-metrics");
 
   SweepArgs sweep;
