@@ -25,7 +25,9 @@ std::string condition_text(const scenarios::Scenario& s, const orch::Condition& 
   using W = orch::Condition::What;
   switch (c.what) {
     case W::kAlways: return "always";
-    case W::kLabelIs: return fmt::format("label == #{}", c.label);
+    case W::kLabelIs:
+      return c.label_name.empty() ? fmt::format("label == #{}", c.label)
+                                  : fmt::format("label == {}", c.label_name);
     case W::kConfidenceBelow: return fmt::format("confidence < {}", c.value);
     case W::kConfidenceAtLeast: return fmt::format("confidence >= {}", c.value);
     case W::kVerdictPass: return "verdict pass";

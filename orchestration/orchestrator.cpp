@@ -60,6 +60,7 @@ struct Orchestrator::Flow {
   // fitting so far: what one step drops stays lost for the next.
   double retained = 1.0;
   // The last call step, for gates.
+  AgentIndex last_agent = 0;
   std::uint32_t label = 0;
   bool verdict = false;
   double confidence = 0.0;
@@ -328,7 +329,13 @@ NodeId Orchestrator::evaluate_gate(const Request& r, const Flow& f, const Node& 
     bool hit = false;
     switch (c.what) {
       case W::kAlways: hit = true; break;
-      case W::kLabelIs: hit = !f.last_failed && f.label == c.label; break;
+      case W::kLabelIs:
+        if (f.last_failed) break;
+        hit = c.label_by_agent.empty()
+                  ? f.label == c.label
+                  : f.last_agent < c.label_by_agent.size() &&
+                        c.label_by_agent[f.last_agent] == static_cast<std::int32_t>(f.label);
+        break;
       case W::kConfidenceBelow: hit = f.confidence < c.value; break;
       case W::kConfidenceAtLeast: hit = f.confidence >= c.value; break;
       case W::kVerdictPass: hit = !f.last_failed && f.verdict; break;
@@ -704,7 +711,11 @@ bool Orchestrator::launch(std::uint32_t step, AgentIndex agent, AttemptKind kind
   call.attempt = a.number;
   // A revisit of the node (a loop) is a new variant: e.g. different retrieval
   // parameters meet a fresh draw of the world.
-  call.variant = (s.node << 12) | (std::min<std::uint32_t>(r.visits[s.node], 255) << 4) | variant_extra;
+  // Layout: bits 0-3 a decomposition part, 4-11 the visit count's low byte,
+  // 12-23 the node, 24-31 the visit count's high byte (visits up to 65535:
+  // map fan-out copies and long loops each get their own draws).
+  const std::uint32_t visits = std::min<std::uint32_t>(r.visits[s.node], 65535);
+  call.variant = ((visits >> 8) << 24) | (s.node << 12) | ((visits & 255) << 4) | variant_extra;
   call.caller = s.node;
   call.input_tokens = input_tokens;
   call.difficulty = r.in.difficulty;
@@ -1097,6 +1108,7 @@ void Orchestrator::step_succeeded(std::uint32_t step, const Attempt& winner, con
     case QualityChannel::kNone:
       break;
   }
+  f.last_agent = winner.agent;
   f.label = o.label;
   f.verdict = o.verdict_pass;
   f.confidence = o.confidence;
@@ -1111,7 +1123,13 @@ void Orchestrator::step_succeeded(std::uint32_t step, const Attempt& winner, con
     RouteInput in{r.in.id, r.in.class_index, config_.class_count, r.in.input_tokens,
                   &c.agents, &eligible, &agents_, &signals_};
     const double step_cost = r.cost - s.cost_at_start;
-    routing_[node_id]->learn(in, s.route_position, o.confidence - c.routing.cost_weight * step_cost);
+    // Credit the candidate that actually answered (a hedge or a retry may
+    // have gone elsewhere than the last routing choice).
+    const auto it = std::find(c.agents.begin(), c.agents.end(), winner.agent);
+    if (it != c.agents.end()) {
+      routing_[node_id]->learn(in, static_cast<std::size_t>(it - c.agents.begin()),
+                               o.confidence - c.routing.cost_weight * step_cost);
+    }
   }
   end_step(step);
   enter(req, flow, node.next);

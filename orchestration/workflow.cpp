@@ -88,6 +88,10 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     return out;
   }
   if (entry >= nodes.size()) out.push_back(fmt::format("workflow: entry {} is not a node", entry));
+  // Call keys give the node 12 bits (orchestrator.cpp, CallRequest::variant).
+  if (nodes.size() > 4096) {
+    out.push_back(fmt::format("workflow: found {} nodes, expected at most 4096", nodes.size()));
+  }
 
   const auto check_agent = [&](NodeId i, AgentIndex a, const char* what) {
     if (a >= agent_count) {

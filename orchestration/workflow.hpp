@@ -132,7 +132,7 @@ struct CallNode {
 struct Condition {
   enum class What : std::uint8_t {
     kAlways,
-    kLabelIs,            // last call's output label == label
+    kLabelIs,            // last call's output label is `label_name` (per agent; see label_by_agent)
     kConfidenceBelow,    // last call's confidence < value
     kConfidenceAtLeast,  // last call's confidence >= value
     kVerdictPass,        // last judge/critic verdict
@@ -146,6 +146,10 @@ struct Condition {
   };
   What what = What::kAlways;
   std::uint32_t label = 0;
+  std::string label_name = {};  // for explanations
+  // Labels are per agent: the index of `label_name` in each agent's labels
+  // (-1: that agent never outputs it). Empty: compare `label` directly.
+  std::vector<std::int32_t> label_by_agent = {};
   double value = 0.0;
   mock_agents::ErrorKind error = mock_agents::ErrorKind::kNone;
   std::uint32_t class_index = 0;

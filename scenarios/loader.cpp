@@ -757,18 +757,20 @@ class Loader {
     }
     if (key == "label_is") {
       c.what = W::kLabelIs;
-      // Labels are per agent; a gate names the label, resolved against every agent's labels.
+      c.label_name = v.is_string() ? v.get<std::string>() : "";
+      // Labels are per agent: resolve the name in every agent's label list.
       const std::string k = v.is_string() ? v.get<std::string>() : "";
       bool found = false;
       std::vector<std::string> all_labels;
       for (const auto& a : s.agents) {
+        std::int32_t index = -1;
         for (std::size_t i = 0; i < a.labels.size(); ++i) {
           all_labels.push_back(a.labels[i]);
-          if (a.labels[i] == k && !found) {
-            c.label = static_cast<std::uint32_t>(i);
-            found = true;
-          }
+          if (a.labels[i] == k && index < 0) index = static_cast<std::int32_t>(i);
         }
+        c.label_by_agent.push_back(index);
+        if (index >= 0 && !found) c.label = static_cast<std::uint32_t>(index);  // first agent's, for display
+        found = found || index >= 0;
       }
       if (!found) {
         const std::string near = closest_match(k, all_labels);

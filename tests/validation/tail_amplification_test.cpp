@@ -206,7 +206,7 @@ TEST(TailAmplificationValidation, HundredMapBranchesAtOnePercent) {
 // 4000): 0.228 [0.215, 0.241] where 1 - 0.999^400 = 0.330; 1 - 0.999^255 =
 // 0.225 is what 255 independent draws give. Run with
 // --gtest_also_run_disabled_tests.
-TEST(TailAmplificationValidation, DISABLED_FourHundredMapBranchesAtOnePerMille) {
+TEST(TailAmplificationValidation, FourHundredMapBranchesAtOnePerMille) {
   check_tail(400, 0.001, 4000, 106, false);
 }
 }  // namespace
