@@ -1,0 +1,254 @@
+#include "gui/report_data.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace orchsim::gui {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Reads typed values by JSON pointer and keeps the first problem, so that the
+// parse code below reads as a list of fields rather than a ladder of checks.
+class Reader {
+ public:
+  Reader(const Json& doc, std::string source) : doc_(doc), source_(std::move(source)) {}
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  const Json* at(const std::string& pointer) {
+    if (!ok()) return nullptr;
+    const Json::json_pointer ptr(pointer);
+    if (!doc_.contains(ptr)) {
+      fail(pointer, "missing");
+      return nullptr;
+    }
+    return &doc_.at(ptr);
+  }
+
+  std::string str(const std::string& pointer) {
+    const Json* v = at(pointer);
+    if (v == nullptr) return {};
+    if (!v->is_string()) {
+      fail(pointer, "found " + found(*v) + ", expected a string");
+      return "";
+    }
+    return v->get<std::string>();
+  }
+
+  double num(const std::string& pointer) {
+    const Json* v = at(pointer);
+    if (v == nullptr) return 0;
+    if (!v->is_number()) {
+      fail(pointer, "found " + found(*v) + ", expected a number");
+      return 0;
+    }
+    return v->get<double>();
+  }
+
+  // A number or null (a quantile of nothing).
+  std::optional<double> opt_num(const std::string& pointer) {
+    const Json* v = at(pointer);
+    if (v == nullptr || v->is_null()) return std::nullopt;
+    if (!v->is_number()) {
+      fail(pointer, "found " + found(*v) + ", expected a number or null");
+      return std::nullopt;
+    }
+    return v->get<double>();
+  }
+
+  std::uint64_t count(const std::string& pointer) {
+    const Json* v = at(pointer);
+    if (v == nullptr) return 0;
+    // Parsed text holds non-negative integers as unsigned, a report built in
+    // memory (eval::make_report) as signed: accept both, but nothing negative,
+    // fractional or textual.
+    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<std::int64_t>() < 0)) {
+      fail(pointer, "found " + found(*v) + ", expected a count (integer >= 0)");
+      return 0;
+    }
+    return v->get<std::uint64_t>();
+  }
+
+  std::size_t array_size(const std::string& pointer) {
+    const Json* v = at(pointer);
+    if (v == nullptr) return 0;
+    if (!v->is_array()) {
+      fail(pointer, "found " + found(*v) + ", expected an array");
+      return 0;
+    }
+    return v->size();
+  }
+
+  void fail(const std::string& pointer, const std::string& what) {
+    if (ok()) error_ = source_ + ": " + pointer + ": " + what;
+  }
+
+ private:
+  static std::string found(const Json& v) {
+    if (v.is_string()) {
+      std::string s = v.get<std::string>();
+      if (s.size() > 40) s = s.substr(0, 40) + "...";
+      return "\"" + s + "\"";
+    }
+    if (v.is_number() || v.is_boolean()) return v.dump();
+    return std::string(v.type_name());  // null, an object, an array
+  }
+
+  const Json& doc_;
+  std::string source_;
+  std::string error_;
+};
+
+LatencySummary read_latency(Reader& r, const std::string& base) {
+  LatencySummary l;
+  l.count = r.count(base + "/count");
+  l.mean = r.opt_num(base + "/mean");
+  l.min = r.opt_num(base + "/min");
+  l.p50 = r.opt_num(base + "/p50");
+  l.p90 = r.opt_num(base + "/p90");
+  l.p95 = r.opt_num(base + "/p95");
+  l.p99 = r.opt_num(base + "/p99");
+  l.p999 = r.opt_num(base + "/p999");
+  l.max = r.opt_num(base + "/max");
+  return l;
+}
+
+}  // namespace
+
+ReportLoad report_from_json(const Json& doc, const std::string& source) {
+  ReportLoad out;
+  // Say "foreign" before anything else: a scenario or a trace opened by
+  // mistake should be named as such, not as a report with a missing key.
+  if (!doc.is_object() || !doc.contains("schema")) {
+    out.error = source + ": not an orchsim report (no \"schema\" key; expected \"" + kReportSchema +
+                "\", as written by `orchsim run --out DIR`)";
+    return out;
+  }
+  if (!doc["schema"].is_string() || doc["schema"].get<std::string>() != kReportSchema) {
+    out.error = source + ": not an orchsim report (schema is " + doc["schema"].dump() +
+                ", expected \"" + kReportSchema + "\")";
+    return out;
+  }
+  Reader r(doc, source);
+  const std::uint64_t version = r.count("/schema_version");
+  if (r.ok() && version > static_cast<std::uint64_t>(kReportSchemaVersionRead)) {
+    out.error = source + ": written by a newer orchsim (schema_version " + std::to_string(version) +
+                "; this explorer reads up to " + std::to_string(kReportSchemaVersionRead) + ")";
+    return out;
+  }
+
+  ReportData d;
+  d.source = source;
+  d.scenario_name = r.str("/scenario/name");
+  d.scenario_description = r.str("/scenario/description");
+  d.seed = r.count("/run/seed");
+  d.simulated_s = r.num("/run/simulated_s");
+  d.events = r.count("/run/events");
+
+  d.arrived = r.count("/metrics/requests/arrived");
+  d.finished = r.count("/metrics/requests/finished");
+  d.completed = r.count("/metrics/requests/completed");
+  d.failed = r.count("/metrics/requests/failed");
+  d.in_flight = r.count("/metrics/requests/in_flight");
+  d.success_rate = r.num("/metrics/requests/success_rate");
+  d.throughput_rps = r.num("/metrics/requests/throughput_rps");
+
+  d.latency_all = read_latency(r, "/metrics/latency_ms/all");
+  d.latency_success = read_latency(r, "/metrics/latency_ms/success");
+
+  d.quality_threshold = r.num("/metrics/quality_threshold");
+  d.quality_mean = r.opt_num("/metrics/quality/mean");
+  d.pass_rate = r.opt_num("/metrics/quality/pass_rate");
+  d.silent_failure_rate = r.opt_num("/metrics/quality/silent_failure_rate");
+
+  d.cost_per_request_usd = r.num("/metrics/per_request/cost_usd");
+  d.calls_per_request = r.num("/metrics/per_request/calls");
+  d.retries_per_request = r.num("/metrics/per_request/retries");
+  d.input_tokens_per_request = r.num("/metrics/per_request/input_tokens");
+  d.output_tokens_per_request = r.num("/metrics/per_request/output_tokens");
+
+  const std::size_t agents = r.array_size("/metrics/agents");
+  for (std::size_t i = 0; i < agents && r.ok(); ++i) {
+    const std::string a = "/metrics/agents/" + std::to_string(i);
+    AgentRow row;
+    row.name = r.str(a + "/name");
+    row.servers = r.count(a + "/servers");
+    row.calls_started = r.count(a + "/calls_started");
+    row.success = r.count(a + "/calls_ended/success");
+    row.invalid = r.count(a + "/calls_ended/invalid");
+    row.error = r.count(a + "/calls_ended/error");
+    row.timeout = r.count(a + "/calls_ended/timeout");
+    row.cancelled = r.count(a + "/calls_ended/cancelled");
+    row.queue_wait_mean_ms = r.opt_num(a + "/queue_wait_ms/mean");
+    row.queue_wait_p99_ms = r.opt_num(a + "/queue_wait_ms/p99");
+    row.duration_p50_ms = r.opt_num(a + "/duration_ms/p50");
+    row.duration_p99_ms = r.opt_num(a + "/duration_ms/p99");
+    row.cost_usd = r.num(a + "/cost_usd");
+    row.busy_ms = r.num(a + "/busy_ms");
+    row.utilisation = r.num(a + "/utilisation");
+    row.max_queue_length = r.count(a + "/max_queue_length");
+    d.agents.push_back(std::move(row));
+  }
+
+  const std::size_t edges = r.array_size("/metrics/routing/edges");
+  for (std::size_t i = 0; i < edges && r.ok(); ++i) {
+    const std::string e = "/metrics/routing/edges/" + std::to_string(i);
+    EdgeRow row;
+    row.from = r.str(e + "/from");
+    row.to = r.str(e + "/to");
+    row.count = r.count(e + "/count");
+    d.edges.push_back(std::move(row));
+  }
+
+  if (!r.ok()) {
+    out.error = r.error();
+    return out;
+  }
+  out.report = std::move(d);
+  return out;
+}
+
+ReportLoad parse_report(const std::string& text, const std::string& source) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    ReportLoad out;
+    out.error = source + ": not valid JSON (byte " + std::to_string(e.byte) +
+                "); the file is damaged or not a report";
+    return out;
+  }
+  return report_from_json(doc, source);
+}
+
+ReportLoad load_report(const std::string& path) {
+  namespace fs = std::filesystem;
+  ReportLoad out;
+  std::error_code ec;
+  fs::path file(path);
+  if (fs::is_directory(file, ec)) {
+    file /= "report.json";
+    if (!fs::exists(file, ec)) {
+      out.error = path +
+                  ": no report.json in this folder (a run folder is written by "
+                  "`orchsim run --out DIR`)";
+      return out;
+    }
+  } else if (!fs::exists(file, ec)) {
+    out.error = path + ": no such file or folder";
+    return out;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    out.error = file.string() + ": cannot be read";
+    return out;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_report(text.str(), file.string());
+}
+
+}  // namespace orchsim::gui

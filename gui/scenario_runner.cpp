@@ -1,0 +1,105 @@
+#include "gui/scenario_runner.hpp"
+
+#include <QMetaObject>
+#include <exception>
+
+#include "eval/report.hpp"
+#include "eval/runner.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace orchsim::gui {
+namespace {
+
+// Thrown from the progress callback to leave eval::run_scenario early; never
+// escapes the worker.
+struct RunCancelled {};
+
+}  // namespace
+
+ScenarioRunner::ScenarioRunner(QObject* parent) : QObject(parent) {}
+
+ScenarioRunner::~ScenarioRunner() { stop_thread(); }
+
+void ScenarioRunner::stop_thread() {
+  if (cancel_flag_) cancel_flag_->store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void ScenarioRunner::cancel() {
+  if (!running_) return;
+  if (cancel_flag_) cancel_flag_->store(true);
+  // From now on this run's signals are ignored, even if it finishes first.
+  ++generation_;
+  running_ = false;
+  Q_EMIT cancelled();
+}
+
+void ScenarioRunner::start(RunRequest request) {
+  if (running_) cancel();
+  stop_thread();
+  const std::uint64_t generation = ++generation_;
+  cancel_flag_ = std::make_shared<std::atomic<bool>>(false);
+  running_ = true;
+
+  // Posts `fn` to the GUI thread, where it runs only if this run still counts.
+  auto post = [this, generation](auto fn) {
+    QMetaObject::invokeMethod(
+        this,
+        [this, generation, fn = std::move(fn)]() {
+          if (generation == generation_) fn();
+        },
+        Qt::QueuedConnection);
+  };
+
+  thread_ = std::thread([this, post, request = std::move(request), flag = cancel_flag_]() {
+    try {
+      const scenarios::LoadResult loaded = scenarios::load_scenario(request.scenario);
+      if (!loaded.ok()) {
+        const QString message = QString::fromStdString(loaded.diagnostics.format()).trimmed();
+        post([this, message] {
+          running_ = false;
+          Q_EMIT failed(message);
+        });
+        return;
+      }
+      eval::RunOptions options;
+      options.seed = request.seed;
+      options.requests = request.requests;
+      options.progress = [this, &post, &flag](double fraction) {
+        if (flag->load()) throw RunCancelled{};
+        post([this, fraction] { Q_EMIT progress(fraction); });
+      };
+      const eval::RunResult result = eval::run_scenario(*loaded.scenario, options);
+      if (flag->load()) return;
+      // Build the report the way `orchsim run --out` writes it and read it back
+      // through the same loader, so both paths show exactly the same numbers.
+      const nlohmann::ordered_json doc = eval::make_report(*loaded.scenario, result);
+      ReportLoad report =
+          report_from_json(doc, "scenario " + loaded.scenario->name + " (run here)");
+      if (!report.ok()) {
+        const QString message = QString::fromStdString(report.error);
+        post([this, message] {
+          running_ = false;
+          Q_EMIT failed(message);
+        });
+        return;
+      }
+      auto data = std::make_shared<const ReportData>(std::move(*report.report));
+      post([this, data] {
+        running_ = false;
+        Q_EMIT finished(data);
+      });
+    } catch (const RunCancelled&) {
+      // cancel() already told the GUI.
+    } catch (const std::exception& e) {
+      const QString message = QStringLiteral("%1: the run failed: %2")
+                                  .arg(QString::fromStdString(request.scenario), e.what());
+      post([this, message] {
+        running_ = false;
+        Q_EMIT failed(message);
+      });
+    }
+  });
+}
+
+}  // namespace orchsim::gui

@@ -1,0 +1,136 @@
+#include "gui/summary_model.hpp"
+
+namespace orchsim::gui {
+namespace {
+
+QString fixed(std::optional<double> v, int decimals, const QString& unit = {}) {
+  if (!v) return QStringLiteral("–");
+  QString s = QString::number(*v, 'f', decimals);
+  return unit.isEmpty() ? s : s + QLatin1Char(' ') + unit;
+}
+
+QString percent(std::optional<double> v) {
+  if (!v) return QStringLiteral("–");
+  return QString::number(*v * 100.0, 'f', 2) + QStringLiteral(" %");
+}
+
+}  // namespace
+
+SummaryModel::SummaryModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void SummaryModel::clear() {
+  beginResetModel();
+  rows_.clear();
+  endResetModel();
+}
+
+void SummaryModel::set_report(const ReportData& r) {
+  beginResetModel();
+  rows_.clear();
+  auto add = [this](std::string key, QString label, std::optional<double> value, QString text,
+                    QString tooltip) {
+    rows_.push_back({std::move(key), std::move(label), value, std::move(text), std::move(tooltip)});
+  };
+  auto count = [&add](std::string key, QString label, std::uint64_t n, QString tooltip) {
+    add(std::move(key), std::move(label), static_cast<double>(n), QString::number(n),
+        std::move(tooltip));
+  };
+
+  add("scenario", tr("Scenario"), std::nullopt, QString::fromStdString(r.scenario_name),
+      QString::fromStdString(r.scenario_description));
+  count("seed", tr("Seed"), r.seed, tr("The run's random seed: same seed, same numbers"));
+  add("simulated_s", tr("Simulated time"), r.simulated_s, fixed(r.simulated_s, 1, tr("s")),
+      tr("Simulated time when the run stopped"));
+
+  count("arrived", tr("Requests arrived"), r.arrived, tr("completed + failed + in flight"));
+  count("completed", tr("Requests completed"), r.completed, tr("Ended with an answer"));
+  count("failed", tr("Requests failed"), r.failed, tr("Ended without an answer"));
+  count("in_flight", tr("Requests in flight at the end"), r.in_flight,
+        tr("Still running when the drain limit passed"));
+  add("success_rate", tr("Success rate"), r.success_rate, percent(r.success_rate),
+      tr("completed / finished"));
+  add("throughput_rps", tr("Throughput"), r.throughput_rps, fixed(r.throughput_rps, 2, tr("req/s")),
+      tr("Completed requests per simulated second"));
+
+  const LatencySummary& l = r.latency_all;
+  const QString ms = tr("ms");
+  const QString finished = tr("over all finished requests");
+  add("latency_mean_ms", tr("Latency mean"), l.mean, fixed(l.mean, 1, ms), finished);
+  add("latency_min_ms", tr("Latency min"), l.min, fixed(l.min, 1, ms), finished);
+  add("latency_p50_ms", tr("Latency p50"), l.p50, fixed(l.p50, 1, ms), finished);
+  add("latency_p90_ms", tr("Latency p90"), l.p90, fixed(l.p90, 1, ms), finished);
+  add("latency_p95_ms", tr("Latency p95"), l.p95, fixed(l.p95, 1, ms), finished);
+  add("latency_p99_ms", tr("Latency p99"), l.p99, fixed(l.p99, 1, ms), finished);
+  add("latency_p999_ms", tr("Latency p99.9"), l.p999, fixed(l.p999, 1, ms), finished);
+  add("latency_max_ms", tr("Latency max"), l.max, fixed(l.max, 1, ms), finished);
+
+  add("quality_mean", tr("Quality mean"), r.quality_mean, fixed(r.quality_mean, 3),
+      tr("Mean true quality of successful answers"));
+  add("pass_rate", tr("Quality pass rate"), r.pass_rate, percent(r.pass_rate),
+      tr("Share of successful answers with quality >= %1").arg(r.quality_threshold));
+  add("silent_failure_rate", tr("Silent failure rate"), r.silent_failure_rate,
+      percent(r.silent_failure_rate),
+      tr("Share of successful answers that were undetected silent failures"));
+
+  add("cost_per_request_usd", tr("Cost per request"), r.cost_per_request_usd,
+      QStringLiteral("$") + QString::number(r.cost_per_request_usd, 'f', 6),
+      tr("Mean over finished requests"));
+  add("calls_per_request", tr("Agent calls per request"), r.calls_per_request,
+      fixed(r.calls_per_request, 2), tr("Mean over finished requests"));
+  add("retries_per_request", tr("Retries per request"), r.retries_per_request,
+      fixed(r.retries_per_request, 3), tr("Mean over finished requests"));
+  add("input_tokens_per_request", tr("Input tokens per request"), r.input_tokens_per_request,
+      fixed(r.input_tokens_per_request, 0), tr("Mean over finished requests"));
+  add("output_tokens_per_request", tr("Output tokens per request"), r.output_tokens_per_request,
+      fixed(r.output_tokens_per_request, 0), tr("Mean over finished requests"));
+  endResetModel();
+}
+
+int SummaryModel::row_of(std::string_view key) const {
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    if (rows_[i].key == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int SummaryModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int SummaryModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : kColumnCount;
+}
+
+QVariant SummaryModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
+  const Row& row = rows_[static_cast<std::size_t>(index.row())];
+  switch (role) {
+    case Qt::DisplayRole:
+      if (index.column() == kMetric) return row.label;
+      return index.column() == kValue ? row.text : row.tooltip;
+    case Qt::UserRole:
+      if (index.column() == kMetric) return QString::fromStdString(row.key);
+      return row.value ? QVariant(*row.value) : QVariant();
+    case Qt::ToolTipRole:
+      return row.tooltip;
+    case Qt::TextAlignmentRole:
+      if (index.column() == kValue) return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
+      return {};
+    default:
+      return {};
+  }
+}
+
+QVariant SummaryModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (role != Qt::DisplayRole || orientation != Qt::Horizontal) return {};
+  switch (section) {
+    case kMetric:
+      return tr("Metric");
+    case kValue:
+      return tr("Value");
+    default:
+      return tr("Meaning");
+  }
+}
+
+}  // namespace orchsim::gui

@@ -1,0 +1,56 @@
+// The Summary tab's table: one row per headline number of a run (requests,
+// success, latency quantiles, quality, cost per request), three columns
+// (metric, value, what it means).
+//
+//   SummaryModel model;
+//   model.set_report(report);
+//   table_view->setModel(&model);
+//
+// Qt::DisplayRole gives the formatted text; Qt::UserRole gives the number as
+// it is in report.json (a double, or an invalid QVariant for null), so that
+// tests and copy-paste see the report's own values. GUI thread only.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QString>
+#include <QVariant>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "gui/report_data.hpp"
+
+namespace orchsim::gui {
+
+class SummaryModel : public QAbstractTableModel {
+  Q_OBJECT
+
+ public:
+  enum Column { kMetric = 0, kValue = 1, kMeaning = 2, kColumnCount = 3 };
+
+  explicit SummaryModel(QObject* parent = nullptr);
+
+  void set_report(const ReportData& report);
+  void clear();
+
+  // The row of a metric by its stable key ("latency_p99_ms", "cost_per_request_usd",
+  // ...: the report's names flattened), or -1.
+  int row_of(std::string_view key) const;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+ private:
+  struct Row {
+    std::string key;
+    QString label;
+    std::optional<double> value;
+    QString text;     // formatted value
+    QString tooltip;  // what the number means
+  };
+  std::vector<Row> rows_;
+};
+
+}  // namespace orchsim::gui
