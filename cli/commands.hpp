@@ -21,6 +21,7 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::optional<std::uint64_t> requests;
   std::optional<std::string> duration;
+  std::optional<std::string> warmup;
   std::vector<std::string> sets;  // "/json/pointer=value"
   std::optional<std::string> out_dir;
   bool trace = false;
@@ -37,6 +38,7 @@ struct EvalArgs {
   std::optional<std::uint64_t> seed;  // the first seed; default run.seed
   std::optional<std::uint64_t> requests;
   std::optional<std::string> duration;
+  std::optional<std::string> warmup;
   std::uint64_t replications = 5;
   unsigned jobs = 0;
   std::string format = "table";

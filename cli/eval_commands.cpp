@@ -62,6 +62,15 @@ bool replication_options(const EvalArgs& a, const scenarios::Scenario& s,
     o.duration = *d;
     if (!a.requests) o.requests = 0;
   }
+  if (a.warmup) {
+    const auto w = parse_duration(*a.warmup);
+    if (!w) {
+      std::cerr << fmt::format("orchsim: --warmup '{}': expected a duration such as 60s or 5min\n",
+                               *a.warmup);
+      return false;
+    }
+    o.warmup = *w;
+  }
   if (o.requests.value_or(s.run.requests) == 0 &&
       o.duration.value_or(s.run.duration) == sim::Duration::zero()) {
     std::cerr << fmt::format(
@@ -181,6 +190,7 @@ int run_replications_command(const RunArgs& args) {
   common.seed = args.seed;
   common.requests = args.requests;
   common.duration = args.duration;
+  common.warmup = args.warmup;
   common.replications = args.replications;
   common.jobs = args.jobs;
   eval::ReplicationOptions options;

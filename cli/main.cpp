@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   auto* requests = run_cmd->add_option("--requests", run.requests, "Stop arrivals after N requests");
   auto* duration = run_cmd->add_option("--duration", run.duration, "Stop arrivals after this much simulated time (30s, 5min, 250ms)");
   requests->excludes(duration);
+  run_cmd->add_option("--warmup", run.warmup,
+                      "Leave requests arriving before this simulated time out of the metrics (60s, 5min)");
   run_cmd->add_option("--set", run.sets, "Override a scenario value: /json/pointer=value (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "Write report.json, metrics.csv, decisions.jsonl (and trace.json) here");
   run_cmd->add_flag("--trace", run.trace, "Also write a Chrome trace (open in Perfetto UI) to --out");

@@ -58,6 +58,14 @@ int run_command(const RunArgs& args) {
                              "--requests or --duration\n", scenario.source);
     return kExitBadInput;
   }
+  if (args.warmup) {
+    const auto w = parse_duration(*args.warmup);
+    if (!w) {
+      std::cerr << fmt::format("orchsim: --warmup '{}': expected a duration such as 60s or 5min\n", *args.warmup);
+      return kExitBadInput;
+    }
+    options.warmup = *w;
+  }
   options.trace = args.trace;
 
   // Output files: each written to a temporary name and renamed at the end, so

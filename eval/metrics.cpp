@@ -1,5 +1,9 @@
 #include "eval/metrics.hpp"
 
+#include <span>
+
+#include "eval/statistics.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -162,11 +166,32 @@ std::string MetricsCollector::node_name(NodeId node) const {
 
 // --- Events ----------------------------------------------------------------
 
-void MetricsCollector::on_request_arrived(const orchestration::RequestArrived&) {
+void MetricsCollector::on_request_arrived(const orchestration::RequestArrived& e) {
+  if (e.at < sim::Time::zero() + warmup_) return;  // counted in excluded_warmup when it ends
   ++requests_.arrived;
 }
 
+void MetricsCollector::add_to_series(double latency_ms) {
+  pending_sum_ += latency_ms;
+  if (++pending_count_ < series_batch_) return;
+  series_.push_back(pending_sum_ / static_cast<double>(series_batch_));
+  pending_sum_ = 0.0;
+  pending_count_ = 0;
+  if (series_.size() == kSeriesMax) {
+    for (std::size_t i = 0; i < kSeriesMax / 2; ++i) {
+      series_[i] = 0.5 * (series_[2 * i] + series_[2 * i + 1]);
+    }
+    series_.resize(kSeriesMax / 2);
+    series_batch_ *= 2;
+  }
+}
+
 void MetricsCollector::on_request_finished(const orchestration::RequestFinished& e) {
+  if (e.at - e.latency < sim::Time::zero() + warmup_) {
+    ++excluded_warmup_;
+    return;
+  }
+  add_to_series(e.latency.milliseconds_f());
   RequestStats& r = requests_;
   ++r.finished;
   const std::int64_t latency = e.latency.count_ns();
@@ -429,6 +454,31 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
   events["context_retained_mean"] =
       number(ratio(events_.context_retained_sum, events_.context_fits), kRateDecimals);
   j["events"] = std::move(events);
+
+  // One long run's own error bar: MSER-5 picks the warm-up to drop from the
+  // latency series (in finish order), batch means give the interval.
+  Json steady;
+  steady["warmup_ms"] = number(warmup_.milliseconds_f(), kMsDecimals);
+  steady["excluded_warmup"] = excluded_warmup_;
+  steady["series_batch"] = series_batch_;
+  std::optional<double> steady_mean, low, high;
+  std::uint64_t mser_requests = 0;
+  if (series_.size() >= 40) {  // 20 batches of at least 2 points after truncation
+    const std::size_t drop_points = stats::mser_truncation(series_, 5);
+    mser_requests = static_cast<std::uint64_t>(drop_points) * series_batch_;
+    const std::span<const double> kept(series_.data() + drop_points, series_.size() - drop_points);
+    if (kept.size() >= 40) {
+      const stats::BatchMeansResult bm = stats::batch_means(kept, 20);
+      steady_mean = bm.ci.mean;
+      low = bm.ci.low();
+      high = bm.ci.high();
+    }
+  }
+  steady["mser5_warmup_requests"] = mser_requests;
+  steady["latency_mean_ms"] = number(steady_mean, kMsDecimals);
+  steady["ci95_low_ms"] = number(low, kMsDecimals);
+  steady["ci95_high_ms"] = number(high, kMsDecimals);
+  j["steady_state"] = std::move(steady);
   return j;
 }
 

@@ -65,6 +65,15 @@
 //       "decisions": [ {"node", "agent", "count"} ]  // by (node, agent) index
 //     },
 //     "budget_exhausted": {"retry_budget", "deadline", "loop_bound", "breaker_open"},
+//     "steady_state": {                            // one long run's own error bar
+//       "warmup_ms": fixed warm-up (requests arriving before it are excluded
+//                    from every request metric above), "excluded_warmup": int,
+//       "series_batch": requests per point of the latency series (doubles as
+//                       the series is compacted; memory stays fixed),
+//       "mser5_warmup_requests": MSER-5 truncation point (White 1997),
+//       "latency_mean_ms", "ci95_low_ms", "ci95_high_ms": batch means (20
+//       batches, Student t) of the latency series after the MSER-5 warm-up
+//     },
 //     "events": {"retries_scheduled", "hedges_launched", "context_fits",
 //                "context_truncated", "context_summarized", "context_retained_mean"}
 //   }
@@ -169,6 +178,10 @@ class MetricsCollector final : public orchestration::Observer {
   void on_context_fitted(const orchestration::ContextFitted& e) override;
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
 
+  // Requests arriving before `warmup` are left out of every request metric
+  // (fixed-time warm-up deletion for steady-state runs). Set before the run.
+  void set_warmup(sim::Duration warmup) { warmup_ = warmup; }
+
   // Ends the run at `end`: closes open breaker intervals and computes each
   // agent's utilisation. usage[i] describes agent i (its name is not used for
   // matching). Call once, after the last event.
@@ -194,6 +207,18 @@ class MetricsCollector final : public orchestration::Observer {
   static std::string_view to_string(orchestration::BudgetExhausted::Kind kind);
 
  private:
+  void add_to_series(double latency_ms);
+  // Fixed-time warm-up and the compacted latency series (in finish order) for
+  // MSER-5 and batch means: at most kSeriesMax points, each the mean of
+  // series_batch_ latencies; when full, neighbours merge and the batch doubles.
+  static constexpr std::size_t kSeriesMax = 1u << 16;
+  sim::Duration warmup_ = sim::Duration::zero();
+  std::uint64_t excluded_warmup_ = 0;
+  std::vector<double> series_;
+  std::uint64_t series_batch_ = 1;
+  double pending_sum_ = 0.0;
+  std::uint64_t pending_count_ = 0;
+
   AgentStats& agent(orchestration::AgentIndex index);
   ClassStats& klass(std::uint32_t index);
   std::string node_name(orchestration::NodeId node) const;  // "start" for kNoNode

@@ -36,6 +36,7 @@ ReplicationSet run_replications(const scenarios::Scenario& scenario,
         run.seed = first_seed + i;
         run.requests = options.requests;
         run.duration = options.duration;
+        run.warmup = options.warmup;
         RunResult r = run_scenario(scenario, run);
         slot.metrics = r.metrics->to_json();
         slot.latency_all = std::make_unique<LogLinearHistogram>(r.metrics->requests().latency_all);

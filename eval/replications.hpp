@@ -36,6 +36,7 @@ struct ReplicationOptions {
   std::optional<std::uint64_t> seed;      // the first seed; default: run.seed
   std::optional<std::uint64_t> requests;  // as RunOptions
   std::optional<sim::Duration> duration;
+  std::optional<sim::Duration> warmup;    // as RunOptions
   // Called from worker threads (serialised by a mutex) with (done, total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };

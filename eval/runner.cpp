@@ -71,6 +71,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
 
   result.metrics = std::make_unique<MetricsCollector>(s.workflow, agent_names, s.class_names,
                                                       s.run.quality_threshold);
+  result.metrics->set_warmup(options.warmup.value_or(s.run.warmup));
   Bridge bridge(orch);
   orchestration::ObserverList observers;
   observers.add(&bridge);

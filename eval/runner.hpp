@@ -29,6 +29,8 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;      // overrides run.seed
   std::optional<std::uint64_t> requests;  // overrides run.requests
   std::optional<sim::Duration> duration;  // overrides run.duration
+  // Overrides run.warmup: requests arriving before it are left out of the metrics.
+  std::optional<sim::Duration> warmup;
   bool trace = false;                     // collect a Chrome trace
   std::size_t trace_max_events = 2'000'000;
   std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed

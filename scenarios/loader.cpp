@@ -113,6 +113,7 @@ class Loader {
     run.seed = static_cast<std::uint64_t>(r.integer("seed", 1, Range::non_negative()));
     run.requests = static_cast<std::uint64_t>(r.integer("requests", 0, Range::non_negative()));
     run.duration = seconds(r.number("duration_s", 0.0, Range::non_negative()));
+    run.warmup = seconds(r.number("warmup_s", 0.0, Range::non_negative()));
     run.drain = seconds(r.number("drain_s", 600.0, Range::non_negative()));
     run.quality_threshold = r.number("quality_threshold", 0.7, Range::probability());
     r.finish();

@@ -35,6 +35,9 @@ struct RunSettings {
   std::uint64_t seed = 1;
   std::uint64_t requests = 0;                       // stop arrivals after this many; 0 = no limit
   sim::Duration duration = sim::Duration::zero();   // stop arrivals at this time; zero = no limit
+  // Requests arriving before this are left out of the metrics (warm-up
+  // deletion for steady-state measurements); zero = none.
+  sim::Duration warmup = sim::Duration::zero();
   // After arrivals stop, how long in-flight requests may take to finish
   // before the run ends with them still in flight.
   sim::Duration drain = sim::Duration::seconds(600);

@@ -193,6 +193,25 @@ TEST(Cli, DefaultScenarioReportIsByteIdenticalToTheGolden) {
   EXPECT_EQ(slurp(out / "report.json"), golden);
 }
 
+TEST(Cli, WarmupIsLeftOutAndOneRunGetsABatchMeansInterval) {
+  const Result r = orchsim("run --requests 4000 --warmup 30s --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  const auto& m = report["metrics"];
+  const auto& steady = m["steady_state"];
+  EXPECT_EQ(steady["warmup_ms"], 30000.0);
+  const int excluded = steady["excluded_warmup"];
+  EXPECT_GT(excluded, 400);  // ~20 req/s for 30 s
+  // Every request is either measured or excluded as warm-up.
+  EXPECT_EQ(m["requests"]["arrived"].get<int>() + excluded, report["run"]["arrived"].get<int>());
+  // The batch-means interval brackets its own mean and sits near the overall mean.
+  const double low = steady["ci95_low_ms"], high = steady["ci95_high_ms"], mean = steady["latency_mean_ms"];
+  EXPECT_LT(low, mean);
+  EXPECT_LT(mean, high);
+  EXPECT_NEAR(mean, m["latency_ms"]["all"]["mean"].get<double>(), 0.1 * mean);
+  EXPECT_EQ(orchsim("run --warmup soon").status, 2);
+}
+
 TEST(Cli, ValidateListAndExplain) {
   const Result v = orchsim("validate " + source_dir() + "/scenarios/library/rag_orchestrated.json rag_orchestrated");
   EXPECT_EQ(v.status, 0) << v.err;

@@ -254,7 +254,7 @@ TEST_F(MetricsCollectorTest, JsonKeyOrderIsStable) {
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   const std::vector<std::string> expected = {
       "quality_threshold", "end_ms", "requests", "latency_ms",       "quality", "per_request",
-      "classes",           "agents", "routing",  "budget_exhausted", "events"};
+      "classes",           "agents", "routing",  "budget_exhausted", "events", "steady_state"};
   EXPECT_EQ(keys, expected);
   std::vector<std::string> agent_keys;
   for (const auto& [k, v] : j["agents"][0].items()) agent_keys.push_back(k);
