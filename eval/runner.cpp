@@ -85,6 +85,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     decisions = std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names);
     observers.add(decisions.get());
   }
+  if (options.observer) observers.add(options.observer);
   orch.set_observer(&observers);
 
   scenarios::WorkloadConfig workload_config = s.workload;

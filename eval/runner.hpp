@@ -34,6 +34,9 @@ struct RunOptions {
   bool trace = false;                     // collect a Chrome trace
   std::size_t trace_max_events = 2'000'000;
   std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed
+  // One more observer of every orchestration event (validation, tools); it
+  // sees the run exactly as the metrics do.
+  orchestration::Observer* observer = nullptr;
   // Called now and then with the share of the run done, in [0, 1].
   std::function<void(double)> progress;
 };

@@ -1,9 +1,8 @@
 // Little's law L = lambda W on every built-in scenario, open loop as shipped
 // and again with its arrivals replaced by closed-loop users.
 //
-// The run is wired here as eval/runner.cpp wires it (Simulation, MockAgents,
-// Orchestrator, Workload feeding the orchestrator through a RequestSink), with
-// one more observer that sees only RequestArrived and RequestFinished and
+// Each run goes through eval::run_scenario (the same wiring as `orchsim run`)
+// with one more observer that sees only RequestArrived and RequestFinished and
 // integrates the number of requests in the system over simulated time.
 //
 // Two checks per run:
@@ -31,10 +30,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "mock_agents/mock_agent.hpp"
-#include "orchestration/orchestrator.hpp"
+#include "eval/runner.hpp"
+#include "orchestration/events.hpp"
 #include "scenarios/scenario.hpp"
-#include "scenarios/workload.hpp"
 
 namespace orchsim::validation {
 namespace {
@@ -50,6 +48,9 @@ class LittleObserver final : public orchestration::Observer {
     ++in_system_;
     ++arrived;
     arrival_.emplace(e.request, e.at);
+    // The arrival window ends with the last arrival: remember N's integral then.
+    last_arrival = e.at;
+    area_at_last_arrival = area_ns_;
   }
   void on_request_finished(const orchestration::RequestFinished& e) override {
     advance(e.at);
@@ -78,6 +79,8 @@ class LittleObserver final : public orchestration::Observer {
 
   std::uint64_t arrived = 0, finished = 0, latency_mismatches = 0, unknown_finishes = 0;
   std::int64_t sum_latency_ns = 0;
+  sim::Time last_arrival;
+  std::int64_t area_at_last_arrival = 0;
 
  private:
   void advance(sim::Time t) {
@@ -91,35 +94,6 @@ class LittleObserver final : public orchestration::Observer {
       arrival_;  // looked up, never iterated into a result order
 };
 
-// As in eval/runner.cpp: the workload's requests to the orchestrator, and
-// completions back to a closed-loop workload.
-class Bridge final : public scenarios::RequestSink, public orchestration::Observer {
- public:
-  explicit Bridge(orchestration::Orchestrator& orch) : orch_(orch) {}
-  void attach(scenarios::Workload* workload) { workload_ = workload; }
-  void on_request(const scenarios::RequestSpec& r) override {
-    if (workload_ && workload_->closed_loop()) in_flight_.emplace(r.id, r);
-    orch_.submit({.id = r.id,
-                  .class_index = r.class_index,
-                  .difficulty = r.difficulty,
-                  .input_tokens = r.input_tokens,
-                  .deadline = r.deadline});
-  }
-  void on_request_finished(const orchestration::RequestFinished& e) override {
-    if (!workload_ || !workload_->closed_loop()) return;
-    const auto it = in_flight_.find(e.request);
-    if (it == in_flight_.end()) return;
-    const scenarios::RequestSpec spec = it->second;
-    in_flight_.erase(it);
-    workload_->on_request_finished(spec);
-  }
-
- private:
-  orchestration::Orchestrator& orch_;
-  scenarios::Workload* workload_ = nullptr;
-  std::unordered_map<std::uint64_t, scenarios::RequestSpec> in_flight_;
-};
-
 struct LittleRun {
   double window_s = 0, end_s = 0;
   double l = 0, lambda = 0, w = 0;  // over the window
@@ -129,45 +103,15 @@ struct LittleRun {
 };
 
 LittleRun run_little(const scenarios::Scenario& s, std::uint64_t seed, std::uint64_t requests) {
-  sim::Simulation sim;
-  const sim::RandomSource rng(seed);
-  std::vector<std::unique_ptr<mock_agents::MockAgent>> agents;
-  std::vector<mock_agents::Agent*> pointers;
-  for (const auto& config : s.agents) {
-    agents.push_back(std::make_unique<mock_agents::MockAgent>(sim, rng, config));
-    pointers.push_back(agents.back().get());
-  }
-  orchestration::Orchestrator orch(sim, rng, s.workflow, pointers, s.orchestrator);
-  Bridge bridge(orch);
   LittleObserver little;
-  orchestration::ObserverList observers;
-  observers.add(&bridge);
-  observers.add(&little);
-  orch.set_observer(&observers);
-
-  scenarios::WorkloadConfig wc = s.workload;
-  wc.max_requests = requests;
-  scenarios::Workload workload(sim, rng, wc, bridge);
-  bridge.attach(&workload);
-  workload.start();
-
-  // As the runner: stop when the arrivals are over and the system drained,
-  // or the drain limit passed.
-  sim::Time window_end = sim::Time::max();
-  std::int64_t window_area = 0;
-  for (;;) {
-    if (window_end == sim::Time::max() && workload.generated() >= requests) {
-      window_end = sim.now();
-      window_area = little.area_until(window_end);
-    }
-    if (window_end != sim::Time::max()) {
-      if (orch.in_flight() == 0) break;
-      if (sim.now() >= window_end + s.run.drain) break;
-    }
-    if (!sim.step()) break;
-  }
-  const sim::Time end = sim.now();
-  orch.set_observer(nullptr);
+  eval::RunOptions options;
+  options.seed = seed;
+  options.requests = requests;
+  options.observer = &little;
+  const eval::RunResult result = eval::run_scenario(s, options);
+  const sim::Time end = result.end;
+  const sim::Time window_end = little.last_arrival;
+  const std::int64_t window_area = little.area_at_last_arrival;
 
   LittleRun r;
   r.window_s = window_end.seconds_f();
@@ -184,8 +128,8 @@ LittleRun run_little(const scenarios::Scenario& s, std::uint64_t seed, std::uint
   // Every request arrived in the window; their mean time in system (the
   // unfinished ones, if the drain limit cut them off, counted up to the end).
   r.w = static_cast<double>(r.sojourn_total_ns) * 1e-9 / static_cast<double>(little.arrived);
-  EXPECT_EQ(orch.arrived(), little.arrived);
-  EXPECT_EQ(orch.completed() + orch.failed(), little.finished);
+  EXPECT_EQ(result.arrived, little.arrived);
+  EXPECT_EQ(result.completed + result.failed, little.finished);
   return r;
 }
 
