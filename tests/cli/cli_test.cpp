@@ -14,43 +14,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/cli/run_orchsim.hpp"
+
+namespace orchsim {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("orchsim_cli_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir.parent_path());
-  return dir;
-}
-
-// Runs orchsim with `args` (already shell-quoted where needed).
-Result orchsim(const std::string& args) {
-  const fs::path base = scratch("io");
-  fs::create_directories(base);
-  const std::string cmd = std::string(ORCHSIM_EXE) + " " + args + " > " + (base / "out").string() +
-                          " 2> " + (base / "err").string();
-  const int raw = std::system(cmd.c_str());
-  Result r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(base / "out");
-  r.err = slurp(base / "err");
-  return r;
-}
+using cli_testing::orchsim;
+using cli_testing::Result;
+using cli_testing::scratch;
+using cli_testing::slurp;
 
 std::string source_dir() {
   const char* s = std::getenv("ORCHSIM_SOURCE_DIR");
@@ -227,3 +201,4 @@ TEST(Cli, ValidateListAndExplain) {
 }
 
 }  // namespace
+}  // namespace orchsim
