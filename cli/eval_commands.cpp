@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -96,6 +97,23 @@ struct Progress {
   ProgressBar bar;
   bool on;
 };
+
+// Runs the replications with a progress bar; nullopt (and a message) when a
+// replication failed at run time.
+std::optional<eval::ReplicationSet> run_with_progress(const scenarios::Scenario& scenario,
+                                                      eval::ReplicationOptions& options, bool quiet) {
+  Progress progress(scenario.name, quiet);
+  progress.attach(options);
+  try {
+    eval::ReplicationSet set = eval::run_replications(scenario, options);
+    progress.bar.finish();
+    return set;
+  } catch (const std::exception& e) {
+    progress.bar.finish();
+    std::cerr << "orchsim: run failed: " << e.what() << '\n';
+    return std::nullopt;
+  }
+}
 
 std::string num(double x) {
   if (!std::isfinite(x)) return "-";
@@ -204,17 +222,9 @@ int run_replications_command(const RunArgs& args) {
       return kExitBadInput;
     }
   }
-  Progress progress(scenario->name, args.quiet);
-  progress.attach(options);
-  eval::ReplicationSet set;
-  try {
-    set = eval::run_replications(*scenario, options);
-  } catch (const std::exception& e) {
-    progress.bar.finish();
-    std::cerr << "orchsim: run failed: " << e.what() << '\n';
-    return kExitFailure;
-  }
-  progress.bar.finish();
+  const std::optional<eval::ReplicationSet> ran = run_with_progress(*scenario, options, args.quiet);
+  if (!ran) return kExitFailure;
+  const eval::ReplicationSet& set = *ran;
   const std::vector<eval::MetricSummary> summaries = eval::summarize(set.metrics);
   const J report = replications_json(*scenario, set, summaries);
   if (args.format == "json") {
@@ -525,17 +535,9 @@ int baseline_command(const BaselineArgs& args) {
     return kExitBadInput;
   }
   if (!options.seed) options.seed = scenario->run.seed;
-  Progress progress(scenario->name, args.common.quiet);
-  progress.attach(options);
-  eval::ReplicationSet set;
-  try {
-    set = eval::run_replications(*scenario, options);
-  } catch (const std::exception& e) {
-    progress.bar.finish();
-    std::cerr << "orchsim: run failed: " << e.what() << '\n';
-    return kExitFailure;
-  }
-  progress.bar.finish();
+  const std::optional<eval::ReplicationSet> ran = run_with_progress(*scenario, options, args.common.quiet);
+  if (!ran) return kExitFailure;
+  const eval::ReplicationSet& set = *ran;
   eval::BaselineInfo info;
   info.scenario = args.common.scenario.empty() ? scenarios::kDefaultScenario : args.common.scenario;
   info.overrides = sets;
@@ -605,17 +607,9 @@ int check_command(const CheckArgs& args) {
   common.requests = info.requests;
   eval::ReplicationOptions options;
   if (!replication_options(common, *scenario, options)) return kExitBadInput;
-  Progress progress(scenario->name, args.quiet);
-  progress.attach(options);
-  eval::ReplicationSet set;
-  try {
-    set = eval::run_replications(*scenario, options);
-  } catch (const std::exception& e) {
-    progress.bar.finish();
-    std::cerr << "orchsim: run failed: " << e.what() << '\n';
-    return kExitFailure;
-  }
-  progress.bar.finish();
+  const std::optional<eval::ReplicationSet> ran = run_with_progress(*scenario, options, args.quiet);
+  if (!ran) return kExitFailure;
+  const eval::ReplicationSet& set = *ran;
   eval::CheckReport report;
   try {
     report = eval::check_against_baseline(baseline, eval::summarize(set.metrics), tolerances);
