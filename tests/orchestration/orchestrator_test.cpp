@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "mock_agents/mock_agent.hpp"
-#include "tests/orchestration/recording_observer.hpp"
+#include "tests/orchestration/harness.hpp"
 
 namespace orchsim::orchestration {
 namespace {
@@ -16,8 +16,10 @@ namespace {
 using namespace sim::literals;
 using mock_agents::MockAgent;
 using mock_agents::MockAgentConfig;
-
-sim::Time at(sim::Duration d) { return sim::Time::zero() + d; }
+using testing::at;
+using testing::call_node;
+using testing::Harness;
+using testing::terminal;
 
 MockAgentConfig agent(const std::string& name, double latency_ms, std::uint32_t servers = 100) {
   MockAgentConfig c;
@@ -31,55 +33,6 @@ MockAgentConfig agent(const std::string& name, double latency_ms, std::uint32_t 
   c.quality.confidence_noise_sd = 0.0;
   return c;
 }
-
-Node call_node(std::string name, std::vector<AgentIndex> agents, NodeId next) {
-  Node n;
-  n.name = std::move(name);
-  n.kind = NodeKind::kCall;
-  n.call.agents = std::move(agents);
-  n.next = next;
-  return n;
-}
-
-Node terminal(std::string name, bool success = true) {
-  Node n;
-  n.name = name;
-  n.kind = NodeKind::kTerminal;
-  n.terminal.success = success;
-  n.terminal.outcome = std::move(name);
-  return n;
-}
-
-// Owns a simulation, agents, a workflow and the orchestrator under test.
-struct Harness {
-  explicit Harness(std::vector<MockAgentConfig> configs, Workflow wf,
-                   OrchestratorConfig oc = OrchestratorConfig{}, std::uint64_t seed = 1)
-      : rng(seed), workflow(std::move(wf)) {
-    std::vector<mock_agents::Agent*> pointers;
-    for (auto& c : configs) {
-      agents.push_back(std::make_unique<MockAgent>(sim, rng, c));
-      pointers.push_back(agents.back().get());
-    }
-    orch = std::make_unique<Orchestrator>(sim, rng, workflow, pointers, oc);
-    orch->set_observer(&obs);
-  }
-  void submit_at(sim::Time t, RequestInput in) {
-    sim.schedule_at(t, [this, in] { orch->submit(in); });
-  }
-  void run() {
-    sim.run();
-    obs.expect_all_closed();
-    EXPECT_EQ(orch->in_flight(), 0u);
-    EXPECT_EQ(orch->completed() + orch->failed(), orch->arrived());
-    EXPECT_EQ(orch->calls_in_flight(), 0u);
-  }
-  sim::Simulation sim;
-  sim::RandomSource rng;
-  Workflow workflow;
-  std::vector<std::unique_ptr<MockAgent>> agents;
-  std::unique_ptr<Orchestrator> orch;
-  testing::RecordingObserver obs;
-};
 
 TEST(Orchestrator, SequentialChainPassesContextAndBillsEveryCall) {
   Workflow wf;

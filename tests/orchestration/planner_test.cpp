@@ -13,7 +13,7 @@
 
 #include "mock_agents/mock_agent.hpp"
 #include "orchestration/orchestrator.hpp"
-#include "tests/orchestration/recording_observer.hpp"
+#include "tests/orchestration/harness.hpp"
 
 namespace orchsim::orchestration {
 namespace {
@@ -21,8 +21,10 @@ namespace {
 using namespace sim::literals;
 using mock_agents::MockAgent;
 using mock_agents::MockAgentConfig;
-
-sim::Time at(sim::Duration d) { return sim::Time::zero() + d; }
+using testing::at;
+using testing::call_node;
+using testing::Harness;
+using testing::terminal;
 
 MockAgentConfig agent(const std::string& name, double latency_ms) {
   MockAgentConfig c;
@@ -42,24 +44,6 @@ MockAgentConfig planner(std::vector<double> weights = {1, 2, 1}) {
   c.labels = {"one", "two", "three"};
   c.label_weights = std::move(weights);
   return c;
-}
-
-Node call_node(std::string name, std::vector<AgentIndex> agents, NodeId next) {
-  Node n;
-  n.name = std::move(name);
-  n.kind = NodeKind::kCall;
-  n.call.agents = std::move(agents);
-  n.next = next;
-  return n;
-}
-
-Node terminal(std::string name, bool success = true) {
-  Node n;
-  n.name = name;
-  n.kind = NodeKind::kTerminal;
-  n.terminal.success = success;
-  n.terminal.outcome = std::move(name);
-  return n;
 }
 
 Node gate(std::string name, std::vector<GateRule> rules, NodeId otherwise) {
@@ -98,47 +82,6 @@ Node join_all(NodeId next) {
   n.next = next;
   return n;
 }
-
-struct Harness {
-  Harness(std::vector<MockAgentConfig> configs, Workflow wf, std::uint64_t seed = 1)
-      : rng(seed), workflow(std::move(wf)) {
-    EXPECT_EQ(workflow.validate(configs.size()), std::vector<std::string>{});
-    std::vector<mock_agents::Agent*> pointers;
-    for (auto& c : configs) {
-      agents.push_back(std::make_unique<MockAgent>(sim, rng, c));
-      pointers.push_back(agents.back().get());
-    }
-    orch = std::make_unique<Orchestrator>(sim, rng, workflow, pointers, OrchestratorConfig{});
-    orch->set_observer(&obs);
-  }
-  // Requests 0..n-1, one every 10 ms.
-  void submit(std::uint64_t n) {
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const RequestInput in{.id = i, .input_tokens = 200};
-      sim.schedule_at(at(10_ms * static_cast<std::int64_t>(i)), [this, in] { orch->submit(in); });
-    }
-  }
-  void run() {
-    sim.run();
-    obs.expect_all_closed();
-    EXPECT_EQ(orch->in_flight(), 0u);
-    EXPECT_EQ(orch->completed() + orch->failed(), orch->arrived());
-    EXPECT_EQ(orch->calls_in_flight(), 0u);
-  }
-  std::map<RequestId, int> calls_at(NodeId node) const {
-    std::map<RequestId, int> out;
-    for (const CallStarted& e : obs.started) {
-      if (e.node == node) ++out[e.request];
-    }
-    return out;
-  }
-  sim::Simulation sim;
-  sim::RandomSource rng;
-  Workflow workflow;
-  std::vector<std::unique_ptr<MockAgent>> agents;
-  std::unique_ptr<Orchestrator> orch;
-  testing::RecordingObserver obs;
-};
 
 constexpr std::uint64_t kRequests = 300;
 
@@ -183,7 +126,7 @@ std::map<RequestId, std::uint32_t> labels_from_gates(const Harness& h) {
 
 TEST(Planner, FanOutStartsLabelPlusOneBranches) {
   Harness h({planner(), agent("solver", 100)}, planner_fan_out());
-  h.submit(kRequests);
+  h.submit_every(kRequests, 10_ms, 200);
   h.run();
   EXPECT_EQ(h.orch->completed(), kRequests);
   for (const auto& outcome : h.obs.outcomes) EXPECT_EQ(outcome, "answered");
@@ -234,7 +177,7 @@ TEST(Planner, GateRoutesOnThePlannersLabel) {
       terminal("three"),         terminal("unknown_plan", /*success=*/false),
   };
   Harness h({planner()}, wf);
-  h.submit(kRequests);
+  h.submit_every(kRequests, 10_ms, 200);
   h.run();
   EXPECT_EQ(h.orch->completed(), kRequests);
   std::map<RequestId, std::string> outcome;
@@ -245,7 +188,7 @@ TEST(Planner, GateRoutesOnThePlannersLabel) {
   // numbers): the gate sends each request where the fan-out run's gates
   // said its plan pointed.
   Harness fan({planner(), agent("solver", 100)}, planner_fan_out());
-  fan.submit(kRequests);
+  fan.submit_every(kRequests, 10_ms, 200);
   fan.run();
   const auto labels = labels_from_gates(fan);
   const std::vector<std::string> names = {"one", "two", "three"};
@@ -271,7 +214,7 @@ TEST(Planner, GateSeesTheLastLabelOnly) {
       terminal("other"),
   };
   Harness h({planner({0, 0, 1})}, wf);
-  h.submit(50);
+  h.submit_every(50, 10_ms, 200);
   h.run();
   ASSERT_EQ(h.obs.outcomes.size(), 50u);
   for (const auto& o : h.obs.outcomes) EXPECT_EQ(o, "three");
@@ -281,7 +224,7 @@ TEST(Planner, DynamicMapWithAFixedCountIgnoresTheLabel) {
   Workflow wf = planner_fan_out();
   wf.nodes[4] = map_fan_out(5, 6, /*from_label=*/false, /*count=*/3);
   Harness h({planner(), agent("solver", 100)}, wf);
-  h.submit(kRequests);
+  h.submit_every(kRequests, 10_ms, 200);
   h.run();
   EXPECT_EQ(h.orch->completed(), kRequests);
   const auto labels = labels_from_gates(h);
@@ -307,7 +250,7 @@ TEST(Planner, FixedCountMapAddsToStaticBranches) {
   };
   wf.nodes[0].fan_out.branches = {2};
   Harness h({agent("solver", 100), agent("checker", 30)}, wf);
-  h.submit(20);
+  h.submit_every(20, 10_ms, 200);
   h.run();
   EXPECT_EQ(h.orch->completed(), 20u);
   const auto solves = h.calls_at(1);
@@ -324,7 +267,7 @@ TEST(Planner, FailedBranchFailsTheJoin) {
   MockAgentConfig solver = agent("solver", 100);
   solver.outcomes.permanent_error = 1.0;
   Harness h({planner({0, 0, 1}), solver}, planner_fan_out());
-  h.submit(30);
+  h.submit_every(30, 10_ms, 200);
   h.run();
   EXPECT_EQ(h.orch->failed(), 30u);
   for (const auto& o : h.obs.outcomes) EXPECT_EQ(o, "join_failed");
