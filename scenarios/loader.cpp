@@ -136,7 +136,7 @@ class Loader {
     for (std::size_t i = 0; i < j.size(); ++i) {
       const std::string p = pointer_join(at, std::to_string(i));
       ObjectReader r(j[i], p, d_);
-      MockAgentConfig c;
+      MockAgentConfig c;  // its defaults are the format's defaults for absent keys
       c.name = r.string("name", std::nullopt);
       c.role = r.string("role", "generator");
       c.context_window_tokens = r.integer("context_window_tokens", 128'000, {1, 1e12});
@@ -146,42 +146,42 @@ class Loader {
       if (const Json* lat = r.child("latency")) {
         ObjectReader l(*lat, r.at("latency"), d_);
         c.latency.base_ms = dist(l, "base_ms", 0.0);
-        c.latency.time_to_first_token_ms = l.number("time_to_first_token_ms", 0.0, Range::non_negative());
-        c.latency.output_tokens_per_second = l.number("output_tokens_per_second", 0.0, Range::non_negative());
-        c.latency.prefill_ms_per_input_token = l.number("prefill_ms_per_input_token", 0.0, Range::non_negative());
-        c.latency.slowdown_alpha = l.number("slowdown_alpha", 0.0, Range::non_negative());
-        c.latency.slowdown_beta = l.number("slowdown_beta", 1.0, Range::non_negative());
+        c.latency.time_to_first_token_ms = l.number("time_to_first_token_ms", c.latency.time_to_first_token_ms, Range::non_negative());
+        c.latency.output_tokens_per_second = l.number("output_tokens_per_second", c.latency.output_tokens_per_second, Range::non_negative());
+        c.latency.prefill_ms_per_input_token = l.number("prefill_ms_per_input_token", c.latency.prefill_ms_per_input_token, Range::non_negative());
+        c.latency.slowdown_alpha = l.number("slowdown_alpha", c.latency.slowdown_alpha, Range::non_negative());
+        c.latency.slowdown_beta = l.number("slowdown_beta", c.latency.slowdown_beta, Range::non_negative());
         l.finish();
       } else {
         d_.error(r.at("latency"), "missing, expected the agent's latency model");
       }
       if (const Json* o = r.child("outcomes")) {
         ObjectReader q(*o, r.at("outcomes"), d_);
-        c.outcomes.transient_error = q.number("transient_error", 0.0, Range::probability());
-        c.outcomes.permanent_error = q.number("permanent_error", 0.0, Range::probability());
-        c.outcomes.rate_limited = q.number("rate_limited", 0.0, Range::probability());
-        c.outcomes.hang = q.number("hang", 0.0, Range::probability());
-        c.outcomes.silent_failure = q.number("silent_failure", 0.0, Range::probability());
-        c.outcomes.error_latency_fraction = q.number("error_latency_fraction", 0.25, Range::probability());
+        c.outcomes.transient_error = q.number("transient_error", c.outcomes.transient_error, Range::probability());
+        c.outcomes.permanent_error = q.number("permanent_error", c.outcomes.permanent_error, Range::probability());
+        c.outcomes.rate_limited = q.number("rate_limited", c.outcomes.rate_limited, Range::probability());
+        c.outcomes.hang = q.number("hang", c.outcomes.hang, Range::probability());
+        c.outcomes.silent_failure = q.number("silent_failure", c.outcomes.silent_failure, Range::probability());
+        c.outcomes.error_latency_fraction = q.number("error_latency_fraction", c.outcomes.error_latency_fraction, Range::probability());
         c.outcomes.spontaneous_retry_after = ms(q.number("retry_after_ms", 1000.0, Range::non_negative()));
         q.finish();
       }
       if (const Json* o = r.child("quality")) {
         ObjectReader q(*o, r.at("quality"), d_);
-        c.quality.base = q.number("base", 0.9, Range::probability());
-        c.quality.difficulty_weight = q.number("difficulty_weight", 0.5, Range::non_negative());
-        c.quality.input_weight = q.number("input_weight", 1.0, Range::non_negative());
-        c.quality.context_weight = q.number("context_weight", 1.0, Range::non_negative());
-        c.quality.noise_sd = q.number("noise_sd", 0.05, Range::non_negative());
-        c.quality.silent_quality_max = q.number("silent_quality_max", 0.2, Range::probability());
-        c.quality.confidence_noise_sd = q.number("confidence_noise_sd", 0.05, Range::non_negative());
+        c.quality.base = q.number("base", c.quality.base, Range::probability());
+        c.quality.difficulty_weight = q.number("difficulty_weight", c.quality.difficulty_weight, Range::non_negative());
+        c.quality.input_weight = q.number("input_weight", c.quality.input_weight, Range::non_negative());
+        c.quality.context_weight = q.number("context_weight", c.quality.context_weight, Range::non_negative());
+        c.quality.noise_sd = q.number("noise_sd", c.quality.noise_sd, Range::non_negative());
+        c.quality.silent_quality_max = q.number("silent_quality_max", c.quality.silent_quality_max, Range::probability());
+        c.quality.confidence_noise_sd = q.number("confidence_noise_sd", c.quality.confidence_noise_sd, Range::non_negative());
         q.finish();
       }
       if (const Json* o = r.child("tokens")) {
         ObjectReader t(*o, r.at("tokens"), d_);
         c.tokens.output_tokens = dist(t, "output_tokens", 0.0);
-        c.tokens.usd_per_1k_input_tokens = t.number("usd_per_1k_input_tokens", 0.0, Range::non_negative());
-        c.tokens.usd_per_1k_output_tokens = t.number("usd_per_1k_output_tokens", 0.0, Range::non_negative());
+        c.tokens.usd_per_1k_input_tokens = t.number("usd_per_1k_input_tokens", c.tokens.usd_per_1k_input_tokens, Range::non_negative());
+        c.tokens.usd_per_1k_output_tokens = t.number("usd_per_1k_output_tokens", c.tokens.usd_per_1k_output_tokens, Range::non_negative());
         t.finish();
       }
       if (const Json* o = r.child("limits")) {
