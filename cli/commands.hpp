@@ -25,6 +25,9 @@ struct RunArgs {
   std::vector<std::string> sets;  // "/json/pointer=value"
   std::optional<std::string> out_dir;
   bool trace = false;
+  // Requests with full detail in --out/requests.jsonl: this many sampled
+  // uniformly, plus a tenth as many slowest and failed ones; 0 writes none.
+  std::uint64_t request_sample = 2000;
   std::string format = "table";  // table | json | csv
   bool quiet = false;
   std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs

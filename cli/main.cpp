@@ -31,8 +31,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--warmup", run.warmup,
                       "Leave requests arriving before this simulated time out of the metrics (60s, 5min)");
   run_cmd->add_option("--set", run.sets, "Override a scenario value: /json/pointer=value (repeatable)");
-  run_cmd->add_option("--out", run.out_dir, "Write report.json, metrics.csv, decisions.jsonl (and trace.json) here");
+  run_cmd->add_option("--out", run.out_dir,
+                      "Write report.json, metrics.csv, decisions.jsonl, requests.jsonl (and trace.json) here");
   run_cmd->add_flag("--trace", run.trace, "Also write a Chrome trace (open in Perfetto UI) to --out");
+  run_cmd->add_option("--request-sample", run.request_sample,
+                      "Requests kept with full detail in requests.jsonl: N sampled uniformly plus N/10 "
+                      "slowest and N/10 failed (default 2000; 0: no requests.jsonl)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000}));
   run_cmd->add_option("--format", run.format, "What to print on stdout")->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress bar or file notes on stderr");
   run_cmd->add_option("-R,--replications", run.replications,

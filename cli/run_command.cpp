@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -85,6 +86,11 @@ int run_command(const RunArgs& args) {
       return kExitBadInput;
     }
     options.decision_log = &decisions->stream();
+    if (args.request_sample > 0) {
+      const std::size_t n = args.request_sample;
+      options.request_log = eval::RequestLogOptions{
+          .sample = n, .slowest = std::max<std::size_t>(1, n / 10), .failed = std::max<std::size_t>(1, n / 10)};
+    }
   }
 
   ProgressBar bar(scenario.name);
@@ -114,6 +120,12 @@ int run_command(const RunArgs& args) {
       report_file.stream() << report.dump(2) << '\n';
       eval::AtomicFile csv(*args.out_dir + "/metrics.csv");
       result.metrics->write_csv(csv.stream());
+      std::unique_ptr<eval::AtomicFile> requests;
+      if (result.request_log) {
+        requests = std::make_unique<eval::AtomicFile>(*args.out_dir + "/requests.jsonl");
+        result.request_log->write(requests->stream(),
+                                  {{"scenario", scenario.name}, {"seed", result.seed}});
+      }
       std::unique_ptr<eval::AtomicFile> trace;
       if (result.trace) {
         trace = std::make_unique<eval::AtomicFile>(*args.out_dir + "/trace.json");
@@ -122,6 +134,7 @@ int run_command(const RunArgs& args) {
       // Commit together at the end: either every file is complete or none is replaced.
       decisions->commit();
       csv.commit();
+      if (requests) requests->commit();
       if (trace) trace->commit();
       report_file.commit();
     } catch (const std::exception& e) {
@@ -129,7 +142,8 @@ int run_command(const RunArgs& args) {
       return kExitFailure;
     }
     if (!args.quiet) {
-      std::cerr << fmt::format("wrote {}/report.json, metrics.csv, decisions.jsonl{}\n", *args.out_dir,
+      std::cerr << fmt::format("wrote {}/report.json, metrics.csv, decisions.jsonl{}{}\n",
+                               *args.out_dir, result.request_log ? ", requests.jsonl" : "",
                                result.trace ? ", trace.json" : "");
     }
   }

@@ -1,15 +1,15 @@
 #include "eval/metrics.hpp"
 
-#include <span>
-
-#include "eval/statistics.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <span>
 #include <string_view>
+
+#include "eval/json_number.hpp"
+#include "eval/statistics.hpp"
 
 namespace orchsim::eval {
 namespace {
@@ -29,17 +29,7 @@ constexpr int kRateDecimals = 6;
 constexpr int kUsdDecimals = 8;
 constexpr int kMeanDecimals = 4;
 
-double round_to(double x, int decimals) {
-  static constexpr std::array<double, 9> kScale = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
-  const double scale = kScale[static_cast<std::size_t>(decimals)];
-  const double r = std::round(x * scale) / scale;
-  return r == 0.0 ? 0.0 : r;  // no "-0.0" in the output
-}
-
-Json number(std::optional<double> v, int decimals) {
-  if (!v || !std::isfinite(*v)) return Json(nullptr);
-  return Json(round_to(*v, decimals));
-}
+Json number(std::optional<double> v, int decimals) { return json_number(v, decimals); }
 
 std::optional<double> ratio(double numerator, std::uint64_t denominator) {
   if (denominator == 0) return std::nullopt;

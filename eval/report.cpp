@@ -2,10 +2,68 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
+#include <limits>
 #include <ostream>
 
+#include "eval/json_number.hpp"
+
 namespace orchsim::eval {
+namespace {
+
+// The R10 preferred numbers (ISO 3): ten steps per decade with short decimals,
+// so the edges read well on a log axis. In hundredths.
+constexpr std::array<std::int64_t, 10> kR10 = {100, 125, 160, 200, 250, 315, 400, 500, 630, 800};
+constexpr std::int64_t kSmallestEdgeNs = 1'000;  // 1 us
+
+// R10 edges in ns from the largest at or below `lo` to the first above `hi`.
+std::vector<std::int64_t> r10_edges(std::int64_t lo, std::int64_t hi) {
+  lo = std::max(lo, kSmallestEdgeNs);
+  std::vector<std::int64_t> edges;
+  for (std::int64_t decade = kSmallestEdgeNs; decade <= 1'000'000'000'000'000'000; decade *= 10) {
+    for (const std::int64_t step : kR10) {
+      const std::int64_t edge = step * (decade / 100);
+      if (edge <= lo) {
+        edges.assign(1, edge);
+        continue;
+      }
+      edges.push_back(edge);
+      if (edge > hi) return edges;
+    }
+  }
+  edges.push_back(std::numeric_limits<std::int64_t>::max());  // past 8e18 ns: one open bin
+  return edges;
+}
+
+}  // namespace
+
+nlohmann::ordered_json latency_histogram_json(const LogLinearHistogram& all,
+                                              const LogLinearHistogram& success) {
+  nlohmann::ordered_json j;
+  j["edges_ms"] = nlohmann::ordered_json::array();
+  j["all"] = nlohmann::ordered_json::array();
+  j["success"] = nlohmann::ordered_json::array();
+  if (all.empty()) return j;
+  const std::vector<std::int64_t> edges = r10_edges(all.min(), all.max());
+  auto bin_counts = [&edges](const LogLinearHistogram& h) {
+    std::vector<std::uint64_t> counts(edges.size() - 1, 0);
+    for (const LogLinearHistogram::Bucket& b : h.buckets()) {
+      const std::int64_t mid = b.lo + (b.hi - b.lo) / 2;
+      const auto above = std::upper_bound(edges.begin(), edges.end(), mid);
+      const std::size_t bin = above == edges.begin() ? 0
+                              : std::min<std::size_t>(static_cast<std::size_t>(above - edges.begin()) - 1,
+                                                      counts.size() - 1);
+      counts[bin] += b.count;
+    }
+    return counts;
+  };
+  for (const std::int64_t e : edges) j["edges_ms"].push_back(json_number(static_cast<double>(e) * 1e-6, 6));
+  for (const std::uint64_t c : bin_counts(all)) j["all"].push_back(c);
+  for (const std::uint64_t c : bin_counts(success)) j["success"].push_back(c);
+  return j;
+}
 
 nlohmann::ordered_json make_report(const scenarios::Scenario& s, const RunResult& r) {
   nlohmann::ordered_json j;
@@ -24,6 +82,9 @@ nlohmann::ordered_json make_report(const scenarios::Scenario& s, const RunResult
               {"failed", r.failed},
               {"in_flight", r.in_flight}};
   j["metrics"] = r.metrics->to_json();
+  j["latency_histogram"] = latency_histogram_json(r.metrics->requests().latency_all,
+                                                  r.metrics->requests().latency_success);
+  if (r.timeseries) j["timeseries"] = r.timeseries->to_json();
   return j;
 }
 

@@ -10,12 +10,24 @@
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 
+#include "eval/histogram.hpp"
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace orchsim::eval {
 
 inline constexpr int kReportSchemaVersion = 1;
+
+// The latency distribution binned for plotting (the "latency_histogram"
+// section): bin edges on the R10 series (1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5,
+// 6.3, 8 x 10^k; nothing below 1 us) from the edge at or below the fastest
+// request to the first above the slowest, and the finished (all) and
+// successful (success) requests per bin [edge_i, edge_i+1). Each histogram
+// bucket goes to the bin holding its midpoint, so counts are exact up to the
+// histogram's 1/256 resolution at a bin edge. Empty arrays for no requests.
+//   {"edges_ms": [n + 1 numbers], "all": [n ints], "success": [n ints]}
+nlohmann::ordered_json latency_histogram_json(const LogLinearHistogram& all,
+                                              const LogLinearHistogram& success);
 
 nlohmann::ordered_json make_report(const scenarios::Scenario& scenario, const RunResult& result);
 

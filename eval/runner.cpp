@@ -72,10 +72,12 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   result.metrics = std::make_unique<MetricsCollector>(s.workflow, agent_names, s.class_names,
                                                       s.run.quality_threshold);
   result.metrics->set_warmup(options.warmup.value_or(s.run.warmup));
+  result.timeseries = std::make_unique<TimeSeriesCollector>(agent_names);
   Bridge bridge(orch);
   orchestration::ObserverList observers;
   observers.add(&bridge);
   observers.add(result.metrics.get());
+  observers.add(result.timeseries.get());
   if (options.trace) {
     result.trace = std::make_unique<TraceWriter>(s.workflow, agent_names, options.trace_max_events);
     observers.add(result.trace.get());
@@ -84,6 +86,11 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   if (options.decision_log) {
     decisions = std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names);
     observers.add(decisions.get());
+  }
+  if (options.request_log) {
+    result.request_log = std::make_unique<RequestLog>(s.workflow, agent_names, s.class_names,
+                                                      *options.request_log);
+    observers.add(result.request_log.get());
   }
   if (options.observer) observers.add(options.observer);
   orch.set_observer(&observers);
@@ -141,6 +148,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
         {std::string(a->name()), a->servers(), st.busy_server_time, st.max_queue_length});
   }
   result.metrics->finalize(result.end, std::move(usage));
+  result.timeseries->finalize(result.end);
   orch.set_observer(nullptr);
   return result;
 }

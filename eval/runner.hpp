@@ -20,6 +20,8 @@
 #include <optional>
 
 #include "eval/metrics.hpp"
+#include "eval/request_log.hpp"
+#include "eval/timeseries.hpp"
 #include "eval/trace_writer.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -34,6 +36,8 @@ struct RunOptions {
   bool trace = false;                     // collect a Chrome trace
   std::size_t trace_max_events = 2'000'000;
   std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed
+  // Keep per-request detail for a bounded sample (eval/request_log.hpp).
+  std::optional<RequestLogOptions> request_log;
   // One more observer of every orchestration event (validation, tools); it
   // sees the run exactly as the metrics do.
   orchestration::Observer* observer = nullptr;
@@ -49,7 +53,9 @@ struct RunResult {
   std::uint64_t events = 0;  // kernel events run
   std::uint64_t arrived = 0, completed = 0, failed = 0, in_flight = 0;
   std::unique_ptr<MetricsCollector> metrics;
+  std::unique_ptr<TimeSeriesCollector> timeseries;  // always; finalized at `end`
   std::unique_ptr<TraceWriter> trace;  // when requested
+  std::unique_ptr<RequestLog> request_log;  // when requested
 };
 
 // Throws std::invalid_argument when neither a request count nor a duration

@@ -105,7 +105,7 @@ TEST(Cli, OutWritesEveryFileAndTheTraceIsValidTraceEventFormat) {
   const fs::path out = scratch("out");
   const Result r = orchsim("run --requests 300 --trace -q --out " + out.string());
   ASSERT_EQ(r.status, 0) << r.err;
-  for (const char* f : {"report.json", "metrics.csv", "decisions.jsonl", "trace.json"}) {
+  for (const char* f : {"report.json", "metrics.csv", "decisions.jsonl", "requests.jsonl", "trace.json"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
   for (const auto& entry : fs::directory_iterator(out)) {
@@ -147,7 +147,7 @@ TEST(Cli, SameSeedSameBytes) {
   const fs::path a = scratch("same_a"), b = scratch("same_b");
   ASSERT_EQ(orchsim("run --requests 1500 --seed 3 --trace -q --out " + a.string()).status, 0);
   ASSERT_EQ(orchsim("run --requests 1500 --seed 3 --trace -q --out " + b.string()).status, 0);
-  for (const char* f : {"report.json", "metrics.csv", "decisions.jsonl", "trace.json"}) {
+  for (const char* f : {"report.json", "metrics.csv", "decisions.jsonl", "requests.jsonl", "trace.json"}) {
     EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
   }
   const fs::path c = scratch("same_c");

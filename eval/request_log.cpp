@@ -1,0 +1,373 @@
+#include "eval/request_log.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "eval/json_number.hpp"
+#include "eval/metrics.hpp"
+
+namespace orchsim::eval {
+
+using Json = nlohmann::ordered_json;
+using orchestration::AgentIndex;
+using orchestration::NodeId;
+using orchestration::RequestId;
+
+namespace {
+
+constexpr int kMsDecimals = 6;  // exact: times are integer nanoseconds
+
+Json ms(sim::Time t) { return json_number(static_cast<double>(t.count_ns()) * 1e-6, kMsDecimals); }
+Json ms(sim::Duration d) { return json_number(static_cast<double>(d.count_ns()) * 1e-6, kMsDecimals); }
+
+}  // namespace
+
+struct RequestLog::Record {
+  struct Call {
+    mock_agents::CallId id = 0;
+    orchestration::CallStarted started{};
+    std::optional<orchestration::CallEnded> ended;
+  };
+  RequestId id = 0;
+  std::uint32_t class_index = 0;
+  sim::Time arrival;
+  sim::Time finish;
+  bool finished = false;
+  bool success = false;
+  std::string outcome;
+  sim::Duration latency;
+  double quality = 0, cost_usd = 0;
+  bool silent_answer = false;
+  std::int64_t input_tokens = 0, output_tokens = 0;
+  std::uint32_t calls_n = 0, retries = 0, hedges = 0, timeouts = 0, fallbacks = 0, redirects = 0;
+  std::uint8_t reasons = 0;
+  bool truncated = false;
+  std::size_t items = 0;
+  std::vector<Call> calls;
+  std::vector<Json> decisions;
+  std::vector<Json> events;
+};
+
+RequestLog::RequestLog(const orchestration::Workflow& workflow,
+                       std::vector<std::string> agent_names,
+                       std::vector<std::string> class_names, RequestLogOptions options)
+    : workflow_(workflow),
+      agent_names_(std::move(agent_names)),
+      class_names_(std::move(class_names)),
+      options_(options) {}
+
+RequestLog::~RequestLog() = default;
+
+std::uint64_t RequestLog::mix(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::string RequestLog::node_name(NodeId node) const {
+  if (node == orchestration::kNoNode) return "start";
+  if (node < workflow_.nodes.size()) return workflow_.nodes[node].name;
+  return fmt::format("node{}", node);
+}
+
+std::string RequestLog::agent_name(AgentIndex agent) const {
+  if (agent < agent_names_.size()) return agent_names_[agent];
+  return fmt::format("agent{}", agent);
+}
+
+RequestLog::Record* RequestLog::find(RequestId request) {
+  const auto it = in_flight_.find(request);
+  return it == in_flight_.end() ? nullptr : it->second.get();
+}
+
+bool RequestLog::room(Record& r) {
+  if (r.items >= options_.max_items) {
+    r.truncated = true;
+    return false;
+  }
+  ++r.items;
+  return true;
+}
+
+void RequestLog::on_request_arrived(const orchestration::RequestArrived& e) {
+  auto r = std::make_unique<Record>();
+  r->id = e.request;
+  r->class_index = e.class_index;
+  r->arrival = e.at;
+  in_flight_[e.request] = std::move(r);
+}
+
+void RequestLog::on_call_started(const orchestration::CallStarted& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->calls.push_back({e.call, e, std::nullopt});
+}
+
+void RequestLog::on_call_ended(const orchestration::CallEnded& e) {
+  Record* r = find(e.request);
+  if (r == nullptr) return;
+  // The call is almost always among the last few started.
+  for (auto it = r->calls.rbegin(); it != r->calls.rend(); ++it) {
+    if (it->id == e.call && it->started.agent == e.agent && !it->ended) {
+      it->ended = e;
+      return;
+    }
+  }
+}
+
+void RequestLog::on_routing_decision(const orchestration::RoutingDecision& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  Json d;
+  d["t_ms"] = ms(e.at);
+  d["node"] = node_name(e.node);
+  d["kind"] = "route";
+  d["policy"] = std::string(e.policy);
+  Json inputs = Json::array();
+  if (e.candidates != nullptr) {
+    for (const orchestration::RoutingCandidate& c : *e.candidates) {
+      inputs.push_back(
+          {{"agent", agent_name(c.agent)}, {"score", json_number(c.score, 6)}, {"eligible", c.eligible}});
+    }
+  }
+  d["inputs"] = std::move(inputs);
+  d["choice"] = agent_name(e.choice);
+  d["reason"] = std::string(e.reason);
+  r->decisions.push_back(std::move(d));
+}
+
+void RequestLog::on_flow_decision(const orchestration::FlowDecision& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  Json d;
+  d["t_ms"] = ms(e.at);
+  d["node"] = node_name(e.node);
+  d["kind"] = "flow";
+  d["choice"] = e.next == orchestration::kNoNode ? Json(nullptr) : Json(node_name(e.next));
+  d["reason"] = std::string(e.reason);
+  r->decisions.push_back(std::move(d));
+}
+
+void RequestLog::on_node_entered(const orchestration::NodeEntered& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->events.push_back(
+      {{"t_ms", ms(e.at)}, {"kind", "enter"}, {"from", node_name(e.from)}, {"to", node_name(e.to)}});
+}
+
+void RequestLog::on_retry_scheduled(const orchestration::RetryScheduled& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->events.push_back({{"t_ms", ms(e.at)},
+                       {"kind", "retry"},
+                       {"node", node_name(e.node)},
+                       {"agent", agent_name(e.agent)},
+                       {"attempt", e.next_attempt},
+                       {"delay_ms", ms(e.delay)},
+                       {"after", std::string(to_string(e.after))},
+                       {"error", e.after_error == mock_agents::ErrorKind::kNone
+                                     ? Json(nullptr)
+                                     : Json(std::string(to_string(e.after_error)))}});
+}
+
+void RequestLog::on_hedge_launched(const orchestration::HedgeLaunched& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->events.push_back({{"t_ms", ms(e.at)},
+                       {"kind", "hedge"},
+                       {"node", node_name(e.node)},
+                       {"agent", agent_name(e.agent)},
+                       {"attempt", e.attempt}});
+}
+
+void RequestLog::on_context_fitted(const orchestration::ContextFitted& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->events.push_back({{"t_ms", ms(e.at)},
+                       {"kind", "context"},
+                       {"node", node_name(e.node)},
+                       {"agent", agent_name(e.agent)},
+                       {"policy", std::string(to_string(e.policy))},
+                       {"tokens_before", e.tokens_before},
+                       {"tokens_after", e.tokens_after},
+                       {"retained", json_number(e.retained, 6)},
+                       {"segments_dropped", e.segments_dropped},
+                       {"summarized", e.summarized}});
+}
+
+void RequestLog::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->events.push_back({{"t_ms", ms(e.at)},
+                       {"kind", "budget"},
+                       {"node", node_name(e.node)},
+                       {"budget", std::string(MetricsCollector::to_string(e.kind))}});
+}
+
+void RequestLog::on_request_finished(const orchestration::RequestFinished& e) {
+  const auto it = in_flight_.find(e.request);
+  if (it == in_flight_.end()) return;
+  std::unique_ptr<Record> r = std::move(it->second);
+  in_flight_.erase(it);
+  ++finished_;
+  r->finished = true;
+  r->finish = e.at;
+  r->success = e.success;
+  r->outcome = std::string(e.outcome);
+  r->latency = e.latency;
+  r->quality = e.quality;
+  r->cost_usd = e.cost_usd;
+  r->silent_answer = e.answer_silent_failure;
+  r->input_tokens = e.input_tokens;
+  r->output_tokens = e.output_tokens;
+  r->calls_n = e.calls;
+  r->retries = e.retries;
+  r->hedges = e.hedges;
+  r->timeouts = e.timeouts;
+  r->fallbacks = e.fallbacks;
+  r->redirects = e.redirects;
+  keep(std::move(r));
+}
+
+void RequestLog::drop_reason(RequestId id, Reason reason) {
+  const auto it = kept_.find(id);
+  if (it == kept_.end()) return;
+  it->second->reasons &= static_cast<std::uint8_t>(~reason);
+  if (it->second->reasons == 0) kept_.erase(it);
+}
+
+void RequestLog::keep(std::unique_ptr<Record> r) {
+  const RequestId id = r->id;
+  const std::uint64_t h = mix(id);
+  // A bounded set keeps its `limit` smallest keys; returns whether `key` got in.
+  auto offer = [this, id](auto& set, std::size_t limit, auto key, Reason reason) {
+    if (limit == 0) return false;
+    if (set.size() < limit) {
+      set.insert(key);
+      return true;
+    }
+    auto largest = std::prev(set.end());
+    if (!(key < *largest)) return false;
+    const auto evicted = *largest;
+    set.erase(largest);
+    set.insert(key);
+    drop_reason(evicted.second, reason);
+    return true;
+  };
+  std::uint8_t reasons = 0;
+  if (offer(sample_, options_.sample, std::pair{h, id}, kSample)) reasons |= kSample;
+  if (!r->success && offer(failed_set_, options_.failed, std::pair{h, id}, kFailed)) {
+    reasons |= kFailed;
+  }
+  // Slowest: keep the largest latencies, so offer the negated key (ties: lower id kept).
+  if (options_.slowest > 0) {
+    const std::pair<std::int64_t, std::uint64_t> key{r->latency.count_ns(), ~id};
+    if (slowest_.size() < options_.slowest) {
+      slowest_.insert(key);
+      reasons |= kSlowest;
+    } else if (slowest_.begin()->first < key.first ||
+               (slowest_.begin()->first == key.first && *slowest_.begin() < key)) {
+      const std::uint64_t evicted = ~slowest_.begin()->second;
+      slowest_.erase(slowest_.begin());
+      slowest_.insert(key);
+      reasons |= kSlowest;
+      drop_reason(evicted, kSlowest);
+    }
+  }
+  if (reasons == 0) return;
+  r->reasons = reasons;
+  kept_[id] = std::move(r);
+}
+
+Json RequestLog::to_json(const Record& r) const {
+  Json j;
+  j["request"] = r.id;
+  j["class"] = r.class_index < class_names_.size() ? class_names_[r.class_index]
+                                                   : fmt::format("class{}", r.class_index);
+  j["arrival_ms"] = ms(r.arrival);
+  j["finish_ms"] = ms(r.finish);
+  j["latency_ms"] = ms(r.latency);
+  j["success"] = r.success;
+  j["outcome"] = r.outcome;
+  j["quality"] = json_number(r.quality, 6);
+  j["silent_answer"] = r.silent_answer;
+  j["cost_usd"] = json_number(r.cost_usd, 8);
+  j["input_tokens"] = r.input_tokens;
+  j["output_tokens"] = r.output_tokens;
+  j["call_count"] = r.calls_n;
+  j["retries"] = r.retries;
+  j["hedges"] = r.hedges;
+  j["timeouts"] = r.timeouts;
+  j["fallbacks"] = r.fallbacks;
+  j["redirects"] = r.redirects;
+  Json kept = Json::array();
+  if (r.reasons & kSample) kept.push_back("sample");
+  if (r.reasons & kSlowest) kept.push_back("slowest");
+  if (r.reasons & kFailed) kept.push_back("failed");
+  j["kept"] = std::move(kept);
+  j["truncated"] = r.truncated;
+  Json calls = Json::array();
+  for (const Record::Call& c : r.calls) {
+    Json cj;
+    cj["node"] = node_name(c.started.node);
+    cj["agent"] = agent_name(c.started.agent);
+    cj["attempt"] = c.started.attempt;
+    cj["kind"] = std::string(to_string(c.started.kind));
+    cj["start_ms"] = ms(c.started.at);
+    if (c.ended) {
+      const orchestration::CallEnded& e = *c.ended;
+      cj["end_ms"] = ms(e.at);
+      cj["queue_wait_ms"] = ms(e.queue_wait);
+      cj["end"] = std::string(to_string(e.end));
+      cj["error"] = e.error == mock_agents::ErrorKind::kNone ? Json(nullptr)
+                                                             : Json(std::string(to_string(e.error)));
+      cj["input_tokens"] = e.input_tokens;
+      cj["output_tokens"] = e.output_tokens;
+      cj["cost_usd"] = json_number(e.cost_usd, 8);
+      cj["quality"] = json_number(e.quality, 6);
+      cj["confidence"] = json_number(e.confidence, 6);
+      cj["silent"] = e.silent;
+    } else {
+      cj["end_ms"] = nullptr;
+      cj["queue_wait_ms"] = nullptr;
+      cj["end"] = "unfinished";
+      cj["error"] = nullptr;
+      cj["input_tokens"] = c.started.input_tokens;
+      cj["output_tokens"] = 0;
+      cj["cost_usd"] = 0;
+      cj["quality"] = nullptr;
+      cj["confidence"] = nullptr;
+      cj["silent"] = false;
+    }
+    calls.push_back(std::move(cj));
+  }
+  j["calls"] = std::move(calls);
+  j["decisions"] = r.decisions;
+  j["events"] = r.events;
+  return j;
+}
+
+std::vector<Json> RequestLog::kept_requests() const {
+  std::vector<Json> out;
+  out.reserve(kept_.size());
+  for (const auto& [id, r] : kept_) out.push_back(to_json(*r));
+  return out;
+}
+
+void RequestLog::write(std::ostream& out, const Json& header) const {
+  Json h;
+  h["schema"] = "orchsim.requests";
+  h["schema_version"] = 1;
+  for (const auto& [key, value] : header.items()) h[key] = value;
+  h["selection"] = {{"sample", options_.sample},
+                    {"slowest", options_.slowest},
+                    {"failed", options_.failed}};
+  h["finished"] = finished_;
+  h["kept"] = kept_.size();
+  out << h.dump() << '\n';
+  for (const auto& [id, r] : kept_) out << to_json(*r).dump() << '\n';
+}
+
+}  // namespace orchsim::eval

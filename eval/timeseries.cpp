@@ -1,0 +1,211 @@
+#include "eval/timeseries.hpp"
+
+#include <algorithm>
+
+#include "eval/json_number.hpp"
+
+namespace orchsim::eval {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using orchestration::BreakerState;
+using orchestration::CallEnd;
+
+constexpr int kMeanDecimals = 4;
+constexpr int kShareDecimals = 6;
+constexpr int kUsdDecimals = 8;
+
+// Pairs (2i, 2i+1) become bucket i; the upper half is cleared.
+template <typename T>
+void merge_pairs(std::vector<T>& v) {
+  const std::size_t half = v.size() / 2;
+  for (std::size_t i = 0; i < half; ++i) v[i] = v[2 * i] + v[2 * i + 1];
+  std::fill(v.begin() + static_cast<std::ptrdiff_t>(half), v.end(), T{});
+}
+
+}  // namespace
+
+TimeSeriesCollector::TimeSeriesCollector(std::vector<std::string> agent_names)
+    : arrived_(kMaxBuckets),
+      completed_(kMaxBuckets),
+      failed_(kMaxBuckets),
+      latency_sum_ms_(kMaxBuckets),
+      cost_usd_(kMaxBuckets),
+      in_flight_area_(kMaxBuckets) {
+  for (std::string& name : agent_names) {
+    agent(static_cast<orchestration::AgentIndex>(agents_.size())).name = std::move(name);
+  }
+}
+
+TimeSeriesCollector::AgentSeries& TimeSeriesCollector::agent(orchestration::AgentIndex index) {
+  while (agents_.size() <= index) {
+    AgentSeries a;
+    a.name = "agent" + std::to_string(agents_.size());
+    a.calls.assign(kMaxBuckets, 0);
+    a.failed_calls.assign(kMaxBuckets, 0);
+    a.queue_area.assign(kMaxBuckets, 0.0);
+    a.busy_area.assign(kMaxBuckets, 0.0);
+    a.open_ns.assign(kMaxBuckets, 0.0);
+    a.half_open_ns.assign(kMaxBuckets, 0.0);
+    agents_.push_back(std::move(a));
+  }
+  return agents_[index];
+}
+
+void TimeSeriesCollector::compact() {
+  merge_pairs(arrived_);
+  merge_pairs(completed_);
+  merge_pairs(failed_);
+  merge_pairs(latency_sum_ms_);
+  merge_pairs(cost_usd_);
+  merge_pairs(in_flight_area_);
+  for (AgentSeries& a : agents_) {
+    merge_pairs(a.calls);
+    merge_pairs(a.failed_calls);
+    merge_pairs(a.queue_area);
+    merge_pairs(a.busy_area);
+    merge_pairs(a.open_ns);
+    merge_pairs(a.half_open_ns);
+  }
+  width_ = width_ * 2;
+}
+
+std::size_t TimeSeriesCollector::index_for(sim::Time t) {
+  const std::int64_t ns = std::max<std::int64_t>(0, t.count_ns());
+  while (ns / width_.count_ns() >= static_cast<std::int64_t>(kMaxBuckets)) compact();
+  latest_ = std::max(latest_, t);
+  return static_cast<std::size_t>(ns / width_.count_ns());
+}
+
+void TimeSeriesCollector::add_area(std::vector<double>& area, sim::Time from, sim::Time to,
+                                   double level) {
+  if (!(to > from) || level == 0.0) return;
+  const std::size_t last = index_for(to);  // widens first, so `first` is in the same grid
+  const std::size_t first = index_for(from);
+  const std::int64_t w = width_.count_ns();
+  for (std::size_t i = first; i <= last; ++i) {
+    const std::int64_t lo = std::max(from.count_ns(), static_cast<std::int64_t>(i) * w);
+    const std::int64_t hi = std::min(to.count_ns(), static_cast<std::int64_t>(i + 1) * w);
+    if (hi > lo) area[i] += level * static_cast<double>(hi - lo);
+  }
+}
+
+void TimeSeriesCollector::on_request_arrived(const orchestration::RequestArrived& e) {
+  add_area(in_flight_area_, in_flight_since_, e.at, static_cast<double>(in_flight_));
+  ++arrived_[index_for(e.at)];
+  ++in_flight_;
+  in_flight_since_ = e.at;
+}
+
+void TimeSeriesCollector::on_request_finished(const orchestration::RequestFinished& e) {
+  add_area(in_flight_area_, in_flight_since_, e.at, static_cast<double>(in_flight_));
+  const std::size_t i = index_for(e.at);
+  ++(e.success ? completed_ : failed_)[i];
+  latency_sum_ms_[i] += e.latency.milliseconds_f();
+  cost_usd_[i] += e.cost_usd;
+  if (in_flight_ > 0) --in_flight_;
+  in_flight_since_ = e.at;
+}
+
+void TimeSeriesCollector::on_call_started(const orchestration::CallStarted& e) {
+  const std::size_t i = index_for(e.at);
+  ++agent(e.agent).calls[i];
+}
+
+void TimeSeriesCollector::on_call_ended(const orchestration::CallEnded& e) {
+  AgentSeries& a = agent(e.agent);
+  if (e.end == CallEnd::kError || e.end == CallEnd::kTimeout || e.end == CallEnd::kInvalid) {
+    ++a.failed_calls[index_for(e.at)];
+  }
+  const sim::Time service_start = std::min(e.started + e.queue_wait, e.at);
+  add_area(a.queue_area, e.started, service_start, 1.0);
+  add_area(a.busy_area, service_start, e.at, 1.0);
+}
+
+void TimeSeriesCollector::on_breaker_changed(const orchestration::BreakerChanged& e) {
+  AgentSeries& a = agent(e.agent);
+  if (a.breaker == BreakerState::kOpen) add_area(a.open_ns, a.breaker_since, e.at, 1.0);
+  if (a.breaker == BreakerState::kHalfOpen) add_area(a.half_open_ns, a.breaker_since, e.at, 1.0);
+  a.breaker = e.to;
+  a.breaker_since = e.at;
+}
+
+void TimeSeriesCollector::finalize(sim::Time end) {
+  index_for(end);
+  add_area(in_flight_area_, in_flight_since_, end, static_cast<double>(in_flight_));
+  in_flight_since_ = end;
+  for (AgentSeries& a : agents_) {
+    if (a.breaker == BreakerState::kOpen) add_area(a.open_ns, a.breaker_since, end, 1.0);
+    if (a.breaker == BreakerState::kHalfOpen) add_area(a.half_open_ns, a.breaker_since, end, 1.0);
+    a.breaker_since = end;
+  }
+  end_ = end;
+}
+
+std::size_t TimeSeriesCollector::bucket_count() const {
+  const sim::Time last = end_.value_or(latest_);
+  const std::int64_t ns = last.count_ns();
+  const std::int64_t w = width_.count_ns();
+  // The bucket holding the last instant is the last one (index_for keeps it in range).
+  return static_cast<std::size_t>(std::max<std::int64_t>(ns, 0) / w + 1);
+}
+
+double TimeSeriesCollector::covered_ns(std::size_t i) const {
+  const std::int64_t w = width_.count_ns();
+  const std::int64_t lo = static_cast<std::int64_t>(i) * w;
+  const std::int64_t end = end_.value_or(latest_).count_ns();
+  const std::int64_t hi = std::min(lo + w, std::max(end, lo));
+  return hi > lo ? static_cast<double>(hi - lo) : static_cast<double>(w);
+}
+
+double TimeSeriesCollector::in_flight_mean(std::size_t i) const {
+  return in_flight_area_[i] / covered_ns(i);
+}
+
+Json TimeSeriesCollector::to_json() const {
+  const std::size_t n = bucket_count();
+  auto counts = [n](const std::vector<std::uint64_t>& v) {
+    Json a = Json::array();
+    for (std::size_t i = 0; i < n; ++i) a.push_back(v[i]);
+    return a;
+  };
+  auto levels = [this, n](const std::vector<double>& area, int decimals) {
+    Json a = Json::array();
+    for (std::size_t i = 0; i < n; ++i) a.push_back(json_number(area[i] / covered_ns(i), decimals));
+    return a;
+  };
+  Json j;
+  j["bucket_ms"] = json_number(width_.milliseconds_f(), kMeanDecimals);
+  j["buckets"] = n;
+  j["arrived"] = counts(arrived_);
+  j["completed"] = counts(completed_);
+  j["failed"] = counts(failed_);
+  Json latency = Json::array();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t ended = completed_[i] + failed_[i];
+    latency.push_back(ended == 0 ? Json(nullptr)
+                                 : json_number(latency_sum_ms_[i] / static_cast<double>(ended),
+                                               kMeanDecimals));
+  }
+  j["latency_mean_ms"] = std::move(latency);
+  j["in_flight_mean"] = levels(in_flight_area_, kMeanDecimals);
+  Json cost = Json::array();
+  for (std::size_t i = 0; i < n; ++i) cost.push_back(json_number(cost_usd_[i], kUsdDecimals));
+  j["cost_usd"] = std::move(cost);
+  Json agents = Json::array();
+  for (const AgentSeries& a : agents_) {
+    Json aj;
+    aj["name"] = a.name;
+    aj["calls"] = counts(a.calls);
+    aj["failed_calls"] = counts(a.failed_calls);
+    aj["queue_mean"] = levels(a.queue_area, kMeanDecimals);
+    aj["busy_mean"] = levels(a.busy_area, kMeanDecimals);
+    aj["breaker_open_share"] = levels(a.open_ns, kShareDecimals);
+    aj["breaker_half_open_share"] = levels(a.half_open_ns, kShareDecimals);
+    agents.push_back(std::move(aj));
+  }
+  j["agents"] = std::move(agents);
+  return j;
+}
+
+}  // namespace orchsim::eval

@@ -1,0 +1,113 @@
+// Over-time metrics of a run: what happened in each slice of simulated time,
+// for the explorer's "Over time" charts and for anyone plotting an outage,
+// a warm-up or a retry storm from report.json.
+//
+// Contract: simulated time from zero is cut into at most kMaxBuckets equal
+// buckets. The width starts at kFirstWidth (1 ms) and doubles whenever an
+// event falls past the last bucket, merging neighbours, so memory is fixed
+// (a few KiB per agent) and a run of any length ends with between
+// kMaxBuckets/2 and kMaxBuckets buckets (fewer only for runs shorter than
+// kMaxBuckets ms). Counts go to the bucket holding the event's time; levels
+// (requests in flight, calls queued or in service, breaker state) are
+// time-averaged over the bucket exactly, from the intervals they held. The
+// last bucket is averaged over the part of it the run covered. Calls still
+// queued or in service at the end are missing from the call levels (their
+// intervals are known only when they end). Warm-up is not excluded: the
+// series is there to show it. One thread; cost per event O(1) (a call's
+// interval touches the buckets it spans, almost always one or two).
+//
+//   TimeSeriesCollector series(agent_names);
+//   observers.add(&series);
+//   simulation.run();
+//   series.finalize(simulation.now());
+//   report["timeseries"] = series.to_json();
+//
+// JSON (to_json(); the "timeseries" section of report.json, keys in this
+// order, arrays of length "buckets", bucket i covering
+// [i * bucket_ms, (i + 1) * bucket_ms)):
+//   {"bucket_ms": 2048, "buckets": 300,
+//    "arrived", "completed", "failed": [int],      // requests, by the bucket they arrived / ended in
+//    "latency_mean_ms": [number|null],             // of the requests that ended in the bucket
+//    "in_flight_mean": [number],                   // time-averaged requests in flight
+//    "cost_usd": [number],                         // of the requests that ended in the bucket
+//    "agents": [ {"name",
+//                 "calls": [int],                  // calls started
+//                 "failed_calls": [int],           // calls ended in error, timeout or invalid output
+//                 "queue_mean": [number],          // time-averaged calls waiting for a server
+//                 "busy_mean": [number],           // time-averaged calls in service (busy servers)
+//                 "breaker_open_share": [number],  // share of the bucket the breaker was open
+//                 "breaker_half_open_share": [number]} ]}   // by agent index
+// Means have 4 decimals, shares 6, USD 8.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestration/events.hpp"
+#include "sim/time.hpp"
+
+namespace orchsim::eval {
+
+class TimeSeriesCollector final : public orchestration::Observer {
+ public:
+  static constexpr std::size_t kMaxBuckets = 512;
+  static constexpr sim::Duration kFirstWidth = sim::Duration::milliseconds(1);
+
+  struct AgentSeries {
+    std::string name;
+    std::vector<std::uint64_t> calls, failed_calls;
+    // Areas in (calls x ns) / (ns open); divided by the bucket span on export.
+    std::vector<double> queue_area, busy_area, open_ns, half_open_ns;
+    orchestration::BreakerState breaker = orchestration::BreakerState::kClosed;
+    sim::Time breaker_since = sim::Time::zero();
+  };
+
+  explicit TimeSeriesCollector(std::vector<std::string> agent_names);
+
+  void on_request_arrived(const orchestration::RequestArrived& e) override;
+  void on_request_finished(const orchestration::RequestFinished& e) override;
+  void on_call_started(const orchestration::CallStarted& e) override;
+  void on_call_ended(const orchestration::CallEnded& e) override;
+  void on_breaker_changed(const orchestration::BreakerChanged& e) override;
+
+  // Closes the open intervals (requests in flight, breaker states) at `end`.
+  // Call once, after the last event.
+  void finalize(sim::Time end);
+
+  nlohmann::ordered_json to_json() const;
+
+  sim::Duration bucket_width() const { return width_; }
+  // Buckets that hold data: up to the end time (after finalize) or the latest event.
+  std::size_t bucket_count() const;
+  const std::vector<std::uint64_t>& arrived() const { return arrived_; }
+  const std::vector<std::uint64_t>& completed() const { return completed_; }
+  const std::vector<std::uint64_t>& failed() const { return failed_; }
+  const std::vector<AgentSeries>& agents() const { return agents_; }
+  // Time-averaged requests in flight in bucket i.
+  double in_flight_mean(std::size_t i) const;
+
+ private:
+  // Widens the buckets until `t` falls in one; returns its index.
+  std::size_t index_for(sim::Time t);
+  // Adds level x overlap (in ns) of [from, to) to each bucket it spans.
+  void add_area(std::vector<double>& area, sim::Time from, sim::Time to, double level);
+  void compact();  // merges neighbours and doubles the width
+  AgentSeries& agent(orchestration::AgentIndex index);
+  // The span of bucket i that the run covered, in ns.
+  double covered_ns(std::size_t i) const;
+
+  sim::Duration width_ = kFirstWidth;
+  sim::Time latest_ = sim::Time::zero();
+  std::optional<sim::Time> end_;
+  std::vector<std::uint64_t> arrived_, completed_, failed_;
+  std::vector<double> latency_sum_ms_, cost_usd_, in_flight_area_;
+  std::uint64_t in_flight_ = 0;
+  sim::Time in_flight_since_ = sim::Time::zero();
+  std::vector<AgentSeries> agents_;
+};
+
+}  // namespace orchsim::eval
