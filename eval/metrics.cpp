@@ -221,6 +221,7 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
 
 void MetricsCollector::on_call_started(const orchestration::CallStarted& e) {
   ++agent(e.agent).calls_started;
+  ++nodes_[e.node].calls_started;
 }
 
 void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
@@ -234,6 +235,9 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
   a.input_tokens += e.input_tokens;
   a.output_tokens += e.output_tokens;
   a.cost_usd += e.cost_usd;
+  NodeStats& n = nodes_[e.node];
+  if (end < kCallEnds) ++n.calls_ended[end];
+  n.duration_sum_ns += e.duration.count_ns();
 }
 
 void MetricsCollector::on_routing_decision(const orchestration::RoutingDecision& e) {
@@ -415,6 +419,24 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
   }
   j["agents"] = std::move(agents);
 
+  Json nodes = Json::array();
+  for (const auto& [node, n] : nodes_) {
+    Json nj;
+    nj["name"] = node_name(node);
+    nj["calls_started"] = n.calls_started;
+    Json ended;
+    std::uint64_t ended_total = 0;
+    for (std::size_t k = 0; k < kCallEnds; ++k) {
+      ended[std::string(orchestration::to_string(kEnds[k]))] = n.calls_ended[k];
+      ended_total += n.calls_ended[k];
+    }
+    nj["calls_ended"] = std::move(ended);
+    nj["duration_mean_ms"] =
+        number(ratio(static_cast<double>(n.duration_sum_ns) * 1e-6, ended_total), kMsDecimals);
+    nodes.push_back(std::move(nj));
+  }
+  j["nodes"] = std::move(nodes);
+
   Json edges = Json::array();
   for (const auto& [key, n] : edges_) {
     const NodeId from = key.first == 0 ? kNoNode : static_cast<NodeId>(key.first - 1);
@@ -530,6 +552,12 @@ void MetricsCollector::write_csv(std::ostream& out) const {
         row(key, scope, v);
       }
     }
+  }
+  for (const Json& n : j["nodes"]) {
+    const std::string scope = fmt::format("node:{}", n["name"].get<std::string>());
+    row("calls_started", scope, n["calls_started"]);
+    for (const auto& [sub, sv] : n["calls_ended"].items()) row(fmt::format("calls_{}", sub), scope, sv);
+    row("duration_mean_ms", scope, n["duration_mean_ms"]);
   }
   for (const Json& e : j["routing"]["edges"]) {
     row("routing_edge_count",

@@ -60,6 +60,9 @@
 //                  "servers", "busy_ms", "utilisation", "max_queue_length"} ],
 //                                                  // by agent index; the last four
 //                                                  // null before finalize()
+//     "nodes": [ {"name", "calls_started",         // the workflow nodes that made calls,
+//                 "calls_ended": {same keys as agents'},   // by node index
+//                 "duration_mean_ms"} ],
 //     "routing": {
 //       "edges": [ {"from", "to", "count"} ],      // "start" first, then by node index
 //       "decisions": [ {"node", "agent", "count"} ]  // by (node, agent) index
@@ -79,7 +82,7 @@
 //   }
 // write_csv() writes the same numbers in long format, `metric,scope,value`
 // (scope "all", "class:<name>", "agent:<name>", "outcome:<name>",
-// "cause:<name>", "edge:<from>-><to>", "decision:<node>-><agent>",
+// "cause:<name>", "node:<name>", "edge:<from>-><to>", "decision:<node>-><agent>",
 // "budget:<kind>"); a null is an empty value, numbers are the JSON's numbers. write_table() is a
 // fixed-width summary for people.
 #pragma once
@@ -155,6 +158,12 @@ class MetricsCollector final : public orchestration::Observer {
     std::uint32_t max_queue_length = 0;
     double utilisation = 0.0;
   };
+  // Calls made by one workflow node, whichever agent served them.
+  struct NodeStats {
+    std::uint64_t calls_started = 0;
+    std::array<std::uint64_t, kCallEnds> calls_ended{};  // by CallEnd
+    std::int64_t duration_sum_ns = 0;                    // of ended calls
+  };
   struct EventStats {
     std::uint64_t retries_scheduled = 0, hedges_launched = 0;
     std::uint64_t context_fits = 0, context_truncated = 0, context_summarized = 0;
@@ -195,6 +204,7 @@ class MetricsCollector final : public orchestration::Observer {
   const std::vector<ClassStats>& classes() const { return classes_; }
   const std::vector<AgentStats>& agents() const { return agents_; }
   const EventStats& events() const { return events_; }
+  const std::map<orchestration::NodeId, NodeStats>& nodes() const { return nodes_; }
   std::uint64_t budget_exhausted(orchestration::BudgetExhausted::Kind kind) const {
     return budget_[static_cast<std::size_t>(kind)];
   }
@@ -231,6 +241,7 @@ class MetricsCollector final : public orchestration::Observer {
   // Keyed by (from + 1, to), the entry edge (from kNoNode) as 0: it sorts first.
   std::map<std::pair<std::uint64_t, orchestration::NodeId>, std::uint64_t> edges_;
   std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint64_t> decisions_;
+  std::map<orchestration::NodeId, NodeStats> nodes_;  // nodes that made calls, by index
   std::array<std::uint64_t, kBudgetKinds> budget_{};
   EventStats events_;
   std::optional<sim::Time> end_;

@@ -293,6 +293,8 @@ void write_sweep_csv(std::ostream& out, const std::vector<GridAxis>& grid, const
 nlohmann::ordered_json sweep_to_json(const std::vector<GridAxis>& grid, const SweepResult& r) {
   using J = nlohmann::ordered_json;
   J j;
+  j["schema"] = "orchsim.sweep";
+  j["schema_version"] = 1;
   J axes = J::array();
   for (const GridAxis& a : grid) axes.push_back({{"pointer", a.pointer}, {"values", a.values}});
   j["grid"] = axes;
