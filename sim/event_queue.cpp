@@ -36,8 +36,9 @@ void EventQueue::throw_before_floor(Time when) const {
 
 void EventQueue::throw_empty() { throw std::logic_error("EventQueue::run_next: no pending event"); }
 
-void EventQueue::Bucket::grow() {
-  const std::uint32_t new_capacity = capacity == 0 ? 8 : 2 * capacity;
+void EventQueue::Bucket::grow() { reserve(capacity == 0 ? 8 : 2 * capacity); }
+
+void EventQueue::Bucket::reserve(std::uint32_t new_capacity) {
   auto bigger = std::make_unique<Entry[]>(new_capacity);
   std::copy(begin(), end(), bigger.get());
   data = std::move(bigger);
@@ -115,32 +116,28 @@ void EventQueue::sort_front() {
   }
 }
 
-bool EventQueue::take_lowest_bucket(int& level, int& digit) {
+bool EventQueue::refill_front() {
+  // Precondition: the front is empty (prepare_front() has reset it).
   if (level_mask_ == 0) return false;
-  level = std::countr_zero(level_mask_);
+  const int level = std::countr_zero(level_mask_);
+  const int shift = 8 * level;
   auto& mask = digit_mask_[level];
   int word = 0;
   while (mask[word] == 0) ++word;
-  digit = word * 64 + std::countr_zero(mask[word]);
-  mask[word] &= mask[word] - 1;  // clear the lowest set bit: this bucket
-  if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) level_mask_ &= ~(1u << level);
-  return true;
-}
-
-bool EventQueue::refill_front() {
-  // Precondition: the front is empty (prepare_front() has reset it).
-  int level = 0;
-  int digit = 0;
-  if (!take_lowest_bucket(level, digit)) return false;
+  int digit = word * 64 + std::countr_zero(mask[word]);
   Bucket& from = buckets_[level][digit];
-  // Tombstones move like live entries: checking liveness here would touch a
-  // cold slot per entry. They are dropped at the front instead.
-  std::uint64_t min_time = UINT64_MAX;
-  for (const Entry& e : from) min_time = std::min(min_time, e.time);
-  last_ = min_time;
+  // Every key in the bucket shares its bytes from `level` up; the start of
+  // its range is a valid last_ (not above any key), so no pass to find the
+  // minimum is needed. Tombstones move like live entries: checking liveness
+  // here would touch a cold slot per entry. They are dropped at the front.
+  std::uint64_t range_key = from.data[0].time >> shift;
+  last_ = range_key << shift;
   if (from.size > kGather && level != 0) {
-    // Split: every entry lands on a lower level or the front, never in `from`.
-    front_limit_ = min_time + 1;
+    // Split: every entry lands on a lower level or, if it equals last_, the
+    // front; never in `from`.
+    mask[word] &= mask[word] - 1;
+    if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) level_mask_ &= ~(1u << level);
+    front_limit_ = last_ + 1;
     for (const Entry& e : from) insert(e);
     from.size = 0;
     return true;
@@ -150,38 +147,41 @@ bool EventQueue::refill_front() {
   // the front stays small, so that one refill serves many events. The front
   // may then take any later push up to the end of the last range gathered,
   // and no further, since the remaining buckets of this level hold later keys.
-  const int shift = 8 * level;
-  std::uint64_t range_key = min_time >> shift;
   if (from.size > kGather) {
     std::swap(front_, from);  // level 0, many equal times: no copy
+    mask[word] &= mask[word] - 1;
   } else {
-    append_to_front(from);
-    const auto& mask = digit_mask_[level];
-    while (level_mask_ & (1u << level)) {
-      const int word = (mask[0] != 0) ? 0 : (mask[1] != 0) ? 1 : (mask[2] != 0) ? 2 : 3;
-      const int next = word * 64 + std::countr_zero(mask[word]);
-      Bucket& more = buckets_[level][next];
-      if (front_.size + more.size > kGather) break;
-      take_lowest_bucket(level, digit);  // == (level, next)
-      range_key = more.data[0].time >> shift;
-      append_to_front(more);
+    // Walk the set bits of the digit mask directly, one word at a time, and
+    // clear the taken ones at the end of each word.
+    if (front_.capacity < kGather) front_.reserve(kGather);
+    Entry* out = front_.data.get();
+    std::uint32_t room = kGather;
+    for (; word < kDigits / 64; ++word) {
+      std::uint64_t bits = mask[word];
+      std::uint64_t taken = 0;
+      while (bits != 0) {
+        const int next = word * 64 + std::countr_zero(bits);
+        Bucket& more = buckets_[level][next];
+        if (more.size > room) break;
+        room -= more.size;
+        for (const Entry& e : more) *out++ = e;
+        more.size = 0;
+        range_key = static_cast<std::uint64_t>(next) | (range_key & ~std::uint64_t{0xff});
+        taken |= bits & (~bits + 1);
+        bits &= bits - 1;
+      }
+      mask[word] &= ~taken;
+      if (bits != 0) break;
     }
+    front_.size = kGather - room;
   }
+  if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) level_mask_ &= ~(1u << level);
   front_limit_ = range_key == (UINT64_MAX >> shift) ? UINT64_MAX : (range_key + 1) << shift;
   front_pos_ = 0;
   sort_front();
   const std::uint32_t ahead = std::min(front_.size, kPrefetchAhead);
   for (std::uint32_t i = 0; i < ahead; ++i) prefetch_slot(front_.data[i].slot);
   return true;
-}
-
-void EventQueue::append_to_front(Bucket& from) {
-  const std::uint32_t n = from.size;
-  while (front_.capacity < front_.size + n) front_.grow();
-  Entry* out = front_.end();
-  for (const Entry& e : from) *out++ = e;
-  front_.size += n;
-  from.size = 0;
 }
 
 void EventQueue::rebase(std::uint64_t new_last) {

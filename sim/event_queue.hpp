@@ -167,6 +167,7 @@ class EventQueue {
       data[size++] = e;
     }
     void grow();
+    void reserve(std::uint32_t new_capacity);  // keeps the entries
     Entry* begin() { return data.get(); }
     Entry* end() { return data.get() + size; }
   };
@@ -177,8 +178,20 @@ class EventQueue {
   void prefetch_slot(std::uint32_t i) const {
     // A 48-byte slot may straddle two cache lines.
     const auto* p = reinterpret_cast<const char*>(&slot(i));
+    prefetch(p);
+    prefetch(p + sizeof(Slot) - 1);
+  }
+  static void prefetch(const char* p) {
+#if defined(__GNUC__) && defined(__x86_64__)
+    // GCC 12 deletes a __builtin_prefetch (and _mm_prefetch) of a slot
+    // address as dead code: the address comes through the vector and the
+    // unique_ptr, and no other use keeps it. A volatile asm cannot be deleted.
+    // Check for `prefetcht0` in the assembly of Simulation::step when
+    // changing this.
+    asm volatile("prefetcht0 %0" : : "m"(*p));
+#else
     __builtin_prefetch(p);
-    __builtin_prefetch(p + sizeof(Slot) - 1);
+#endif
   }
   std::uint32_t allocate_slot() {
     if (free_head_ == 0) grow_slots();
@@ -233,8 +246,6 @@ class EventQueue {
   }
   void insert_into_front(const Entry& e);
   bool refill_front();  // fills the front from the next-earliest buckets, or splits one
-  bool take_lowest_bucket(int& level, int& digit);  // and clears its mask bit
-  void append_to_front(Bucket& from);               // empties `from`
   void sort_front();
   void rebase(std::uint64_t new_last);
   void compact();
