@@ -77,7 +77,7 @@ class EventQueue {
     if (ns < 0 || static_cast<std::uint64_t>(ns) < floor_) throw_before_floor(when);
     const std::uint32_t index = allocate_slot();
     Slot& s = slot(index);
-    s.fn.emplace(std::forward<F>(fn));
+    s.fn.emplace_empty(std::forward<F>(fn));  // a free slot's callable is always empty
     const auto time = static_cast<std::uint64_t>(ns);
     if (time < last_) rebase(time);
     insert(Entry{time, order_key(priority), index, s.generation});
@@ -103,8 +103,9 @@ class EventQueue {
   // Runs the next live event; throws std::logic_error if none is pending. The
   // callback may push and cancel freely, including cancelling itself (a no-op).
   void run_next() {
-    if (!front_ready() && !prepare_front()) throw_empty();
-    run_front();
+    Slot* const s = live_front_slot();
+    if (s == nullptr) throw_empty();
+    run_front(*s);
   }
 
   // The simulation loop in one call (one look at the front instead of the two
@@ -113,11 +114,12 @@ class EventQueue {
   // returns false and changes nothing.
   template <class BeforeRun>
   bool run_next_until(Time until, BeforeRun&& before_run) {
-    if (!front_ready() && !prepare_front()) return false;
+    Slot* const s = live_front_slot();
+    if (s == nullptr) return false;
     const auto time = static_cast<std::int64_t>(front_.data[front_pos_].time);
     if (time > until.count_ns()) return false;
     before_run(Time::from_ns(time));
-    run_front();
+    run_front(*s);
     return true;
   }
 
@@ -213,15 +215,28 @@ class EventQueue {
   // Drops tombstones and refills until a live entry is at front_pos_; false
   // when nothing is pending.
   bool prepare_front();
-  // Runs the entry at front_pos_, which must be live.
-  void run_front() {
-    const Entry e = front_.data[front_pos_++];
+  // The slot of the live entry at front_pos_ (after dropping tombstones and
+  // refilling as needed), or nullptr when nothing is pending. The fast path
+  // looks the slot up once for both the liveness check and the run.
+  Slot* live_front_slot() {
+    if (front_pos_ < front_.size) {
+      const Entry& e = front_.data[front_pos_];
+      Slot& s = slot(e.slot);
+      if (s.generation == e.generation) return &s;
+    }
+    if (!prepare_front()) return nullptr;
+    return &slot(front_.data[front_pos_].slot);
+  }
+  // Runs the entry at front_pos_, which must be live; `s` is its slot.
+  void run_front(Slot& s) {
+    const std::uint64_t time = front_.data[front_pos_].time;
+    const std::uint32_t index = front_.data[front_pos_].slot;
+    ++front_pos_;
     if (front_pos_ + kPrefetchAhead < front_.size) {
       prefetch_slot(front_.data[front_pos_ + kPrefetchAhead].slot);
     }
     --live_;
-    floor_ = e.time;
-    Slot& s = slot(e.slot);
+    floor_ = time;
     // Make the id stale before running so cancel(self) is a harmless no-op,
     // but keep the slot out of the free list until the callback returns: it
     // may push events, and its own callable must not be overwritten while it
@@ -229,7 +244,7 @@ class EventQueue {
     s.generation += 1;
     s.fn.invoke_once();
     s.next_free = free_head_;
-    free_head_ = e.slot + 1;
+    free_head_ = index + 1;
   }
 
   void insert(const Entry& e) {

@@ -40,6 +40,17 @@ class InlineFunction {
     }
   }
 
+  // emplace() for an object known to be empty (the event queue's free
+  // slots): skips the check for a callable to destroy first.
+  template <class F, class D = std::decay_t<F>>
+  void emplace_empty(F&& f) {
+    if constexpr (std::is_same_v<D, InlineFunction>) {
+      *this = std::move(f);
+    } else {
+      construct<D>(std::forward<F>(f));
+    }
+  }
+
   InlineFunction(InlineFunction&& o) noexcept : ops_(o.ops_) {
     if (ops_) {
       ops_->move(o.storage_, storage_);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <set>
@@ -268,6 +269,89 @@ TEST(EventQueue, HoldModelMatchesAReferenceHeapAcrossAllDigitLevels) {
     ASSERT_EQ(q.size(), model.size());
   }
   EXPECT_EQ(ran, 60'000u);
+}
+
+// Pushes (time, priority) events, runs them all and returns the order in
+// which they ran as indices into `events`.
+std::vector<int> run_order(EventQueue& q, const std::vector<std::pair<std::int64_t, Priority>>& events) {
+  std::vector<int> ran;
+  for (int i = 0; i < static_cast<int>(events.size()); ++i) {
+    q.push(Time::from_ns(events[i].first), events[i].second, [&ran, i] { ran.push_back(i); });
+  }
+  while (q.next_time()) q.run_next();
+  return ran;
+}
+
+std::vector<int> reference_order(const std::vector<std::pair<std::int64_t, Priority>>& events) {
+  std::vector<int> order(events.size());
+  for (int i = 0; i < static_cast<int>(order.size()); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return events[a] < events[b]; });
+  return order;
+}
+
+TEST(EventQueue, GatherAcrossMaskWordsAndUpToTheFrontLimitKeepsTheOrder) {
+  // Level-1 buckets (256 ns each) over 300 consecutive digits: the refill
+  // walks several 64-digit mask words, stops when the next bucket would not
+  // fit, and leaves a large bucket to be split. Ties and priorities in every
+  // bucket, pushed out of order.
+  std::vector<std::pair<std::int64_t, Priority>> events;
+  for (int k = 299; k >= 0; --k) {
+    const int n = k == 150 ? 90 : 1 + k % 3;  // one bucket larger than a front
+    for (int j = 0; j < n; ++j) {
+      const std::int64_t t = 0x10000 + k * 256 + (j * 37) % 200;
+      events.emplace_back(t, static_cast<Priority>(j % 3 - 1));
+      if (j % 4 == 0) events.emplace_back(t, kPriorityDefault);  // an exact tie
+    }
+  }
+  EventQueue q;
+  EXPECT_EQ(run_order(q, events), reference_order(events));
+}
+
+TEST(EventQueue, SplitBucketEntryAtItsRangeStartRunsFirst) {
+  // After a split the heap restarts from the start of the bucket's range, so
+  // an entry exactly there goes straight to the front.
+  std::vector<std::pair<std::int64_t, Priority>> events;
+  for (int j = 0; j < 200; ++j) events.emplace_back(0x30000 + (j * 97) % 0x10000, kPriorityDefault);
+  events.emplace_back(0x30000, kPriorityLate);
+  events.emplace_back(0x30000, kPriorityEarly);
+  EventQueue q;
+  EXPECT_EQ(run_order(q, events), reference_order(events));
+}
+
+TEST(EventQueue, PushBetweenTheLastRunEventAndAPeekedBucketRunsFirst) {
+  EventQueue q;
+  std::vector<std::int64_t> ran;
+  const auto at = [&](std::int64_t ns) {
+    q.push(Time::from_ns(ns), kPriorityDefault, [&ran, ns] { ran.push_back(ns); });
+  };
+  at(5);
+  at(0x50010);
+  at(0x50020);
+  q.run_next();                                   // runs 5
+  EXPECT_EQ(q.next_time(), Time::from_ns(0x50010));  // refills from a far bucket
+  at(0x40000);                                    // before that bucket's range
+  at(0x50000);                                    // at its range start
+  at(0x50015);
+  while (q.next_time()) q.run_next();
+  EXPECT_EQ(ran, (std::vector<std::int64_t>{5, 0x40000, 0x50000, 0x50010, 0x50015, 0x50020}));
+}
+
+TEST(EventQueue, CancelFirstAndLastOfAGatheredFront) {
+  EventQueue q;
+  std::vector<int> ran;
+  std::vector<EventId> ids;
+  for (int i = 0; i < 40; ++i) {
+    ids.push_back(q.push(Time::from_ns(1000 + i * 100), kPriorityDefault, [&ran, i] { ran.push_back(i); }));
+  }
+  EXPECT_EQ(q.next_time(), Time::from_ns(1000));  // the front now holds them all
+  EXPECT_TRUE(q.cancel(ids.front()));
+  EXPECT_TRUE(q.cancel(ids.back()));
+  EXPECT_EQ(q.next_time(), Time::from_ns(1100));
+  while (q.next_time()) q.run_next();
+  std::vector<int> expected;
+  for (int i = 1; i < 39; ++i) expected.push_back(i);
+  EXPECT_EQ(ran, expected);
+  EXPECT_EQ(q.heap_entries(), 0u);
 }
 
 }  // namespace
