@@ -16,13 +16,14 @@ namespace {
 // The R10 preferred numbers (ISO 3): ten steps per decade with short decimals,
 // so the edges read well on a log axis. In hundredths.
 constexpr std::array<std::int64_t, 10> kR10 = {100, 125, 160, 200, 250, 315, 400, 500, 630, 800};
-constexpr std::int64_t kSmallestEdgeNs = 1'000;  // 1 us
+constexpr std::int64_t kSmallestEdgeNs = 1'000;                       // 1 us
+constexpr std::int64_t kLargestDecadeNs = 1'000'000'000'000'000'000;  // 10x more overflows int64
 
 // R10 edges in ns from the largest at or below `lo` to the first above `hi`.
 std::vector<std::int64_t> r10_edges(std::int64_t lo, std::int64_t hi) {
   lo = std::max(lo, kSmallestEdgeNs);
   std::vector<std::int64_t> edges;
-  for (std::int64_t decade = kSmallestEdgeNs; decade <= 1'000'000'000'000'000'000; decade *= 10) {
+  for (std::int64_t decade = kSmallestEdgeNs;; decade *= 10) {
     for (const std::int64_t step : kR10) {
       const std::int64_t edge = step * (decade / 100);
       if (edge <= lo) {
@@ -32,6 +33,7 @@ std::vector<std::int64_t> r10_edges(std::int64_t lo, std::int64_t hi) {
       edges.push_back(edge);
       if (edge > hi) return edges;
     }
+    if (decade == kLargestDecadeNs) break;
   }
   edges.push_back(std::numeric_limits<std::int64_t>::max());  // past 8e18 ns: one open bin
   return edges;
