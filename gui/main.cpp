@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
-      QStringLiteral("Explore a run of orchsim: summary, latency, agents, workflow."));
+      QStringLiteral("Explore a run of orchsim: summary, latency, over time, agents, workflow, requests, cost vs quality."));
   parser.addHelpOption();
   parser.addPositionalArgument(
       QStringLiteral("run-or-scenario"),
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
       return 1;
     }
-    std::fprintf(stderr, "orchsim-gui: wrote %s/gui-{summary,latency,agents,workflow}.png\n",
+    std::fprintf(stderr, "orchsim-gui: wrote %s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality}.png\n",
                  qPrintable(dir));
     return 0;
   }

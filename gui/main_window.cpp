@@ -3,6 +3,15 @@
 #include <QAction>
 #include <QApplication>
 #include <QChartView>
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTextBrowser>
+#include <QVBoxLayout>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
@@ -22,8 +31,14 @@
 #include <nlohmann/json.hpp>
 
 #include "gui/agents_view.hpp"
-#include "gui/latency_chart.hpp"
+#include "gui/chart_view.hpp"
+#include "gui/cost_quality_view.hpp"
+#include "gui/latency_view.hpp"
+#include "gui/node_details.hpp"
+#include "gui/over_time_view.hpp"
+#include "gui/request_explorer.hpp"
 #include "gui/summary_model.hpp"
+#include "gui/view_export.hpp"
 #include "gui/workflow_graph.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -51,33 +66,78 @@ bool is_saved_run(const QString& input) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
+      settings_(std::make_unique<QSettings>(QStringLiteral("orchsim"), QStringLiteral("orchsim-gui"))),
       tabs_(new QTabWidget),
       summary_model_(new SummaryModel(this)),
       summary_table_(new QTableView),
-      latency_chart_(new LatencyChart),
+      classes_model_(new QStandardItemModel(this)),
+      classes_table_(new QTableView),
+      latency_view_(new LatencyView),
+      over_time_view_(new OverTimeView),
       agents_view_(new AgentsView),
       workflow_scene_(new WorkflowScene(this)),
       workflow_view_(new WorkflowView(workflow_scene_)),
+      colour_by_(new QComboBox),
+      node_details_(new QTextBrowser),
+      request_explorer_(new RequestExplorer),
+      cost_quality_view_(new CostQualityView),
       runner_(new ScenarioRunner(this)),
       status_(new QLabel),
       progress_(new QProgressBar),
       cancel_(new QPushButton(tr("Cancel"))) {
   setWindowTitle(tr("orchsim explorer"));
-  resize(1200, 760);
+  resize(1280, 800);
+  setAcceptDrops(true);
 
   summary_table_->setModel(summary_model_);
   summary_table_->verticalHeader()->setVisible(false);
   summary_table_->setAlternatingRowColors(true);
-  summary_table_->horizontalHeader()->setSectionResizeMode(SummaryModel::kMetric,
-                                                           QHeaderView::ResizeToContents);
-  summary_table_->horizontalHeader()->setSectionResizeMode(SummaryModel::kValue,
-                                                           QHeaderView::ResizeToContents);
+  for (int c : {SummaryModel::kMetric, SummaryModel::kValue, SummaryModel::kCompare, SummaryModel::kChange}) {
+    summary_table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  }
   summary_table_->horizontalHeader()->setStretchLastSection(true);
+  classes_table_->setModel(classes_model_);
+  classes_table_->verticalHeader()->setVisible(false);
+  classes_table_->setAlternatingRowColors(true);
+  classes_table_->horizontalHeader()->setStretchLastSection(true);
+  auto* summary = new QSplitter(Qt::Vertical);
+  summary->addWidget(summary_table_);
+  summary->addWidget(classes_table_);
+  summary->setStretchFactor(0, 4);
+  summary->setStretchFactor(1, 1);
 
-  tabs_->addTab(summary_table_, tr("Summary"));
-  tabs_->addTab(latency_chart_, tr("Latency"));
+  colour_by_->addItem(tr("Colour nodes by failure rate"), static_cast<int>(NodeColour::kFailureRate));
+  colour_by_->addItem(tr("Colour nodes by mean call latency"), static_cast<int>(NodeColour::kLatency));
+  colour_by_->addItem(tr("No colouring"), static_cast<int>(NodeColour::kNone));
+  connect(colour_by_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    workflow_scene_->set_colour_by(static_cast<NodeColour>(colour_by_->itemData(i).toInt()));
+  });
+  node_details_->setHtml(tr("<p>Click a node to see its calls and the agents it routed to.</p>"));
+  auto* graph_side = new QWidget;
+  auto* graph_layout = new QVBoxLayout(graph_side);
+  graph_layout->setContentsMargins(0, 0, 0, 0);
+  graph_layout->addWidget(colour_by_);
+  graph_layout->addWidget(workflow_view_);
+  auto* workflow = new QSplitter(Qt::Horizontal);
+  workflow->addWidget(graph_side);
+  workflow->addWidget(node_details_);
+  workflow->setStretchFactor(0, 3);
+  workflow->setStretchFactor(1, 1);
+  connect(workflow_scene_, &WorkflowScene::node_selected, this, [this](const QString& name) {
+    if (name.isEmpty() || report() == nullptr) {
+      node_details_->setHtml(tr("<p>Click a node to see its calls and the agents it routed to.</p>"));
+      return;
+    }
+    node_details_->setHtml(node_details_html(*report(), name.toStdString()));
+  });
+
+  tabs_->addTab(summary, tr("Summary"));
+  tabs_->addTab(latency_view_, tr("Latency"));
+  tabs_->addTab(over_time_view_, tr("Over time"));
   tabs_->addTab(agents_view_, tr("Agents"));
-  tabs_->addTab(workflow_view_, tr("Workflow"));
+  tabs_->addTab(workflow, tr("Workflow"));
+  tabs_->addTab(request_explorer_, tr("Requests"));
+  tabs_->addTab(cost_quality_view_, tr("Cost vs quality"));
   setCentralWidget(tabs_);
 
   progress_->setMaximumWidth(240);
@@ -86,7 +146,7 @@ MainWindow::MainWindow(QWidget* parent)
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancel_);
   set_busy(false);
-  status_->setText(tr("Open a run folder (File > Open run) or run a scenario."));
+  status_->setText(tr("Open a run folder (File > Open run, or drop it here) or run a scenario."));
 
   connect(cancel_, &QPushButton::clicked, runner_, &ScenarioRunner::cancel);
   connect(runner_, &ScenarioRunner::progress, this, [this](double fraction) {
@@ -96,7 +156,7 @@ MainWindow::MainWindow(QWidget* parent)
     progress_->setValue(static_cast<int>(fraction * 1000));
   });
   connect(runner_, &ScenarioRunner::finished, this,
-          [this](std::shared_ptr<const ReportData> report) { show_report(std::move(report)); });
+          [this](std::shared_ptr<const LoadedRun> run) { show_run(std::move(run)); });
   connect(runner_, &ScenarioRunner::failed, this, [this](const QString& message) {
     set_busy(false);
     report_error(tr("The scenario could not be run"), message);
@@ -112,12 +172,18 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::set_settings(std::unique_ptr<QSettings> settings) {
+  settings_ = std::move(settings);
+  rebuild_recent_menu();
+}
+
 void MainWindow::build_menus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open_run_action =
       file->addAction(tr("Open &run folder..."), this, &MainWindow::on_open_run_folder);
   open_run_action->setShortcut(QKeySequence::Open);
   file->addAction(tr("Open report &file..."), this, &MainWindow::on_open_report_file);
+  recent_menu_ = file->addMenu(tr("Open rece&nt"));
   QAction* run_scenario_action =
       file->addAction(tr("Run &scenario file..."), this, &MainWindow::on_open_scenario_file);
   run_scenario_action->setShortcut(QKeySequence(tr("Ctrl+R")));
@@ -127,8 +193,14 @@ void MainWindow::build_menus() {
     builtin->addAction(qname, this, [this, name] { open_scenario({name, {}, {}}); });
   }
   file->addSeparator();
+  QAction* compare = file->addAction(tr("&Compare with run folder..."), this, &MainWindow::on_compare);
+  compare->setShortcut(QKeySequence(tr("Ctrl+K")));
+  stop_compare_action_ = file->addAction(tr("S&top comparing"), this, &MainWindow::stop_comparing);
+  stop_compare_action_->setEnabled(false);
+  file->addAction(tr("Open s&weep (cost vs quality)..."), this, &MainWindow::on_open_sweep);
+  file->addSeparator();
   QAction* export_view =
-      file->addAction(tr("&Export current chart as PNG..."), this, &MainWindow::on_export_view);
+      file->addAction(tr("&Export chart as PNG or SVG..."), this, &MainWindow::on_export_view);
   export_view->setShortcut(QKeySequence(tr("Ctrl+E")));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -137,7 +209,42 @@ void MainWindow::build_menus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   log_axis_action_ = view->addAction(tr("&Logarithmic latency axis"));
   log_axis_action_->setCheckable(true);
-  connect(log_axis_action_, &QAction::toggled, latency_chart_, &LatencyChart::set_log_axis);
+  log_axis_action_->setShortcut(QKeySequence(tr("Ctrl+L")));
+  connect(log_axis_action_, &QAction::toggled, latency_view_, &LatencyView::set_log_axis);
+  view->addSeparator();
+  for (int tab = 0; tab < kTabCount; ++tab) {
+    QAction* go = view->addAction(tabs_->tabText(tab), this, [this, tab] { tabs_->setCurrentIndex(tab); });
+    go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(tab + 1)));
+  }
+  view->addSeparator();
+  view->addAction(tr("Charts: drag to zoom, wheel to zoom, arrows to pan, 0 to reset"))->setEnabled(false);
+  rebuild_recent_menu();
+}
+
+QStringList MainWindow::recent_files() const {
+  return settings_ ? settings_->value(QStringLiteral("recent")).toStringList() : QStringList();
+}
+
+void MainWindow::remember(const QString& path) {
+  if (!settings_ || path.isEmpty()) return;
+  const QFileInfo info(path);
+  const QString key = info.exists() ? info.absoluteFilePath() : path;  // built-in names stay names
+  QStringList recent = recent_files();
+  recent.removeAll(key);
+  recent.prepend(key);
+  while (recent.size() > 10) recent.removeLast();
+  settings_->setValue(QStringLiteral("recent"), recent);
+  rebuild_recent_menu();
+}
+
+void MainWindow::rebuild_recent_menu() {
+  if (recent_menu_ == nullptr) return;
+  recent_menu_->clear();
+  const QStringList recent = recent_files();
+  for (const QString& path : recent) {
+    recent_menu_->addAction(path, this, [this, path] { open_input(path); });
+  }
+  recent_menu_->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::report_error(const QString& title, const QString& message) {
@@ -157,6 +264,14 @@ void MainWindow::set_busy(bool busy, const QString& what) {
 }
 
 void MainWindow::open_input(const QString& input, const RunRequest& run) {
+  const QFileInfo info(input);
+  const bool sweep = info.fileName() == QLatin1String("sweep.json") ||
+                     (info.isDir() && QFileInfo(QDir(input).filePath(QStringLiteral("sweep.json"))).isFile() &&
+                      !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists());
+  if (!input.isEmpty() && sweep) {
+    if (open_sweep(input)) remember(input);
+    return;
+  }
   if (!input.isEmpty() && is_saved_run(input)) {
     open_run(input);
     return;
@@ -168,16 +283,18 @@ void MainWindow::open_input(const QString& input, const RunRequest& run) {
 }
 
 bool MainWindow::open_run(const QString& path) {
-  ReportLoad loaded = load_report(path.toStdString());
-  if (!loaded.ok()) {
+  LoadedRunResult loaded = load_run(path.toStdString());
+  if (!loaded.run) {
     report_error(tr("The run could not be opened"), QString::fromStdString(loaded.error));
     return false;
   }
-  show_report(std::make_shared<const ReportData>(std::move(*loaded.report)));
+  remember(path);
+  show_run(std::move(loaded.run));
   return true;
 }
 
 void MainWindow::open_scenario(const RunRequest& run) {
+  remember(QString::fromStdString(run.scenario));
   set_busy(true, tr("Running %1...").arg(QString::fromStdString(run.scenario)));
   runner_->start(run);
 }
@@ -201,27 +318,126 @@ bool MainWindow::open_and_wait(const QString& input, const RunRequest& run, QStr
   return ok;
 }
 
-void MainWindow::show_report(std::shared_ptr<const ReportData> report) {
+bool MainWindow::open_compare(const QString& path) {
+  LoadedRunResult loaded = load_run(path.toStdString());
+  if (!loaded.run) {
+    report_error(tr("The run to compare with could not be opened"), QString::fromStdString(loaded.error));
+    return false;
+  }
+  compare_ = std::move(loaded.run);
+  stop_compare_action_->setEnabled(true);
+  refresh_views();
+  status_->setText(tr("Comparing A: %1 with B: %2")
+                       .arg(run_ ? QString::fromStdString(run_->report->source) : tr("(none)"),
+                            QString::fromStdString(compare_->report->source)));
+  return true;
+}
+
+void MainWindow::stop_comparing() {
+  compare_.reset();
+  stop_compare_action_->setEnabled(false);
+  refresh_views();
+}
+
+bool MainWindow::open_sweep(const QString& path) {
+  SweepLoad loaded = load_sweep(path.toStdString());
+  if (!loaded.ok()) {
+    report_error(tr("The sweep could not be opened"), QString::fromStdString(loaded.error));
+    return false;
+  }
+  sweep_ = std::move(loaded.sweep);
+  cost_quality_view_->set_sweep(sweep_);
+  tabs_->setCurrentIndex(kCostQualityTab);
+  return true;
+}
+
+bool MainWindow::open_dropped(const QList<QUrl>& urls) {
+  for (const QUrl& url : urls) {
+    if (!url.isLocalFile()) continue;
+    const QString path = url.toLocalFile();
+    if (QFileInfo(path).fileName() == QLatin1String("sweep.json") ||
+        QFileInfo(QDir(path).filePath(QStringLiteral("sweep.json"))).isFile()) {
+      return open_sweep(path);
+    }
+    open_input(path);
+    return true;
+  }
+  report_error(tr("Nothing to open"), tr("Drop a run folder, a report.json, a sweep or a scenario file."));
+  return false;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  if (open_dropped(event->mimeData()->urls())) event->acceptProposedAction();
+}
+
+void MainWindow::show_run(std::shared_ptr<const LoadedRun> run) {
   set_busy(false);
-  report_ = std::move(report);
+  run_ = std::move(run);
   last_error_.clear();
-  summary_model_->set_report(*report_);
-  latency_chart_->set_report(*report_);
-  agents_view_->set_report(*report_);
-  workflow_scene_->set_report(*report_);
-  workflow_view_->fit();
-  const QString name = QString::fromStdString(report_->scenario_name);
-  setWindowTitle(tr("%1 (seed %2, %3 requests) - orchsim explorer")
-                     .arg(name)
-                     .arg(report_->seed)
-                     .arg(report_->arrived));
-  status_->setText(QString::fromStdString(report_->source));
+  refresh_views();
+  const ReportData& r = *run_->report;
+  const QString name = QString::fromStdString(r.scenario_name);
+  setWindowTitle(tr("%1 (seed %2, %3 requests) - orchsim explorer").arg(name).arg(r.seed).arg(r.arrived));
+  status_->setText(QString::fromStdString(r.source));
   Q_EMIT report_loaded();
 }
 
+void MainWindow::refresh_views() {
+  if (!run_) return;
+  const ReportData& r = *run_->report;
+  summary_model_->set_report(r);
+  summary_model_->set_compare(compare_ ? compare_->report.get() : nullptr);
+  summary_table_->setColumnHidden(SummaryModel::kCompare, !compare_);
+  summary_table_->setColumnHidden(SummaryModel::kChange, !compare_);
+
+  classes_model_->clear();
+  classes_model_->setHorizontalHeaderLabels({tr("class"), tr("requests"), tr("completed"), tr("success"),
+                                             tr("p50 (ms)"), tr("p99 (ms)"), tr("quality"), tr("cost (USD)")});
+  for (const ClassRow& c : r.classes) {
+    auto number = [](std::optional<double> v, int decimals, double scale = 1.0) {
+      auto* item = new QStandardItem(v ? QString::number(*v * scale, 'f', decimals) : QStringLiteral("-"));
+      if (v) item->setData(*v, Qt::UserRole);
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      return item;
+    };
+    classes_model_->appendRow({new QStandardItem(QString::fromStdString(c.name)),
+                               number(static_cast<double>(c.count), 0), number(static_cast<double>(c.completed), 0),
+                               number(c.success_rate, 2, 100.0), number(c.latency_p50_ms, 1),
+                               number(c.latency_p99_ms, 1), number(c.quality_mean, 3), number(c.cost_mean_usd, 6)});
+  }
+  classes_table_->resizeColumnsToContents();
+
+  RunViews runs;
+  const QString a_label = QStringLiteral("A: %1 (seed %2)").arg(QString::fromStdString(r.scenario_name)).arg(r.seed);
+  runs.push_back({compare_ ? a_label : a_label.mid(3), run_->report, run_colour(0)});
+  if (compare_) {
+    const ReportData& b = *compare_->report;
+    runs.push_back({QStringLiteral("B: %1 (seed %2)").arg(QString::fromStdString(b.scenario_name)).arg(b.seed),
+                    compare_->report, run_colour(1)});
+  }
+  latency_view_->set_runs(runs);
+  over_time_view_->set_runs(runs);
+  cost_quality_view_->set_runs(runs);
+  cost_quality_view_->set_sweep(sweep_);
+  agents_view_->set_report(r);
+  workflow_scene_->set_report(r);
+  workflow_view_->fit();
+  if (run_->requests) {
+    request_explorer_->set_requests(run_->requests);
+  } else {
+    request_explorer_->clear();
+    request_explorer_->show_message(QString::fromStdString(run_->requests_note));
+  }
+}
+
 QString MainWindow::tab_file_name(int tab) {
-  static const char* const kNames[kTabCount] = {"gui-summary.png", "gui-latency.png",
-                                                "gui-agents.png", "gui-workflow.png"};
+  static const char* const kNames[kTabCount] = {"gui-summary.png",  "gui-latency.png",  "gui-over-time.png",
+                                                "gui-agents.png",   "gui-workflow.png", "gui-requests.png",
+                                                "gui-cost-quality.png"};
   return tab >= 0 && tab < kTabCount ? QString::fromLatin1(kNames[tab]) : QString();
 }
 
@@ -229,6 +445,27 @@ bool MainWindow::save_screenshots(const QString& dir, QString* error) {
   if (!QDir().mkpath(dir)) {
     if (error != nullptr) *error = tr("%1: cannot create the folder").arg(dir);
     return false;
+  }
+  // Show something worth seeing where a view needs a selection: the node
+  // with the highest failure rate, and the slowest request kept in detail.
+  if (const ReportData* r = report()) {
+    const NodeRow* worst = nullptr;
+    for (const NodeRow& n : r->nodes) {
+      if (worst == nullptr || n.failure_rate().value_or(0) > worst->failure_rate().value_or(0)) worst = &n;
+    }
+    if (worst != nullptr) workflow_scene_->select_node(QString::fromStdString(worst->name));
+    if (run_->requests && !run_->requests->requests.empty()) {
+      const RequestRow* pick = nullptr;
+      for (const RequestRow& q : run_->requests->requests) {
+        const bool eventful = q.retries + q.hedges + q.fallbacks > 0;
+        const bool pick_eventful = pick != nullptr && pick->retries + pick->hedges + pick->fallbacks > 0;
+        if (pick == nullptr || (eventful && !pick_eventful) ||
+            (eventful == pick_eventful && q.success && q.latency_ms > pick->latency_ms)) {
+          pick = &q;
+        }
+      }
+      request_explorer_->select_request(pick->id);
+    }
   }
   const int was = tabs_->currentIndex();
   for (int tab = 0; tab < kTabCount; ++tab) {
@@ -248,11 +485,12 @@ bool MainWindow::save_screenshots(const QString& dir, QString* error) {
 }
 
 QWidget* MainWindow::current_view() {
+  // The chart with the keyboard focus, when it is on the current tab: one
+  // chart of the Over time or Latency tab can be saved alone.
+  QWidget* focus = QApplication::focusWidget();
+  auto* chart = qobject_cast<ChartView*>(focus);
+  if (chart != nullptr && tabs_->currentWidget()->isAncestorOf(chart)) return chart;
   switch (tabs_->currentIndex()) {
-    case kSummaryTab:
-      return summary_table_;
-    case kLatencyTab:
-      return latency_chart_;
     case kAgentsTab:
       return agents_view_->chart_view();
     case kWorkflowTab:
@@ -263,8 +501,9 @@ QWidget* MainWindow::current_view() {
 }
 
 bool MainWindow::export_current_view(const QString& file, QString* error) {
-  if (!current_view()->grab().save(file, "PNG")) {
-    if (error != nullptr) *error = tr("%1: cannot write the picture").arg(file);
+  QString message;
+  if (!export_view(current_view(), file, &message)) {
+    if (error != nullptr) *error = message;
     return false;
   }
   return true;
@@ -288,10 +527,20 @@ void MainWindow::on_open_scenario_file() {
   if (!file.isEmpty()) open_scenario({file.toStdString(), {}, {}});
 }
 
+void MainWindow::on_compare() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with a run folder"));
+  if (!dir.isEmpty()) open_compare(dir);
+}
+
+void MainWindow::on_open_sweep() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a sweep folder (orchsim sweep --out)"));
+  if (!dir.isEmpty()) open_sweep(dir);
+}
+
 void MainWindow::on_export_view() {
   const QString suggested = tab_file_name(tabs_->currentIndex());
-  const QString file = QFileDialog::getSaveFileName(this, tr("Export as PNG"), suggested,
-                                                    tr("PNG pictures (*.png)"));
+  const QString file = QFileDialog::getSaveFileName(this, tr("Export as PNG or SVG"), suggested,
+                                                    tr("PNG pictures (*.png);;SVG drawings (*.svg)"));
   if (file.isEmpty()) return;
   QString error;
   if (!export_current_view(file, &error)) report_error(tr("Export failed"), error);

@@ -82,6 +82,48 @@ class Reader {
     return v->size();
   }
 
+  bool has(const std::string& pointer) const { return doc_.contains(Json::json_pointer(pointer)); }
+
+  // An array of counts / numbers / numbers-or-null, each element checked.
+  std::vector<std::uint64_t> counts(const std::string& pointer) {
+    std::vector<std::uint64_t> out(array_size(pointer));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i) out[i] = count(pointer + "/" + std::to_string(i));
+    return out;
+  }
+  std::vector<double> nums(const std::string& pointer) {
+    std::vector<double> out(array_size(pointer));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i) out[i] = num(pointer + "/" + std::to_string(i));
+    return out;
+  }
+  std::vector<std::optional<double>> opt_nums(const std::string& pointer) {
+    std::vector<std::optional<double>> out(array_size(pointer));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i) out[i] = opt_num(pointer + "/" + std::to_string(i));
+    return out;
+  }
+  // An object of name -> count, in the file's order.
+  std::vector<std::pair<std::string, std::uint64_t>> named_counts(const std::string& pointer) {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    const Json* v = at(pointer);
+    if (v == nullptr) return out;
+    if (!v->is_object()) {
+      fail(pointer, "found " + found(*v) + ", expected an object");
+      return out;
+    }
+    for (const auto& [key, value] : v->items()) {
+      // JSON pointer escaping (RFC 6901): "~" is "~0", "/" is "~1".
+      std::string escaped;
+      for (const char c : key) escaped += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      out.emplace_back(key, count(pointer + "/" + escaped));
+    }
+    return out;
+  }
+  // Fails unless the array at `pointer` has `n` elements.
+  void expect_size(const std::string& pointer, std::size_t n, std::size_t found_n) {
+    if (found_n != n) {
+      fail(pointer, "found " + std::to_string(found_n) + " elements, expected " + std::to_string(n));
+    }
+  }
+
   void fail(const std::string& pointer, const std::string& what) {
     if (ok()) error_ = source_ + ": " + pointer + ": " + what;
   }
@@ -114,6 +156,62 @@ LatencySummary read_latency(Reader& r, const std::string& base) {
   l.p999 = r.opt_num(base + "/p999");
   l.max = r.opt_num(base + "/max");
   return l;
+}
+
+TimeSeries read_series(Reader& r) {
+  TimeSeries t;
+  const std::string b = "/timeseries";
+  t.bucket_ms = r.num(b + "/bucket_ms");
+  if (r.ok() && !(t.bucket_ms > 0)) r.fail(b + "/bucket_ms", "expected a positive number");
+  const std::size_t n = r.count(b + "/buckets");
+  t.arrived = r.counts(b + "/arrived");
+  t.completed = r.counts(b + "/completed");
+  t.failed = r.counts(b + "/failed");
+  t.latency_mean_ms = r.opt_nums(b + "/latency_mean_ms");
+  t.in_flight_mean = r.nums(b + "/in_flight_mean");
+  t.cost_usd = r.nums(b + "/cost_usd");
+  r.expect_size(b + "/arrived", n, t.arrived.size());
+  r.expect_size(b + "/completed", n, t.completed.size());
+  r.expect_size(b + "/failed", n, t.failed.size());
+  r.expect_size(b + "/latency_mean_ms", n, t.latency_mean_ms.size());
+  r.expect_size(b + "/in_flight_mean", n, t.in_flight_mean.size());
+  r.expect_size(b + "/cost_usd", n, t.cost_usd.size());
+  const std::size_t agents = r.array_size(b + "/agents");
+  for (std::size_t i = 0; i < agents && r.ok(); ++i) {
+    const std::string a = b + "/agents/" + std::to_string(i);
+    TimeSeries::Agent s;
+    s.name = r.str(a + "/name");
+    s.calls = r.counts(a + "/calls");
+    s.failed_calls = r.counts(a + "/failed_calls");
+    s.queue_mean = r.nums(a + "/queue_mean");
+    s.busy_mean = r.nums(a + "/busy_mean");
+    s.breaker_open_share = r.nums(a + "/breaker_open_share");
+    s.breaker_half_open_share = r.nums(a + "/breaker_half_open_share");
+    r.expect_size(a + "/calls", n, s.calls.size());
+    r.expect_size(a + "/failed_calls", n, s.failed_calls.size());
+    r.expect_size(a + "/queue_mean", n, s.queue_mean.size());
+    r.expect_size(a + "/busy_mean", n, s.busy_mean.size());
+    r.expect_size(a + "/breaker_open_share", n, s.breaker_open_share.size());
+    r.expect_size(a + "/breaker_half_open_share", n, s.breaker_half_open_share.size());
+    t.agents.push_back(std::move(s));
+  }
+  return t;
+}
+
+LatencyBins read_bins(Reader& r) {
+  LatencyBins h;
+  h.edges_ms = r.nums("/latency_histogram/edges_ms");
+  h.all = r.counts("/latency_histogram/all");
+  h.success = r.counts("/latency_histogram/success");
+  const std::size_t bins = h.edges_ms.empty() ? 0 : h.edges_ms.size() - 1;
+  r.expect_size("/latency_histogram/all", bins, h.all.size());
+  r.expect_size("/latency_histogram/success", bins, h.success.size());
+  for (std::size_t i = 1; i < h.edges_ms.size() && r.ok(); ++i) {
+    if (!(h.edges_ms[i] > h.edges_ms[i - 1])) {
+      r.fail("/latency_histogram/edges_ms/" + std::to_string(i), "edges must increase");
+    }
+  }
+  return h;
 }
 
 }  // namespace
@@ -154,6 +252,8 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
   d.failed = r.count("/metrics/requests/failed");
   d.in_flight = r.count("/metrics/requests/in_flight");
   d.success_rate = r.num("/metrics/requests/success_rate");
+  d.completed_by_outcome = r.named_counts("/metrics/requests/completed_by_outcome");
+  d.failed_by_cause = r.named_counts("/metrics/requests/failed_by_cause");
   d.throughput_rps = r.num("/metrics/requests/throughput_rps");
 
   d.latency_all = read_latency(r, "/metrics/latency_ms/all");
@@ -167,6 +267,9 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
   d.cost_per_request_usd = r.num("/metrics/per_request/cost_usd");
   d.calls_per_request = r.num("/metrics/per_request/calls");
   d.retries_per_request = r.num("/metrics/per_request/retries");
+  d.hedges_per_request = r.num("/metrics/per_request/hedges");
+  d.timeouts_per_request = r.num("/metrics/per_request/timeouts");
+  d.fallbacks_per_request = r.num("/metrics/per_request/fallbacks");
   d.input_tokens_per_request = r.num("/metrics/per_request/input_tokens");
   d.output_tokens_per_request = r.num("/metrics/per_request/output_tokens");
 
@@ -190,6 +293,11 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     row.busy_ms = r.num(a + "/busy_ms");
     row.utilisation = r.num(a + "/utilisation");
     row.max_queue_length = r.count(a + "/max_queue_length");
+    for (auto& [kind, n] : r.named_counts(a + "/errors")) {
+      if (n > 0) row.errors.emplace_back(kind, n);
+    }
+    row.breaker_transitions = r.count(a + "/breaker/transitions");
+    row.breaker_open_ms = r.num(a + "/breaker/open_ms");
     d.agents.push_back(std::move(row));
   }
 
@@ -202,6 +310,47 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     row.count = r.count(e + "/count");
     d.edges.push_back(std::move(row));
   }
+
+  const std::size_t decisions = r.array_size("/metrics/routing/decisions");
+  for (std::size_t i = 0; i < decisions && r.ok(); ++i) {
+    const std::string e = "/metrics/routing/decisions/" + std::to_string(i);
+    d.decisions.push_back({r.str(e + "/node"), r.str(e + "/agent"), r.count(e + "/count")});
+  }
+
+  if (r.ok() && r.has("/metrics/nodes")) {
+    const std::size_t nodes = r.array_size("/metrics/nodes");
+    for (std::size_t i = 0; i < nodes && r.ok(); ++i) {
+      const std::string n = "/metrics/nodes/" + std::to_string(i);
+      NodeRow row;
+      row.name = r.str(n + "/name");
+      row.calls_started = r.count(n + "/calls_started");
+      row.success = r.count(n + "/calls_ended/success");
+      row.invalid = r.count(n + "/calls_ended/invalid");
+      row.error = r.count(n + "/calls_ended/error");
+      row.timeout = r.count(n + "/calls_ended/timeout");
+      row.cancelled = r.count(n + "/calls_ended/cancelled");
+      row.duration_mean_ms = r.opt_num(n + "/duration_mean_ms");
+      d.nodes.push_back(std::move(row));
+    }
+  }
+
+  const std::size_t classes = r.array_size("/metrics/classes");
+  for (std::size_t i = 0; i < classes && r.ok(); ++i) {
+    const std::string c = "/metrics/classes/" + std::to_string(i);
+    ClassRow row;
+    row.name = r.str(c + "/name");
+    row.count = r.count(c + "/count");
+    row.completed = r.count(c + "/completed");
+    row.success_rate = r.opt_num(c + "/success_rate");
+    row.latency_p50_ms = r.opt_num(c + "/latency_p50_ms");
+    row.latency_p99_ms = r.opt_num(c + "/latency_p99_ms");
+    row.quality_mean = r.opt_num(c + "/quality_mean");
+    row.cost_mean_usd = r.opt_num(c + "/cost_mean_usd");
+    d.classes.push_back(std::move(row));
+  }
+
+  if (r.ok() && r.has("/latency_histogram")) d.latency_bins = read_bins(r);
+  if (r.ok() && r.has("/timeseries")) d.series = read_series(r);
 
   if (!r.ok()) {
     out.error = r.error();

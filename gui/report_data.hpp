@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace orchsim::gui {
@@ -43,6 +44,61 @@ struct AgentRow {
   double busy_ms = 0;
   double utilisation = 0;  // busy / (servers x end), in [0, 1]
   std::uint64_t max_queue_length = 0;
+  // Explicit errors by kind (transient, rate_limited, ...), only kinds seen.
+  std::vector<std::pair<std::string, std::uint64_t>> errors;
+  std::uint64_t breaker_transitions = 0;
+  double breaker_open_ms = 0;
+};
+
+// Requests of one class (metrics.classes).
+struct ClassRow {
+  std::string name;
+  std::uint64_t count = 0, completed = 0;
+  std::optional<double> success_rate, latency_p50_ms, latency_p99_ms, quality_mean, cost_mean_usd;
+};
+
+// Calls made by one workflow node (metrics.nodes).
+struct NodeRow {
+  std::string name;
+  std::uint64_t calls_started = 0;
+  std::uint64_t success = 0, invalid = 0, error = 0, timeout = 0, cancelled = 0;
+  std::optional<double> duration_mean_ms;
+  // Share of ended calls that failed (error, timeout or invalid output); nullopt: none ended.
+  std::optional<double> failure_rate() const {
+    const std::uint64_t ended = success + invalid + error + timeout + cancelled;
+    if (ended == 0) return std::nullopt;
+    return static_cast<double>(error + timeout + invalid) / static_cast<double>(ended);
+  }
+};
+
+// How often a routed step chose each agent (metrics.routing.decisions).
+struct DecisionCount {
+  std::string node, agent;
+  std::uint64_t count = 0;
+};
+
+// The report's "latency_histogram": bins [edges_ms[i], edges_ms[i+1]).
+struct LatencyBins {
+  std::vector<double> edges_ms;
+  std::vector<std::uint64_t> all, success;
+  bool empty() const { return all.empty(); }
+};
+
+// The report's "timeseries" (eval/timeseries.hpp): bucket i covers
+// [i x bucket_ms, (i + 1) x bucket_ms) of simulated time.
+struct TimeSeries {
+  struct Agent {
+    std::string name;
+    std::vector<std::uint64_t> calls, failed_calls;
+    std::vector<double> queue_mean, busy_mean, breaker_open_share, breaker_half_open_share;
+  };
+  double bucket_ms = 0;
+  std::vector<std::uint64_t> arrived, completed, failed;
+  std::vector<std::optional<double>> latency_mean_ms;
+  std::vector<double> in_flight_mean, cost_usd;
+  std::vector<Agent> agents;
+  std::size_t size() const { return arrived.size(); }
+  bool empty() const { return arrived.empty(); }
 };
 
 // Traffic along one workflow edge; "start" is the pseudo node requests enter by.
@@ -67,13 +123,34 @@ struct ReportData {
   double quality_threshold = 0;
   std::optional<double> quality_mean, pass_rate, silent_failure_rate;
 
+  std::vector<std::pair<std::string, std::uint64_t>> completed_by_outcome, failed_by_cause;
+
   // Means over finished requests.
   double cost_per_request_usd = 0;
   double calls_per_request = 0, retries_per_request = 0;
+  double hedges_per_request = 0, timeouts_per_request = 0, fallbacks_per_request = 0;
   double input_tokens_per_request = 0, output_tokens_per_request = 0;
 
   std::vector<AgentRow> agents;  // in the report's order (the scenario's)
   std::vector<EdgeRow> edges;    // in the report's order ("start" edges first)
+  std::vector<DecisionCount> decisions;
+  std::vector<NodeRow> nodes;  // only nodes that made calls
+  const NodeRow* node(const std::string& name) const {
+    for (const NodeRow& n : nodes) {
+      if (n.name == name) return &n;
+    }
+    return nullptr;
+  }
+  const AgentRow* agent(const std::string& name) const {
+    for (const AgentRow& a : agents) {
+      if (a.name == name) return &a;
+    }
+    return nullptr;
+  }
+  std::vector<ClassRow> classes;
+  // Sections added after the first reports: empty when the file predates them.
+  LatencyBins latency_bins;
+  TimeSeries series;
 };
 
 struct ReportLoad {

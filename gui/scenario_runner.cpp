@@ -65,6 +65,7 @@ void ScenarioRunner::start(RunRequest request) {
       eval::RunOptions options;
       options.seed = request.seed;
       options.requests = request.requests;
+      options.request_log = eval::RequestLogOptions{};
       options.progress = [this, &post, &flag](double fraction) {
         if (flag->load()) throw RunCancelled{};
         post([this, fraction] { Q_EMIT progress(fraction); });
@@ -84,10 +85,23 @@ void ScenarioRunner::start(RunRequest request) {
         });
         return;
       }
-      auto data = std::make_shared<const ReportData>(std::move(*report.report));
-      post([this, data] {
+      auto run = std::make_shared<LoadedRun>();
+      run->report = std::make_shared<const ReportData>(std::move(*report.report));
+      const eval::RequestLog& log = *result.request_log;
+      const eval::RequestLogOptions sizes;
+      RequestLoad requests = requests_from_json(
+          requests_header(loaded.scenario->name, result.seed, log.finished(), log.kept(), sizes.sample,
+                          sizes.slowest, sizes.failed),
+          log.kept_requests(), run->report->source);
+      if (requests.ok()) {
+        run->requests = std::make_shared<const RequestSet>(std::move(*requests.set));
+      } else {
+        run->requests_note = requests.error;
+      }
+      std::shared_ptr<const LoadedRun> done = std::move(run);
+      post([this, done] {
         running_ = false;
-        Q_EMIT finished(data);
+        Q_EMIT finished(done);
       });
     } catch (const RunCancelled&) {
       // cancel() already told the GUI.

@@ -1,4 +1,5 @@
-// Runs a scenario off the GUI thread and hands back its report.
+// Runs a scenario off the GUI thread and hands back its report and a sample
+// of its requests in detail (as `orchsim run --out` writes them).
 //
 //   ScenarioRunner runner;
 //   connect(&runner, &ScenarioRunner::finished, this, &Window::show_report);
@@ -24,7 +25,7 @@
 #include <string>
 #include <thread>
 
-#include "gui/report_data.hpp"
+#include "gui/loaded_run.hpp"
 
 namespace orchsim::gui {
 
@@ -47,7 +48,8 @@ class ScenarioRunner : public QObject {
 
  Q_SIGNALS:
   void progress(double fraction);  // in [0, 1]
-  void finished(std::shared_ptr<const orchsim::gui::ReportData> report);
+  // The report and the request sample (eval::RequestLogOptions' defaults).
+  void finished(std::shared_ptr<const orchsim::gui::LoadedRun> run);
   // A bad scenario (with its diagnostics) or a failed run.
   void failed(const QString& message);
   void cancelled();

@@ -1,5 +1,7 @@
 #include "gui/summary_model.hpp"
 
+#include <cmath>
+
 namespace orchsim::gui {
 namespace {
 
@@ -26,10 +28,28 @@ void SummaryModel::clear() {
 
 void SummaryModel::set_report(const ReportData& r) {
   beginResetModel();
-  rows_.clear();
-  auto add = [this](std::string key, QString label, std::optional<double> value, QString text,
-                    QString tooltip) {
-    rows_.push_back({std::move(key), std::move(label), value, std::move(text), std::move(tooltip)});
+  rows_ = build_rows(r);
+  endResetModel();
+}
+
+void SummaryModel::set_compare(const ReportData* other) {
+  beginResetModel();
+  compare_ = other != nullptr ? build_rows(*other) : std::vector<Row>{};
+  endResetModel();
+}
+
+const SummaryModel::Row* SummaryModel::compare_row(const std::string& key) const {
+  for (const Row& row : compare_) {
+    if (row.key == key) return &row;
+  }
+  return nullptr;
+}
+
+std::vector<SummaryModel::Row> SummaryModel::build_rows(const ReportData& r) {
+  std::vector<Row> rows;
+  auto add = [&rows](std::string key, QString label, std::optional<double> value, QString text,
+                     QString tooltip) {
+    rows.push_back({std::move(key), std::move(label), value, std::move(text), std::move(tooltip)});
   };
   auto count = [&add](std::string key, QString label, std::uint64_t n, QString tooltip) {
     add(std::move(key), std::move(label), static_cast<double>(n), QString::number(n),
@@ -47,6 +67,10 @@ void SummaryModel::set_report(const ReportData& r) {
   count("failed", tr("Requests failed"), r.failed, tr("Ended without an answer"));
   count("in_flight", tr("Requests in flight at the end"), r.in_flight,
         tr("Still running when the drain limit passed"));
+  for (const auto& [cause, n] : r.failed_by_cause) {
+    count("failed_" + cause, tr("  failed: %1").arg(QString::fromStdString(cause)), n,
+          tr("Requests that failed with this cause"));
+  }
   add("success_rate", tr("Success rate"), r.success_rate, percent(r.success_rate),
       tr("completed / finished"));
   add("throughput_rps", tr("Throughput"), r.throughput_rps, fixed(r.throughput_rps, 2, tr("req/s")),
@@ -79,11 +103,17 @@ void SummaryModel::set_report(const ReportData& r) {
       fixed(r.calls_per_request, 2), tr("Mean over finished requests"));
   add("retries_per_request", tr("Retries per request"), r.retries_per_request,
       fixed(r.retries_per_request, 3), tr("Mean over finished requests"));
+  add("hedges_per_request", tr("Hedges per request"), r.hedges_per_request,
+      fixed(r.hedges_per_request, 3), tr("Mean over finished requests"));
+  add("timeouts_per_request", tr("Timeouts per request"), r.timeouts_per_request,
+      fixed(r.timeouts_per_request, 3), tr("Mean over finished requests"));
+  add("fallbacks_per_request", tr("Fallbacks per request"), r.fallbacks_per_request,
+      fixed(r.fallbacks_per_request, 3), tr("Mean over finished requests"));
   add("input_tokens_per_request", tr("Input tokens per request"), r.input_tokens_per_request,
       fixed(r.input_tokens_per_request, 0), tr("Mean over finished requests"));
   add("output_tokens_per_request", tr("Output tokens per request"), r.output_tokens_per_request,
       fixed(r.output_tokens_per_request, 0), tr("Mean over finished requests"));
-  endResetModel();
+  return rows;
 }
 
 int SummaryModel::row_of(std::string_view key) const {
@@ -104,17 +134,45 @@ int SummaryModel::columnCount(const QModelIndex& parent) const {
 QVariant SummaryModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
   const Row& row = rows_[static_cast<std::size_t>(index.row())];
+  const Row* other = compare_row(row.key);
+  std::optional<double> change;
+  if (other != nullptr && row.value && other->value && row.key != "seed") change = *other->value - *row.value;
   switch (role) {
     case Qt::DisplayRole:
-      if (index.column() == kMetric) return row.label;
-      return index.column() == kValue ? row.text : row.tooltip;
+      switch (index.column()) {
+        case kMetric:
+          return row.label;
+        case kValue:
+          return row.text;
+        case kCompare:
+          return other != nullptr ? other->text : (comparing() ? QStringLiteral("–") : QString());
+        case kChange: {
+          if (!change) return QString();
+          QString text = (*change > 0 ? QStringLiteral("+") : QString()) + QString::number(*change, 'g', 4);
+          if (*row.value != 0) text += QStringLiteral(" (%1%2 %)").arg(*change > 0 ? "+" : "").arg(100.0 * *change / std::abs(*row.value), 0, 'f', 1);
+          return text;
+        }
+        default:
+          return row.tooltip;
+      }
     case Qt::UserRole:
-      if (index.column() == kMetric) return QString::fromStdString(row.key);
-      return row.value ? QVariant(*row.value) : QVariant();
+      switch (index.column()) {
+        case kMetric:
+          return QString::fromStdString(row.key);
+        case kValue:
+          return row.value ? QVariant(*row.value) : QVariant();
+        case kCompare:
+          return other != nullptr && other->value ? QVariant(*other->value) : QVariant();
+        case kChange:
+          return change ? QVariant(*change) : QVariant();
+        default:
+          return {};
+      }
     case Qt::ToolTipRole:
       return row.tooltip;
     case Qt::TextAlignmentRole:
-      if (index.column() == kValue) return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
+      if (index.column() == kValue || index.column() == kCompare || index.column() == kChange)
+        return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
       return {};
     default:
       return {};
@@ -127,7 +185,11 @@ QVariant SummaryModel::headerData(int section, Qt::Orientation orientation, int 
     case kMetric:
       return tr("Metric");
     case kValue:
-      return tr("Value");
+      return comparing() ? tr("A") : tr("Value");
+    case kCompare:
+      return tr("B");
+    case kChange:
+      return tr("B - A");
     default:
       return tr("Meaning");
   }

@@ -1,9 +1,11 @@
 // The Summary tab's table: one row per headline number of a run (requests,
-// success, latency quantiles, quality, cost per request), three columns
-// (metric, value, what it means).
+// success and failures by cause, latency quantiles, quality, cost and work
+// per request), with what each means. Comparing two runs fills the columns
+// "B" and "B - A" (the difference, and the relative change in percent).
 //
 //   SummaryModel model;
 //   model.set_report(report);
+//   model.set_compare(other);   // or nullptr: one run
 //   table_view->setModel(&model);
 //
 // Qt::DisplayRole gives the formatted text; Qt::UserRole gives the number as
@@ -26,11 +28,13 @@ class SummaryModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { kMetric = 0, kValue = 1, kMeaning = 2, kColumnCount = 3 };
+  enum Column { kMetric = 0, kValue, kCompare, kChange, kMeaning, kColumnCount };
 
   explicit SummaryModel(QObject* parent = nullptr);
 
   void set_report(const ReportData& report);
+  void set_compare(const ReportData* other);  // nullptr: no comparison
+  bool comparing() const { return !compare_.empty(); }
   void clear();
 
   // The row of a metric by its stable key ("latency_p99_ms", "cost_per_request_usd",
@@ -50,7 +54,11 @@ class SummaryModel : public QAbstractTableModel {
     QString text;     // formatted value
     QString tooltip;  // what the number means
   };
+  static std::vector<Row> build_rows(const ReportData& report);
+  const Row* compare_row(const std::string& key) const;
+
   std::vector<Row> rows_;
+  std::vector<Row> compare_;
 };
 
 }  // namespace orchsim::gui

@@ -1,6 +1,10 @@
 #include "gui/workflow_graph.hpp"
 
 #include <QFontMetricsF>
+#include <QCursor>
+#include <QKeyEvent>
+#include <QWheelEvent>
+#include <QSignalBlocker>
 #include <QGraphicsItem>
 #include <QPainter>
 #include <QPainterPath>
@@ -119,6 +123,7 @@ GraphLayout layout_workflow(const std::vector<EdgeRow>& edges) {
 
 namespace {
 
+constexpr int kNodeNameKey = 0;  // QGraphicsItem::data key holding a node item's name
 constexpr qreal kNodeHeight = 44;
 constexpr qreal kLayerGap = 70;  // horizontal space between layers
 constexpr qreal kSlotGap = 40;   // vertical space between nodes of a layer
@@ -129,8 +134,11 @@ enum class NodeKind { kStart, kStep, kTerminal };
 // the workflow: grey). Draws its own label so that a node is one scene item.
 class NodeItem : public QGraphicsItem {
  public:
-  NodeItem(QString name, NodeKind kind, QRectF rect, QFont font)
-      : name_(std::move(name)), kind_(kind), rect_(rect), font_(std::move(font)) {}
+  NodeItem(QString name, NodeKind kind, QRectF rect, QFont font, std::optional<QColor> fill)
+      : name_(std::move(name)), kind_(kind), rect_(rect), font_(std::move(font)), heat_(fill) {
+    setData(kNodeNameKey, name_);
+    setCursor(Qt::PointingHandCursor);
+  }
 
   QRectF boundingRect() const override { return rect_.adjusted(-2, -2, 2, 2); }
 
@@ -144,7 +152,8 @@ class NodeItem : public QGraphicsItem {
       fill = QColor(0xee, 0xee, 0xee);
       border = QColor(0x55, 0x55, 0x55);
     }
-    p->setPen(QPen(border, 1.6));
+    if (heat_) fill = *heat_;
+    p->setPen(QPen(border, isSelected() ? 3.2 : 1.6));
     p->setBrush(fill);
     if (kind_ == NodeKind::kStart) {
       p->drawEllipse(rect_);
@@ -161,7 +170,16 @@ class NodeItem : public QGraphicsItem {
   NodeKind kind_;
   QRectF rect_;
   QFont font_;
+  std::optional<QColor> heat_;
 };
+
+// White through yellow to red as `t` goes from 0 to 1.
+QColor heat_colour(double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  const auto f = [](double v) { return static_cast<float>(v); };
+  if (t < 0.5) return QColor::fromRgbF(1.0f, 1.0f, f(1.0 - 1.2 * t));       // white -> pale yellow
+  return QColor::fromRgbF(1.0f, f(1.0 - 1.2 * (t - 0.5)), f(0.4 - 0.6 * (t - 0.5)));  // -> red
+}
 
 // A traffic-weighted edge with its arrowhead and count, as one scene item.
 class EdgeItem : public QGraphicsItem {
@@ -226,14 +244,59 @@ class EdgeItem : public QGraphicsItem {
 
 WorkflowScene::WorkflowScene(QObject* parent) : QGraphicsScene(parent) {
   setBackgroundBrush(Qt::white);
+  connect(this, &QGraphicsScene::selectionChanged, this, [this] {
+    const QList<QGraphicsItem*> selected = selectedItems();
+    const QString name = selected.isEmpty() ? QString() : selected.front()->data(kNodeNameKey).toString();
+    if (name != selected_) {
+      selected_ = name;
+      Q_EMIT node_selected(name);
+    }
+  });
+}
+
+WorkflowScene::~WorkflowScene() {
+  blockSignals(true);
+  clear();
+}
+
+std::optional<double> WorkflowScene::heat_value(const ReportData& report, const std::string& node,
+                                                NodeColour by) {
+  const NodeRow* n = report.node(node);
+  if (n == nullptr || by == NodeColour::kNone) return std::nullopt;
+  if (by == NodeColour::kFailureRate) return n->failure_rate();
+  return n->duration_mean_ms;
+}
+
+void WorkflowScene::set_colour_by(NodeColour by) {
+  if (by == colour_by_) return;
+  colour_by_ = by;
+  if (report_) {
+    const std::shared_ptr<const ReportData> keep = report_;  // set_report replaces report_
+    set_report(*keep);
+  }
+}
+
+bool WorkflowScene::select_node(const QString& name) {
+  for (QGraphicsItem* item : items()) {
+    if (item->data(kNodeNameKey).toString() == name && !name.isEmpty()) {
+      clearSelection();
+      item->setSelected(true);
+      return true;
+    }
+  }
+  return false;
 }
 
 void WorkflowScene::clear_graph() {
+  const QSignalBlocker quiet(this);  // clearing is not the user deselecting
   clear();
   node_count_ = edge_count_ = 0;
+  heat_max_ = 0;
 }
 
 void WorkflowScene::set_report(const ReportData& report) {
+  report_ = std::make_shared<const ReportData>(report);
+  const QString was_selected = selected_;
   clear_graph();
   const GraphLayout layout = layout_workflow(report.edges);
   QFont font;
@@ -321,24 +384,66 @@ void WorkflowScene::set_report(const ReportData& report) {
     ++edge_count_;
   }
 
+  // Colour scale: failure rates from 0 to the worst node's (at least 5%, so a
+  // healthy run stays pale); latencies from 0 to the slowest node's mean.
+  for (const NodeRow& n : report.nodes) {
+    const std::optional<double> v = heat_value(report, n.name, colour_by_);
+    if (v) heat_max_ = std::max(heat_max_, *v);
+  }
+  if (colour_by_ == NodeColour::kFailureRate) heat_max_ = std::max(heat_max_, 0.05);
   for (std::size_t i = 0; i < layout.nodes.size(); ++i) {
     const auto& n = layout.nodes[i];
     const NodeKind kind = n.name == "start" ? NodeKind::kStart
                           : n.out == 0      ? NodeKind::kTerminal
                                             : NodeKind::kStep;
-    auto* item = new NodeItem(QString::fromStdString(n.name), kind, rects[i], font);
-    item->setToolTip(
-        tr("%1\nin: %2   out: %3").arg(QString::fromStdString(n.name)).arg(n.in).arg(n.out));
+    const std::optional<double> heat = heat_value(report, n.name, colour_by_);
+    std::optional<QColor> fill;
+    if (heat && heat_max_ > 0) fill = heat_colour(*heat / heat_max_);
+    auto* item = new NodeItem(QString::fromStdString(n.name), kind, rects[i], font, fill);
+    QString tip = tr("%1\nin: %2   out: %3").arg(QString::fromStdString(n.name)).arg(n.in).arg(n.out);
+    if (const NodeRow* row = report.node(n.name)) {
+      tip += tr("\ncalls: %1 (failed %2%)").arg(row->calls_started).arg(row->failure_rate().value_or(0) * 100, 0, 'f', 2);
+      if (row->duration_mean_ms) tip += tr("\nmean call: %1 ms").arg(*row->duration_mean_ms, 0, 'f', 1);
+      tip += tr("\nclick for its agents' statistics");
+    }
+    item->setToolTip(tip);
+    item->setFlag(QGraphicsItem::ItemIsSelectable, n.name != "start");
     item->setZValue(1);  // above the edges that end at its border
     addItem(item);
     ++node_count_;
   }
+  if (!was_selected.isEmpty()) select_node(was_selected);
   setSceneRect(itemsBoundingRect().adjusted(-30, -30, 30, 30));
 }
 
 WorkflowView::WorkflowView(WorkflowScene* scene, QWidget* parent) : QGraphicsView(scene, parent) {
   setRenderHint(QPainter::Antialiasing);
   setDragMode(QGraphicsView::ScrollHandDrag);
+  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+}
+
+void WorkflowView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  if (steps == 0) return;
+  zoomed_ = true;
+  const double factor = std::pow(1.2, steps);
+  scale(factor, factor);
+  event->accept();
+}
+
+void WorkflowView::keyPressEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_0 || event->key() == Qt::Key_Home) {
+    zoomed_ = false;
+    fit();
+    return;
+  }
+  if (event->key() == Qt::Key_Plus || event->key() == Qt::Key_Equal || event->key() == Qt::Key_Minus) {
+    zoomed_ = true;
+    const double f = event->key() == Qt::Key_Minus ? 1 / 1.2 : 1.2;
+    scale(f, f);
+    return;
+  }
+  QGraphicsView::keyPressEvent(event);
 }
 
 void WorkflowView::fit() {
@@ -350,7 +455,7 @@ void WorkflowView::fit() {
 
 void WorkflowView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
-  fit();
+  if (!zoomed_) fit();
 }
 
 }  // namespace orchsim::gui

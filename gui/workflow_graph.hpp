@@ -11,6 +11,13 @@
 //   scene.set_report(report);     // one item per node and one per edge
 //   WorkflowView view(&scene);    // fits the graph to the view on resize
 //
+// Nodes that made calls are filled by their failure rate (error, timeout or
+// invalid output over ended calls; white to red, the scale topping at the
+// worst node or 5%) or by their mean call duration (to the slowest node's),
+// from the report's metrics.nodes. Clicking a node selects it and emits
+// node_selected(name) (empty when deselected); the window shows that node's
+// agents beside the graph.
+//
 // Only edges that saw traffic are in the report, so a branch never taken is
 // not drawn. GUI thread only.
 #pragma once
@@ -18,6 +25,8 @@
 #include <QGraphicsScene>
 #include <QGraphicsView>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,19 +50,39 @@ struct GraphLayout {
 
 GraphLayout layout_workflow(const std::vector<EdgeRow>& edges);
 
+enum class NodeColour { kNone, kFailureRate, kLatency };
+
 class WorkflowScene : public QGraphicsScene {
   Q_OBJECT
 
  public:
   explicit WorkflowScene(QObject* parent = nullptr);
+  // Items die deselected; no selection signal may reach a half-destroyed scene.
+  ~WorkflowScene() override;
 
   void set_report(const ReportData& report);
   void clear_graph();
+  void set_colour_by(NodeColour by);
+  NodeColour colour_by() const { return colour_by_; }
+  // Selects the node named `name` (as a click would); false if there is none.
+  bool select_node(const QString& name);
+  const QString& selected_node() const { return selected_; }
 
   int node_count() const { return node_count_; }
   int edge_count() const { return edge_count_; }
+  // The value a node is coloured by, and the top of the colour scale.
+  static std::optional<double> heat_value(const ReportData& report, const std::string& node,
+                                          NodeColour by);
+  double heat_max() const { return heat_max_; }
+
+ Q_SIGNALS:
+  void node_selected(const QString& name);
 
  private:
+  std::shared_ptr<const ReportData> report_;
+  NodeColour colour_by_ = NodeColour::kFailureRate;
+  QString selected_;
+  double heat_max_ = 0;
   int node_count_ = 0;
   int edge_count_ = 0;
 };
@@ -69,6 +98,12 @@ class WorkflowView : public QGraphicsView {
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
+  // The wheel zooms around the pointer (then resizing no longer refits); 0 or Home fits again.
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+
+ private:
+  bool zoomed_ = false;
 };
 
 }  // namespace orchsim::gui

@@ -1,0 +1,35 @@
+#include "gui/loaded_run.hpp"
+
+#include <filesystem>
+
+namespace orchsim::gui {
+
+LoadedRunResult load_run(const std::string& path) {
+  namespace fs = std::filesystem;
+  LoadedRunResult out;
+  ReportLoad report = load_report(path);
+  if (!report.ok()) {
+    out.error = report.error;
+    return out;
+  }
+  auto run = std::make_shared<LoadedRun>();
+  run->report = std::make_shared<const ReportData>(std::move(*report.report));
+  std::error_code ec;
+  const fs::path folder = fs::is_directory(path, ec) ? fs::path(path) : fs::path(path).parent_path();
+  const fs::path requests = (folder.empty() ? fs::path(".") : folder) / "requests.jsonl";
+  if (!fs::exists(requests, ec)) {
+    run->requests_note = "No requests.jsonl beside this report, so there is no per-request detail. "
+                         "Runs written by `orchsim run --out DIR` have one (unless --request-sample 0).";
+  } else {
+    RequestLoad loaded = load_requests(requests.string());
+    if (!loaded.ok()) {
+      out.error = loaded.error;
+      return out;
+    }
+    run->requests = std::make_shared<const RequestSet>(std::move(*loaded.set));
+  }
+  out.run = std::move(run);
+  return out;
+}
+
+}  // namespace orchsim::gui
