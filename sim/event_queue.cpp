@@ -94,14 +94,16 @@ bool EventQueue::prepare_front() {
   }
 }
 
-void EventQueue::sort_front() {
+void EventQueue::sort_front(bool small_buckets) {
   // Insertion sort: the front is a concatenation of buckets with ascending
   // key ranges, each small and often already in order (equal times are pushed
-  // in sequence order), so entries move only within their own bucket.
+  // in sequence order), so entries move only within their own bucket. A few
+  // large buckets (in push order, i.e. random time order, or one large bucket
+  // of equal times with interleaved priorities) go to a comparison sort.
   Entry* const first = front_.begin();
   Entry* const last = front_.end();
-  if (front_.size > kGather && !std::is_sorted(first, last, RunsBefore{})) {
-    std::sort(first, last, RunsBefore{});  // one large bucket of equal times
+  if (!small_buckets && !std::is_sorted(first, last, RunsBefore{})) {
+    std::sort(first, last, RunsBefore{});
     return;
   }
   for (Entry* i = first + 1; i < last; ++i) {
@@ -147,6 +149,7 @@ bool EventQueue::refill_front() {
   // the front stays small, so that one refill serves many events. The front
   // may then take any later push up to the end of the last range gathered,
   // and no further, since the remaining buckets of this level hold later keys.
+  bool small_buckets = false;
   if (from.size > kGather) {
     std::swap(front_, from);  // level 0, many equal times: no copy
     mask[word] &= mask[word] - 1;
@@ -156,6 +159,7 @@ bool EventQueue::refill_front() {
     if (front_.capacity < kGather) front_.reserve(kGather);
     Entry* out = front_.data.get();
     std::uint32_t room = kGather;
+    std::uint32_t buckets = 0;
     for (; word < kDigits / 64; ++word) {
       std::uint64_t bits = mask[word];
       std::uint64_t taken = 0;
@@ -166,6 +170,7 @@ bool EventQueue::refill_front() {
         room -= more.size;
         for (const Entry& e : more) *out++ = e;
         more.size = 0;
+        ++buckets;
         range_key = static_cast<std::uint64_t>(next) | (range_key & ~std::uint64_t{0xff});
         taken |= bits & (~bits + 1);
         bits &= bits - 1;
@@ -174,11 +179,13 @@ bool EventQueue::refill_front() {
       if (bits != 0) break;
     }
     front_.size = kGather - room;
+    // Up to 4 entries per bucket on average: nearly sorted already.
+    small_buckets = front_.size <= 4 * buckets;
   }
   if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) level_mask_ &= ~(1u << level);
   front_limit_ = range_key == (UINT64_MAX >> shift) ? UINT64_MAX : (range_key + 1) << shift;
   front_pos_ = 0;
-  sort_front();
+  sort_front(small_buckets);
   const std::uint32_t ahead = std::min(front_.size, kPrefetchAhead);
   for (std::uint32_t i = 0; i < ahead; ++i) prefetch_slot(front_.data[i].slot);
   return true;

@@ -261,7 +261,7 @@ class EventQueue {
   }
   void insert_into_front(const Entry& e);
   bool refill_front();  // fills the front from the next-earliest buckets, or splits one
-  void sort_front();
+  void sort_front(bool small_buckets);
   void rebase(std::uint64_t new_last);
   void compact();
 
