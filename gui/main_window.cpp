@@ -11,6 +11,7 @@
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTextBrowser>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <QDir>
 #include <QEventLoop>
@@ -78,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent)
       workflow_scene_(new WorkflowScene(this)),
       workflow_view_(new WorkflowView(workflow_scene_)),
       colour_by_(new QComboBox),
+      colour_scale_(new QLabel),
       node_details_(new QTextBrowser),
       request_explorer_(new RequestExplorer),
       cost_quality_view_(new CostQualityView),
@@ -111,12 +113,16 @@ MainWindow::MainWindow(QWidget* parent)
   colour_by_->addItem(tr("No colouring"), static_cast<int>(NodeColour::kNone));
   connect(colour_by_, &QComboBox::currentIndexChanged, this, [this](int i) {
     workflow_scene_->set_colour_by(static_cast<NodeColour>(colour_by_->itemData(i).toInt()));
+    update_colour_scale();
   });
   node_details_->setHtml(tr("<p>Click a node to see its calls and the agents it routed to.</p>"));
   auto* graph_side = new QWidget;
   auto* graph_layout = new QVBoxLayout(graph_side);
   graph_layout->setContentsMargins(0, 0, 0, 0);
-  graph_layout->addWidget(colour_by_);
+  auto* colour_row = new QHBoxLayout;
+  colour_row->addWidget(colour_by_);
+  colour_row->addWidget(colour_scale_, 1);
+  graph_layout->addLayout(colour_row);
   graph_layout->addWidget(workflow_view_);
   auto* workflow = new QSplitter(Qt::Horizontal);
   workflow->addWidget(graph_side);
@@ -426,11 +432,36 @@ void MainWindow::refresh_views() {
   agents_view_->set_report(r);
   workflow_scene_->set_report(r);
   workflow_view_->fit();
+  update_colour_scale();
   if (run_->requests) {
     request_explorer_->set_requests(run_->requests);
   } else {
     request_explorer_->clear();
     request_explorer_->show_message(QString::fromStdString(run_->requests_note));
+  }
+}
+
+void MainWindow::update_colour_scale() {
+  const double top = workflow_scene_->heat_max();
+  switch (workflow_scene_->colour_by()) {
+    case NodeColour::kFailureRate:
+      colour_scale_->setText(tr("<span style='background:#ffffff'>&nbsp;0 %&nbsp;</span>"
+                                "<span style='background:#ffff99'>&nbsp;&nbsp;&nbsp;</span>"
+                                "<span style='background:#ff6600'>&nbsp;&nbsp;&nbsp;</span>"
+                                "<span style='background:#ff0000'>&nbsp;%1 % failed calls&nbsp;</span>"
+                                " (scale tops at the worst node, at least 5 %)")
+                                 .arg(top * 100, 0, 'f', 1));
+      break;
+    case NodeColour::kLatency:
+      colour_scale_->setText(tr("<span style='background:#ffffff'>&nbsp;0 ms&nbsp;</span>"
+                                "<span style='background:#ffff99'>&nbsp;&nbsp;&nbsp;</span>"
+                                "<span style='background:#ff6600'>&nbsp;&nbsp;&nbsp;</span>"
+                                "<span style='background:#ff0000'>&nbsp;%1 ms mean call&nbsp;</span>")
+                                 .arg(top, 0, 'f', 1));
+      break;
+    case NodeColour::kNone:
+      colour_scale_->clear();
+      break;
   }
 }
 

@@ -137,6 +137,7 @@ class MainWindow : public QMainWindow {
   void report_error(const QString& title, const QString& message);
   void set_busy(bool busy, const QString& what = {});
   void refresh_views();
+  void update_colour_scale();
   void remember(const QString& path);
   void rebuild_recent_menu();
   QWidget* current_view();
@@ -166,6 +167,7 @@ class MainWindow : public QMainWindow {
   WorkflowScene* workflow_scene_;
   WorkflowView* workflow_view_;
   QComboBox* colour_by_;
+  QLabel* colour_scale_;
   QTextBrowser* node_details_;
   RequestExplorer* request_explorer_;
   CostQualityView* cost_quality_view_;

@@ -5,6 +5,17 @@
 #include <sstream>
 
 namespace orchsim::gui {
+
+std::string describe_json_value(const nlohmann::ordered_json& v) {
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    if (s.size() > 40) s = s.substr(0, 40) + "...";
+    return "\"" + s + "\"";
+  }
+  if (v.is_number() || v.is_boolean()) return v.dump();
+  return std::string(v.type_name());  // null, an object, an array
+}
+
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -129,20 +140,22 @@ class Reader {
   }
 
  private:
-  static std::string found(const Json& v) {
-    if (v.is_string()) {
-      std::string s = v.get<std::string>();
-      if (s.size() > 40) s = s.substr(0, 40) + "...";
-      return "\"" + s + "\"";
-    }
-    if (v.is_number() || v.is_boolean()) return v.dump();
-    return std::string(v.type_name());  // null, an object, an array
-  }
+  static std::string found(const Json& v) { return describe_json_value(v); }
 
   const Json& doc_;
   std::string source_;
   std::string error_;
 };
+
+// The five ways a call ends, as metrics write them under `base`/calls_ended.
+struct CallEnds {
+  std::uint64_t success = 0, invalid = 0, error = 0, timeout = 0, cancelled = 0;
+};
+CallEnds read_call_ends(Reader& r, const std::string& base) {
+  return {r.count(base + "/calls_ended/success"), r.count(base + "/calls_ended/invalid"),
+          r.count(base + "/calls_ended/error"), r.count(base + "/calls_ended/timeout"),
+          r.count(base + "/calls_ended/cancelled")};
+}
 
 LatencySummary read_latency(Reader& r, const std::string& base) {
   LatencySummary l;
@@ -280,11 +293,12 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     row.name = r.str(a + "/name");
     row.servers = r.count(a + "/servers");
     row.calls_started = r.count(a + "/calls_started");
-    row.success = r.count(a + "/calls_ended/success");
-    row.invalid = r.count(a + "/calls_ended/invalid");
-    row.error = r.count(a + "/calls_ended/error");
-    row.timeout = r.count(a + "/calls_ended/timeout");
-    row.cancelled = r.count(a + "/calls_ended/cancelled");
+    const CallEnds ends = read_call_ends(r, a);
+    row.success = ends.success;
+    row.invalid = ends.invalid;
+    row.error = ends.error;
+    row.timeout = ends.timeout;
+    row.cancelled = ends.cancelled;
     row.queue_wait_mean_ms = r.opt_num(a + "/queue_wait_ms/mean");
     row.queue_wait_p99_ms = r.opt_num(a + "/queue_wait_ms/p99");
     row.duration_p50_ms = r.opt_num(a + "/duration_ms/p50");
@@ -324,11 +338,12 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
       NodeRow row;
       row.name = r.str(n + "/name");
       row.calls_started = r.count(n + "/calls_started");
-      row.success = r.count(n + "/calls_ended/success");
-      row.invalid = r.count(n + "/calls_ended/invalid");
-      row.error = r.count(n + "/calls_ended/error");
-      row.timeout = r.count(n + "/calls_ended/timeout");
-      row.cancelled = r.count(n + "/calls_ended/cancelled");
+      const CallEnds ends = read_call_ends(r, n);
+      row.success = ends.success;
+      row.invalid = ends.invalid;
+      row.error = ends.error;
+      row.timeout = ends.timeout;
+      row.cancelled = ends.cancelled;
       row.duration_mean_ms = r.opt_num(n + "/duration_mean_ms");
       d.nodes.push_back(std::move(row));
     }

@@ -5,20 +5,14 @@
 #include <fstream>
 #include <istream>
 
+#include "gui/report_data.hpp"
+
 namespace orchsim::gui {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string found(const Json& v) {
-  if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    if (s.size() > 40) s = s.substr(0, 40) + "...";
-    return "\"" + s + "\"";
-  }
-  if (v.is_number() || v.is_boolean()) return v.dump();
-  return std::string(v.type_name());  // null, an object, an array
-}
+std::string found(const Json& v) { return describe_json_value(v); }
 
 // Reads the keys of one JSON object and keeps the first problem of the line,
 // as "<file>:<line>: <pointer>: <what>". A file holds a few million values,

@@ -25,6 +25,10 @@ void ScenarioRunner::stop_thread() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ScenarioRunner::wait_for_worker() {
+  if (thread_.joinable()) thread_.join();
+}
+
 void ScenarioRunner::cancel() {
   if (!running_) return;
   if (cancel_flag_) cancel_flag_->store(true);

@@ -45,6 +45,9 @@ class ScenarioRunner : public QObject {
   void start(RunRequest request);
   void cancel();
   bool running() const { return running_; }
+  // Blocks until the worker thread has ended (after a cancel, or a finished
+  // run whose signal is still queued). For tests: no guessing how long to wait.
+  void wait_for_worker();
 
  Q_SIGNALS:
   void progress(double fraction);  // in [0, 1]

@@ -595,7 +595,8 @@ TEST(ScenarioRunnerTest, CancelledRunNeverDeliversAResult) {
   // Whether the worker stopped early or finished anyway, nothing arrives.
   runner.start({"rag_orchestrated", 50, {}});
   runner.cancel();
-  QTest::qWait(300);
+  // The worker has ended and posted whatever it would; deliver all of it.
+  runner.wait_for_worker();
   QCoreApplication::processEvents();
   EXPECT_EQ(finished.size(), 0);
   EXPECT_EQ(cancelled.size(), 2);
