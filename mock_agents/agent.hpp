@@ -114,6 +114,9 @@ class Agent {
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
     double cost_usd = 0.0;
+    // Time the call waited for a server: until its service started, or until
+    // now if it was still queued (zero when it never queued).
+    sim::Duration queue_wait = sim::Duration::zero();
   };
   virtual Cancellation cancel(CallId id) = 0;
 

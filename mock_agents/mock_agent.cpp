@@ -378,10 +378,12 @@ Agent::Cancellation MockAgent::cancel(CallId id) {
     case Phase::kQueued:
       --queued_live_;
       ++stats_.cancelled_queued;
+      result.queue_wait = sim_.now() - c->outcome.submitted;
       break;  // its queue entry is skipped lazily
     case Phase::kInService: {
       result.was_in_service = true;
       ++stats_.cancelled_in_service;
+      result.queue_wait = c->outcome.service_started - c->outcome.submitted;
       if (!c->hung) sim_.cancel(c->event);
       // Billing: the prompt was processed; output is billed pro rata to the
       // share of the planned service time that elapsed (a hang produces none).

@@ -795,7 +795,7 @@ void Orchestrator::on_attempt_timeout(std::uint32_t ai) {
   CallOutcome o;
   o.status = CallStatus::kError;
   o.submitted = a.started;
-  o.service_started = a.started;
+  o.service_started = a.started + cancelled.queue_wait;  // how long it had queued
   o.finished = sim_.now();
   o.input_tokens = cancelled.input_tokens;
   o.output_tokens = cancelled.output_tokens;
@@ -822,7 +822,7 @@ void Orchestrator::cancel_attempt(std::uint32_t ai, CallEnd as) {
   if (observer_) {
     observer_->on_call_ended({sim_.now(), r.in.id, s.node, a.agent, a.number, a.call, a.kind, as,
                               ErrorKind::kNone, a.started, sim_.now() - a.started,
-                              sim::Duration::zero(), c.input_tokens, c.output_tokens, c.cost_usd,
+                              c.queue_wait, c.input_tokens, c.output_tokens, c.cost_usd,
                               0.0, 0.0, false});
   }
   a.active = false;

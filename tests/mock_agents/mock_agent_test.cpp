@@ -126,6 +126,22 @@ TEST(MockAgent, CancellingAQueuedCallFreesItsSlot) {
   EXPECT_FALSE(agent.cancel(queued).was_active);  // twice: no effect
 }
 
+TEST(MockAgent, CancellationReportsHowLongTheCallQueued) {
+  sim::Simulation sim;
+  MockAgent agent(sim, sim::RandomSource(1), fixed_latency_agent(1, 100));
+  RecordingListener l;
+  agent.submit({.request_id = 1}, l, 1);                     // serves 0-100 ms
+  const CallId second = agent.submit({.request_id = 2}, l, 2);  // queued, serves 100-200 ms
+  const CallId third = agent.submit({.request_id = 3}, l, 3);   // queued behind it
+  sim.run_until(at(150_ms));
+  // Still queued at 150 ms: it has waited all of it.
+  EXPECT_EQ(agent.cancel(third).queue_wait, 150_ms);
+  // In service since 100 ms: it waited 100 ms, however long it has run since.
+  const auto in_service = agent.cancel(second);
+  EXPECT_TRUE(in_service.was_in_service);
+  EXPECT_EQ(in_service.queue_wait, 100_ms);
+}
+
 TEST(MockAgent, CancellingInServiceFreesTheServerAndBillsWorkDone) {
   sim::Simulation sim;
   MockAgentConfig c = fixed_latency_agent(1, 0);
