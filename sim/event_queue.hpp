@@ -16,11 +16,12 @@
 // time never goes back, so keys are monotone and an entry only ever moves to
 // lower digit levels. When the front runs dry it is refilled with the
 // earliest bucket plus the following buckets of the same level, up to 64
-// entries, sorted by (time, priority, sequence) by insertion sort (each
-// bucket is small and covers its own key range); a larger bucket is split one
-// level down instead. The front's upper limit is the end of the last range it
-// took, so a push beyond it can never overtake a bucket left behind. See
-// docs/performance.md for measured figures and the structures compared.
+// entries, sorted by (time, priority, sequence): by insertion sort when the
+// buckets are small (each covers its own key range), else by std::sort; a
+// larger bucket is split one level down instead. The front's upper limit is
+// the end of the last range it took, so a push beyond it can never overtake a
+// bucket left behind. See docs/performance.md for measured figures and the
+// structures compared.
 //
 // Cancelled entries leave a 24-byte tombstone, dropped when it reaches the
 // front or by a compaction pass once tombstones outnumber live events (and

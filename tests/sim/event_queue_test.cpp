@@ -273,7 +273,8 @@ TEST(EventQueue, HoldModelMatchesAReferenceHeapAcrossAllDigitLevels) {
 
 // Pushes (time, priority) events, runs them all and returns the order in
 // which they ran as indices into `events`.
-std::vector<int> run_order(EventQueue& q, const std::vector<std::pair<std::int64_t, Priority>>& events) {
+std::vector<int> run_order(EventQueue& q,
+                           const std::vector<std::pair<std::int64_t, Priority>>& events) {
   std::vector<int> ran;
   for (int i = 0; i < static_cast<int>(events.size()); ++i) {
     q.push(Time::from_ns(events[i].first), events[i].second, [&ran, i] { ran.push_back(i); });
@@ -327,10 +328,10 @@ TEST(EventQueue, PushBetweenTheLastRunEventAndAPeekedBucketRunsFirst) {
   at(5);
   at(0x50010);
   at(0x50020);
-  q.run_next();                                   // runs 5
+  q.run_next();                                      // runs 5
   EXPECT_EQ(q.next_time(), Time::from_ns(0x50010));  // refills from a far bucket
-  at(0x40000);                                    // before that bucket's range
-  at(0x50000);                                    // at its range start
+  at(0x40000);                                       // before that bucket's range
+  at(0x50000);                                       // at its range start
   at(0x50015);
   while (q.next_time()) q.run_next();
   EXPECT_EQ(ran, (std::vector<std::int64_t>{5, 0x40000, 0x50000, 0x50010, 0x50015, 0x50020}));
@@ -341,7 +342,8 @@ TEST(EventQueue, CancelFirstAndLastOfAGatheredFront) {
   std::vector<int> ran;
   std::vector<EventId> ids;
   for (int i = 0; i < 40; ++i) {
-    ids.push_back(q.push(Time::from_ns(1000 + i * 100), kPriorityDefault, [&ran, i] { ran.push_back(i); }));
+    ids.push_back(
+        q.push(Time::from_ns(1000 + i * 100), kPriorityDefault, [&ran, i] { ran.push_back(i); }));
   }
   EXPECT_EQ(q.next_time(), Time::from_ns(1000));  // the front now holds them all
   EXPECT_TRUE(q.cancel(ids.front()));
