@@ -68,13 +68,16 @@ void TimeSeriesCollector::compact() {
     merge_pairs(a.half_open_ns);
   }
   width_ = width_ * 2;
+  ++shift_;
 }
 
 std::size_t TimeSeriesCollector::index_for(sim::Time t) {
-  const std::int64_t ns = std::max<std::int64_t>(0, t.count_ns());
-  while (ns / width_.count_ns() >= static_cast<std::int64_t>(kMaxBuckets)) compact();
+  // The width is 1 ms x 2^shift_: a division by a constant and a shift, no
+  // run-time division on the per-event path.
+  const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.count_ns())) / 1'000'000u;
+  while ((ms >> shift_) >= kMaxBuckets) compact();
   latest_ = std::max(latest_, t);
-  return static_cast<std::size_t>(ns / width_.count_ns());
+  return static_cast<std::size_t>(ms >> shift_);
 }
 
 void TimeSeriesCollector::add_area(std::vector<double>& area, sim::Time from, sim::Time to,
@@ -82,6 +85,10 @@ void TimeSeriesCollector::add_area(std::vector<double>& area, sim::Time from, si
   if (!(to > from) || level == 0.0) return;
   const std::size_t last = index_for(to);  // widens first, so `first` is in the same grid
   const std::size_t first = index_for(from);
+  if (first == last) {  // almost always: one bucket
+    area[first] += level * static_cast<double>(to.count_ns() - from.count_ns());
+    return;
+  }
   const std::int64_t w = width_.count_ns();
   for (std::size_t i = first; i <= last; ++i) {
     const std::int64_t lo = std::max(from.count_ns(), static_cast<std::int64_t>(i) * w);

@@ -101,6 +101,7 @@ class TimeSeriesCollector final : public orchestration::Observer {
   double covered_ns(std::size_t i) const;
 
   sim::Duration width_ = kFirstWidth;
+  unsigned shift_ = 0;  // width_ = kFirstWidth x 2^shift_
   sim::Time latest_ = sim::Time::zero();
   std::optional<sim::Time> end_;
   std::vector<std::uint64_t> arrived_, completed_, failed_;
