@@ -80,6 +80,18 @@ QList<QPointF> LatencyView::cdf_points(const std::vector<double>& edges,
   return points;
 }
 
+QList<QPointF> LatencyView::merged_cdf(const QList<QPointF>& at_edges, const QList<QPointF>& at_quantiles) {
+  if (at_edges.isEmpty()) return at_quantiles;
+  QList<QPointF> points = at_edges;
+  points.append(at_quantiles);
+  std::stable_sort(points.begin(), points.end(),
+                   [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+  // Both sets lie on the same curve up to the histogram's resolution; keep it
+  // non-decreasing where the two disagree by that much.
+  for (int i = 1; i < points.size(); ++i) points[i].setY(std::max(points[i].y(), points[i - 1].y()));
+  return points;
+}
+
 QList<QPointF> LatencyView::histogram_steps(const std::vector<double>& edges,
                                             const std::vector<std::uint64_t>& counts) {
   std::uint64_t total = 0;
@@ -112,10 +124,13 @@ void LatencyView::rebuild_cdf() {
   for (const RunView& run : runs_) {
     const ReportData& r = *run.report;
     const bool binned = !r.latency_bins.empty();
-    QList<QPointF> all = binned ? cdf_points(r.latency_bins.edges_ms, r.latency_bins.all)
+    QList<QPointF> all = binned ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.all),
+                                             cdf_points(r.latency_all))
                                 : cdf_points(r.latency_all);
-    QList<QPointF> success = binned ? cdf_points(r.latency_bins.edges_ms, r.latency_bins.success)
-                                    : cdf_points(r.latency_success);
+    QList<QPointF> success =
+        binned ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.success),
+                            cdf_points(r.latency_success))
+               : cdf_points(r.latency_success);
     if (log_axis_) {
       auto non_positive = [](const QPointF& p) { return p.x() <= 0; };
       all.removeIf(non_positive);
@@ -208,8 +223,9 @@ void LatencyView::rebuild_histogram() {
   QAbstractAxis* x_axis = make_number_axis(lo, hi, log_axis_, tr("latency (ms)"));
   auto* y_axis = new QValueAxis;
   y_axis->setRange(0, top * 1.1);
-  y_axis->setLabelFormat(QStringLiteral("%.1f %%"));
-  y_axis->setTitleText(tr("requests (percent)"));
+  y_axis->setLabelFormat(QStringLiteral("%.0f %%"));
+  y_axis->applyNiceNumbers();
+  y_axis->setTitleText(tr("share"));
   c->addAxis(x_axis, Qt::AlignBottom);
   c->addAxis(y_axis, Qt::AlignLeft);
   for (QAbstractSeries* s : added) histogram_->attach_to_axes(s);

@@ -8,8 +8,9 @@
 //   view.set_log_axis(true);   // latency on a log scale: the tail gets room
 //
 // Both charts come from the report's "latency_histogram" bins (R10 edges, ten
-// per decade); a report without them (written before they existed) falls back
-// to a curve through its quantiles and no histogram. Zoom and pan as in
+// per decade), the curve also passing through the report's quantiles; a
+// report without bins (written before they existed) falls back to a curve
+// through its quantiles alone and no histogram. Zoom and pan as in
 // every ChartView. GUI thread only.
 #pragma once
 
@@ -44,6 +45,11 @@ class LatencyView : public QWidget {
   // below it), from (first edge, 0) to (last edge, 100). Empty when no counts.
   static QList<QPointF> cdf_points(const std::vector<double>& edges_ms,
                                    const std::vector<std::uint64_t>& counts);
+  // The bin-edge curve with the quantile points (p50, p90, ... from the
+  // report's exact-to-1/256 quantiles) merged in, sorted by latency and kept
+  // non-decreasing: between two edges the bins alone would draw a straight
+  // line, so a p50 marker could sit off the curve.
+  static QList<QPointF> merged_cdf(const QList<QPointF>& at_edges, const QList<QPointF>& at_quantiles);
   // The histogram as a step outline: per bin (edge_i, share) and
   // (edge_i+1, share), share in percent of all requests.
   static QList<QPointF> histogram_steps(const std::vector<double>& edges_ms,

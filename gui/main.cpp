@@ -4,6 +4,7 @@
 //   orchsim-gui results/                      # a folder written by `orchsim run --out`
 //   orchsim-gui rag_orchestrated --requests 2000
 //   orchsim-gui --screenshot docs/images rag_orchestrated   # PNG of every tab, then exit
+//   orchsim-gui runs/storm --compare runs/budget            # run B beside run A
 //
 // Exit status (screenshot mode): 0 ok, 1 the pictures could not be written,
 // 2 bad input (a run or scenario that cannot be opened).
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
   parser.addOption({QStringLiteral("screenshot"),
                     QStringLiteral("Save every tab as DIR/gui-<tab>.png and exit"),
                     QStringLiteral("DIR")});
+  parser.addOption({QStringLiteral("compare"),
+                    QStringLiteral("A second run folder to draw beside the first (run B)"),
+                    QStringLiteral("DIR")});
   parser.addOption({QStringLiteral("requests"),
                     QStringLiteral("When running a scenario: stop arrivals after N requests"),
                     QStringLiteral("N")});
@@ -77,6 +81,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
       return 2;
     }
+    if (parser.isSet(QStringLiteral("compare")) && !window.open_compare(parser.value(QStringLiteral("compare")))) {
+      std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(window.last_error()));
+      return 2;
+    }
     const QString dir = parser.value(QStringLiteral("screenshot"));
     if (!window.save_screenshots(dir, &error)) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
@@ -89,5 +97,11 @@ int main(int argc, char** argv) {
 
   window.show();
   if (!inputs.isEmpty()) window.open_input(input, run);
+  if (parser.isSet(QStringLiteral("compare"))) {
+    // After the first run is shown (a scenario runs in the background).
+    const QString other = parser.value(QStringLiteral("compare"));
+    QObject::connect(&window, &orchsim::gui::MainWindow::report_loaded, &window,
+                     [&window, other] { if (!window.compared()) window.open_compare(other); });
+  }
   return QApplication::exec();
 }

@@ -212,6 +212,15 @@ TEST_F(GuiRunTest, LatencyViewDrawsTheBinnedCdfAndHistogram) {
   for (int i = 0; i < steps.size(); i += 2) shares += steps[i].y();
   EXPECT_NEAR(shares, 100.0, 1e-9);
 
+  // The drawn curve passes through the quantiles too, and never goes down.
+  const QList<QPointF> merged = LatencyView::merged_cdf(cdf, LatencyView::cdf_points(loaded.report->latency_all));
+  EXPECT_EQ(merged.size(), cdf.size() + 7);
+  EXPECT_TRUE(merged.contains(QPointF(*loaded.report->latency_all.p50, 50.0)));
+  for (int i = 1; i < merged.size(); ++i) {
+    EXPECT_GE(merged[i].x(), merged[i - 1].x());
+    EXPECT_GE(merged[i].y(), merged[i - 1].y());
+  }
+
   LatencyView view;
   const auto report = std::make_shared<const ReportData>(*loaded.report);
   view.set_runs({{"A", report, run_colour(0)}});
