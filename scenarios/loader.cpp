@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -958,6 +959,74 @@ std::pair<std::size_t, std::size_t> line_col(const std::string& text, std::size_
   return {line, col};
 }
 
+// Keys that appear twice in one object. nlohmann keeps one of the values
+// without a word, so a scenario could silently lose a setting; the parser's
+// callback sees every key, and a stack of frames names where it was.
+class DuplicateKeyFinder {
+ public:
+  struct Duplicate {
+    std::string pointer;  // of the key
+    std::string key;
+  };
+
+  bool on_event(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        frames_.push_back({false, 0, {}, {}});
+        break;
+      case Json::parse_event_t::array_start:
+        frames_.push_back({true, 0, {}, {}});
+        break;
+      case Json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) duplicates_.push_back({pointer(), f.key});
+        break;
+      }
+      case Json::parse_event_t::value:
+        element_done();
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        frames_.pop_back();
+        element_done();
+        break;
+    }
+    return true;  // keep everything: this only watches
+  }
+
+  const std::vector<Duplicate>& duplicates() const { return duplicates_; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::string key;  // the current key (objects)
+    std::set<std::string> keys;
+  };
+
+  void element_done() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+
+  // The pointer of the current key: each frame's current component.
+  std::string pointer() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      p += '/';
+      if (f.array) {
+        p += std::to_string(f.index);
+      } else {
+        for (const char c : f.key) p += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+      }
+    }
+    return p;
+  }
+
+  std::vector<Frame> frames_;
+  std::vector<Duplicate> duplicates_;
+};
+
 }  // namespace
 
 LoadResult parse_scenario(const std::string& text, const std::string& source, const LoadOptions& options) {
@@ -965,8 +1034,13 @@ LoadResult parse_scenario(const std::string& text, const std::string& source, co
   result.diagnostics = Diagnostics(source);
   Diagnostics& d = result.diagnostics;
   Json doc;
+  DuplicateKeyFinder duplicates;
   try {
-    doc = Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    doc = Json::parse(
+        text, [&duplicates](int depth, Json::parse_event_t event, Json& parsed) {
+          return duplicates.on_event(depth, event, parsed);
+        },
+        /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& e) {
     const auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
     std::string what = e.what();
@@ -975,6 +1049,12 @@ LoadResult parse_scenario(const std::string& text, const std::string& source, co
                             pos == std::string::npos ? what : what.substr(pos)));
     return result;
   }
+  for (const auto& dup : duplicates.duplicates()) {
+    d.error(dup.pointer, fmt::format("found the key \"{}\" twice in one object, expected each key once "
+                                     "(one of the values would be silently dropped)",
+                                     dup.key));
+  }
+  if (!d.ok()) return result;
   for (const auto& [pointer, value] : options.overrides) {
     Json v;
     try {
