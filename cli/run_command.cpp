@@ -134,7 +134,13 @@ int run_command(const RunArgs& args) {
       // Commit together at the end: either every file is complete or none is replaced.
       decisions->commit();
       csv.commit();
-      if (requests) requests->commit();
+      if (requests) {
+        requests->commit();
+      } else {
+        // Not asked for: a requests.jsonl of an earlier run here would be taken for this one's.
+        std::error_code ignored;
+        std::filesystem::remove(*args.out_dir + "/requests.jsonl", ignored);
+      }
       if (trace) trace->commit();
       report_file.commit();
     } catch (const std::exception& e) {

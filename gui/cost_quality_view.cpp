@@ -36,6 +36,7 @@ std::vector<bool> cost_quality_frontier(const std::vector<CostQualityPoint>& poi
 CostQualityView::CostQualityView(QWidget* parent)
     : QWidget(parent), chart_(new ChartView), model_(new QStandardItemModel(this)), table_(new QTableView) {
   table_->setModel(model_);
+  model_->setSortRole(Qt::UserRole);  // numbers sort as numbers (labels carry their text there too)
   table_->verticalHeader()->setVisible(false);
   table_->setAlternatingRowColors(true);
   table_->setSortingEnabled(true);
@@ -69,10 +70,11 @@ void CostQualityView::clear() {
 
 void CostQualityView::rebuild() {
   points_.clear();
-  for (const RunView& run : runs_) {
-    const ReportData& r = *run.report;
-    if (!r.quality_mean) continue;
-    points_.push_back({run.label, r.cost_per_request_usd, *r.quality_mean, r.latency_all.p99, false, false});
+  for (std::size_t i = 0; i < runs_.size(); ++i) {
+    const ReportData& r = *runs_[i].report;
+    if (!r.quality_mean) continue;  // no successful answer: no quality to place it by
+    points_.push_back(
+        {runs_[i].label, r.cost_per_request_usd, *r.quality_mean, r.latency_all.p99, false, false, static_cast<int>(i)});
   }
   if (sweep_) {
     for (const SweepRow& row : sweep_->rows) {
@@ -94,7 +96,9 @@ void CostQualityView::rebuild() {
   for (std::size_t i = 0; i < points_.size(); ++i) {
     const CostQualityPoint& p = points_[i];
     QList<QStandardItem*> row;
-    row << new QStandardItem(p.label);
+    auto* label = new QStandardItem(p.label);
+    label->setData(p.label, Qt::UserRole);
+    row << label;
     auto number = [](double v, int decimals) {
       auto* item = new QStandardItem(QString::number(v, 'f', decimals));
       item->setData(v, Qt::UserRole);
@@ -103,8 +107,13 @@ void CostQualityView::rebuild() {
     };
     row << number(p.cost_usd, 6) << number(p.quality, 4);
     row << (p.p99_ms ? number(*p.p99_ms, 1) : new QStandardItem(QStringLiteral("-")));
-    row << new QStandardItem(frontier_[i] ? tr("yes") : QString());
-    row << new QStandardItem(p.from_sweep ? (p.sweep_pareto ? tr("yes") : tr("no")) : QString());
+    auto text = [](const QString& t) {
+      auto* item = new QStandardItem(t);
+      item->setData(t, Qt::UserRole);
+      return item;
+    };
+    row << text(frontier_[i] ? tr("yes") : QString());
+    row << text(p.from_sweep ? (p.sweep_pareto ? tr("yes") : tr("no")) : QString());
     model_->appendRow(row);
   }
   table_->resizeColumnsToContents();
@@ -179,14 +188,11 @@ void CostQualityView::rebuild() {
     chart_->attach_to_axes(on);
     chart_->attach_to_axes(off);
   }
-  std::size_t run_index = 0;
-  for (std::size_t i = 0; i < points_.size(); ++i) {
-    if (points_[i].from_sweep) continue;
-    const QColor colour = run_index < runs_.size() ? runs_[run_index].colour : run_colour(run_index);
-    QScatterSeries* s = scatter(points_[i].label, colour, 15);
-    s->append(points_[i].cost_usd, points_[i].quality);
+  for (const CostQualityPoint& p : points_) {
+    if (p.from_sweep) continue;
+    QScatterSeries* s = scatter(p.label, runs_[static_cast<std::size_t>(p.run)].colour, 15);
+    s->append(p.cost_usd, p.quality);
     chart_->attach_to_axes(s);
-    ++run_index;
   }
 }
 

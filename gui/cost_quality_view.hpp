@@ -34,6 +34,7 @@ struct CostQualityPoint {
   std::optional<double> p99_ms;
   bool from_sweep = false;
   bool sweep_pareto = false;
+  int run = -1;  // index into the runs for a run's point (its colour), -1 for sweep rows
 };
 
 // For each point: no other point has cost <= and quality >= with one strict.

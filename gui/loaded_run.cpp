@@ -1,6 +1,7 @@
 #include "gui/loaded_run.hpp"
 
 #include <filesystem>
+#include <string>
 
 namespace orchsim::gui {
 
@@ -26,7 +27,17 @@ LoadedRunResult load_run(const std::string& path) {
       out.error = loaded.error;
       return out;
     }
-    run->requests = std::make_shared<const RequestSet>(std::move(*loaded.set));
+    // A requests.jsonl left from another run in the same folder must not be
+    // shown as this run's.
+    const ReportData& shown = *run->report;
+    if (loaded.set->scenario != shown.scenario_name || loaded.set->seed != shown.seed) {
+      run->requests_note = requests.string() + " belongs to another run (scenario " + loaded.set->scenario +
+                           ", seed " + std::to_string(loaded.set->seed) + "; this report is " +
+                           shown.scenario_name + ", seed " + std::to_string(shown.seed) +
+                           "), so it is not shown.";
+    } else {
+      run->requests = std::make_shared<const RequestSet>(std::move(*loaded.set));
+    }
   }
   out.run = std::move(run);
   return out;

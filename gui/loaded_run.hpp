@@ -7,8 +7,10 @@
 //   else if (!r.run->requests) note(r.run->requests_note);
 //
 // A run folder without requests.jsonl still opens (the request view then says
-// why it is empty); a damaged requests.jsonl is an error, like a damaged
-// report. Plain C++, no Qt.
+// why it is empty), and so does one whose requests.jsonl names another
+// scenario or seed than the report (left there by an earlier run: not
+// shown, and the note says why); a damaged requests.jsonl is an error, like a
+// damaged report. Plain C++, no Qt.
 #pragma once
 
 #include <memory>

@@ -96,12 +96,15 @@ int main(int argc, char** argv) {
   }
 
   window.show();
-  if (!inputs.isEmpty()) window.open_input(input, run);
   if (parser.isSet(QStringLiteral("compare"))) {
-    // After the first run is shown (a scenario runs in the background).
+    // Once the first run is shown: at once for a saved run, later for a
+    // scenario running in the background. Connected before opening, since a
+    // saved run is shown before open_input returns.
     const QString other = parser.value(QStringLiteral("compare"));
-    QObject::connect(&window, &orchsim::gui::MainWindow::report_loaded, &window,
-                     [&window, other] { if (!window.compared()) window.open_compare(other); });
+    QObject::connect(&window, &orchsim::gui::MainWindow::report_loaded, &window, [&window, other] {
+      if (window.run() != nullptr && window.compared() == nullptr) window.open_compare(other);
+    });
   }
+  if (!inputs.isEmpty()) window.open_input(input, run);
   return QApplication::exec();
 }

@@ -240,7 +240,9 @@ void MainWindow::remember(const QString& path) {
   recent.prepend(key);
   while (recent.size() > 10) recent.removeLast();
   settings_->setValue(QStringLiteral("recent"), recent);
-  rebuild_recent_menu();
+  // Later: this may run from one of the menu's own actions, which clearing
+  // the menu now would delete while its triggered() signal is still going out.
+  QMetaObject::invokeMethod(this, &MainWindow::rebuild_recent_menu, Qt::QueuedConnection);
 }
 
 void MainWindow::rebuild_recent_menu() {
@@ -275,7 +277,10 @@ void MainWindow::open_input(const QString& input, const RunRequest& run) {
                      (info.isDir() && QFileInfo(QDir(input).filePath(QStringLiteral("sweep.json"))).isFile() &&
                       !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists());
   if (!input.isEmpty() && sweep) {
-    if (open_sweep(input)) remember(input);
+    if (open_sweep(input)) {
+      remember(input);
+      Q_EMIT report_loaded();  // shown: open_and_wait must not wait for a run
+    }
     return;
   }
   if (!input.isEmpty() && is_saved_run(input)) {
@@ -362,7 +367,8 @@ bool MainWindow::open_dropped(const QList<QUrl>& urls) {
     if (!url.isLocalFile()) continue;
     const QString path = url.toLocalFile();
     if (QFileInfo(path).fileName() == QLatin1String("sweep.json") ||
-        QFileInfo(QDir(path).filePath(QStringLiteral("sweep.json"))).isFile()) {
+        (QFileInfo(QDir(path).filePath(QStringLiteral("sweep.json"))).isFile() &&
+         !QFileInfo(QDir(path).filePath(QStringLiteral("report.json"))).exists())) {
       return open_sweep(path);
     }
     open_input(path);
@@ -433,6 +439,11 @@ void MainWindow::refresh_views() {
   workflow_scene_->set_report(r);
   workflow_view_->fit();
   update_colour_scale();
+  // The selection may have survived the new report (same node name): its
+  // details must be this run's, and no signal says so.
+  const QString node = workflow_scene_->selected_node();
+  node_details_->setHtml(node.isEmpty() ? tr("<p>Click a node to see its calls and the agents it routed to.</p>")
+                                        : node_details_html(r, node.toStdString()));
   if (run_->requests) {
     request_explorer_->set_requests(run_->requests);
   } else {

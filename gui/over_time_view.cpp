@@ -73,14 +73,16 @@ void OverTimeView::clear() {
   rebuild();
 }
 
-QList<QPointF> OverTimeView::rate_points(const std::vector<std::uint64_t>& counts, double bucket_ms) {
+QList<QPointF> OverTimeView::rate_points(const std::vector<std::uint64_t>& counts, double bucket_ms,
+                                         double end_ms) {
   QList<QPointF> points;
   if (bucket_ms <= 0) return points;
   points.reserve(static_cast<qsizetype>(counts.size()));
-  const double per_second = 1000.0 / bucket_ms;
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    points.append(QPointF((static_cast<double>(i) + 0.5) * bucket_ms / 1000.0,
-                          static_cast<double>(counts[i]) * per_second));
+    const double start = static_cast<double>(i) * bucket_ms;
+    double span = bucket_ms;
+    if (end_ms > start && end_ms < start + bucket_ms) span = end_ms - start;  // the run's last bucket
+    points.append(QPointF((start + bucket_ms / 2) / 1000.0, static_cast<double>(counts[i]) * 1000.0 / span));
   }
   return points;
 }
@@ -145,9 +147,10 @@ void OverTimeView::rebuild() {
     const QString tag = runs_.size() > 1 ? run.label.section(QLatin1Char(':'), 0, 0) + QLatin1Char(' ') : QString();
     const Qt::PenStyle style = r == 0 ? Qt::SolidLine : Qt::DashLine;
 
-    const QList<QPointF> completed = rate_points(t.completed, t.bucket_ms);
-    const QList<QPointF> failed = rate_points(t.failed, t.bucket_ms);
-    const QList<QPointF> arrived = rate_points(t.arrived, t.bucket_ms);
+    const double end_ms = run.report->simulated_s * 1000.0;
+    const QList<QPointF> completed = rate_points(t.completed, t.bucket_ms, end_ms);
+    const QList<QPointF> failed = rate_points(t.failed, t.bucket_ms, end_ms);
+    const QList<QPointF> arrived = rate_points(t.arrived, t.bucket_ms, end_ms);
     add(kThroughput, line(tag + tr("completed/s"), completed, QColor(0x2c, 0xa0, 0x2c), style), completed);
     add(kThroughput, line(tag + tr("failed/s"), failed, QColor(0xd6, 0x27, 0x28), style), failed);
     add(kThroughput, line(tag + tr("arrived/s"), arrived, QColor(0x88, 0x88, 0x88), style, 1.0), arrived);
@@ -164,7 +167,7 @@ void OverTimeView::rebuild() {
       const QString name = QString::fromStdString(agent.name);
       const QList<QPointF> queue = level_points(agent.queue_mean, t.bucket_ms);
       if (max_y(queue) > 0) add(kQueues, line(name, queue, agent_colour(a)), queue);
-      const QList<QPointF> errors = rate_points(agent.failed_calls, t.bucket_ms);
+      const QList<QPointF> errors = rate_points(agent.failed_calls, t.bucket_ms, end_ms);
       if (max_y(errors) > 0) add(kErrors, line(name, errors, agent_colour(a)), errors);
       const QList<QPointF> open = level_points(agent.breaker_open_share, t.bucket_ms, 100.0);
       if (max_y(open) > 0) {

@@ -42,8 +42,11 @@ class OverTimeView : public QWidget {
 
   ChartView* view(Panel panel) const { return views_[panel]; }
 
-  // Per-second rates of per-bucket counts, at bucket midpoints (x in s).
-  static QList<QPointF> rate_points(const std::vector<std::uint64_t>& counts, double bucket_ms);
+  // Per-second rates of per-bucket counts, at bucket midpoints (x in s). The
+  // run ends `end_ms` into its time (0: unknown), so the last bucket's count
+  // is divided by the part of it the run covered, not by the whole width.
+  static QList<QPointF> rate_points(const std::vector<std::uint64_t>& counts, double bucket_ms,
+                                    double end_ms = 0);
   // Levels (means, shares) at bucket midpoints; `scale` multiplies the value.
   static QList<QPointF> level_points(const std::vector<double>& values, double bucket_ms,
                                      double scale = 1.0);

@@ -1,5 +1,6 @@
 #include "gui/summary_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace orchsim::gui {
@@ -27,15 +28,49 @@ void SummaryModel::clear() {
 }
 
 void SummaryModel::set_report(const ReportData& r) {
-  beginResetModel();
-  rows_ = build_rows(r);
-  endResetModel();
+  a_ = r;
+  rebuild();
 }
 
 void SummaryModel::set_compare(const ReportData* other) {
+  b_.reset();
+  if (other != nullptr) b_ = *other;
+  rebuild();
+}
+
+void SummaryModel::rebuild() {
   beginResetModel();
-  compare_ = other != nullptr ? build_rows(*other) : std::vector<Row>{};
+  std::vector<std::string> causes;
+  for (const std::optional<ReportData>* run : {&a_, &b_}) {
+    if (!run->has_value()) continue;
+    for (const auto& [cause, n] : (*run)->failed_by_cause) {
+      if (std::find(causes.begin(), causes.end(), cause) == causes.end()) causes.push_back(cause);
+    }
+  }
+  rows_ = a_ ? build_rows(*a_, causes) : std::vector<Row>{};
+  compare_ = b_ ? build_rows(*b_, causes) : std::vector<Row>{};
   endResetModel();
+}
+
+QString SummaryModel::change_text(const std::string& key, double a, double change) {
+  const auto ends_with = [&key](std::string_view tail) {
+    return key.size() >= tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  QString text;
+  const QString sign = change > 0 ? QStringLiteral("+") : QString();
+  if (key == "success_rate" || key == "pass_rate" || key == "silent_failure_rate") {
+    text = sign + QString::number(change * 100.0, 'f', 2) + tr(" pp");  // percentage points
+  } else if (ends_with("_ms")) {
+    text = sign + QString::number(change, 'f', 1) + tr(" ms");
+  } else if (ends_with("_usd")) {
+    text = sign + QString::number(change, 'f', 6);
+  } else if (std::floor(change) == change && std::floor(a) == a) {
+    text = sign + QString::number(change, 'f', 0);  // counts
+  } else {
+    text = sign + QString::number(change, 'f', 3);
+  }
+  if (a != 0) text += QStringLiteral(" (%1%2 %)").arg(sign).arg(100.0 * change / std::abs(a), 0, 'f', 1);
+  return text;
 }
 
 const SummaryModel::Row* SummaryModel::compare_row(const std::string& key) const {
@@ -45,7 +80,8 @@ const SummaryModel::Row* SummaryModel::compare_row(const std::string& key) const
   return nullptr;
 }
 
-std::vector<SummaryModel::Row> SummaryModel::build_rows(const ReportData& r) {
+std::vector<SummaryModel::Row> SummaryModel::build_rows(const ReportData& r,
+                                                        const std::vector<std::string>& causes) {
   std::vector<Row> rows;
   auto add = [&rows](std::string key, QString label, std::optional<double> value, QString text,
                      QString tooltip) {
@@ -67,7 +103,11 @@ std::vector<SummaryModel::Row> SummaryModel::build_rows(const ReportData& r) {
   count("failed", tr("Requests failed"), r.failed, tr("Ended without an answer"));
   count("in_flight", tr("Requests in flight at the end"), r.in_flight,
         tr("Still running when the drain limit passed"));
-  for (const auto& [cause, n] : r.failed_by_cause) {
+  for (const std::string& cause : causes) {
+    std::uint64_t n = 0;
+    for (const auto& [c, k] : r.failed_by_cause) {
+      if (c == cause) n = k;
+    }
     count("failed_" + cause, tr("  failed: %1").arg(QString::fromStdString(cause)), n,
           tr("Requests that failed with this cause"));
   }
@@ -146,12 +186,8 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const {
           return row.text;
         case kCompare:
           return other != nullptr ? other->text : (comparing() ? QStringLiteral("–") : QString());
-        case kChange: {
-          if (!change) return QString();
-          QString text = (*change > 0 ? QStringLiteral("+") : QString()) + QString::number(*change, 'g', 4);
-          if (*row.value != 0) text += QStringLiteral(" (%1%2 %)").arg(*change > 0 ? "+" : "").arg(100.0 * *change / std::abs(*row.value), 0, 'f', 1);
-          return text;
-        }
+        case kChange:
+          return change ? change_text(row.key, *row.value, *change) : QString();
         default:
           return row.tooltip;
       }

@@ -17,6 +17,7 @@
 #include <QString>
 #include <QVariant>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -54,9 +55,14 @@ class SummaryModel : public QAbstractTableModel {
     QString text;     // formatted value
     QString tooltip;  // what the number means
   };
-  static std::vector<Row> build_rows(const ReportData& report);
+  // `causes`: the failure causes to list (both runs' when comparing; a cause
+  // a run never saw is 0 there).
+  static std::vector<Row> build_rows(const ReportData& report, const std::vector<std::string>& causes);
   const Row* compare_row(const std::string& key) const;
+  void rebuild();
+  static QString change_text(const std::string& key, double a, double change);
 
+  std::optional<ReportData> a_, b_;
   std::vector<Row> rows_;
   std::vector<Row> compare_;
 };

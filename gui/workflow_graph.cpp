@@ -412,7 +412,11 @@ void WorkflowScene::set_report(const ReportData& report) {
     addItem(item);
     ++node_count_;
   }
-  if (!was_selected.isEmpty()) select_node(was_selected);
+  // Keep the selection when the new run has that node too; otherwise say it is gone.
+  if (!was_selected.isEmpty() && !select_node(was_selected)) {
+    selected_.clear();
+    Q_EMIT node_selected(QString());
+  }
   setSceneRect(itemsBoundingRect().adjusted(-30, -30, 30, 30));
 }
 

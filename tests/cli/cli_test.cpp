@@ -155,6 +155,29 @@ TEST(Cli, SameSeedSameBytes) {
   EXPECT_NE(slurp(a / "report.json"), slurp(c / "report.json"));
 }
 
+TEST(Cli, RequestSampleSizesTheRequestLogAndZeroRemovesAnOldOne) {
+  const fs::path out = scratch("request_sample");
+  ASSERT_EQ(orchsim("run --requests 400 --request-sample 50 -q --out " + out.string()).status, 0);
+  std::ifstream in(out / "requests.jsonl");
+  std::string header;
+  ASSERT_TRUE(std::getline(in, header));
+  const auto h = nlohmann::json::parse(header);
+  EXPECT_EQ(h["schema"], "orchsim.requests");
+  EXPECT_EQ(h["selection"]["sample"], 50);
+  EXPECT_EQ(h["selection"]["slowest"], 5);  // a tenth of the sample
+  EXPECT_EQ(h["finished"], 400);
+  std::size_t lines = 0;
+  for (std::string line; std::getline(in, line);) ++lines;
+  EXPECT_EQ(lines, h["kept"].get<std::size_t>());
+  EXPECT_GE(lines, 50u);
+  EXPECT_LE(lines, 60u);  // at most sample + slowest + failed
+  in.close();
+  // Without a request log, a requests.jsonl left by the earlier run would pass for this run's.
+  ASSERT_EQ(orchsim("run --requests 400 --request-sample 0 -q --out " + out.string()).status, 0);
+  EXPECT_FALSE(fs::exists(out / "requests.jsonl"));
+  EXPECT_TRUE(fs::exists(out / "report.json"));
+}
+
 // The default scenario at a fixed seed must produce exactly this report. A
 // change here means results changed: regenerate deliberately with
 //   build/dev/bin/orchsim run rag_orchestrated --requests 3000 --seed 11 -q --out /tmp/g

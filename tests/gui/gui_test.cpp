@@ -31,6 +31,7 @@
 #include "gui/chart_view.hpp"
 #include "gui/cost_quality_view.hpp"
 #include "gui/latency_view.hpp"
+#include "gui/loaded_run.hpp"
 #include "gui/over_time_view.hpp"
 #include "gui/request_explorer.hpp"
 #include "gui/request_table_model.hpp"
@@ -426,6 +427,69 @@ TEST_F(GuiRunTest, RecentFilesAndDropsOpenRuns) {
   EXPECT_FALSE(window.open_dropped({QUrl("https://example.com/run")}));
 }
 
+TEST_F(GuiRunTest, CompareListsEveryFailureCauseAndShowsChangesInTheirUnits) {
+  const ReportLoad loaded = load_report(run_dir().toStdString());
+  ASSERT_TRUE(loaded.ok());
+  ReportData a = *loaded.report;
+  ReportData b = a;
+  a.failed_by_cause = {{"timeout", 3}};
+  b.failed_by_cause = {{"overloaded", 5}};
+  a.success_rate = 0.9750;
+  b.success_rate = 0.9873;
+  SummaryModel model;
+  model.set_report(a);
+  model.set_compare(&b);
+  const int timeout = model.row_of("failed_timeout");
+  const int overloaded = model.row_of("failed_overloaded");
+  ASSERT_GE(timeout, 0);
+  ASSERT_GE(overloaded, 0);  // a cause only run B saw is listed too
+  EXPECT_EQ(model.data(model.index(timeout, SummaryModel::kCompare), Qt::UserRole).toDouble(), 0.0);
+  EXPECT_EQ(model.data(model.index(timeout, SummaryModel::kChange), Qt::DisplayRole).toString(), "-3 (-100.0 %)");
+  EXPECT_EQ(model.data(model.index(overloaded, SummaryModel::kValue), Qt::UserRole).toDouble(), 0.0);
+  EXPECT_EQ(model.data(model.index(overloaded, SummaryModel::kChange), Qt::DisplayRole).toString(), "+5");
+  // Rates shown in percent change in percentage points.
+  const int success = model.row_of("success_rate");
+  EXPECT_EQ(model.data(model.index(success, SummaryModel::kChange), Qt::DisplayRole).toString(),
+            "+1.23 pp (+1.3 %)");
+}
+
+TEST_F(GuiRunTest, NodeDetailsFollowTheRunShown) {
+  MainWindow window;
+  window.set_interactive(false);
+  ASSERT_TRUE(window.open_run(run_dir()));
+  ASSERT_TRUE(window.workflow_scene()->select_node("generate"));
+  ASSERT_TRUE(window.open_run(other_dir()));
+  EXPECT_EQ(window.workflow_scene()->selected_node(), "generate");  // kept: run B has it too
+  const auto b_calls = other_report()["metrics"]["nodes"];
+  std::uint64_t calls = 0;
+  for (const Json& n : b_calls) {
+    if (n["name"] == "generate") calls = n["calls_started"].get<std::uint64_t>();
+  }
+  ASSERT_GT(calls, 0u);
+  EXPECT_NE(window.node_details()->toPlainText().indexOf(QString::number(calls)), -1)
+      << window.node_details()->toPlainText().toStdString();
+}
+
+TEST_F(GuiRunTest, ARequestLogOfAnotherRunIsNotShownAsThisOnes) {
+  QTemporaryDir dir;
+  QFile::copy(other_dir() + "/report.json", dir.filePath("report.json"));  // seed 99
+  QFile::copy(run_dir() + "/requests.jsonl", dir.filePath("requests.jsonl"));  // the default seed
+  const LoadedRunResult loaded = load_run(dir.path().toStdString());
+  ASSERT_NE(loaded.run, nullptr) << loaded.error;
+  EXPECT_EQ(loaded.run->requests, nullptr);
+  EXPECT_NE(loaded.run->requests_note.find("belongs to another run"), std::string::npos)
+      << loaded.run->requests_note;
+}
+
+TEST(OverTimeTest, RatesOfTheLastBucketUseOnlyTheTimeTheRunCovered) {
+  // Two 1 s buckets; the run ended 1.5 s in: 10 in the last half second is 20/s.
+  const QList<QPointF> rates = OverTimeView::rate_points({10, 10}, 1000.0, 1500.0);
+  ASSERT_EQ(rates.size(), 2);
+  EXPECT_EQ(rates[0], QPointF(0.5, 10.0));
+  EXPECT_EQ(rates[1], QPointF(1.5, 20.0));
+  EXPECT_EQ(OverTimeView::rate_points({10, 10}, 1000.0)[1], QPointF(1.5, 10.0));  // end unknown
+}
+
 TEST(CostQualityTest, FrontierKeepsPointsNothingBeatsOnBoth) {
   const std::vector<CostQualityPoint> points = {
       {"cheap", 0.001, 0.70, {}, false, false},    // cheapest: on the frontier
@@ -452,6 +516,12 @@ TEST(SweepDataTest, ReadsASweepAndRefusesOtherFiles) {
   EXPECT_EQ(s.sweep->rows[0].p99_ms, 120.5);
   EXPECT_TRUE(s.sweep->rows[0].pareto);
   EXPECT_FALSE(s.sweep->rows[1].p99_ms.has_value());
+
+  MainWindow window;  // a sweep opened as the input is "shown": nothing waits for a run
+  window.set_interactive(false);
+  QString error;
+  EXPECT_TRUE(window.open_and_wait(dir.path(), {}, &error)) << error.toStdString();
+  EXPECT_EQ(window.cost_quality_view()->points().size(), 2u);
 
   CostQualityView view;
   view.set_sweep(s.sweep);
