@@ -219,9 +219,14 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
   r.redirects += e.redirects;
 }
 
+MetricsCollector::NodeStats& MetricsCollector::node_stats(NodeId node) {
+  if (node >= nodes_.size()) nodes_.resize(std::size_t{node} + 1);
+  return nodes_[node];
+}
+
 void MetricsCollector::on_call_started(const orchestration::CallStarted& e) {
   ++agent(e.agent).calls_started;
-  ++nodes_[e.node].calls_started;
+  ++node_stats(e.node).calls_started;
 }
 
 void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
@@ -235,7 +240,7 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
   a.input_tokens += e.input_tokens;
   a.output_tokens += e.output_tokens;
   a.cost_usd += e.cost_usd;
-  NodeStats& n = nodes_[e.node];
+  NodeStats& n = node_stats(e.node);
   if (end < kCallEnds) ++n.calls_ended[end];
   n.duration_sum_ns += e.duration.count_ns();
 }
@@ -420,9 +425,11 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
   j["agents"] = std::move(agents);
 
   Json nodes = Json::array();
-  for (const auto& [node, n] : nodes_) {
+  for (std::size_t node = 0; node < nodes_.size(); ++node) {
+    const NodeStats& n = nodes_[node];
+    if (n.calls_started == 0) continue;  // only nodes that made calls
     Json nj;
-    nj["name"] = node_name(node);
+    nj["name"] = node_name(static_cast<NodeId>(node));
     nj["calls_started"] = n.calls_started;
     Json ended;
     std::uint64_t ended_total = 0;

@@ -204,7 +204,8 @@ class MetricsCollector final : public orchestration::Observer {
   const std::vector<ClassStats>& classes() const { return classes_; }
   const std::vector<AgentStats>& agents() const { return agents_; }
   const EventStats& events() const { return events_; }
-  const std::map<orchestration::NodeId, NodeStats>& nodes() const { return nodes_; }
+  // By node index; nodes that made no call have calls_started == 0.
+  const std::vector<NodeStats>& nodes() const { return nodes_; }
   std::uint64_t budget_exhausted(orchestration::BudgetExhausted::Kind kind) const {
     return budget_[static_cast<std::size_t>(kind)];
   }
@@ -241,7 +242,8 @@ class MetricsCollector final : public orchestration::Observer {
   // Keyed by (from + 1, to), the entry edge (from kNoNode) as 0: it sorts first.
   std::map<std::pair<std::uint64_t, orchestration::NodeId>, std::uint64_t> edges_;
   std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint64_t> decisions_;
-  std::map<orchestration::NodeId, NodeStats> nodes_;  // nodes that made calls, by index
+  std::vector<NodeStats> nodes_;  // by node index: a lookup per call, not a map search
+  NodeStats& node_stats(orchestration::NodeId node);
   std::array<std::uint64_t, kBudgetKinds> budget_{};
   EventStats events_;
   std::optional<sim::Time> end_;
