@@ -60,11 +60,29 @@ constexpr std::uint32_t kIndexBits = 32;
 CallId make_id(std::uint32_t index, std::uint32_t generation) {
   return (static_cast<CallId>(generation) << kIndexBits) | index;
 }
+
+// std::llround without the libm call (~55 instructions per call): below 2^52
+// the truncation t is exact and so is x - t, so comparing it with 0.5 rounds
+// half away from zero exactly as llround does. Larger, infinite and NaN
+// values go to llround itself.
+std::int64_t round_half_away(double x) {
+  if (!(std::fabs(x) < 0x1.0p52)) return std::llround(x);
+  const auto t = static_cast<std::int64_t>(x);
+  const double frac = x - static_cast<double>(t);
+  // Without branches: frac >= 0.5 is a coin flip the predictor always loses.
+  return t + static_cast<std::int64_t>(frac >= 0.5) - static_cast<std::int64_t>(frac <= -0.5);
+}
 }  // namespace
 
 MockAgent::MockAgent(sim::Simulation& sim, const sim::RandomSource& rng, MockAgentConfig config)
     : sim_(sim), rng_(rng), config_(std::move(config)), name_key_(sim::stable_hash(config_.name)) {
   call_stream_prefix_.add("call").add(name_key_);
+  // Positions after the prefix: request_id, attempt, variant.
+  const std::uint64_t attempt_position = call_stream_prefix_.count() + 2;
+  for (std::uint32_t k = 0; k < kPremixedKeys; ++k) {
+    premixed_attempt_[k] = sim::StreamIdBuilder::premix(k, attempt_position);
+    premixed_variant_[k] = sim::StreamIdBuilder::premix(k, attempt_position + 1);
+  }
   if (auto problems = config_.validate(); !problems.empty()) {
     std::string msg = fmt::format("agent '{}' is misconfigured:", config_.name);
     for (const auto& p : problems) msg += "\n  " + p;
@@ -126,24 +144,33 @@ MockAgent::Call* MockAgent::find(CallId id) {
   return &c;
 }
 
-MockAgent::Draws MockAgent::draw(const CallRequest& r) const {
+void MockAgent::draw(const CallRequest& r, Draws& d) const {
   // The fixed order of draws is part of the model: changing it changes every
   // result (tests pin it).
   // Same id as rng_.stream("call", name_key_, r.request_id, r.attempt, r.variant).
   sim::StreamIdBuilder id = call_stream_prefix_;
-  id.add(r.request_id).add(r.attempt).add(r.variant);
+  id.add(r.request_id);
+  if (r.attempt < kPremixedKeys) {
+    id.add(premixed_attempt_[r.attempt]);
+  } else {
+    id.add(r.attempt);
+  }
+  if (r.variant < kPremixedKeys) {
+    id.add(premixed_variant_[r.variant]);
+  } else {
+    id.add(r.variant);
+  }
   sim::RandomStream s = rng_.stream(id.build());
-  Draws d{};
   d.outcome_u = s.uniform01();
   d.degraded_error_u = s.uniform01();
   d.quality_z = sim::special::normal_quantile(s.uniform_open01());
   d.silent_quality_u = s.uniform01();
   d.verdict_u = s.uniform01();
   d.label = label_distribution_ ? static_cast<std::uint32_t>(label_distribution_->sample(s)) : 0;
-  d.output_tokens = std::max<std::int64_t>(0, std::llround(config_.tokens.output_tokens.sample(s)));
+  d.output_tokens =
+      std::max<std::int64_t>(0, round_half_away(config_.tokens.output_tokens.sample(s)));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
   d.confidence_z = sim::special::normal_quantile(s.uniform_open01());
-  return d;
 }
 
 CallId MockAgent::submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) {
@@ -153,7 +180,7 @@ CallId MockAgent::submit(const CallRequest& request, CallListener& listener, std
   c.listener = &listener;
   c.tag = tag;
   c.hung = false;
-  c.draws = draw(request);
+  draw(request, c.draws);
   c.outcome = CallOutcome{};
   c.outcome.submitted = sim_.now();
   ++stats_.submitted;

@@ -21,6 +21,8 @@
 // uses Marsaglia-Tsang rejection (a variable number).
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +34,15 @@
 namespace orchsim::sim {
 
 class DistributionImpl;
+
+// Special functions used by the families (exposed for testing).
+namespace special {
+// Standard normal CDF and its inverse (Wichura's AS241, ~1e-16 relative).
+double normal_cdf(double z);
+double normal_quantile(double p);
+// Regularised lower incomplete gamma P(a, x).
+double gamma_p(double a, double x);
+}  // namespace special
 
 class Distribution {
  public:
@@ -79,6 +90,8 @@ class Distribution {
   Distribution truncated(double lo, double hi) const;
 
   // --- Use -----------------------------------------------------------------
+  // Inline, with no virtual call for constant, normal and lognormal (the
+  // common latency and token families): it runs several times per call.
   double sample(RandomStream& s) const;
   double cdf(double x) const;
   // Inverse CDF for p in [0, 1] (numerical inversion where no closed form).
@@ -98,7 +111,15 @@ class Distribution {
   const DistributionImpl& impl() const { return *impl_; }
 
  private:
+  // Families sampled without the virtual call; the factories set it, a
+  // Distribution built from an impl directly takes the virtual path.
+  enum class FastPath : std::uint8_t { kNone, kConstant, kNormal, kLognormal };
+  Distribution with_fast_path(FastPath path, double a, double b) &&;
+
   std::shared_ptr<const DistributionImpl> impl_;
+  FastPath fast_ = FastPath::kNone;
+  double a_ = 0.0;  // constant: the value; normal: mean; lognormal: mu
+  double b_ = 0.0;  // normal: stddev; lognormal: sigma
 };
 
 // Interface of one family. Implementations live in distribution.cpp; exposed
@@ -116,13 +137,19 @@ class DistributionImpl {
   virtual bool is_discrete() const { return false; }
 };
 
-// Special functions used by the families (exposed for testing).
-namespace special {
-// Standard normal CDF and its inverse (Wichura's AS241, ~1e-16 relative).
-double normal_cdf(double z);
-double normal_quantile(double p);
-// Regularised lower incomplete gamma P(a, x).
-double gamma_p(double a, double x);
-}  // namespace special
+inline double Distribution::sample(RandomStream& s) const {
+  // Must compute exactly what the family's DistributionImpl::sample does.
+  switch (fast_) {
+    case FastPath::kConstant:
+      return a_;
+    case FastPath::kNormal:
+      return a_ + b_ * special::normal_quantile(s.uniform_open01());
+    case FastPath::kLognormal:
+      return std::exp(a_ + b_ * special::normal_quantile(s.uniform_open01()));
+    case FastPath::kNone:
+      break;
+  }
+  return impl_->sample(s);
+}
 
 }  // namespace orchsim::sim

@@ -5,38 +5,16 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define ORCHSIM_PHILOX_AVX2 1
+#endif
 
 namespace orchsim::sim {
 
 namespace {
 __extension__ typedef unsigned __int128 u128;  // g++/clang built-in; -Wpedantic-clean
-
-// SplitMix64's finaliser: a bijective avalanche mix.
-constexpr std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 }  // namespace
-
-StreamIdBuilder& StreamIdBuilder::add(std::uint64_t part) {
-  ++count_;
-  a_ = mix64(a_ ^ mix64(part + 0x9e3779b97f4a7c15ULL * count_));
-  b_ = mix64(b_ + mix64(part ^ (0xd1b54a32d192ed03ULL * count_)));
-  return *this;
-}
-
-StreamId StreamIdBuilder::build() const {
-  // Fold the length in so a trailing zero key is a different stream.
-  const std::uint64_t a = mix64(a_ ^ count_);
-  const std::uint64_t b = mix64(b_ + count_);
-  return StreamId{{static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(a >> 32),
-                   static_cast<std::uint32_t>(b)}};
-}
-
-RandomStream::RandomStream(std::uint64_t seed, StreamId id)
-    : id_{id.words[0], id.words[1], id.words[2]},
-      key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)} {}
 
 namespace {
 constexpr std::uint32_t kMul0 = 0xD2511F53;
@@ -116,14 +94,72 @@ void philox4_sse2(std::uint32_t block, const std::uint32_t (&id)[3], std::uint32
   store(4, b0, b1, b2, b3);
 }
 #endif
+
+#ifdef ORCHSIM_PHILOX_AVX2
+// The same four blocks with AVX2, chosen at run time: one 256-bit register per
+// Philox word, block l in 64-bit lane l (the word in the low half, garbage in
+// the high half exactly as in the SSE2 version). Three-operand VEX forms need
+// no register copies and the rounds are unrolled: ~130 instructions per refill
+// against ~465 for SSE2. Integer arithmetic only, so the bits are identical.
+__attribute__((target("avx2"))) void philox4_avx2(std::uint32_t block, const std::uint32_t (&id)[3],
+                                                  std::uint32_t k0, std::uint32_t k1,
+                                                  std::uint64_t (&out)[8]) {
+  const __m256i m0 = _mm256_set1_epi64x(kMul0);
+  const __m256i m1 = _mm256_set1_epi64x(kMul1);
+  const __m256i weyl0 = _mm256_set1_epi32(static_cast<int>(kWeyl0));
+  const __m256i weyl1 = _mm256_set1_epi32(static_cast<int>(kWeyl1));
+  __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0));
+  __m256i key1 = _mm256_set1_epi32(static_cast<int>(k1));
+  __m256i x0 = _mm256_set_epi64x(block + 3, block + 2, block + 1, block);
+  __m256i x1 = _mm256_set1_epi64x(id[0]);
+  __m256i x2 = _mm256_set1_epi64x(id[1]);
+  __m256i x3 = _mm256_set1_epi64x(id[2]);
+#pragma GCC unroll 10
+  for (int round = 0; round < 10; ++round) {
+    const __m256i p0 = _mm256_mul_epu32(x0, m0);
+    const __m256i p1 = _mm256_mul_epu32(x2, m1);
+    x0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x1), key0);
+    x2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3), key1);
+    x1 = p1;
+    x3 = p0;
+    key0 = _mm256_add_epi32(key0, weyl0);
+    key1 = _mm256_add_epi32(key1, weyl1);
+    // Keeps the running key sums: otherwise GCC folds them into a broadcast
+    // of a fresh constant and an add per round (4 instructions, not 1).
+    asm("" : "+x"(key0), "+x"(key1));
+  }
+  // Lane l: value 2l = w0 | w1 << 32, value 2l+1 = w2 | w3 << 32.
+  const __m256i v0 = _mm256_blend_epi32(x0, _mm256_slli_epi64(x1, 32), 0xAA);
+  const __m256i v1 = _mm256_blend_epi32(x2, _mm256_slli_epi64(x3, 32), 0xAA);
+  const __m256i lo = _mm256_unpacklo_epi64(v0, v1);  // values 0 1 | 4 5
+  const __m256i hi = _mm256_unpackhi_epi64(v0, v1);  // values 2 3 | 6 7
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permute2x128_si256(lo, hi, 0x20));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4), _mm256_permute2x128_si256(lo, hi, 0x31));
+}
+
+// Read once; a refill from another file's static initialiser that runs first
+// sees false and takes the SSE2 path, which gives the same bits.
+const bool kHaveAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
+#endif
 }  // namespace
 
 void RandomStream::refill() {
   if (next_block_ > UINT32_MAX - kBlocksPerRefill) {
     throw std::overflow_error("RandomStream: stream exhausted (2^33 draws)");
   }
-#ifdef __SSE2__
   static_assert(kBlocksPerRefill == 4);
+#ifdef ORCHSIM_PHILOX_AVX2
+  if (kHaveAvx2) {
+    philox4_avx2(next_block_, id_, key_[0], key_[1], buffer_);
+    next_block_ += kBlocksPerRefill;
+    index_ = 0;
+    return;
+  }
+#endif
+#ifdef __SSE2__
   philox4_sse2(next_block_, id_, key_[0], key_[1], buffer_);
 #else
   std::uint32_t x[4][kBlocksPerRefill];

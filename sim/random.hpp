@@ -45,17 +45,52 @@ constexpr std::uint64_t stable_hash(std::string_view s) {
 
 // Builds a StreamId from key parts in order; (1, 2) and (2, 1) and (1, 2, 0)
 // all differ.
+// Inline: a call's stream id is three adds and a build on the per-call path.
 class StreamIdBuilder {
  public:
-  StreamIdBuilder& add(std::uint64_t part);
+  StreamIdBuilder& add(std::uint64_t part) { return add(premix(part, count_ + 1)); }
+
+  // The half of add() that depends only on the part and its 1-based position
+  // among the keys, not on the keys before it: callers that add a frequent
+  // part (an attempt number of 0) at a fixed position may compute it once.
+  struct Premixed {
+    std::uint64_t a;
+    std::uint64_t b;
+    std::uint64_t position;
+  };
+  static constexpr Premixed premix(std::uint64_t part, std::uint64_t position) {
+    return {mix64(part + 0x9e3779b97f4a7c15ULL * position),
+            mix64(part ^ (0xd1b54a32d192ed03ULL * position)), position};
+  }
+  // Same as add(part) when p = premix(part, count() + 1).
+  StreamIdBuilder& add(const Premixed& p) {
+    count_ = p.position;
+    a_ = mix64(a_ ^ p.a);
+    b_ = mix64(b_ + p.b);
+    return *this;
+  }
+  std::uint64_t count() const { return count_; }
   StreamIdBuilder& add(std::string_view part) { return add(stable_hash(part)); }
   template <class T>
   requires std::is_integral_v<T> || std::is_enum_v<T> StreamIdBuilder& add(T part) {
     return add(static_cast<std::uint64_t>(part));
   }
-  StreamId build() const;
+  StreamId build() const {
+    // Fold the length in so a trailing zero key is a different stream.
+    const std::uint64_t a = mix64(a_ ^ count_);
+    const std::uint64_t b = mix64(b_ + count_);
+    return StreamId{{static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(a >> 32),
+                     static_cast<std::uint32_t>(b)}};
+  }
 
  private:
+  // SplitMix64's finaliser: a bijective avalanche mix.
+  static constexpr std::uint64_t mix64(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
   std::uint64_t a_ = 0x6a09e667f3bcc908ULL;
   std::uint64_t b_ = 0xbb67ae8584caa73bULL;
   std::uint64_t count_ = 0;
@@ -63,7 +98,9 @@ class StreamIdBuilder {
 
 class RandomStream {
  public:
-  RandomStream(std::uint64_t seed, StreamId id);
+  RandomStream(std::uint64_t seed, StreamId id)
+      : id_{id.words[0], id.words[1], id.words[2]},
+        key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)} {}
 
   // Next 64 random bits.
   std::uint64_t next_u64() {

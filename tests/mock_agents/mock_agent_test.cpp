@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "mock_agents/quality_model.hpp"
@@ -272,6 +273,31 @@ TEST(MockAgent, SameRequestAndAttemptMeetTheSameWorldInAnyOrder) {
     }
   }
   EXPECT_GT(differing_attempts, 90);  // a retry is a fresh draw, not a replay
+}
+
+// The documented key of a call's stream, for small attempt and variant numbers
+// (whose key halves the agent precomputes) and larger ones alike.
+TEST(MockAgent, CallDrawsComeFromTheDocumentedStreamKey) {
+  MockAgentConfig c = fixed_latency_agent(1000, 1);
+  c.tokens.output_tokens = sim::Distribution::lognormal_from_median_p99(200, 800);
+  const sim::RandomSource rng(31);
+  sim::Simulation sim;
+  MockAgent agent(sim, rng, c);
+  RecordingListener l;
+  std::map<std::uint64_t, std::int64_t> expected;
+  std::uint64_t tag = 0;
+  for (std::uint32_t attempt = 0; attempt < 7; ++attempt) {
+    for (std::uint32_t variant = 0; variant < 7; ++variant, ++tag) {
+      const std::uint64_t request_id = 1000 + tag;
+      agent.submit({.request_id = request_id, .attempt = attempt, .variant = variant}, l, tag);
+      sim::RandomStream s = rng.stream("call", "agent", request_id, attempt, variant);
+      for (int skipped = 0; skipped < 5; ++skipped) s.next_u64();  // outcome .. verdict
+      expected[tag] = std::max<std::int64_t>(0, std::llround(c.tokens.output_tokens.sample(s)));
+    }
+  }
+  sim.run();
+  ASSERT_EQ(l.finished.size(), expected.size());
+  for (const auto& f : l.finished) EXPECT_EQ(f.outcome.output_tokens, expected.at(f.tag)) << f.tag;
 }
 
 TEST(QualityModel, HarderRequestsAndMoreTruncationNeverRaiseQuality) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -156,6 +157,31 @@ void expect_discrete_fit(const Distribution& d, std::uint64_t stream_index,
 }
 
 // --- Goodness of fit: continuous families ------------------------------------------
+
+// Distribution::sample has inline fast paths for some families; they must
+// give exactly what the family's own sample() gives, draw for draw.
+TEST(Distribution, FastPathSamplesMatchTheFamilyImplementation) {
+  const Distribution families[] = {
+      Distribution::constant(3.5),
+      Distribution::normal(-1.0, 2.5),
+      Distribution::lognormal(0.3, 0.9),
+      Distribution::lognormal_from_median_p99(200.0, 900.0),
+      Distribution::lognormal_from_mean_stddev(50.0, 40.0),
+      Distribution(),
+  };
+  const RandomSource rng(11);
+  for (const Distribution& d : families) {
+    RandomStream fast = rng.stream("fast", d.describe());
+    RandomStream slow = rng.stream("fast", d.describe());
+    for (int i = 0; i < 2000; ++i) {
+      const double a = d.sample(fast);
+      const double b = d.impl().sample(slow);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(a), std::bit_cast<std::uint64_t>(b))
+          << d.describe() << " draw " << i;
+    }
+    EXPECT_EQ(fast.next_u64(), slow.next_u64()) << d.describe();
+  }
+}
 
 TEST(DistributionFit, Uniform) { expect_continuous_fit(Distribution::uniform(2.0, 5.0), 1); }
 
