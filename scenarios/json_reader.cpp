@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -100,11 +101,36 @@ std::int64_t ObjectReader::integer(const std::string& key, std::optional<std::in
     diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), expected));
     return fallback.value_or(0);
   }
+  if (v->is_number_unsigned() &&
+      v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    // Would wrap to a negative number: name what was written.
+    diagnostics_.error(at(key), fmt::format("found {}, expected {} (at most {})", v->get<std::uint64_t>(),
+                                            expected, std::numeric_limits<std::int64_t>::max()));
+    return fallback.value_or(0);
+  }
   const auto x = v->get<std::int64_t>();
   if (!(static_cast<double>(x) >= range.min && static_cast<double>(x) <= range.max)) {
     diagnostics_.error(at(key), fmt::format("found {}, expected {}", x, expected));
   }
   return x;
+}
+
+std::uint64_t ObjectReader::unsigned_integer(const std::string& key, std::optional<std::uint64_t> fallback) {
+  const Json* v = child(key);
+  const std::string expected = "an integer from 0 to 18446744073709551615";
+  if (!v) {
+    if (!fallback && object_) diagnostics_.error(at(key), "missing, expected " + expected);
+    return fallback.value_or(0);
+  }
+  // nlohmann reads non-negative integers up to 2^64 - 1 as unsigned (a
+  // document built in memory may hold them signed); a negative one is signed,
+  // a larger one a float.
+  const bool fits = v->is_number_unsigned() || (v->is_number_integer() && v->get<std::int64_t>() >= 0);
+  if (!fits) {
+    diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), expected));
+    return fallback.value_or(0);
+  }
+  return v->get<std::uint64_t>();
 }
 
 bool ObjectReader::boolean(const std::string& key, std::optional<bool> fallback) {

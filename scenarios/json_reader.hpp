@@ -52,6 +52,8 @@ class ObjectReader {
   // required (a missing key is a problem and the returned value is a
   // placeholder). Out-of-range or wrongly typed values are problems.
   double number(const std::string& key, std::optional<double> fallback, Range range = {});
+  // Any integer in [0, 2^64 - 1] (seeds): what does not fit is an error, never wrapped.
+  std::uint64_t unsigned_integer(const std::string& key, std::optional<std::uint64_t> fallback);
   std::int64_t integer(const std::string& key, std::optional<std::int64_t> fallback,
                        Range range = {});
   bool boolean(const std::string& key, std::optional<bool> fallback);

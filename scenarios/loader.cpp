@@ -111,7 +111,7 @@ class Loader {
     const Json* j = top.child("run");
     if (!j) return;
     ObjectReader r(*j, "/run", d_);
-    run.seed = static_cast<std::uint64_t>(r.integer("seed", 1, Range::non_negative()));
+    run.seed = r.unsigned_integer("seed", 1);
     run.requests = static_cast<std::uint64_t>(r.integer("requests", 0, Range::non_negative()));
     run.duration = seconds(r.number("duration_s", 0.0, Range::non_negative()));
     run.warmup = seconds(r.number("warmup_s", 0.0, Range::non_negative()));

@@ -48,6 +48,28 @@ TEST(ScenarioLoader, OverridesApplyBeforeReading) {
   EXPECT_DOUBLE_EQ(std::get<PoissonArrivals>(arrivals).rate_per_second, 55);
 }
 
+TEST(ScenarioLoader, SeedsTakeTheWholeUnsignedRangeAndOtherIntegersNeverWrap) {
+  LoadOptions o;
+  o.overrides = {{"/run/seed", "18446744073709551615"}};
+  const LoadResult r = load_scenario(kDefaultScenario, o);
+  ASSERT_TRUE(r.ok()) << r.diagnostics.format();
+  EXPECT_EQ(r.scenario->run.seed, 18446744073709551615u);
+
+  o.overrides = {{"/run/seed", "-1"}};
+  const LoadResult negative = load_scenario(kDefaultScenario, o);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.diagnostics.format().find("/run/seed: found -1, expected an integer from 0 to 18446744073709551615"),
+            std::string::npos)
+      << negative.diagnostics.format();
+
+  // 2^64 - 1 in a signed field used to wrap to -1 and be reported as "found -1".
+  o.overrides = {{"/run/requests", "18446744073709551615"}};
+  const LoadResult wrapped = load_scenario(kDefaultScenario, o);
+  ASSERT_FALSE(wrapped.ok());
+  EXPECT_NE(wrapped.diagnostics.format().find("/run/requests: found 18446744073709551615"), std::string::npos)
+      << wrapped.diagnostics.format();
+}
+
 TEST(ScenarioLoader, SetCanSwitchTheKindOfARetryBudget) {
   LoadOptions o;
   o.overrides = {{"/resilience/retry_budget/kind", "token_bucket"}};
