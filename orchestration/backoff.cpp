@@ -21,6 +21,7 @@ std::string_view to_string(Jitter jitter) {
     case Jitter::kFull: return "full";
     case Jitter::kEqual: return "equal";
     case Jitter::kDecorrelated: return "decorrelated";
+    case Jitter::kAdditive: return "additive";
   }
   return "?";
 }
@@ -30,12 +31,12 @@ BackoffPolicy BackoffPolicy::temporal() {
           sim::Duration::seconds(100), 2.0};
 }
 BackoffPolicy BackoffPolicy::step_functions() {
-  return {BackoffShape::kExponential, Jitter::kFull, sim::Duration::seconds(1),
+  return {BackoffShape::kExponential, Jitter::kNone, sim::Duration::seconds(1),
           sim::Duration::max(), 2.0};
 }
 BackoffPolicy BackoffPolicy::langgraph() {
-  return {BackoffShape::kExponential, Jitter::kFull, sim::Duration::milliseconds(500),
-          sim::Duration::seconds(128), 2.0};
+  return {BackoffShape::kExponential, Jitter::kAdditive, sim::Duration::milliseconds(500),
+          sim::Duration::seconds(128), 2.0, sim::Duration::seconds(1)};
 }
 BackoffPolicy BackoffPolicy::grpc(sim::Duration initial, sim::Duration max, double multiplier) {
   return {BackoffShape::kExponential, Jitter::kFull, initial, max, multiplier};
@@ -100,6 +101,10 @@ sim::Duration Backoff::next(sim::RandomStream& s, sim::Duration retry_after) {
         d = std::min(policy_.cap, uniform_between(s, policy_.base, hi));
         break;
       }
+      case Jitter::kAdditive:
+        // Added after the cap, as LangGraph does: a capped delay still spreads.
+        d = t + uniform_between(s, sim::Duration::zero(), policy_.jitter_max);
+        break;
     }
   }
   previous_ = d;

@@ -13,6 +13,7 @@
 //   full          U(0, t)
 //   equal         t/2 + U(0, t/2)
 //   decorrelated  s_n = min(c, U(b, 3 s_(n-1))), s_(-1) = b   (uses the previous delay)
+//   additive      t + U(0, j), j = jitter_max (LangGraph: 1 s added on top of the capped delay)
 // A provider's retry-after overrides a shorter computed delay.
 //
 //   BackoffPolicy p = BackoffPolicy::langgraph();
@@ -30,7 +31,7 @@
 namespace orchsim::orchestration {
 
 enum class BackoffShape : std::uint8_t { kConstant, kLinear, kExponential, kEnvoy };
-enum class Jitter : std::uint8_t { kNone, kFull, kEqual, kDecorrelated };
+enum class Jitter : std::uint8_t { kNone, kFull, kEqual, kDecorrelated, kAdditive };
 
 std::string_view to_string(BackoffShape shape);
 std::string_view to_string(Jitter jitter);
@@ -41,11 +42,17 @@ struct BackoffPolicy {
   sim::Duration base = sim::Duration::milliseconds(100);
   sim::Duration cap = sim::Duration::seconds(30);
   double multiplier = 2.0;
+  // The most additive jitter adds (Jitter::kAdditive only).
+  sim::Duration jitter_max = sim::Duration::seconds(1);
 
-  // Presets (see docs/resilience.md for their sources).
+  // Presets (sources in docs/orchestration.md).
   static BackoffPolicy temporal();        // 1 s, x2, cap 100 s, no jitter
-  static BackoffPolicy step_functions();  // 1 s, x2, no cap, full jitter
-  static BackoffPolicy langgraph();       // 0.5 s, x2, cap 128 s, jitter on (full)
+  // 1 s, x2, no cap (MaxDelaySeconds is optional); JitterStrategy defaults to
+  // NONE in Step Functions (FULL must be asked for: "jitter": "full").
+  static BackoffPolicy step_functions();
+  // 0.5 s, x2, cap 128 s, then jitter=True adds U(0, 1 s) on top (LangGraph's
+  // pregel retry: interval = min(max_interval, initial * factor^(n)) + uniform(0, 1)).
+  static BackoffPolicy langgraph();
   static BackoffPolicy grpc(sim::Duration initial, sim::Duration max, double multiplier);
   static BackoffPolicy envoy();           // 25 ms base, cap 250 ms
   static BackoffPolicy polly();           // 2 s constant, no jitter

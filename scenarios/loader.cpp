@@ -543,11 +543,13 @@ class Loader {
               : shape == "envoy"    ? orch::BackoffShape::kEnvoy
                                     : orch::BackoffShape::kExponential;
     const std::string jitter = r.choice("jitter", std::string(orch::to_string(p.jitter)),
-                                        {"none", "full", "equal", "decorrelated"});
-    p.jitter = jitter == "none"    ? orch::Jitter::kNone
-               : jitter == "equal" ? orch::Jitter::kEqual
+                                        {"none", "full", "equal", "decorrelated", "additive"});
+    p.jitter = jitter == "none"           ? orch::Jitter::kNone
+               : jitter == "equal"        ? orch::Jitter::kEqual
                : jitter == "decorrelated" ? orch::Jitter::kDecorrelated
+               : jitter == "additive"     ? orch::Jitter::kAdditive
                                           : orch::Jitter::kFull;
+    p.jitter_max = ms(r.number("jitter_max_ms", p.jitter_max.milliseconds_f(), Range::non_negative()));
     p.base = ms(r.number("base_ms", p.base.milliseconds_f(), Range::non_negative()));
     if (r.has("cap_ms")) p.cap = ms(r.number("cap_ms", 0.0, Range::non_negative()));
     p.multiplier = r.number("multiplier", p.multiplier, {1.0, 100.0});

@@ -247,28 +247,30 @@ TEST(BackoffPreset, TemporalIsOneSecondDoublingCappedAtOneHundredSecondsWithoutJ
             (std::vector<Duration>{1_s, 2_s, 4_s, 8_s, 16_s, 32_s, 64_s, 100_s, 100_s}));
 }
 
-TEST(BackoffPreset, StepFunctionsIsOneSecondDoublingWithoutCapAndFullJitter) {
+TEST(BackoffPreset, StepFunctionsIsOneSecondDoublingWithoutCapAndNoJitterByDefault) {
   const BackoffPolicy p = BackoffPolicy::step_functions();
   EXPECT_EQ(p.shape, BackoffShape::kExponential);
-  EXPECT_EQ(p.jitter, Jitter::kFull);
+  EXPECT_EQ(p.jitter, Jitter::kNone);  // JitterStrategy defaults to NONE
   EXPECT_EQ(p.base, 1_s);
   EXPECT_EQ(p.multiplier, 2.0);
   EXPECT_EQ(p.cap, Duration::max());  // MaxDelaySeconds is optional: no cap by default
-  for (std::uint32_t n = 0; n < 10; ++n) {
-    EXPECT_EQ(Backoff::shape_value(p, n), 1_s * (std::int64_t{1} << n));
-  }
+  EXPECT_EQ(delays(p, 6), (std::vector<Duration>{1_s, 2_s, 4_s, 8_s, 16_s, 32_s}));
+  // JitterStrategy FULL: U(0, 1 s x 2^n).
+  BackoffPolicy full = p;
+  full.jitter = Jitter::kFull;
   for (int k = 0; k < 200; ++k) {
-    const auto seq = delays(p, 3, 14, static_cast<std::uint64_t>(k));
+    const auto seq = delays(full, 3, 14, static_cast<std::uint64_t>(k));
     ASSERT_LE(seq[0], 1_s);
     ASSERT_LE(seq[1], 2_s);
     ASSERT_LE(seq[2], 4_s);
   }
 }
 
-TEST(BackoffPreset, LangGraphIsHalfSecondDoublingCappedAt128SecondsWithJitter) {
+TEST(BackoffPreset, LangGraphIsHalfSecondDoublingCappedAt128SecondsPlusUpToOneSecond) {
   const BackoffPolicy p = BackoffPolicy::langgraph();
   EXPECT_EQ(p.shape, BackoffShape::kExponential);
-  EXPECT_NE(p.jitter, Jitter::kNone);
+  EXPECT_EQ(p.jitter, Jitter::kAdditive);
+  EXPECT_EQ(p.jitter_max, 1_s);
   EXPECT_EQ(p.base, 500_ms);
   EXPECT_EQ(p.multiplier, 2.0);
   EXPECT_EQ(p.cap, 128_s);
@@ -277,6 +279,37 @@ TEST(BackoffPreset, LangGraphIsHalfSecondDoublingCappedAt128SecondsWithJitter) {
   for (std::uint32_t n = 0; n < expected.size(); ++n) {
     EXPECT_EQ(Backoff::shape_value(p, n), expected[n]) << "retry " << n;
   }
+  // interval = min(128 s, 0.5 s x 2^n) + uniform(0, 1 s): the jitter is added
+  // after the cap, so even capped delays spread over [128 s, 129 s].
+  std::vector<double> added(expected.size(), 0.0);
+  constexpr int kSequences = 2000;
+  for (int k = 0; k < kSequences; ++k) {
+    const auto seq = delays(p, static_cast<int>(expected.size()), 21, static_cast<std::uint64_t>(k));
+    for (std::size_t n = 0; n < seq.size(); ++n) {
+      ASSERT_GE(seq[n], expected[n]) << "retry " << n;
+      ASSERT_LE(seq[n], expected[n] + 1_s) << "retry " << n;
+      added[n] += (seq[n] - expected[n]).seconds_f();
+    }
+  }
+  // U(0, 1 s) has mean 0.5 s and sd 0.2887 s: the mean of 2000 is within 0.03 s (4.6 sd).
+  for (std::size_t n = 0; n < added.size(); ++n) EXPECT_NEAR(added[n] / kSequences, 0.5, 0.03) << n;
+}
+
+TEST(BackoffJitter, AdditiveAddsUpToJitterMaxAfterTheCap) {
+  BackoffPolicy p;
+  p.shape = BackoffShape::kConstant;
+  p.base = 100_ms;
+  p.cap = 50_ms;  // the cap applies to the shape, not to the jitter added on top
+  p.jitter = Jitter::kAdditive;
+  p.jitter_max = 10_ms;
+  for (int k = 0; k < 100; ++k) {
+    for (const Duration d : delays(p, 4, 3, static_cast<std::uint64_t>(k))) {
+      ASSERT_GE(d, 50_ms);
+      ASSERT_LE(d, 60_ms);
+    }
+  }
+  p.jitter_max = Duration::zero();
+  EXPECT_EQ(delays(p, 2), (std::vector<Duration>{50_ms, 50_ms}));
 }
 
 TEST(BackoffPreset, PollyIsTwoSecondsConstantWithoutJitter) {
