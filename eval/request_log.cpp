@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <variant>
 
 #include "eval/json_number.hpp"
 #include "eval/metrics.hpp"
@@ -19,7 +20,9 @@ namespace {
 constexpr int kMsDecimals = 6;  // exact: times are integer nanoseconds
 
 Json ms(sim::Time t) { return json_number(static_cast<double>(t.count_ns()) * 1e-6, kMsDecimals); }
-Json ms(sim::Duration d) { return json_number(static_cast<double>(d.count_ns()) * 1e-6, kMsDecimals); }
+Json ms(sim::Duration d) {
+  return json_number(static_cast<double>(d.count_ns()) * 1e-6, kMsDecimals);
+}
 
 }  // namespace
 
@@ -44,14 +47,30 @@ struct RequestLog::Record {
   std::uint8_t reasons = 0;
   bool truncated = false;
   std::size_t items = 0;
+  // Decisions and events are kept as the observer saw them (strings copied,
+  // as the events' views die with the call) and turned into JSON only for the
+  // few requests that are kept: most records are dropped at their finish.
+  struct Decision {
+    sim::Time at;
+    NodeId node = 0;
+    bool route = false;
+    std::string policy;                                   // route
+    std::vector<orchestration::RoutingCandidate> inputs;  // route
+    AgentIndex choice = 0;                                // route
+    NodeId next = orchestration::kNoNode;                 // flow
+    std::string reason;
+  };
+  using Event = std::variant<orchestration::NodeEntered, orchestration::RetryScheduled,
+                             orchestration::HedgeLaunched, orchestration::ContextFitted,
+                             orchestration::BudgetExhausted>;
   std::vector<Call> calls;
-  std::vector<Json> decisions;
-  std::vector<Json> events;
+  std::vector<Decision> decisions;
+  std::vector<Event> events;
 };
 
 RequestLog::RequestLog(const orchestration::Workflow& workflow,
-                       std::vector<std::string> agent_names,
-                       std::vector<std::string> class_names, RequestLogOptions options)
+                       std::vector<std::string> agent_names, std::vector<std::string> class_names,
+                       RequestLogOptions options)
     : workflow_(workflow),
       agent_names_(std::move(agent_names)),
       class_names_(std::move(class_names)),
@@ -120,90 +139,47 @@ void RequestLog::on_call_ended(const orchestration::CallEnded& e) {
 void RequestLog::on_routing_decision(const orchestration::RoutingDecision& e) {
   Record* r = find(e.request);
   if (r == nullptr || !room(*r)) return;
-  Json d;
-  d["t_ms"] = ms(e.at);
-  d["node"] = node_name(e.node);
-  d["kind"] = "route";
-  d["policy"] = std::string(e.policy);
-  Json inputs = Json::array();
-  if (e.candidates != nullptr) {
-    for (const orchestration::RoutingCandidate& c : *e.candidates) {
-      inputs.push_back(
-          {{"agent", agent_name(c.agent)}, {"score", json_number(c.score, 6)}, {"eligible", c.eligible}});
-    }
-  }
-  d["inputs"] = std::move(inputs);
-  d["choice"] = agent_name(e.choice);
-  d["reason"] = std::string(e.reason);
+  Record::Decision d;
+  d.at = e.at;
+  d.node = e.node;
+  d.route = true;
+  d.policy = e.policy;
+  if (e.candidates != nullptr) d.inputs = *e.candidates;
+  d.choice = e.choice;
+  d.reason = e.reason;
   r->decisions.push_back(std::move(d));
 }
 
 void RequestLog::on_flow_decision(const orchestration::FlowDecision& e) {
   Record* r = find(e.request);
   if (r == nullptr || !room(*r)) return;
-  Json d;
-  d["t_ms"] = ms(e.at);
-  d["node"] = node_name(e.node);
-  d["kind"] = "flow";
-  d["choice"] = e.next == orchestration::kNoNode ? Json(nullptr) : Json(node_name(e.next));
-  d["reason"] = std::string(e.reason);
+  Record::Decision d;
+  d.at = e.at;
+  d.node = e.node;
+  d.next = e.next;
+  d.reason = e.reason;
   r->decisions.push_back(std::move(d));
 }
 
-void RequestLog::on_node_entered(const orchestration::NodeEntered& e) {
-  Record* r = find(e.request);
-  if (r == nullptr || !room(*r)) return;
-  r->events.push_back(
-      {{"t_ms", ms(e.at)}, {"kind", "enter"}, {"from", node_name(e.from)}, {"to", node_name(e.to)}});
-}
-
+void RequestLog::on_node_entered(const orchestration::NodeEntered& e) { add_event(e.request, e); }
 void RequestLog::on_retry_scheduled(const orchestration::RetryScheduled& e) {
-  Record* r = find(e.request);
-  if (r == nullptr || !room(*r)) return;
-  r->events.push_back({{"t_ms", ms(e.at)},
-                       {"kind", "retry"},
-                       {"node", node_name(e.node)},
-                       {"agent", agent_name(e.agent)},
-                       {"attempt", e.next_attempt},
-                       {"delay_ms", ms(e.delay)},
-                       {"after", std::string(to_string(e.after))},
-                       {"error", e.after_error == mock_agents::ErrorKind::kNone
-                                     ? Json(nullptr)
-                                     : Json(std::string(to_string(e.after_error)))}});
+  add_event(e.request, e);
 }
-
 void RequestLog::on_hedge_launched(const orchestration::HedgeLaunched& e) {
-  Record* r = find(e.request);
-  if (r == nullptr || !room(*r)) return;
-  r->events.push_back({{"t_ms", ms(e.at)},
-                       {"kind", "hedge"},
-                       {"node", node_name(e.node)},
-                       {"agent", agent_name(e.agent)},
-                       {"attempt", e.attempt}});
+  add_event(e.request, e);
 }
-
 void RequestLog::on_context_fitted(const orchestration::ContextFitted& e) {
-  Record* r = find(e.request);
-  if (r == nullptr || !room(*r)) return;
-  r->events.push_back({{"t_ms", ms(e.at)},
-                       {"kind", "context"},
-                       {"node", node_name(e.node)},
-                       {"agent", agent_name(e.agent)},
-                       {"policy", std::string(to_string(e.policy))},
-                       {"tokens_before", e.tokens_before},
-                       {"tokens_after", e.tokens_after},
-                       {"retained", json_number(e.retained, 6)},
-                       {"segments_dropped", e.segments_dropped},
-                       {"summarized", e.summarized}});
+  add_event(e.request, e);
+}
+void RequestLog::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
+  add_event(e.request, e);
 }
 
-void RequestLog::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
-  Record* r = find(e.request);
+template <typename E>
+void RequestLog::add_event(RequestId request, const E& e) {
+  Record* r = find(request);
   if (r == nullptr || !room(*r)) return;
-  r->events.push_back({{"t_ms", ms(e.at)},
-                       {"kind", "budget"},
-                       {"node", node_name(e.node)},
-                       {"budget", std::string(MetricsCollector::to_string(e.kind))}});
+  r->events.emplace_back(e);
 }
 
 void RequestLog::on_request_finished(const orchestration::RequestFinished& e) {
@@ -321,8 +297,9 @@ Json RequestLog::to_json(const Record& r) const {
       cj["end_ms"] = ms(e.at);
       cj["queue_wait_ms"] = ms(e.queue_wait);
       cj["end"] = std::string(to_string(e.end));
-      cj["error"] = e.error == mock_agents::ErrorKind::kNone ? Json(nullptr)
-                                                             : Json(std::string(to_string(e.error)));
+      cj["error"] = e.error == mock_agents::ErrorKind::kNone
+                        ? Json(nullptr)
+                        : Json(std::string(to_string(e.error)));
       cj["input_tokens"] = e.input_tokens;
       cj["output_tokens"] = e.output_tokens;
       cj["cost_usd"] = json_number(e.cost_usd, 8);
@@ -344,8 +321,83 @@ Json RequestLog::to_json(const Record& r) const {
     calls.push_back(std::move(cj));
   }
   j["calls"] = std::move(calls);
-  j["decisions"] = r.decisions;
-  j["events"] = r.events;
+  const auto decision_json = [this](const Record::Decision& d) {
+    Json out;
+    out["t_ms"] = ms(d.at);
+    out["node"] = node_name(d.node);
+    if (d.route) {
+      out["kind"] = "route";
+      out["policy"] = d.policy;
+      Json inputs = Json::array();
+      for (const orchestration::RoutingCandidate& c : d.inputs) {
+        inputs.push_back({{"agent", agent_name(c.agent)},
+                          {"score", json_number(c.score, 6)},
+                          {"eligible", c.eligible}});
+      }
+      out["inputs"] = std::move(inputs);
+      out["choice"] = agent_name(d.choice);
+    } else {
+      out["kind"] = "flow";
+      out["choice"] = d.next == orchestration::kNoNode ? Json(nullptr) : Json(node_name(d.next));
+    }
+    out["reason"] = d.reason;
+    return out;
+  };
+  const auto event_json = [this](const Record::Event& event) {
+    struct ToJson {
+      const RequestLog& log;
+      Json operator()(const orchestration::NodeEntered& e) const {
+        return {{"t_ms", ms(e.at)},
+                {"kind", "enter"},
+                {"from", log.node_name(e.from)},
+                {"to", log.node_name(e.to)}};
+      }
+      Json operator()(const orchestration::RetryScheduled& e) const {
+        return {{"t_ms", ms(e.at)},
+                {"kind", "retry"},
+                {"node", log.node_name(e.node)},
+                {"agent", log.agent_name(e.agent)},
+                {"attempt", e.next_attempt},
+                {"delay_ms", ms(e.delay)},
+                {"after", std::string(to_string(e.after))},
+                {"error", e.after_error == mock_agents::ErrorKind::kNone
+                              ? Json(nullptr)
+                              : Json(std::string(to_string(e.after_error)))}};
+      }
+      Json operator()(const orchestration::HedgeLaunched& e) const {
+        return {{"t_ms", ms(e.at)},
+                {"kind", "hedge"},
+                {"node", log.node_name(e.node)},
+                {"agent", log.agent_name(e.agent)},
+                {"attempt", e.attempt}};
+      }
+      Json operator()(const orchestration::ContextFitted& e) const {
+        return {{"t_ms", ms(e.at)},
+                {"kind", "context"},
+                {"node", log.node_name(e.node)},
+                {"agent", log.agent_name(e.agent)},
+                {"policy", std::string(to_string(e.policy))},
+                {"tokens_before", e.tokens_before},
+                {"tokens_after", e.tokens_after},
+                {"retained", json_number(e.retained, 6)},
+                {"segments_dropped", e.segments_dropped},
+                {"summarized", e.summarized}};
+      }
+      Json operator()(const orchestration::BudgetExhausted& e) const {
+        return {{"t_ms", ms(e.at)},
+                {"kind", "budget"},
+                {"node", log.node_name(e.node)},
+                {"budget", std::string(MetricsCollector::to_string(e.kind))}};
+      }
+    };
+    return std::visit(ToJson{*this}, event);
+  };
+  Json decisions = Json::array();
+  for (const Record::Decision& d : r.decisions) decisions.push_back(decision_json(d));
+  j["decisions"] = std::move(decisions);
+  Json events = Json::array();
+  for (const Record::Event& e : r.events) events.push_back(event_json(e));
+  j["events"] = std::move(events);
   return j;
 }
 
@@ -361,9 +413,8 @@ void RequestLog::write(std::ostream& out, const Json& header) const {
   h["schema"] = "orchsim.requests";
   h["schema_version"] = 1;
   for (const auto& [key, value] : header.items()) h[key] = value;
-  h["selection"] = {{"sample", options_.sample},
-                    {"slowest", options_.slowest},
-                    {"failed", options_.failed}};
+  h["selection"] = {
+      {"sample", options_.sample}, {"slowest", options_.slowest}, {"failed", options_.failed}};
   h["finished"] = finished_;
   h["kept"] = kept_.size();
   out << h.dump() << '\n';

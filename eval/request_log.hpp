@@ -67,9 +67,9 @@
 namespace orchsim::eval {
 
 struct RequestLogOptions {
-  std::size_t sample = 2000;   // uniform sample of finished requests
-  std::size_t slowest = 200;   // the slowest finished requests
-  std::size_t failed = 200;    // a sample of the failed requests
+  std::size_t sample = 2000;     // uniform sample of finished requests
+  std::size_t slowest = 200;     // the slowest finished requests
+  std::size_t failed = 200;      // a sample of the failed requests
   std::size_t max_items = 1024;  // calls + decisions + events kept per request
 };
 
@@ -93,7 +93,8 @@ class RequestLog final : public orchestration::Observer {
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
 
   // The header line gets `header`'s fields after schema and version.
-  void write(std::ostream& out, const nlohmann::ordered_json& header = nlohmann::ordered_json::object()) const;
+  void write(std::ostream& out,
+             const nlohmann::ordered_json& header = nlohmann::ordered_json::object()) const;
 
   std::uint64_t finished() const { return finished_; }
   std::size_t kept() const { return kept_.size(); }
@@ -112,6 +113,8 @@ class RequestLog final : public orchestration::Observer {
   void keep(std::unique_ptr<Record> r);
   void drop_reason(orchestration::RequestId id, Reason reason);
   nlohmann::ordered_json to_json(const Record& r) const;
+  template <typename E>
+  void add_event(orchestration::RequestId request, const E& e);
   std::string node_name(orchestration::NodeId node) const;
   std::string agent_name(orchestration::AgentIndex agent) const;
 
