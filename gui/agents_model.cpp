@@ -43,15 +43,15 @@ QVariant AgentsModel::raw(const AgentRow& a, int column) const {
     case kCallsStarted:
       return num(a.calls_started);
     case kSuccess:
-      return num(a.success);
+      return num(a.ended.success);
     case kError:
-      return num(a.error);
+      return num(a.ended.error);
     case kTimeout:
-      return num(a.timeout);
+      return num(a.ended.timeout);
     case kInvalid:
-      return num(a.invalid);
+      return num(a.ended.invalid);
     case kCancelled:
-      return num(a.cancelled);
+      return num(a.ended.cancelled);
     case kQueueWaitMean:
       return opt(a.queue_wait_mean_ms);
     case kQueueWaitP99:

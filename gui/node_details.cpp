@@ -22,7 +22,8 @@ const TimeSeries::Agent* series_of(const ReportData& report, const std::string& 
 
 }  // namespace
 
-std::vector<std::pair<double, double>> active_stretches(const std::vector<double>& share, double bucket_ms) {
+std::vector<std::pair<double, double>> active_stretches(const std::vector<double>& share,
+                                                        double bucket_ms) {
   std::vector<std::pair<double, double>> out;
   for (std::size_t i = 0; i < share.size(); ++i) {
     if (share[i] <= 0) continue;
@@ -43,9 +44,13 @@ QString node_details_html(const ReportData& report, const std::string& node) {
   if (const NodeRow* n = report.node(node)) {
     html += QStringLiteral("<table cellspacing=4>");
     html += row(QObject::tr("calls"), QString::number(n->calls_started));
-    html += row(QObject::tr("ended"), QObject::tr("%1 ok, %2 invalid, %3 error, %4 timeout, %5 cancelled")
-                                          .arg(n->success).arg(n->invalid).arg(n->error).arg(n->timeout)
-                                          .arg(n->cancelled));
+    html += row(QObject::tr("ended"),
+                QObject::tr("%1 ok, %2 invalid, %3 error, %4 timeout, %5 cancelled")
+                    .arg(n->ended.success)
+                    .arg(n->ended.invalid)
+                    .arg(n->ended.error)
+                    .arg(n->ended.timeout)
+                    .arg(n->ended.cancelled));
     html += row(QObject::tr("failure rate"),
                 QStringLiteral("%1 %").arg(n->failure_rate().value_or(0) * 100, 0, 'f', 2));
     html += row(QObject::tr("mean call"), ms(n->duration_mean_ms));
@@ -64,18 +69,26 @@ QString node_details_html(const ReportData& report, const std::string& node) {
     html += QStringLiteral("<h4>agent %1 &mdash; %2 calls routed here (%3 %)</h4>")
                 .arg(QString::fromStdString(d.agent).toHtmlEscaped())
                 .arg(d.count)
-                .arg(routed > 0 ? 100.0 * static_cast<double>(d.count) / static_cast<double>(routed) : 0.0, 0,
-                     'f', 1);
+                .arg(routed > 0 ? 100.0 * static_cast<double>(d.count) / static_cast<double>(routed)
+                                : 0.0,
+                     0, 'f', 1);
     if (a == nullptr) continue;
     html += QStringLiteral("<table cellspacing=4>");
     html += row(QObject::tr("servers, utilisation"),
                 QStringLiteral("%1, %2 %").arg(a->servers).arg(a->utilisation * 100, 0, 'f', 1));
-    html += row(QObject::tr("queue wait mean / p99"), ms(a->queue_wait_mean_ms) + " / " + ms(a->queue_wait_p99_ms));
+    html += row(QObject::tr("queue wait mean / p99"),
+                ms(a->queue_wait_mean_ms) + " / " + ms(a->queue_wait_p99_ms));
     html += row(QObject::tr("max queue length"), QString::number(a->max_queue_length));
-    html += row(QObject::tr("call p50 / p99"), ms(a->duration_p50_ms) + " / " + ms(a->duration_p99_ms));
-    html += row(QObject::tr("all calls to it"), QObject::tr("%1 started: %2 ok, %3 invalid, %4 error, %5 timeout, %6 cancelled")
-                                                    .arg(a->calls_started).arg(a->success).arg(a->invalid)
-                                                    .arg(a->error).arg(a->timeout).arg(a->cancelled));
+    html +=
+        row(QObject::tr("call p50 / p99"), ms(a->duration_p50_ms) + " / " + ms(a->duration_p99_ms));
+    html += row(QObject::tr("all calls to it"),
+                QObject::tr("%1 started: %2 ok, %3 invalid, %4 error, %5 timeout, %6 cancelled")
+                    .arg(a->calls_started)
+                    .arg(a->ended.success)
+                    .arg(a->ended.invalid)
+                    .arg(a->ended.error)
+                    .arg(a->ended.timeout)
+                    .arg(a->ended.cancelled));
     QString errors;
     for (const auto& [kind, count] : a->errors) {
       if (!errors.isEmpty()) errors += QStringLiteral(", ");
@@ -91,9 +104,12 @@ QString node_details_html(const ReportData& report, const std::string& node) {
     if (const TimeSeries::Agent* s = series_of(report, d.agent)) {
       const auto open = active_stretches(s->breaker_open_share, report.series.bucket_ms);
       for (std::size_t i = 0; i < open.size() && i < 8; ++i) {
-        breaker += QStringLiteral("<br>open within %1 s - %2 s").arg(open[i].first, 0, 'f', 1).arg(open[i].second, 0, 'f', 1);
+        breaker += QStringLiteral("<br>open within %1 s - %2 s")
+                       .arg(open[i].first, 0, 'f', 1)
+                       .arg(open[i].second, 0, 'f', 1);
       }
-      if (open.size() > 8) breaker += QObject::tr("<br>... and %1 more stretches").arg(open.size() - 8);
+      if (open.size() > 8)
+        breaker += QObject::tr("<br>... and %1 more stretches").arg(open.size() - 8);
     }
     html += row(QObject::tr("circuit breaker"), breaker);
     html += QStringLiteral("</table>");

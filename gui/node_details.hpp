@@ -22,6 +22,7 @@ QString node_details_html(const ReportData& report, const std::string& node);
 
 // Stretches [from_s, to_s) of simulated time in which `share` (one value per
 // bucket of `bucket_ms`) was above zero, neighbouring buckets merged.
-std::vector<std::pair<double, double>> active_stretches(const std::vector<double>& share, double bucket_ms);
+std::vector<std::pair<double, double>> active_stretches(const std::vector<double>& share,
+                                                        double bucket_ms);
 
 }  // namespace orchsim::gui

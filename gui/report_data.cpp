@@ -98,17 +98,20 @@ class Reader {
   // An array of counts / numbers / numbers-or-null, each element checked.
   std::vector<std::uint64_t> counts(const std::string& pointer) {
     std::vector<std::uint64_t> out(array_size(pointer));
-    for (std::size_t i = 0; i < out.size() && ok(); ++i) out[i] = count(pointer + "/" + std::to_string(i));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i)
+      out[i] = count(pointer + "/" + std::to_string(i));
     return out;
   }
   std::vector<double> nums(const std::string& pointer) {
     std::vector<double> out(array_size(pointer));
-    for (std::size_t i = 0; i < out.size() && ok(); ++i) out[i] = num(pointer + "/" + std::to_string(i));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i)
+      out[i] = num(pointer + "/" + std::to_string(i));
     return out;
   }
   std::vector<std::optional<double>> opt_nums(const std::string& pointer) {
     std::vector<std::optional<double>> out(array_size(pointer));
-    for (std::size_t i = 0; i < out.size() && ok(); ++i) out[i] = opt_num(pointer + "/" + std::to_string(i));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i)
+      out[i] = opt_num(pointer + "/" + std::to_string(i));
     return out;
   }
   // An object of name -> count, in the file's order.
@@ -123,7 +126,8 @@ class Reader {
     for (const auto& [key, value] : v->items()) {
       // JSON pointer escaping (RFC 6901): "~" is "~0", "/" is "~1".
       std::string escaped;
-      for (const char c : key) escaped += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      for (const char c : key)
+        escaped += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
       out.emplace_back(key, count(pointer + "/" + escaped));
     }
     return out;
@@ -131,7 +135,8 @@ class Reader {
   // Fails unless the array at `pointer` has `n` elements.
   void expect_size(const std::string& pointer, std::size_t n, std::size_t found_n) {
     if (found_n != n) {
-      fail(pointer, "found " + std::to_string(found_n) + " elements, expected " + std::to_string(n));
+      fail(pointer,
+           "found " + std::to_string(found_n) + " elements, expected " + std::to_string(n));
     }
   }
 
@@ -148,9 +153,6 @@ class Reader {
 };
 
 // The five ways a call ends, as metrics write them under `base`/calls_ended.
-struct CallEnds {
-  std::uint64_t success = 0, invalid = 0, error = 0, timeout = 0, cancelled = 0;
-};
 CallEnds read_call_ends(Reader& r, const std::string& base) {
   return {r.count(base + "/calls_ended/success"), r.count(base + "/calls_ended/invalid"),
           r.count(base + "/calls_ended/error"), r.count(base + "/calls_ended/timeout"),
@@ -293,12 +295,7 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     row.name = r.str(a + "/name");
     row.servers = r.count(a + "/servers");
     row.calls_started = r.count(a + "/calls_started");
-    const CallEnds ends = read_call_ends(r, a);
-    row.success = ends.success;
-    row.invalid = ends.invalid;
-    row.error = ends.error;
-    row.timeout = ends.timeout;
-    row.cancelled = ends.cancelled;
+    row.ended = read_call_ends(r, a);
     row.queue_wait_mean_ms = r.opt_num(a + "/queue_wait_ms/mean");
     row.queue_wait_p99_ms = r.opt_num(a + "/queue_wait_ms/p99");
     row.duration_p50_ms = r.opt_num(a + "/duration_ms/p50");
@@ -338,12 +335,7 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
       NodeRow row;
       row.name = r.str(n + "/name");
       row.calls_started = r.count(n + "/calls_started");
-      const CallEnds ends = read_call_ends(r, n);
-      row.success = ends.success;
-      row.invalid = ends.invalid;
-      row.error = ends.error;
-      row.timeout = ends.timeout;
-      row.cancelled = ends.cancelled;
+      row.ended = read_call_ends(r, n);
       row.duration_mean_ms = r.opt_num(n + "/duration_mean_ms");
       d.nodes.push_back(std::move(row));
     }

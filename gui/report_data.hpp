@@ -32,12 +32,22 @@ struct LatencySummary {
   std::optional<double> mean, min, p50, p90, p95, p99, p999, max;
 };
 
+// How the calls of an agent or a node ended ("calls_ended" in the report).
+struct CallEnds {
+  std::uint64_t success = 0, invalid = 0, error = 0, timeout = 0, cancelled = 0;
+  std::uint64_t total() const { return success + invalid + error + timeout + cancelled; }
+  // Share that failed (error, timeout or invalid output); nullopt: none ended.
+  std::optional<double> failure_rate() const {
+    if (total() == 0) return std::nullopt;
+    return static_cast<double>(error + timeout + invalid) / static_cast<double>(total());
+  }
+};
+
 struct AgentRow {
   std::string name;
   std::uint64_t servers = 0;
   std::uint64_t calls_started = 0;
-  // Calls that ended by the end of the run, by how they ended.
-  std::uint64_t success = 0, invalid = 0, error = 0, timeout = 0, cancelled = 0;
+  CallEnds ended;  // calls that ended by the end of the run
   std::optional<double> queue_wait_mean_ms, queue_wait_p99_ms;
   std::optional<double> duration_p50_ms, duration_p99_ms;
   double cost_usd = 0;
@@ -61,14 +71,9 @@ struct ClassRow {
 struct NodeRow {
   std::string name;
   std::uint64_t calls_started = 0;
-  std::uint64_t success = 0, invalid = 0, error = 0, timeout = 0, cancelled = 0;
+  CallEnds ended;
   std::optional<double> duration_mean_ms;
-  // Share of ended calls that failed (error, timeout or invalid output); nullopt: none ended.
-  std::optional<double> failure_rate() const {
-    const std::uint64_t ended = success + invalid + error + timeout + cancelled;
-    if (ended == 0) return std::nullopt;
-    return static_cast<double>(error + timeout + invalid) / static_cast<double>(ended);
-  }
+  std::optional<double> failure_rate() const { return ended.failure_rate(); }
 };
 
 // How often a routed step chose each agent (metrics.routing.decisions).
