@@ -81,7 +81,8 @@ struct CheckArgs {
 };
 
 int run_command(const RunArgs& args);
-int validate_command(const std::vector<std::string>& scenarios, const std::vector<std::string>& sets);
+int validate_command(const std::vector<std::string>& scenarios,
+                     const std::vector<std::string>& sets);
 int list_command();
 int explain_command(const std::string& scenario, const std::string& format);
 // run with --replications > 1 (run_command calls it).

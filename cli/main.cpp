@@ -1,14 +1,14 @@
 // orchsim: run, validate, list and explain orchestration scenarios.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace orchsim::cli;
-  CLI::App app{"orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
-               "Same scenario + seed = the same bytes out."};
+  CLI::App app{
+      "orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
+      "Same scenario + seed = the same bytes out."};
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
@@ -23,27 +23,42 @@ int main(int argc, char** argv) {
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario and report its metrics");
-  run_cmd->add_option("scenario", run.scenario, "Built-in scenario name or path to a .json file (default: rag_orchestrated)");
+  run_cmd->add_option("scenario", run.scenario,
+                      "Built-in scenario name or path to a .json file (default: rag_orchestrated)");
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides run.seed)");
-  auto* requests = run_cmd->add_option("--requests", run.requests, "Stop arrivals after N requests");
-  auto* duration = run_cmd->add_option("--duration", run.duration, "Stop arrivals after this much simulated time (30s, 5min, 250ms)");
+  auto* requests =
+      run_cmd->add_option("--requests", run.requests, "Stop arrivals after N requests");
+  auto* duration =
+      run_cmd->add_option("--duration", run.duration,
+                          "Stop arrivals after this much simulated time (30s, 5min, 250ms)");
   requests->excludes(duration);
-  run_cmd->add_option("--warmup", run.warmup,
-                      "Leave requests arriving before this simulated time out of the metrics (60s, 5min)");
-  run_cmd->add_option("--set", run.sets, "Override a scenario value: /json/pointer=value (repeatable)");
-  run_cmd->add_option("--out", run.out_dir,
-                      "Write report.json, metrics.csv, decisions.jsonl, requests.jsonl (and trace.json) here");
-  run_cmd->add_flag("--trace", run.trace, "Also write a Chrome trace (open in Perfetto UI) to --out");
-  run_cmd->add_option("--request-sample", run.request_sample,
-                      "Requests kept with full detail in requests.jsonl: N sampled uniformly plus N/10 "
-                      "slowest and N/10 failed (default 2000; 0: no requests.jsonl)")
+  run_cmd->add_option(
+      "--warmup", run.warmup,
+      "Leave requests arriving before this simulated time out of the metrics (60s, 5min)");
+  run_cmd->add_option("--set", run.sets,
+                      "Override a scenario value: /json/pointer=value (repeatable)");
+  run_cmd->add_option(
+      "--out", run.out_dir,
+      "Write report.json, metrics.csv, decisions.jsonl, requests.jsonl (and trace.json) here");
+  run_cmd->add_flag("--trace", run.trace,
+                    "Also write a Chrome trace (open in Perfetto UI) to --out");
+  run_cmd
+      ->add_option(
+          "--request-sample", run.request_sample,
+          "Requests kept with full detail in requests.jsonl: N sampled uniformly plus N/10 "
+          "slowest and N/10 failed (default 2000; 0: no requests.jsonl)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000}));
-  run_cmd->add_option("--format", run.format, "What to print on stdout")->check(CLI::IsMember({"table", "json", "csv"}));
+  run_cmd->add_option("--format", run.format, "What to print on stdout")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress bar or file notes on stderr");
-  run_cmd->add_option("-R,--replications", run.replications,
-                      "Run R replications on seeds seed..seed+R-1 and report mean, sd and 95% CI per metric")
+  run_cmd
+      ->add_option(
+          "-R,--replications", run.replications,
+          "Run R replications on seeds seed..seed+R-1 and report mean, sd and 95% CI per metric")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}));
-  run_cmd->add_option("-j,--jobs", run.jobs, "Threads for replications (default: one per core; output does not depend on it)");
+  run_cmd->add_option(
+      "-j,--jobs", run.jobs,
+      "Threads for replications (default: one per core; output does not depend on it)");
   run_cmd->footer(
       "Examples:\n"
       "  orchsim run\n"
@@ -53,15 +68,21 @@ int main(int argc, char** argv) {
 
   // Options shared by the replication-based commands.
   auto add_eval_options = [](CLI::App* cmd, EvalArgs& a, bool with_format) {
-    cmd->add_option("scenario", a.scenario, "Built-in scenario name or path to a .json file (default: rag_orchestrated)");
+    cmd->add_option("scenario", a.scenario,
+                    "Built-in scenario name or path to a .json file (default: rag_orchestrated)");
     cmd->add_option("--set", a.sets, "Override a scenario value: /json/pointer=value (repeatable)");
-    cmd->add_option("--seed", a.seed, "First seed; replication i runs on seed + i (default: run.seed)");
-    auto* req = cmd->add_option("--requests", a.requests, "Stop arrivals after N requests (each replication)");
-    auto* dur = cmd->add_option("--duration", a.duration, "Stop arrivals after this much simulated time (30s, 5min)");
+    cmd->add_option("--seed", a.seed,
+                    "First seed; replication i runs on seed + i (default: run.seed)");
+    auto* req = cmd->add_option("--requests", a.requests,
+                                "Stop arrivals after N requests (each replication)");
+    auto* dur = cmd->add_option("--duration", a.duration,
+                                "Stop arrivals after this much simulated time (30s, 5min)");
     req->excludes(dur);
-    cmd->add_option("-R,--replications", a.replications, "Replications per configuration (default 5)")
+    cmd->add_option("-R,--replications", a.replications,
+                    "Replications per configuration (default 5)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}));
-    cmd->add_option("-j,--jobs", a.jobs, "Threads (default: one per core; output does not depend on it)");
+    cmd->add_option("-j,--jobs", a.jobs,
+                    "Threads (default: one per core; output does not depend on it)");
     if (with_format) {
       cmd->add_option("--format", a.format, "What to print on stdout: table or json")
           ->check(CLI::IsMember({"table", "json"}));
@@ -73,41 +94,58 @@ int main(int argc, char** argv) {
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "Paired comparison of variants on the same seeds (common random numbers)");
   add_eval_options(compare_cmd, compare.common, true);
-  compare_cmd->add_option("--variant", compare.variants,
-                          "NAME:/ptr=value[,/ptr=value...]: the scenario with these overrides (repeatable)");
-  compare_cmd->add_option("--against", compare.against, "Another scenario file as a variant (repeatable)");
-  compare_cmd->add_option("--metric", compare.metrics, "A metric to show in the table (repeatable; default: key metrics)");
+  compare_cmd->add_option(
+      "--variant", compare.variants,
+      "NAME:/ptr=value[,/ptr=value...]: the scenario with these overrides (repeatable)");
+  compare_cmd->add_option("--against", compare.against,
+                          "Another scenario file as a variant (repeatable)");
+  compare_cmd->add_option("--metric", compare.metrics,
+                          "A metric to show in the table (repeatable; default: key metrics)");
   compare_cmd->add_flag("--all-metrics", compare.all_metrics, "Show every metric in the table");
   compare_cmd->footer(
-      "Reports variant - base per metric: the paired mean difference with its 95% CI, the unpaired\n"
+      "Reports variant - base per metric: the paired mean difference with its 95% CI, the "
+      "unpaired\n"
       "(Welch) CI half-width for the same data, and their ratio. --set applies to every variant.\n"
       "Examples:\n"
-      "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static -R 10\n"
-      "  orchsim compare retry_storm --variant budget:/resilience/retry_budget/kind=token_bucket \\\n"
-      "      --variant unlimited:/resilience/retry_budget/kind=unlimited --requests 2000 --format json\n"
+      "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static -R "
+      "10\n"
+      "  orchsim compare retry_storm --variant budget:/resilience/retry_budget/kind=token_bucket "
+      "\\\n"
+      "      --variant unlimited:/resilience/retry_budget/kind=unlimited --requests 2000 --format "
+      "json\n"
       "  orchsim compare mine.json --against theirs.json --all-metrics");
 
   SweepArgs sweep;
-  CLI::App* sweep_cmd = app.add_subcommand("sweep", "Grid sweep with CIs, Pareto frontier and router metrics");
+  CLI::App* sweep_cmd =
+      app.add_subcommand("sweep", "Grid sweep with CIs, Pareto frontier and router metrics");
   add_eval_options(sweep_cmd, sweep.common, true);
-  sweep_cmd->add_option("--grid", sweep.grid, "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)")
+  sweep_cmd
+      ->add_option("--grid", sweep.grid,
+                   "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)")
       ->required();
   sweep_cmd->add_option("--out", sweep.out_dir, "Folder for sweep.csv and sweep.json")->required();
-  sweep_cmd->add_option("--strong", sweep.strong_agent,
-                        "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT");
-  sweep_cmd->add_option("--weak-set", sweep.weak_sets, "Override(s) making the always-weak reference run");
-  sweep_cmd->add_option("--strong-set", sweep.strong_sets, "Override(s) making the always-strong reference run");
-  sweep_cmd->add_option("--quality-metric", sweep.quality_metric, "Quality for PGR (default quality.mean)");
+  sweep_cmd->add_option(
+      "--strong", sweep.strong_agent,
+      "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT");
+  sweep_cmd->add_option("--weak-set", sweep.weak_sets,
+                        "Override(s) making the always-weak reference run");
+  sweep_cmd->add_option("--strong-set", sweep.strong_sets,
+                        "Override(s) making the always-strong reference run");
+  sweep_cmd->add_option("--quality-metric", sweep.quality_metric,
+                        "Quality for PGR (default quality.mean)");
   sweep_cmd->footer(
       "Examples:\n"
-      "  orchsim sweep hedged_requests --grid /workflow/nodes/0/hedge/delay_ms=100,200,400 --out sweep/\n"
-      "  orchsim sweep model_cascade --grid /workflow/nodes/0/routing/accept_confidence=0.5,0.7,0.9 \\\n"
+      "  orchsim sweep hedged_requests --grid /workflow/nodes/0/hedge/delay_ms=100,200,400 --out "
+      "sweep/\n"
+      "  orchsim sweep model_cascade --grid "
+      "/workflow/nodes/0/routing/accept_confidence=0.5,0.7,0.9 \\\n"
       "      --strong strong_model --weak-set /workflow/nodes/0/routing/accept_confidence=0 \\\n"
       "      --strong-set /workflow/nodes/0/routing/policy=static --requests 2000 --out cascade/\n"
       "See docs/evaluation.md for the Pareto, PGR, APGR and CPT definitions.");
 
   BaselineArgs baseline;
-  CLI::App* baseline_cmd = app.add_subcommand("baseline", "Save metrics with CIs as a baseline for 'check'");
+  CLI::App* baseline_cmd =
+      app.add_subcommand("baseline", "Save metrics with CIs as a baseline for 'check'");
   add_eval_options(baseline_cmd, baseline.common, false);
   baseline_cmd->add_option("--out", baseline.out, "Baseline JSON file to write")->required();
   baseline_cmd->footer(
@@ -116,27 +154,35 @@ int main(int argc, char** argv) {
       "  orchsim baseline my.json --set /run/seed=3 --out my.baseline.json");
 
   CheckArgs check;
-  CLI::App* check_cmd = app.add_subcommand("check", "Check a run against a baseline; exit 1 on a regression");
-  check_cmd->add_option("scenario", check.scenario, "Name or path (default: the baseline's scenario)");
-  check_cmd->add_option("--baseline", check.baseline, "Baseline JSON from 'orchsim baseline'")->required();
-  check_cmd->add_option("--set", check.sets, "Overrides applied after the baseline's own (repeatable)");
-  check_cmd->add_option("--tolerance", check.tolerances,
-                        "metric=rel:0.05 or metric=abs:10 (repeatable; adds to or replaces the defaults)");
+  CLI::App* check_cmd =
+      app.add_subcommand("check", "Check a run against a baseline; exit 1 on a regression");
+  check_cmd->add_option("scenario", check.scenario,
+                        "Name or path (default: the baseline's scenario)");
+  check_cmd->add_option("--baseline", check.baseline, "Baseline JSON from 'orchsim baseline'")
+      ->required();
+  check_cmd->add_option("--set", check.sets,
+                        "Overrides applied after the baseline's own (repeatable)");
+  check_cmd->add_option(
+      "--tolerance", check.tolerances,
+      "metric=rel:0.05 or metric=abs:10 (repeatable; adds to or replaces the defaults)");
   check_cmd->add_option("--junit", check.junit, "Also write a JUnit XML report here");
   check_cmd->add_option("-j,--jobs", check.jobs, "Threads (default: one per core)");
   check_cmd->add_flag("-q,--quiet", check.quiet, "No progress bar on stderr");
   check_cmd->footer(
-      "Runs the baseline's seeds, replications and request count, and compares each checked metric.\n"
+      "Runs the baseline's seeds, replications and request count, and compares each checked "
+      "metric.\n"
       "Defaults: latency_ms.all.{mean,p50,p99} rel:0.10, per_request.cost_usd rel:0.05,\n"
       "quality.mean abs:0.01, quality.pass_rate abs:0.02, requests.success_rate abs:0.01.\n"
       "Exit status: 0 within tolerance, 1 regressed (per-metric diff on stdout), 2 bad input.\n"
       "Examples:\n"
       "  orchsim check --baseline baselines/rag.json\n"
-      "  orchsim check rag_orchestrated --baseline baselines/rag.json --tolerance latency_ms.all.p99=abs:50 \\\n"
+      "  orchsim check rag_orchestrated --baseline baselines/rag.json --tolerance "
+      "latency_ms.all.p99=abs:50 \\\n"
       "      --junit check.xml");
 
   std::vector<std::string> validate_files, validate_sets;
-  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files and report every problem");
+  CLI::App* validate_cmd =
+      app.add_subcommand("validate", "Check scenario files and report every problem");
   validate_cmd->add_option("scenarios", validate_files, "Names or paths")->required();
   validate_cmd->add_option("--set", validate_sets, "Apply overrides before checking");
   validate_cmd->footer("Example:\n  orchsim validate scenarios/library/*.json my_scenario.json");
@@ -145,11 +191,14 @@ int main(int argc, char** argv) {
   list_cmd->footer("Example:\n  orchsim list");
 
   std::string explain_name, explain_format = "text";
-  CLI::App* explain_cmd = app.add_subcommand("explain", "Show a scenario's agents and workflow graph");
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "Show a scenario's agents and workflow graph");
   explain_cmd->add_option("scenario", explain_name, "Name or path (default: rag_orchestrated)");
   explain_cmd->add_option("--format", explain_format, "text, dot (Graphviz) or both")
       ->check(CLI::IsMember({"text", "dot", "both"}));
-  explain_cmd->footer("Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format dot | dot -Tpng > rag.png");
+  explain_cmd->footer(
+      "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
+      "dot | dot -Tpng > rag.png");
 
   try {
     app.parse(argc, argv);

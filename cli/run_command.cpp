@@ -1,9 +1,9 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
@@ -46,8 +46,9 @@ int run_command(const RunArgs& args) {
   if (args.duration) {
     const auto d = parse_duration(*args.duration);
     if (!d || *d <= sim::Duration::zero()) {
-      std::cerr << fmt::format("orchsim: --duration '{}': expected a positive duration such as 30s, 5min, 250ms\n",
-                               *args.duration);
+      std::cerr << fmt::format(
+          "orchsim: --duration '{}': expected a positive duration such as 30s, 5min, 250ms\n",
+          *args.duration);
       return kExitBadInput;
     }
     options.duration = *d;
@@ -55,14 +56,17 @@ int run_command(const RunArgs& args) {
   }
   if (options.requests.value_or(scenario.run.requests) == 0 &&
       options.duration.value_or(scenario.run.duration) == sim::Duration::zero()) {
-    std::cerr << fmt::format("{}: /run: the run has no end: set run.requests or run.duration_s, or pass "
-                             "--requests or --duration\n", scenario.source);
+    std::cerr << fmt::format(
+        "{}: /run: the run has no end: set run.requests or run.duration_s, or pass "
+        "--requests or --duration\n",
+        scenario.source);
     return kExitBadInput;
   }
   if (args.warmup) {
     const auto w = parse_duration(*args.warmup);
     if (!w) {
-      std::cerr << fmt::format("orchsim: --warmup '{}': expected a duration such as 60s or 5min\n", *args.warmup);
+      std::cerr << fmt::format("orchsim: --warmup '{}': expected a duration such as 60s or 5min\n",
+                               *args.warmup);
       return kExitBadInput;
     }
     options.warmup = *w;
@@ -76,7 +80,8 @@ int run_command(const RunArgs& args) {
     std::error_code ec;
     std::filesystem::create_directories(*args.out_dir, ec);
     if (ec) {
-      std::cerr << fmt::format("orchsim: --out {}: cannot create the folder: {}\n", *args.out_dir, ec.message());
+      std::cerr << fmt::format("orchsim: --out {}: cannot create the folder: {}\n", *args.out_dir,
+                               ec.message());
       return kExitBadInput;
     }
     try {
@@ -88,8 +93,9 @@ int run_command(const RunArgs& args) {
     options.decision_log = &decisions->stream();
     if (args.request_sample > 0) {
       const std::size_t n = args.request_sample;
-      options.request_log = eval::RequestLogOptions{
-          .sample = n, .slowest = std::max<std::size_t>(1, n / 10), .failed = std::max<std::size_t>(1, n / 10)};
+      options.request_log = eval::RequestLogOptions{.sample = n,
+                                                    .slowest = std::max<std::size_t>(1, n / 10),
+                                                    .failed = std::max<std::size_t>(1, n / 10)};
     }
   }
 
@@ -177,7 +183,9 @@ int list_command() {
   for (const std::string& name : scenarios::library_names()) {
     const scenarios::LoadResult r = scenarios::load_scenario(name);
     std::cout << fmt::format("{:<28} {}\n", name,
-                             r.ok() ? r.scenario->description : std::string("(invalid: run 'orchsim validate ") + name + "')");
+                             r.ok()
+                                 ? r.scenario->description
+                                 : std::string("(invalid: run 'orchsim validate ") + name + "')");
   }
   return kExitOk;
 }

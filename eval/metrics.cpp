@@ -563,7 +563,8 @@ void MetricsCollector::write_csv(std::ostream& out) const {
   for (const Json& n : j["nodes"]) {
     const std::string scope = fmt::format("node:{}", n["name"].get<std::string>());
     row("calls_started", scope, n["calls_started"]);
-    for (const auto& [sub, sv] : n["calls_ended"].items()) row(fmt::format("calls_{}", sub), scope, sv);
+    for (const auto& [sub, sv] : n["calls_ended"].items())
+      row(fmt::format("calls_{}", sub), scope, sv);
     row("duration_mean_ms", scope, n["duration_mean_ms"]);
   }
   for (const Json& e : j["routing"]["edges"]) {

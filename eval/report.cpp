@@ -54,14 +54,17 @@ nlohmann::ordered_json latency_histogram_json(const LogLinearHistogram& all,
     for (const LogLinearHistogram::Bucket& b : h.buckets()) {
       const std::int64_t mid = b.lo + (b.hi - b.lo) / 2;
       const auto above = std::upper_bound(edges.begin(), edges.end(), mid);
-      const std::size_t bin = above == edges.begin() ? 0
-                              : std::min<std::size_t>(static_cast<std::size_t>(above - edges.begin()) - 1,
-                                                      counts.size() - 1);
+      const std::size_t bin =
+          above == edges.begin()
+              ? 0
+              : std::min<std::size_t>(static_cast<std::size_t>(above - edges.begin()) - 1,
+                                      counts.size() - 1);
       counts[bin] += b.count;
     }
     return counts;
   };
-  for (const std::int64_t e : edges) j["edges_ms"].push_back(json_number(static_cast<double>(e) * 1e-6, 6));
+  for (const std::int64_t e : edges)
+    j["edges_ms"].push_back(json_number(static_cast<double>(e) * 1e-6, 6));
   for (const std::uint64_t c : bin_counts(all)) j["all"].push_back(c);
   for (const std::uint64_t c : bin_counts(success)) j["success"].push_back(c);
   return j;

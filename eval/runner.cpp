@@ -88,8 +88,8 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     observers.add(decisions.get());
   }
   if (options.request_log) {
-    result.request_log = std::make_unique<RequestLog>(s.workflow, agent_names, s.class_names,
-                                                      *options.request_log);
+    result.request_log =
+        std::make_unique<RequestLog>(s.workflow, agent_names, s.class_names, *options.request_log);
     observers.add(result.request_log.get());
   }
   if (options.observer) observers.add(options.observer);

@@ -33,7 +33,7 @@ struct RunOptions {
   std::optional<sim::Duration> duration;  // overrides run.duration
   // Overrides run.warmup: requests arriving before it are left out of the metrics.
   std::optional<sim::Duration> warmup;
-  bool trace = false;                     // collect a Chrome trace
+  bool trace = false;  // collect a Chrome trace
   std::size_t trace_max_events = 2'000'000;
   std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed
   // Keep per-request detail for a bounded sample (eval/request_log.hpp).
@@ -54,8 +54,8 @@ struct RunResult {
   std::uint64_t arrived = 0, completed = 0, failed = 0, in_flight = 0;
   std::unique_ptr<MetricsCollector> metrics;
   std::unique_ptr<TimeSeriesCollector> timeseries;  // always; finalized at `end`
-  std::unique_ptr<TraceWriter> trace;  // when requested
-  std::unique_ptr<RequestLog> request_log;  // when requested
+  std::unique_ptr<TraceWriter> trace;               // when requested
+  std::unique_ptr<RequestLog> request_log;          // when requested
 };
 
 // Throws std::invalid_argument when neither a request count nor a duration

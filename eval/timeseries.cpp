@@ -190,9 +190,9 @@ Json TimeSeriesCollector::to_json() const {
   Json latency = Json::array();
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t ended = completed_[i] + failed_[i];
-    latency.push_back(ended == 0 ? Json(nullptr)
-                                 : json_number(latency_sum_ms_[i] / static_cast<double>(ended),
-                                               kMeanDecimals));
+    latency.push_back(
+        ended == 0 ? Json(nullptr)
+                   : json_number(latency_sum_ms_[i] / static_cast<double>(ended), kMeanDecimals));
   }
   j["latency_mean_ms"] = std::move(latency);
   j["in_flight_mean"] = levels(in_flight_area_, kMeanDecimals);

@@ -26,17 +26,17 @@
 // order, arrays of length "buckets", bucket i covering
 // [i * bucket_ms, (i + 1) * bucket_ms)):
 //   {"bucket_ms": 2048, "buckets": 300,
-//    "arrived", "completed", "failed": [int],      // requests, by the bucket they arrived / ended in
-//    "latency_mean_ms": [number|null],             // of the requests that ended in the bucket
+//    "arrived", "completed", "failed": [int],      // requests, by the bucket they arrived / ended
+//    in "latency_mean_ms": [number|null],             // of the requests that ended in the bucket
 //    "in_flight_mean": [number],                   // time-averaged requests in flight
 //    "cost_usd": [number],                         // of the requests that ended in the bucket
 //    "agents": [ {"name",
 //                 "calls": [int],                  // calls started
-//                 "failed_calls": [int],           // calls ended in error, timeout or invalid output
-//                 "queue_mean": [number],          // time-averaged calls waiting for a server
-//                 "busy_mean": [number],           // time-averaged calls in service (busy servers)
-//                 "breaker_open_share": [number],  // share of the bucket the breaker was open
-//                 "breaker_half_open_share": [number]} ]}   // by agent index
+//                 "failed_calls": [int],           // calls ended in error, timeout or invalid
+//                 output "queue_mean": [number],          // time-averaged calls waiting for a
+//                 server "busy_mean": [number],           // time-averaged calls in service (busy
+//                 servers) "breaker_open_share": [number],  // share of the bucket the breaker was
+//                 open "breaker_half_open_share": [number]} ]}   // by agent index
 // Means have 4 decimals, shares 6, USD 8.
 #pragma once
 

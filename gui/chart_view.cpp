@@ -43,7 +43,8 @@ QAbstractAxis* make_number_axis(double lo, double hi, bool log, const QString& t
     axis->setMinorTickCount(8);
     lo = lo > 0 ? lo : 1e-3;
     hi = std::max(hi, lo * 10);
-    axis->setRange(std::pow(10.0, std::floor(std::log10(lo))), std::pow(10.0, std::ceil(std::log10(hi))));
+    axis->setRange(std::pow(10.0, std::floor(std::log10(lo))),
+                   std::pow(10.0, std::ceil(std::log10(hi))));
     axis->setTitleText(title + QObject::tr(" (log scale)"));
     return axis;
   }

@@ -34,7 +34,10 @@ std::vector<bool> cost_quality_frontier(const std::vector<CostQualityPoint>& poi
 }
 
 CostQualityView::CostQualityView(QWidget* parent)
-    : QWidget(parent), chart_(new ChartView), model_(new QStandardItemModel(this)), table_(new QTableView) {
+    : QWidget(parent),
+      chart_(new ChartView),
+      model_(new QStandardItemModel(this)),
+      table_(new QTableView) {
   table_->setModel(model_);
   model_->setSortRole(Qt::UserRole);  // numbers sort as numbers (labels carry their text there too)
   table_->verticalHeader()->setVisible(false);
@@ -73,14 +76,14 @@ void CostQualityView::rebuild() {
   for (std::size_t i = 0; i < runs_.size(); ++i) {
     const ReportData& r = *runs_[i].report;
     if (!r.quality_mean) continue;  // no successful answer: no quality to place it by
-    points_.push_back(
-        {runs_[i].label, r.cost_per_request_usd, *r.quality_mean, r.latency_all.p99, false, false, static_cast<int>(i)});
+    points_.push_back({runs_[i].label, r.cost_per_request_usd, *r.quality_mean, r.latency_all.p99,
+                       false, false, static_cast<int>(i)});
   }
   if (sweep_) {
     for (const SweepRow& row : sweep_->rows) {
       if (!row.cost_usd || !row.quality) continue;
-      points_.push_back({QString::fromStdString(row.label), *row.cost_usd, *row.quality, row.p99_ms, true,
-                         row.pareto});
+      points_.push_back({QString::fromStdString(row.label), *row.cost_usd, *row.quality, row.p99_ms,
+                         true, row.pareto});
     }
   }
   frontier_ = cost_quality_frontier(points_);
@@ -91,8 +94,8 @@ void CostQualityView::rebuild() {
   c->legend()->setAlignment(Qt::AlignBottom);
 
   model_->clear();
-  model_->setHorizontalHeaderLabels({tr("point"), tr("cost/request (USD)"), tr("quality"), tr("p99 (ms)"),
-                                     tr("frontier"), tr("sweep Pareto")});
+  model_->setHorizontalHeaderLabels({tr("point"), tr("cost/request (USD)"), tr("quality"),
+                                     tr("p99 (ms)"), tr("frontier"), tr("sweep Pareto")});
   for (std::size_t i = 0; i < points_.size(); ++i) {
     const CostQualityPoint& p = points_[i];
     QList<QStandardItem*> row;
@@ -118,7 +121,8 @@ void CostQualityView::rebuild() {
   }
   table_->resizeColumnsToContents();
   if (points_.empty()) {
-    if (!runs_.empty() || sweep_) c->setTitle(tr("Cost vs quality: no point has both a cost and a quality"));
+    if (!runs_.empty() || sweep_)
+      c->setTitle(tr("Cost vs quality: no point has both a cost and a quality"));
     return;
   }
 
@@ -183,7 +187,8 @@ void CostQualityView::rebuild() {
     QScatterSeries* on = scatter(tr("sweep: on the frontier"), QColor(0x2c, 0xa0, 0x2c), 10);
     QScatterSeries* off = scatter(tr("sweep: dominated"), QColor(0xaa, 0xaa, 0xaa), 8);
     for (std::size_t i = 0; i < points_.size(); ++i) {
-      if (points_[i].from_sweep) (frontier_[i] ? on : off)->append(points_[i].cost_usd, points_[i].quality);
+      if (points_[i].from_sweep)
+        (frontier_[i] ? on : off)->append(points_[i].cost_usd, points_[i].quality);
     }
     chart_->attach_to_axes(on);
     chart_->attach_to_axes(off);

@@ -16,7 +16,9 @@
 namespace orchsim::gui {
 namespace {
 
-QColor shade(const QColor& c, int percent) { return percent >= 100 ? c.darker(percent) : c.lighter(200 - percent); }
+QColor shade(const QColor& c, int percent) {
+  return percent >= 100 ? c.darker(percent) : c.lighter(200 - percent);
+}
 
 }  // namespace
 
@@ -75,12 +77,14 @@ QList<QPointF> LatencyView::cdf_points(const std::vector<double>& edges,
   points.append(QPointF(edges[0], 0.0));
   for (std::size_t i = 0; i < counts.size(); ++i) {
     below += counts[i];
-    points.append(QPointF(edges[i + 1], 100.0 * static_cast<double>(below) / static_cast<double>(total)));
+    points.append(
+        QPointF(edges[i + 1], 100.0 * static_cast<double>(below) / static_cast<double>(total)));
   }
   return points;
 }
 
-QList<QPointF> LatencyView::merged_cdf(const QList<QPointF>& at_edges, const QList<QPointF>& at_quantiles) {
+QList<QPointF> LatencyView::merged_cdf(const QList<QPointF>& at_edges,
+                                       const QList<QPointF>& at_quantiles) {
   if (at_edges.isEmpty()) return at_quantiles;
   QList<QPointF> points = at_edges;
   points.append(at_quantiles);
@@ -88,7 +92,8 @@ QList<QPointF> LatencyView::merged_cdf(const QList<QPointF>& at_edges, const QLi
                    [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
   // Both sets lie on the same curve up to the histogram's resolution; keep it
   // non-decreasing where the two disagree by that much.
-  for (int i = 1; i < points.size(); ++i) points[i].setY(std::max(points[i].y(), points[i - 1].y()));
+  for (int i = 1; i < points.size(); ++i)
+    points[i].setY(std::max(points[i].y(), points[i - 1].y()));
   return points;
 }
 
@@ -124,9 +129,10 @@ void LatencyView::rebuild_cdf() {
   for (const RunView& run : runs_) {
     const ReportData& r = *run.report;
     const bool binned = !r.latency_bins.empty();
-    QList<QPointF> all = binned ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.all),
-                                             cdf_points(r.latency_all))
-                                : cdf_points(r.latency_all);
+    QList<QPointF> all = binned
+                             ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.all),
+                                          cdf_points(r.latency_all))
+                             : cdf_points(r.latency_all);
     QList<QPointF> success =
         binned ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.success),
                             cdf_points(r.latency_success))
@@ -151,7 +157,8 @@ void LatencyView::rebuild_cdf() {
 
     if (!success.isEmpty()) {
       auto* success_series = new QLineSeries;
-      success_series->setName(tr("%1: successful (%2)").arg(run.label).arg(r.latency_success.count));
+      success_series->setName(
+          tr("%1: successful (%2)").arg(run.label).arg(r.latency_success.count));
       success_series->replace(success);
       QPen dashed(shade(run.colour, 130));
       dashed.setWidthF(1.5);
@@ -162,7 +169,8 @@ void LatencyView::rebuild_cdf() {
 
     // One marker series per quantile, so the legend reads "p99 = 19931 ms".
     const std::tuple<const char*, const std::optional<double>*, double, int> marks[] = {
-        {"p50", &r.latency_all.p50, 50.0, 7}, {"p95", &r.latency_all.p95, 95.0, 9},
+        {"p50", &r.latency_all.p50, 50.0, 7},
+        {"p95", &r.latency_all.p95, 95.0, 9},
         {"p99", &r.latency_all.p99, 99.0, 12}};
     for (const auto& [name, value, percent, size] : marks) {
       if (!value->has_value() || (log_axis_ && **value <= 0)) continue;
@@ -181,7 +189,8 @@ void LatencyView::rebuild_cdf() {
     c->setTitle(tr("Latency: no finished requests in this run"));
     return;
   }
-  QAbstractAxis* x_axis = make_number_axis(lo, std::max(hi, lo + 1.0), log_axis_, tr("latency (ms)"));
+  QAbstractAxis* x_axis =
+      make_number_axis(lo, std::max(hi, lo + 1.0), log_axis_, tr("latency (ms)"));
   auto* y_axis = new QValueAxis;
   y_axis->setRange(0, 100);
   y_axis->setTickCount(11);
@@ -217,7 +226,8 @@ void LatencyView::rebuild_histogram() {
     added.push_back(series);
   }
   if (!any) {
-    if (!runs_.empty()) c->setTitle(tr("Latency histogram: not in this report (written by an older orchsim)"));
+    if (!runs_.empty())
+      c->setTitle(tr("Latency histogram: not in this report (written by an older orchsim)"));
     return;
   }
   QAbstractAxis* x_axis = make_number_axis(lo, hi, log_axis_, tr("latency (ms)"));

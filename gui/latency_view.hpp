@@ -49,7 +49,8 @@ class LatencyView : public QWidget {
   // report's exact-to-1/256 quantiles) merged in, sorted by latency and kept
   // non-decreasing: between two edges the bins alone would draw a straight
   // line, so a p50 marker could sit off the curve.
-  static QList<QPointF> merged_cdf(const QList<QPointF>& at_edges, const QList<QPointF>& at_quantiles);
+  static QList<QPointF> merged_cdf(const QList<QPointF>& at_edges,
+                                   const QList<QPointF>& at_quantiles);
   // The histogram as a step outline: per bin (edge_i, share) and
   // (edge_i+1, share), share in percent of all requests.
   static QList<QPointF> histogram_steps(const std::vector<double>& edges_ms,

@@ -16,11 +16,13 @@ LoadedRunResult load_run(const std::string& path) {
   auto run = std::make_shared<LoadedRun>();
   run->report = std::make_shared<const ReportData>(std::move(*report.report));
   std::error_code ec;
-  const fs::path folder = fs::is_directory(path, ec) ? fs::path(path) : fs::path(path).parent_path();
+  const fs::path folder =
+      fs::is_directory(path, ec) ? fs::path(path) : fs::path(path).parent_path();
   const fs::path requests = (folder.empty() ? fs::path(".") : folder) / "requests.jsonl";
   if (!fs::exists(requests, ec)) {
-    run->requests_note = "No requests.jsonl beside this report, so there is no per-request detail. "
-                         "Runs written by `orchsim run --out DIR` have one (unless --request-sample 0).";
+    run->requests_note =
+        "No requests.jsonl beside this report, so there is no per-request detail. "
+        "Runs written by `orchsim run --out DIR` have one (unless --request-sample 0).";
   } else {
     RequestLoad loaded = load_requests(requests.string());
     if (!loaded.ok()) {
@@ -31,10 +33,10 @@ LoadedRunResult load_run(const std::string& path) {
     // shown as this run's.
     const ReportData& shown = *run->report;
     if (loaded.set->scenario != shown.scenario_name || loaded.set->seed != shown.seed) {
-      run->requests_note = requests.string() + " belongs to another run (scenario " + loaded.set->scenario +
-                           ", seed " + std::to_string(loaded.set->seed) + "; this report is " +
-                           shown.scenario_name + ", seed " + std::to_string(shown.seed) +
-                           "), so it is not shown.";
+      run->requests_note = requests.string() + " belongs to another run (scenario " +
+                           loaded.set->scenario + ", seed " + std::to_string(loaded.set->seed) +
+                           "; this report is " + shown.scenario_name + ", seed " +
+                           std::to_string(shown.seed) + "), so it is not shown.";
     } else {
       run->requests = std::make_shared<const RequestSet>(std::move(*loaded.set));
     }

@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
-      QStringLiteral("Explore a run of orchsim: summary, latency, over time, agents, workflow, requests, cost vs quality."));
+      QStringLiteral("Explore a run of orchsim: summary, latency, over time, agents, workflow, "
+                     "requests, cost vs quality."));
   parser.addHelpOption();
   parser.addPositionalArgument(
       QStringLiteral("run-or-scenario"),
@@ -81,7 +82,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
       return 2;
     }
-    if (parser.isSet(QStringLiteral("compare")) && !window.open_compare(parser.value(QStringLiteral("compare")))) {
+    if (parser.isSet(QStringLiteral("compare")) &&
+        !window.open_compare(parser.value(QStringLiteral("compare")))) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(window.last_error()));
       return 2;
     }
@@ -90,7 +92,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
       return 1;
     }
-    std::fprintf(stderr, "orchsim-gui: wrote %s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality}.png\n",
+    std::fprintf(stderr,
+                 "orchsim-gui: wrote "
+                 "%s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality}.png\n",
                  qPrintable(dir));
     return 0;
   }

@@ -4,31 +4,31 @@
 #include <QApplication>
 #include <QChartView>
 #include <QComboBox>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QMimeData>
-#include <QSettings>
-#include <QSplitter>
-#include <QStandardItemModel>
-#include <QTextBrowser>
-#include <QHBoxLayout>
-#include <QVBoxLayout>
-#include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
+#include <QVBoxLayout>
 #include <nlohmann/json.hpp>
 
 #include "gui/agents_view.hpp"
@@ -67,7 +67,8 @@ bool is_saved_run(const QString& input) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
-      settings_(std::make_unique<QSettings>(QStringLiteral("orchsim"), QStringLiteral("orchsim-gui"))),
+      settings_(
+          std::make_unique<QSettings>(QStringLiteral("orchsim"), QStringLiteral("orchsim-gui"))),
       tabs_(new QTabWidget),
       summary_model_(new SummaryModel(this)),
       summary_table_(new QTableView),
@@ -94,7 +95,8 @@ MainWindow::MainWindow(QWidget* parent)
   summary_table_->setModel(summary_model_);
   summary_table_->verticalHeader()->setVisible(false);
   summary_table_->setAlternatingRowColors(true);
-  for (int c : {SummaryModel::kMetric, SummaryModel::kValue, SummaryModel::kCompare, SummaryModel::kChange}) {
+  for (int c : {SummaryModel::kMetric, SummaryModel::kValue, SummaryModel::kCompare,
+                SummaryModel::kChange}) {
     summary_table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   }
   summary_table_->horizontalHeader()->setStretchLastSection(true);
@@ -108,8 +110,10 @@ MainWindow::MainWindow(QWidget* parent)
   summary->setStretchFactor(0, 4);
   summary->setStretchFactor(1, 1);
 
-  colour_by_->addItem(tr("Colour nodes by failure rate"), static_cast<int>(NodeColour::kFailureRate));
-  colour_by_->addItem(tr("Colour nodes by mean call latency"), static_cast<int>(NodeColour::kLatency));
+  colour_by_->addItem(tr("Colour nodes by failure rate"),
+                      static_cast<int>(NodeColour::kFailureRate));
+  colour_by_->addItem(tr("Colour nodes by mean call latency"),
+                      static_cast<int>(NodeColour::kLatency));
   colour_by_->addItem(tr("No colouring"), static_cast<int>(NodeColour::kNone));
   connect(colour_by_, &QComboBox::currentIndexChanged, this, [this](int i) {
     workflow_scene_->set_colour_by(static_cast<NodeColour>(colour_by_->itemData(i).toInt()));
@@ -131,7 +135,8 @@ MainWindow::MainWindow(QWidget* parent)
   workflow->setStretchFactor(1, 1);
   connect(workflow_scene_, &WorkflowScene::node_selected, this, [this](const QString& name) {
     if (name.isEmpty() || report() == nullptr) {
-      node_details_->setHtml(tr("<p>Click a node to see its calls and the agents it routed to.</p>"));
+      node_details_->setHtml(
+          tr("<p>Click a node to see its calls and the agents it routed to.</p>"));
       return;
     }
     node_details_->setHtml(node_details_html(*report(), name.toStdString()));
@@ -199,7 +204,8 @@ void MainWindow::build_menus() {
     builtin->addAction(qname, this, [this, name] { open_scenario({name, {}, {}}); });
   }
   file->addSeparator();
-  QAction* compare = file->addAction(tr("&Compare with run folder..."), this, &MainWindow::on_compare);
+  QAction* compare =
+      file->addAction(tr("&Compare with run folder..."), this, &MainWindow::on_compare);
   compare->setShortcut(QKeySequence(tr("Ctrl+K")));
   stop_compare_action_ = file->addAction(tr("S&top comparing"), this, &MainWindow::stop_comparing);
   stop_compare_action_->setEnabled(false);
@@ -219,11 +225,13 @@ void MainWindow::build_menus() {
   connect(log_axis_action_, &QAction::toggled, latency_view_, &LatencyView::set_log_axis);
   view->addSeparator();
   for (int tab = 0; tab < kTabCount; ++tab) {
-    QAction* go = view->addAction(tabs_->tabText(tab), this, [this, tab] { tabs_->setCurrentIndex(tab); });
+    QAction* go =
+        view->addAction(tabs_->tabText(tab), this, [this, tab] { tabs_->setCurrentIndex(tab); });
     go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(tab + 1)));
   }
   view->addSeparator();
-  view->addAction(tr("Charts: drag to zoom, wheel to zoom, arrows to pan, 0 to reset"))->setEnabled(false);
+  view->addAction(tr("Charts: drag to zoom, wheel to zoom, arrows to pan, 0 to reset"))
+      ->setEnabled(false);
   rebuild_recent_menu();
 }
 
@@ -273,9 +281,10 @@ void MainWindow::set_busy(bool busy, const QString& what) {
 
 void MainWindow::open_input(const QString& input, const RunRequest& run) {
   const QFileInfo info(input);
-  const bool sweep = info.fileName() == QLatin1String("sweep.json") ||
-                     (info.isDir() && QFileInfo(QDir(input).filePath(QStringLiteral("sweep.json"))).isFile() &&
-                      !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists());
+  const bool sweep =
+      info.fileName() == QLatin1String("sweep.json") ||
+      (info.isDir() && QFileInfo(QDir(input).filePath(QStringLiteral("sweep.json"))).isFile() &&
+       !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists());
   if (!input.isEmpty() && sweep) {
     if (open_sweep(input)) {
       remember(input);
@@ -332,7 +341,8 @@ bool MainWindow::open_and_wait(const QString& input, const RunRequest& run, QStr
 bool MainWindow::open_compare(const QString& path) {
   LoadedRunResult loaded = load_run(path.toStdString());
   if (!loaded.run) {
-    report_error(tr("The run to compare with could not be opened"), QString::fromStdString(loaded.error));
+    report_error(tr("The run to compare with could not be opened"),
+                 QString::fromStdString(loaded.error));
     return false;
   }
   compare_ = std::move(loaded.run);
@@ -374,7 +384,8 @@ bool MainWindow::open_dropped(const QList<QUrl>& urls) {
     open_input(path);
     return true;
   }
-  report_error(tr("Nothing to open"), tr("Drop a run folder, a report.json, a sweep or a scenario file."));
+  report_error(tr("Nothing to open"),
+               tr("Drop a run folder, a report.json, a sweep or a scenario file."));
   return false;
 }
 
@@ -393,7 +404,8 @@ void MainWindow::show_run(std::shared_ptr<const LoadedRun> run) {
   refresh_views();
   const ReportData& r = *run_->report;
   const QString name = QString::fromStdString(r.scenario_name);
-  setWindowTitle(tr("%1 (seed %2, %3 requests) - orchsim explorer").arg(name).arg(r.seed).arg(r.arrived));
+  setWindowTitle(
+      tr("%1 (seed %2, %3 requests) - orchsim explorer").arg(name).arg(r.seed).arg(r.arrived));
   status_->setText(QString::fromStdString(r.source));
   Q_EMIT report_loaded();
 }
@@ -407,29 +419,34 @@ void MainWindow::refresh_views() {
   summary_table_->setColumnHidden(SummaryModel::kChange, !compare_);
 
   classes_model_->clear();
-  classes_model_->setHorizontalHeaderLabels({tr("class"), tr("requests"), tr("completed"), tr("success"),
-                                             tr("p50 (ms)"), tr("p99 (ms)"), tr("quality"), tr("cost (USD)")});
+  classes_model_->setHorizontalHeaderLabels({tr("class"), tr("requests"), tr("completed"),
+                                             tr("success"), tr("p50 (ms)"), tr("p99 (ms)"),
+                                             tr("quality"), tr("cost (USD)")});
   for (const ClassRow& c : r.classes) {
     auto number = [](std::optional<double> v, int decimals, double scale = 1.0) {
-      auto* item = new QStandardItem(v ? QString::number(*v * scale, 'f', decimals) : QStringLiteral("-"));
+      auto* item =
+          new QStandardItem(v ? QString::number(*v * scale, 'f', decimals) : QStringLiteral("-"));
       if (v) item->setData(*v, Qt::UserRole);
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       return item;
     };
-    classes_model_->appendRow({new QStandardItem(QString::fromStdString(c.name)),
-                               number(static_cast<double>(c.count), 0), number(static_cast<double>(c.completed), 0),
-                               number(c.success_rate, 2, 100.0), number(c.latency_p50_ms, 1),
-                               number(c.latency_p99_ms, 1), number(c.quality_mean, 3), number(c.cost_mean_usd, 6)});
+    classes_model_->appendRow(
+        {new QStandardItem(QString::fromStdString(c.name)), number(static_cast<double>(c.count), 0),
+         number(static_cast<double>(c.completed), 0), number(c.success_rate, 2, 100.0),
+         number(c.latency_p50_ms, 1), number(c.latency_p99_ms, 1), number(c.quality_mean, 3),
+         number(c.cost_mean_usd, 6)});
   }
   classes_table_->resizeColumnsToContents();
 
   RunViews runs;
-  const QString a_label = QStringLiteral("A: %1 (seed %2)").arg(QString::fromStdString(r.scenario_name)).arg(r.seed);
+  const QString a_label =
+      QStringLiteral("A: %1 (seed %2)").arg(QString::fromStdString(r.scenario_name)).arg(r.seed);
   runs.push_back({compare_ ? a_label : a_label.mid(3), run_->report, run_colour(0)});
   if (compare_) {
     const ReportData& b = *compare_->report;
-    runs.push_back({QStringLiteral("B: %1 (seed %2)").arg(QString::fromStdString(b.scenario_name)).arg(b.seed),
-                    compare_->report, run_colour(1)});
+    runs.push_back(
+        {QStringLiteral("B: %1 (seed %2)").arg(QString::fromStdString(b.scenario_name)).arg(b.seed),
+         compare_->report, run_colour(1)});
   }
   latency_view_->set_runs(runs);
   over_time_view_->set_runs(runs);
@@ -442,8 +459,9 @@ void MainWindow::refresh_views() {
   // The selection may have survived the new report (same node name): its
   // details must be this run's, and no signal says so.
   const QString node = workflow_scene_->selected_node();
-  node_details_->setHtml(node.isEmpty() ? tr("<p>Click a node to see its calls and the agents it routed to.</p>")
-                                        : node_details_html(r, node.toStdString()));
+  node_details_->setHtml(
+      node.isEmpty() ? tr("<p>Click a node to see its calls and the agents it routed to.</p>")
+                     : node_details_html(r, node.toStdString()));
   if (run_->requests) {
     request_explorer_->set_requests(run_->requests);
   } else {
@@ -456,19 +474,21 @@ void MainWindow::update_colour_scale() {
   const double top = workflow_scene_->heat_max();
   switch (workflow_scene_->colour_by()) {
     case NodeColour::kFailureRate:
-      colour_scale_->setText(tr("<span style='background:#ffffff'>&nbsp;0 %&nbsp;</span>"
-                                "<span style='background:#ffff99'>&nbsp;&nbsp;&nbsp;</span>"
-                                "<span style='background:#ff6600'>&nbsp;&nbsp;&nbsp;</span>"
-                                "<span style='background:#ff0000'>&nbsp;%1 % failed calls&nbsp;</span>"
-                                " (scale tops at the worst node, at least 5 %)")
-                                 .arg(top * 100, 0, 'f', 1));
+      colour_scale_->setText(
+          tr("<span style='background:#ffffff'>&nbsp;0 %&nbsp;</span>"
+             "<span style='background:#ffff99'>&nbsp;&nbsp;&nbsp;</span>"
+             "<span style='background:#ff6600'>&nbsp;&nbsp;&nbsp;</span>"
+             "<span style='background:#ff0000'>&nbsp;%1 % failed calls&nbsp;</span>"
+             " (scale tops at the worst node, at least 5 %)")
+              .arg(top * 100, 0, 'f', 1));
       break;
     case NodeColour::kLatency:
-      colour_scale_->setText(tr("<span style='background:#ffffff'>&nbsp;0 ms&nbsp;</span>"
-                                "<span style='background:#ffff99'>&nbsp;&nbsp;&nbsp;</span>"
-                                "<span style='background:#ff6600'>&nbsp;&nbsp;&nbsp;</span>"
-                                "<span style='background:#ff0000'>&nbsp;%1 ms mean call&nbsp;</span>")
-                                 .arg(top, 0, 'f', 1));
+      colour_scale_->setText(
+          tr("<span style='background:#ffffff'>&nbsp;0 ms&nbsp;</span>"
+             "<span style='background:#ffff99'>&nbsp;&nbsp;&nbsp;</span>"
+             "<span style='background:#ff6600'>&nbsp;&nbsp;&nbsp;</span>"
+             "<span style='background:#ff0000'>&nbsp;%1 ms mean call&nbsp;</span>")
+              .arg(top, 0, 'f', 1));
       break;
     case NodeColour::kNone:
       colour_scale_->clear();
@@ -477,9 +497,9 @@ void MainWindow::update_colour_scale() {
 }
 
 QString MainWindow::tab_file_name(int tab) {
-  static const char* const kNames[kTabCount] = {"gui-summary.png",  "gui-latency.png",  "gui-over-time.png",
-                                                "gui-agents.png",   "gui-workflow.png", "gui-requests.png",
-                                                "gui-cost-quality.png"};
+  static const char* const kNames[kTabCount] = {
+      "gui-summary.png",  "gui-latency.png",  "gui-over-time.png",   "gui-agents.png",
+      "gui-workflow.png", "gui-requests.png", "gui-cost-quality.png"};
   return tab >= 0 && tab < kTabCount ? QString::fromLatin1(kNames[tab]) : QString();
 }
 
@@ -493,14 +513,16 @@ bool MainWindow::save_screenshots(const QString& dir, QString* error) {
   if (const ReportData* r = report()) {
     const NodeRow* worst = nullptr;
     for (const NodeRow& n : r->nodes) {
-      if (worst == nullptr || n.failure_rate().value_or(0) > worst->failure_rate().value_or(0)) worst = &n;
+      if (worst == nullptr || n.failure_rate().value_or(0) > worst->failure_rate().value_or(0))
+        worst = &n;
     }
     if (worst != nullptr) workflow_scene_->select_node(QString::fromStdString(worst->name));
     if (run_->requests && !run_->requests->requests.empty()) {
       const RequestRow* pick = nullptr;
       for (const RequestRow& q : run_->requests->requests) {
         const bool eventful = q.retries + q.hedges + q.fallbacks > 0;
-        const bool pick_eventful = pick != nullptr && pick->retries + pick->hedges + pick->fallbacks > 0;
+        const bool pick_eventful =
+            pick != nullptr && pick->retries + pick->hedges + pick->fallbacks > 0;
         if (pick == nullptr || (eventful && !pick_eventful) ||
             (eventful == pick_eventful && q.success && q.latency_ms > pick->latency_ms)) {
           pick = &q;
@@ -575,14 +597,16 @@ void MainWindow::on_compare() {
 }
 
 void MainWindow::on_open_sweep() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a sweep folder (orchsim sweep --out)"));
+  const QString dir =
+      QFileDialog::getExistingDirectory(this, tr("Open a sweep folder (orchsim sweep --out)"));
   if (!dir.isEmpty()) open_sweep(dir);
 }
 
 void MainWindow::on_export_view() {
   const QString suggested = tab_file_name(tabs_->currentIndex());
-  const QString file = QFileDialog::getSaveFileName(this, tr("Export as PNG or SVG"), suggested,
-                                                    tr("PNG pictures (*.png);;SVG drawings (*.svg)"));
+  const QString file =
+      QFileDialog::getSaveFileName(this, tr("Export as PNG or SVG"), suggested,
+                                   tr("PNG pictures (*.png);;SVG drawings (*.svg)"));
   if (file.isEmpty()) return;
   QString error;
   if (!export_current_view(file, &error)) report_error(tr("Export failed"), error);

@@ -14,11 +14,11 @@ namespace {
 
 // Distinct colours for per-agent series (Tableau 10).
 QColor agent_colour(std::size_t i) {
-  static const QColor kColours[] = {
-      QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b), QColor(0xe1, 0x57, 0x59),
-      QColor(0x76, 0xb7, 0xb2), QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
-      QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7), QColor(0x9c, 0x75, 0x5f),
-      QColor(0xba, 0xb0, 0xac)};
+  static const QColor kColours[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b),
+                                    QColor(0xe1, 0x57, 0x59), QColor(0x76, 0xb7, 0xb2),
+                                    QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
+                                    QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7),
+                                    QColor(0x9c, 0x75, 0x5f), QColor(0xba, 0xb0, 0xac)};
   return kColours[i % std::size(kColours)];
 }
 
@@ -81,8 +81,10 @@ QList<QPointF> OverTimeView::rate_points(const std::vector<std::uint64_t>& count
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const double start = static_cast<double>(i) * bucket_ms;
     double span = bucket_ms;
-    if (end_ms > start && end_ms < start + bucket_ms) span = end_ms - start;  // the run's last bucket
-    points.append(QPointF((start + bucket_ms / 2) / 1000.0, static_cast<double>(counts[i]) * 1000.0 / span));
+    if (end_ms > start && end_ms < start + bucket_ms)
+      span = end_ms - start;  // the run's last bucket
+    points.append(
+        QPointF((start + bucket_ms / 2) / 1000.0, static_cast<double>(counts[i]) * 1000.0 / span));
   }
   return points;
 }
@@ -101,7 +103,8 @@ QList<QPointF> OverTimeView::level_points(const std::vector<std::optional<double
                                           double bucket_ms) {
   QList<QPointF> points;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i]) points.append(QPointF((static_cast<double>(i) + 0.5) * bucket_ms / 1000.0, *values[i]));
+    if (values[i])
+      points.append(QPointF((static_cast<double>(i) + 0.5) * bucket_ms / 1000.0, *values[i]));
   }
   return points;
 }
@@ -144,21 +147,25 @@ void OverTimeView::rebuild() {
     const RunView& run = runs_[r];
     const TimeSeries& t = run.report->series;
     if (t.empty()) continue;
-    const QString tag = runs_.size() > 1 ? run.label.section(QLatin1Char(':'), 0, 0) + QLatin1Char(' ') : QString();
+    const QString tag =
+        runs_.size() > 1 ? run.label.section(QLatin1Char(':'), 0, 0) + QLatin1Char(' ') : QString();
     const Qt::PenStyle style = r == 0 ? Qt::SolidLine : Qt::DashLine;
 
     const double end_ms = run.report->simulated_s * 1000.0;
     const QList<QPointF> completed = rate_points(t.completed, t.bucket_ms, end_ms);
     const QList<QPointF> failed = rate_points(t.failed, t.bucket_ms, end_ms);
     const QList<QPointF> arrived = rate_points(t.arrived, t.bucket_ms, end_ms);
-    add(kThroughput, line(tag + tr("completed/s"), completed, QColor(0x2c, 0xa0, 0x2c), style), completed);
+    add(kThroughput, line(tag + tr("completed/s"), completed, QColor(0x2c, 0xa0, 0x2c), style),
+        completed);
     add(kThroughput, line(tag + tr("failed/s"), failed, QColor(0xd6, 0x27, 0x28), style), failed);
-    add(kThroughput, line(tag + tr("arrived/s"), arrived, QColor(0x88, 0x88, 0x88), style, 1.0), arrived);
+    add(kThroughput, line(tag + tr("arrived/s"), arrived, QColor(0x88, 0x88, 0x88), style, 1.0),
+        arrived);
 
     const QList<QPointF> in_flight = level_points(t.in_flight_mean, t.bucket_ms);
     const QList<QPointF> latency = level_points(t.latency_mean_ms, t.bucket_ms);
     add(kInFlight, line(tag + tr("in flight"), in_flight, run.colour, style, 2.2), in_flight);
-    add(kInFlight, line(tag + tr("mean latency (ms, right)"), latency, run.colour.darker(160), Qt::DotLine),
+    add(kInFlight,
+        line(tag + tr("mean latency (ms, right)"), latency, run.colour.darker(160), Qt::DotLine),
         latency, /*right=*/true);
 
     if (r > 0) continue;  // per-agent panels: run A only (two runs' agents would be unreadable)
@@ -171,7 +178,8 @@ void OverTimeView::rebuild() {
       if (max_y(errors) > 0) add(kErrors, line(name, errors, agent_colour(a)), errors);
       const QList<QPointF> open = level_points(agent.breaker_open_share, t.bucket_ms, 100.0);
       if (max_y(open) > 0) {
-        add(kErrors, line(name + tr(" breaker open %"), open, agent_colour(a), Qt::DotLine, 2.4), open,
+        add(kErrors, line(name + tr(" breaker open %"), open, agent_colour(a), Qt::DotLine, 2.4),
+            open,
             /*right=*/true);
       }
     }
@@ -197,7 +205,8 @@ void OverTimeView::rebuild() {
     c->addAxis(left, Qt::AlignLeft);
     QValueAxis* right = nullptr;
     if (right_top[static_cast<std::size_t>(p)] > 0) {
-      right = p == kErrors ? new QValueAxis : value_axis(right_top[static_cast<std::size_t>(p)], right_titles[p]);
+      right = p == kErrors ? new QValueAxis
+                           : value_axis(right_top[static_cast<std::size_t>(p)], right_titles[p]);
       if (p == kErrors) {
         right->setRange(0, 100);
         right->setLabelFormat(QStringLiteral("%.0f"));

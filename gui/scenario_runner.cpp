@@ -93,10 +93,10 @@ void ScenarioRunner::start(RunRequest request) {
       run->report = std::make_shared<const ReportData>(std::move(*report.report));
       const eval::RequestLog& log = *result.request_log;
       const eval::RequestLogOptions sizes;
-      RequestLoad requests = requests_from_json(
-          requests_header(loaded.scenario->name, result.seed, log.finished(), log.kept(), sizes.sample,
-                          sizes.slowest, sizes.failed),
-          log.kept_requests(), run->report->source);
+      RequestLoad requests =
+          requests_from_json(requests_header(loaded.scenario->name, result.seed, log.finished(),
+                                             log.kept(), sizes.sample, sizes.slowest, sizes.failed),
+                             log.kept_requests(), run->report->source);
       if (requests.ok()) {
         run->requests = std::make_shared<const RequestSet>(std::move(*requests.set));
       } else {

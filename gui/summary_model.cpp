@@ -54,7 +54,8 @@ void SummaryModel::rebuild() {
 
 QString SummaryModel::change_text(const std::string& key, double a, double change) {
   const auto ends_with = [&key](std::string_view tail) {
-    return key.size() >= tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0;
+    return key.size() >= tail.size() &&
+           key.compare(key.size() - tail.size(), tail.size(), tail) == 0;
   };
   QString text;
   const QString sign = change > 0 ? QStringLiteral("+") : QString();
@@ -69,7 +70,8 @@ QString SummaryModel::change_text(const std::string& key, double a, double chang
   } else {
     text = sign + QString::number(change, 'f', 3);
   }
-  if (a != 0) text += QStringLiteral(" (%1%2 %)").arg(sign).arg(100.0 * change / std::abs(a), 0, 'f', 1);
+  if (a != 0)
+    text += QStringLiteral(" (%1%2 %)").arg(sign).arg(100.0 * change / std::abs(a), 0, 'f', 1);
   return text;
 }
 
@@ -176,7 +178,8 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const {
   const Row& row = rows_[static_cast<std::size_t>(index.row())];
   const Row* other = compare_row(row.key);
   std::optional<double> change;
-  if (other != nullptr && row.value && other->value && row.key != "seed") change = *other->value - *row.value;
+  if (other != nullptr && row.value && other->value && row.key != "seed")
+    change = *other->value - *row.value;
   switch (role) {
     case Qt::DisplayRole:
       switch (index.column()) {

@@ -57,7 +57,8 @@ class SummaryModel : public QAbstractTableModel {
   };
   // `causes`: the failure causes to list (both runs' when comparing; a cause
   // a run never saw is 0 there).
-  static std::vector<Row> build_rows(const ReportData& report, const std::vector<std::string>& causes);
+  static std::vector<Row> build_rows(const ReportData& report,
+                                     const std::vector<std::string>& causes);
   const Row* compare_row(const std::string& key) const;
   void rebuild();
   static QString change_text(const std::string& key, double a, double change);

@@ -29,8 +29,9 @@ SweepLoad parse_sweep(const std::string& text, const std::string& source) {
     return out;
   }
   if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != "orchsim.sweep") {
-    out.error = source + ": not an orchsim sweep (expected schema \"orchsim.sweep\", as written by "
-                         "`orchsim sweep --out DIR`)";
+    out.error = source +
+                ": not an orchsim sweep (expected schema \"orchsim.sweep\", as written by "
+                "`orchsim sweep --out DIR`)";
     return out;
   }
   if (!doc.contains("schema_version") || !doc["schema_version"].is_number_integer() ||
@@ -44,7 +45,8 @@ SweepLoad parse_sweep(const std::string& text, const std::string& source) {
   }
   SweepData data;
   data.source = source;
-  if (doc.contains("scenario") && doc["scenario"].is_string()) data.scenario = doc["scenario"].get<std::string>();
+  if (doc.contains("scenario") && doc["scenario"].is_string())
+    data.scenario = doc["scenario"].get<std::string>();
   const Json& points = doc["points"];
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Json& p = points[i];
@@ -79,7 +81,8 @@ SweepLoad load_sweep(const std::string& path) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     SweepLoad out;
-    out.error = file.string() + ": no such file (a sweep folder is written by `orchsim sweep --out DIR`)";
+    out.error =
+        file.string() + ": no such file (a sweep folder is written by `orchsim sweep --out DIR`)";
     return out;
   }
   std::ostringstream text;

@@ -1,14 +1,14 @@
 #include "gui/workflow_graph.hpp"
 
-#include <QFontMetricsF>
 #include <QCursor>
-#include <QKeyEvent>
-#include <QWheelEvent>
-#include <QSignalBlocker>
+#include <QFontMetricsF>
 #include <QGraphicsItem>
+#include <QKeyEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPainterPathStroker>
+#include <QSignalBlocker>
+#include <QWheelEvent>
 #include <QtMath>
 #include <algorithm>
 #include <cmath>
@@ -177,7 +177,7 @@ class NodeItem : public QGraphicsItem {
 QColor heat_colour(double t) {
   t = std::clamp(t, 0.0, 1.0);
   const auto f = [](double v) { return static_cast<float>(v); };
-  if (t < 0.5) return QColor::fromRgbF(1.0f, 1.0f, f(1.0 - 1.2 * t));       // white -> pale yellow
+  if (t < 0.5) return QColor::fromRgbF(1.0f, 1.0f, f(1.0 - 1.2 * t));  // white -> pale yellow
   return QColor::fromRgbF(1.0f, f(1.0 - 1.2 * (t - 0.5)), f(0.4 - 0.6 * (t - 0.5)));  // -> red
 }
 
@@ -246,7 +246,8 @@ WorkflowScene::WorkflowScene(QObject* parent) : QGraphicsScene(parent) {
   setBackgroundBrush(Qt::white);
   connect(this, &QGraphicsScene::selectionChanged, this, [this] {
     const QList<QGraphicsItem*> selected = selectedItems();
-    const QString name = selected.isEmpty() ? QString() : selected.front()->data(kNodeNameKey).toString();
+    const QString name =
+        selected.isEmpty() ? QString() : selected.front()->data(kNodeNameKey).toString();
     if (name != selected_) {
       selected_ = name;
       Q_EMIT node_selected(name);
@@ -400,10 +401,14 @@ void WorkflowScene::set_report(const ReportData& report) {
     std::optional<QColor> fill;
     if (heat && heat_max_ > 0) fill = heat_colour(*heat / heat_max_);
     auto* item = new NodeItem(QString::fromStdString(n.name), kind, rects[i], font, fill);
-    QString tip = tr("%1\nin: %2   out: %3").arg(QString::fromStdString(n.name)).arg(n.in).arg(n.out);
+    QString tip =
+        tr("%1\nin: %2   out: %3").arg(QString::fromStdString(n.name)).arg(n.in).arg(n.out);
     if (const NodeRow* row = report.node(n.name)) {
-      tip += tr("\ncalls: %1 (failed %2%)").arg(row->calls_started).arg(row->failure_rate().value_or(0) * 100, 0, 'f', 2);
-      if (row->duration_mean_ms) tip += tr("\nmean call: %1 ms").arg(*row->duration_mean_ms, 0, 'f', 1);
+      tip += tr("\ncalls: %1 (failed %2%)")
+                 .arg(row->calls_started)
+                 .arg(row->failure_rate().value_or(0) * 100, 0, 'f', 2);
+      if (row->duration_mean_ms)
+        tip += tr("\nmean call: %1 ms").arg(*row->duration_mean_ms, 0, 'f', 1);
       tip += tr("\nclick for its agents' statistics");
     }
     item->setToolTip(tip);
@@ -441,7 +446,8 @@ void WorkflowView::keyPressEvent(QKeyEvent* event) {
     fit();
     return;
   }
-  if (event->key() == Qt::Key_Plus || event->key() == Qt::Key_Equal || event->key() == Qt::Key_Minus) {
+  if (event->key() == Qt::Key_Plus || event->key() == Qt::Key_Equal ||
+      event->key() == Qt::Key_Minus) {
     zoomed_ = true;
     const double f = event->key() == Qt::Key_Minus ? 1 / 1.2 : 1.2;
     scale(f, f);

@@ -67,7 +67,7 @@ struct CallOutcome {
   // Ground truth, invisible to a real orchestrator: the agent reported success
   // but the output is empty or poor. Validators and critics try to detect it.
   bool silent = false;
-  double quality = 0.0;            // in [0, 1]; 0 for errors (ground truth)
+  double quality = 0.0;  // in [0, 1]; 0 for errors (ground truth)
   // What the agent reports about its own output (a retrieval score, a model's
   // self-reported confidence): the quality it would have had without a silent
   // failure, plus noise. This, not `quality`, is what an orchestrator sees.
@@ -79,7 +79,7 @@ struct CallOutcome {
   double cost_usd = 0.0;
   sim::Duration retry_after = sim::Duration::zero();  // for kRateLimited
   sim::Time submitted;
-  sim::Time service_started;       // == finished for calls rejected without service
+  sim::Time service_started;  // == finished for calls rejected without service
   sim::Time finished;
   sim::Duration queue_wait() const { return service_started - submitted; }
 };

@@ -7,21 +7,30 @@ namespace orchsim::orchestration {
 
 std::string_view to_string(BackoffShape shape) {
   switch (shape) {
-    case BackoffShape::kConstant: return "constant";
-    case BackoffShape::kLinear: return "linear";
-    case BackoffShape::kExponential: return "exponential";
-    case BackoffShape::kEnvoy: return "envoy";
+    case BackoffShape::kConstant:
+      return "constant";
+    case BackoffShape::kLinear:
+      return "linear";
+    case BackoffShape::kExponential:
+      return "exponential";
+    case BackoffShape::kEnvoy:
+      return "envoy";
   }
   return "?";
 }
 
 std::string_view to_string(Jitter jitter) {
   switch (jitter) {
-    case Jitter::kNone: return "none";
-    case Jitter::kFull: return "full";
-    case Jitter::kEqual: return "equal";
-    case Jitter::kDecorrelated: return "decorrelated";
-    case Jitter::kAdditive: return "additive";
+    case Jitter::kNone:
+      return "none";
+    case Jitter::kFull:
+      return "full";
+    case Jitter::kEqual:
+      return "equal";
+    case Jitter::kDecorrelated:
+      return "decorrelated";
+    case Jitter::kAdditive:
+      return "additive";
   }
   return "?";
 }
@@ -35,8 +44,12 @@ BackoffPolicy BackoffPolicy::step_functions() {
           sim::Duration::max(), 2.0};
 }
 BackoffPolicy BackoffPolicy::langgraph() {
-  return {BackoffShape::kExponential, Jitter::kAdditive, sim::Duration::milliseconds(500),
-          sim::Duration::seconds(128), 2.0, sim::Duration::seconds(1)};
+  return {BackoffShape::kExponential,
+          Jitter::kAdditive,
+          sim::Duration::milliseconds(500),
+          sim::Duration::seconds(128),
+          2.0,
+          sim::Duration::seconds(1)};
 }
 BackoffPolicy BackoffPolicy::grpc(sim::Duration initial, sim::Duration max, double multiplier) {
   return {BackoffShape::kExponential, Jitter::kFull, initial, max, multiplier};

@@ -46,7 +46,7 @@ struct BackoffPolicy {
   sim::Duration jitter_max = sim::Duration::seconds(1);
 
   // Presets (sources in docs/orchestration.md).
-  static BackoffPolicy temporal();        // 1 s, x2, cap 100 s, no jitter
+  static BackoffPolicy temporal();  // 1 s, x2, cap 100 s, no jitter
   // 1 s, x2, no cap (MaxDelaySeconds is optional); JitterStrategy defaults to
   // NONE in Step Functions (FULL must be asked for: "jitter": "full").
   static BackoffPolicy step_functions();
@@ -54,8 +54,8 @@ struct BackoffPolicy {
   // pregel retry: interval = min(max_interval, initial * factor^(n)) + uniform(0, 1)).
   static BackoffPolicy langgraph();
   static BackoffPolicy grpc(sim::Duration initial, sim::Duration max, double multiplier);
-  static BackoffPolicy envoy();           // 25 ms base, cap 250 ms
-  static BackoffPolicy polly();           // 2 s constant, no jitter
+  static BackoffPolicy envoy();  // 25 ms base, cap 250 ms
+  static BackoffPolicy polly();  // 2 s constant, no jitter
 };
 
 // The delays of one sequence of retries (one step of one request). Cheap to

@@ -1,10 +1,10 @@
 #include "orchestration/orchestrator.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace orchsim::orchestration {
 
@@ -21,25 +21,38 @@ std::uint64_t make_tag(std::uint32_t index, std::uint32_t generation) {
 
 std::string_view to_string(AttemptKind kind) {
   switch (kind) {
-    case AttemptKind::kFirst: return "first";
-    case AttemptKind::kRetry: return "retry";
-    case AttemptKind::kHedge: return "hedge";
-    case AttemptKind::kFallback: return "fallback";
-    case AttemptKind::kRedirect: return "redirect";
-    case AttemptKind::kDecompose: return "decompose";
-    case AttemptKind::kCascade: return "cascade";
-    case AttemptKind::kSummarize: return "summarize";
+    case AttemptKind::kFirst:
+      return "first";
+    case AttemptKind::kRetry:
+      return "retry";
+    case AttemptKind::kHedge:
+      return "hedge";
+    case AttemptKind::kFallback:
+      return "fallback";
+    case AttemptKind::kRedirect:
+      return "redirect";
+    case AttemptKind::kDecompose:
+      return "decompose";
+    case AttemptKind::kCascade:
+      return "cascade";
+    case AttemptKind::kSummarize:
+      return "summarize";
   }
   return "?";
 }
 
 std::string_view to_string(CallEnd end) {
   switch (end) {
-    case CallEnd::kSuccess: return "success";
-    case CallEnd::kInvalid: return "invalid";
-    case CallEnd::kError: return "error";
-    case CallEnd::kTimeout: return "timeout";
-    case CallEnd::kCancelled: return "cancelled";
+    case CallEnd::kSuccess:
+      return "success";
+    case CallEnd::kInvalid:
+      return "invalid";
+    case CallEnd::kError:
+      return "error";
+    case CallEnd::kTimeout:
+      return "timeout";
+    case CallEnd::kCancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -74,8 +87,8 @@ struct Orchestrator::JoinGroup {
   std::uint32_t total = 0, done = 0, ok = 0;
   std::vector<double> evidence;
   std::vector<double> answers;
-  std::vector<Segment> added;          // context the successful branches added
-  std::size_t parent_segments = 0;     // context size when the fan-out started
+  std::vector<Segment> added;       // context the successful branches added
+  std::size_t parent_segments = 0;  // context size when the fan-out started
   sim::EventId deadline_timer;
 };
 
@@ -237,7 +250,8 @@ std::uint32_t Orchestrator::new_attempt() {
 
 sim::RandomStream Orchestrator::step_stream(const Step& s, std::string_view purpose) const {
   const Request& r = requests_[s.req];
-  return rng_.stream("orchestrator", purpose, r.in.id, s.node, r.visits[s.node], s.attempts_started);
+  return rng_.stream("orchestrator", purpose, r.in.id, s.node, r.visits[s.node],
+                     s.attempts_started);
 }
 
 // --- Requests and flow ---------------------------------------------------------------
@@ -258,7 +272,8 @@ void Orchestrator::submit(const RequestInput& in) {
   }
   main.context.add({SegmentKind::kQuery, in.input_tokens, 1.0});
   if (observer_) {
-    observer_->on_request_arrived({sim_.now(), in.id, in.class_index, in.input_tokens, in.deadline});
+    observer_->on_request_arrived(
+        {sim_.now(), in.id, in.class_index, in.input_tokens, in.deadline});
   }
   enter(req, 0, workflow_.entry);
 }
@@ -270,8 +285,10 @@ void Orchestrator::enter(std::uint32_t req, std::uint32_t flow, NodeId node_id) 
   r.flows[flow].node = node_id;
   if (node.max_visits > 0 && r.visits[node_id] >= node.max_visits) {
     if (observer_) {
-      observer_->on_budget_exhausted({sim_.now(), r.in.id, node_id, BudgetExhausted::Kind::kLoopBound});
-      observer_->on_flow_decision({sim_.now(), r.in.id, node_id, node.on_exhausted, "max_visits reached"});
+      observer_->on_budget_exhausted(
+          {sim_.now(), r.in.id, node_id, BudgetExhausted::Kind::kLoopBound});
+      observer_->on_flow_decision(
+          {sim_.now(), r.in.id, node_id, node.on_exhausted, "max_visits reached"});
     }
     if (node.on_exhausted != kNoNode) {
       enter(req, flow, node.on_exhausted);
@@ -293,7 +310,8 @@ void Orchestrator::enter(std::uint32_t req, std::uint32_t flow, NodeId node_id) 
       scratch_reason_.clear();
       std::string* why = explain_ ? &scratch_reason_ : nullptr;
       const NodeId next = evaluate_gate(r, r.flows[flow], node, why);
-      if (observer_) observer_->on_flow_decision({sim_.now(), r.in.id, node_id, next, scratch_reason_});
+      if (observer_)
+        observer_->on_flow_decision({sim_.now(), r.in.id, node_id, next, scratch_reason_});
       enter(req, flow, next);
       return;
     }
@@ -328,7 +346,9 @@ NodeId Orchestrator::evaluate_gate(const Request& r, const Flow& f, const Node& 
     const Condition& c = node.gate.rules[i].when;
     bool hit = false;
     switch (c.what) {
-      case W::kAlways: hit = true; break;
+      case W::kAlways:
+        hit = true;
+        break;
       case W::kLabelIs:
         if (f.last_failed) break;
         hit = c.label_by_agent.empty()
@@ -336,23 +356,41 @@ NodeId Orchestrator::evaluate_gate(const Request& r, const Flow& f, const Node& 
                   : f.last_agent < c.label_by_agent.size() &&
                         c.label_by_agent[f.last_agent] == static_cast<std::int32_t>(f.label);
         break;
-      case W::kConfidenceBelow: hit = f.confidence < c.value; break;
-      case W::kConfidenceAtLeast: hit = f.confidence >= c.value; break;
-      case W::kVerdictPass: hit = !f.last_failed && f.verdict; break;
-      case W::kVerdictFail: hit = f.last_failed || !f.verdict; break;
-      case W::kLastFailed: hit = f.last_failed; break;
-      case W::kErrorIs: hit = f.last_failed && f.last_error == c.error; break;
-      case W::kClassIs: hit = r.in.class_index == c.class_index; break;
-      case W::kCostAbove: hit = r.cost > c.value; break;
+      case W::kConfidenceBelow:
+        hit = f.confidence < c.value;
+        break;
+      case W::kConfidenceAtLeast:
+        hit = f.confidence >= c.value;
+        break;
+      case W::kVerdictPass:
+        hit = !f.last_failed && f.verdict;
+        break;
+      case W::kVerdictFail:
+        hit = f.last_failed || !f.verdict;
+        break;
+      case W::kLastFailed:
+        hit = f.last_failed;
+        break;
+      case W::kErrorIs:
+        hit = f.last_failed && f.last_error == c.error;
+        break;
+      case W::kClassIs:
+        hit = r.in.class_index == c.class_index;
+        break;
+      case W::kCostAbove:
+        hit = r.cost > c.value;
+        break;
       case W::kTimeLeftBelow:
         hit = r.in.deadline != sim::Time::max() && r.in.deadline - sim_.now() < c.duration;
         break;
-      case W::kVisitsAtLeast: hit = r.visits[c.node] >= c.count; break;
+      case W::kVisitsAtLeast:
+        hit = r.visits[c.node] >= c.count;
+        break;
     }
     if (hit) {
       if (why) {
-        *why = fmt::format("rule {} matched (label={}, confidence={:.3f}, verdict={}, failed={})", i,
-                           f.label, f.confidence, f.verdict ? "pass" : "fail", f.last_failed);
+        *why = fmt::format("rule {} matched (label={}, confidence={:.3f}, verdict={}, failed={})",
+                           i, f.label, f.confidence, f.verdict ? "pass" : "fail", f.last_failed);
       }
       return node.gate.rules[i].then;
     }
@@ -395,8 +433,8 @@ void Orchestrator::start_fan_out(std::uint32_t req, std::uint32_t flow, NodeId n
     f.step = kNone;
   }
   if (observer_) {
-    observer_->on_flow_decision({sim_.now(), r.in.id, node_id, fo.join,
-                                 explain("fan out to {} branches", entries.size())});
+    observer_->on_flow_decision(
+        {sim_.now(), r.in.id, node_id, fo.join, explain("fan out to {} branches", entries.size())});
   }
   for (std::size_t b = 0; b < entries.size(); ++b) {
     // A branch may finish the whole request (e.g. first success): stop then.
@@ -443,7 +481,8 @@ void Orchestrator::branch_done(std::uint32_t req, std::uint32_t flow, bool succe
       return;
     }
     case JoinPolicy::kDeadline:
-      if (remaining == 0) return finish_join(req, g.ok > 0, "all branches done before the deadline");
+      if (remaining == 0)
+        return finish_join(req, g.ok > 0, "all branches done before the deadline");
       return;
   }
 }
@@ -555,13 +594,14 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
     any = any || eligible[i];
   }
   if (!any) return std::nullopt;
-  RouteInput in{r.in.id, r.in.class_index, config_.class_count, r.in.input_tokens,
-                &c.agents, &eligible, &agents_, &signals_};
+  RouteInput in{r.in.id,           r.in.class_index, config_.class_count,
+                r.in.input_tokens, &c.agents,        &eligible,
+                &agents_,          &signals_};
   // Keyed by request, node, visit and attempt; only hashed for policies that draw.
-  sim::RandomStream stream =
-      routing_[s.node]->uses_randomness()
-          ? rng_.stream("route", r.in.id, s.node, r.visits[s.node], s.attempts_started, retry ? 1 : 0)
-          : rng_.stream(sim::StreamId{});
+  sim::RandomStream stream = routing_[s.node]->uses_randomness()
+                                 ? rng_.stream("route", r.in.id, s.node, r.visits[s.node],
+                                               s.attempts_started, retry ? 1 : 0)
+                                 : rng_.stream(sim::StreamId{});
   std::vector<RoutingCandidate>* scores = nullptr;
   std::string* reason = nullptr;
   scratch_candidates_.clear();
@@ -594,7 +634,8 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
   const auto agent = route(step, false);
   if (!agent) {
     if (observer_) {
-      observer_->on_budget_exhausted({sim_.now(), r.in.id, node_id, BudgetExhausted::Kind::kBreakerOpen});
+      observer_->on_budget_exhausted(
+          {sim_.now(), r.in.id, node_id, BudgetExhausted::Kind::kBreakerOpen});
     }
     if (!c.fallback_agents.empty()) {
       s.fallback_pos = 1;
@@ -610,10 +651,9 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
   if (!steps_[step].active) return;
   const RequestId id = r.in.id;
   if (c.hedge.max_extra_attempts > 0) {
-    steps_[step].hedge_timer =
-        sim_.schedule_after(c.hedge.delay, [this, step, id] {
-          if (steps_[step].active && requests_[steps_[step].req].in.id == id) on_hedge_timer(step);
-        });
+    steps_[step].hedge_timer = sim_.schedule_after(c.hedge.delay, [this, step, id] {
+      if (steps_[step].active && requests_[steps_[step].req].in.id == id) on_hedge_timer(step);
+    });
   }
   if (c.time_budget.budget > sim::Duration::zero()) {
     steps_[step].budget_timer = sim_.schedule_after(c.time_budget.budget, [this, step, id] {
@@ -632,7 +672,8 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
   const std::int64_t window = agents_[agent]->context_window_tokens();
   std::int64_t tokens = 0;
   if (!c.include_context) {
-    for (const Segment& seg : f.context.segments()) tokens += seg.protected_from_fitting() ? seg.tokens : 0;
+    for (const Segment& seg : f.context.segments())
+      tokens += seg.protected_from_fitting() ? seg.tokens : 0;
     s.retained = 1.0;
   } else if (f.context.tokens() <= window) {
     tokens = f.context.tokens();  // fits as it is: the common case, no plan needed
@@ -658,7 +699,8 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
       f.retained *= plan.retained;
       if (observer_) {
         observer_->on_context_fitted({sim_.now(), r.in.id, s.node, agent, c.fit, plan.tokens_before,
-                                      plan.tokens_after, plan.retained, plan.segments_dropped, false});
+                                      plan.tokens_after, plan.retained, plan.segments_dropped,
+                                      false});
       }
     }
     tokens = f.context.tokens();
@@ -736,9 +778,13 @@ bool Orchestrator::launch(std::uint32_t step, AgentIndex agent, AttemptKind kind
     limit = std::min(limit, now + c.attempt_timeout);
   }
   if (limit != sim::Time::max()) {
-    a.timeout = sim_.schedule_at(limit, [this, ai, tag] {
-      if (attempts_[ai].active && make_tag(ai, attempts_[ai].generation) == tag) on_attempt_timeout(ai);
-    }, sim::kPriorityLate);
+    a.timeout = sim_.schedule_at(
+        limit,
+        [this, ai, tag] {
+          if (attempts_[ai].active && make_tag(ai, attempts_[ai].generation) == tag)
+            on_attempt_timeout(ai);
+        },
+        sim::kPriorityLate);
   }
   a.call = agents_[agent]->submit(call, *this, tag);
   if (kind == AttemptKind::kRetry || kind == AttemptKind::kHedge) budget_.retry_started();
@@ -782,7 +828,8 @@ void Orchestrator::on_call_finished(mock_agents::CallId, std::uint64_t tag, cons
   sim_.cancel(a.timeout);
   const bool success = o.status == CallStatus::kSuccess;
   record_signals(a.agent, o, success);
-  if (!breakers_.empty()) breakers_[a.agent]->on_result(sim_.now(), !success, o.finished - o.service_started);
+  if (!breakers_.empty())
+    breakers_[a.agent]->on_result(sim_.now(), !success, o.finished - o.service_started);
   success ? budget_.on_success() : budget_.on_failure();
   CallEnd end = success ? CallEnd::kSuccess : CallEnd::kError;
   if (success && validator_flags(steps_[a.step], a, o)) end = CallEnd::kInvalid;
@@ -821,9 +868,8 @@ void Orchestrator::cancel_attempt(std::uint32_t ai, CallEnd as) {
   if (a.kind == AttemptKind::kRetry || a.kind == AttemptKind::kHedge) budget_.retry_finished();
   if (observer_) {
     observer_->on_call_ended({sim_.now(), r.in.id, s.node, a.agent, a.number, a.call, a.kind, as,
-                              ErrorKind::kNone, a.started, sim_.now() - a.started,
-                              c.queue_wait, c.input_tokens, c.output_tokens, c.cost_usd,
-                              0.0, 0.0, false});
+                              ErrorKind::kNone, a.started, sim_.now() - a.started, c.queue_wait,
+                              c.input_tokens, c.output_tokens, c.cost_usd, 0.0, 0.0, false});
   }
   a.active = false;
   free_attempts_.push_back(ai);
@@ -861,7 +907,8 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
     double retained;
     if (end == CallEnd::kSuccess) {
       const auto summary = std::max<std::int64_t>(
-          1, static_cast<std::int64_t>(std::llround(c.summary_ratio * static_cast<double>(done.input_tokens))));
+          1, static_cast<std::int64_t>(
+                 std::llround(c.summary_ratio * static_cast<double>(done.input_tokens))));
       retained = apply_summary(f.context, summary, c.summary_fidelity * o->quality, window);
     } else {
       // No summary: fall back to dropping the oldest material.
@@ -918,11 +965,11 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
       ++s.cascade_tier;
       if (observer_) {
         scratch_candidates_.clear();
-        observer_->on_routing_decision({sim_.now(), r.in.id, s.node, "cascade", &scratch_candidates_,
-                                        c.routing.cascade.tiers[s.cascade_tier],
-                                        explain("confidence {:.3f} < {:.3f}: escalate to tier {}",
-                                                    o->confidence, c.routing.cascade.accept_confidence,
-                                                    s.cascade_tier)});
+        observer_->on_routing_decision(
+            {sim_.now(), r.in.id, s.node, "cascade", &scratch_candidates_,
+             c.routing.cascade.tiers[s.cascade_tier],
+             explain("confidence {:.3f} < {:.3f}: escalate to tier {}", o->confidence,
+                     c.routing.cascade.accept_confidence, s.cascade_tier)});
       }
       prepare_and_launch(step, c.routing.cascade.tiers[s.cascade_tier], AttemptKind::kCascade);
       return;
@@ -943,25 +990,32 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
   const RetryConfig& rc = c.retry;
   bool retryable = false;
   switch (end) {
-    case CallEnd::kTimeout: retryable = rc.retry_on_timeout; break;
-    case CallEnd::kInvalid: retryable = rc.retry_on_invalid; break;
+    case CallEnd::kTimeout:
+      retryable = rc.retry_on_timeout;
+      break;
+    case CallEnd::kInvalid:
+      retryable = rc.retry_on_invalid;
+      break;
     case CallEnd::kError:
       retryable = std::find(rc.retry_on.begin(), rc.retry_on.end(), error) != rc.retry_on.end();
       break;
-    default: break;
+    default:
+      break;
   }
   const bool in_fallback = s.fallback_pos > 0;
   if (retryable && !in_fallback && s.retries + 1 < rc.max_attempts) {
     if (!budget_.admit_retry()) {
       if (observer_) {
-        observer_->on_budget_exhausted({sim_.now(), r.in.id, s.node, BudgetExhausted::Kind::kRetryBudget});
+        observer_->on_budget_exhausted(
+            {sim_.now(), r.in.id, s.node, BudgetExhausted::Kind::kRetryBudget});
       }
     } else {
       sim::RandomStream stream = step_stream(s, "backoff");
       const sim::Duration delay = s.backoff->next(stream, retry_after);
       if (sim_.now() + delay >= r.in.deadline) {
         if (observer_) {
-          observer_->on_budget_exhausted({sim_.now(), r.in.id, s.node, BudgetExhausted::Kind::kDeadline});
+          observer_->on_budget_exhausted(
+              {sim_.now(), r.in.id, s.node, BudgetExhausted::Kind::kDeadline});
         }
         step_failed(step, "deadline_exceeded", error);
         return;
@@ -969,8 +1023,8 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
       ++s.retries;
       ++r.retries;
       if (observer_) {
-        observer_->on_retry_scheduled({sim_.now(), r.in.id, s.node, s.agent, s.attempts_started, delay,
-                                       error, end});
+        observer_->on_retry_scheduled(
+            {sim_.now(), r.in.id, s.node, s.agent, s.attempts_started, delay, error, end});
       }
       const RequestId id = r.in.id;
       s.retry_timer = sim_.schedule_after(delay, [this, step, id] {
@@ -991,8 +1045,8 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
     const AgentIndex agent = c.fallback_agents[s.fallback_pos++];
     ++r.fallbacks;
     if (observer_) {
-      observer_->on_flow_decision({sim_.now(), r.in.id, s.node, s.node,
-                                   explain("fall back to agent {}", agent)});
+      observer_->on_flow_decision(
+          {sim_.now(), r.in.id, s.node, s.node, explain("fall back to agent {}", agent)});
     }
     prepare_and_launch(step, agent, AttemptKind::kFallback);
     return;
@@ -1010,7 +1064,8 @@ void Orchestrator::on_hedge_timer(std::uint32_t step) {
   if (s.outstanding.empty() || s.hedges >= c.hedge.max_extra_attempts) return;
   if (!budget_.admit_retry()) {
     if (observer_) {
-      observer_->on_budget_exhausted({sim_.now(), r.in.id, s.node, BudgetExhausted::Kind::kRetryBudget});
+      observer_->on_budget_exhausted(
+          {sim_.now(), r.in.id, s.node, BudgetExhausted::Kind::kRetryBudget});
     }
     return;
   }
@@ -1023,8 +1078,9 @@ void Orchestrator::on_hedge_timer(std::uint32_t step) {
   ++s.hedges;
   ++r.hedges;
   const std::uint32_t number = s.attempts_started;
-  if (launch(step, agent, AttemptKind::kHedge, steps_[step].input_tokens > 0 ? steps_[step].input_tokens
-                                                                             : r.flows[s.flow].context.tokens())) {
+  if (launch(step, agent, AttemptKind::kHedge,
+             steps_[step].input_tokens > 0 ? steps_[step].input_tokens
+                                           : r.flows[s.flow].context.tokens())) {
     if (observer_) observer_->on_hedge_launched({sim_.now(), r.in.id, s.node, agent, number});
   }
   if (steps_[step].active && steps_[step].hedges < c.hedge.max_extra_attempts) {
@@ -1045,8 +1101,9 @@ void Orchestrator::on_time_budget(std::uint32_t step) {
   const std::int64_t tokens = r.flows[s.flow].context.tokens();
   if (tb.action == TimeBudgetConfig::Action::kRedirect) {
     if (observer_) {
-      observer_->on_flow_decision({sim_.now(), r.in.id, s.node, s.node,
-                                   explain("over time budget: redirect to agent {}", tb.fast_agent)});
+      observer_->on_flow_decision(
+          {sim_.now(), r.in.id, s.node, s.node,
+           explain("over time budget: redirect to agent {}", tb.fast_agent)});
     }
     launch(step, tb.fast_agent, AttemptKind::kRedirect, tokens);
     return;
@@ -1057,8 +1114,8 @@ void Orchestrator::on_time_budget(std::uint32_t step) {
   }
   s.decompose_total = tb.parts;
   for (std::uint32_t p = 0; p < tb.parts && steps_[step].active; ++p) {
-    launch(step, tb.decompose_agent, AttemptKind::kDecompose,
-           (tokens + tb.parts - 1) / tb.parts, /*variant_extra=*/1 + (p % 15));
+    launch(step, tb.decompose_agent, AttemptKind::kDecompose, (tokens + tb.parts - 1) / tb.parts,
+           /*variant_extra=*/1 + (p % 15));
   }
 }
 
@@ -1120,8 +1177,9 @@ void Orchestrator::step_succeeded(std::uint32_t step, const Attempt& winner, con
   // Learning routers hear how the step went on the agent they chose.
   if (c.routing.policy == "linucb" && winner.kind != AttemptKind::kFallback) {
     std::vector<bool> eligible(c.agents.size(), true);
-    RouteInput in{r.in.id, r.in.class_index, config_.class_count, r.in.input_tokens,
-                  &c.agents, &eligible, &agents_, &signals_};
+    RouteInput in{r.in.id,           r.in.class_index, config_.class_count,
+                  r.in.input_tokens, &c.agents,        &eligible,
+                  &agents_,          &signals_};
     const double step_cost = r.cost - s.cost_at_start;
     // Credit the candidate that actually answered (a hedge or a retry may
     // have gone elsewhere than the last routing choice).

@@ -1,10 +1,10 @@
 #include "scenarios/json_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace orchsim::scenarios {
 
@@ -24,9 +24,12 @@ std::string pointer_join(const std::string& base, const std::string& key) {
 
 std::string describe_json(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return fmt::format("an array of {}", j.size());
-    case Json::value_t::null: return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return fmt::format("an array of {}", j.size());
+    case Json::value_t::null:
+      return "null";
     default: {
       std::string s = j.dump();
       if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -44,9 +47,7 @@ ObjectReader::ObjectReader(const Json& j, std::string pointer, Diagnostics& diag
   }
 }
 
-bool ObjectReader::has(const std::string& key) const {
-  return object_ && object_->contains(key);
-}
+bool ObjectReader::has(const std::string& key) const { return object_ && object_->contains(key); }
 
 const Json* ObjectReader::child(const std::string& key) {
   known_.push_back(key);
@@ -73,16 +74,19 @@ double ObjectReader::number(const std::string& key, std::optional<double> fallba
     return fallback.value_or(0.0);
   }
   if (!v->is_number()) {
-    diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
+    diagnostics_.error(at(key),
+                       fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
     return fallback.value_or(0.0);
   }
   const double x = v->get<double>();
   if (!std::isfinite(x)) {  // e.g. 1e999, which the parser reads as infinity
-    diagnostics_.error(at(key), fmt::format("found {}, expected a finite number", describe_json(*v)));
+    diagnostics_.error(at(key),
+                       fmt::format("found {}, expected a finite number", describe_json(*v)));
     return fallback.value_or(0.0);
   }
   if (!(x >= range.min && x <= range.max)) {
-    diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
+    diagnostics_.error(at(key),
+                       fmt::format("found {}, expected {}", describe_json(*v), range_text(range)));
   }
   return x;
 }
@@ -102,10 +106,12 @@ std::int64_t ObjectReader::integer(const std::string& key, std::optional<std::in
     return fallback.value_or(0);
   }
   if (v->is_number_unsigned() &&
-      v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      v->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     // Would wrap to a negative number: name what was written.
-    diagnostics_.error(at(key), fmt::format("found {}, expected {} (at most {})", v->get<std::uint64_t>(),
-                                            expected, std::numeric_limits<std::int64_t>::max()));
+    diagnostics_.error(at(key),
+                       fmt::format("found {}, expected {} (at most {})", v->get<std::uint64_t>(),
+                                   expected, std::numeric_limits<std::int64_t>::max()));
     return fallback.value_or(0);
   }
   const auto x = v->get<std::int64_t>();
@@ -115,7 +121,8 @@ std::int64_t ObjectReader::integer(const std::string& key, std::optional<std::in
   return x;
 }
 
-std::uint64_t ObjectReader::unsigned_integer(const std::string& key, std::optional<std::uint64_t> fallback) {
+std::uint64_t ObjectReader::unsigned_integer(const std::string& key,
+                                             std::optional<std::uint64_t> fallback) {
   const Json* v = child(key);
   const std::string expected = "an integer from 0 to 18446744073709551615";
   if (!v) {
@@ -125,7 +132,8 @@ std::uint64_t ObjectReader::unsigned_integer(const std::string& key, std::option
   // nlohmann reads non-negative integers up to 2^64 - 1 as unsigned (a
   // document built in memory may hold them signed); a negative one is signed,
   // a larger one a float.
-  const bool fits = v->is_number_unsigned() || (v->is_number_integer() && v->get<std::int64_t>() >= 0);
+  const bool fits =
+      v->is_number_unsigned() || (v->is_number_integer() && v->get<std::int64_t>() >= 0);
   if (!fits) {
     diagnostics_.error(at(key), fmt::format("found {}, expected {}", describe_json(*v), expected));
     return fallback.value_or(0);

@@ -1,4 +1,6 @@
 // Reads the scenario format (docs/scenario-format.md) into a Scenario.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -7,8 +9,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "scenarios/distribution_json.hpp"
 #include "scenarios/json_reader.hpp"
@@ -53,8 +53,8 @@ sim::Duration ms(double v) { return sim::Duration::from_milliseconds(v); }
 sim::Duration seconds(double v) { return sim::Duration::from_seconds(v); }
 
 const std::vector<std::string>& error_kind_names() {
-  static const std::vector<std::string> k = {"transient", "rate_limited", "permanent",
-                                             "context_overflow", "overloaded", "unavailable"};
+  static const std::vector<std::string> k = {"transient",        "rate_limited", "permanent",
+                                             "context_overflow", "overloaded",   "unavailable"};
   return k;
 }
 ErrorKind error_kind(const std::string& s) {
@@ -76,9 +76,11 @@ class Loader {
     ObjectReader top(doc_, "", d_);
     if (!top.valid()) return s;
     const std::int64_t version = top.integer("version", std::nullopt);
-    if (top.has("version") && doc_["version"].is_number_integer() && version != kScenarioFormatVersion) {
-      d_.error("/version", fmt::format("found {}, expected {} (this orchsim reads format version {})",
-                                       version, kScenarioFormatVersion, kScenarioFormatVersion));
+    if (top.has("version") && doc_["version"].is_number_integer() &&
+        version != kScenarioFormatVersion) {
+      d_.error("/version",
+               fmt::format("found {}, expected {} (this orchsim reads format version {})", version,
+                           kScenarioFormatVersion, kScenarioFormatVersion));
     }
     top.string("$schema", "");  // for editors (scenarios/schema/scenario.schema.json); not used
     s.name = top.string("name", std::nullopt);
@@ -101,7 +103,8 @@ class Loader {
     }
     if (const Json* res = top.child("resilience")) read_resilience(*res, "/resilience", s);
     top.finish();
-    s.orchestrator.class_count = static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
+    s.orchestrator.class_count =
+        static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
     cross_check(s);
     return s;
   }
@@ -143,46 +146,66 @@ class Loader {
       c.context_window_tokens = r.integer("context_window_tokens", 128'000, {1, 1e12});
       c.servers = static_cast<std::uint32_t>(r.integer("servers", 1, {1, 1e7}));
       c.queue_capacity = r.integer("queue_capacity", -1, {-1, 1e12});
-      c.bulkhead_per_caller = static_cast<std::uint32_t>(r.integer("bulkhead_per_caller", 0, {0, 1e7}));
+      c.bulkhead_per_caller =
+          static_cast<std::uint32_t>(r.integer("bulkhead_per_caller", 0, {0, 1e7}));
       if (const Json* lat = r.child("latency")) {
         ObjectReader l(*lat, r.at("latency"), d_);
         c.latency.base_ms = dist(l, "base_ms", 0.0);
-        c.latency.time_to_first_token_ms = l.number("time_to_first_token_ms", c.latency.time_to_first_token_ms, Range::non_negative());
-        c.latency.output_tokens_per_second = l.number("output_tokens_per_second", c.latency.output_tokens_per_second, Range::non_negative());
-        c.latency.prefill_ms_per_input_token = l.number("prefill_ms_per_input_token", c.latency.prefill_ms_per_input_token, Range::non_negative());
-        c.latency.slowdown_alpha = l.number("slowdown_alpha", c.latency.slowdown_alpha, Range::non_negative());
-        c.latency.slowdown_beta = l.number("slowdown_beta", c.latency.slowdown_beta, Range::non_negative());
+        c.latency.time_to_first_token_ms = l.number(
+            "time_to_first_token_ms", c.latency.time_to_first_token_ms, Range::non_negative());
+        c.latency.output_tokens_per_second = l.number(
+            "output_tokens_per_second", c.latency.output_tokens_per_second, Range::non_negative());
+        c.latency.prefill_ms_per_input_token =
+            l.number("prefill_ms_per_input_token", c.latency.prefill_ms_per_input_token,
+                     Range::non_negative());
+        c.latency.slowdown_alpha =
+            l.number("slowdown_alpha", c.latency.slowdown_alpha, Range::non_negative());
+        c.latency.slowdown_beta =
+            l.number("slowdown_beta", c.latency.slowdown_beta, Range::non_negative());
         l.finish();
       } else {
         d_.error(r.at("latency"), "missing, expected the agent's latency model");
       }
       if (const Json* o = r.child("outcomes")) {
         ObjectReader q(*o, r.at("outcomes"), d_);
-        c.outcomes.transient_error = q.number("transient_error", c.outcomes.transient_error, Range::probability());
-        c.outcomes.permanent_error = q.number("permanent_error", c.outcomes.permanent_error, Range::probability());
-        c.outcomes.rate_limited = q.number("rate_limited", c.outcomes.rate_limited, Range::probability());
+        c.outcomes.transient_error =
+            q.number("transient_error", c.outcomes.transient_error, Range::probability());
+        c.outcomes.permanent_error =
+            q.number("permanent_error", c.outcomes.permanent_error, Range::probability());
+        c.outcomes.rate_limited =
+            q.number("rate_limited", c.outcomes.rate_limited, Range::probability());
         c.outcomes.hang = q.number("hang", c.outcomes.hang, Range::probability());
-        c.outcomes.silent_failure = q.number("silent_failure", c.outcomes.silent_failure, Range::probability());
-        c.outcomes.error_latency_fraction = q.number("error_latency_fraction", c.outcomes.error_latency_fraction, Range::probability());
-        c.outcomes.spontaneous_retry_after = ms(q.number("retry_after_ms", 1000.0, Range::non_negative()));
+        c.outcomes.silent_failure =
+            q.number("silent_failure", c.outcomes.silent_failure, Range::probability());
+        c.outcomes.error_latency_fraction = q.number(
+            "error_latency_fraction", c.outcomes.error_latency_fraction, Range::probability());
+        c.outcomes.spontaneous_retry_after =
+            ms(q.number("retry_after_ms", 1000.0, Range::non_negative()));
         q.finish();
       }
       if (const Json* o = r.child("quality")) {
         ObjectReader q(*o, r.at("quality"), d_);
         c.quality.base = q.number("base", c.quality.base, Range::probability());
-        c.quality.difficulty_weight = q.number("difficulty_weight", c.quality.difficulty_weight, Range::non_negative());
-        c.quality.input_weight = q.number("input_weight", c.quality.input_weight, Range::non_negative());
-        c.quality.context_weight = q.number("context_weight", c.quality.context_weight, Range::non_negative());
+        c.quality.difficulty_weight =
+            q.number("difficulty_weight", c.quality.difficulty_weight, Range::non_negative());
+        c.quality.input_weight =
+            q.number("input_weight", c.quality.input_weight, Range::non_negative());
+        c.quality.context_weight =
+            q.number("context_weight", c.quality.context_weight, Range::non_negative());
         c.quality.noise_sd = q.number("noise_sd", c.quality.noise_sd, Range::non_negative());
-        c.quality.silent_quality_max = q.number("silent_quality_max", c.quality.silent_quality_max, Range::probability());
-        c.quality.confidence_noise_sd = q.number("confidence_noise_sd", c.quality.confidence_noise_sd, Range::non_negative());
+        c.quality.silent_quality_max =
+            q.number("silent_quality_max", c.quality.silent_quality_max, Range::probability());
+        c.quality.confidence_noise_sd =
+            q.number("confidence_noise_sd", c.quality.confidence_noise_sd, Range::non_negative());
         q.finish();
       }
       if (const Json* o = r.child("tokens")) {
         ObjectReader t(*o, r.at("tokens"), d_);
         c.tokens.output_tokens = dist(t, "output_tokens", 0.0);
-        c.tokens.usd_per_1k_input_tokens = t.number("usd_per_1k_input_tokens", c.tokens.usd_per_1k_input_tokens, Range::non_negative());
-        c.tokens.usd_per_1k_output_tokens = t.number("usd_per_1k_output_tokens", c.tokens.usd_per_1k_output_tokens, Range::non_negative());
+        c.tokens.usd_per_1k_input_tokens = t.number(
+            "usd_per_1k_input_tokens", c.tokens.usd_per_1k_input_tokens, Range::non_negative());
+        c.tokens.usd_per_1k_output_tokens = t.number(
+            "usd_per_1k_output_tokens", c.tokens.usd_per_1k_output_tokens, Range::non_negative());
         t.finish();
       }
       if (const Json* o = r.child("limits")) {
@@ -250,11 +273,13 @@ class Loader {
     for (std::size_t i = 0; i < j.size(); ++i) {
       ObjectReader r(j[i], pointer_join(at, std::to_string(i)), d_);
       FaultWindow w;
-      const std::string kind = r.choice("kind", std::nullopt, {"outage_fail", "outage_hang", "degraded"});
+      const std::string kind =
+          r.choice("kind", std::nullopt, {"outage_fail", "outage_hang", "degraded"});
       w.kind = kind == "outage_hang" ? FaultWindow::Kind::kOutageHang
                : kind == "degraded"  ? FaultWindow::Kind::kDegraded
                                      : FaultWindow::Kind::kOutageFail;
-      w.start = sim::Time::zero() + seconds(r.number("start_s", std::nullopt, Range::non_negative()));
+      w.start =
+          sim::Time::zero() + seconds(r.number("start_s", std::nullopt, Range::non_negative()));
       w.end = sim::Time::zero() + seconds(r.number("end_s", std::nullopt, Range::non_negative()));
       w.latency_factor = r.number("latency_factor", 1.0, Range::positive());
       w.extra_error_rate = r.number("extra_error_rate", 0.0, Range::probability());
@@ -269,7 +294,8 @@ class Loader {
 
   void read_labels(const Json& j, const std::string& at, MockAgentConfig& c) {
     if (!j.is_array() || j.empty()) {
-      d_.error(at, fmt::format("found {}, expected an array of {{\"name\", \"weight\"}}", describe_json(j)));
+      d_.error(at, fmt::format("found {}, expected an array of {{\"name\", \"weight\"}}",
+                               describe_json(j)));
       return;
     }
     for (std::size_t i = 0; i < j.size(); ++i) {
@@ -291,7 +317,9 @@ class Loader {
     s.workload.classes.clear();
     if (const Json* c = r.child("classes")) {
       if (!c->is_array() || c->empty()) {
-        d_.error(r.at("classes"), fmt::format("found {}, expected a non-empty array of request classes", describe_json(*c)));
+        d_.error(r.at("classes"),
+                 fmt::format("found {}, expected a non-empty array of request classes",
+                             describe_json(*c)));
       } else {
         for (std::size_t i = 0; i < c->size(); ++i) {
           ObjectReader k((*c)[i], pointer_join(r.at("classes"), std::to_string(i)), d_);
@@ -332,8 +360,9 @@ class Loader {
   }
 
   void read_arrivals(const Json& j, const std::string& at, WorkloadConfig& w) {
-    static const std::vector<std::string> kinds = {"poisson", "deterministic", "on_off", "piecewise_linear",
-                                                   "diurnal", "replay", "closed_loop"};
+    static const std::vector<std::string> kinds = {"poisson",          "deterministic", "on_off",
+                                                   "piecewise_linear", "diurnal",       "replay",
+                                                   "closed_loop"};
     ObjectReader r(j, at, d_);
     if (!r.valid()) return;
     std::string kind;
@@ -341,23 +370,28 @@ class Loader {
       if (!r.has(k)) continue;
       r.child(k);  // known, even when it is the second one
       if (!kind.empty()) {
-        d_.error(at, fmt::format("found both \"{}\" and \"{}\", expected exactly one arrival process", kind, k));
+        d_.error(at,
+                 fmt::format("found both \"{}\" and \"{}\", expected exactly one arrival process",
+                             kind, k));
       }
       kind = k;
     }
     if (kind.empty()) {
       std::string near;
       for (auto it = j.begin(); it != j.end(); ++it) near = closest_match(it.key(), kinds);
-      d_.error(at, "found no arrival process, expected one of: poisson, deterministic, on_off, "
-                   "piecewise_linear, diurnal, replay, closed_loop",
+      d_.error(at,
+               "found no arrival process, expected one of: poisson, deterministic, on_off, "
+               "piecewise_linear, diurnal, replay, closed_loop",
                near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       return;
     }
     ObjectReader a(*r.child(kind), r.at(kind), d_);
     if (kind == "poisson") {
-      w.arrivals = ArrivalSpec{PoissonArrivals{a.number("rate_per_s", std::nullopt, Range::positive())}};
+      w.arrivals =
+          ArrivalSpec{PoissonArrivals{a.number("rate_per_s", std::nullopt, Range::positive())}};
     } else if (kind == "deterministic") {
-      w.arrivals = ArrivalSpec{DeterministicArrivals{ms(a.number("interval_ms", std::nullopt, Range::positive()))}};
+      w.arrivals = ArrivalSpec{
+          DeterministicArrivals{ms(a.number("interval_ms", std::nullopt, Range::positive()))}};
     } else if (kind == "on_off") {
       OnOffArrivals o;
       o.on_rate_per_second = a.number("on_rate_per_s", std::nullopt, Range::positive());
@@ -375,8 +409,9 @@ class Loader {
           const Json& pt = (*pts)[i];
           if (!pt.is_array() || pt.size() != 2 || !pt[0].is_number() || !pt[1].is_number() ||
               pt[1].get<double>() < 0) {
-            d_.error(pointer_join(a.at("points"), std::to_string(i)),
-                     fmt::format("found {}, expected [time_s, rate_per_s >= 0]", describe_json(pt)));
+            d_.error(
+                pointer_join(a.at("points"), std::to_string(i)),
+                fmt::format("found {}, expected [time_s, rate_per_s >= 0]", describe_json(pt)));
             continue;
           }
           p.points.emplace_back(seconds(pt[0].get<double>()), pt[1].get<double>());
@@ -394,7 +429,8 @@ class Loader {
       std::string file = a.string("file", std::nullopt);
       if (!file.empty()) {
         std::filesystem::path path(file);
-        if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
+        if (path.is_relative() && !base_dir_.empty())
+          path = std::filesystem::path(base_dir_) / path;
         try {
           w.arrivals = ArrivalSpec{load_replay_csv(path.string())};
         } catch (const std::exception& e) {
@@ -420,13 +456,15 @@ class Loader {
     if (!r.valid()) return;
     if (const Json* b = r.child("retry_budget")) {
       ObjectReader rb(*b, r.at("retry_budget"), d_);
-      const std::string kind = rb.choice("kind", std::nullopt, {"unlimited", "token_bucket", "concurrency"});
+      const std::string kind =
+          rb.choice("kind", std::nullopt, {"unlimited", "token_bucket", "concurrency"});
       // Every kind's parameters are read whatever the kind, so that --set can
       // switch the kind of a file that keeps them all.
       const double max_tokens = rb.number("max_tokens", 10.0, {1e-3, 1000});
       const double token_ratio = rb.number("token_ratio", 0.1, {1e-3, 1});
       const double percent = rb.number("budget_percent", 20.0, {0, 100});
-      const auto min_concurrency = static_cast<std::uint32_t>(rb.integer("min_retry_concurrency", 3, {0, 1e7}));
+      const auto min_concurrency =
+          static_cast<std::uint32_t>(rb.integer("min_retry_concurrency", 3, {0, 1e7}));
       orch::RetryBudgetConfig c;
       if (kind == "token_bucket") {
         c = orch::RetryBudgetConfig::grpc(max_tokens, token_ratio);
@@ -441,16 +479,25 @@ class Loader {
       const std::string preset = cb.choice("preset", "resilience4j", {"resilience4j", "polly"});
       orch::CircuitBreakerConfig c = preset == "polly" ? orch::CircuitBreakerConfig::polly()
                                                        : orch::CircuitBreakerConfig::resilience4j();
-      const std::string window = cb.choice("window", c.window == orch::CircuitBreakerConfig::Window::kTimeBased ? "time" : "count", {"count", "time"});
+      const std::string window = cb.choice(
+          "window", c.window == orch::CircuitBreakerConfig::Window::kTimeBased ? "time" : "count",
+          {"count", "time"});
       c.window = window == "time" ? orch::CircuitBreakerConfig::Window::kTimeBased
                                   : orch::CircuitBreakerConfig::Window::kCountBased;
-      c.window_size = static_cast<std::uint32_t>(cb.integer("window_size", c.window_size, {1, 1e6}));
-      c.minimum_calls = static_cast<std::uint32_t>(cb.integer("minimum_calls", c.minimum_calls, {1, 1e9}));
-      c.failure_rate_threshold = cb.number("failure_rate_percent", c.failure_rate_threshold, {0, 100});
-      c.slow_call_rate_threshold = cb.number("slow_call_rate_percent", c.slow_call_rate_threshold, {0, 100});
-      if (cb.has("slow_call_ms")) c.slow_call_duration = ms(cb.number("slow_call_ms", 0.0, Range::non_negative()));
-      c.open_duration = ms(cb.number("open_ms", c.open_duration.milliseconds_f(), Range::non_negative()));
-      c.half_open_calls = static_cast<std::uint32_t>(cb.integer("half_open_calls", c.half_open_calls, {1, 1e6}));
+      c.window_size =
+          static_cast<std::uint32_t>(cb.integer("window_size", c.window_size, {1, 1e6}));
+      c.minimum_calls =
+          static_cast<std::uint32_t>(cb.integer("minimum_calls", c.minimum_calls, {1, 1e9}));
+      c.failure_rate_threshold =
+          cb.number("failure_rate_percent", c.failure_rate_threshold, {0, 100});
+      c.slow_call_rate_threshold =
+          cb.number("slow_call_rate_percent", c.slow_call_rate_threshold, {0, 100});
+      if (cb.has("slow_call_ms"))
+        c.slow_call_duration = ms(cb.number("slow_call_ms", 0.0, Range::non_negative()));
+      c.open_duration =
+          ms(cb.number("open_ms", c.open_duration.milliseconds_f(), Range::non_negative()));
+      c.half_open_calls =
+          static_cast<std::uint32_t>(cb.integer("half_open_calls", c.half_open_calls, {1, 1e6}));
       cb.finish();
       s.orchestrator.breaker = c;
     }
@@ -463,7 +510,8 @@ class Loader {
 
   orch::AgentIndex agent_ref(const Json* j, const std::string& at, const Scenario& s) {
     if (!j || !j->is_string()) {
-      d_.error(at, fmt::format("found {}, expected an agent name", j ? describe_json(*j) : "nothing"));
+      d_.error(at,
+               fmt::format("found {}, expected an agent name", j ? describe_json(*j) : "nothing"));
       return 0;
     }
     const std::string name = j->get<std::string>();
@@ -473,15 +521,16 @@ class Loader {
       std::vector<std::string> names;
       for (const auto& a : s.agents) names.push_back(a.name);
       const std::string near = closest_match(name, names);
-      d_.error(at, fmt::format("found \"{}\", expected the name of an agent defined in /agents", name),
+      d_.error(at,
+               fmt::format("found \"{}\", expected the name of an agent defined in /agents", name),
                near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       return 0;
     }
     return static_cast<orch::AgentIndex>(i);
   }
 
-  std::vector<orch::AgentIndex> agent_list(ObjectReader& r, const std::string& key, const Scenario& s,
-                                           bool required) {
+  std::vector<orch::AgentIndex> agent_list(ObjectReader& r, const std::string& key,
+                                           const Scenario& s, bool required) {
     std::vector<orch::AgentIndex> out;
     const Json* j = r.child(key);
     if (!j) {
@@ -489,7 +538,8 @@ class Loader {
       return out;
     }
     if (!j->is_array()) {
-      d_.error(r.at(key), fmt::format("found {}, expected an array of agent names", describe_json(*j)));
+      d_.error(r.at(key),
+               fmt::format("found {}, expected an array of agent names", describe_json(*j)));
       return out;
     }
     for (std::size_t i = 0; i < j->size(); ++i) {
@@ -518,7 +568,8 @@ class Loader {
       std::vector<std::string> names;
       for (const auto& [n, id] : node_ids_) names.push_back(n);
       const std::string near = closest_match(name, names);
-      d_.error(at, fmt::format("found \"{}\", expected the name of a node in /workflow/nodes", name),
+      d_.error(at,
+               fmt::format("found \"{}\", expected the name of a node in /workflow/nodes", name),
                near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       return orch::kNoNode;
     }
@@ -528,20 +579,22 @@ class Loader {
   orch::BackoffPolicy read_backoff(const Json& j, const std::string& at) {
     ObjectReader r(j, at, d_);
     orch::BackoffPolicy p;
-    const std::string preset = r.choice("preset", "custom",
-                                        {"custom", "temporal", "step_functions", "langgraph", "grpc", "envoy", "polly"});
+    const std::string preset =
+        r.choice("preset", "custom",
+                 {"custom", "temporal", "step_functions", "langgraph", "grpc", "envoy", "polly"});
     if (preset == "temporal") p = orch::BackoffPolicy::temporal();
     if (preset == "step_functions") p = orch::BackoffPolicy::step_functions();
     if (preset == "langgraph") p = orch::BackoffPolicy::langgraph();
     if (preset == "envoy") p = orch::BackoffPolicy::envoy();
     if (preset == "polly") p = orch::BackoffPolicy::polly();
-    if (preset == "grpc") p = orch::BackoffPolicy::grpc(sim::Duration::seconds(1), sim::Duration::seconds(120), 1.6);
+    if (preset == "grpc")
+      p = orch::BackoffPolicy::grpc(sim::Duration::seconds(1), sim::Duration::seconds(120), 1.6);
     const std::string shape = r.choice("shape", std::string(orch::to_string(p.shape)),
                                        {"constant", "linear", "exponential", "envoy"});
-    p.shape = shape == "constant"   ? orch::BackoffShape::kConstant
-              : shape == "linear"   ? orch::BackoffShape::kLinear
-              : shape == "envoy"    ? orch::BackoffShape::kEnvoy
-                                    : orch::BackoffShape::kExponential;
+    p.shape = shape == "constant" ? orch::BackoffShape::kConstant
+              : shape == "linear" ? orch::BackoffShape::kLinear
+              : shape == "envoy"  ? orch::BackoffShape::kEnvoy
+                                  : orch::BackoffShape::kExponential;
     const std::string jitter = r.choice("jitter", std::string(orch::to_string(p.jitter)),
                                         {"none", "full", "equal", "decorrelated", "additive"});
     p.jitter = jitter == "none"           ? orch::Jitter::kNone
@@ -549,7 +602,8 @@ class Loader {
                : jitter == "decorrelated" ? orch::Jitter::kDecorrelated
                : jitter == "additive"     ? orch::Jitter::kAdditive
                                           : orch::Jitter::kFull;
-    p.jitter_max = ms(r.number("jitter_max_ms", p.jitter_max.milliseconds_f(), Range::non_negative()));
+    p.jitter_max =
+        ms(r.number("jitter_max_ms", p.jitter_max.milliseconds_f(), Range::non_negative()));
     p.base = ms(r.number("base_ms", p.base.milliseconds_f(), Range::non_negative()));
     if (r.has("cap_ms")) p.cap = ms(r.number("cap_ms", 0.0, Range::non_negative()));
     p.multiplier = r.number("multiplier", p.multiplier, {1.0, 100.0});
@@ -587,10 +641,13 @@ class Loader {
       c.routing.linucb_alpha = rr.number("exploration", 1.0, Range::non_negative());
       c.routing.cost_weight = rr.number("cost_weight", 10.0, Range::non_negative());
       if (rr.has("tiers")) c.routing.cascade.tiers = agent_list(rr, "tiers", s, true);
-      c.routing.cascade.accept_confidence = rr.number("accept_confidence", 0.7, Range::probability());
+      c.routing.cascade.accept_confidence =
+          rr.number("accept_confidence", 0.7, Range::probability());
       if (c.routing.policy == "cascade" && c.routing.cascade.tiers.empty()) {
-        d_.error(rr.at("tiers"), rr.has("tiers") ? "found an empty array, expected the cascade's agents, cheapest first"
-                                                 : "missing, expected the cascade's agents, cheapest first");
+        d_.error(rr.at("tiers"),
+                 rr.has("tiers")
+                     ? "found an empty array, expected the cascade's agents, cheapest first"
+                     : "missing, expected the cascade's agents, cheapest first");
       }
       rr.finish();
     }
@@ -612,10 +669,14 @@ class Loader {
           for (std::size_t i = 0; i < on->size(); ++i) {
             const std::string at = pointer_join(rr.at("retry_on"), std::to_string(i));
             const std::string k = (*on)[i].is_string() ? (*on)[i].get<std::string>() : "";
-            if (std::find(error_kind_names().begin(), error_kind_names().end(), k) == error_kind_names().end()) {
+            if (std::find(error_kind_names().begin(), error_kind_names().end(), k) ==
+                error_kind_names().end()) {
               const std::string near = closest_match(k, error_kind_names());
-              d_.error(at, fmt::format("found {}, expected an error kind (transient, rate_limited, permanent, "
-                                       "context_overflow, overloaded, unavailable)", describe_json((*on)[i])),
+              d_.error(at,
+                       fmt::format(
+                           "found {}, expected an error kind (transient, rate_limited, permanent, "
+                           "context_overflow, overloaded, unavailable)",
+                           describe_json((*on)[i])),
                        near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
             } else {
               c.retry.retry_on.push_back(error_kind(k));
@@ -629,7 +690,8 @@ class Loader {
     }
     if (const Json* h = r.child("hedge")) {
       ObjectReader hr(*h, r.at("hedge"), d_);
-      c.hedge.max_extra_attempts = static_cast<std::uint32_t>(hr.integer("max_extra_attempts", 1, {0, 4}));
+      c.hedge.max_extra_attempts =
+          static_cast<std::uint32_t>(hr.integer("max_extra_attempts", 1, {0, 4}));
       c.hedge.delay = ms(hr.number("delay_ms", std::nullopt, Range::non_negative()));
       c.hedge.agents = agent_list(hr, "agents", s, false);
       hr.finish();
@@ -639,7 +701,8 @@ class Loader {
       c.validator.enabled = true;
       c.validator.bad_below = vr.number("bad_below", 0.3, Range::probability());
       c.validator.true_positive_rate = vr.number("true_positive_rate", 0.9, Range::probability());
-      c.validator.false_positive_rate = vr.number("false_positive_rate", 0.05, Range::probability());
+      c.validator.false_positive_rate =
+          vr.number("false_positive_rate", 0.05, Range::probability());
       vr.finish();
     }
     c.fallback_agents = agent_list(r, "fallback", s, false);
@@ -658,7 +721,9 @@ class Loader {
     }
     if (const Json* cx = r.child("context")) {
       ObjectReader cr(*cx, r.at("context"), d_);
-      const std::string fit = cr.choice("fit", "truncate_oldest", {"truncate_oldest", "drop_least_relevant", "summarize", "fail"});
+      const std::string fit =
+          cr.choice("fit", "truncate_oldest",
+                    {"truncate_oldest", "drop_least_relevant", "summarize", "fail"});
       c.fit = fit == "drop_least_relevant" ? orch::FitPolicy::kDropLeastRelevant
               : fit == "summarize"         ? orch::FitPolicy::kSummarize
               : fit == "fail"              ? orch::FitPolicy::kFail
@@ -699,13 +764,16 @@ class Loader {
   orch::Condition read_condition(const Json& j, const std::string& at, const Scenario& s) {
     using W = orch::Condition::What;
     static const std::vector<std::string> kinds = {
-        "always", "label_is", "confidence_below", "confidence_at_least", "verdict_pass", "verdict_fail",
-        "last_failed", "error_is", "class_is", "cost_above_usd", "time_left_below_ms", "visits_at_least"};
+        "always",       "label_is",       "confidence_below",   "confidence_at_least",
+        "verdict_pass", "verdict_fail",   "last_failed",        "error_is",
+        "class_is",     "cost_above_usd", "time_left_below_ms", "visits_at_least"};
     orch::Condition c;
     ObjectReader r(j, at, d_);
     if (!r.valid()) return c;
     if (j.empty()) {
-      d_.error(at, "found an empty object, expected exactly one condition, e.g. {\"confidence_below\": 0.6}");
+      d_.error(at,
+               "found an empty object, expected exactly one condition, e.g. {\"confidence_below\": "
+               "0.6}");
       return c;
     }
     if (j.size() != 1) {
@@ -725,8 +793,9 @@ class Loader {
     r.child(key);
     const auto need_number = [&](Range range) {
       if (!v.is_number() || !(v.get<double>() >= range.min && v.get<double>() <= range.max)) {
-        d_.error(vat, fmt::format("found {}, expected {}", describe_json(v),
-                                  std::isfinite(range.max) ? "a number in [0, 1]" : "a number >= 0"));
+        d_.error(vat,
+                 fmt::format("found {}, expected {}", describe_json(v),
+                             std::isfinite(range.max) ? "a number in [0, 1]" : "a number >= 0"));
         return 0.0;
       }
       return v.get<double>();
@@ -735,14 +804,27 @@ class Loader {
     if (key == "verdict_pass") c.what = W::kVerdictPass;
     if (key == "verdict_fail") c.what = W::kVerdictFail;
     if (key == "last_failed") c.what = W::kLastFailed;
-    if (key == "confidence_below") { c.what = W::kConfidenceBelow; c.value = need_number(Range::probability()); }
-    if (key == "confidence_at_least") { c.what = W::kConfidenceAtLeast; c.value = need_number(Range::probability()); }
-    if (key == "cost_above_usd") { c.what = W::kCostAbove; c.value = need_number(Range::non_negative()); }
-    if (key == "time_left_below_ms") { c.what = W::kTimeLeftBelow; c.duration = ms(need_number(Range::non_negative())); }
+    if (key == "confidence_below") {
+      c.what = W::kConfidenceBelow;
+      c.value = need_number(Range::probability());
+    }
+    if (key == "confidence_at_least") {
+      c.what = W::kConfidenceAtLeast;
+      c.value = need_number(Range::probability());
+    }
+    if (key == "cost_above_usd") {
+      c.what = W::kCostAbove;
+      c.value = need_number(Range::non_negative());
+    }
+    if (key == "time_left_below_ms") {
+      c.what = W::kTimeLeftBelow;
+      c.duration = ms(need_number(Range::non_negative()));
+    }
     if (key == "error_is") {
       c.what = W::kErrorIs;
       const std::string k = v.is_string() ? v.get<std::string>() : "";
-      if (std::find(error_kind_names().begin(), error_kind_names().end(), k) == error_kind_names().end()) {
+      if (std::find(error_kind_names().begin(), error_kind_names().end(), k) ==
+          error_kind_names().end()) {
         d_.error(vat, fmt::format("found {}, expected an error kind", describe_json(v)));
       }
       c.error = error_kind(k);
@@ -753,7 +835,9 @@ class Loader {
       const auto it = std::find(s.class_names.begin(), s.class_names.end(), k);
       if (it == s.class_names.end()) {
         const std::string near = closest_match(k, s.class_names);
-        d_.error(vat, fmt::format("found {}, expected a request class name from /workload/classes", describe_json(v)),
+        d_.error(vat,
+                 fmt::format("found {}, expected a request class name from /workload/classes",
+                             describe_json(v)),
                  near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       } else {
         c.class_index = static_cast<std::uint32_t>(it - s.class_names.begin());
@@ -773,12 +857,15 @@ class Loader {
           if (a.labels[i] == k && index < 0) index = static_cast<std::int32_t>(i);
         }
         c.label_by_agent.push_back(index);
-        if (index >= 0 && !found) c.label = static_cast<std::uint32_t>(index);  // first agent's, for display
+        if (index >= 0 && !found)
+          c.label = static_cast<std::uint32_t>(index);  // first agent's, for display
         found = found || index >= 0;
       }
       if (!found) {
         const std::string near = closest_match(k, all_labels);
-        d_.error(vat, fmt::format("found {}, expected a label some agent can output (/agents/*/labels)", describe_json(v)),
+        d_.error(vat,
+                 fmt::format("found {}, expected a label some agent can output (/agents/*/labels)",
+                             describe_json(v)),
                  near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       }
     }
@@ -811,7 +898,8 @@ class Loader {
       if (!n.is_object() || !n.contains("name") || !n["name"].is_string()) continue;
       const std::string name = n["name"].get<std::string>();
       if (!node_ids_.emplace(name, static_cast<orch::NodeId>(i)).second) {
-        d_.error(pointer_join(p, "name"), fmt::format("found \"{}\" again, expected unique node names", name));
+        d_.error(pointer_join(p, "name"),
+                 fmt::format("found \"{}\" again, expected unique node names", name));
       }
     }
     for (std::size_t i = 0; i < nodes->size(); ++i) {
@@ -820,11 +908,13 @@ class Loader {
       orch::Node n;
       n.name = nr.string("name", std::nullopt);
       const bool type_ok = nr.has("type") && (*nodes)[i]["type"].is_string();
-      std::string type = nr.choice("type", std::nullopt, {"call", "gate", "fan_out", "join", "terminal"});
+      std::string type =
+          nr.choice("type", std::nullopt, {"call", "gate", "fan_out", "join", "terminal"});
       if (!type_ok || type != (*nodes)[i]["type"].get<std::string>()) type.clear();  // reported
       n.max_visits = static_cast<std::uint32_t>(nr.integer("max_visits", 0, {0, 1e6}));
       n.on_exhausted = node_ref(nr, "on_exhausted", false);
-      n.exhausted_is_success = nr.choice("on_exhausted_outcome", "best_so_far", {"best_so_far", "fail"}) == "best_so_far";
+      n.exhausted_is_success = nr.choice("on_exhausted_outcome", "best_so_far",
+                                         {"best_so_far", "fail"}) == "best_so_far";
       if (type == "call") {
         n.kind = orch::NodeKind::kCall;
         read_call(nr, n, s);
@@ -856,7 +946,8 @@ class Loader {
             d_.error(nr.at("branches"), "expected an array of node names");
           } else {
             for (std::size_t k = 0; k < b->size(); ++k) {
-              n.fan_out.branches.push_back(node_ref_value((*b)[k], pointer_join(nr.at("branches"), std::to_string(k))));
+              n.fan_out.branches.push_back(
+                  node_ref_value((*b)[k], pointer_join(nr.at("branches"), std::to_string(k))));
             }
           }
         }
@@ -864,7 +955,8 @@ class Loader {
           ObjectReader mr(*m, nr.at("map"), d_);
           n.fan_out.map_entry = node_ref(mr, "entry", true);
           n.fan_out.count_from_label = mr.boolean("count_from_label", false);
-          n.fan_out.map_count = static_cast<std::uint32_t>(mr.integer("count", n.fan_out.count_from_label ? 1 : 0, {1, 1000}));
+          n.fan_out.map_count = static_cast<std::uint32_t>(
+              mr.integer("count", n.fan_out.count_from_label ? 1 : 0, {1, 1000}));
           mr.finish();
         }
         if (n.fan_out.branches.empty() && n.fan_out.map_entry == orch::kNoNode && !nr.has("map")) {
@@ -873,17 +965,21 @@ class Loader {
         n.fan_out.join = node_ref(nr, "join", true);
       } else if (type == "join") {
         n.kind = orch::NodeKind::kJoin;
-        const std::string policy = nr.choice("policy", "all", {"all", "first_success", "first_k", "quorum", "deadline"});
+        const std::string policy =
+            nr.choice("policy", "all", {"all", "first_success", "first_k", "quorum", "deadline"});
         n.join.policy = policy == "first_success" ? orch::JoinPolicy::kFirstSuccess
                         : policy == "first_k"     ? orch::JoinPolicy::kFirstK
                         : policy == "quorum"      ? orch::JoinPolicy::kQuorum
                         : policy == "deadline"    ? orch::JoinPolicy::kDeadline
                                                   : orch::JoinPolicy::kAll;
         n.join.k = static_cast<std::uint32_t>(nr.integer("k", 1, {1, 1000}));
-        n.join.deadline = ms(nr.number("deadline_ms", policy == "deadline" ? std::optional<double>() : 0.0,
-                                       Range::non_negative()));
+        n.join.deadline =
+            ms(nr.number("deadline_ms", policy == "deadline" ? std::optional<double>() : 0.0,
+                         Range::non_negative()));
         const std::string merge = nr.choice("merge", "max", {"max", "mean", "union"});
-        n.join.merge = merge == "mean" ? orch::Merge::kMean : merge == "union" ? orch::Merge::kUnion : orch::Merge::kMax;
+        n.join.merge = merge == "mean"    ? orch::Merge::kMean
+                       : merge == "union" ? orch::Merge::kUnion
+                                          : orch::Merge::kMax;
         n.next = node_ref(nr, "next", true);
         n.join.on_failure = node_ref(nr, "on_failure", false);
       } else if (type == "terminal") {
@@ -920,7 +1016,8 @@ class Loader {
       const orch::Node& join = s.workflow.nodes[n.fan_out.join];
       if (join.kind != orch::NodeKind::kJoin) {
         d_.error(fmt::format("/workflow/nodes/{}/join", i),
-                 fmt::format("found \"{}\", which is not a join node, expected the name of a node of type \"join\"",
+                 fmt::format("found \"{}\", which is not a join node, expected the name of a node "
+                             "of type \"join\"",
                              join.name));
       }
     }
@@ -1031,7 +1128,8 @@ class DuplicateKeyFinder {
 
 }  // namespace
 
-LoadResult parse_scenario(const std::string& text, const std::string& source, const LoadOptions& options) {
+LoadResult parse_scenario(const std::string& text, const std::string& source,
+                          const LoadOptions& options) {
   LoadResult result;
   result.diagnostics = Diagnostics(source);
   Diagnostics& d = result.diagnostics;
@@ -1039,7 +1137,8 @@ LoadResult parse_scenario(const std::string& text, const std::string& source, co
   DuplicateKeyFinder duplicates;
   try {
     doc = Json::parse(
-        text, [&duplicates](int depth, Json::parse_event_t event, Json& parsed) {
+        text,
+        [&duplicates](int depth, Json::parse_event_t event, Json& parsed) {
           return duplicates.on_event(depth, event, parsed);
         },
         /*allow_exceptions=*/true, /*ignore_comments=*/true);
@@ -1052,9 +1151,10 @@ LoadResult parse_scenario(const std::string& text, const std::string& source, co
     return result;
   }
   for (const auto& dup : duplicates.duplicates()) {
-    d.error(dup.pointer, fmt::format("found the key \"{}\" twice in one object, expected each key once "
-                                     "(one of the values would be silently dropped)",
-                                     dup.key));
+    d.error(dup.pointer,
+            fmt::format("found the key \"{}\" twice in one object, expected each key once "
+                        "(one of the values would be silently dropped)",
+                        dup.key));
   }
   if (!d.ok()) return result;
   for (const auto& [pointer, value] : options.overrides) {
@@ -1072,7 +1172,8 @@ LoadResult parse_scenario(const std::string& text, const std::string& source, co
         continue;
       }
       if (!doc.contains(ptr)) {
-        d.error(pointer, "--set: no such value in the scenario (only existing values can be overridden)");
+        d.error(pointer,
+                "--set: no such value in the scenario (only existing values can be overridden)");
         continue;
       }
       doc[ptr] = v;
@@ -1104,8 +1205,11 @@ LoadResult load_scenario(const std::string& name_or_path, const LoadOptions& opt
     if (!looks_like_path) {
       const std::string near = closest_match(name_or_path, library_names());
       if (!near.empty()) hint = fmt::format("did you mean \"{}\"?", near);
-      r.diagnostics.error("", fmt::format("no built-in scenario named \"{}\" (see 'orchsim list') and no such file",
-                                          name_or_path), hint);
+      r.diagnostics.error(
+          "",
+          fmt::format("no built-in scenario named \"{}\" (see 'orchsim list') and no such file",
+                      name_or_path),
+          hint);
     } else {
       r.diagnostics.error("", "cannot open the file for reading");
     }

@@ -110,7 +110,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kZ99 = 2.3263478740408408;
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
-
 // P(a, x) with log Gamma(a) supplied, so that families can precompute it: std::lgamma writes the
 // global `signgam`, which would be a data race between simulations sharing a Distribution.
 double gamma_p_impl(double a, double x, double log_gamma_a) {

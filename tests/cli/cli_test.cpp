@@ -1,18 +1,17 @@
 // The orchsim command as a user runs it: exit statuses, output files, golden
 // output and determinism, through the real executable.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "tests/cli/run_orchsim.hpp"
 
@@ -60,7 +59,8 @@ TEST(Cli, UnknownScenarioIsBadInputWithASuggestion) {
 }
 
 TEST(Cli, SetOverridesAValueAndRejectsABadPointer) {
-  const Result r = orchsim("run --requests 200 --format json --set /run/seed=5 --set /agents/2/servers=4");
+  const Result r =
+      orchsim("run --requests 200 --format json --set /run/seed=5 --set /agents/2/servers=4");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["run"]["seed"], 5);
@@ -84,8 +84,9 @@ TEST(Cli, InvalidScenarioWritesNothingAndExitsTwo) {
   EXPECT_EQ(r.status, 2);
   EXPECT_FALSE(fs::exists(out)) << "no output folder for an invalid scenario";
   // Every problem at once, each with the file and its pointer.
-  for (const char* expected : {"/agents/0/servrs", "did you mean \"servers\"?", "/agents/0/latency/base_ms",
-                               "/workload/arrivals/poisson/rate_per_s", "/workflow/nodes/0/agents/0"}) {
+  for (const char* expected :
+       {"/agents/0/servrs", "did you mean \"servers\"?", "/agents/0/latency/base_ms",
+        "/workload/arrivals/poisson/rate_per_s", "/workflow/nodes/0/agents/0"}) {
     EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
   }
   EXPECT_NE(r.err.find(file.string()), std::string::npos);
@@ -105,7 +106,8 @@ TEST(Cli, OutWritesEveryFileAndTheTraceIsValidTraceEventFormat) {
   const fs::path out = scratch("out");
   const Result r = orchsim("run --requests 300 --trace -q --out " + out.string());
   ASSERT_EQ(r.status, 0) << r.err;
-  for (const char* f : {"report.json", "metrics.csv", "decisions.jsonl", "requests.jsonl", "trace.json"}) {
+  for (const char* f :
+       {"report.json", "metrics.csv", "decisions.jsonl", "requests.jsonl", "trace.json"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
   for (const auto& entry : fs::directory_iterator(out)) {
@@ -147,7 +149,8 @@ TEST(Cli, SameSeedSameBytes) {
   const fs::path a = scratch("same_a"), b = scratch("same_b");
   ASSERT_EQ(orchsim("run --requests 1500 --seed 3 --trace -q --out " + a.string()).status, 0);
   ASSERT_EQ(orchsim("run --requests 1500 --seed 3 --trace -q --out " + b.string()).status, 0);
-  for (const char* f : {"report.json", "metrics.csv", "decisions.jsonl", "requests.jsonl", "trace.json"}) {
+  for (const char* f :
+       {"report.json", "metrics.csv", "decisions.jsonl", "requests.jsonl", "trace.json"}) {
     EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
   }
   const fs::path c = scratch("same_c");
@@ -184,7 +187,8 @@ TEST(Cli, RequestSampleSizesTheRequestLogAndZeroRemovesAnOldOne) {
 //   cp /tmp/g/report.json tests/cli/golden/rag_orchestrated_report.json
 TEST(Cli, DefaultScenarioReportIsByteIdenticalToTheGolden) {
   const fs::path out = scratch("golden");
-  ASSERT_EQ(orchsim("run rag_orchestrated --requests 3000 --seed 11 -q --out " + out.string()).status, 0);
+  ASSERT_EQ(
+      orchsim("run rag_orchestrated --requests 3000 --seed 11 -q --out " + out.string()).status, 0);
   const std::string golden = slurp(source_dir() + "/tests/cli/golden/rag_orchestrated_report.json");
   ASSERT_FALSE(golden.empty());
   EXPECT_EQ(slurp(out / "report.json"), golden);
@@ -202,7 +206,8 @@ TEST(Cli, WarmupIsLeftOutAndOneRunGetsABatchMeansInterval) {
   // Every request is either measured or excluded as warm-up.
   EXPECT_EQ(m["requests"]["arrived"].get<int>() + excluded, report["run"]["arrived"].get<int>());
   // The batch-means interval brackets its own mean and sits near the overall mean.
-  const double low = steady["ci95_low_ms"], high = steady["ci95_high_ms"], mean = steady["latency_mean_ms"];
+  const double low = steady["ci95_low_ms"], high = steady["ci95_high_ms"],
+               mean = steady["latency_mean_ms"];
   EXPECT_LT(low, mean);
   EXPECT_LT(mean, high);
   EXPECT_NEAR(mean, m["latency_ms"]["all"]["mean"].get<double>(), 0.1 * mean);
@@ -210,7 +215,8 @@ TEST(Cli, WarmupIsLeftOutAndOneRunGetsABatchMeansInterval) {
 }
 
 TEST(Cli, ValidateListAndExplain) {
-  const Result v = orchsim("validate " + source_dir() + "/scenarios/library/rag_orchestrated.json rag_orchestrated");
+  const Result v = orchsim("validate " + source_dir() +
+                           "/scenarios/library/rag_orchestrated.json rag_orchestrated");
   EXPECT_EQ(v.status, 0) << v.err;
   EXPECT_NE(v.out.find("ok"), std::string::npos);
   const Result l = orchsim("list");

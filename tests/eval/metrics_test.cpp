@@ -253,15 +253,16 @@ TEST_F(MetricsCollectorTest, JsonKeyOrderIsStable) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   const std::vector<std::string> expected = {
-      "quality_threshold", "end_ms", "requests", "latency_ms",       "quality", "per_request",
-      "classes",           "agents", "nodes",    "routing", "budget_exhausted", "events",
-      "steady_state"};
+      "quality_threshold", "end_ms",  "requests",    "latency_ms", "quality",
+      "per_request",       "classes", "agents",      "nodes",      "routing",
+      "budget_exhausted",  "events",  "steady_state"};
   EXPECT_EQ(keys, expected);
   // Per node: the calls it made, whichever agent served them.
   ASSERT_FALSE(j["nodes"].empty());
   std::vector<std::string> node_keys;
   for (const auto& [k, v] : j["nodes"][0].items()) node_keys.push_back(k);
-  EXPECT_EQ(node_keys, (std::vector<std::string>{"name", "calls_started", "calls_ended", "duration_mean_ms"}));
+  EXPECT_EQ(node_keys,
+            (std::vector<std::string>{"name", "calls_started", "calls_ended", "duration_mean_ms"}));
   std::uint64_t node_calls = 0, agent_calls = 0;
   for (const auto& n : j["nodes"]) node_calls += n["calls_started"].get<std::uint64_t>();
   for (const auto& a : j["agents"]) agent_calls += a["calls_started"].get<std::uint64_t>();

@@ -13,12 +13,12 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardItemModel>
-#include <QTextBrowser>
-#include <QUrl>
-#include <QValueAxis>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
+#include <QUrl>
+#include <QValueAxis>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -32,14 +32,14 @@
 #include "gui/cost_quality_view.hpp"
 #include "gui/latency_view.hpp"
 #include "gui/loaded_run.hpp"
+#include "gui/main_window.hpp"
 #include "gui/over_time_view.hpp"
+#include "gui/report_data.hpp"
 #include "gui/request_explorer.hpp"
 #include "gui/request_table_model.hpp"
-#include "gui/sweep_data.hpp"
-#include "gui/main_window.hpp"
-#include "gui/report_data.hpp"
 #include "gui/scenario_runner.hpp"
 #include "gui/summary_model.hpp"
+#include "gui/sweep_data.hpp"
 #include "gui/workflow_graph.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -214,7 +214,8 @@ TEST_F(GuiRunTest, LatencyViewDrawsTheBinnedCdfAndHistogram) {
   EXPECT_NEAR(shares, 100.0, 1e-9);
 
   // The drawn curve passes through the quantiles too, and never goes down.
-  const QList<QPointF> merged = LatencyView::merged_cdf(cdf, LatencyView::cdf_points(loaded.report->latency_all));
+  const QList<QPointF> merged =
+      LatencyView::merged_cdf(cdf, LatencyView::cdf_points(loaded.report->latency_all));
   EXPECT_EQ(merged.size(), cdf.size() + 7);
   EXPECT_TRUE(merged.contains(QPointF(*loaded.report->latency_all.p50, 50.0)));
   for (int i = 1; i < merged.size(); ++i) {
@@ -229,7 +230,8 @@ TEST_F(GuiRunTest, LatencyViewDrawsTheBinnedCdfAndHistogram) {
   EXPECT_EQ(view.cdf_view()->chart()->series().size(), 5);
   EXPECT_EQ(view.histogram_view()->chart()->series().size(), 1);
   view.set_log_axis(true);
-  EXPECT_EQ(view.cdf_view()->chart()->axes(Qt::Horizontal).front()->type(), QAbstractAxis::AxisTypeLogValue);
+  EXPECT_EQ(view.cdf_view()->chart()->axes(Qt::Horizontal).front()->type(),
+            QAbstractAxis::AxisTypeLogValue);
   EXPECT_EQ(view.histogram_view()->chart()->axes(Qt::Horizontal).front()->type(),
             QAbstractAxis::AxisTypeLogValue);
   // Two runs: both drawn, each with its own markers.
@@ -290,8 +292,10 @@ TEST_F(GuiRunTest, CompareShowsRunBBesideRunA) {
   const double b = other_report()["metrics"]["latency_ms"]["all"]["p99"].get<double>();
   EXPECT_EQ(summary.data(summary.index(p99, SummaryModel::kValue), Qt::UserRole).toDouble(), a);
   EXPECT_EQ(summary.data(summary.index(p99, SummaryModel::kCompare), Qt::UserRole).toDouble(), b);
-  EXPECT_DOUBLE_EQ(summary.data(summary.index(p99, SummaryModel::kChange), Qt::UserRole).toDouble(), b - a);
-  EXPECT_EQ(summary.headerData(SummaryModel::kValue, Qt::Horizontal, Qt::DisplayRole).toString(), "A");
+  EXPECT_DOUBLE_EQ(summary.data(summary.index(p99, SummaryModel::kChange), Qt::UserRole).toDouble(),
+                   b - a);
+  EXPECT_EQ(summary.headerData(SummaryModel::kValue, Qt::Horizontal, Qt::DisplayRole).toString(),
+            "A");
 
   EXPECT_EQ(window.latency_view()->cdf_view()->chart()->series().size(), 10);
   EXPECT_EQ(window.cost_quality_view()->points().size(), 2u);
@@ -299,7 +303,8 @@ TEST_F(GuiRunTest, CompareShowsRunBBesideRunA) {
             other_report()["metrics"]["per_request"]["cost_usd"].get<double>());
   // Run B's throughput is on the same chart.
   int b_series = 0;
-  for (QAbstractSeries* s : window.over_time_view()->view(OverTimeView::kThroughput)->chart()->series()) {
+  for (QAbstractSeries* s :
+       window.over_time_view()->view(OverTimeView::kThroughput)->chart()->series()) {
     b_series += s->name().startsWith("B ");
   }
   EXPECT_EQ(b_series, 3);
@@ -324,7 +329,8 @@ TEST_F(GuiRunTest, WorkflowNodesAreColouredAndClickedNodesExplained) {
                          ended["cancelled"].get<double>();
     const double failed = ended["invalid"].get<double>() + ended["error"].get<double>() +
                           ended["timeout"].get<double>();
-    const auto heat = WorkflowScene::heat_value(r, n["name"].get<std::string>(), NodeColour::kFailureRate);
+    const auto heat =
+        WorkflowScene::heat_value(r, n["name"].get<std::string>(), NodeColour::kFailureRate);
     ASSERT_TRUE(heat.has_value());
     EXPECT_DOUBLE_EQ(*heat, failed / total);
     EXPECT_EQ(WorkflowScene::heat_value(r, n["name"].get<std::string>(), NodeColour::kLatency),
@@ -393,9 +399,11 @@ TEST_F(GuiRunTest, ExportWritesPngAndSvgAndRefusesOtherTypes) {
   QApplication::processEvents();
   QTemporaryDir out;
   QString error;
-  ASSERT_TRUE(window.export_current_view(out.filePath("latency.png"), &error)) << error.toStdString();
+  ASSERT_TRUE(window.export_current_view(out.filePath("latency.png"), &error))
+      << error.toStdString();
   EXPECT_FALSE(QImage(out.filePath("latency.png")).isNull());
-  ASSERT_TRUE(window.export_current_view(out.filePath("latency.svg"), &error)) << error.toStdString();
+  ASSERT_TRUE(window.export_current_view(out.filePath("latency.svg"), &error))
+      << error.toStdString();
   QFile svg(out.filePath("latency.svg"));
   ASSERT_TRUE(svg.open(QIODevice::ReadOnly));
   const QByteArray text = svg.readAll();
@@ -444,9 +452,12 @@ TEST_F(GuiRunTest, CompareListsEveryFailureCauseAndShowsChangesInTheirUnits) {
   ASSERT_GE(timeout, 0);
   ASSERT_GE(overloaded, 0);  // a cause only run B saw is listed too
   EXPECT_EQ(model.data(model.index(timeout, SummaryModel::kCompare), Qt::UserRole).toDouble(), 0.0);
-  EXPECT_EQ(model.data(model.index(timeout, SummaryModel::kChange), Qt::DisplayRole).toString(), "-3 (-100.0 %)");
-  EXPECT_EQ(model.data(model.index(overloaded, SummaryModel::kValue), Qt::UserRole).toDouble(), 0.0);
-  EXPECT_EQ(model.data(model.index(overloaded, SummaryModel::kChange), Qt::DisplayRole).toString(), "+5");
+  EXPECT_EQ(model.data(model.index(timeout, SummaryModel::kChange), Qt::DisplayRole).toString(),
+            "-3 (-100.0 %)");
+  EXPECT_EQ(model.data(model.index(overloaded, SummaryModel::kValue), Qt::UserRole).toDouble(),
+            0.0);
+  EXPECT_EQ(model.data(model.index(overloaded, SummaryModel::kChange), Qt::DisplayRole).toString(),
+            "+5");
   // Rates shown in percent change in percentage points.
   const int success = model.row_of("success_rate");
   EXPECT_EQ(model.data(model.index(success, SummaryModel::kChange), Qt::DisplayRole).toString(),
@@ -472,7 +483,7 @@ TEST_F(GuiRunTest, NodeDetailsFollowTheRunShown) {
 
 TEST_F(GuiRunTest, ARequestLogOfAnotherRunIsNotShownAsThisOnes) {
   QTemporaryDir dir;
-  QFile::copy(other_dir() + "/report.json", dir.filePath("report.json"));  // seed 99
+  QFile::copy(other_dir() + "/report.json", dir.filePath("report.json"));      // seed 99
   QFile::copy(run_dir() + "/requests.jsonl", dir.filePath("requests.jsonl"));  // the default seed
   const LoadedRunResult loaded = load_run(dir.path().toStdString());
   ASSERT_NE(loaded.run, nullptr) << loaded.error;
@@ -492,18 +503,20 @@ TEST(OverTimeTest, RatesOfTheLastBucketUseOnlyTheTimeTheRunCovered) {
 
 TEST(CostQualityTest, FrontierKeepsPointsNothingBeatsOnBoth) {
   const std::vector<CostQualityPoint> points = {
-      {"cheap", 0.001, 0.70, {}, false, false},    // cheapest: on the frontier
-      {"mid", 0.002, 0.80, {}, false, false},      // on
-      {"worse", 0.003, 0.75, {}, false, false},    // beaten by mid (cheaper and better)
-      {"best", 0.010, 0.90, {}, false, false},     // best quality: on
-      {"tie", 0.002, 0.80, {}, false, false},      // equal to mid: neither beats the other
-      {"dear", 0.010, 0.85, {}, false, false}};    // beaten by best (same cost, better)
-  EXPECT_EQ(cost_quality_frontier(points), (std::vector<bool>{true, true, false, true, true, false}));
+      {"cheap", 0.001, 0.70, {}, false, false},  // cheapest: on the frontier
+      {"mid", 0.002, 0.80, {}, false, false},    // on
+      {"worse", 0.003, 0.75, {}, false, false},  // beaten by mid (cheaper and better)
+      {"best", 0.010, 0.90, {}, false, false},   // best quality: on
+      {"tie", 0.002, 0.80, {}, false, false},    // equal to mid: neither beats the other
+      {"dear", 0.010, 0.85, {}, false, false}};  // beaten by best (same cost, better)
+  EXPECT_EQ(cost_quality_frontier(points),
+            (std::vector<bool>{true, true, false, true, true, false}));
 }
 
 TEST(SweepDataTest, ReadsASweepAndRefusesOtherFiles) {
   QTemporaryDir dir;
-  write_file(dir.filePath("sweep.json"), R"({"schema":"orchsim.sweep","schema_version":1,"scenario":"s",
+  write_file(dir.filePath("sweep.json"),
+             R"({"schema":"orchsim.sweep","schema_version":1,"scenario":"s",
     "grid":[],"points":[
       {"point":0,"overrides":{"/a":"1"},"pareto":true,"metrics":{"per_request.cost_usd":{"mean":0.01},
         "quality.mean":{"mean":0.8},"latency_ms.all.p99":{"mean":120.5}}},
@@ -533,8 +546,10 @@ TEST(SweepDataTest, ReadsASweepAndRefusesOtherFiles) {
   const SweepLoad foreign = load_sweep(dir.filePath("report.json").toStdString());
   EXPECT_NE(foreign.error.find("not an orchsim sweep"), std::string::npos) << foreign.error;
   write_file(dir.filePath("broken.json"), "{\"schema\":");
-  EXPECT_NE(load_sweep(dir.filePath("broken.json").toStdString()).error.find("not valid JSON"), std::string::npos);
-  EXPECT_NE(load_sweep(dir.filePath("none").toStdString()).error.find("no such file"), std::string::npos);
+  EXPECT_NE(load_sweep(dir.filePath("broken.json").toStdString()).error.find("not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(load_sweep(dir.filePath("none").toStdString()).error.find("no such file"),
+            std::string::npos);
 }
 
 TEST_F(GuiRunTest, ScreenshotsAreNotBlank) {
@@ -560,7 +575,6 @@ TEST_F(GuiRunTest, ScreenshotsAreNotBlank) {
     EXPECT_GT(colours.size(), 10u)
         << file.toStdString() << " looks blank (first pixel " << std::hex << first << ")";
   }
-
 }
 
 // ---- files the explorer must refuse, with a message, not a crash ------------

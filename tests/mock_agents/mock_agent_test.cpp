@@ -30,8 +30,8 @@ TEST(MockAgent, TokenTimeIsExact) {
   sim::Simulation sim;
   MockAgentConfig c = fixed_latency_agent(1, 10);
   c.latency.time_to_first_token_ms = 200;
-  c.latency.output_tokens_per_second = 50;        // 100 tokens -> 2 s
-  c.latency.prefill_ms_per_input_token = 0.01;    // 1000 tokens -> 10 ms
+  c.latency.output_tokens_per_second = 50;      // 100 tokens -> 2 s
+  c.latency.prefill_ms_per_input_token = 0.01;  // 1000 tokens -> 10 ms
   c.tokens.output_tokens = sim::Distribution::constant(100);
   c.tokens.usd_per_1k_input_tokens = 0.5;
   c.tokens.usd_per_1k_output_tokens = 2.0;
@@ -76,9 +76,9 @@ TEST(MockAgent, RejectionsArriveAfterSubmitReturnsAtTheSameInstant) {
   RecordingListener l;
   agent.submit({.request_id = 1, .input_tokens = 1001}, l, 1);  // too big
   EXPECT_TRUE(l.finished.empty());                              // not re-entrant
-  agent.submit({.request_id = 2}, l, 2);  // served
-  agent.submit({.request_id = 3}, l, 3);  // queued (capacity 1)
-  agent.submit({.request_id = 4}, l, 4);  // queue full
+  agent.submit({.request_id = 2}, l, 2);                        // served
+  agent.submit({.request_id = 3}, l, 3);                        // queued (capacity 1)
+  agent.submit({.request_id = 4}, l, 4);                        // queue full
   sim.run_until(sim::Time::zero());
   ASSERT_EQ(l.finished.size(), 2u);
   EXPECT_EQ(l.finished[0].outcome.error, ErrorKind::kContextOverflow);
@@ -124,14 +124,14 @@ TEST(MockAgent, CancellingAQueuedCallFreesItsSlot) {
   ASSERT_EQ(l.finished.size(), 2u);  // the cancelled call never reports
   EXPECT_EQ(l.finished[1].tag, 3u);
   EXPECT_EQ(l.finished[1].outcome.finished, at(200_ms));  // took the freed place
-  EXPECT_FALSE(agent.cancel(queued).was_active);  // twice: no effect
+  EXPECT_FALSE(agent.cancel(queued).was_active);          // twice: no effect
 }
 
 TEST(MockAgent, CancellationReportsHowLongTheCallQueued) {
   sim::Simulation sim;
   MockAgent agent(sim, sim::RandomSource(1), fixed_latency_agent(1, 100));
   RecordingListener l;
-  agent.submit({.request_id = 1}, l, 1);                     // serves 0-100 ms
+  agent.submit({.request_id = 1}, l, 1);                        // serves 0-100 ms
   const CallId second = agent.submit({.request_id = 2}, l, 2);  // queued, serves 100-200 ms
   const CallId third = agent.submit({.request_id = 3}, l, 3);   // queued behind it
   sim.run_until(at(150_ms));
@@ -269,7 +269,8 @@ TEST(MockAgent, SameRequestAndAttemptMeetTheSameWorldInAnyOrder) {
     EXPECT_EQ(a.label, b.label);
     if (tag % 2 == 0) {
       const CallOutcome& retry = forward.at(tag + 1);
-      differing_attempts += a.finished - a.service_started != retry.finished - retry.service_started;
+      differing_attempts +=
+          a.finished - a.service_started != retry.finished - retry.service_started;
     }
   }
   EXPECT_GT(differing_attempts, 90);  // a retry is a fresh draw, not a replay
@@ -352,8 +353,9 @@ TEST(MockAgent, JudgeVerdictIsRightWithTheConfiguredAccuracy) {
   RecordingListener l;
   const int n = 20'000;
   for (int i = 0; i < n; ++i) {
-    agent.submit({.request_id = static_cast<std::uint64_t>(i), .judged_quality = (i % 2) ? 0.9 : 0.3},
-                 l, static_cast<std::uint64_t>(i));
+    agent.submit(
+        {.request_id = static_cast<std::uint64_t>(i), .judged_quality = (i % 2) ? 0.9 : 0.3}, l,
+        static_cast<std::uint64_t>(i));
   }
   sim.run();
   int correct = 0;

@@ -284,7 +284,8 @@ TEST(BackoffPreset, LangGraphIsHalfSecondDoublingCappedAt128SecondsPlusUpToOneSe
   std::vector<double> added(expected.size(), 0.0);
   constexpr int kSequences = 2000;
   for (int k = 0; k < kSequences; ++k) {
-    const auto seq = delays(p, static_cast<int>(expected.size()), 21, static_cast<std::uint64_t>(k));
+    const auto seq =
+        delays(p, static_cast<int>(expected.size()), 21, static_cast<std::uint64_t>(k));
     for (std::size_t n = 0; n < seq.size(); ++n) {
       ASSERT_GE(seq[n], expected[n]) << "retry " << n;
       ASSERT_LE(seq[n], expected[n] + 1_s) << "retry " << n;

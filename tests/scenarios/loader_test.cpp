@@ -1,6 +1,6 @@
-#include "scenarios/scenario.hpp"
-
 #include <gtest/gtest.h>
+
+#include "scenarios/scenario.hpp"
 
 namespace orchsim::scenarios {
 namespace {
@@ -58,7 +58,8 @@ TEST(ScenarioLoader, SeedsTakeTheWholeUnsignedRangeAndOtherIntegersNeverWrap) {
   o.overrides = {{"/run/seed", "-1"}};
   const LoadResult negative = load_scenario(kDefaultScenario, o);
   ASSERT_FALSE(negative.ok());
-  EXPECT_NE(negative.diagnostics.format().find("/run/seed: found -1, expected an integer from 0 to 18446744073709551615"),
+  EXPECT_NE(negative.diagnostics.format().find(
+                "/run/seed: found -1, expected an integer from 0 to 18446744073709551615"),
             std::string::npos)
       << negative.diagnostics.format();
 
@@ -66,7 +67,8 @@ TEST(ScenarioLoader, SeedsTakeTheWholeUnsignedRangeAndOtherIntegersNeverWrap) {
   o.overrides = {{"/run/requests", "18446744073709551615"}};
   const LoadResult wrapped = load_scenario(kDefaultScenario, o);
   ASSERT_FALSE(wrapped.ok());
-  EXPECT_NE(wrapped.diagnostics.format().find("/run/requests: found 18446744073709551615"), std::string::npos)
+  EXPECT_NE(wrapped.diagnostics.format().find("/run/requests: found 18446744073709551615"),
+            std::string::npos)
       << wrapped.diagnostics.format();
 }
 

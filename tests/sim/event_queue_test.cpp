@@ -107,7 +107,10 @@ TEST(EventQueue, CallbackCanCancelAnEventAtTheSameInstant) {
   EventQueue q;
   std::string ran;
   EventId b;
-  q.push(at_ms(5), kPriorityDefault, [&] { ran += "a"; q.cancel(b); });
+  q.push(at_ms(5), kPriorityDefault, [&] {
+    ran += "a";
+    q.cancel(b);
+  });
   b = q.push(at_ms(5), kPriorityDefault, [&] { ran += "b"; });
   while (q.next_time()) q.run_next();
   EXPECT_EQ(ran, "a");
@@ -163,7 +166,12 @@ TEST(EventQueue, PeekingAheadDoesNotRaiseTheFloor) {
 TEST(EventQueue, MatchesAReferenceOrderUnderRandomChurn) {
   // Random pushes (many ties), cancels and pops against a brute-force model
   // ordered by (time, priority, sequence).
-  struct Ref { std::int64_t time; Priority prio; std::uint64_t seq; EventId id; };
+  struct Ref {
+    std::int64_t time;
+    Priority prio;
+    std::uint64_t seq;
+    EventId id;
+  };
   EventQueue q;
   std::vector<Ref> model;
   std::vector<std::uint64_t> ran;

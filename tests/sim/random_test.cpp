@@ -1,8 +1,7 @@
 #include "sim/random.hpp"
 
-#include <gtest/gtest.h>
-
 #include <Random123/philox.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
@@ -14,12 +13,12 @@ namespace {
 TEST(Philox4x32_10, KnownAnswerVectors) {
   EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, {0, 0}),
             (std::array<std::uint32_t, 4>{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
-  EXPECT_EQ(philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
-                          {0xffffffff, 0xffffffff}),
-            (std::array<std::uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
-  EXPECT_EQ(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
-                          {0xa4093822, 0x299f31d0}),
-            (std::array<std::uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+  EXPECT_EQ(
+      philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
+      (std::array<std::uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
+  EXPECT_EQ(
+      philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
+      (std::array<std::uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
 }
 
 // Our Philox is our own code; Random123 (the authors' implementation) is the
@@ -29,10 +28,9 @@ TEST(Philox4x32_10, MatchesRandom123OnRandomInputs) {
   r123::Philox4x32 reference;
   for (int i = 0; i < 10'000; ++i) {
     const std::uint64_t a = inputs.next_u64(), b = inputs.next_u64(), c = inputs.next_u64();
-    const std::array<std::uint32_t, 4> ctr = {static_cast<std::uint32_t>(a),
-                                              static_cast<std::uint32_t>(a >> 32),
-                                              static_cast<std::uint32_t>(b),
-                                              static_cast<std::uint32_t>(b >> 32)};
+    const std::array<std::uint32_t, 4> ctr = {
+        static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(a >> 32),
+        static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b >> 32)};
     const std::array<std::uint32_t, 2> key = {static_cast<std::uint32_t>(c),
                                               static_cast<std::uint32_t>(c >> 32)};
     const auto expected = reference({{ctr[0], ctr[1], ctr[2], ctr[3]}}, {{key[0], key[1]}});
@@ -48,9 +46,9 @@ TEST(RandomStream, IsThePhiloxBlockSequence) {
   const StreamId id = StreamIdBuilder().add("x").add(5).build();
   RandomStream s(seed, id);
   for (std::uint32_t block = 0; block < 9; ++block) {
-    const auto w = philox4x32_10({block, id.words[0], id.words[1], id.words[2]},
-                                 {static_cast<std::uint32_t>(seed),
-                                  static_cast<std::uint32_t>(seed >> 32)});
+    const auto w =
+        philox4x32_10({block, id.words[0], id.words[1], id.words[2]},
+                      {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
     ASSERT_EQ(s.next_u64(), w[0] | (std::uint64_t{w[1]} << 32));
     ASSERT_EQ(s.next_u64(), w[2] | (std::uint64_t{w[3]} << 32));
   }
@@ -64,9 +62,9 @@ TEST(RandomStream, IsThePhiloxBlockSequenceForManyStreams) {
       const StreamId id = StreamIdBuilder().add(k).add(seed).build();
       RandomStream s(seed, id);
       for (std::uint32_t block = 0; block < k % 11 + 1; ++block) {
-        const auto w = philox4x32_10({block, id.words[0], id.words[1], id.words[2]},
-                                     {static_cast<std::uint32_t>(seed),
-                                      static_cast<std::uint32_t>(seed >> 32)});
+        const auto w = philox4x32_10(
+            {block, id.words[0], id.words[1], id.words[2]},
+            {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
         ASSERT_EQ(s.next_u64(), w[0] | (std::uint64_t{w[1]} << 32));
         ASSERT_EQ(s.next_u64(), w[2] | (std::uint64_t{w[3]} << 32));
       }
@@ -153,7 +151,11 @@ TEST(RandomStream, StreamsWithDifferentKeysAreUncorrelated) {
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
     for (int i = 0; i < n; ++i) {
       const double x = a.uniform01(), y = b.uniform01();
-      sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
+      sa += x;
+      sb += y;
+      saa += x * x;
+      sbb += y * y;
+      sab += x * y;
     }
     const double cov = sab / n - (sa / n) * (sb / n);
     return cov / std::sqrt((saa / n - (sa / n) * (sa / n)) * (sbb / n - (sb / n) * (sb / n)));
@@ -169,7 +171,11 @@ TEST(RandomStream, StreamsWithDifferentKeysAreUncorrelated) {
   for (int r = 0; r < n; ++r) {
     const double x = src.stream("request", r).uniform01();
     const double y = src.stream("request", r + 1).uniform01();
-    sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
   }
   const double cov = sxy / n - (sx / n) * (sy / n);
   const double r = cov / std::sqrt((sxx / n - sx * sx / n / n) * (syy / n - sy * sy / n / n));
