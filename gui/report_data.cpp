@@ -4,17 +4,9 @@
 #include <fstream>
 #include <sstream>
 
-namespace orchsim::gui {
+#include "scenarios/json_reader.hpp"
 
-std::string describe_json_value(const nlohmann::ordered_json& v) {
-  if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    if (s.size() > 40) s = s.substr(0, 40) + "...";
-    return "\"" + s + "\"";
-  }
-  if (v.is_number() || v.is_boolean()) return v.dump();
-  return std::string(v.type_name());  // null, an object, an array
-}
+namespace orchsim::gui {
 
 namespace {
 
@@ -145,7 +137,7 @@ class Reader {
   }
 
  private:
-  static std::string found(const Json& v) { return describe_json_value(v); }
+  static std::string found(const Json& v) { return scenarios::describe_json(v); }
 
   const Json& doc_;
   std::string source_;

@@ -164,10 +164,6 @@ struct ReportLoad {
   bool ok() const { return report.has_value(); }
 };
 
-// A JSON value as error messages quote it: a string in quotes (cut at 40
-// characters), a number or boolean as written, else its type ("an object").
-std::string describe_json_value(const nlohmann::ordered_json& value);
-
 // `path` is a run folder (holding report.json) or a report file.
 ReportLoad load_report(const std::string& path);
 // Parses report text; `source` names it in messages.

@@ -5,14 +5,14 @@
 #include <fstream>
 #include <istream>
 
-#include "gui/report_data.hpp"
+#include "scenarios/json_reader.hpp"
 
 namespace orchsim::gui {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string found(const Json& v) { return describe_json_value(v); }
+std::string found(const Json& v) { return scenarios::describe_json(v); }
 
 // Reads the keys of one JSON object and keeps the first problem of the line,
 // as "<file>:<line>: <pointer>: <what>". A file holds a few million values,
