@@ -85,6 +85,14 @@ class Reader {
     return v->size();
   }
 
+  // Calls fn(pointer of element i) for each element of the array at
+  // `pointer`, stopping at the first problem.
+  template <typename Fn>
+  void each(const std::string& pointer, Fn fn) {
+    const std::size_t n = array_size(pointer);
+    for (std::size_t i = 0; i < n && ok(); ++i) fn(pointer + "/" + std::to_string(i));
+  }
+
   bool has(const std::string& pointer) const { return doc_.contains(Json::json_pointer(pointer)); }
 
   // An array of counts / numbers / numbers-or-null, each element checked.
@@ -183,9 +191,7 @@ TimeSeries read_series(Reader& r) {
   r.expect_size(b + "/latency_mean_ms", n, t.latency_mean_ms.size());
   r.expect_size(b + "/in_flight_mean", n, t.in_flight_mean.size());
   r.expect_size(b + "/cost_usd", n, t.cost_usd.size());
-  const std::size_t agents = r.array_size(b + "/agents");
-  for (std::size_t i = 0; i < agents && r.ok(); ++i) {
-    const std::string a = b + "/agents/" + std::to_string(i);
+  r.each(b + "/agents", [&](const std::string& a) {
     TimeSeries::Agent s;
     s.name = r.str(a + "/name");
     s.calls = r.counts(a + "/calls");
@@ -201,7 +207,7 @@ TimeSeries read_series(Reader& r) {
     r.expect_size(a + "/breaker_open_share", n, s.breaker_open_share.size());
     r.expect_size(a + "/breaker_half_open_share", n, s.breaker_half_open_share.size());
     t.agents.push_back(std::move(s));
-  }
+  });
   return t;
 }
 
@@ -280,9 +286,7 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
   d.input_tokens_per_request = r.num("/metrics/per_request/input_tokens");
   d.output_tokens_per_request = r.num("/metrics/per_request/output_tokens");
 
-  const std::size_t agents = r.array_size("/metrics/agents");
-  for (std::size_t i = 0; i < agents && r.ok(); ++i) {
-    const std::string a = "/metrics/agents/" + std::to_string(i);
+  r.each("/metrics/agents", [&](const std::string& a) {
     AgentRow row;
     row.name = r.str(a + "/name");
     row.servers = r.count(a + "/servers");
@@ -302,40 +306,32 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     row.breaker_transitions = r.count(a + "/breaker/transitions");
     row.breaker_open_ms = r.num(a + "/breaker/open_ms");
     d.agents.push_back(std::move(row));
-  }
+  });
 
-  const std::size_t edges = r.array_size("/metrics/routing/edges");
-  for (std::size_t i = 0; i < edges && r.ok(); ++i) {
-    const std::string e = "/metrics/routing/edges/" + std::to_string(i);
+  r.each("/metrics/routing/edges", [&](const std::string& e) {
     EdgeRow row;
     row.from = r.str(e + "/from");
     row.to = r.str(e + "/to");
     row.count = r.count(e + "/count");
     d.edges.push_back(std::move(row));
-  }
+  });
 
-  const std::size_t decisions = r.array_size("/metrics/routing/decisions");
-  for (std::size_t i = 0; i < decisions && r.ok(); ++i) {
-    const std::string e = "/metrics/routing/decisions/" + std::to_string(i);
+  r.each("/metrics/routing/decisions", [&](const std::string& e) {
     d.decisions.push_back({r.str(e + "/node"), r.str(e + "/agent"), r.count(e + "/count")});
-  }
+  });
 
   if (r.ok() && r.has("/metrics/nodes")) {
-    const std::size_t nodes = r.array_size("/metrics/nodes");
-    for (std::size_t i = 0; i < nodes && r.ok(); ++i) {
-      const std::string n = "/metrics/nodes/" + std::to_string(i);
+    r.each("/metrics/nodes", [&](const std::string& n) {
       NodeRow row;
       row.name = r.str(n + "/name");
       row.calls_started = r.count(n + "/calls_started");
       row.ended = read_call_ends(r, n);
       row.duration_mean_ms = r.opt_num(n + "/duration_mean_ms");
       d.nodes.push_back(std::move(row));
-    }
+    });
   }
 
-  const std::size_t classes = r.array_size("/metrics/classes");
-  for (std::size_t i = 0; i < classes && r.ok(); ++i) {
-    const std::string c = "/metrics/classes/" + std::to_string(i);
+  r.each("/metrics/classes", [&](const std::string& c) {
     ClassRow row;
     row.name = r.str(c + "/name");
     row.count = r.count(c + "/count");
@@ -346,7 +342,7 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     row.quality_mean = r.opt_num(c + "/quality_mean");
     row.cost_mean_usd = r.opt_num(c + "/cost_mean_usd");
     d.classes.push_back(std::move(row));
-  }
+  });
 
   if (r.ok() && r.has("/latency_histogram")) d.latency_bins = read_bins(r);
   if (r.ok() && r.has("/timeseries")) d.series = read_series(r);
