@@ -246,12 +246,12 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
 }
 
 void MetricsCollector::on_routing_decision(const orchestration::RoutingDecision& e) {
-  ++decisions_[{e.node, e.choice}];
+  decisions_.add(e.node, e.choice);
 }
 
 void MetricsCollector::on_node_entered(const orchestration::NodeEntered& e) {
   const std::uint64_t from = e.from == kNoNode ? 0 : std::uint64_t{e.from} + 1;
-  ++edges_[{from, e.to}];
+  edges_.add(from, e.to);
 }
 
 void MetricsCollector::on_retry_scheduled(const orchestration::RetryScheduled&) {
@@ -308,13 +308,11 @@ void MetricsCollector::finalize(sim::Time end, std::vector<AgentUsage> usage) {
 
 std::uint64_t MetricsCollector::edge_count(NodeId from, NodeId to) const {
   const std::uint64_t key = from == kNoNode ? 0 : std::uint64_t{from} + 1;
-  const auto it = edges_.find({key, to});
-  return it == edges_.end() ? 0 : it->second;
+  return edges_.count(key, to);
 }
 
 std::uint64_t MetricsCollector::decision_count(NodeId node, AgentIndex agent_index) const {
-  const auto it = decisions_.find({node, agent_index});
-  return it == decisions_.end() ? 0 : it->second;
+  return decisions_.count(node, agent_index);
 }
 
 // --- Exports ---------------------------------------------------------------
@@ -445,16 +443,18 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
   j["nodes"] = std::move(nodes);
 
   Json edges = Json::array();
-  for (const auto& [key, n] : edges_) {
-    const NodeId from = key.first == 0 ? kNoNode : static_cast<NodeId>(key.first - 1);
-    edges.push_back({{"from", node_name(from)}, {"to", node_name(key.second)}, {"count", n}});
-  }
+  edges_.for_each([&](std::uint64_t row, std::uint64_t to, std::uint64_t n) {
+    const NodeId from = row == 0 ? kNoNode : static_cast<NodeId>(row - 1);
+    edges.push_back(
+        {{"from", node_name(from)}, {"to", node_name(static_cast<NodeId>(to))}, {"count", n}});
+  });
   Json decisions = Json::array();
-  for (const auto& [key, n] : decisions_) {
+  decisions_.for_each([&](std::uint64_t node, std::uint64_t agent, std::uint64_t n) {
     const std::string agent_name =
-        key.second < agents_.size() ? agents_[key.second].name : fmt::format("agent{}", key.second);
-    decisions.push_back({{"node", node_name(key.first)}, {"agent", agent_name}, {"count", n}});
-  }
+        agent < agents_.size() ? agents_[agent].name : fmt::format("agent{}", agent);
+    decisions.push_back(
+        {{"node", node_name(static_cast<NodeId>(node))}, {"agent", agent_name}, {"count", n}});
+  });
   j["routing"] = {{"edges", std::move(edges)}, {"decisions", std::move(decisions)}};
 
   Json budget;

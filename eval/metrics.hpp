@@ -7,8 +7,9 @@
 // orchestrator, run, call finalize() once with the end time and each agent's
 // server usage, then export. Exports are deterministic: the same events give
 // the same bytes (sorted maps, fmt and nlohmann number formatting, no locale).
-// One thread. Cost per event: O(1) plus a std::map lookup keyed by a short
-// name or an id pair for requests that finish, edges and routing decisions.
+// One thread. Cost per event: O(1), plus a std::map lookup keyed by a short
+// outcome name for each request that finishes (edges and routing decisions are
+// counted in dense grids, eval/pair_counts.hpp).
 //
 //   MetricsCollector metrics(workflow, agent_names, class_names);
 //   observers.add(&metrics);
@@ -98,6 +99,7 @@
 #include <vector>
 
 #include "eval/histogram.hpp"
+#include "eval/pair_counts.hpp"
 #include "orchestration/events.hpp"
 #include "sim/time.hpp"
 
@@ -239,9 +241,9 @@ class MetricsCollector final : public orchestration::Observer {
   RequestStats requests_;
   std::vector<ClassStats> classes_;
   std::vector<AgentStats> agents_;
-  // Keyed by (from + 1, to), the entry edge (from kNoNode) as 0: it sorts first.
-  std::map<std::pair<std::uint64_t, orchestration::NodeId>, std::uint64_t> edges_;
-  std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint64_t> decisions_;
+  // Rows from + 1 (the entry edge, from kNoNode, is row 0: it sorts first), columns to.
+  PairCounts edges_;
+  PairCounts decisions_;  // rows node, columns agent
   std::vector<NodeStats> nodes_;  // by node index: a lookup per call, not a map search
   NodeStats& node_stats(orchestration::NodeId node);
   std::array<std::uint64_t, kBudgetKinds> budget_{};

@@ -164,10 +164,13 @@ Orchestrator::Orchestrator(sim::Simulation& sim, const sim::RandomSource& rng,
     throw std::invalid_argument(msg);
   }
   routing_.resize(workflow_.nodes.size());
+  route_kind_.assign(workflow_.nodes.size(), RouteKind::kOther);
   for (NodeId i = 0; i < workflow_.nodes.size(); ++i) {
     const Node& n = workflow_.nodes[i];
     if (n.kind == NodeKind::kCall) {
       routing_[i] = make_routing_policy(n.call.routing, n.call.agents.size(), config_.class_count);
+      if (n.call.routing.policy == "cascade") route_kind_[i] = RouteKind::kCascade;
+      if (n.call.routing.policy == "linucb") route_kind_[i] = RouteKind::kLinUcb;
     }
   }
   if (config_.breaker) {
@@ -264,9 +267,13 @@ void Orchestrator::submit(const RequestInput& in) {
   ++arrived_;
   budget_.request_started();
   Flow& main = r.flows[0];
+  // Keep the context's buffer: a pooled request reuses it instead of
+  // allocating one per request.
+  std::vector<Segment> segments = std::move(main.context.segments());
   main = Flow{};
-  main.active = true;
+  main.context.segments() = std::move(segments);
   main.context.clear();
+  main.active = true;
   if (workflow_.system_prompt_tokens > 0) {
     main.context.add({SegmentKind::kSystem, workflow_.system_prompt_tokens, 1.0});
   }
@@ -582,7 +589,7 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
   const Request& r = requests_[s.req];
   const Node& node = workflow_.nodes[s.node];
   const CallNode& c = node.call;
-  if (c.routing.policy == "cascade") return c.routing.cascade.tiers[s.cascade_tier];
+  if (route_kind_[s.node] == RouteKind::kCascade) return c.routing.cascade.tiers[s.cascade_tier];
   std::vector<bool>& eligible = scratch_eligible_;
   eligible.assign(c.agents.size(), true);
   bool any = false;
@@ -955,7 +962,7 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
   }
 
   if (end == CallEnd::kSuccess) {
-    if (c.routing.policy == "cascade" && o->confidence < c.routing.cascade.accept_confidence &&
+    if (route_kind_[s.node] == RouteKind::kCascade && o->confidence < c.routing.cascade.accept_confidence &&
         s.cascade_tier + 1 < c.routing.cascade.tiers.size() && s.outstanding.empty()) {
       // Not confident enough: escalate to the next tier (the answer so far is kept as best).
       Flow& f = r.flows[s.flow];
@@ -1175,8 +1182,9 @@ void Orchestrator::step_succeeded(std::uint32_t step, const Attempt& winner, con
     f.context.add({c.output_segment, o.output_tokens, c.output_relevance});
   }
   // Learning routers hear how the step went on the agent they chose.
-  if (c.routing.policy == "linucb" && winner.kind != AttemptKind::kFallback) {
-    std::vector<bool> eligible(c.agents.size(), true);
+  if (route_kind_[node_id] == RouteKind::kLinUcb && winner.kind != AttemptKind::kFallback) {
+    std::vector<bool>& eligible = scratch_eligible_;
+    eligible.assign(c.agents.size(), true);
     RouteInput in{r.in.id,           r.in.class_index, config_.class_count,
                   r.in.input_tokens, &c.agents,        &eligible,
                   &agents_,          &signals_};

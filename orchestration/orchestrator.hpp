@@ -142,6 +142,10 @@ class Orchestrator final : public mock_agents::CallListener {
   }
 
   std::vector<std::unique_ptr<RoutingPolicy>> routing_;  // per node (call nodes only)
+  // The policies the orchestrator itself treats specially, resolved once per
+  // node so the per-call path compares a byte, not a policy name.
+  enum class RouteKind : std::uint8_t { kOther, kCascade, kLinUcb };
+  std::vector<RouteKind> route_kind_;  // per node
   std::vector<AgentSignals> signals_;
   std::vector<std::unique_ptr<CircuitBreaker>> breakers_;  // per agent, or empty
   RetryBudget budget_;

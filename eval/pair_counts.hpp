@@ -1,0 +1,57 @@
+// Counts keyed by a pair of small indices (node -> node edges, node -> agent
+// routing choices), stored as a dense grid that grows on demand.
+//
+//   PairCounts edges;
+//   edges.add(0, 3);                        // O(1): an index, no tree search
+//   edges.count(0, 3);                      // 1
+//   edges.for_each([](auto row, auto col, auto n) { ... });  // (row, col) ascending
+//
+// Replaces a std::map<pair, count> on the per-event path: the keys are indices
+// into a workflow's nodes and agents (tens, not millions), so a grid is small,
+// and iterating it row by row visits the non-zero cells in exactly the order
+// the map did.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace orchsim::eval {
+
+class PairCounts {
+ public:
+  void add(std::uint64_t row, std::uint64_t col) {
+    if (row >= rows_ || col >= cols_) grow(row, col);
+    ++cells_[row * cols_ + col];
+  }
+  std::uint64_t count(std::uint64_t row, std::uint64_t col) const {
+    return row < rows_ && col < cols_ ? cells_[row * cols_ + col] : 0;
+  }
+  // Calls f(row, col, count) for every non-zero cell, row-major.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::uint64_t r = 0; r < rows_; ++r) {
+      for (std::uint64_t c = 0; c < cols_; ++c) {
+        if (const std::uint64_t n = cells_[r * cols_ + c]) f(r, c, n);
+      }
+    }
+  }
+
+ private:
+  void grow(std::uint64_t row, std::uint64_t col) {
+    const std::uint64_t rows = row >= rows_ ? row + 1 : rows_;
+    const std::uint64_t cols = col >= cols_ ? col + 1 : cols_;
+    std::vector<std::uint64_t> cells(rows * cols, 0);
+    for (std::uint64_t r = 0; r < rows_; ++r) {
+      for (std::uint64_t c = 0; c < cols_; ++c) cells[r * cols + c] = cells_[r * cols_ + c];
+    }
+    cells_ = std::move(cells);
+    rows_ = rows;
+    cols_ = cols;
+  }
+
+  std::uint64_t rows_ = 0, cols_ = 0;
+  std::vector<std::uint64_t> cells_;
+};
+
+}  // namespace orchsim::eval
