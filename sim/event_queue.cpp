@@ -46,6 +46,42 @@ void EventQueue::Bucket::reserve(std::uint32_t new_capacity) {
 }
 
 void EventQueue::insert_into_front(const Entry& e) {
+  if (front_.size == front_.capacity && front_pos_ >= front_.size / 2) {
+    // Full, but mostly of entries that have run: slide the live ones down
+    // instead of growing, so a front that never drains (a few events always
+    // pending inside front_limit_) keeps reusing the same warm memory.
+    std::move(front_.begin() + front_pos_, front_.end(), front_.begin());
+    front_.size -= front_pos_;
+    front_pos_ = 0;
+  }
+  if (const std::uint32_t live = front_.size - front_pos_; live <= kLinearInsert) {
+    // Few live entries (e.g. one agent's calls in service): walk from the
+    // nearer end, shifting as we go. Same place as the binary search below
+    // (after every entry that runs before `e` or ties with it), without its
+    // unpredictable branches or a memmove call.
+    Entry* const begin = front_.begin() + front_pos_;
+    if (front_pos_ > 0 && live > 1 && RunsBefore{}(e, begin[live / 2])) {
+      // In the first half: move the entries before it down into the slot
+      // of the last event run. Stops at begin[live / 2] at the latest.
+      Entry* p = begin - 1;
+      while (!RunsBefore{}(e, *(p + 1))) {
+        *p = *(p + 1);
+        ++p;
+      }
+      *p = e;
+      --front_pos_;
+      return;
+    }
+    front_.push(e);  // may reallocate
+    Entry* const first = front_.begin() + front_pos_;
+    Entry* p = front_.end() - 1;
+    while (p != first && RunsBefore{}(e, *(p - 1))) {
+      *p = *(p - 1);
+      --p;
+    }
+    *p = e;
+    return;
+  }
   Entry* const first = front_.begin() + front_pos_;
   Entry* const last = front_.end();
   Entry* const pos = std::upper_bound(first, last, e, RunsBefore{});

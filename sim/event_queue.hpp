@@ -158,6 +158,9 @@ class EventQueue {
   // How many front entries ahead the slot is prefetched: at 10^6 pending the
   // slots (48 MB) miss every cache, and the next events are known in advance.
   static constexpr std::uint32_t kPrefetchAhead = 4;
+  // A push into a front of at most this many live entries is placed by a
+  // linear walk from the back instead of a binary search.
+  static constexpr std::uint32_t kLinearInsert = 16;
 
   // A growable array whose push is small enough to inline in the hot loop.
   // Buffers are swapped between buckets and the front, never copied.

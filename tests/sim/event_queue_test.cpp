@@ -279,6 +279,52 @@ TEST(EventQueue, HoldModelMatchesAReferenceHeapAcrossAllDigitLevels) {
   EXPECT_EQ(ran, 60'000u);
 }
 
+TEST(EventQueue, FewPendingEventsKeepTheOrderThroughTheLinearInsert) {
+  // A handful of pending events (as at one agent with a few servers): every
+  // push lands in the front and is placed by a linear walk from its nearer
+  // end. Coarse times make ties common, priorities vary, and each run pushes
+  // zero to two events so the population drifts between 0 and ~16 and the
+  // front slides down when it fills. Checked against a std::set ordered by
+  // (time, priority, sequence).
+  struct Key {
+    std::int64_t time;
+    Priority prio;
+    std::uint64_t seq;
+    auto operator<=>(const Key&) const = default;
+  };
+  EventQueue q;
+  std::set<Key> model;
+  RandomStream rng = RandomSource(12).stream("event-queue-few");
+  std::uint64_t seq = 0, ran = 0, first_half = 0;
+  std::int64_t now = 0;
+  std::function<void()> schedule;
+  schedule = [&] {
+    const auto delay = static_cast<std::int64_t>(rng.below(40)) * 1000;
+    const Priority p = static_cast<Priority>(static_cast<int>(rng.below(3)) - 1);
+    const Key key{now + delay, p, seq++};
+    if (!model.empty() && key < *std::next(model.begin(), static_cast<long>(model.size() / 2))) {
+      ++first_half;
+    }
+    q.push(Time::from_ns(key.time), p, [&, key] {
+      ASSERT_FALSE(model.empty());
+      ASSERT_TRUE(*model.begin() == key);
+      model.erase(model.begin());
+      now = key.time;
+      ++ran;
+      const auto pushes = model.size() < 4 ? 2 : model.size() > 14 ? 0 : rng.below(3);
+      for (std::uint64_t i = 0; i < pushes; ++i) schedule();
+    });
+    model.insert(key);
+  };
+  for (int i = 0; i < 4; ++i) schedule();
+  while (ran < 50'000 && q.next_time()) {
+    q.run_next();
+    ASSERT_EQ(q.size(), model.size());
+  }
+  EXPECT_EQ(ran, 50'000u);
+  EXPECT_GT(first_half, 10'000u);  // both walks were exercised
+}
+
 // Pushes (time, priority) events, runs them all and returns the order in
 // which they ran as indices into `events`.
 std::vector<int> run_order(EventQueue& q,
