@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "mock_agents/quality_model.hpp"
+#include "sim/rounding.hpp"
 
 namespace orchsim::mock_agents {
 
@@ -59,18 +60,6 @@ namespace {
 constexpr std::uint32_t kIndexBits = 32;
 CallId make_id(std::uint32_t index, std::uint32_t generation) {
   return (static_cast<CallId>(generation) << kIndexBits) | index;
-}
-
-// std::llround without the libm call (~55 instructions per call): below 2^52
-// the truncation t is exact and so is x - t, so comparing it with 0.5 rounds
-// half away from zero exactly as llround does. Larger, infinite and NaN
-// values go to llround itself.
-std::int64_t round_half_away(double x) {
-  if (!(std::fabs(x) < 0x1.0p52)) return std::llround(x);
-  const auto t = static_cast<std::int64_t>(x);
-  const double frac = x - static_cast<double>(t);
-  // Without branches: frac >= 0.5 is a coin flip the predictor always loses.
-  return t + static_cast<std::int64_t>(frac >= 0.5) - static_cast<std::int64_t>(frac <= -0.5);
 }
 }  // namespace
 
@@ -168,7 +157,7 @@ void MockAgent::draw(const CallRequest& r, Draws& d) const {
   d.verdict_u = s.uniform01();
   d.label = label_distribution_ ? static_cast<std::uint32_t>(label_distribution_->sample(s)) : 0;
   d.output_tokens =
-      std::max<std::int64_t>(0, round_half_away(config_.tokens.output_tokens.sample(s)));
+      std::max<std::int64_t>(0, sim::round_half_away(config_.tokens.output_tokens.sample(s)));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
   d.confidence_z = sim::special::normal_quantile(s.uniform_open01());
 }

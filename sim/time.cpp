@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "sim/rounding.hpp"
+
 namespace orchsim::sim {
 
 namespace {
@@ -11,7 +13,7 @@ Duration saturating_from_ns(double ns) {
   constexpr double kMax = 9.2e18;  // just under INT64_MAX, exactly representable
   if (ns >= kMax) return Duration::max();
   if (ns <= -kMax) return -Duration::max();
-  return Duration::nanoseconds(static_cast<std::int64_t>(std::llround(ns)));
+  return Duration::nanoseconds(round_half_away(ns));
 }
 }  // namespace
 

@@ -1,0 +1,25 @@
+// Rounding a double to the nearest integer, halves away from zero: exactly
+// std::llround, without its libm call on the per-call paths (~55
+// instructions there, ~8 here).
+//
+//   sim::round_half_away(2.5);   // 3
+//   sim::round_half_away(-2.5);  // -3
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+namespace orchsim::sim {
+
+// Below 2^52 the truncation t is exact and so is x - t, so comparing the
+// remainder with 0.5 rounds exactly as llround does. Larger, infinite and NaN
+// values go to llround itself.
+inline std::int64_t round_half_away(double x) {
+  if (!(std::fabs(x) < 0x1.0p52)) return std::llround(x);
+  const auto t = static_cast<std::int64_t>(x);
+  const double frac = x - static_cast<double>(t);
+  // Without branches: frac >= 0.5 is a coin flip the predictor always loses.
+  return t + static_cast<std::int64_t>(frac >= 0.5) - static_cast<std::int64_t>(frac <= -0.5);
+}
+
+}  // namespace orchsim::sim
