@@ -132,6 +132,17 @@ class Loader {
     return read_distribution(*j, r.at(key), d_);
   }
 
+  // Difficulties are clamped to [0, 1] when drawn; a distribution with no
+  // mass there would give every request of the class the same clamped
+  // difficulty, which is a mistake (a constant 5 meant as 0.5), not a choice.
+  void check_difficulty(const sim::Distribution& d, const std::string& at) {
+    const double mass = d.cdf(1.0) - d.cdf(std::nextafter(0.0, -1.0));
+    if (mass > 0.0) return;
+    d_.error(at, fmt::format("found {}, which never falls in [0, 1]; expected difficulties in "
+                             "[0, 1] (draws are clamped, so every request would get {})",
+                             d.describe(), d.cdf(1.0) >= 1.0 ? 0 : 1));
+  }
+
   void read_agents(const Json& j, const std::string& at, Scenario& s) {
     if (!j.is_array() || j.empty()) {
       d_.error(at, fmt::format("found {}, expected a non-empty array of agents", describe_json(j)));
@@ -327,6 +338,7 @@ class Loader {
           rc.name = k.string("name", std::nullopt);
           rc.weight = k.number("weight", 1.0, Range::non_negative());
           rc.difficulty = dist(k, "difficulty", 0.5);
+          if (k.has("difficulty")) check_difficulty(rc.difficulty, k.at("difficulty"));
           rc.input_tokens = dist(k, "input_tokens", 500.0);
           rc.deadline = ms(k.number("deadline_ms", 0.0, Range::non_negative()));
           k.finish();
