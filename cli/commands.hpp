@@ -28,6 +28,9 @@ struct RunArgs {
   // Requests with full detail in --out/requests.jsonl: this many sampled
   // uniformly, plus a tenth as many slowest and failed ones; 0 writes none.
   std::uint64_t request_sample = 2000;
+  // No --out/decisions.jsonl (~1.4 KB a request: 1.4 GB for a million); the
+  // decisions of the sampled requests are still in requests.jsonl.
+  bool no_decisions = false;
   std::string format = "table";  // table | json | csv
   bool quiet = false;
   std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
           "Requests kept with full detail in requests.jsonl: N sampled uniformly plus N/10 "
           "slowest and N/10 failed (default 2000; 0: no requests.jsonl)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000}));
+  run_cmd->add_flag("--no-decisions", run.no_decisions,
+                    "Do not write decisions.jsonl (about 1.4 KB per request; the sampled requests "
+                    "keep theirs in requests.jsonl); removes an old one from --out");
   run_cmd->add_option("--format", run.format, "What to print on stdout")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress bar or file notes on stderr");
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
       "  orchsim run\n"
       "  orchsim run retry_storm --set /resilience/retry_budget/kind=token_bucket\n"
       "  orchsim run scenarios/library/query_fanout.json --duration 2min --out out/ --trace\n"
+      "  orchsim run model_cascade --requests 1000000 --out big/ --no-decisions\n"
       "  orchsim run hedged_requests --replications 10 --jobs 4 --requests 2000 --format json");
 
   // Options shared by the replication-based commands.

@@ -84,13 +84,15 @@ int run_command(const RunArgs& args) {
                                ec.message());
       return kExitBadInput;
     }
-    try {
-      decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl");
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: " << e.what() << '\n';
-      return kExitBadInput;
+    if (!args.no_decisions) {
+      try {
+        decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl");
+      } catch (const std::exception& e) {
+        std::cerr << "orchsim: " << e.what() << '\n';
+        return kExitBadInput;
+      }
+      options.decision_log = &decisions->stream();
     }
-    options.decision_log = &decisions->stream();
     if (args.request_sample > 0) {
       const std::size_t n = args.request_sample;
       options.request_log = eval::RequestLogOptions{.sample = n,
@@ -138,24 +140,29 @@ int run_command(const RunArgs& args) {
         result.trace->write(trace->stream());
       }
       // Commit together at the end: either every file is complete or none is replaced.
-      decisions->commit();
+      // A file not asked for is removed: one left by an earlier run here
+      // would be taken for this run's.
+      const auto commit_or_remove = [&](eval::AtomicFile* file, const char* file_name) {
+        if (file) {
+          file->commit();
+        } else {
+          std::error_code ignored;
+          std::filesystem::remove(*args.out_dir + "/" + file_name, ignored);
+        }
+      };
+      commit_or_remove(decisions.get(), "decisions.jsonl");
       csv.commit();
-      if (requests) {
-        requests->commit();
-      } else {
-        // Not asked for: a requests.jsonl of an earlier run here would be taken for this one's.
-        std::error_code ignored;
-        std::filesystem::remove(*args.out_dir + "/requests.jsonl", ignored);
-      }
-      if (trace) trace->commit();
+      commit_or_remove(requests.get(), "requests.jsonl");
+      commit_or_remove(trace.get(), "trace.json");
       report_file.commit();
     } catch (const std::exception& e) {
       std::cerr << "orchsim: writing results: " << e.what() << '\n';
       return kExitFailure;
     }
     if (!args.quiet) {
-      std::cerr << fmt::format("wrote {}/report.json, metrics.csv, decisions.jsonl{}{}\n",
-                               *args.out_dir, result.request_log ? ", requests.jsonl" : "",
+      std::cerr << fmt::format("wrote {}/report.json, metrics.csv{}{}{}\n", *args.out_dir,
+                               decisions ? ", decisions.jsonl" : "",
+                               result.request_log ? ", requests.jsonl" : "",
                                result.trace ? ", trace.json" : "");
     }
   }

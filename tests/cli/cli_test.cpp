@@ -158,6 +158,24 @@ TEST(Cli, SameSeedSameBytes) {
   EXPECT_NE(slurp(a / "report.json"), slurp(c / "report.json"));
 }
 
+TEST(Cli, NoDecisionsLeavesOutTheDecisionLogAndRemovesAnOldOne) {
+  const fs::path out = scratch("no_decisions");
+  ASSERT_EQ(orchsim("run --requests 300 --seed 2 --trace -q --out " + out.string()).status, 0);
+  ASSERT_TRUE(fs::exists(out / "decisions.jsonl"));
+  const std::string report = slurp(out / "report.json");
+  const std::string requests = slurp(out / "requests.jsonl");
+  // Same run without the log (and without --trace): neither file of the
+  // earlier run may stay beside the new report.
+  const Result r = orchsim("run --requests 300 --seed 2 --no-decisions --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(out / "decisions.jsonl"));
+  EXPECT_FALSE(fs::exists(out / "trace.json"));
+  EXPECT_EQ(r.err.find("decisions.jsonl"), std::string::npos) << r.err;
+  // The other outputs do not depend on whether decisions are logged.
+  EXPECT_EQ(slurp(out / "report.json"), report);
+  EXPECT_EQ(slurp(out / "requests.jsonl"), requests);
+}
+
 TEST(Cli, RequestSampleSizesTheRequestLogAndZeroRemovesAnOldOne) {
   const fs::path out = scratch("request_sample");
   ASSERT_EQ(orchsim("run --requests 400 --request-sample 50 -q --out " + out.string()).status, 0);
