@@ -47,15 +47,26 @@ std::string_view to_string(FitPolicy policy);
 
 class Context {
  public:
-  void add(const Segment& s) { segments_.push_back(s); }
-  void clear() { segments_.clear(); }
-  std::int64_t tokens() const;
+  void add(const Segment& s) {
+    segments_.push_back(s);
+    tokens_ += s.tokens;
+  }
+  // Empties the context; keeps the buffer, so a reused context does not allocate.
+  void clear() {
+    segments_.clear();
+    tokens_ = 0;
+  }
+  // Replaces every segment (what fitting keeps).
+  void assign(std::vector<Segment> segments);
+  // The sum of the segments' tokens, kept as they change: read before every
+  // call, so it is not a walk over the segments.
+  std::int64_t tokens() const { return tokens_; }
   double information() const;
   const std::vector<Segment>& segments() const { return segments_; }
-  std::vector<Segment>& segments() { return segments_; }
 
  private:
   std::vector<Segment> segments_;  // oldest first
+  std::int64_t tokens_ = 0;        // sum of segments_[i].tokens
 };
 
 // What fitting would do. For kSummarize, `to_summarize_tokens` is the input of

@@ -269,9 +269,9 @@ void Orchestrator::submit(const RequestInput& in) {
   Flow& main = r.flows[0];
   // Keep the context's buffer: a pooled request reuses it instead of
   // allocating one per request.
-  std::vector<Segment> segments = std::move(main.context.segments());
+  Context context = std::move(main.context);
   main = Flow{};
-  main.context.segments() = std::move(segments);
+  main.context = std::move(context);
   main.context.clear();
   main.active = true;
   if (workflow_.system_prompt_tokens > 0) {
