@@ -146,6 +146,9 @@ class Orchestrator final : public mock_agents::CallListener {
   // node so the per-call path compares a byte, not a policy name.
   enum class RouteKind : std::uint8_t { kOther, kCascade, kLinUcb };
   std::vector<RouteKind> route_kind_;  // per node
+  // Per node, a mask with every candidate eligible: what routing reads when
+  // no candidate's breaker is open.
+  std::vector<std::vector<bool>> all_eligible_;
   std::vector<AgentSignals> signals_;
   std::vector<std::unique_ptr<CircuitBreaker>> breakers_;  // per agent, or empty
   RetryBudget budget_;
@@ -159,7 +162,8 @@ class Orchestrator final : public mock_agents::CallListener {
 
   std::uint64_t arrived_ = 0, completed_ = 0, failed_ = 0;
   std::uint64_t calls_in_flight_ = 0;
-  // Scratch for decision events (only filled when explaining) and routing.
+  // Scratch for decision events (only filled when explaining) and routing
+  // (the eligibility mask when some breaker is open).
   std::vector<RoutingCandidate> scratch_candidates_;
   std::string scratch_reason_;
   std::vector<bool> scratch_eligible_;

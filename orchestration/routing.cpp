@@ -47,7 +47,16 @@ class Static final : public RoutingPolicy {
   std::string_view name() const override { return "static"; }
   std::size_t choose(const RouteInput& in, sim::RandomStream&, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
-    const std::size_t c = argmin(in, [](std::size_t i) { return static_cast<double>(i); }, out);
+    // argmin over the scores 0, 1, 2, ... without scoring: the first eligible
+    // candidate, or the first of all when none is.
+    std::size_t c = 0;
+    while (c < count(in) && !eligible(in, c)) ++c;
+    if (c == count(in)) c = 0;
+    if (out) {
+      for (std::size_t i = 0; i < count(in); ++i) {
+        out->push_back({(*in.candidates)[i], static_cast<double>(i), eligible(in, i)});
+      }
+    }
     if (reason) *reason = "first eligible candidate";
     return c;
   }

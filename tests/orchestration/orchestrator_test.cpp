@@ -195,6 +195,70 @@ TEST(Orchestrator, BreakerOpensAtItsThresholdThenRejectsWithoutCalling) {
   EXPECT_EQ(h.orch->completed(), 20u);  // all served by the fallback
 }
 
+// Routing reads a breaker's state through the eligibility mask: a candidate
+// whose breaker is open is skipped (static routing: the first eligible one).
+TEST(Orchestrator, RoutingSkipsCandidatesWhoseBreakerIsOpen) {
+  Workflow wf;
+  wf.nodes = {call_node("llm", {0, 1, 2}, 1), terminal("answered")};
+  OrchestratorConfig oc;
+  CircuitBreakerConfig b;
+  b.window_size = 4;
+  b.minimum_calls = 4;
+  b.failure_rate_threshold = 50;
+  b.open_duration = 100_s;
+  b.half_open_calls = 1;
+  oc.breaker = b;
+  auto down0 = agent("down0", 10);
+  down0.outcomes.transient_error = 1.0;
+  auto down1 = agent("down1", 10);
+  down1.outcomes.transient_error = 1.0;
+  Harness h({down0, down1, agent("up", 10)}, wf, oc);
+  for (std::uint64_t i = 0; i < 12; ++i) {
+    h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
+  }
+  h.run();
+  std::vector<AgentIndex> called;
+  for (const auto& s : h.obs.started) called.push_back(s.agent);
+  EXPECT_EQ(called, (std::vector<AgentIndex>{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2}));
+  EXPECT_EQ(h.orch->completed(), 4u);
+  EXPECT_EQ(h.orch->failed(), 8u);
+}
+
+// With every candidate's breaker open the step fails without a call; once the
+// open period is over the first candidate is eligible again (a half-open probe).
+TEST(Orchestrator, EveryCandidateOpenFailsTheStepWithoutCallingUntilTheOpenPeriodEnds) {
+  Workflow wf;
+  wf.nodes = {call_node("llm", {0, 1}, 1), terminal("answered")};
+  OrchestratorConfig oc;
+  CircuitBreakerConfig b;
+  b.window_size = 4;
+  b.minimum_calls = 4;
+  b.failure_rate_threshold = 50;
+  b.open_duration = 20_s;
+  b.half_open_calls = 1;
+  oc.breaker = b;
+  auto down0 = agent("down0", 10);
+  down0.outcomes.transient_error = 1.0;
+  auto down1 = agent("down1", 10);
+  down1.outcomes.transient_error = 1.0;
+  Harness h({down0, down1}, wf, oc);
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
+  }
+  h.submit_at(at(40_s), {.id = 10});  // both open periods are over
+  h.run();
+  std::vector<AgentIndex> called;
+  for (const auto& s : h.obs.started) called.push_back(s.agent);
+  EXPECT_EQ(called, (std::vector<AgentIndex>{0, 0, 0, 0, 1, 1, 1, 1, 0}));
+  EXPECT_EQ(std::count(h.obs.outcomes.begin(), h.obs.outcomes.end(), "breaker_open"), 2);
+  std::size_t breaker_open = 0;
+  for (const auto& e : h.obs.exhausted) {
+    breaker_open += e.kind == BudgetExhausted::Kind::kBreakerOpen;
+  }
+  EXPECT_EQ(breaker_open, 2u);
+  EXPECT_EQ(h.orch->completed(), 0u);
+}
+
 Workflow fan_out_workflow(JoinPolicy policy, std::uint32_t k = 1, sim::Duration deadline = 0_s) {
   Workflow wf;
   // 0 fan-out, 1..3 retrievers, 4 join, 5 terminal
