@@ -8,23 +8,34 @@ namespace orchsim::orchestration {
 
 std::string_view to_string(SegmentKind kind) {
   switch (kind) {
-    case SegmentKind::kSystem: return "system";
-    case SegmentKind::kQuery: return "query";
-    case SegmentKind::kMemory: return "memory";
-    case SegmentKind::kDocument: return "document";
-    case SegmentKind::kIntermediate: return "intermediate";
-    case SegmentKind::kToolResult: return "tool_result";
-    case SegmentKind::kSummary: return "summary";
+    case SegmentKind::kSystem:
+      return "system";
+    case SegmentKind::kQuery:
+      return "query";
+    case SegmentKind::kMemory:
+      return "memory";
+    case SegmentKind::kDocument:
+      return "document";
+    case SegmentKind::kIntermediate:
+      return "intermediate";
+    case SegmentKind::kToolResult:
+      return "tool_result";
+    case SegmentKind::kSummary:
+      return "summary";
   }
   return "?";
 }
 
 std::string_view to_string(FitPolicy policy) {
   switch (policy) {
-    case FitPolicy::kTruncateOldest: return "truncate_oldest";
-    case FitPolicy::kDropLeastRelevant: return "drop_least_relevant";
-    case FitPolicy::kSummarize: return "summarize";
-    case FitPolicy::kFail: return "fail";
+    case FitPolicy::kTruncateOldest:
+      return "truncate_oldest";
+    case FitPolicy::kDropLeastRelevant:
+      return "drop_least_relevant";
+    case FitPolicy::kSummarize:
+      return "summarize";
+    case FitPolicy::kFail:
+      return "fail";
   }
   return "?";
 }
@@ -57,7 +68,8 @@ FitPlan plan_fit(const Context& ctx, std::int64_t window, FitPolicy policy) {
     return plan;
   }
   if (policy == FitPolicy::kSummarize) {
-    for (const Segment& s : segs) plan.to_summarize_tokens += s.protected_from_fitting() ? 0 : s.tokens;
+    for (const Segment& s : segs)
+      plan.to_summarize_tokens += s.protected_from_fitting() ? 0 : s.tokens;
     return plan;  // retained is known only once the summary exists
   }
 

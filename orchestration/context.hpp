@@ -23,7 +23,13 @@
 namespace orchsim::orchestration {
 
 enum class SegmentKind : std::uint8_t {
-  kSystem, kQuery, kMemory, kDocument, kIntermediate, kToolResult, kSummary
+  kSystem,
+  kQuery,
+  kMemory,
+  kDocument,
+  kIntermediate,
+  kToolResult,
+  kSummary
 };
 std::string_view to_string(SegmentKind kind);
 
@@ -73,10 +79,10 @@ class Context {
 // the summarizer call the orchestrator must make; apply_summary() then
 // completes the fit.
 struct FitPlan {
-  bool fits = true;                 // false: even the protected part exceeds the window (or kFail)
+  bool fits = true;  // false: even the protected part exceeds the window (or kFail)
   std::int64_t tokens_before = 0;
   std::int64_t tokens_after = 0;
-  double retained = 1.0;            // information kept / information before, in [0, 1]
+  double retained = 1.0;  // information kept / information before, in [0, 1]
   std::uint32_t segments_dropped = 0;
   std::int64_t to_summarize_tokens = 0;
   // Per segment, tokens to keep (same order as the context).

@@ -47,7 +47,7 @@ struct RequestFinished {
   bool success;
   std::string_view outcome;
   sim::Duration latency;
-  double quality;          // true answer quality (ground truth), 0 on failure
+  double quality;              // true answer quality (ground truth), 0 on failure
   bool answer_silent_failure;  // the answer came from an undetected silent failure
   double cost_usd;
   std::int64_t input_tokens;
@@ -56,7 +56,14 @@ struct RequestFinished {
 };
 
 enum class AttemptKind : std::uint8_t {
-  kFirst, kRetry, kHedge, kFallback, kRedirect, kDecompose, kCascade, kSummarize
+  kFirst,
+  kRetry,
+  kHedge,
+  kFallback,
+  kRedirect,
+  kDecompose,
+  kCascade,
+  kSummarize
 };
 std::string_view to_string(AttemptKind kind);
 
@@ -96,14 +103,14 @@ struct CallEnded {
   std::int64_t input_tokens;
   std::int64_t output_tokens;
   double cost_usd;
-  double quality;      // ground truth
-  double confidence;   // what the orchestrator saw
-  bool silent;         // ground truth: a silent failure
+  double quality;     // ground truth
+  double confidence;  // what the orchestrator saw
+  bool silent;        // ground truth: a silent failure
 };
 
 struct RoutingCandidate {
   AgentIndex agent;
-  double score;  // the policy's score for it (lower or higher is better: see reason)
+  double score;   // the policy's score for it (lower or higher is better: see reason)
   bool eligible;  // false: its breaker is open
 };
 

@@ -975,7 +975,8 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
   }
 
   if (end == CallEnd::kSuccess) {
-    if (route_kind_[s.node] == RouteKind::kCascade && o->confidence < c.routing.cascade.accept_confidence &&
+    if (route_kind_[s.node] == RouteKind::kCascade &&
+        o->confidence < c.routing.cascade.accept_confidence &&
         s.cascade_tier + 1 < c.routing.cascade.tiers.size() && s.outstanding.empty()) {
       // Not confident enough: escalate to the next tier (the answer so far is kept as best).
       Flow& f = r.flows[s.flow];

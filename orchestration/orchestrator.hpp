@@ -22,13 +22,13 @@
 // reused across requests. Not thread-safe: one orchestrator per simulation.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "mock_agents/agent.hpp"
 #include "orchestration/circuit_breaker.hpp"
@@ -42,11 +42,11 @@
 namespace orchsim::orchestration {
 
 struct OrchestratorConfig {
-  RetryBudgetConfig retry_budget;                  // shared by all retries and hedges
-  std::optional<CircuitBreakerConfig> breaker;     // one per agent; nullopt = none
-  std::uint32_t max_concurrency_per_agent = 0;     // orchestrator-side bulkhead; 0 = none
-  std::uint32_t class_count = 1;                   // request classes (bandit features)
-  double ewma_alpha = 0.2;                         // for the agent signals routers read
+  RetryBudgetConfig retry_budget;               // shared by all retries and hedges
+  std::optional<CircuitBreakerConfig> breaker;  // one per agent; nullopt = none
+  std::uint32_t max_concurrency_per_agent = 0;  // orchestrator-side bulkhead; 0 = none
+  std::uint32_t class_count = 1;                // request classes (bandit features)
+  double ewma_alpha = 0.2;                      // for the agent signals routers read
 };
 
 struct RequestInput {
@@ -113,7 +113,8 @@ class Orchestrator final : public mock_agents::CallListener {
   void on_attempt_timeout(std::uint32_t attempt);
   void step_succeeded(std::uint32_t step, const Attempt& winner, const mock_agents::CallOutcome& o);
   void step_failed(std::uint32_t step, std::string_view cause, ErrorKind error);
-  void retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind error, sim::Duration retry_after);
+  void retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind error,
+                          sim::Duration retry_after);
   void on_hedge_timer(std::uint32_t step);
   void on_time_budget(std::uint32_t step);
   void cancel_attempt(std::uint32_t attempt, CallEnd as);
