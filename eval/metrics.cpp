@@ -132,7 +132,7 @@ MetricsCollector::MetricsCollector(const orchestration::Workflow& workflow,
   for (std::size_t i = 0; i < class_names.size(); ++i) classes_[i].name = std::move(class_names[i]);
 }
 
-MetricsCollector::AgentStats& MetricsCollector::agent(AgentIndex index) {
+MetricsCollector::AgentStats& MetricsCollector::add_agents_through(AgentIndex index) {
   while (agents_.size() <= index) {
     agents_.emplace_back();
     agents_.back().name = fmt::format("agent{}", agents_.size() - 1);
@@ -140,7 +140,7 @@ MetricsCollector::AgentStats& MetricsCollector::agent(AgentIndex index) {
   return agents_[index];
 }
 
-MetricsCollector::ClassStats& MetricsCollector::klass(std::uint32_t index) {
+MetricsCollector::ClassStats& MetricsCollector::add_classes_through(std::uint32_t index) {
   while (classes_.size() <= index) {
     classes_.emplace_back();
     classes_.back().name = fmt::format("class{}", classes_.size() - 1);
@@ -217,11 +217,6 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
   r.timeouts += e.timeouts;
   r.fallbacks += e.fallbacks;
   r.redirects += e.redirects;
-}
-
-MetricsCollector::NodeStats& MetricsCollector::node_stats(NodeId node) {
-  if (node >= nodes_.size()) nodes_.resize(std::size_t{node} + 1);
-  return nodes_[node];
 }
 
 void MetricsCollector::on_call_started(const orchestration::CallStarted& e) {

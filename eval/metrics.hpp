@@ -232,8 +232,16 @@ class MetricsCollector final : public orchestration::Observer {
   double pending_sum_ = 0.0;
   std::uint64_t pending_count_ = 0;
 
-  AgentStats& agent(orchestration::AgentIndex index);
-  ClassStats& klass(std::uint32_t index);
+  // Inline: looked up on every call event; only an index beyond the names
+  // given takes the out-of-line path that adds "agent<i>" / "class<i>".
+  AgentStats& agent(orchestration::AgentIndex index) {
+    return index < agents_.size() ? agents_[index] : add_agents_through(index);
+  }
+  ClassStats& klass(std::uint32_t index) {
+    return index < classes_.size() ? classes_[index] : add_classes_through(index);
+  }
+  AgentStats& add_agents_through(orchestration::AgentIndex index);
+  ClassStats& add_classes_through(std::uint32_t index);
   std::string node_name(orchestration::NodeId node) const;  // "start" for kNoNode
 
   std::vector<std::string> node_names_;
@@ -243,9 +251,12 @@ class MetricsCollector final : public orchestration::Observer {
   std::vector<AgentStats> agents_;
   // Rows from + 1 (the entry edge, from kNoNode, is row 0: it sorts first), columns to.
   PairCounts edges_;
-  PairCounts decisions_;  // rows node, columns agent
+  PairCounts decisions_;          // rows node, columns agent
   std::vector<NodeStats> nodes_;  // by node index: a lookup per call, not a map search
-  NodeStats& node_stats(orchestration::NodeId node);
+  NodeStats& node_stats(orchestration::NodeId node) {
+    if (node >= nodes_.size()) nodes_.resize(std::size_t{node} + 1);
+    return nodes_[node];
+  }
   std::array<std::uint64_t, kBudgetKinds> budget_{};
   EventStats events_;
   std::optional<sim::Time> end_;

@@ -37,7 +37,8 @@ TimeSeriesCollector::TimeSeriesCollector(std::vector<std::string> agent_names)
   }
 }
 
-TimeSeriesCollector::AgentSeries& TimeSeriesCollector::agent(orchestration::AgentIndex index) {
+TimeSeriesCollector::AgentSeries& TimeSeriesCollector::add_agents_through(
+    orchestration::AgentIndex index) {
   while (agents_.size() <= index) {
     AgentSeries a;
     a.name = "agent" + std::to_string(agents_.size());
@@ -71,21 +72,15 @@ void TimeSeriesCollector::compact() {
   ++shift_;
 }
 
-std::size_t TimeSeriesCollector::index_for(sim::Time t) {
-  // The width is 1 ms x 2^shift_: a division by a constant and a shift, no
-  // run-time division on the per-event path.
-  const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.count_ns())) / 1'000'000u;
+void TimeSeriesCollector::widen_for(std::uint64_t ms) {
   while ((ms >> shift_) >= kMaxBuckets) compact();
-  latest_ = std::max(latest_, t);
-  return static_cast<std::size_t>(ms >> shift_);
 }
 
-void TimeSeriesCollector::add_area(std::vector<double>& area, sim::Time from, sim::Time to,
-                                   double level) {
-  if (!(to > from) || level == 0.0) return;
+void TimeSeriesCollector::add_area_spanning(std::vector<double>& area, sim::Time from, sim::Time to,
+                                            double level) {
   const std::size_t last = index_for(to);  // widens first, so `first` is in the same grid
   const std::size_t first = index_for(from);
-  if (first == last) {  // almost always: one bucket
+  if (first == last) {  // it lay past the last bucket, and widening brought it into one
     area[first] += level * static_cast<double>(to.count_ns() - from.count_ns());
     return;
   }

@@ -26,20 +26,22 @@
 // order, arrays of length "buckets", bucket i covering
 // [i * bucket_ms, (i + 1) * bucket_ms)):
 //   {"bucket_ms": 2048, "buckets": 300,
-//    "arrived", "completed", "failed": [int],      // requests, by the bucket they arrived / ended
-//    in "latency_mean_ms": [number|null],             // of the requests that ended in the bucket
-//    "in_flight_mean": [number],                   // time-averaged requests in flight
-//    "cost_usd": [number],                         // of the requests that ended in the bucket
+//    "arrived", "completed", "failed": [int],  // requests, by the bucket they arrived / ended in
+//    "latency_mean_ms": [number|null],         // of the requests that ended in the bucket
+//    "in_flight_mean": [number],               // time-averaged requests in flight
+//    "cost_usd": [number],                     // of the requests that ended in the bucket
 //    "agents": [ {"name",
-//                 "calls": [int],                  // calls started
-//                 "failed_calls": [int],           // calls ended in error, timeout or invalid
-//                 output "queue_mean": [number],          // time-averaged calls waiting for a
-//                 server "busy_mean": [number],           // time-averaged calls in service (busy
-//                 servers) "breaker_open_share": [number],  // share of the bucket the breaker was
-//                 open "breaker_half_open_share": [number]} ]}   // by agent index
+//                 "calls": [int],              // calls started
+//                 "failed_calls": [int],       // calls ended in error, timeout or invalid output
+//                 "queue_mean": [number],      // time-averaged calls waiting for a server
+//                 "busy_mean": [number],       // time-averaged calls in service (busy servers)
+//                 "breaker_open_share": [number],      // share of the bucket it was open
+//                 "breaker_half_open_share": [number]  // share of the bucket it was half open
+//               } ]}                                   // by agent index
 // Means have 4 decimals, shares 6, USD 8.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -91,12 +93,41 @@ class TimeSeriesCollector final : public orchestration::Observer {
   double in_flight_mean(std::size_t i) const;
 
  private:
-  // Widens the buckets until `t` falls in one; returns its index.
-  std::size_t index_for(sim::Time t);
+  // Whole milliseconds since zero (0 before it): the bucket is ms >> shift_.
+  static std::uint64_t ms_of(sim::Time t) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.count_ns())) / 1'000'000u;
+  }
+  // Widens the buckets until `t` falls in one; returns its index. Inline, as
+  // is add_area's one-bucket case: they run several times per call, and only
+  // widening (a few times per run) or an interval over several buckets
+  // leaves the per-event path.
+  std::size_t index_for(sim::Time t) {
+    // The width is 1 ms x 2^shift_: a division by a constant and a shift, no
+    // run-time division on the per-event path.
+    const std::uint64_t ms = ms_of(t);
+    if ((ms >> shift_) >= kMaxBuckets) widen_for(ms);
+    latest_ = std::max(latest_, t);
+    return static_cast<std::size_t>(ms >> shift_);
+  }
   // Adds level x overlap (in ns) of [from, to) to each bucket it spans.
-  void add_area(std::vector<double>& area, sim::Time from, sim::Time to, double level);
-  void compact();  // merges neighbours and doubles the width
-  AgentSeries& agent(orchestration::AgentIndex index);
+  void add_area(std::vector<double>& area, sim::Time from, sim::Time to, double level) {
+    if (!(to > from) || level == 0.0) return;
+    const std::uint64_t last = ms_of(to) >> shift_;
+    if (last < kMaxBuckets && (ms_of(from) >> shift_) == last) {  // almost always: one bucket
+      latest_ = std::max(latest_, to);
+      area[last] += level * static_cast<double>(to.count_ns() - from.count_ns());
+      return;
+    }
+    add_area_spanning(area, from, to, level);
+  }
+  // add_area when [from, to) spans buckets or lies past the last one.
+  void add_area_spanning(std::vector<double>& area, sim::Time from, sim::Time to, double level);
+  void widen_for(std::uint64_t ms);  // compacts until ms falls in a bucket
+  void compact();                    // merges neighbours and doubles the width
+  AgentSeries& agent(orchestration::AgentIndex index) {
+    return index < agents_.size() ? agents_[index] : add_agents_through(index);
+  }
+  AgentSeries& add_agents_through(orchestration::AgentIndex index);  // named "agent<i>"
   // The span of bucket i that the run covered, in ns.
   double covered_ns(std::size_t i) const;
 

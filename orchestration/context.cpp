@@ -2,36 +2,48 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace orchsim::orchestration {
 
 std::string_view to_string(SegmentKind kind) {
   switch (kind) {
-    case SegmentKind::kSystem: return "system";
-    case SegmentKind::kQuery: return "query";
-    case SegmentKind::kMemory: return "memory";
-    case SegmentKind::kDocument: return "document";
-    case SegmentKind::kIntermediate: return "intermediate";
-    case SegmentKind::kToolResult: return "tool_result";
-    case SegmentKind::kSummary: return "summary";
+    case SegmentKind::kSystem:
+      return "system";
+    case SegmentKind::kQuery:
+      return "query";
+    case SegmentKind::kMemory:
+      return "memory";
+    case SegmentKind::kDocument:
+      return "document";
+    case SegmentKind::kIntermediate:
+      return "intermediate";
+    case SegmentKind::kToolResult:
+      return "tool_result";
+    case SegmentKind::kSummary:
+      return "summary";
   }
   return "?";
 }
 
 std::string_view to_string(FitPolicy policy) {
   switch (policy) {
-    case FitPolicy::kTruncateOldest: return "truncate_oldest";
-    case FitPolicy::kDropLeastRelevant: return "drop_least_relevant";
-    case FitPolicy::kSummarize: return "summarize";
-    case FitPolicy::kFail: return "fail";
+    case FitPolicy::kTruncateOldest:
+      return "truncate_oldest";
+    case FitPolicy::kDropLeastRelevant:
+      return "drop_least_relevant";
+    case FitPolicy::kSummarize:
+      return "summarize";
+    case FitPolicy::kFail:
+      return "fail";
   }
   return "?";
 }
 
-std::int64_t Context::tokens() const {
-  std::int64_t t = 0;
-  for (const Segment& s : segments_) t += s.tokens;
-  return t;
+void Context::assign(std::vector<Segment> segments) {
+  segments_ = std::move(segments);
+  tokens_ = 0;
+  for (const Segment& s : segments_) tokens_ += s.tokens;
 }
 
 double Context::information() const {
@@ -56,7 +68,8 @@ FitPlan plan_fit(const Context& ctx, std::int64_t window, FitPolicy policy) {
     return plan;
   }
   if (policy == FitPolicy::kSummarize) {
-    for (const Segment& s : segs) plan.to_summarize_tokens += s.protected_from_fitting() ? 0 : s.tokens;
+    for (const Segment& s : segs)
+      plan.to_summarize_tokens += s.protected_from_fitting() ? 0 : s.tokens;
     return plan;  // retained is known only once the summary exists
   }
 
@@ -89,7 +102,7 @@ FitPlan plan_fit(const Context& ctx, std::int64_t window, FitPolicy policy) {
 }
 
 void apply_fit(Context& ctx, const FitPlan& plan) {
-  auto& segs = ctx.segments();
+  const auto& segs = ctx.segments();
   std::vector<Segment> kept;
   kept.reserve(segs.size());
   for (std::size_t i = 0; i < segs.size() && i < plan.keep.size(); ++i) {
@@ -98,13 +111,13 @@ void apply_fit(Context& ctx, const FitPlan& plan) {
     s.tokens = plan.keep[i];
     kept.push_back(s);
   }
-  segs = std::move(kept);
+  ctx.assign(std::move(kept));
 }
 
 double apply_summary(Context& ctx, std::int64_t summary_tokens, double fidelity,
                      std::int64_t window) {
   const double before = ctx.information();
-  auto& segs = ctx.segments();
+  const auto& segs = ctx.segments();
   double summarized_info = 0;
   std::vector<Segment> kept;
   for (const Segment& s : segs) {
@@ -118,7 +131,7 @@ double apply_summary(Context& ctx, std::int64_t summary_tokens, double fidelity,
     kept.push_back({SegmentKind::kSummary, summary_tokens,
                     fidelity * summarized_info / static_cast<double>(summary_tokens)});
   }
-  segs = std::move(kept);
+  ctx.assign(std::move(kept));
   if (ctx.tokens() > window) apply_fit(ctx, plan_fit(ctx, window, FitPolicy::kTruncateOldest));
   return before > 0 ? ctx.information() / before : 1.0;
 }

@@ -23,7 +23,13 @@
 namespace orchsim::orchestration {
 
 enum class SegmentKind : std::uint8_t {
-  kSystem, kQuery, kMemory, kDocument, kIntermediate, kToolResult, kSummary
+  kSystem,
+  kQuery,
+  kMemory,
+  kDocument,
+  kIntermediate,
+  kToolResult,
+  kSummary
 };
 std::string_view to_string(SegmentKind kind);
 
@@ -47,25 +53,36 @@ std::string_view to_string(FitPolicy policy);
 
 class Context {
  public:
-  void add(const Segment& s) { segments_.push_back(s); }
-  void clear() { segments_.clear(); }
-  std::int64_t tokens() const;
+  void add(const Segment& s) {
+    segments_.push_back(s);
+    tokens_ += s.tokens;
+  }
+  // Empties the context; keeps the buffer, so a reused context does not allocate.
+  void clear() {
+    segments_.clear();
+    tokens_ = 0;
+  }
+  // Replaces every segment (what fitting keeps).
+  void assign(std::vector<Segment> segments);
+  // The sum of the segments' tokens, kept as they change: read before every
+  // call, so it is not a walk over the segments.
+  std::int64_t tokens() const { return tokens_; }
   double information() const;
   const std::vector<Segment>& segments() const { return segments_; }
-  std::vector<Segment>& segments() { return segments_; }
 
  private:
   std::vector<Segment> segments_;  // oldest first
+  std::int64_t tokens_ = 0;        // sum of segments_[i].tokens
 };
 
 // What fitting would do. For kSummarize, `to_summarize_tokens` is the input of
 // the summarizer call the orchestrator must make; apply_summary() then
 // completes the fit.
 struct FitPlan {
-  bool fits = true;                 // false: even the protected part exceeds the window (or kFail)
+  bool fits = true;  // false: even the protected part exceeds the window (or kFail)
   std::int64_t tokens_before = 0;
   std::int64_t tokens_after = 0;
-  double retained = 1.0;            // information kept / information before, in [0, 1]
+  double retained = 1.0;  // information kept / information before, in [0, 1]
   std::uint32_t segments_dropped = 0;
   std::int64_t to_summarize_tokens = 0;
   // Per segment, tokens to keep (same order as the context).

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "mock_agents/agent.hpp"
@@ -46,7 +47,7 @@ struct RequestFinished {
   bool success;
   std::string_view outcome;
   sim::Duration latency;
-  double quality;          // true answer quality (ground truth), 0 on failure
+  double quality;              // true answer quality (ground truth), 0 on failure
   bool answer_silent_failure;  // the answer came from an undetected silent failure
   double cost_usd;
   std::int64_t input_tokens;
@@ -55,7 +56,14 @@ struct RequestFinished {
 };
 
 enum class AttemptKind : std::uint8_t {
-  kFirst, kRetry, kHedge, kFallback, kRedirect, kDecompose, kCascade, kSummarize
+  kFirst,
+  kRetry,
+  kHedge,
+  kFallback,
+  kRedirect,
+  kDecompose,
+  kCascade,
+  kSummarize
 };
 std::string_view to_string(AttemptKind kind);
 
@@ -95,14 +103,14 @@ struct CallEnded {
   std::int64_t input_tokens;
   std::int64_t output_tokens;
   double cost_usd;
-  double quality;      // ground truth
-  double confidence;   // what the orchestrator saw
-  bool silent;         // ground truth: a silent failure
+  double quality;     // ground truth
+  double confidence;  // what the orchestrator saw
+  bool silent;        // ground truth: a silent failure
 };
 
 struct RoutingCandidate {
   AgentIndex agent;
-  double score;  // the policy's score for it (lower or higher is better: see reason)
+  double score;   // the policy's score for it (lower or higher is better: see reason)
   bool eligible;  // false: its breaker is open
 };
 
@@ -203,31 +211,87 @@ class Observer {
 };
 
 // Forwards every event to several observers, in the order added.
+//
+// Each event goes only to the observers that handle it: an observer whose
+// class is final and does not override a handler inherits the no-op, so it is
+// left out of that event's list (found at compile time from its static type,
+// nothing to declare). Observers added through a pointer to a non-final class
+// (a class derived from it may override what it does not) get every event.
 class ObserverList final : public Observer {
  public:
-  void add(Observer* o) { observers_.push_back(o); }
-  bool empty() const { return observers_.empty(); }
+  template <class T>
+  void add(T* o) {
+    static_assert(std::is_base_of_v<Observer, T>);
+    all_.push_back(o);
+    add_if<T>(request_arrived_, o, &T::on_request_arrived, &Observer::on_request_arrived);
+    add_if<T>(request_finished_, o, &T::on_request_finished, &Observer::on_request_finished);
+    add_if<T>(call_started_, o, &T::on_call_started, &Observer::on_call_started);
+    add_if<T>(call_ended_, o, &T::on_call_ended, &Observer::on_call_ended);
+    add_if<T>(routing_decision_, o, &T::on_routing_decision, &Observer::on_routing_decision);
+    add_if<T>(node_entered_, o, &T::on_node_entered, &Observer::on_node_entered);
+    add_if<T>(flow_decision_, o, &T::on_flow_decision, &Observer::on_flow_decision);
+    add_if<T>(retry_scheduled_, o, &T::on_retry_scheduled, &Observer::on_retry_scheduled);
+    add_if<T>(hedge_launched_, o, &T::on_hedge_launched, &Observer::on_hedge_launched);
+    add_if<T>(breaker_changed_, o, &T::on_breaker_changed, &Observer::on_breaker_changed);
+    add_if<T>(context_fitted_, o, &T::on_context_fitted, &Observer::on_context_fitted);
+    add_if<T>(budget_exhausted_, o, &T::on_budget_exhausted, &Observer::on_budget_exhausted);
+  }
+  bool empty() const { return all_.empty(); }
   bool wants_explanations() const override {
-    for (const Observer* o : observers_) {
+    for (const Observer* o : all_) {
       if (o->wants_explanations()) return true;
     }
     return false;
   }
-  void on_request_arrived(const RequestArrived& e) override { for (auto* o : observers_) o->on_request_arrived(e); }
-  void on_request_finished(const RequestFinished& e) override { for (auto* o : observers_) o->on_request_finished(e); }
-  void on_call_started(const CallStarted& e) override { for (auto* o : observers_) o->on_call_started(e); }
-  void on_call_ended(const CallEnded& e) override { for (auto* o : observers_) o->on_call_ended(e); }
-  void on_routing_decision(const RoutingDecision& e) override { for (auto* o : observers_) o->on_routing_decision(e); }
-  void on_node_entered(const NodeEntered& e) override { for (auto* o : observers_) o->on_node_entered(e); }
-  void on_flow_decision(const FlowDecision& e) override { for (auto* o : observers_) o->on_flow_decision(e); }
-  void on_retry_scheduled(const RetryScheduled& e) override { for (auto* o : observers_) o->on_retry_scheduled(e); }
-  void on_hedge_launched(const HedgeLaunched& e) override { for (auto* o : observers_) o->on_hedge_launched(e); }
-  void on_breaker_changed(const BreakerChanged& e) override { for (auto* o : observers_) o->on_breaker_changed(e); }
-  void on_context_fitted(const ContextFitted& e) override { for (auto* o : observers_) o->on_context_fitted(e); }
-  void on_budget_exhausted(const BudgetExhausted& e) override { for (auto* o : observers_) o->on_budget_exhausted(e); }
+  void on_request_arrived(const RequestArrived& e) override {
+    for (auto* o : request_arrived_) o->on_request_arrived(e);
+  }
+  void on_request_finished(const RequestFinished& e) override {
+    for (auto* o : request_finished_) o->on_request_finished(e);
+  }
+  void on_call_started(const CallStarted& e) override {
+    for (auto* o : call_started_) o->on_call_started(e);
+  }
+  void on_call_ended(const CallEnded& e) override {
+    for (auto* o : call_ended_) o->on_call_ended(e);
+  }
+  void on_routing_decision(const RoutingDecision& e) override {
+    for (auto* o : routing_decision_) o->on_routing_decision(e);
+  }
+  void on_node_entered(const NodeEntered& e) override {
+    for (auto* o : node_entered_) o->on_node_entered(e);
+  }
+  void on_flow_decision(const FlowDecision& e) override {
+    for (auto* o : flow_decision_) o->on_flow_decision(e);
+  }
+  void on_retry_scheduled(const RetryScheduled& e) override {
+    for (auto* o : retry_scheduled_) o->on_retry_scheduled(e);
+  }
+  void on_hedge_launched(const HedgeLaunched& e) override {
+    for (auto* o : hedge_launched_) o->on_hedge_launched(e);
+  }
+  void on_breaker_changed(const BreakerChanged& e) override {
+    for (auto* o : breaker_changed_) o->on_breaker_changed(e);
+  }
+  void on_context_fitted(const ContextFitted& e) override {
+    for (auto* o : context_fitted_) o->on_context_fitted(e);
+  }
+  void on_budget_exhausted(const BudgetExhausted& e) override {
+    for (auto* o : budget_exhausted_) o->on_budget_exhausted(e);
+  }
 
  private:
-  std::vector<Observer*> observers_;
+  // &T::handler has the type of a pointer to a member of the class that
+  // declares it: Observer's own type means T inherits the no-op.
+  template <class T, class Handler, class Default>
+  static void add_if(std::vector<Observer*>& list, Observer* o, Handler, Default) {
+    if (!std::is_final_v<T> || !std::is_same_v<Handler, Default>) list.push_back(o);
+  }
+
+  std::vector<Observer*> all_;
+  std::vector<Observer*> request_arrived_, request_finished_, call_started_, call_ended_,
+      routing_decision_, node_entered_, flow_decision_, retry_scheduled_, hedge_launched_,
+      breaker_changed_, context_fitted_, budget_exhausted_;
 };
 
 }  // namespace orchsim::orchestration

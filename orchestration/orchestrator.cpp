@@ -165,10 +165,12 @@ Orchestrator::Orchestrator(sim::Simulation& sim, const sim::RandomSource& rng,
   }
   routing_.resize(workflow_.nodes.size());
   route_kind_.assign(workflow_.nodes.size(), RouteKind::kOther);
+  all_eligible_.resize(workflow_.nodes.size());
   for (NodeId i = 0; i < workflow_.nodes.size(); ++i) {
     const Node& n = workflow_.nodes[i];
     if (n.kind == NodeKind::kCall) {
       routing_[i] = make_routing_policy(n.call.routing, n.call.agents.size(), config_.class_count);
+      all_eligible_[i].assign(n.call.agents.size(), true);
       if (n.call.routing.policy == "cascade") route_kind_[i] = RouteKind::kCascade;
       if (n.call.routing.policy == "linucb") route_kind_[i] = RouteKind::kLinUcb;
     }
@@ -269,9 +271,9 @@ void Orchestrator::submit(const RequestInput& in) {
   Flow& main = r.flows[0];
   // Keep the context's buffer: a pooled request reuses it instead of
   // allocating one per request.
-  std::vector<Segment> segments = std::move(main.context.segments());
+  Context context = std::move(main.context);
   main = Flow{};
-  main.context.segments() = std::move(segments);
+  main.context = std::move(context);
   main.context.clear();
   main.active = true;
   if (workflow_.system_prompt_tokens > 0) {
@@ -590,19 +592,31 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
   const Node& node = workflow_.nodes[s.node];
   const CallNode& c = node.call;
   if (route_kind_[s.node] == RouteKind::kCascade) return c.routing.cascade.tiers[s.cascade_tier];
-  std::vector<bool>& eligible = scratch_eligible_;
-  eligible.assign(c.agents.size(), true);
-  bool any = false;
-  for (std::size_t i = 0; i < c.agents.size(); ++i) {
-    if (!breakers_.empty() && breakers_[c.agents[i]]->state() == BreakerState::kOpen &&
-        sim_.now() < breakers_[c.agents[i]]->open_until()) {
-      eligible[i] = false;
+  if (c.agents.empty()) return std::nullopt;
+  // Usually no candidate's breaker is open: then the node's all-true mask,
+  // and a mask of this call's own only when one is.
+  const std::vector<bool>* eligible = &all_eligible_[s.node];
+  if (!breakers_.empty()) {
+    const auto open = [this](AgentIndex a) {
+      const CircuitBreaker& b = *breakers_[a];
+      return b.state() == BreakerState::kOpen && sim_.now() < b.open_until();
+    };
+    std::size_t i = 0;
+    while (i < c.agents.size() && !open(c.agents[i])) ++i;
+    if (i < c.agents.size()) {
+      std::vector<bool>& mask = scratch_eligible_;
+      mask.assign(c.agents.size(), true);
+      bool any = i > 0;
+      for (; i < c.agents.size(); ++i) {
+        mask[i] = !open(c.agents[i]);
+        any = any || mask[i];
+      }
+      if (!any) return std::nullopt;
+      eligible = &mask;
     }
-    any = any || eligible[i];
   }
-  if (!any) return std::nullopt;
   RouteInput in{r.in.id,           r.in.class_index, config_.class_count,
-                r.in.input_tokens, &c.agents,        &eligible,
+                r.in.input_tokens, &c.agents,        eligible,
                 &agents_,          &signals_};
   // Keyed by request, node, visit and attempt; only hashed for policies that draw.
   sim::RandomStream stream = routing_[s.node]->uses_randomness()
@@ -637,7 +651,6 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
   s.cost_at_start = r.cost;
   r.flows[flow].step = step;
   const CallNode& c = workflow_.nodes[node_id].call;
-  s.backoff.emplace(c.retry.backoff);
   const auto agent = route(step, false);
   if (!agent) {
     if (observer_) {
@@ -962,7 +975,8 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
   }
 
   if (end == CallEnd::kSuccess) {
-    if (route_kind_[s.node] == RouteKind::kCascade && o->confidence < c.routing.cascade.accept_confidence &&
+    if (route_kind_[s.node] == RouteKind::kCascade &&
+        o->confidence < c.routing.cascade.accept_confidence &&
         s.cascade_tier + 1 < c.routing.cascade.tiers.size() && s.outstanding.empty()) {
       // Not confident enough: escalate to the next tier (the answer so far is kept as best).
       Flow& f = r.flows[s.flow];
@@ -1018,6 +1032,7 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
       }
     } else {
       sim::RandomStream stream = step_stream(s, "backoff");
+      if (!s.backoff) s.backoff.emplace(rc.backoff);  // made on the step's first retry
       const sim::Duration delay = s.backoff->next(stream, retry_after);
       if (sim_.now() + delay >= r.in.deadline) {
         if (observer_) {
@@ -1183,10 +1198,8 @@ void Orchestrator::step_succeeded(std::uint32_t step, const Attempt& winner, con
   }
   // Learning routers hear how the step went on the agent they chose.
   if (route_kind_[node_id] == RouteKind::kLinUcb && winner.kind != AttemptKind::kFallback) {
-    std::vector<bool>& eligible = scratch_eligible_;
-    eligible.assign(c.agents.size(), true);
     RouteInput in{r.in.id,           r.in.class_index, config_.class_count,
-                  r.in.input_tokens, &c.agents,        &eligible,
+                  r.in.input_tokens, &c.agents,        &all_eligible_[node_id],
                   &agents_,          &signals_};
     const double step_cost = r.cost - s.cost_at_start;
     // Credit the candidate that actually answered (a hedge or a retry may

@@ -22,13 +22,13 @@
 // reused across requests. Not thread-safe: one orchestrator per simulation.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "mock_agents/agent.hpp"
 #include "orchestration/circuit_breaker.hpp"
@@ -42,11 +42,11 @@
 namespace orchsim::orchestration {
 
 struct OrchestratorConfig {
-  RetryBudgetConfig retry_budget;                  // shared by all retries and hedges
-  std::optional<CircuitBreakerConfig> breaker;     // one per agent; nullopt = none
-  std::uint32_t max_concurrency_per_agent = 0;     // orchestrator-side bulkhead; 0 = none
-  std::uint32_t class_count = 1;                   // request classes (bandit features)
-  double ewma_alpha = 0.2;                         // for the agent signals routers read
+  RetryBudgetConfig retry_budget;               // shared by all retries and hedges
+  std::optional<CircuitBreakerConfig> breaker;  // one per agent; nullopt = none
+  std::uint32_t max_concurrency_per_agent = 0;  // orchestrator-side bulkhead; 0 = none
+  std::uint32_t class_count = 1;                // request classes (bandit features)
+  double ewma_alpha = 0.2;                      // for the agent signals routers read
 };
 
 struct RequestInput {
@@ -113,7 +113,8 @@ class Orchestrator final : public mock_agents::CallListener {
   void on_attempt_timeout(std::uint32_t attempt);
   void step_succeeded(std::uint32_t step, const Attempt& winner, const mock_agents::CallOutcome& o);
   void step_failed(std::uint32_t step, std::string_view cause, ErrorKind error);
-  void retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind error, sim::Duration retry_after);
+  void retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind error,
+                          sim::Duration retry_after);
   void on_hedge_timer(std::uint32_t step);
   void on_time_budget(std::uint32_t step);
   void cancel_attempt(std::uint32_t attempt, CallEnd as);
@@ -146,6 +147,9 @@ class Orchestrator final : public mock_agents::CallListener {
   // node so the per-call path compares a byte, not a policy name.
   enum class RouteKind : std::uint8_t { kOther, kCascade, kLinUcb };
   std::vector<RouteKind> route_kind_;  // per node
+  // Per node, a mask with every candidate eligible: what routing reads when
+  // no candidate's breaker is open.
+  std::vector<std::vector<bool>> all_eligible_;
   std::vector<AgentSignals> signals_;
   std::vector<std::unique_ptr<CircuitBreaker>> breakers_;  // per agent, or empty
   RetryBudget budget_;
@@ -159,7 +163,8 @@ class Orchestrator final : public mock_agents::CallListener {
 
   std::uint64_t arrived_ = 0, completed_ = 0, failed_ = 0;
   std::uint64_t calls_in_flight_ = 0;
-  // Scratch for decision events (only filled when explaining) and routing.
+  // Scratch for decision events (only filled when explaining) and routing
+  // (the eligibility mask when some breaker is open).
   std::vector<RoutingCandidate> scratch_candidates_;
   std::string scratch_reason_;
   std::vector<bool> scratch_eligible_;

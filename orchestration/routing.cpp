@@ -1,11 +1,11 @@
 #include "orchestration/routing.hpp"
 
+#include <fmt/format.h>
+
+#include <Eigen/Core>
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
-
-#include <Eigen/Core>
-#include <fmt/format.h>
 
 #include "orchestration/linucb.hpp"
 
@@ -47,7 +47,16 @@ class Static final : public RoutingPolicy {
   std::string_view name() const override { return "static"; }
   std::size_t choose(const RouteInput& in, sim::RandomStream&, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
-    const std::size_t c = argmin(in, [](std::size_t i) { return static_cast<double>(i); }, out);
+    // argmin over the scores 0, 1, 2, ... without scoring: the first eligible
+    // candidate, or the first of all when none is.
+    std::size_t c = 0;
+    while (c < count(in) && !eligible(in, c)) ++c;
+    if (c == count(in)) c = 0;
+    if (out) {
+      for (std::size_t i = 0; i < count(in); ++i) {
+        out->push_back({(*in.candidates)[i], static_cast<double>(i), eligible(in, i)});
+      }
+    }
     if (reason) *reason = "first eligible candidate";
     return c;
   }
@@ -171,7 +180,8 @@ class PowerOfTwo final : public RoutingPolicy {
       return (sig.samples == 0 ? 0.0 : sig.ewma_latency_ms) * (1.0 + load);
     };
     if (out) {
-      for (std::size_t i = 0; i < count(in); ++i) out->push_back({(*in.candidates)[i], score(i), eligible(in, i)});
+      for (std::size_t i = 0; i < count(in); ++i)
+        out->push_back({(*in.candidates)[i], score(i), eligible(in, i)});
     }
     if (pool.size() == 1) {
       if (reason) *reason = "only eligible candidate";
@@ -227,7 +237,8 @@ class LinUcbPolicy final : public RoutingPolicy {
   std::size_t choose(const RouteInput& in, sim::RandomStream&, std::vector<RoutingCandidate>* out,
                      std::string* reason) override {
     const Eigen::VectorXd x = features(in);
-    const std::size_t c = argmin(in, [&](std::size_t i) { return -bandit_.ucb(i, x); }, out);
+    const std::size_t c = argmin(
+        in, [&](std::size_t i) { return -bandit_.ucb(i, x); }, out);
     if (reason) *reason = "highest upper confidence bound (scores are -UCB)";
     return c;
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/random.hpp"
@@ -39,6 +40,59 @@ TEST(Context, CountsTokensAndInformation) {
   EXPECT_DOUBLE_EQ(c.information(), 500.0);
   EXPECT_DOUBLE_EQ((Segment{K::kDocument, 40, 0.25}.information()), 10.0);
   EXPECT_EQ(Context{}.tokens(), 0);
+}
+
+std::int64_t sum_of_segments(const Context& c) {
+  std::int64_t t = 0;
+  for (const Segment& s : c.segments()) t += s.tokens;
+  return t;
+}
+
+// tokens() is kept as the context changes, not summed when read: after every
+// kind of change (add, clear, assign, fitting, summarising, copy, move) it
+// must equal the sum over the segments.
+TEST(Context, TokenCountFollowsEveryChange) {
+  const sim::RandomSource rng(31);
+  for (int trial = 0; trial < 500; ++trial) {
+    sim::RandomStream s = rng.stream("context-tokens", trial);
+    Context c;
+    for (int op = 0; op < 40; ++op) {
+      switch (s.below(7)) {
+        case 0:
+        case 1:
+        case 2:
+          c.add({static_cast<K>(s.below(7)), static_cast<std::int64_t>(s.below(900)),
+                 static_cast<double>(s.below(5)) / 4});
+          break;
+        case 3:
+          apply_fit(
+              c, plan_fit(c, static_cast<std::int64_t>(s.below(2'000)),
+                          s.below(2) ? FitPolicy::kTruncateOldest : FitPolicy::kDropLeastRelevant));
+          break;
+        case 4:
+          apply_summary(c, static_cast<std::int64_t>(s.below(300)), 0.5,
+                        static_cast<std::int64_t>(s.below(2'000)));
+          break;
+        case 5: {
+          std::vector<Segment> segs = c.segments();
+          if (!segs.empty()) segs.pop_back();
+          c.assign(std::move(segs));
+          break;
+        }
+        case 6:
+          if (s.below(4) == 0) c.clear();
+          break;
+      }
+      ASSERT_EQ(c.tokens(), sum_of_segments(c)) << trial << " " << op;
+      const Context copy = c;
+      ASSERT_EQ(copy.tokens(), sum_of_segments(c)) << trial << " " << op;
+    }
+    Context moved = std::move(c);
+    ASSERT_EQ(moved.tokens(), sum_of_segments(moved)) << trial;
+    moved.clear();
+    ASSERT_EQ(moved.tokens(), 0) << trial;
+    ASSERT_TRUE(moved.segments().empty()) << trial;
+  }
 }
 
 TEST(Context, OnlySystemPromptAndQueryAreProtected) {

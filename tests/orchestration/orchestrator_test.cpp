@@ -140,7 +140,7 @@ TEST(Orchestrator, TimeoutsCancelTheCallAndNoCallOutlivesTheDeadline) {
   EXPECT_EQ(h.obs.finished[0].timeouts, 3u);
   // A timed-out call's prompt was processed: billed.
   EXPECT_EQ(h.obs.finished[0].input_tokens, 3 * 0);  // no query tokens in this request
-  EXPECT_EQ(h.agents[0]->in_service(), 0u);  // the agent's servers were freed
+  EXPECT_EQ(h.agents[0]->in_service(), 0u);          // the agent's servers were freed
 }
 
 TEST(Orchestrator, HedgeWinsAndTheLoserIsCancelledButBilled) {
@@ -183,7 +183,8 @@ TEST(Orchestrator, BreakerOpensAtItsThresholdThenRejectsWithoutCalling) {
   auto down = agent("down", 10);
   down.outcomes.transient_error = 1.0;
   Harness h({down, agent("backup", 10)}, wf, oc);
-  for (std::uint64_t i = 0; i < 20; ++i) h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
+  for (std::uint64_t i = 0; i < 20; ++i)
+    h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
   h.run();
   // Ten failures open the breaker at the tenth; requests 10..19 skip the agent.
   std::size_t calls_to_down = 0;
@@ -192,7 +193,71 @@ TEST(Orchestrator, BreakerOpensAtItsThresholdThenRejectsWithoutCalling) {
   ASSERT_FALSE(h.obs.breaker_changes.empty());
   EXPECT_EQ(h.obs.breaker_changes[0].to, BreakerState::kOpen);
   EXPECT_EQ(h.obs.breaker_changes[0].at, at(9_s + 2500_us));  // the tenth call's error
-  EXPECT_EQ(h.orch->completed(), 20u);  // all served by the fallback
+  EXPECT_EQ(h.orch->completed(), 20u);                        // all served by the fallback
+}
+
+// Routing reads a breaker's state through the eligibility mask: a candidate
+// whose breaker is open is skipped (static routing: the first eligible one).
+TEST(Orchestrator, RoutingSkipsCandidatesWhoseBreakerIsOpen) {
+  Workflow wf;
+  wf.nodes = {call_node("llm", {0, 1, 2}, 1), terminal("answered")};
+  OrchestratorConfig oc;
+  CircuitBreakerConfig b;
+  b.window_size = 4;
+  b.minimum_calls = 4;
+  b.failure_rate_threshold = 50;
+  b.open_duration = 100_s;
+  b.half_open_calls = 1;
+  oc.breaker = b;
+  auto down0 = agent("down0", 10);
+  down0.outcomes.transient_error = 1.0;
+  auto down1 = agent("down1", 10);
+  down1.outcomes.transient_error = 1.0;
+  Harness h({down0, down1, agent("up", 10)}, wf, oc);
+  for (std::uint64_t i = 0; i < 12; ++i) {
+    h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
+  }
+  h.run();
+  std::vector<AgentIndex> called;
+  for (const auto& s : h.obs.started) called.push_back(s.agent);
+  EXPECT_EQ(called, (std::vector<AgentIndex>{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2}));
+  EXPECT_EQ(h.orch->completed(), 4u);
+  EXPECT_EQ(h.orch->failed(), 8u);
+}
+
+// With every candidate's breaker open the step fails without a call; once the
+// open period is over the first candidate is eligible again (a half-open probe).
+TEST(Orchestrator, EveryCandidateOpenFailsTheStepWithoutCallingUntilTheOpenPeriodEnds) {
+  Workflow wf;
+  wf.nodes = {call_node("llm", {0, 1}, 1), terminal("answered")};
+  OrchestratorConfig oc;
+  CircuitBreakerConfig b;
+  b.window_size = 4;
+  b.minimum_calls = 4;
+  b.failure_rate_threshold = 50;
+  b.open_duration = 20_s;
+  b.half_open_calls = 1;
+  oc.breaker = b;
+  auto down0 = agent("down0", 10);
+  down0.outcomes.transient_error = 1.0;
+  auto down1 = agent("down1", 10);
+  down1.outcomes.transient_error = 1.0;
+  Harness h({down0, down1}, wf, oc);
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
+  }
+  h.submit_at(at(40_s), {.id = 10});  // both open periods are over
+  h.run();
+  std::vector<AgentIndex> called;
+  for (const auto& s : h.obs.started) called.push_back(s.agent);
+  EXPECT_EQ(called, (std::vector<AgentIndex>{0, 0, 0, 0, 1, 1, 1, 1, 0}));
+  EXPECT_EQ(std::count(h.obs.outcomes.begin(), h.obs.outcomes.end(), "breaker_open"), 2);
+  std::size_t breaker_open = 0;
+  for (const auto& e : h.obs.exhausted) {
+    breaker_open += e.kind == BudgetExhausted::Kind::kBreakerOpen;
+  }
+  EXPECT_EQ(breaker_open, 2u);
+  EXPECT_EQ(h.orch->completed(), 0u);
 }
 
 Workflow fan_out_workflow(JoinPolicy policy, std::uint32_t k = 1, sim::Duration deadline = 0_s) {
@@ -211,8 +276,8 @@ Workflow fan_out_workflow(JoinPolicy policy, std::uint32_t k = 1, sim::Duration 
   join.join.deadline = deadline;
   join.join.merge = Merge::kMax;
   join.next = 5;
-  wf.nodes = {fo, call_node("r0", {0}, 4), call_node("r1", {1}, 4), call_node("r2", {2}, 4), join,
-              terminal("answered")};
+  wf.nodes = {fo,   call_node("r0", {0}, 4), call_node("r1", {1}, 4), call_node("r2", {2}, 4),
+              join, terminal("answered")};
   for (NodeId i = 1; i <= 3; ++i) {
     wf.nodes[i].call.output = QualityChannel::kEvidence;
     wf.nodes[i].call.output_segment = SegmentKind::kDocument;
@@ -236,11 +301,11 @@ TEST(Orchestrator, JoinPoliciesDecideWhenTheFanOutIsDone) {
     sim::Duration latency;
     std::size_t cancelled;
   };
-  for (const Case& c : {Case{JoinPolicy::kAll, 1, 0_s, 400_ms, 0},
-                        Case{JoinPolicy::kFirstSuccess, 1, 0_s, 100_ms, 2},
-                        Case{JoinPolicy::kFirstK, 2, 0_s, 200_ms, 1},
-                        Case{JoinPolicy::kQuorum, 1, 0_s, 200_ms, 1},
-                        Case{JoinPolicy::kDeadline, 1, 250_ms, 250_ms, 1}}) {
+  for (const Case& c :
+       {Case{JoinPolicy::kAll, 1, 0_s, 400_ms, 0},
+        Case{JoinPolicy::kFirstSuccess, 1, 0_s, 100_ms, 2},
+        Case{JoinPolicy::kFirstK, 2, 0_s, 200_ms, 1}, Case{JoinPolicy::kQuorum, 1, 0_s, 200_ms, 1},
+        Case{JoinPolicy::kDeadline, 1, 250_ms, 250_ms, 1}}) {
     SCOPED_TRACE(std::string(to_string(c.policy)));
     Harness h(three_retrievers(), fan_out_workflow(c.policy, c.k, c.deadline));
     h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
@@ -385,8 +450,8 @@ TEST(Orchestrator, CascadeEscalatesOnlyWhenTheCheapModelIsUnsure) {
 TEST(Orchestrator, TimeBudgetRedirectsToAFasterAgent) {
   Workflow wf;
   wf.nodes = {call_node("answer", {0}, 1), terminal("answered")};
-  wf.nodes[0].call.time_budget = {.budget = 500_ms, .action = TimeBudgetConfig::Action::kRedirect,
-                                  .fast_agent = 1};
+  wf.nodes[0].call.time_budget = {
+      .budget = 500_ms, .action = TimeBudgetConfig::Action::kRedirect, .fast_agent = 1};
   Harness h({agent("slow", 3000), agent("fast", 200)}, wf);
   h.submit_at(at(0_s), {.id = 1});
   h.run();
@@ -398,8 +463,10 @@ TEST(Orchestrator, TimeBudgetRedirectsToAFasterAgent) {
 TEST(Orchestrator, TimeBudgetDecomposesIntoParallelSubRequests) {
   Workflow wf;
   wf.nodes = {call_node("answer", {0}, 1), terminal("answered")};
-  wf.nodes[0].call.time_budget = {.budget = 500_ms, .action = TimeBudgetConfig::Action::kDecompose,
-                                  .decompose_agent = 1, .parts = 4};
+  wf.nodes[0].call.time_budget = {.budget = 500_ms,
+                                  .action = TimeBudgetConfig::Action::kDecompose,
+                                  .decompose_agent = 1,
+                                  .parts = 4};
   auto worker = agent("worker", 100);
   worker.latency.prefill_ms_per_input_token = 1.0;  // time grows with the input
   Harness h({agent("slow", 3000), worker}, wf);
@@ -416,8 +483,8 @@ TEST(Orchestrator, TimeBudgetDecomposesIntoParallelSubRequests) {
 TEST(Orchestrator, ValidatorCatchesSilentFailuresAndRetries) {
   Workflow wf;
   wf.nodes = {call_node("answer", {0}, 1), terminal("answered")};
-  wf.nodes[0].call.validator = {.enabled = true, .bad_below = 0.3, .true_positive_rate = 1.0,
-                                .false_positive_rate = 0.0};
+  wf.nodes[0].call.validator = {
+      .enabled = true, .bad_below = 0.3, .true_positive_rate = 1.0, .false_positive_rate = 0.0};
   wf.nodes[0].call.retry.max_attempts = 20;
   wf.nodes[0].call.retry.backoff = {BackoffShape::kConstant, Jitter::kNone, 1_ms, 1_s, 1.0};
   auto liar = agent("liar", 10);
@@ -444,7 +511,8 @@ TEST(Orchestrator, RetryBudgetStopsRetryStorms) {
   int i = 0;
   for (const OrchestratorConfig& oc : {unlimited, throttled}) {
     Harness h({down}, wf, oc);
-    for (std::uint64_t r = 0; r < 100; ++r) h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(r))), {.id = r});
+    for (std::uint64_t r = 0; r < 100; ++r)
+      h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(r))), {.id = r});
     h.run();
     calls[i++] = h.obs.started.size();
   }
@@ -465,7 +533,8 @@ TEST(Orchestrator, LearnedRouterPrefersTheAgentThatPaysOff) {
   good.quality.noise_sd = 0.05;
   Harness h({poor, good}, wf);
   for (std::uint64_t r = 0; r < 400; ++r) {
-    h.submit_at(at(sim::Duration::milliseconds(static_cast<std::int64_t>(100 * r))), {.id = r, .input_tokens = 100});
+    h.submit_at(at(sim::Duration::milliseconds(static_cast<std::int64_t>(100 * r))),
+                {.id = r, .input_tokens = 100});
   }
   h.run();
   std::size_t late_good = 0;
