@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -104,6 +105,14 @@ class Agent {
   // (overloaded, rate limited, context overflow, unavailable) are reported too,
   // through the listener, at the current instant.
   virtual CallId submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) = 0;
+
+  // A time by which the call is certain to have ended (its outcome delivered),
+  // when that is already fixed: for a call in service whose end is scheduled
+  // and that nothing scheduled can make hang. nullopt when it is not known
+  // (queued, hung, an outage that hangs calls may start first, or an agent
+  // that does not say). A caller may skip arming a timeout at or after this
+  // time: the reply would always come first.
+  virtual std::optional<sim::Time> end_bound(CallId) const { return std::nullopt; }
 
   // Abandons a call: frees its server or queue slot. Returns the tokens and
   // cost spent so far (billed), or nullopt-like zero outcome if the call had

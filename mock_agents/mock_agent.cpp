@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "mock_agents/quality_model.hpp"
 #include "sim/rounding.hpp"
@@ -53,6 +54,7 @@ struct MockAgent::Call {
   Draws draws{};
   CallOutcome outcome;
   sim::EventId event;          // completion or rejection delivery
+  sim::Time ends_at;           // when `event` runs
   sim::Duration service_time;  // planned, for pro-rata billing on cancellation
 };
 
@@ -125,12 +127,31 @@ void MockAgent::release_call(std::uint32_t index) {
 }
 
 MockAgent::Call* MockAgent::find(CallId id) {
+  return const_cast<Call*>(std::as_const(*this).find(id));
+}
+
+const MockAgent::Call* MockAgent::find(CallId id) const {
   const auto index = static_cast<std::uint32_t>(id);
   const auto generation = static_cast<std::uint32_t>(id >> kIndexBits);
   if (index >= calls_.size()) return nullptr;
-  Call& c = calls_[index];
+  const Call& c = calls_[index];
   if (c.phase == Phase::kFree || c.generation != generation) return nullptr;
   return &c;
+}
+
+std::optional<sim::Time> MockAgent::end_bound(CallId id) const {
+  const Call* c = find(id);
+  if (c == nullptr || c->phase == Phase::kQueued || c->hung) return std::nullopt;
+  // In service or being rejected: its end is scheduled. Only an outage that
+  // hangs calls, starting before that end, could stop it from coming (one
+  // that fails calls only brings the end forward).
+  for (const FaultWindow& w : config_.faults) {
+    if (w.kind == FaultWindow::Kind::kOutageHang && w.start >= sim_.now() &&
+        w.start <= c->ends_at) {
+      return std::nullopt;
+    }
+  }
+  return c->ends_at;
 }
 
 void MockAgent::draw(const CallRequest& r, Draws& d) const {
@@ -230,6 +251,7 @@ void MockAgent::reject(std::uint32_t index, ErrorKind kind, sim::Duration retry_
   c.outcome.service_started = sim_.now();
   ++stats_.errors_by_kind[static_cast<int>(kind)];
   // Delivered as an event so the caller never sees a re-entrant callback.
+  c.ends_at = sim_.now();
   c.event = sim_.schedule_after(sim::Duration::zero(), [this, index] { finish(index); });
 }
 
@@ -317,6 +339,7 @@ void MockAgent::start_service(std::uint32_t index) {
     c.outcome.silent = silent;
     fill_success(c);
   }
+  c.ends_at = sim_.now() + delay;
   c.event = sim_.schedule_after(delay, [this, index] { finish(index); });
 }
 
@@ -444,6 +467,7 @@ void MockAgent::on_fault_start(const FaultWindow& window) {
     failed.submitted = c.outcome.submitted;
     failed.service_started = c.outcome.service_started;
     c.outcome = failed;
+    c.ends_at = sim_.now();
     c.event = sim_.schedule_after(sim::Duration::zero(), [this, i] { finish(i); });
   }
 }

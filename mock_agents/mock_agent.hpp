@@ -69,6 +69,7 @@ class MockAgent final : public Agent {
 
   CallId submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) override;
   Cancellation cancel(CallId id) override;
+  std::optional<sim::Time> end_bound(CallId id) const override;
 
   std::uint32_t in_service() const override { return busy_; }
   std::uint32_t queued() const override { return queued_live_; }
@@ -100,6 +101,7 @@ class MockAgent final : public Agent {
   std::uint32_t allocate_call();
   void release_call(std::uint32_t index);
   Call* find(CallId id);
+  const Call* find(CallId id) const;
   // Written in place: the call's slot is the only consumer.
   void draw(const CallRequest& request, Draws& d) const;
   std::optional<ErrorKind> admission_error(const CallRequest& request, const Draws& d,

@@ -791,22 +791,29 @@ bool Orchestrator::launch(std::uint32_t step, AgentIndex agent, AttemptKind kind
   ++signals_[agent].outstanding;
   s.outstanding.push_back(ai);
   const std::uint64_t tag = make_tag(ai, a.generation);
+  a.call = agents_[agent]->submit(call, *this, tag);
   // Timeout: the attempt's own, capped by the request deadline (deadline
-  // propagation: no call outlives its request).
+  // propagation: no call outlives its request). Not armed when the agent
+  // already knows the reply comes by then: it would only be cancelled (most
+  // calls). Arming it after submit() instead of before changes no order: the
+  // agent schedules nothing at late priority, and ties at late priority are
+  // only between timeouts, still pushed in the same order.
   sim::Time limit = r.in.deadline;
   if (c.attempt_timeout > sim::Duration::zero() && kind != AttemptKind::kSummarize) {
     limit = std::min(limit, now + c.attempt_timeout);
   }
   if (limit != sim::Time::max()) {
-    a.timeout = sim_.schedule_at(
-        limit,
-        [this, ai, tag] {
-          if (attempts_[ai].active && make_tag(ai, attempts_[ai].generation) == tag)
-            on_attempt_timeout(ai);
-        },
-        sim::kPriorityLate);
+    const std::optional<sim::Time> end = agents_[agent]->end_bound(a.call);
+    if (!end || *end > limit) {
+      a.timeout = sim_.schedule_at(
+          limit,
+          [this, ai, tag] {
+            if (attempts_[ai].active && make_tag(ai, attempts_[ai].generation) == tag)
+              on_attempt_timeout(ai);
+          },
+          sim::kPriorityLate);
+    }
   }
-  a.call = agents_[agent]->submit(call, *this, tag);
   if (kind == AttemptKind::kRetry || kind == AttemptKind::kHedge) budget_.retry_started();
   if (observer_) {
     observer_->on_call_started({now, r.in.id, s.node, agent, a.number, a.call, kind, input_tokens});

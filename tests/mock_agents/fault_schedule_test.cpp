@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 #include "mock_agents/mock_agent.hpp"
 #include "tests/mock_agents/test_listener.hpp"
 
@@ -60,6 +63,56 @@ TEST(FaultSchedule, HangingOutageSilencesCallsInFlight) {
   // [start, end): at the start instant the outage is in force, so a reply due
   // exactly then is lost (the boundary event runs before same-instant replies).
   EXPECT_EQ(o[4].finished, sim::Time{});
+}
+
+TEST(FaultSchedule, EndBoundIsGivenOnlyWhenNothingCanHangTheCall) {
+  // One server, 100 ms calls, a hanging outage over [10 s, 20 s) and a
+  // failing one over [30 s, 40 s).
+  MockAgentConfig c = agent_with({.kind = FaultWindow::Kind::kOutageHang, .start = at(10_s), .end = at(20_s)});
+  c.servers = 1;
+  c.faults.push_back({.kind = FaultWindow::Kind::kOutageFail, .start = at(30_s), .end = at(40_s)});
+  sim::Simulation sim;
+  MockAgent agent(sim, sim::RandomSource(1), c);
+  RecordingListener l;
+  std::vector<std::optional<sim::Time>> bound(7);
+  std::vector<CallId> ids(7);
+  const auto submit = [&](std::size_t i) {
+    ids[i] = agent.submit({.request_id = i}, l, i);
+    bound[i] = agent.end_bound(ids[i]);
+  };
+  sim.schedule_at(at(1_s), [&] { submit(0); submit(1); });  // 1 queues behind 0
+  sim.schedule_at(at(10_s) - 50_ms, [&] { submit(2); });    // would end inside the outage
+  sim.schedule_at(at(10_s) - 100_ms, [&] { submit(3); });   // would end at its first instant
+  sim.schedule_at(at(15_s), [&] { submit(4); });            // hung by the outage in force
+  // The hung calls hold the one server until abandoned.
+  sim.schedule_at(at(25_s), [&] {
+    for (std::size_t i : {2, 3, 4}) EXPECT_TRUE(agent.cancel(ids[i]).was_active) << i;
+  });
+  sim.schedule_at(at(30_s) - 50_ms, [&] { submit(5); });    // failed early by the outage
+  sim.schedule_at(at(50_s), [&] { submit(6); });
+  sim.run_until(at(30_s) - 50_ms + 1_ns);
+  const auto bound_of_1_once_served = agent.end_bound(ids[1]);
+  sim.run_until(at(1_h));
+
+  std::vector<CallOutcome> o(7);
+  for (const auto& f : l.finished) o[f.tag] = f.outcome;
+  EXPECT_EQ(bound[0], at(1_s) + 100_ms);
+  EXPECT_EQ(o[0].finished, at(1_s) + 100_ms);
+  EXPECT_EQ(bound[1], std::nullopt);  // queued: its start is not known yet
+  EXPECT_EQ(bound_of_1_once_served, std::nullopt);  // ended long ago: no such call
+  EXPECT_EQ(bound[2], std::nullopt);
+  EXPECT_EQ(bound[3], std::nullopt);
+  EXPECT_EQ(bound[4], std::nullopt);
+  // The withheld bounds were right to be withheld: these never answered.
+  EXPECT_EQ(o[2].finished, sim::Time{});
+  EXPECT_EQ(o[3].finished, sim::Time{});
+  EXPECT_EQ(o[4].finished, sim::Time{});
+  // A failing outage only brings the end forward: the bound still holds.
+  EXPECT_EQ(bound[5], at(30_s) + 50_ms);
+  EXPECT_EQ(o[5].error, ErrorKind::kUnavailable);
+  EXPECT_LE(o[5].finished, *bound[5]);
+  EXPECT_EQ(bound[6], at(50_s) + 100_ms);
+  EXPECT_EQ(o[6].finished, at(50_s) + 100_ms);
 }
 
 TEST(FaultSchedule, DegradationMultipliesLatencyAndAddsErrorsInsideTheWindowOnly) {

@@ -143,6 +143,29 @@ TEST(Orchestrator, TimeoutsCancelTheCallAndNoCallOutlivesTheDeadline) {
   EXPECT_EQ(h.agents[0]->in_service(), 0u);          // the agent's servers were freed
 }
 
+TEST(Orchestrator, ACallThatAnOutageHangsStillTimesOut) {
+  // Calls that will answer before their timeout arm none (the agent vouches
+  // for the end), but one that a hanging outage will catch mid-call must:
+  // 300 ms calls, a 1 s timeout, an outage that hangs calls from 10.1 s.
+  Workflow wf;
+  wf.nodes = {call_node("gen", {0}, 1), terminal("answered")};
+  wf.nodes[0].call.attempt_timeout = 1_s;
+  MockAgentConfig a = agent("gen", 300);
+  a.faults = {{.kind = mock_agents::FaultWindow::Kind::kOutageHang,
+               .start = at(10'100_ms),
+               .end = at(60_s)}};
+  Harness h({a}, wf);
+  h.submit_at(at(0_s), {.id = 1});
+  h.submit_at(at(10_s), {.id = 2});
+  h.run();
+  ASSERT_EQ(h.obs.ended.size(), 2u);
+  EXPECT_EQ(h.obs.ended[0].end, CallEnd::kSuccess);
+  EXPECT_EQ(h.obs.ended[0].at, at(300_ms));
+  EXPECT_EQ(h.obs.ended[1].end, CallEnd::kTimeout);
+  EXPECT_EQ(h.obs.ended[1].at, at(11_s));
+  EXPECT_EQ(h.agents[0]->in_service(), 0u);
+}
+
 TEST(Orchestrator, HedgeWinsAndTheLoserIsCancelledButBilled) {
   Workflow wf;
   wf.nodes = {call_node("llm", {0}, 1), terminal("answered")};
