@@ -55,8 +55,8 @@ void EventQueue::insert_into_front(const Entry& e) {
     front_pos_ = 0;
   }
   if (const std::uint32_t live = front_.size - front_pos_; live <= kLinearInsert) {
-    // Few live entries (e.g. one agent's calls in service): walk from the
-    // nearer end, shifting as we go. Same place as the binary search below
+    // Few live entries (one agent's calls in service, the calls in flight of
+    // an orchestrated run): walk from the nearer end, shifting as we go. Same place as the binary search below
     // (after every entry that runs before `e` or ties with it), without its
     // unpredictable branches or a memmove call.
     Entry* const begin = front_.begin() + front_pos_;
