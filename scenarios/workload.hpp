@@ -100,6 +100,8 @@ class Workload {
 
   sim::Simulation& sim_;
   sim::RandomSource rng_;
+  // The key ("request") every request's stream starts with, mixed once.
+  sim::StreamIdBuilder request_stream_prefix_ = sim::StreamIdBuilder().add("request");
   WorkloadConfig config_;
   RequestSink& sink_;
   bool closed_ = false;
