@@ -106,7 +106,7 @@ void CircuitBreaker::record(sim::Time now, bool failed, bool slow) {
       ++ring_filled_;
     }
     ring_[ring_next_] = static_cast<std::uint8_t>((failed ? 1u : 0u) | (slow ? 2u : 0u));
-    ring_next_ = (ring_next_ + 1) % config_.window_size;
+    if (++ring_next_ == config_.window_size) ring_next_ = 0;  // no division per call
     ++ring_counts_.calls;
     ring_counts_.failures += failed;
     ring_counts_.slow += slow;
