@@ -219,24 +219,32 @@ TEST(Orchestrator, BreakerOpensAtItsThresholdThenRejectsWithoutCalling) {
   EXPECT_EQ(h.orch->completed(), 20u);                        // all served by the fallback
 }
 
+// A breaker that opens once half of four calls in its window failed.
+OrchestratorConfig opens_after_four_calls(sim::Duration open_for) {
+  CircuitBreakerConfig b;
+  b.window_size = 4;
+  b.minimum_calls = 4;
+  b.failure_rate_threshold = 50;
+  b.open_duration = open_for;
+  b.half_open_calls = 1;
+  OrchestratorConfig oc;
+  oc.breaker = b;
+  return oc;
+}
+
+MockAgentConfig failing_agent(const std::string& name) {
+  MockAgentConfig c = agent(name, 10);
+  c.outcomes.transient_error = 1.0;
+  return c;
+}
+
 // Routing reads a breaker's state through the eligibility mask: a candidate
 // whose breaker is open is skipped (static routing: the first eligible one).
 TEST(Orchestrator, RoutingSkipsCandidatesWhoseBreakerIsOpen) {
   Workflow wf;
   wf.nodes = {call_node("llm", {0, 1, 2}, 1), terminal("answered")};
-  OrchestratorConfig oc;
-  CircuitBreakerConfig b;
-  b.window_size = 4;
-  b.minimum_calls = 4;
-  b.failure_rate_threshold = 50;
-  b.open_duration = 100_s;
-  b.half_open_calls = 1;
-  oc.breaker = b;
-  auto down0 = agent("down0", 10);
-  down0.outcomes.transient_error = 1.0;
-  auto down1 = agent("down1", 10);
-  down1.outcomes.transient_error = 1.0;
-  Harness h({down0, down1, agent("up", 10)}, wf, oc);
+  Harness h({failing_agent("down0"), failing_agent("down1"), agent("up", 10)}, wf,
+            opens_after_four_calls(100_s));
   for (std::uint64_t i = 0; i < 12; ++i) {
     h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
   }
@@ -253,19 +261,7 @@ TEST(Orchestrator, RoutingSkipsCandidatesWhoseBreakerIsOpen) {
 TEST(Orchestrator, EveryCandidateOpenFailsTheStepWithoutCallingUntilTheOpenPeriodEnds) {
   Workflow wf;
   wf.nodes = {call_node("llm", {0, 1}, 1), terminal("answered")};
-  OrchestratorConfig oc;
-  CircuitBreakerConfig b;
-  b.window_size = 4;
-  b.minimum_calls = 4;
-  b.failure_rate_threshold = 50;
-  b.open_duration = 20_s;
-  b.half_open_calls = 1;
-  oc.breaker = b;
-  auto down0 = agent("down0", 10);
-  down0.outcomes.transient_error = 1.0;
-  auto down1 = agent("down1", 10);
-  down1.outcomes.transient_error = 1.0;
-  Harness h({down0, down1}, wf, oc);
+  Harness h({failing_agent("down0"), failing_agent("down1")}, wf, opens_after_four_calls(20_s));
   for (std::uint64_t i = 0; i < 10; ++i) {
     h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
   }

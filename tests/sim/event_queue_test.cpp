@@ -228,17 +228,20 @@ TEST(EventQueue, PushAfterPeekDoesNotOvertakeALaterBucket) {
   EXPECT_EQ(ran, (std::vector<std::int64_t>{10, 15, 20, 30, 0x10001, 0x10005}));
 }
 
+// An event as the reference models order them: std::set<Key> runs events
+// by (time, priority, sequence), the queue's documented order.
+struct Key {
+  std::int64_t time;
+  Priority prio;
+  std::uint64_t seq;
+  auto operator<=>(const Key&) const = default;
+};
+
 TEST(EventQueue, HoldModelMatchesAReferenceHeapAcrossAllDigitLevels) {
   // The hold model with delays spread over many orders of magnitude (so
   // entries cross every radix level, large buckets are sorted or split, and
   // zero-delay pushes land in the front), plus cancellations, against a
   // std::set ordered by (time, priority, sequence).
-  struct Key {
-    std::int64_t time;
-    Priority prio;
-    std::uint64_t seq;
-    auto operator<=>(const Key&) const = default;
-  };
   EventQueue q;
   std::set<Key> model;
   std::vector<std::pair<Key, EventId>> cancellable;
@@ -286,12 +289,6 @@ TEST(EventQueue, FewPendingEventsKeepTheOrderThroughTheLinearInsert) {
   // zero to two events so the population drifts between 0 and ~16 and the
   // front slides down when it fills. Checked against a std::set ordered by
   // (time, priority, sequence).
-  struct Key {
-    std::int64_t time;
-    Priority prio;
-    std::uint64_t seq;
-    auto operator<=>(const Key&) const = default;
-  };
   EventQueue q;
   std::set<Key> model;
   RandomStream rng = RandomSource(12).stream("event-queue-few");
