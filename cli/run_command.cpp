@@ -139,9 +139,9 @@ int run_command(const RunArgs& args) {
         trace = std::make_unique<eval::AtomicFile>(*args.out_dir + "/trace.json");
         result.trace->write(trace->stream());
       }
-      // Commit together at the end: either every file is complete or none is replaced.
-      // A file not asked for is removed: one left by an earlier run here
-      // would be taken for this run's.
+      // Commit together at the end, after every file is written: a failure
+      // before this point replaces nothing. A file this run does not write is
+      // removed: one left by an earlier run here would be taken for this run's.
       const auto commit_or_remove = [&](eval::AtomicFile* file, const char* file_name) {
         if (file) {
           file->commit();

@@ -123,7 +123,10 @@ std::string_view MetricsCollector::to_string(orchestration::BudgetExhausted::Kin
 MetricsCollector::MetricsCollector(const orchestration::Workflow& workflow,
                                    std::vector<std::string> agent_names,
                                    std::vector<std::string> class_names, double quality_threshold)
-    : quality_threshold_(quality_threshold) {
+    : quality_threshold_(quality_threshold),
+      // Edges: rows from + 1 (0 is the entry), columns to; decisions: node x agent.
+      edges_(workflow.nodes.size() + 1, workflow.nodes.size()),
+      decisions_(workflow.nodes.size(), agent_names.size()) {
   node_names_.reserve(workflow.nodes.size());
   for (const auto& n : workflow.nodes) node_names_.push_back(n.name);
   agents_.resize(agent_names.size());

@@ -19,6 +19,14 @@ namespace orchsim::eval {
 
 class PairCounts {
  public:
+  // Indices are workflow nodes and agents: anything this large is a bug (a
+  // sentinel passed as an index), reported instead of allocated.
+  static constexpr std::uint64_t kMaxIndex = std::uint64_t{1} << 16;
+
+  PairCounts() = default;
+  // Sized for the expected indices up front, so the event path never grows it.
+  PairCounts(std::uint64_t rows, std::uint64_t cols) { grow_to(rows, cols); }
+
   void add(std::uint64_t row, std::uint64_t col) {
     if (row >= rows_ || col >= cols_) grow(row, col);
     ++cells_[row * cols_ + col];
@@ -38,7 +46,10 @@ class PairCounts {
 
  private:
   // Out of line so that add() stays small enough to inline at every event.
+  // Makes (row, col) a cell, at least doubling a dimension that grows; throws
+  // std::out_of_range past kMaxIndex.
   void grow(std::uint64_t row, std::uint64_t col);
+  void grow_to(std::uint64_t rows, std::uint64_t cols);
 
   std::uint64_t rows_ = 0, cols_ = 0;
   std::vector<std::uint64_t> cells_;

@@ -103,15 +103,19 @@ class Agent {
   // Submits a call. The listener is told the outcome exactly once, at the
   // simulated time the call ends, unless cancel() is called first. Rejections
   // (overloaded, rate limited, context overflow, unavailable) are reported too,
-  // through the listener, at the current instant.
+  // through the listener, at the current instant. Never synchronously from
+  // submit(), and never from an event at sim::kPriorityLate: that priority
+  // belongs to the caller's timeouts, so a reply due at a timeout's instant
+  // wins, and the caller may arm its timeout before or after submit() alike.
   virtual CallId submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) = 0;
 
   // A time by which the call is certain to have ended (its outcome delivered),
   // when that is already fixed: for a call in service whose end is scheduled
   // and that nothing scheduled can make hang. nullopt when it is not known
   // (queued, hung, an outage that hangs calls may start first, or an agent
-  // that does not say). A caller may skip arming a timeout at or after this
-  // time: the reply would always come first.
+  // that does not say). Asked right after submit(), before anything else
+  // runs; a caller may then skip arming a timeout at or after this time: the
+  // reply would always come first.
   virtual std::optional<sim::Time> end_bound(CallId) const { return std::nullopt; }
 
   // Abandons a call: frees its server or queue slot. Returns the tokens and

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace orchsim::orchestration {
@@ -53,6 +54,21 @@ std::string_view to_string(FitPolicy policy);
 
 class Context {
  public:
+  Context() = default;
+  Context(const Context&) = default;
+  Context& operator=(const Context&) = default;
+  // A moved-from context is empty, its count included (a moved-from vector
+  // is left empty, and the count must follow it).
+  Context(Context&& o) noexcept : segments_(std::move(o.segments_)), tokens_(o.tokens_) {
+    o.clear();
+  }
+  Context& operator=(Context&& o) noexcept {
+    segments_ = std::move(o.segments_);
+    tokens_ = o.tokens_;
+    o.clear();
+    return *this;
+  }
+
   void add(const Segment& s) {
     segments_.push_back(s);
     tokens_ += s.tokens;

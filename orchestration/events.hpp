@@ -217,6 +217,8 @@ class Observer {
 // left out of that event's list (found at compile time from its static type,
 // nothing to declare). Observers added through a pointer to a non-final class
 // (a class derived from it may override what it does not) get every event.
+// A final observer's handlers must be public (as Observer's are): add() names
+// them to find out which it overrides.
 class ObserverList final : public Observer {
  public:
   template <class T>

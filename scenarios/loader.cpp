@@ -136,11 +136,13 @@ class Loader {
   // mass there would give every request of the class the same clamped
   // difficulty, which is a mistake (a constant 5 meant as 0.5), not a choice.
   void check_difficulty(const sim::Distribution& d, const std::string& at) {
-    const double mass = d.cdf(1.0) - d.cdf(std::nextafter(0.0, -1.0));
-    if (mass > 0.0) return;
+    const double below = d.cdf(std::nextafter(0.0, -1.0));
+    const double up_to_one = d.cdf(1.0);
+    if (up_to_one - below > 0.0) return;
+    const char* clamped = below == 0.0 ? "1" : up_to_one >= 1.0 ? "0" : "0 or 1";
     d_.error(at, fmt::format("found {}, which never falls in [0, 1]; expected difficulties in "
                              "[0, 1] (draws are clamped, so every request would get {})",
-                             d.describe(), d.cdf(1.0) >= 1.0 ? 0 : 1));
+                             d.describe(), clamped));
   }
 
   void read_agents(const Json& j, const std::string& at, Scenario& s) {

@@ -66,40 +66,52 @@ TEST(FaultSchedule, HangingOutageSilencesCallsInFlight) {
 }
 
 TEST(FaultSchedule, EndBoundIsGivenOnlyWhenNothingCanHangTheCall) {
-  // One server, 100 ms calls, a hanging outage over [10 s, 20 s) and a
-  // failing one over [30 s, 40 s).
+  // Four servers, 100 ms calls, a hanging outage over [10 s, 20 s) and a
+  // failing one over [30 s, 40 s). Call 1 queues behind four others; every
+  // other call is in service when asked, so its bound is withheld (or not)
+  // for the outage alone.
   MockAgentConfig c = agent_with({.kind = FaultWindow::Kind::kOutageHang, .start = at(10_s), .end = at(20_s)});
-  c.servers = 1;
+  c.servers = 4;
   c.faults.push_back({.kind = FaultWindow::Kind::kOutageFail, .start = at(30_s), .end = at(40_s)});
   sim::Simulation sim;
   MockAgent agent(sim, sim::RandomSource(1), c);
   RecordingListener l;
-  std::vector<std::optional<sim::Time>> bound(7);
-  std::vector<CallId> ids(7);
+  constexpr std::size_t kCalls = 7;
+  constexpr std::uint64_t kFiller = 100;  // tags of calls that only fill servers
+  std::vector<std::optional<sim::Time>> bound(kCalls);
+  std::vector<std::uint32_t> queued_at_submit(kCalls);
+  std::vector<CallId> ids(kCalls);
   const auto submit = [&](std::size_t i) {
     ids[i] = agent.submit({.request_id = i}, l, i);
+    queued_at_submit[i] = agent.queued();
     bound[i] = agent.end_bound(ids[i]);
   };
-  sim.schedule_at(at(1_s), [&] { submit(0); submit(1); });  // 1 queues behind 0
-  sim.schedule_at(at(10_s) - 50_ms, [&] { submit(2); });    // would end inside the outage
-  sim.schedule_at(at(10_s) - 100_ms, [&] { submit(3); });   // would end at its first instant
-  sim.schedule_at(at(15_s), [&] { submit(4); });            // hung by the outage in force
-  // The hung calls hold the one server until abandoned.
+  sim.schedule_at(at(1_s), [&] {
+    submit(0);
+    for (std::uint64_t f = 0; f < 3; ++f) agent.submit({.request_id = kFiller + f}, l, kFiller + f);
+    submit(1);  // all four servers busy: queued
+  });
+  sim.schedule_at(at(10_s) - 50_ms, [&] { submit(2); });  // would end inside the outage
+  sim.schedule_at(at(10_s) - 100_ms, [&] { submit(3); });  // would end at its first instant
+  sim.schedule_at(at(15_s), [&] { submit(4); });           // hung by the outage in force
+  // The hung calls hold three servers until abandoned.
   sim.schedule_at(at(25_s), [&] {
     for (std::size_t i : {2, 3, 4}) EXPECT_TRUE(agent.cancel(ids[i]).was_active) << i;
   });
-  sim.schedule_at(at(30_s) - 50_ms, [&] { submit(5); });    // failed early by the outage
+  sim.schedule_at(at(30_s) - 50_ms, [&] { submit(5); });  // failed early by the outage
   sim.schedule_at(at(50_s), [&] { submit(6); });
-  sim.run_until(at(30_s) - 50_ms + 1_ns);
-  const auto bound_of_1_once_served = agent.end_bound(ids[1]);
   sim.run_until(at(1_h));
 
-  std::vector<CallOutcome> o(7);
-  for (const auto& f : l.finished) o[f.tag] = f.outcome;
+  std::vector<CallOutcome> o(kCalls);
+  for (const auto& f : l.finished) {
+    if (f.tag < kCalls) o[f.tag] = f.outcome;
+  }
+  EXPECT_EQ(queued_at_submit[1], 1u);
+  for (std::size_t i : {0, 2, 3, 4, 5, 6}) EXPECT_EQ(queued_at_submit[i], 0u) << i;
   EXPECT_EQ(bound[0], at(1_s) + 100_ms);
   EXPECT_EQ(o[0].finished, at(1_s) + 100_ms);
   EXPECT_EQ(bound[1], std::nullopt);  // queued: its start is not known yet
-  EXPECT_EQ(bound_of_1_once_served, std::nullopt);  // ended long ago: no such call
+  EXPECT_EQ(o[1].finished, at(1_s) + 200_ms);
   EXPECT_EQ(bound[2], std::nullopt);
   EXPECT_EQ(bound[3], std::nullopt);
   EXPECT_EQ(bound[4], std::nullopt);
@@ -113,6 +125,7 @@ TEST(FaultSchedule, EndBoundIsGivenOnlyWhenNothingCanHangTheCall) {
   EXPECT_LE(o[5].finished, *bound[5]);
   EXPECT_EQ(bound[6], at(50_s) + 100_ms);
   EXPECT_EQ(o[6].finished, at(50_s) + 100_ms);
+  EXPECT_EQ(agent.end_bound(ids[6]), std::nullopt);  // ended: no such call any more
 }
 
 TEST(FaultSchedule, DegradationMultipliesLatencyAndAddsErrorsInsideTheWindowOnly) {

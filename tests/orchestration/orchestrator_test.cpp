@@ -256,20 +256,25 @@ TEST(Orchestrator, RoutingSkipsCandidatesWhoseBreakerIsOpen) {
   EXPECT_EQ(h.orch->failed(), 8u);
 }
 
-// With every candidate's breaker open the step fails without a call; once the
-// open period is over the first candidate is eligible again (a half-open probe).
+// With every candidate's breaker open the step fails without a call; once a
+// candidate's open period is over it is eligible again (a half-open probe),
+// whether or not a later candidate is still open.
 TEST(Orchestrator, EveryCandidateOpenFailsTheStepWithoutCallingUntilTheOpenPeriodEnds) {
   Workflow wf;
   wf.nodes = {call_node("llm", {0, 1}, 1), terminal("answered")};
   Harness h({failing_agent("down0"), failing_agent("down1")}, wf, opens_after_four_calls(20_s));
+  // down0 opens at 3.01 s (until 23.01 s), down1 at 7.01 s (until 27.01 s).
   for (std::uint64_t i = 0; i < 10; ++i) {
     h.submit_at(at(sim::Duration::seconds(static_cast<std::int64_t>(i))), {.id = i});
   }
-  h.submit_at(at(40_s), {.id = 10});  // both open periods are over
+  // down0's period is over, down1's is not: down0 gets the probe, fails it
+  // and opens again until 45.01 s.
+  h.submit_at(at(25_s), {.id = 10});
+  h.submit_at(at(40_s), {.id = 11});  // now down1's period is over: its probe
   h.run();
   std::vector<AgentIndex> called;
   for (const auto& s : h.obs.started) called.push_back(s.agent);
-  EXPECT_EQ(called, (std::vector<AgentIndex>{0, 0, 0, 0, 1, 1, 1, 1, 0}));
+  EXPECT_EQ(called, (std::vector<AgentIndex>{0, 0, 0, 0, 1, 1, 1, 1, 0, 1}));
   EXPECT_EQ(std::count(h.obs.outcomes.begin(), h.obs.outcomes.end(), "breaker_open"), 2);
   std::size_t breaker_open = 0;
   for (const auto& e : h.obs.exhausted) {
