@@ -7,9 +7,12 @@ namespace orchsim::orchestration {
 
 std::string_view to_string(BreakerState state) {
   switch (state) {
-    case BreakerState::kClosed: return "closed";
-    case BreakerState::kOpen: return "open";
-    case BreakerState::kHalfOpen: return "half_open";
+    case BreakerState::kClosed:
+      return "closed";
+    case BreakerState::kOpen:
+      return "open";
+    case BreakerState::kHalfOpen:
+      return "half_open";
   }
   return "?";
 }
@@ -30,7 +33,8 @@ CircuitBreakerConfig CircuitBreakerConfig::polly() {
 }
 
 CircuitBreaker::CircuitBreaker(const CircuitBreakerConfig& config) : config_(config) {
-  if (config_.window_size == 0) throw std::invalid_argument("circuit breaker: window_size must be >= 1");
+  if (config_.window_size == 0)
+    throw std::invalid_argument("circuit breaker: window_size must be >= 1");
   if (config_.half_open_calls == 0) {
     throw std::invalid_argument("circuit breaker: half_open_calls must be >= 1");
   }
@@ -145,7 +149,8 @@ void CircuitBreaker::on_result(sim::Time now, bool failed, sim::Duration duratio
       probe_counts_.failures += failed;
       probe_counts_.slow += slow;
       if (probe_counts_.calls >= config_.half_open_calls) {
-        transition(over_threshold(probe_counts_) ? BreakerState::kOpen : BreakerState::kClosed, now);
+        transition(over_threshold(probe_counts_) ? BreakerState::kOpen : BreakerState::kClosed,
+                   now);
       }
       break;
     }

@@ -33,10 +33,10 @@ namespace orchsim::scenarios {
 
 struct RequestClass {
   std::string name = "default";
-  double weight = 1.0;  // share of the mix (relative)
-  sim::Distribution difficulty = sim::Distribution::constant(0.5);   // clamped to [0, 1]
+  double weight = 1.0;                                                // share of the mix (relative)
+  sim::Distribution difficulty = sim::Distribution::constant(0.5);    // clamped to [0, 1]
   sim::Distribution input_tokens = sim::Distribution::constant(500);  // rounded, >= 0
-  sim::Duration deadline = sim::Duration::zero();  // after arrival; zero = none
+  sim::Duration deadline = sim::Duration::zero();                     // after arrival; zero = none
 };
 
 // N users, each submitting a request, waiting for it to finish, thinking,
@@ -49,7 +49,7 @@ struct ClosedLoopUsers {
 struct WorkloadConfig {
   std::variant<ArrivalSpec, ClosedLoopUsers> arrivals = ArrivalSpec{PoissonArrivals{}};
   std::vector<RequestClass> classes = {RequestClass{}};
-  std::uint64_t max_requests = 0;     // 0 = no limit
+  std::uint64_t max_requests = 0;                 // 0 = no limit
   sim::Time stop_arrivals_at = sim::Time::max();  // no arrival at or after this instant
 
   // Every problem as "<field>: found ..., expected ..."; empty when usable.

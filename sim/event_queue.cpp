@@ -56,9 +56,10 @@ void EventQueue::insert_into_front(const Entry& e) {
   }
   if (const std::uint32_t live = front_.size - front_pos_; live <= kLinearInsert) {
     // Few live entries (one agent's calls in service, the calls in flight of
-    // an orchestrated run): walk from the nearer end, shifting as we go. Same place as the binary search below
-    // (after every entry that runs before `e` or ties with it), without its
-    // unpredictable branches or a memmove call.
+    // an orchestrated run): walk from the nearer end, shifting as we go. Same
+    // place as the binary search below (after every entry that runs before
+    // `e` or ties with it), without its unpredictable branches or a memmove
+    // call.
     Entry* const begin = front_.begin() + front_pos_;
     if (front_pos_ > 0 && live > 1 && RunsBefore{}(e, begin[live / 2])) {
       // In the first half: move the entries before it down into the slot

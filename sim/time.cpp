@@ -28,9 +28,14 @@ std::string to_string(Duration d) {
   if (ns == 0) return "0s";
   // Magnitude in unsigned arithmetic so INT64_MIN does not overflow.
   const bool negative = ns < 0;
-  const std::uint64_t mag = negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-  struct Unit { std::uint64_t ns; const char* suffix; };
-  static constexpr Unit kUnits[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}, {1, "ns"}};
+  const std::uint64_t mag =
+      negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  struct Unit {
+    std::uint64_t ns;
+    const char* suffix;
+  };
+  static constexpr Unit kUnits[] = {
+      {1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}, {1, "ns"}};
   for (const Unit& u : kUnits) {
     if (mag < u.ns) continue;
     std::string out = negative ? "-" : "";

@@ -46,8 +46,12 @@ TEST(PairCounts, APresizedGridCountsTheSameAndAnAbsurdIndexIsAnErrorNotAnAllocat
     grown.add(r, c);
   }
   std::vector<std::uint64_t> a, b;
-  sized.for_each([&](std::uint64_t r, std::uint64_t c, std::uint64_t n) { a.insert(a.end(), {r, c, n}); });
-  grown.for_each([&](std::uint64_t r, std::uint64_t c, std::uint64_t n) { b.insert(b.end(), {r, c, n}); });
+  sized.for_each([&](std::uint64_t r, std::uint64_t c, std::uint64_t n) {
+    a.insert(a.end(), {r, c, n});
+  });
+  grown.for_each([&](std::uint64_t r, std::uint64_t c, std::uint64_t n) {
+    b.insert(b.end(), {r, c, n});
+  });
   EXPECT_EQ(a, b);
   EXPECT_EQ(a, (std::vector<std::uint64_t>{0, 0, 1, 1, 7, 1, 2, 1, 2, 5, 0, 1}));
   EXPECT_THROW(grown.add(0xffffffffu, 0), std::out_of_range);

@@ -38,7 +38,8 @@ std::vector<CallOutcome> submit_at(const MockAgentConfig& c, std::vector<sim::Ti
 }
 
 TEST(FaultSchedule, OutageAppliesExactlyWithinItsWindow) {
-  const auto c = agent_with({.kind = FaultWindow::Kind::kOutageFail, .start = at(10_s), .end = at(20_s)});
+  const auto c =
+      agent_with({.kind = FaultWindow::Kind::kOutageFail, .start = at(10_s), .end = at(20_s)});
   const auto o = submit_at(c, {at(10_s) - 1_ns, at(10_s), at(20_s) - 1_ns, at(20_s), at(9_s)});
   // In service when the outage starts: fails exactly at the start.
   EXPECT_EQ(o[0].error, ErrorKind::kUnavailable);
@@ -52,7 +53,8 @@ TEST(FaultSchedule, OutageAppliesExactlyWithinItsWindow) {
 }
 
 TEST(FaultSchedule, HangingOutageSilencesCallsInFlight) {
-  const auto c = agent_with({.kind = FaultWindow::Kind::kOutageHang, .start = at(10_s), .end = at(20_s)});
+  const auto c =
+      agent_with({.kind = FaultWindow::Kind::kOutageHang, .start = at(10_s), .end = at(20_s)});
   const auto o = submit_at(
       c, {at(10_s) - 50_ms, at(15_s), at(20_s), at(10_s) - 100_ms - 1_ns, at(10_s) - 100_ms});
   EXPECT_EQ(o[0].finished, sim::Time{});  // never answered
@@ -70,7 +72,8 @@ TEST(FaultSchedule, EndBoundIsGivenOnlyWhenNothingCanHangTheCall) {
   // failing one over [30 s, 40 s). Call 1 queues behind four others; every
   // other call is in service when asked, so its bound is withheld (or not)
   // for the outage alone.
-  MockAgentConfig c = agent_with({.kind = FaultWindow::Kind::kOutageHang, .start = at(10_s), .end = at(20_s)});
+  MockAgentConfig c =
+      agent_with({.kind = FaultWindow::Kind::kOutageHang, .start = at(10_s), .end = at(20_s)});
   c.servers = 4;
   c.faults.push_back({.kind = FaultWindow::Kind::kOutageFail, .start = at(30_s), .end = at(40_s)});
   sim::Simulation sim;
@@ -91,7 +94,7 @@ TEST(FaultSchedule, EndBoundIsGivenOnlyWhenNothingCanHangTheCall) {
     for (std::uint64_t f = 0; f < 3; ++f) agent.submit({.request_id = kFiller + f}, l, kFiller + f);
     submit(1);  // all four servers busy: queued
   });
-  sim.schedule_at(at(10_s) - 50_ms, [&] { submit(2); });  // would end inside the outage
+  sim.schedule_at(at(10_s) - 50_ms, [&] { submit(2); });   // would end inside the outage
   sim.schedule_at(at(10_s) - 100_ms, [&] { submit(3); });  // would end at its first instant
   sim.schedule_at(at(15_s), [&] { submit(4); });           // hung by the outage in force
   // The hung calls hold three servers until abandoned.
@@ -129,8 +132,11 @@ TEST(FaultSchedule, EndBoundIsGivenOnlyWhenNothingCanHangTheCall) {
 }
 
 TEST(FaultSchedule, DegradationMultipliesLatencyAndAddsErrorsInsideTheWindowOnly) {
-  auto c = agent_with({.kind = FaultWindow::Kind::kDegraded, .start = at(10_s), .end = at(20_s),
-                       .latency_factor = 3.0, .extra_error_rate = 0.0});
+  auto c = agent_with({.kind = FaultWindow::Kind::kDegraded,
+                       .start = at(10_s),
+                       .end = at(20_s),
+                       .latency_factor = 3.0,
+                       .extra_error_rate = 0.0});
   const auto o = submit_at(c, {at(10_s) - 1_ns, at(10_s), at(20_s) - 1_ns, at(20_s)});
   EXPECT_EQ(o[0].finished - o[0].service_started, 100_ms);
   EXPECT_EQ(o[1].finished - o[1].service_started, 300_ms);

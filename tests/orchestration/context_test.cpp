@@ -89,12 +89,13 @@ TEST(Context, TokenCountFollowsEveryChange) {
     }
     Context moved = std::move(c);
     ASSERT_EQ(moved.tokens(), sum_of_segments(moved)) << trial;
-    ASSERT_EQ(c.tokens(), sum_of_segments(c)) << trial;  // NOLINT(bugprone-use-after-move): defined empty
+    ASSERT_EQ(c.tokens(), sum_of_segments(c))
+        << trial;  // NOLINT(bugprone-use-after-move): defined empty
     Context assigned;
     assigned.add({K::kQuery, 7, 1.0});
     assigned = std::move(moved);
     ASSERT_EQ(assigned.tokens(), sum_of_segments(assigned)) << trial;
-    ASSERT_EQ(moved.tokens(), 0) << trial;  // NOLINT(bugprone-use-after-move)
+    ASSERT_EQ(moved.tokens(), 0) << trial;           // NOLINT(bugprone-use-after-move)
     ASSERT_TRUE(moved.segments().empty()) << trial;  // NOLINT(bugprone-use-after-move)
     moved = std::move(assigned);
     moved.clear();

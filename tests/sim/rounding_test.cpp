@@ -14,11 +14,31 @@ namespace {
 using orchsim::sim::round_half_away;
 
 TEST(RoundHalfAway, MatchesLlroundOnHalvesAndNeighbours) {
-  const std::vector<double> values = {
-      0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
-      std::nextafter(0.5, 1.0), std::nextafter(-0.5, -1.0), 1e-300, -1e-300,
-      0x1.0p52 - 0.5, -(0x1.0p52 - 0.5), 0x1.0p52 - 1.5, 0x1.0p52, -0x1.0p52, 0x1.0p52 + 1.0,
-      0x1.0p53 + 2.0, 9.2e18, -9.2e18, 123456789.5, -123456789.5};
+  const std::vector<double> values = {0.0,
+                                      -0.0,
+                                      0.5,
+                                      -0.5,
+                                      1.5,
+                                      -1.5,
+                                      2.5,
+                                      -2.5,
+                                      0.49999999999999994,
+                                      -0.49999999999999994,
+                                      std::nextafter(0.5, 1.0),
+                                      std::nextafter(-0.5, -1.0),
+                                      1e-300,
+                                      -1e-300,
+                                      0x1.0p52 - 0.5,
+                                      -(0x1.0p52 - 0.5),
+                                      0x1.0p52 - 1.5,
+                                      0x1.0p52,
+                                      -0x1.0p52,
+                                      0x1.0p52 + 1.0,
+                                      0x1.0p53 + 2.0,
+                                      9.2e18,
+                                      -9.2e18,
+                                      123456789.5,
+                                      -123456789.5};
   for (const double x : values) EXPECT_EQ(round_half_away(x), std::llround(x)) << x;
 }
 
