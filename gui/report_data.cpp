@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "scenarios/json_reader.hpp"
 
@@ -95,24 +96,19 @@ class Reader {
 
   bool has(const std::string& pointer) const { return doc_.contains(Json::json_pointer(pointer)); }
 
-  // An array of counts / numbers / numbers-or-null, each element checked.
-  std::vector<std::uint64_t> counts(const std::string& pointer) {
-    std::vector<std::uint64_t> out(array_size(pointer));
-    for (std::size_t i = 0; i < out.size() && ok(); ++i)
-      out[i] = count(pointer + "/" + std::to_string(i));
-    return out;
+  // An array of counts / numbers / numbers-or-null, each element checked;
+  // with `size`, also that it has that many elements.
+  std::vector<std::uint64_t> counts(const std::string& pointer,
+                                    std::optional<std::size_t> size = std::nullopt) {
+    return array_of(pointer, size, [&](const std::string& p) { return count(p); });
   }
-  std::vector<double> nums(const std::string& pointer) {
-    std::vector<double> out(array_size(pointer));
-    for (std::size_t i = 0; i < out.size() && ok(); ++i)
-      out[i] = num(pointer + "/" + std::to_string(i));
-    return out;
+  std::vector<double> nums(const std::string& pointer,
+                           std::optional<std::size_t> size = std::nullopt) {
+    return array_of(pointer, size, [&](const std::string& p) { return num(p); });
   }
-  std::vector<std::optional<double>> opt_nums(const std::string& pointer) {
-    std::vector<std::optional<double>> out(array_size(pointer));
-    for (std::size_t i = 0; i < out.size() && ok(); ++i)
-      out[i] = opt_num(pointer + "/" + std::to_string(i));
-    return out;
+  std::vector<std::optional<double>> opt_nums(const std::string& pointer,
+                                              std::optional<std::size_t> size = std::nullopt) {
+    return array_of(pointer, size, [&](const std::string& p) { return opt_num(p); });
   }
   // An object of name -> count, in the file's order.
   std::vector<std::pair<std::string, std::uint64_t>> named_counts(const std::string& pointer) {
@@ -132,12 +128,17 @@ class Reader {
     }
     return out;
   }
-  // Fails unless the array at `pointer` has `n` elements.
-  void expect_size(const std::string& pointer, std::size_t n, std::size_t found_n) {
-    if (found_n != n) {
+  template <typename ReadOne>
+  std::vector<std::invoke_result_t<ReadOne&, const std::string&>> array_of(
+      const std::string& pointer, std::optional<std::size_t> size, ReadOne read_one) {
+    std::vector<std::invoke_result_t<ReadOne&, const std::string&>> out(array_size(pointer));
+    for (std::size_t i = 0; i < out.size() && ok(); ++i)
+      out[i] = read_one(pointer + "/" + std::to_string(i));
+    if (size && out.size() != *size) {
       fail(pointer,
-           "found " + std::to_string(found_n) + " elements, expected " + std::to_string(n));
+           "found " + std::to_string(out.size()) + " elements, expected " + std::to_string(*size));
     }
+    return out;
   }
 
   void fail(const std::string& pointer, const std::string& what) {
@@ -179,33 +180,22 @@ TimeSeries read_series(Reader& r) {
   t.bucket_ms = r.num(b + "/bucket_ms");
   if (r.ok() && !(t.bucket_ms > 0)) r.fail(b + "/bucket_ms", "expected a positive number");
   const std::size_t n = r.count(b + "/buckets");
-  t.arrived = r.counts(b + "/arrived");
-  t.completed = r.counts(b + "/completed");
-  t.failed = r.counts(b + "/failed");
-  t.latency_mean_ms = r.opt_nums(b + "/latency_mean_ms");
-  t.in_flight_mean = r.nums(b + "/in_flight_mean");
-  t.cost_usd = r.nums(b + "/cost_usd");
-  r.expect_size(b + "/arrived", n, t.arrived.size());
-  r.expect_size(b + "/completed", n, t.completed.size());
-  r.expect_size(b + "/failed", n, t.failed.size());
-  r.expect_size(b + "/latency_mean_ms", n, t.latency_mean_ms.size());
-  r.expect_size(b + "/in_flight_mean", n, t.in_flight_mean.size());
-  r.expect_size(b + "/cost_usd", n, t.cost_usd.size());
+  // Every series has one value per bucket.
+  t.arrived = r.counts(b + "/arrived", n);
+  t.completed = r.counts(b + "/completed", n);
+  t.failed = r.counts(b + "/failed", n);
+  t.latency_mean_ms = r.opt_nums(b + "/latency_mean_ms", n);
+  t.in_flight_mean = r.nums(b + "/in_flight_mean", n);
+  t.cost_usd = r.nums(b + "/cost_usd", n);
   r.each(b + "/agents", [&](const std::string& a) {
     TimeSeries::Agent s;
     s.name = r.str(a + "/name");
-    s.calls = r.counts(a + "/calls");
-    s.failed_calls = r.counts(a + "/failed_calls");
-    s.queue_mean = r.nums(a + "/queue_mean");
-    s.busy_mean = r.nums(a + "/busy_mean");
-    s.breaker_open_share = r.nums(a + "/breaker_open_share");
-    s.breaker_half_open_share = r.nums(a + "/breaker_half_open_share");
-    r.expect_size(a + "/calls", n, s.calls.size());
-    r.expect_size(a + "/failed_calls", n, s.failed_calls.size());
-    r.expect_size(a + "/queue_mean", n, s.queue_mean.size());
-    r.expect_size(a + "/busy_mean", n, s.busy_mean.size());
-    r.expect_size(a + "/breaker_open_share", n, s.breaker_open_share.size());
-    r.expect_size(a + "/breaker_half_open_share", n, s.breaker_half_open_share.size());
+    s.calls = r.counts(a + "/calls", n);
+    s.failed_calls = r.counts(a + "/failed_calls", n);
+    s.queue_mean = r.nums(a + "/queue_mean", n);
+    s.busy_mean = r.nums(a + "/busy_mean", n);
+    s.breaker_open_share = r.nums(a + "/breaker_open_share", n);
+    s.breaker_half_open_share = r.nums(a + "/breaker_half_open_share", n);
     t.agents.push_back(std::move(s));
   });
   return t;
@@ -214,11 +204,9 @@ TimeSeries read_series(Reader& r) {
 LatencyBins read_bins(Reader& r) {
   LatencyBins h;
   h.edges_ms = r.nums("/latency_histogram/edges_ms");
-  h.all = r.counts("/latency_histogram/all");
-  h.success = r.counts("/latency_histogram/success");
   const std::size_t bins = h.edges_ms.empty() ? 0 : h.edges_ms.size() - 1;
-  r.expect_size("/latency_histogram/all", bins, h.all.size());
-  r.expect_size("/latency_histogram/success", bins, h.success.size());
+  h.all = r.counts("/latency_histogram/all", bins);
+  h.success = r.counts("/latency_histogram/success", bins);
   for (std::size_t i = 1; i < h.edges_ms.size() && r.ok(); ++i) {
     if (!(h.edges_ms[i] > h.edges_ms[i - 1])) {
       r.fail("/latency_histogram/edges_ms/" + std::to_string(i), "edges must increase");

@@ -8,19 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/eval/eval_test_support.hpp"
+
 namespace orchsim::eval {
 namespace {
 
 using namespace sim::literals;
 
 orchestration::Workflow test_workflow() {
-  orchestration::Workflow w;
-  for (const char* name : {"retrieve", "check", "answer"}) {
-    orchestration::Node n;
-    n.name = name;
-    w.nodes.push_back(n);
-  }
-  return w;
+  return test_support::workflow_of({"retrieve", "check", "answer"}, "");
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -10,18 +10,14 @@
 
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/eval/eval_test_support.hpp"
 
 namespace orchsim::eval {
 namespace {
 
 constexpr std::uint64_t kRequests = 400;
 
-scenarios::Scenario load(const std::string& name) {
-  scenarios::LoadResult r = scenarios::load_scenario(name);
-  EXPECT_TRUE(r.ok()) << name << ":\n" << r.diagnostics.format();
-  if (!r.ok()) return scenarios::Scenario{};
-  return std::move(*r.scenario);
-}
+using test_support::load;
 
 RunResult run(const scenarios::Scenario& s, std::uint64_t seed) {
   RunOptions options;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/eval/eval_test_support.hpp"
+
 namespace orchsim::eval {
 namespace {
 
@@ -18,17 +20,10 @@ using orchestration::ErrorKind;
 using orchestration::kNoNode;
 
 orchestration::Workflow test_workflow() {
-  orchestration::Workflow w;
-  w.name = "test";
-  for (const char* name : {"retrieve", "generate", "check", "done"}) {
-    orchestration::Node n;
-    n.name = name;
-    w.nodes.push_back(n);
-  }
-  return w;
+  return test_support::workflow_of({"retrieve", "generate", "check", "done"});
 }
 
-sim::Time at(sim::Duration d) { return sim::Time::zero() + d; }
+using test_support::at;
 
 orchestration::RequestFinished finished(orchestration::RequestId id, std::uint32_t klass,
                                         bool success, std::string_view outcome,

@@ -15,6 +15,7 @@
 
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/eval/eval_test_support.hpp"
 
 namespace orchsim::eval {
 namespace {
@@ -29,17 +30,10 @@ using orchestration::RequestId;
 using Json = nlohmann::ordered_json;
 
 orchestration::Workflow test_workflow() {
-  orchestration::Workflow w;
-  w.name = "test";
-  for (const char* name : {"retrieve", "generate", "check", "done"}) {
-    orchestration::Node n;
-    n.name = name;
-    w.nodes.push_back(n);
-  }
-  return w;
+  return test_support::workflow_of({"retrieve", "generate", "check", "done"});
 }
 
-sim::Time at(sim::Duration d) { return sim::Time::zero() + d; }
+using test_support::at;
 
 orchestration::RequestArrived arrived(RequestId id, sim::Duration t = 0_ms) {
   return {at(t), id, 0, 100, sim::Time::max()};
@@ -384,12 +378,7 @@ TEST_F(RequestLogTest, WriteGivesAHeaderThenOneLinePerKeptRequestInIncreasingId)
 
 // --- End to end --------------------------------------------------------------------
 
-scenarios::Scenario load(const std::string& name) {
-  scenarios::LoadResult r = scenarios::load_scenario(name);
-  EXPECT_TRUE(r.ok()) << name << ":\n" << r.diagnostics.format();
-  if (!r.ok()) return scenarios::Scenario{};
-  return std::move(*r.scenario);
-}
+using test_support::load;
 
 std::string run_and_write(const scenarios::Scenario& s, std::uint64_t seed) {
   RunOptions options;

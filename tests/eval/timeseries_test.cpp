@@ -14,6 +14,7 @@
 
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/eval/eval_test_support.hpp"
 
 namespace orchsim::eval {
 namespace {
@@ -26,7 +27,7 @@ using orchestration::ErrorKind;
 using orchestration::RequestId;
 using Json = nlohmann::ordered_json;
 
-sim::Time at(sim::Duration d) { return sim::Time::zero() + d; }
+using test_support::at;
 
 orchestration::RequestArrived arrived(sim::Duration t, RequestId id) {
   return {at(t), id, 0, 100, sim::Time::max()};
@@ -327,12 +328,7 @@ TEST(TimeSeries, CountsAreConservedAcrossManyDoublings) {
 
 // --- End to end --------------------------------------------------------------------
 
-scenarios::Scenario load(const std::string& name) {
-  scenarios::LoadResult r = scenarios::load_scenario(name);
-  EXPECT_TRUE(r.ok()) << name << ":\n" << r.diagnostics.format();
-  if (!r.ok()) return scenarios::Scenario{};
-  return std::move(*r.scenario);
-}
+using test_support::load;
 
 RunResult run(const scenarios::Scenario& s, std::uint64_t seed) {
   RunOptions options;

@@ -20,6 +20,7 @@
 #include "orchestration/orchestrator.hpp"
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
+#include "tests/eval/eval_test_support.hpp"
 
 namespace orchsim::eval {
 namespace {
@@ -31,14 +32,7 @@ using orchestration::ErrorKind;
 using orchestration::Observer;
 
 orchestration::Workflow test_workflow() {
-  orchestration::Workflow w;
-  w.name = "trace-test";
-  for (const char* name : {"retrieve", "generate"}) {
-    orchestration::Node n;
-    n.name = name;
-    w.nodes.push_back(n);
-  }
-  return w;
+  return test_support::workflow_of({"retrieve", "generate"}, "trace-test");
 }
 
 // A synthetic run: events built directly, dispatched in (time, insertion) order.

@@ -636,6 +636,31 @@ TEST_F(BadFileTest, ReportWithAWrongValueNamesItsPointer) {
                          "(integer >= 0)");
 }
 
+TEST_F(BadFileTest, SeriesOfTheWrongLengthAreNamedWithBothLengths) {
+  // A real report with one agent series and one histogram row cut short.
+  const scenarios::LoadResult loaded = scenarios::load_scenario(scenarios::kDefaultScenario);
+  ASSERT_TRUE(loaded.ok());
+  eval::RunOptions options;
+  options.requests = 100;
+  Json report = eval::make_report(*loaded.scenario, eval::run_scenario(*loaded.scenario, options));
+  const std::size_t buckets = report["timeseries"]["arrived"].size();
+  ASSERT_GT(buckets, 1u);
+  report["timeseries"]["agents"][1]["queue_mean"].erase(0);
+  write_file(path("report.json"), report.dump());
+  ReportLoad r = load_report(path("report.json").toStdString());
+  EXPECT_EQ(r.error, path("report.json").toStdString() +
+                         ": /timeseries/agents/1/queue_mean: found " + std::to_string(buckets - 1) +
+                         " elements, expected " + std::to_string(buckets));
+
+  report = eval::make_report(*loaded.scenario, eval::run_scenario(*loaded.scenario, options));
+  const std::size_t bins = report["latency_histogram"]["all"].size();
+  report["latency_histogram"]["success"].push_back(0);
+  write_file(path("report.json"), report.dump());
+  r = load_report(path("report.json").toStdString());
+  EXPECT_EQ(r.error, path("report.json").toStdString() + ": /latency_histogram/success: found " +
+                         std::to_string(bins + 1) + " elements, expected " + std::to_string(bins));
+}
+
 TEST_F(BadFileTest, NewerSchemaAndMissingFilesAreRefused) {
   write_file(path("report.json"), R"({"schema": "orchsim.report", "schema_version": 7})");
   ReportLoad r = load_report(path("report.json").toStdString());
