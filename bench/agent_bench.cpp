@@ -68,7 +68,7 @@ struct Arrivals {
     r.input_tokens = 1000;
     r.difficulty = 0.5;
     agent.submit(r, listener, r.request_id);
-    const auto gap = static_cast<std::int64_t>(-std::log(rng.uniform_open01()) * mean_gap_ns);
+    const auto gap = static_cast<std::int64_t>(rng.standard_exponential() * mean_gap_ns);
     sim.schedule_after(Duration::nanoseconds(gap), [this] { arrive(); });
   }
 };

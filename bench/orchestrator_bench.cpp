@@ -66,8 +66,9 @@ void run_chain(benchmark::State& state, bool with_metrics) {
     sim::RandomStream arrivals = rng.stream("arrivals");
     sim::Time t = sim::Time::zero();
     for (int r = 0; r < requests; ++r) {
-      t += sim::Duration::from_seconds(-std::log(arrivals.uniform_open01()) / 200.0);
-      sim.schedule_at(t, [&o, r] { o.submit({.id = static_cast<std::uint64_t>(r), .input_tokens = 300}); });
+      t += sim::Duration::from_seconds(arrivals.standard_exponential() / 200.0);
+      sim.schedule_at(
+          t, [&o, r] { o.submit({.id = static_cast<std::uint64_t>(r), .input_tokens = 300}); });
     }
     sim.run();
     benchmark::DoNotOptimize(o.completed());
@@ -85,11 +86,15 @@ BENCHMARK(BM_ChainWithMetrics)->Arg(100'000)->Unit(benchmark::kMillisecond);
 class DirectChain final : public mock_agents::CallListener {
  public:
   explicit DirectChain(std::vector<mock_agents::Agent*> agents) : agents_(std::move(agents)) {}
-  void start(std::uint64_t request) { agents_[0]->submit({.request_id = request, .input_tokens = 300}, *this, request << 2); }
-  void on_call_finished(mock_agents::CallId, std::uint64_t tag, const mock_agents::CallOutcome&) override {
+  void start(std::uint64_t request) {
+    agents_[0]->submit({.request_id = request, .input_tokens = 300}, *this, request << 2);
+  }
+  void on_call_finished(mock_agents::CallId, std::uint64_t tag,
+                        const mock_agents::CallOutcome&) override {
     const std::uint64_t step = (tag & 3) + 1;
     if (step < agents_.size()) {
-      agents_[step]->submit({.request_id = tag >> 2, .input_tokens = 300}, *this, (tag & ~std::uint64_t{3}) | step);
+      agents_[step]->submit({.request_id = tag >> 2, .input_tokens = 300}, *this,
+                            (tag & ~std::uint64_t{3}) | step);
     } else {
       ++done;
     }
@@ -116,7 +121,7 @@ void BM_ChainDirectOnAgents(benchmark::State& state) {
     sim::RandomStream arrivals = rng.stream("arrivals");
     sim::Time t = sim::Time::zero();
     for (int r = 0; r < requests; ++r) {
-      t += sim::Duration::from_seconds(-std::log(arrivals.uniform_open01()) / 200.0);
+      t += sim::Duration::from_seconds(arrivals.standard_exponential() / 200.0);
       sim.schedule_at(t, [&chain, r] { chain.start(static_cast<std::uint64_t>(r)); });
     }
     sim.run();

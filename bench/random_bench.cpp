@@ -22,7 +22,9 @@ void BM_UniformDraws(benchmark::State& state) {
 }
 BENCHMARK(BM_UniformDraws);
 
-void BM_ExponentialDrawsInline(benchmark::State& state) {
+// Exp(1) by inverse CDF (-log u), the method before the ziggurat: kept as the
+// comparison for docs/performance.md.
+void BM_ExponentialDrawsInverseCdf(benchmark::State& state) {
   RandomStream s = RandomSource(1).stream("bench");
   double acc = 0;
   for (auto _ : state) {
@@ -31,7 +33,41 @@ void BM_ExponentialDrawsInline(benchmark::State& state) {
   benchmark::DoNotOptimize(acc);
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ExponentialDrawsInline);
+BENCHMARK(BM_ExponentialDrawsInverseCdf);
+
+void BM_ExponentialDrawsZiggurat(benchmark::State& state) {
+  RandomStream s = RandomSource(1).stream("bench");
+  double acc = 0;
+  for (auto _ : state) {
+    acc += s.standard_exponential();
+  }
+  benchmark::DoNotOptimize(acc);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ExponentialDrawsZiggurat);
+
+// N(0, 1) by inverse CDF (AS241), the method before the ziggurat.
+void BM_NormalDrawsInverseCdf(benchmark::State& state) {
+  RandomStream s = RandomSource(1).stream("bench");
+  double acc = 0;
+  for (auto _ : state) {
+    acc += orchsim::sim::special::normal_quantile(s.uniform_open01());
+  }
+  benchmark::DoNotOptimize(acc);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NormalDrawsInverseCdf);
+
+void BM_NormalDrawsZiggurat(benchmark::State& state) {
+  RandomStream s = RandomSource(1).stream("bench");
+  double acc = 0;
+  for (auto _ : state) {
+    acc += s.standard_normal();
+  }
+  benchmark::DoNotOptimize(acc);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NormalDrawsZiggurat);
 
 void BM_DistributionSample(benchmark::State& state) {
   RandomStream s = RandomSource(1).stream("bench");

@@ -66,14 +66,11 @@ CallId make_id(std::uint32_t index, std::uint32_t generation) {
 }  // namespace
 
 MockAgent::MockAgent(sim::Simulation& sim, const sim::RandomSource& rng, MockAgentConfig config)
-    : sim_(sim), rng_(rng), config_(std::move(config)), name_key_(sim::stable_hash(config_.name)) {
-  call_stream_prefix_.add("call").add(name_key_);
-  // Positions after the prefix: request_id, attempt, variant.
-  const std::uint64_t attempt_position = call_stream_prefix_.count() + 2;
-  for (std::uint32_t k = 0; k < kPremixedKeys; ++k) {
-    premixed_attempt_[k] = sim::StreamIdBuilder::premix(k, attempt_position);
-    premixed_variant_[k] = sim::StreamIdBuilder::premix(k, attempt_position + 1);
-  }
+    : sim_(sim),
+      rng_(rng),
+      config_(std::move(config)),
+      name_key_(sim::stable_hash(config_.name)),
+      call_streams_(rng_.family("call", name_key_)) {
   if (auto problems = config_.validate(); !problems.empty()) {
     std::string msg = fmt::format("agent '{}' is misconfigured:", config_.name);
     for (const auto& p : problems) msg += "\n  " + p;
@@ -157,30 +154,21 @@ std::optional<sim::Time> MockAgent::end_bound(CallId id) const {
 void MockAgent::draw(const CallRequest& r, Draws& d) const {
   // The fixed order of draws is part of the model: changing it changes every
   // result (tests pin it).
-  // Same id as rng_.stream("call", name_key_, r.request_id, r.attempt, r.variant).
-  sim::StreamIdBuilder id = call_stream_prefix_;
-  id.add(r.request_id);
-  if (r.attempt < kPremixedKeys) {
-    id.add(premixed_attempt_[r.attempt]);
-  } else {
-    id.add(r.attempt);
-  }
-  if (r.variant < kPremixedKeys) {
-    id.add(premixed_variant_[r.variant]);
-  } else {
-    id.add(r.variant);
-  }
-  sim::RandomStream s = rng_.stream(id.build());
+  const auto request_low = static_cast<std::uint32_t>(r.request_id);
+  const auto request_high = static_cast<std::uint32_t>(r.request_id >> 32);
+  const sim::StreamFamily family =
+      request_high == 0 ? call_streams_ : rng_.family("call", name_key_, request_high);
+  sim::RandomStream s = family.stream(request_low, r.attempt, r.variant);
   d.outcome_u = s.uniform01();
   d.degraded_error_u = s.uniform01();
-  d.quality_z = sim::special::normal_quantile(s.uniform_open01());
+  d.quality_z = s.standard_normal();
   d.silent_quality_u = s.uniform01();
   d.verdict_u = s.uniform01();
   d.label = label_distribution_ ? static_cast<std::uint32_t>(label_distribution_->sample(s)) : 0;
   d.output_tokens =
       std::max<std::int64_t>(0, sim::round_half_away(config_.tokens.output_tokens.sample(s)));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
-  d.confidence_z = sim::special::normal_quantile(s.uniform_open01());
+  d.confidence_z = s.standard_normal();
 }
 
 CallId MockAgent::submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) {

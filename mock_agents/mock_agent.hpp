@@ -119,14 +119,10 @@ class MockAgent final : public Agent {
   sim::RandomSource rng_;
   MockAgentConfig config_;
   std::uint64_t name_key_;
-  // The keys ("call", agent name) every call stream starts with, hashed once:
-  // a call's stream id then costs three key mixes instead of five.
-  sim::StreamIdBuilder call_stream_prefix_;
-  // The part-only halves of the attempt and variant keys for small values
-  // (almost every call), so that a call's id costs ~10 mixes instead of 14.
-  static constexpr std::uint32_t kPremixedKeys = 4;
-  sim::StreamIdBuilder::Premixed premixed_attempt_[kPremixedKeys];
-  sim::StreamIdBuilder::Premixed premixed_variant_[kPremixedKeys];
+  // Every call's stream: (request id's low word, attempt, variant) in the
+  // counter of the family ("call", agent name). A request id of 2^32 or more
+  // takes its high word into the family key (computed per call: rare).
+  sim::StreamFamily call_streams_;
   std::optional<TokenBucket> request_bucket_;
   std::optional<TokenBucket> token_bucket_;
   std::unique_ptr<sim::Distribution> label_distribution_;

@@ -14,7 +14,7 @@ namespace orchsim::scenarios {
 namespace {
 
 sim::Duration exponential(sim::RandomStream& s, double rate_per_second) {
-  return sim::Duration::from_seconds(-std::log(s.uniform_open01()) / rate_per_second);
+  return sim::Duration::from_seconds(s.standard_exponential() / rate_per_second);
 }
 
 // t + d, saturating at Time::max() (d >= 0). A draw from a tiny rate can exceed the ~292 years

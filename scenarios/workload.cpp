@@ -90,8 +90,8 @@ bool Workload::may_arrive(sim::Time t) const {
 }
 
 RequestSpec Workload::describe(std::uint64_t id) const {
-  // Same stream as rng_.stream("request", id).
-  sim::RandomStream s = rng_.stream(sim::StreamIdBuilder(request_stream_prefix_).add(id).build());
+  sim::RandomStream s = request_streams_.stream(static_cast<std::uint32_t>(id),
+                                                static_cast<std::uint32_t>(id >> 32), 0);
   RequestSpec r;
   r.id = id;
   r.class_index = static_cast<std::uint32_t>(class_mix_.sample(s));

@@ -100,8 +100,9 @@ class Workload {
 
   sim::Simulation& sim_;
   sim::RandomSource rng_;
-  // The key ("request") every request's stream starts with, mixed once.
-  sim::StreamIdBuilder request_stream_prefix_ = sim::StreamIdBuilder().add("request");
+  // Request `id`'s stream: its two 32-bit halves in the counter of the
+  // family ("request").
+  sim::StreamFamily request_streams_ = rng_.family("request");
   WorkloadConfig config_;
   RequestSink& sink_;
   bool closed_ = false;

@@ -312,8 +312,8 @@ class UniformImpl final : public DistributionImpl {
 class ExponentialImpl final : public DistributionImpl {
  public:
   explicit ExponentialImpl(double rate) : rate_(rate) {}
-  // -log(u) / rate.
-  double sample(RandomStream& s) const override { return -std::log(s.uniform_open01()) / rate_; }
+  // Ziggurat Exp(1) / rate (RandomStream::standard_exponential).
+  double sample(RandomStream& s) const override { return s.standard_exponential() / rate_; }
   double cdf(double x) const override { return x <= 0.0 ? 0.0 : -std::expm1(-rate_ * x); }
   double quantile(double p) const override { return -std::log1p(-p) / rate_; }
   std::optional<double> mean() const override { return 1.0 / rate_; }
@@ -327,8 +327,8 @@ class ExponentialImpl final : public DistributionImpl {
 class NormalImpl final : public DistributionImpl {
  public:
   NormalImpl(double mean, double stddev) : mean_(mean), stddev_(stddev) {}
-  // Inverse CDF (AS241) of one uniform.
-  double sample(RandomStream& s) const override { return quantile(s.uniform_open01()); }
+  // Ziggurat standard normal, scaled (RandomStream::standard_normal).
+  double sample(RandomStream& s) const override { return mean_ + stddev_ * s.standard_normal(); }
   double cdf(double x) const override { return normal_cdf((x - mean_) / stddev_); }
   double quantile(double p) const override { return mean_ + stddev_ * normal_quantile(p); }
   std::optional<double> mean() const override { return mean_; }
@@ -345,8 +345,10 @@ class NormalImpl final : public DistributionImpl {
 class LognormalImpl final : public DistributionImpl {
  public:
   LognormalImpl(double mu, double sigma) : mu_(mu), sigma_(sigma) {}
-  // exp(mu + sigma z), z by inverse CDF of one uniform.
-  double sample(RandomStream& s) const override { return quantile(s.uniform_open01()); }
+  // exp(mu + sigma z), z a ziggurat standard normal.
+  double sample(RandomStream& s) const override {
+    return std::exp(mu_ + sigma_ * s.standard_normal());
+  }
   double cdf(double x) const override {
     return x <= 0.0 ? 0.0 : normal_cdf((std::log(x) - mu_) / sigma_);
   }
@@ -376,14 +378,14 @@ class GammaImpl final : public DistributionImpl {
         d_((shape < 1.0 ? shape + 1.0 : shape) - 1.0 / 3.0),
         c_(1.0 / std::sqrt(9.0 * d_)) {}
 
-  // Marsaglia & Tsang (2000), normals by inverse CDF; for k < 1, X_k = X_{k+1} U^{1/k}.
+  // Marsaglia & Tsang (2000) with ziggurat normals; for k < 1, X_k = X_{k+1} U^{1/k}.
   double sample(RandomStream& s) const override {
     double x = 0.0;
     for (;;) {
       double z = 0.0;
       double v = 0.0;
       do {
-        z = normal_quantile(s.uniform_open01());
+        z = s.standard_normal();
         v = 1.0 + c_ * z;
       } while (v <= 0.0);
       v = v * v * v;

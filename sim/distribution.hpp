@@ -143,9 +143,9 @@ inline double Distribution::sample(RandomStream& s) const {
     case FastPath::kConstant:
       return a_;
     case FastPath::kNormal:
-      return a_ + b_ * special::normal_quantile(s.uniform_open01());
+      return a_ + b_ * s.standard_normal();
     case FastPath::kLognormal:
-      return std::exp(a_ + b_ * special::normal_quantile(s.uniform_open01()));
+      return std::exp(a_ + b_ * s.standard_normal());
     case FastPath::kNone:
       break;
   }

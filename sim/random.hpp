@@ -17,15 +17,37 @@
 // (id0, id1, id2) is a 96-bit hash of the key tuple (collision probability
 // for a billion streams ~ 6e-12) and `block` counts 128-bit output blocks, so a
 // stream yields 2^33 64-bit values (it throws std::overflow_error after that).
-// Everything is integer arithmetic: identical on every compiler and machine.
+// A StreamFamily instead has a key of its own (a hash of the seed and its
+// name) and puts three words of the address straight into the counter: the
+// per-call and per-request streams, opened millions of times, cost no hashing.
+// Everything up to the 64-bit values is integer arithmetic: identical on every
+// compiler and machine. standard_normal/standard_exponential add one exp or
+// log in their rare slow paths and in their tables, so they are as portable as
+// the platform's libm (the same holds for every non-uniform distribution).
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
 
 namespace orchsim::sim {
+
+namespace detail {
+// One layer of a ziggurat: a sample `magnitude * width` with magnitude below
+// `accept` lies wholly under the density and is returned at once.
+struct ZigguratLayer {
+  std::uint64_t accept;
+  double width;
+};
+// Filled by sim/ziggurat.cpp during static initialisation. Until then they
+// are all zero, so every sample takes the slow path, which fills them first:
+// a stream used from another file's static initialiser still gets the same
+// values.
+extern ZigguratLayer kNormalZiggurat[256];
+extern ZigguratLayer kExponentialZiggurat[256];
+}  // namespace detail
 
 // A 96-bit stream identity.
 struct StreamId {
@@ -44,29 +66,14 @@ constexpr std::uint64_t stable_hash(std::string_view s) {
 }
 
 // Builds a StreamId from key parts in order; (1, 2) and (2, 1) and (1, 2, 0)
-// all differ.
-// Inline: a call's stream id is three adds and a build on the per-call path.
+// all differ. For the streams opened once per call or per request, a
+// StreamFamily (below) costs no hashing at all.
 class StreamIdBuilder {
  public:
-  StreamIdBuilder& add(std::uint64_t part) { return add(premix(part, count_ + 1)); }
-
-  // The half of add() that depends only on the part and its 1-based position
-  // among the keys, not on the keys before it: callers that add a frequent
-  // part (an attempt number of 0) at a fixed position may compute it once.
-  struct Premixed {
-    std::uint64_t a;
-    std::uint64_t b;
-    std::uint64_t position;
-  };
-  static constexpr Premixed premix(std::uint64_t part, std::uint64_t position) {
-    return {mix64(part + 0x9e3779b97f4a7c15ULL * position),
-            mix64(part ^ (0xd1b54a32d192ed03ULL * position)), position};
-  }
-  // Same as add(part) when p = premix(part, count() + 1).
-  StreamIdBuilder& add(const Premixed& p) {
-    count_ = p.position;
-    a_ = mix64(a_ ^ p.a);
-    b_ = mix64(b_ + p.b);
+  StreamIdBuilder& add(std::uint64_t part) {
+    ++count_;
+    a_ = mix64(a_ ^ mix64(part + 0x9e3779b97f4a7c15ULL * count_));
+    b_ = mix64(b_ + mix64(part ^ (0xd1b54a32d192ed03ULL * count_)));
     return *this;
   }
   std::uint64_t count() const { return count_; }
@@ -117,6 +124,34 @@ class RandomStream {
   std::uint64_t below(std::uint64_t n);
   bool bernoulli(double p) { return uniform01() < p; }
 
+  // Standard normal N(0, 1) and standard exponential Exp(1) by the ziggurat
+  // method (Marsaglia & Tsang 2000, 256 layers; sim/ziggurat.cpp): one 64-bit
+  // draw, a table look-up and a multiply for ~99% of samples; the rest take
+  // more draws from this stream (the wedge and tail tests). Same bits in, same
+  // value out on every machine with the same libm (the tables are computed
+  // once at start-up with exp/log).
+  double standard_normal() {
+    const std::uint64_t bits = next_u64();
+    const unsigned layer = bits & 0xffu;
+    const std::uint64_t magnitude = bits >> 12;  // 52 bits; bit 8 is the sign
+    if (magnitude < detail::kNormalZiggurat[layer].accept) {
+      const double x = static_cast<double>(magnitude) * detail::kNormalZiggurat[layer].width;
+      // Bit 8 to the sign bit: the sign is a coin flip, so a branch on it
+      // would be mispredicted half the time.
+      return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ ((bits & 0x100u) << 55));
+    }
+    return standard_normal_slow(bits);
+  }
+  double standard_exponential() {
+    const std::uint64_t bits = next_u64();
+    const unsigned layer = bits & 0xffu;
+    const std::uint64_t magnitude = bits >> 11;  // 53 bits
+    if (magnitude < detail::kExponentialZiggurat[layer].accept) {
+      return static_cast<double>(magnitude) * detail::kExponentialZiggurat[layer].width;
+    }
+    return standard_exponential_slow(bits);
+  }
+
   // 128-bit Philox blocks generated so far (for tests and diagnostics).
   std::uint32_t blocks_generated() const { return next_block_; }
 
@@ -128,12 +163,35 @@ class RandomStream {
   // Output words 2i and 2i+1 form the i-th 64-bit value (low word first).
   static constexpr unsigned kBufferValues = 2 * kBlocksPerRefill;
   void refill();
+  double standard_normal_slow(std::uint64_t bits);
+  double standard_exponential_slow(std::uint64_t bits);
 
   std::uint32_t id_[3];
   std::uint32_t key_[2];
   std::uint32_t next_block_ = 0;
   unsigned index_ = kBufferValues;
   std::uint64_t buffer_[kBufferValues];
+};
+
+// A family of streams under one Philox key of its own, addressed by three
+// 32-bit words placed straight in the counter: distinct addresses are
+// distinct streams by construction (Philox is a bijection for each key), and
+// opening one costs no hashing. For the streams opened once per call or per
+// request; RandomSource::stream hashes any key tuple instead.
+//
+//   sim::StreamFamily calls = rng.family("call", agent_name);    // once
+//   sim::RandomStream s = calls.stream(request, attempt, variant);  // per call
+class StreamFamily {
+ public:
+  RandomStream stream(std::uint32_t a, std::uint32_t b, std::uint32_t c) const {
+    return RandomStream(key_, StreamId{{a, b, c}});
+  }
+  friend bool operator==(const StreamFamily&, const StreamFamily&) = default;
+
+ private:
+  friend class RandomSource;
+  explicit StreamFamily(std::uint64_t key) : key_(key) {}
+  std::uint64_t key_;
 };
 
 // The seed of a run; hands out streams by key.
@@ -149,6 +207,18 @@ class RandomSource {
     return RandomStream(seed_, b.build());
   }
   RandomStream stream(StreamId id) const { return RandomStream(seed_, id); }
+
+  // The family named by `keys` under this seed. Its Philox key is a 64-bit
+  // hash of (seed, "family", keys...): two families, or a family and the
+  // seed-keyed streams above, share a key with probability ~2^-64.
+  template <class... Keys>
+  StreamFamily family(const Keys&... keys) const {
+    StreamIdBuilder b;
+    b.add(seed_).add("family");
+    (b.add(keys), ...);
+    const StreamId id = b.build();
+    return StreamFamily(id.words[0] | (std::uint64_t{id.words[1]} << 32));
+  }
 
  private:
   std::uint64_t seed_;

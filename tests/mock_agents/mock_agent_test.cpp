@@ -289,10 +289,18 @@ TEST(MockAgent, CallDrawsComeFromTheDocumentedStreamKey) {
   std::uint64_t tag = 0;
   for (std::uint32_t attempt = 0; attempt < 7; ++attempt) {
     for (std::uint32_t variant = 0; variant < 7; ++variant, ++tag) {
-      const std::uint64_t request_id = 1000 + tag;
+      // Odd tags use request ids past 2^32, whose high word keys the family.
+      const std::uint32_t high = tag % 2 == 1 ? static_cast<std::uint32_t>(tag) : 0;
+      const std::uint64_t request_id = (std::uint64_t{high} << 32) + 1000 + tag;
       agent.submit({.request_id = request_id, .attempt = attempt, .variant = variant}, l, tag);
-      sim::RandomStream s = rng.stream("call", "agent", request_id, attempt, variant);
-      for (int skipped = 0; skipped < 5; ++skipped) s.next_u64();  // outcome .. verdict
+      const sim::StreamFamily family =
+          high == 0 ? rng.family("call", "agent") : rng.family("call", "agent", high);
+      sim::RandomStream s = family.stream(static_cast<std::uint32_t>(request_id), attempt, variant);
+      s.uniform01();        // outcome
+      s.uniform01();        // degraded-window error
+      s.standard_normal();  // quality noise
+      s.uniform01();        // silent-failure quality
+      s.uniform01();        // judge verdict
       expected[tag] = std::max<std::int64_t>(0, std::llround(c.tokens.output_tokens.sample(s)));
     }
   }
