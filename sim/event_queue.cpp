@@ -39,10 +39,48 @@ void EventQueue::throw_empty() { throw std::logic_error("EventQueue::run_next: n
 void EventQueue::Bucket::grow() { reserve(capacity == 0 ? 8 : 2 * capacity); }
 
 void EventQueue::Bucket::reserve(std::uint32_t new_capacity) {
-  auto bigger = std::make_unique<Entry[]>(new_capacity);
+  auto bigger = std::make_unique_for_overwrite<Entry[]>(new_capacity);
   std::copy(begin(), end(), bigger.get());
   data = std::move(bigger);
   capacity = new_capacity;
+}
+
+void EventQueue::grow_bucket(Bucket& bucket) {
+  // A bucket that has outgrown a small buffer takes the smallest spare that
+  // is large enough, moving its entries there; its old buffer is freed.
+  const std::uint32_t wanted = bucket.capacity == 0 ? 8 : 2 * bucket.capacity;
+  if (wanted < kMinSpareCapacity) {
+    bucket.grow();
+    return;
+  }
+  std::size_t best = spare_.size();
+  for (std::size_t i = 0; i < spare_.size(); ++i) {
+    const std::uint32_t c = spare_[i].capacity;
+    if (c >= wanted && (best == spare_.size() || c < spare_[best].capacity)) best = i;
+  }
+  if (best == spare_.size()) {
+    bucket.grow();
+    return;
+  }
+  Bucket& spare = spare_[best];
+  std::copy(bucket.begin(), bucket.end(), spare.begin());
+  spare.size = bucket.size;
+  spare_entries_ -= spare.capacity;
+  std::swap(bucket, spare);
+  std::swap(spare, spare_.back());
+  spare_.pop_back();
+}
+
+void EventQueue::release_buffer(Bucket& bucket) {
+  // Small buffers stay: the lower levels reuse their buckets constantly.
+  if (bucket.capacity < kMinSpareCapacity) return;
+  if (spare_entries_ + bucket.capacity <= std::max(live_, kSpareFloor)) {
+    spare_entries_ += bucket.capacity;
+    spare_.emplace_back();
+    std::swap(spare_.back(), bucket);
+  } else {
+    bucket = Bucket{};
+  }
 }
 
 void EventQueue::insert_into_front(const Entry& e) {
@@ -103,6 +141,14 @@ void EventQueue::insert_into_front(const Entry& e) {
   Entry* const data = front_.begin();
   std::move_backward(data + at, front_.end() - 1, front_.end());
   data[at] = e;
+}
+
+std::size_t EventQueue::buffer_capacity() const {
+  std::size_t total = front_.capacity + spare_entries_;
+  for (const auto& level : buckets_) {
+    for (const Bucket& bucket : level) total += bucket.capacity;
+  }
+  return total;
 }
 
 bool EventQueue::cancel(EventId id) {
@@ -179,6 +225,7 @@ bool EventQueue::refill_front() {
     front_limit_ = last_ + 1;
     for (const Entry& e : from) insert(e);
     from.size = 0;
+    release_buffer(from);
     return true;
   }
   // The bucket holds every key in its own range (all lower levels are empty),

@@ -142,6 +142,31 @@ TEST(EventQueue, TombstonesStayBoundedUnderTimeoutChurn) {
   EXPECT_LE(q.heap_entries(), 2u * 4096u + 2u);
 }
 
+TEST(EventQueue, BufferMemoryFollowsPendingEventsNotTimeRangesUsed) {
+  // The hold model over many ranges of the upper digit levels: each new
+  // range used to get fresh bucket buffers that were never given back.
+  EventQueue q;
+  RandomStream rng = RandomSource(3).stream("hold memory");
+  constexpr std::size_t kPending = 20'000;
+  std::uint64_t now_ns = 0;
+  const auto hold = [&] {
+    const auto delay = static_cast<std::int64_t>(rng.standard_exponential() * 1e6);  // mean 1 ms
+    q.push(Time::from_ns(static_cast<std::int64_t>(now_ns) + delay), kPriorityDefault, [] {});
+  };
+  for (std::size_t i = 0; i < kPending; ++i) hold();
+  std::size_t peak = 0;
+  for (int i = 0; i < 1'500'000; ++i) {  // ~75 ms simulated: 5 level-3 ranges
+    now_ns = static_cast<std::uint64_t>(q.next_time()->count_ns());
+    q.run_next();
+    hold();
+    peak = std::max(peak, q.buffer_capacity());
+  }
+  EXPECT_EQ(q.size(), kPending);
+  // Buffers in use hold at most twice their entries' worth each, plus the
+  // spares kept (at most max(pending, 65536) entries).
+  EXPECT_LE(peak, 6 * kPending + 65'536) << "peak " << peak;
+}
+
 TEST(EventQueue, PushBeforeLastRunEventThrows) {
   EventQueue q;
   q.push(at_ms(10), kPriorityDefault, [] {});
