@@ -207,7 +207,6 @@ TEST_F(RequestRunTest, FiltersNarrowTheRowsExactly) {
            "latency");
     f.set_only_retried(true);
     const std::size_t retried = run->count([&](const Json& j) { return u(j, "retries") > 0; });
-    EXPECT_GT(retried, 0u);
     expect(retried, "retried");
     f.set_only_hedged(true);
     expect(run->count([&](const Json& j) { return u(j, "hedges") > 0; }), "hedged");
@@ -234,7 +233,10 @@ TEST_F(RequestRunTest, FiltersNarrowTheRowsExactly) {
     }),
            "retried and slow");
   }
+  // The filters had something to find: rag_orchestrated retries (hedged_requests
+  // retries too, but at 0.5% its 480 kept requests may hold none), and
   // hedged_requests does hedge.
+  EXPECT_GT(rag_->count([](const Json& j) { return j["retries"].get<int>() > 0; }), 0u);
   EXPECT_GT(hedged_->count([](const Json& j) { return j["hedges"].get<int>() > 0; }), 0u);
 }
 

@@ -621,11 +621,11 @@ TEST(DistributionDraws, ZigguratFamiliesUseOneDrawForMostSamples) {
   };
   for (const Distribution& d : families) {
     RandomStream s = RandomSource(kSeed).stream("dist-test", 42);
-    constexpr int kSamples = 5000;  // draws_consumed looks 10000 draws ahead
-    for (int i = 0; i < kSamples; ++i) d.sample(s);
+    constexpr int kZigguratSamples = 5000;  // draws_consumed looks 10000 draws ahead
+    for (int i = 0; i < kZigguratSamples; ++i) d.sample(s);
     const auto draws = draws_consumed(s, RandomSource(kSeed).stream("dist-test", 42));
-    EXPECT_GT(draws, kSamples) << d.describe();  // some samples do take more
-    EXPECT_LT(draws, kSamples + kSamples / 20) << d.describe();
+    EXPECT_GT(draws, kZigguratSamples) << d.describe();  // some samples do take more
+    EXPECT_LT(draws, kZigguratSamples + kZigguratSamples / 20) << d.describe();
   }
 }
 
