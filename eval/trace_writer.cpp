@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -116,16 +117,60 @@ char* put_us(char* p, std::int64_t ns) {
   return p + 4;
 }
 
+template <int kExponent>
+constexpr std::uint64_t power(std::uint64_t base) {
+  std::uint64_t r = 1;
+  for (int i = 0; i < kExponent; ++i) r *= base;
+  return r;
+}
+
+// |v| × 10^kDecimals rounded to nearest, ties to even, as printf rounds the
+// exact binary value; nothing when that is 2^63 or more. |v| = m × 2^e
+// exactly, so |v| × 10^d = m × 5^d / 2^s with s = -(e + d): one 128-bit
+// product, a shift and a look at the bits shifted out, where printf and
+// std::to_chars do general multi-word arithmetic.
+template <int kDecimals>
+std::optional<std::uint64_t> scaled_exactly(double v) {
+  __extension__ using Uint128 = unsigned __int128;
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  const auto biased_exponent = static_cast<int>(bits >> 52 & 0x7ff);
+  std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+  if (biased_exponent != 0) m |= std::uint64_t{1} << 52;  // normal: the implicit bit
+  const int shift = 1075 - std::max(biased_exponent, 1) - kDecimals;
+  if (shift <= 0) return std::nullopt;  // |v| >= 2^(52 - d): left to the general path
+  const Uint128 product = Uint128{m} * power<kDecimals>(5);  // < 2^72
+  if (shift >= 128) return 0;                                // below 2^-56: rounds to 0
+  const Uint128 whole = product >> shift;
+  if (whole >= (Uint128{1} << 63)) return std::nullopt;
+  const Uint128 rest = product - (whole << shift);
+  const Uint128 half = Uint128{1} << (shift - 1);
+  auto n = static_cast<std::uint64_t>(whole);
+  if (rest > half || (rest == half && n % 2 == 1)) ++n;
+  return n;
+}
+
 // The longest fixed-point double: 309 integer digits, a sign, a point and
 // the decimals.
 constexpr std::size_t kMaxFixedChars = 330;
 
 // Fixed decimals exactly as printf's "%.*f" (and fmt's "{:.*f}", which wrote
-// them before): both round the exact binary value to nearest, ties to even.
+// them before). Probabilities and costs take the exact integer path;
+// std::to_chars, which rounds the same way, covers the rest.
 template <int kDecimals>
 char* put_fixed(char* p, double v) {
   if (!std::isfinite(v)) return put(p, "null");
-  return std::to_chars(p, p + kMaxFixedChars, v, std::chars_format::fixed, kDecimals).ptr;
+  const std::optional<std::uint64_t> n = scaled_exactly<kDecimals>(v);
+  if (!n) return std::to_chars(p, p + kMaxFixedChars, v, std::chars_format::fixed, kDecimals).ptr;
+  if (std::signbit(v)) *p++ = '-';  // "-0.0000" too, as printf
+  constexpr std::uint64_t kOne = power<kDecimals>(10);
+  p = put_uint(p, *n / kOne);
+  *p = '.';
+  std::uint64_t decimals = *n % kOne;
+  for (int i = kDecimals; i > 0; --i) {
+    p[i] = static_cast<char>('0' + decimals % 10);
+    decimals /= 10;
+  }
+  return p + 1 + kDecimals;
 }
 
 }  // namespace
