@@ -1,9 +1,13 @@
 // End-to-end: the default scenario (rag_orchestrated) through the runner,
-// metrics on, with and without a full trace. Reports simulated requests per
-// second (docs/performance.md, "End to end").
+// metrics on, with and without a full trace, and with the trace also written
+// out (to a stream that only counts bytes, so the disk is not measured).
+// Reports simulated requests per second (docs/performance.md, "End to end").
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <ostream>
+#include <streambuf>
 
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
@@ -22,27 +26,57 @@ const orchsim::scenarios::Scenario& scenario() {
   return s;
 }
 
-void run(benchmark::State& state, bool trace) {
+// A stream buffer that discards what it is given and counts the bytes: the
+// formatting cost of TraceWriter::write without the file system's.
+class CountingBuf final : public std::streambuf {
+ public:
+  std::uint64_t bytes = 0;
+
+ protected:
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    bytes += static_cast<std::uint64_t>(n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) ++bytes;
+    return traits_type::not_eof(c);
+  }
+};
+
+enum class Trace { kOff, kCollect, kCollectAndWrite };
+
+void run(benchmark::State& state, Trace trace) {
   const auto requests = static_cast<std::uint64_t>(state.range(0));
   std::uint64_t seed = 1;
   for (auto _ : state) {
     orchsim::eval::RunOptions options;
     options.seed = seed++;
     options.requests = requests;
-    options.trace = trace;
+    options.trace = trace != Trace::kOff;
     options.trace_max_events = 100'000'000;
     const auto result = orchsim::eval::run_scenario(scenario(), options);
     benchmark::DoNotOptimize(result.events);
     state.counters["events_per_request"] =
         static_cast<double>(result.events) / static_cast<double>(requests);
+    if (trace == Trace::kCollectAndWrite) {
+      CountingBuf buf;
+      std::ostream out(&buf);
+      result.trace->write(out);
+      state.counters["trace_bytes_per_request"] =
+          static_cast<double>(buf.bytes) / static_cast<double>(requests);
+    }
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(requests));
 }
 
-void BM_RagOrchestrated(benchmark::State& state) { run(state, false); }
-void BM_RagOrchestratedWithTrace(benchmark::State& state) { run(state, true); }
+void BM_RagOrchestrated(benchmark::State& state) { run(state, Trace::kOff); }
+void BM_RagOrchestratedWithTrace(benchmark::State& state) { run(state, Trace::kCollect); }
+void BM_RagOrchestratedWithTraceWritten(benchmark::State& state) {
+  run(state, Trace::kCollectAndWrite);
+}
 
 BENCHMARK(BM_RagOrchestrated)->Arg(100'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RagOrchestratedWithTrace)->Arg(100'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RagOrchestratedWithTraceWritten)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,13 +1,16 @@
 #include "eval/trace_writer.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -42,12 +45,15 @@ class SyntheticRun {
     actions_.push_back({t_ns, actions_.size(), std::move(f)});
   }
 
-  // One call: CallStarted at `start`, CallEnded at `end`.
+  // One call: CallStarted at `start`, CallEnded at `end` (`id` or the next
+  // unused one).
   void call(orchestration::RequestId request, orchestration::NodeId node,
             orchestration::AgentIndex agent, std::uint32_t attempt, AttemptKind kind,
-            std::int64_t start, std::int64_t end, CallEnd how) {
-    const mock_agents::CallId id = next_call_++;
+            std::int64_t start, std::int64_t end, CallEnd how,
+            std::optional<mock_agents::CallId> call_id = std::nullopt) {
+    const mock_agents::CallId id = call_id.value_or(next_call_++);
     ++calls;
+    slices.push_back({request, attempt, start, end});
     if (kind != AttemptKind::kFirst) ++linked_attempts;
     at(start, [=](Observer& o) {
       o.on_call_started({sim::Time::from_ns(start), request, node, agent, attempt, id, kind, 100});
@@ -123,6 +129,8 @@ class SyntheticRun {
 
   int calls = 0;
   int linked_attempts = 0;
+  // (request, attempt, start ns, end ns) of every call, as its slice should read.
+  std::vector<std::tuple<std::uint64_t, std::uint32_t, std::int64_t, std::int64_t>> slices;
 
  private:
   struct Action {
@@ -149,6 +157,7 @@ void check_trace(const nlohmann::json& doc, bool expect_bound_flows) {
   EXPECT_EQ(doc["displayTimeUnit"], "ms");
   ASSERT_TRUE(doc["metadata"].is_object());
   std::map<std::pair<int, int>, std::int64_t> last_ts;
+  std::map<std::pair<int, int>, std::string> last_ph;
   std::map<std::pair<int, int>, std::vector<std::pair<std::int64_t, std::int64_t>>> slices;
   std::map<std::uint64_t, int> flow_starts, flow_ends;
   std::vector<nlohmann::json> flows;
@@ -165,8 +174,13 @@ void check_trace(const nlohmann::json& doc, bool expect_bound_flows) {
     const std::int64_t ts = ns(e["ts"]);
     if (last_ts.count(track)) {
       EXPECT_GE(ts, last_ts[track]) << e.dump();
+      // A slice comes before the flow ends that sit at its start.
+      if (ph == "X" && ts == last_ts[track]) {
+        EXPECT_EQ(last_ph[track], "X") << e.dump();
+      }
     }
     last_ts[track] = ts;
+    last_ph[track] = ph;
     if (ph == "X") {
       ASSERT_TRUE(e.contains("dur") && e.contains("cat")) << e.dump();
       for (const char* key : {"request", "attempt", "kind", "end", "error", "input_tokens",
@@ -299,6 +313,23 @@ TEST(TraceWriterTest, SliceFieldsAndExactMicroseconds) {
   EXPECT_DOUBLE_EQ((*it)["args"]["cost_usd"].get<double>(), 0.000125);
 }
 
+// Node names are quoted once per write; a node the workflow does not have
+// is still named, by its number.
+TEST(TraceWriterTest, NodeOutsideTheWorkflowIsNamedByNumber) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  SyntheticRun run;
+  run.call(1, 1, 0, 0, AttemptKind::kFirst, 0, 1'000, CallEnd::kSuccess);
+  run.call(2, 7, 0, 0, AttemptKind::kFirst, 2'000, 3'000, CallEnd::kSuccess);
+  run.run(trace);
+  std::vector<std::string> names;
+  const auto doc = written(trace);
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "X") names.push_back(e["name"]);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"generate", "node7"}));
+}
+
 TEST(TraceWriterTest, UnfinishedCallsAreWrittenUpToTheLastEvent) {
   const auto workflow = test_workflow();
   TraceWriter trace(workflow, {"a"});
@@ -332,6 +363,200 @@ TEST(TraceWriterTest, TruncatesPastMaxEvents) {
   EXPECT_EQ(doc["metadata"]["truncated"], true);
   EXPECT_GT(doc["metadata"]["dropped_events"].get<std::uint64_t>(), 0u);
   EXPECT_EQ(doc["metadata"]["max_events"], 25);
+}
+
+// Events are kept in chunks of 4096: a run of several chunks of slices and
+// of counter samples comes out whole and in order.
+TEST(TraceWriterTest, EventsOverManyChunksAllComeOutInOrder) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"fast", "slow", "generator"}, 100'000);
+  SyntheticRun run;
+  run.build(3000);
+  run.run(trace);
+  ASSERT_GT(trace.event_count(), 3u * 4096u);
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  auto expected = run.slices;
+  decltype(expected) seen;
+  std::vector<std::uint64_t> in_flight;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "X") {
+      const std::int64_t ts = ns(e["ts"]);
+      seen.emplace_back(e["args"]["request"].get<std::uint64_t>(),
+                        e["args"]["attempt"].get<std::uint32_t>(), ts, ts + ns(e["dur"]));
+    } else if (e["ph"] == "C") {
+      in_flight.push_back(e["args"]["in_flight"].get<std::uint64_t>());
+    }
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, expected);
+  // 6000 samples in time order: each one request more or less than the last.
+  ASSERT_EQ(in_flight.size(), 6000u);
+  EXPECT_EQ(in_flight.front(), 1u);
+  EXPECT_EQ(in_flight.back(), 0u);
+  for (std::size_t i = 1; i < in_flight.size(); ++i) {
+    EXPECT_EQ(std::max(in_flight[i], in_flight[i - 1]) - std::min(in_flight[i], in_flight[i - 1]),
+              1u)
+        << "sample " << i;
+  }
+}
+
+// Counter samples are written by time, ties in the order they came, even
+// when one comes late.
+TEST(TraceWriterTest, CounterSamplesByTimeThenArrival) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  trace.on_request_arrived({sim::Time::from_ns(5'000), 1, 0, 10, {}});
+  trace.on_request_arrived({sim::Time::from_ns(5'000), 2, 0, 10, {}});
+  orchestration::RequestFinished f{};
+  f.at = sim::Time::from_ns(5'000);
+  f.request = 1;
+  trace.on_request_finished(f);
+  trace.on_request_arrived({sim::Time::from_ns(1'000), 3, 0, 10, {}});  // late
+  const auto doc = written(trace);
+  std::vector<std::pair<std::int64_t, std::uint64_t>> samples;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "C") samples.emplace_back(ns(e["ts"]), e["args"]["in_flight"]);
+  }
+  EXPECT_EQ(samples, (std::vector<std::pair<std::int64_t, std::uint64_t>>{
+                         {1'000, 2}, {5'000, 1}, {5'000, 2}, {5'000, 1}}));
+}
+
+// A mock agent's call id is generation << 32 | pool index, and the writer
+// keeps calls in flight by that index. Ids that share an index (one started
+// while the other runs, or after it ended) and ids far from the rest keep
+// their own lanes, and one still running is written unfinished.
+TEST(TraceWriterTest, CallIdsSharingAnIndexKeepTheirLanes) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  SyntheticRun run;
+  const auto id = [](std::uint64_t generation, std::uint64_t index) {
+    return generation << 32 | index;
+  };
+  run.call(1, 0, 0, 0, AttemptKind::kFirst, 0, 10'000, CallEnd::kSuccess, id(0, 5));
+  run.call(2, 0, 0, 0, AttemptKind::kFirst, 1'000, 20'000, CallEnd::kSuccess, id(1, 5));
+  run.call(3, 0, 0, 0, AttemptKind::kFirst, 2'000, 3'000, CallEnd::kSuccess, id(0, 0xfffffff0));
+  run.call(4, 0, 0, 0, AttemptKind::kFirst, 30'000, 40'000, CallEnd::kSuccess, id(2, 5));
+  run.at(50'000, [&](Observer& o) {
+    o.on_call_started({sim::Time::from_ns(50'000), 5, 0, 0, 0, id(3, 5), AttemptKind::kFirst, 10});
+  });
+  run.at(50'000, [&](Observer& o) {
+    o.on_call_started({sim::Time::from_ns(50'000), 6, 0, 0, 0, id(4, 5), AttemptKind::kFirst, 10});
+  });
+  run.at(60'000, [](Observer& o) {
+    o.on_request_arrived({sim::Time::from_ns(60'000), 7, 0, 10, {}});
+  });
+  run.run(trace);
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  std::map<int, std::tuple<int, std::int64_t, std::int64_t, std::string>> slice_of_request;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    slice_of_request[e["args"]["request"].get<int>()] = {e["tid"].get<int>(), ns(e["ts"]),
+                                                         ns(e["dur"]), e["args"]["end"]};
+  }
+  using Slice = std::tuple<int, std::int64_t, std::int64_t, std::string>;
+  EXPECT_EQ(slice_of_request, (std::map<int, Slice>{{1, {1, 0, 10'000, "success"}},
+                                                    {2, {2, 1'000, 19'000, "success"}},
+                                                    {3, {3, 2'000, 1'000, "success"}},
+                                                    {4, {1, 30'000, 10'000, "success"}},
+                                                    {5, {1, 50'000, 10'000, "unfinished"}},
+                                                    {6, {2, 50'000, 10'000, "unfinished"}}}));
+}
+
+// A finished request's steps are forgotten and their storage reused: a
+// later request's retry has no earlier attempt to link to, though its own
+// next retry links to it.
+TEST(TraceWriterTest, FinishedRequestLeavesNothingToLinkTo) {
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  SyntheticRun run;
+  run.call(1, 0, 0, 0, AttemptKind::kFirst, 0, 10'000, CallEnd::kSuccess);
+  run.at(11'000, [](Observer& o) {
+    orchestration::RequestFinished f{};
+    f.at = sim::Time::from_ns(11'000);
+    f.request = 1;
+    o.on_request_finished(f);
+  });
+  run.call(2, 0, 0, 1, AttemptKind::kRetry, 20'000, 30'000, CallEnd::kError);
+  run.call(2, 0, 0, 2, AttemptKind::kRetry, 40'000, 50'000, CallEnd::kSuccess);
+  run.run(trace);
+  const auto doc = written(trace);
+  check_trace(doc, true);
+  std::vector<std::int64_t> flow_ts;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "s" || e["ph"] == "f") flow_ts.push_back(ns(e["ts"]));
+  }
+  EXPECT_EQ(flow_ts, (std::vector<std::int64_t>{20'000, 40'000}));
+}
+
+// cost_usd with 8 decimals, quality and confidence with 4, rounded as printf
+// rounds the exact binary value (to nearest, ties to even): ties, values of
+// every size, signs, and non-finite values (null).
+TEST(TraceWriterTest, FixedDecimalsAreThoseOfPrintf) {
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1.0,
+                                0.5,
+                                0.00005,
+                                -0.00004,
+                                5e-324,
+                                -1e-300,
+                                1e15,
+                                123456789.123456789,
+                                1e300,
+                                -1.7976931348623157e308,
+                                std::numeric_limits<double>::quiet_NaN(),
+                                std::numeric_limits<double>::infinity(),
+                                -std::numeric_limits<double>::infinity()};
+  for (int k = 0; k < 2048; ++k) {  // ties at 4 decimals (k/32) and at 8 (k/512)
+    values.push_back(k / 32.0);
+    values.push_back(-k / 512.0);
+    values.push_back(k / 512.0 / 1024.0);
+  }
+  sim::RandomSource rng(3);
+  sim::RandomStream s = rng.stream("fixed_decimals", 0);
+  for (int i = 0; i < 4000; ++i) {
+    values.push_back(s.uniform01());
+    values.push_back(s.uniform01() * 1e-4);
+    values.push_back(std::ldexp(s.uniform01(), static_cast<int>(s.below(120)) - 70));
+  }
+  const auto workflow = test_workflow();
+  TraceWriter trace(workflow, {"a"});
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    orchestration::CallEnded e{};
+    const auto t = static_cast<std::int64_t>(i) * 1'000;
+    e.at = sim::Time::from_ns(t + 500);
+    e.started = sim::Time::from_ns(t);
+    e.request = i;
+    e.call = i;
+    e.cost_usd = values[i];
+    e.quality = values[values.size() - 1 - i];
+    e.confidence = -values[i];
+    trace.on_call_ended(e);
+  }
+  std::ostringstream out;
+  trace.write(out);
+  const auto fixed = [](double v, int decimals) {
+    return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : std::string("null");
+  };
+  const auto between = [](const std::string& line, const std::string& key, const char* end) {
+    const std::size_t from = line.find("\"" + key + "\":") + key.size() + 3;
+    return line.substr(from, line.find(end, from) - from);
+  };
+  std::istringstream lines(out.str());
+  std::size_t checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"ph\":\"X\"") == std::string::npos) continue;
+    const std::size_t i = std::stoull(between(line, "request", ","));
+    ASSERT_LT(i, values.size());
+    EXPECT_EQ(between(line, "cost_usd", ","), fixed(values[i], 8)) << values[i];
+    EXPECT_EQ(between(line, "quality", ","), fixed(values[values.size() - 1 - i], 4));
+    EXPECT_EQ(between(line, "confidence", ","), fixed(-values[i], 4)) << -values[i];
+    ++checked;
+  }
+  EXPECT_EQ(checked, values.size());
 }
 
 // The three observers on a real orchestrator run (p2c routing, retries,
