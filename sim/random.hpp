@@ -76,7 +76,6 @@ class StreamIdBuilder {
     b_ = mix64(b_ + mix64(part ^ (0xd1b54a32d192ed03ULL * count_)));
     return *this;
   }
-  std::uint64_t count() const { return count_; }
   StreamIdBuilder& add(std::string_view part) { return add(stable_hash(part)); }
   template <class T>
   requires std::is_integral_v<T> || std::is_enum_v<T> StreamIdBuilder& add(T part) {
