@@ -99,7 +99,7 @@ struct Orchestrator::Request {
   sim::Time arrival;
   std::vector<Flow> flows;  // [0] is the main path
   JoinGroup group;
-  std::vector<std::uint16_t> visits;
+  std::vector<std::uint32_t> visits;  // per node
   double cost = 0.0;
   std::int64_t input_tokens = 0, output_tokens = 0;
   std::uint32_t calls = 0, retries = 0, hedges = 0, timeouts = 0, fallbacks = 0, redirects = 0;
@@ -113,6 +113,10 @@ struct Orchestrator::Step {
   bool active = false;
   std::uint32_t req = 0, flow = 0;
   NodeId node = kNoNode;
+  // The node's visit count when this step began: what its draws are keyed
+  // by. Frozen here because other flows (map fan-out copies, branches that
+  // meet at one node) visit the same node while this step is running.
+  std::uint32_t visit = 0;
   std::uint32_t attempts_started = 0;
   std::uint32_t retries = 0;
   std::optional<Backoff> backoff;
@@ -131,8 +135,9 @@ struct Orchestrator::Step {
   double retained = 1.0;
   sim::Time started;
   double cost_at_start = 0.0;
-  bool summarizing = false;
-  AgentIndex pending_agent = 0;
+  bool summarizing = false;      // a summarizer call has been made for this step
+  AgentIndex pending_agent = 0;  // the attempt waiting for the summary
+  AttemptKind pending_kind = AttemptKind::kFirst;
 };
 
 struct Orchestrator::Attempt {
@@ -255,8 +260,7 @@ std::uint32_t Orchestrator::new_attempt() {
 
 sim::RandomStream Orchestrator::step_stream(const Step& s, std::string_view purpose) const {
   const Request& r = requests_[s.req];
-  return rng_.stream("orchestrator", purpose, r.in.id, s.node, r.visits[s.node],
-                     s.attempts_started);
+  return rng_.stream("orchestrator", purpose, r.in.id, s.node, s.visit, s.attempts_started);
 }
 
 // --- Requests and flow ---------------------------------------------------------------
@@ -535,6 +539,9 @@ void Orchestrator::finish_join(std::uint32_t req, bool success, std::string_view
   if (observer_) observer_->on_flow_decision({sim_.now(), r.in.id, g.join, next, why});
   r.flows.resize(1);
   main.last_failed = !success;
+  // The main path leaves from the join (it was parked at the fan-out while
+  // the branches ran): the edge taken next is join -> next.
+  main.node = g.join;
   if (next != kNoNode) {
     enter(req, 0, next);
   } else {
@@ -591,7 +598,19 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
   const Request& r = requests_[s.req];
   const Node& node = workflow_.nodes[s.node];
   const CallNode& c = node.call;
-  if (route_kind_[s.node] == RouteKind::kCascade) return c.routing.cascade.tiers[s.cascade_tier];
+  if (route_kind_[s.node] == RouteKind::kCascade) {
+    // Every choice is logged, the cascade's current tier included (its
+    // escalations are logged where they happen, in attempt_ended).
+    const AgentIndex tier = c.routing.cascade.tiers[s.cascade_tier];
+    if (observer_) {
+      scratch_candidates_.clear();
+      observer_->on_routing_decision({sim_.now(), r.in.id, s.node, "cascade", &scratch_candidates_,
+                                      tier,
+                                      explain("tier {} of {} (cheapest first)", s.cascade_tier,
+                                              c.routing.cascade.tiers.size())});
+    }
+    return tier;
+  }
   if (c.agents.empty()) return std::nullopt;
   // Usually no candidate's breaker is open: then the node's all-true mask,
   // and a mask of this call's own only when one is.
@@ -619,10 +638,10 @@ std::optional<AgentIndex> Orchestrator::route(std::uint32_t step, bool retry) {
                 r.in.input_tokens, &c.agents,        eligible,
                 &agents_,          &signals_};
   // Keyed by request, node, visit and attempt; only hashed for policies that draw.
-  sim::RandomStream stream = routing_[s.node]->uses_randomness()
-                                 ? rng_.stream("route", r.in.id, s.node, r.visits[s.node],
-                                               s.attempts_started, retry ? 1 : 0)
-                                 : rng_.stream(sim::StreamId{});
+  sim::RandomStream stream =
+      routing_[s.node]->uses_randomness()
+          ? rng_.stream("route", r.in.id, s.node, s.visit, s.attempts_started, retry ? 1 : 0)
+          : rng_.stream(sim::StreamId{});
   std::vector<RoutingCandidate>* scores = nullptr;
   std::string* reason = nullptr;
   scratch_candidates_.clear();
@@ -647,6 +666,7 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
   s.req = req;
   s.flow = flow;
   s.node = node_id;
+  s.visit = r.visits[node_id];
   s.started = sim_.now();
   s.cost_at_start = r.cost;
   r.flows[flow].step = step;
@@ -659,7 +679,6 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
     }
     if (!c.fallback_agents.empty()) {
       s.fallback_pos = 1;
-      ++r.fallbacks;
       prepare_and_launch(step, c.fallback_agents[0], AttemptKind::kFallback);
     } else {
       step_failed(step, "breaker_open", ErrorKind::kUnavailable);
@@ -669,17 +688,25 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
   steps_[step].agent = *agent;
   prepare_and_launch(step, *agent, AttemptKind::kFirst);
   if (!steps_[step].active) return;
+  // Hedges copy the first attempt, so their clock starts when it is sent:
+  // after the summary when its context had to be summarized first.
+  if (!steps_[step].summarizing) arm_hedge_timer(step);
   const RequestId id = r.in.id;
-  if (c.hedge.max_extra_attempts > 0) {
-    steps_[step].hedge_timer = sim_.schedule_after(c.hedge.delay, [this, step, id] {
-      if (steps_[step].active && requests_[steps_[step].req].in.id == id) on_hedge_timer(step);
-    });
-  }
   if (c.time_budget.budget > sim::Duration::zero()) {
     steps_[step].budget_timer = sim_.schedule_after(c.time_budget.budget, [this, step, id] {
       if (steps_[step].active && requests_[steps_[step].req].in.id == id) on_time_budget(step);
     });
   }
+}
+
+void Orchestrator::arm_hedge_timer(std::uint32_t step) {
+  Step& s = steps_[step];
+  const CallNode& c = workflow_.nodes[s.node].call;
+  if (c.hedge.max_extra_attempts == 0 || s.hedges >= c.hedge.max_extra_attempts) return;
+  const RequestId id = requests_[s.req].in.id;
+  s.hedge_timer = sim_.schedule_after(c.hedge.delay, [this, step, id] {
+    if (steps_[step].active && requests_[steps_[step].req].in.id == id) on_hedge_timer(step);
+  });
 }
 
 // Fits the flow's context into the agent's window (maybe through a summarizer
@@ -699,7 +726,11 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
     tokens = f.context.tokens();  // fits as it is: the common case, no plan needed
     s.retained = f.retained;
   } else {
-    FitPlan plan = plan_fit(f.context, window, c.fit);
+    // A step summarizes once; a later attempt of it that still does not fit
+    // (a retry on an agent with a smaller window) is truncated instead.
+    const FitPolicy policy =
+        c.fit == FitPolicy::kSummarize && s.summarizing ? FitPolicy::kTruncateOldest : c.fit;
+    FitPlan plan = plan_fit(f.context, window, policy);
     if (!plan.fits) {
       if (observer_) {
         observer_->on_context_fitted({sim_.now(), r.in.id, s.node, agent, c.fit, plan.tokens_before,
@@ -708,30 +739,56 @@ void Orchestrator::prepare_and_launch(std::uint32_t step, AgentIndex agent, Atte
       step_failed(step, "context_overflow", ErrorKind::kContextOverflow);
       return;
     }
-    if (plan.to_summarize_tokens > 0 && !s.summarizing) {
+    if (plan.to_summarize_tokens > 0) {
       s.summarizing = true;
       s.pending_agent = agent;
-      launch(step, c.summarizer, AttemptKind::kSummarize, plan.to_summarize_tokens);
+      s.pending_kind = kind;
+      launch(step, c.summarizer, AttemptKind::kSummarize, plan.to_summarize_tokens, s.retained);
       return;
     }
     if (plan.tokens_after != plan.tokens_before) {
       apply_fit(f.context, plan);
       f.retained *= plan.retained;
       if (observer_) {
-        observer_->on_context_fitted({sim_.now(), r.in.id, s.node, agent, c.fit, plan.tokens_before,
-                                      plan.tokens_after, plan.retained, plan.segments_dropped,
-                                      false});
+        observer_->on_context_fitted({sim_.now(), r.in.id, s.node, agent, policy,
+                                      plan.tokens_before, plan.tokens_after, plan.retained,
+                                      plan.segments_dropped, false});
       }
     }
     tokens = f.context.tokens();
     s.retained = f.retained;
   }
   s.input_tokens = tokens;
-  launch(step, agent, kind, tokens);
+  launch(step, agent, kind, tokens, s.retained);
+}
+
+// A parallel attempt (hedge, redirect, decomposition part) follows the step's
+// context rules like its first attempt: only the protected segments without
+// include_context, else the context fitted into *its* agent's window. It
+// cannot wait for a summary, so a summarize policy truncates the oldest
+// material instead, as a failed summary does. The flow's context is left as
+// it is: the attempts already sent have it. nullopt: it cannot fit.
+std::optional<Orchestrator::AttemptInput> Orchestrator::parallel_input(std::uint32_t step,
+                                                                       AgentIndex agent) const {
+  const Step& s = steps_[step];
+  const Flow& f = requests_[s.req].flows[s.flow];
+  const CallNode& c = workflow_.nodes[s.node].call;
+  if (!c.include_context) {
+    std::int64_t tokens = 0;
+    for (const Segment& seg : f.context.segments())
+      tokens += seg.protected_from_fitting() ? seg.tokens : 0;
+    return AttemptInput{tokens, 1.0};
+  }
+  const std::int64_t window = agents_[agent]->context_window_tokens();
+  if (f.context.tokens() <= window) return AttemptInput{f.context.tokens(), f.retained};
+  const FitPolicy policy = c.fit == FitPolicy::kSummarize ? FitPolicy::kTruncateOldest : c.fit;
+  const FitPlan plan = plan_fit(f.context, window, policy);
+  if (!plan.fits) return std::nullopt;
+  return AttemptInput{plan.tokens_after, f.retained * plan.retained};
 }
 
 bool Orchestrator::launch(std::uint32_t step, AgentIndex agent, AttemptKind kind,
-                          std::int64_t input_tokens, std::uint32_t variant_extra) {
+                          std::int64_t input_tokens, double retained, std::uint32_t variant_extra) {
   Step& s = steps_[step];
   Request& r = requests_[s.req];
   const Flow& f = r.flows[s.flow];
@@ -770,23 +827,31 @@ bool Orchestrator::launch(std::uint32_t step, AgentIndex agent, AttemptKind kind
   a.input_tokens = input_tokens;
   mock_agents::CallRequest call;
   call.request_id = r.in.id;
-  call.attempt = a.number;
-  // A revisit of the node (a loop) is a new variant: e.g. different retrieval
-  // parameters meet a fresh draw of the world.
-  // Layout: bits 0-3 a decomposition part, 4-11 the visit count's low byte,
-  // 12-23 the node, 24-31 the visit count's high byte (visits up to 65535:
-  // map fan-out copies and long loops each get their own draws).
-  const std::uint32_t visits = std::min<std::uint32_t>(r.visits[s.node], 65535);
-  call.variant = ((visits >> 8) << 24) | (s.node << 12) | ((visits & 255) << 4) | variant_extra;
+  // A revisit of the node (a loop, a map fan-out copy) is a new variant: e.g.
+  // different retrieval parameters meet a fresh draw of the world. The step's
+  // own visit number, not the node's count now: other copies may have
+  // visited since. Layout of `variant`: bits 0-3 a decomposition part, 4-11
+  // the visit's low byte, 12-23 the node, 24-31 the visit's second byte; the
+  // visit's bits 16-19 (max_visits is at most 10^6 < 2^20) go above the
+  // attempt number's 20 bits (at most 1000 retries, 64 parts, a few hedges).
+  const std::uint32_t visit = s.visit;
+  call.attempt = a.number | ((visit >> 16) << 20);
+  call.variant =
+      (((visit >> 8) & 255) << 24) | (s.node << 12) | ((visit & 255) << 4) | variant_extra;
   call.caller = s.node;
   call.input_tokens = input_tokens;
   call.difficulty = r.in.difficulty;
   call.input_quality = c.input == QualityChannel::kEvidence ? f.evidence
                        : c.input == QualityChannel::kAnswer ? (f.has_answer ? f.answer : 0.0)
                                                             : 1.0;
-  call.context_retained = s.retained;
+  call.context_retained = retained;
   call.judged_quality = f.has_answer ? f.answer : 0.0;
+  // Counted here, where the attempt really starts: a retry whose step ended
+  // before its backoff did, or a hedge a breaker refused, never ran.
   ++r.calls;
+  if (kind == AttemptKind::kRetry) ++r.retries;
+  if (kind == AttemptKind::kHedge) ++r.hedges;
+  if (kind == AttemptKind::kFallback) ++r.fallbacks;
   ++calls_in_flight_;
   ++signals_[agent].outstanding;
   s.outstanding.push_back(ai);
@@ -842,7 +907,7 @@ bool Orchestrator::validator_flags(const Step& s, const Attempt& a, const CallOu
   if (!v.enabled) return false;
   const bool bad = o.silent || o.quality < v.bad_below;
   const Request& r = requests_[s.req];
-  sim::RandomStream stream = rng_.stream("validator", r.in.id, s.node, r.visits[s.node], a.number);
+  sim::RandomStream stream = rng_.stream("validator", r.in.id, s.node, s.visit, a.number);
   const double u = stream.uniform01();
   return bad ? u < v.true_positive_rate : u < v.false_positive_rate;
 }
@@ -949,7 +1014,11 @@ void Orchestrator::attempt_ended(std::uint32_t ai, CallEnd end, const CallOutcom
       observer_->on_context_fitted({sim_.now(), r.in.id, s.node, s.pending_agent, c.fit, before,
                                     f.context.tokens(), retained, 0, end == CallEnd::kSuccess});
     }
-    launch(step, s.pending_agent, AttemptKind::kFirst, f.context.tokens());
+    s.input_tokens = f.context.tokens();
+    const bool first = s.pending_kind == AttemptKind::kFirst;
+    if (launch(step, s.pending_agent, s.pending_kind, s.input_tokens, s.retained) && first) {
+      arm_hedge_timer(step);
+    }
     return;
   }
 
@@ -1050,7 +1119,6 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
         return;
       }
       ++s.retries;
-      ++r.retries;
       if (observer_) {
         observer_->on_retry_scheduled(
             {sim_.now(), r.in.id, s.node, s.agent, s.attempts_started, delay, error, end});
@@ -1072,7 +1140,6 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
   }
   if (s.fallback_pos < c.fallback_agents.size()) {
     const AgentIndex agent = c.fallback_agents[s.fallback_pos++];
-    ++r.fallbacks;
     if (observer_) {
       observer_->on_flow_decision(
           {sim_.now(), r.in.id, s.node, s.node, explain("fall back to agent {}", agent)});
@@ -1105,19 +1172,12 @@ void Orchestrator::on_hedge_timer(std::uint32_t step) {
     agent = *routed;
   }
   ++s.hedges;
-  ++r.hedges;
   const std::uint32_t number = s.attempts_started;
-  if (launch(step, agent, AttemptKind::kHedge,
-             steps_[step].input_tokens > 0 ? steps_[step].input_tokens
-                                           : r.flows[s.flow].context.tokens())) {
+  const std::optional<AttemptInput> input = parallel_input(step, agent);
+  if (input && launch(step, agent, AttemptKind::kHedge, input->tokens, input->retained)) {
     if (observer_) observer_->on_hedge_launched({sim_.now(), r.in.id, s.node, agent, number});
   }
-  if (steps_[step].active && steps_[step].hedges < c.hedge.max_extra_attempts) {
-    const RequestId id = r.in.id;
-    steps_[step].hedge_timer = sim_.schedule_after(c.hedge.delay, [this, step, id] {
-      if (steps_[step].active && requests_[steps_[step].req].in.id == id) on_hedge_timer(step);
-    });
-  }
+  if (steps_[step].active) arm_hedge_timer(step);
 }
 
 void Orchestrator::on_time_budget(std::uint32_t step) {
@@ -1126,26 +1186,40 @@ void Orchestrator::on_time_budget(std::uint32_t step) {
   const TimeBudgetConfig& tb = workflow_.nodes[s.node].call.time_budget;
   if (s.budget_fired) return;
   s.budget_fired = true;
-  ++r.redirects;
-  const std::int64_t tokens = r.flows[s.flow].context.tokens();
-  if (tb.action == TimeBudgetConfig::Action::kRedirect) {
+  const bool redirect = tb.action == TimeBudgetConfig::Action::kRedirect;
+  const AgentIndex agent = redirect ? tb.fast_agent : tb.decompose_agent;
+  if (observer_) {
+    observer_->on_flow_decision(
+        {sim_.now(), r.in.id, s.node, s.node,
+         redirect ? explain("over time budget: redirect to agent {}", agent)
+                  : explain("over time budget: decompose into {} parts", tb.parts)});
+  }
+  const std::optional<AttemptInput> input = parallel_input(step, agent);
+  if (!input) {
+    // Not even the protected context fits that agent: keep waiting for the
+    // attempts already out.
     if (observer_) {
-      observer_->on_flow_decision(
-          {sim_.now(), r.in.id, s.node, s.node,
-           explain("over time budget: redirect to agent {}", tb.fast_agent)});
+      const Flow& f = r.flows[s.flow];
+      observer_->on_context_fitted({sim_.now(), r.in.id, s.node, agent,
+                                    workflow_.nodes[s.node].call.fit, f.context.tokens(),
+                                    f.context.tokens(), 0.0, 0, false});
     }
-    launch(step, tb.fast_agent, AttemptKind::kRedirect, tokens);
     return;
   }
-  if (observer_) {
-    observer_->on_flow_decision({sim_.now(), r.in.id, s.node, s.node,
-                                 explain("over time budget: decompose into {} parts", tb.parts)});
+  if (redirect) {
+    if (launch(step, agent, AttemptKind::kRedirect, input->tokens, input->retained)) {
+      ++requests_[steps_[step].req].redirects;
+    }
+    return;
   }
   s.decompose_total = tb.parts;
+  bool launched = false;
   for (std::uint32_t p = 0; p < tb.parts && steps_[step].active; ++p) {
-    launch(step, tb.decompose_agent, AttemptKind::kDecompose, (tokens + tb.parts - 1) / tb.parts,
-           /*variant_extra=*/1 + (p % 15));
+    launched |= launch(step, agent, AttemptKind::kDecompose,
+                       (input->tokens + tb.parts - 1) / tb.parts, input->retained,
+                       /*variant_extra=*/1 + (p % 15));
   }
+  if (launched) ++requests_[steps_[step].req].redirects;
 }
 
 void Orchestrator::end_step(std::uint32_t step) {

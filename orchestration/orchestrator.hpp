@@ -106,9 +106,17 @@ class Orchestrator final : public mock_agents::CallListener {
   // Call steps.
   void start_step(std::uint32_t req, std::uint32_t flow, NodeId node);
   std::optional<AgentIndex> route(std::uint32_t step, bool retry);
+  // What one attempt sends: its input tokens and the share of the
+  // information its context kept through fitting.
+  struct AttemptInput {
+    std::int64_t tokens = 0;
+    double retained = 1.0;
+  };
   void prepare_and_launch(std::uint32_t step, AgentIndex agent, AttemptKind kind);
+  std::optional<AttemptInput> parallel_input(std::uint32_t step, AgentIndex agent) const;
   bool launch(std::uint32_t step, AgentIndex agent, AttemptKind kind, std::int64_t input_tokens,
-              std::uint32_t variant_extra = 0);
+              double retained, std::uint32_t variant_extra = 0);
+  void arm_hedge_timer(std::uint32_t step);
   void attempt_ended(std::uint32_t attempt, CallEnd end, const mock_agents::CallOutcome* outcome);
   void on_attempt_timeout(std::uint32_t attempt);
   void step_succeeded(std::uint32_t step, const Attempt& winner, const mock_agents::CallOutcome& o);
