@@ -90,6 +90,8 @@ int run_command(const RunArgs& args);
 int validate_command(const std::vector<std::string>& scenarios,
                      const std::vector<std::string>& sets);
 int list_command();
+// The routing policies of the registry: name, what it does, its parameters.
+int list_policies_command();
 int explain_command(const std::string& scenario, const std::string& format);
 // run with --replications > 1 (run_command calls it).
 int run_replications_command(const RunArgs& args);

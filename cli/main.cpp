@@ -195,8 +195,12 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--set", validate_sets, "Apply overrides before checking");
   validate_cmd->footer("Example:\n  orchsim validate scenarios/library/*.json my_scenario.json");
 
-  CLI::App* list_cmd = app.add_subcommand("list", "List the built-in scenarios");
-  list_cmd->footer("Example:\n  orchsim list");
+  CLI::App* list_cmd = app.add_subcommand(
+      "list", "List the built-in scenarios (or, with --policies, the routing policies)");
+  bool list_policies = false;
+  list_cmd->add_flag("--policies", list_policies,
+                     "List the registered routing policies, their parameters and defaults");
+  list_cmd->footer("Examples:\n  orchsim list\n  orchsim list --policies");
 
   std::string explain_name, explain_format = "text";
   CLI::App* explain_cmd =
@@ -220,7 +224,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return run_command(run);
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
-  if (*list_cmd) return list_command();
+  if (*list_cmd) return list_policies ? list_policies_command() : list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
   if (*compare_cmd) return compare_command(compare);
   if (*sweep_cmd) return sweep_command(sweep);

@@ -13,6 +13,7 @@
 #include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
+#include "orchestration/policy_registry.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace orchsim::cli {
@@ -209,6 +210,15 @@ int list_command() {
                              r.ok()
                                  ? r.scenario->description
                                  : std::string("(invalid: run 'orchsim validate ") + name + "')");
+  }
+  return kExitOk;
+}
+
+int list_policies_command() {
+  for (const auto* e : orchestration::PolicyRegistry::global().entries()) {
+    std::cout << fmt::format("{:<16} {}\n", e->info.name, e->info.summary);
+    if (!e->info.params.empty())
+      std::cout << fmt::format("{:<16}   params: {}\n", "", e->info.params);
   }
   return kExitOk;
 }
