@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/store_args.hpp"
+
 namespace orchsim::cli {
 
 // Exit statuses: 0 success, 1 the check found a regression / the run failed
@@ -35,6 +37,7 @@ struct RunArgs {
   bool quiet = false;
   std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs
   unsigned jobs = 0;               // threads for replications; 0 = one per core
+  StoreArgs store;                 // with --replications: the results store
 };
 
 // Arguments shared by the replication-based commands.
@@ -49,6 +52,7 @@ struct EvalArgs {
   unsigned jobs = 0;
   std::string format = "table";
   bool quiet = false;
+  StoreArgs store;
 };
 
 struct CompareArgs {
@@ -57,6 +61,7 @@ struct CompareArgs {
   std::vector<std::string> against;   // other scenario files
   std::vector<std::string> metrics;   // shown in the table; empty = the key metrics
   bool all_metrics = false;
+  std::string out_dir;  // comparison.json and results.sqlite; "" = print only
 };
 
 struct SweepArgs {
@@ -81,6 +86,7 @@ struct CheckArgs {
   std::optional<std::string> junit;
   unsigned jobs = 0;
   bool quiet = false;
+  StoreArgs store;
 };
 
 int run_command(const RunArgs& args);

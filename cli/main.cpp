@@ -3,13 +3,17 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/experiment.hpp"
+#include "cli/store_cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace orchsim::cli;
+  note_command_line(argc, argv);
   CLI::App app{
       "orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
       "Same scenario + seed = the same bytes out."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
   app.footer(
       "Examples:\n"
       "  orchsim run                                  # the default built-in scenario\n"
@@ -62,6 +66,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option(
       "-j,--jobs", run.jobs,
       "Threads for replications (default: one per core; output does not depend on it)");
+  add_store_options(run_cmd, run.store);
   run_cmd->footer(
       "Examples:\n"
       "  orchsim run\n"
@@ -92,6 +97,7 @@ int main(int argc, char** argv) {
           ->check(CLI::IsMember({"table", "json"}));
     }
     cmd->add_flag("-q,--quiet", a.quiet, "No progress bar or file notes on stderr");
+    add_store_options(cmd, a.store);
   };
 
   CompareArgs compare;
@@ -106,6 +112,8 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--metric", compare.metrics,
                           "A metric to show in the table (repeatable; default: key metrics)");
   compare_cmd->add_flag("--all-metrics", compare.all_metrics, "Show every metric in the table");
+  compare_cmd->add_option("--out", compare.out_dir,
+                          "Folder for comparison.json and the results store results.sqlite");
   compare_cmd->footer(
       "Reports variant - base per metric: the paired mean difference with its 95% CI, the "
       "unpaired\n"
@@ -172,6 +180,7 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--junit", check.junit, "Also write a JUnit XML report here");
   check_cmd->add_option("-j,--jobs", check.jobs, "Threads (default: one per core)");
   check_cmd->add_flag("-q,--quiet", check.quiet, "No progress bar on stderr");
+  add_store_options(check_cmd, check.store);
   check_cmd->footer(
       "Runs the baseline's seeds, replications and request count, and compares each checked "
       "metric.\n"
@@ -204,11 +213,16 @@ int main(int argc, char** argv) {
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
 
+  MergeArgs merge;
+  CLI::App* merge_cmd = add_merge_command(app, merge);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
@@ -222,5 +236,6 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
+  if (*merge_cmd) return merge_command(merge);
   return kExitBadInput;
 }
