@@ -42,8 +42,8 @@ const eval::TaskResult& row() {
 }
 
 std::string temp_store() {
-  const fs::path p = fs::temp_directory_path() /
-                     ("orchsim_store_bench_" + std::to_string(::getpid()) + ".sqlite");
+  const fs::path p =
+      fs::temp_directory_path() / ("orchsim_store_bench_" + std::to_string(::getpid()) + ".sqlite");
   return p.string();
 }
 

@@ -108,7 +108,7 @@ std::optional<eval::ResultsStore> open_store(const std::string& path, const eval
                                              const StoreArgs& args, bool quiet, int& exit_code) {
   const bool memory = path == eval::ResultsStore::kInMemory;
   std::error_code ec;
-  const bool exists = !memory && fs::exists(path, ec);
+  const bool exists = !memory && fs::exists(path, ec) && !eval::ResultsStore::is_empty(path);
   if (args.resume && exists) {
     eval::StatusOr<eval::ResultsStore> store = eval::ResultsStore::open(path);
     if (!store.ok()) {

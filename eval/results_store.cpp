@@ -253,11 +253,15 @@ StatusOr<ResultsStore> ResultsStore::create(const std::string& path, const TaskP
     s.lock_fd_ = lock_file(path, locked);
     if (s.lock_fd_ < 0) return locked;
   }
-  const std::string pragmas =
-      fmt::format("PRAGMA journal_mode=WAL; {} PRAGMA application_id={}; PRAGMA user_version={};",
-                  sync_pragma(), kApplicationId, kSchemaVersion);
+  const std::string pragmas = fmt::format("PRAGMA journal_mode=WAL; {}", sync_pragma());
   if (Status st = s.exec(pragmas.c_str(), true); !st.ok()) return st;
+  // Identity, schema and plan in one transaction: a process killed while
+  // creating a store leaves a file with no tables at all, which --resume
+  // treats as no store (is_empty()).
+  const std::string identity = fmt::format("PRAGMA application_id={}; PRAGMA user_version={};",
+                                           kApplicationId, kSchemaVersion);
   if (Status st = s.exec("BEGIN IMMEDIATE;", true); !st.ok()) return st;
+  if (Status st = s.exec(identity.c_str(), true); !st.ok()) return st;
   if (Status st = s.exec(kSchema, true); !st.ok()) return st;
   if (Status st = s.write_plan(plan); !st.ok()) return st;
   if (Status st = s.exec("COMMIT;", true); !st.ok()) return st;
@@ -301,6 +305,20 @@ Status ResultsStore::write_plan(const TaskPlan& plan) {
     if (config.step() != SQLITE_DONE) return fail_runtime("cannot write the plan");
   }
   return {};
+}
+
+bool ResultsStore::is_empty(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  if (fs::file_size(path, ec) == 0 && !ec) return true;
+  sqlite3* db = nullptr;
+  bool empty = false;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    Statement q(db, "SELECT count(*) FROM sqlite_master");
+    empty = q.ok() && q.step() == SQLITE_ROW && q.int64(0) == 0;
+  }
+  sqlite3_close(db);
+  return empty;
 }
 
 StatusOr<ResultsStore> ResultsStore::open(const std::string& path) {

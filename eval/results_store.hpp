@@ -57,6 +57,9 @@ class ResultsStore {
   static StatusOr<ResultsStore> create(const std::string& path, const TaskPlan& plan);
   // An existing store: checks that it is an orchsim store and whole, and reads its plan.
   static StatusOr<ResultsStore> open(const std::string& path);
+  // A file with no tables at all: what a process killed while creating a
+  // store leaves (create() writes everything in one transaction).
+  static bool is_empty(const std::string& path);
 
   ResultsStore(ResultsStore&& other) noexcept;
   ResultsStore& operator=(ResultsStore&& other) noexcept;

@@ -117,6 +117,16 @@ TEST(StoreCli, ResumeOfACompleteStoreRunsNothingAndWritesTheSameBytes) {
   expect_same_summaries(dir);
 }
 
+TEST(StoreCli, AnEmptyStoreFileCountsAsNoStore) {
+  // What a process killed while creating its store leaves behind.
+  const fs::path dir = scratch("empty-store");
+  fs::create_directories(dir);
+  std::ofstream(dir / "results.sqlite").close();
+  const Result r = orchsim(kSweep + "-q --resume --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_same_summaries(dir);
+}
+
 TEST(StoreCli, SigintStopsAfterTasksInFlightAndSaysHowToResume) {
   const fs::path dir = scratch("sigint");
   // SIGINT as the second task is stored; with one worker nothing else is in flight.
