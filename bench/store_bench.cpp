@@ -1,5 +1,5 @@
 // What the results store adds to each task: one row (the metrics JSON of a
-// real run, ~20 KB, and two encoded histograms) written in its own
+// real run and two encoded histograms, ~7 KB) written in its own
 // transaction, to a file in WAL mode (synchronous=NORMAL, the default; and
 // =FULL, an fsync per task) and in memory; and reading every row back to
 // make summaries. docs/performance.md, "Results store"; target < 1 ms a task.

@@ -5,8 +5,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -47,6 +49,10 @@ std::string shell_quote(const std::string& s) {
 // SIGINT/SIGTERM: the first asks for a clean stop (no new tasks; those in
 // flight finish and are stored); a second SIGINT stops at once.
 std::atomic<int> stop_signal{0};
+// Said at once on SIGTERM: mpirun (after a rank died) and Slurm (at the time
+// limit) follow SIGTERM with SIGKILL, often before the clean stop is done.
+char term_message[2048] = "";
+std::size_t term_message_length = 0;
 
 extern "C" void on_stop_signal(int sig) {
   if (stop_signal.load() != 0 && sig == SIGINT) {
@@ -58,6 +64,14 @@ extern "C" void on_stop_signal(int sig) {
   static const char kMessage[] =
       "\norchsim: stopping after the tasks in flight (press Ctrl-C again to stop at once)\n";
   (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  if (sig == SIGTERM && term_message_length > 0) {
+    (void)!::write(STDERR_FILENO, term_message, term_message_length);
+  }
+}
+
+void set_term_message(const std::string& text) {
+  term_message_length = std::min(text.size(), sizeof term_message);
+  std::memcpy(term_message, text.data(), term_message_length);
 }
 
 class SignalGuard {
@@ -291,6 +305,11 @@ ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOpt
                              already, in_shard, path, pending.size());
   }
 
+  if (!memory) {
+    set_term_message(fmt::format(
+        "orchsim: terminated; every task finished so far is in {}. To run the rest:\n  {}\n", path,
+        resume_command(world)));
+  }
   eval::ExecuteOutcome outcome;
   {
     TaskProgress progress(options.label, plan, pending.size(), already, options.quiet,
