@@ -135,7 +135,10 @@ int main(int argc, char** argv) {
       ->add_option("--grid", sweep.grid,
                    "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)")
       ->required();
-  sweep_cmd->add_option("--out", sweep.out_dir, "Folder for sweep.csv and sweep.json")->required();
+  sweep_cmd
+      ->add_option("--out", sweep.out_dir,
+                   "Folder for sweep.csv, sweep.json and the results store results.sqlite")
+      ->required();
   sweep_cmd->add_option(
       "--strong", sweep.strong_agent,
       "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT");

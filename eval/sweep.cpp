@@ -179,7 +179,8 @@ SweepResult run_sweep(const std::string& scenario,
     strong = run_point(scenario, with(router->strong_overrides), options);
   }
   std::vector<ReplicationSet> sets;
-  for (const auto& point : grid_points(grid)) sets.push_back(run_point(scenario, with(point), options));
+  for (const auto& point : grid_points(grid))
+    sets.push_back(run_point(scenario, with(point), options));
   std::vector<const ReplicationSet*> points;
   for (const ReplicationSet& set : sets) points.push_back(&set);
   return summarize_sweep(grid, points, router, weak ? &*weak : nullptr,
