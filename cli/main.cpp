@@ -3,13 +3,17 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/experiment.hpp"
+#include "cli/store_cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace orchsim::cli;
+  note_command_line(argc, argv);
   CLI::App app{
       "orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
       "Same scenario + seed = the same bytes out."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
   app.footer(
       "Examples:\n"
       "  orchsim run                                  # the default built-in scenario\n"
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option(
       "-j,--jobs", run.jobs,
       "Threads for replications (default: one per core; output does not depend on it)");
+  add_store_options(run_cmd, run.store);
   run_cmd->footer(
       "Examples:\n"
       "  orchsim run\n"
@@ -96,6 +101,7 @@ int main(int argc, char** argv) {
           ->check(CLI::IsMember({"table", "json"}));
     }
     cmd->add_flag("-q,--quiet", a.quiet, "No progress bar or file notes on stderr");
+    add_store_options(cmd, a.store);
   };
 
   CompareArgs compare;
@@ -110,6 +116,8 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--metric", compare.metrics,
                           "A metric to show in the table (repeatable; default: key metrics)");
   compare_cmd->add_flag("--all-metrics", compare.all_metrics, "Show every metric in the table");
+  compare_cmd->add_option("--out", compare.out_dir,
+                          "Folder for comparison.json and the results store results.sqlite");
   compare_cmd->footer(
       "Reports variant - base per metric: the paired mean difference with its 95% CI, the "
       "unpaired\n"
@@ -131,7 +139,10 @@ int main(int argc, char** argv) {
       ->add_option("--grid", sweep.grid,
                    "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)")
       ->required();
-  sweep_cmd->add_option("--out", sweep.out_dir, "Folder for sweep.csv and sweep.json")->required();
+  sweep_cmd
+      ->add_option("--out", sweep.out_dir,
+                   "Folder for sweep.csv, sweep.json and the results store results.sqlite")
+      ->required();
   sweep_cmd->add_option(
       "--strong", sweep.strong_agent,
       "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT");
@@ -176,6 +187,7 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--junit", check.junit, "Also write a JUnit XML report here");
   check_cmd->add_option("-j,--jobs", check.jobs, "Threads (default: one per core)");
   check_cmd->add_flag("-q,--quiet", check.quiet, "No progress bar on stderr");
+  add_store_options(check_cmd, check.store);
   check_cmd->footer(
       "Runs the baseline's seeds, replications and request count, and compares each checked "
       "metric.\n"
@@ -212,11 +224,16 @@ int main(int argc, char** argv) {
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
 
+  MergeArgs merge;
+  CLI::App* merge_cmd = add_merge_command(app, merge);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
@@ -230,5 +247,6 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
+  if (*merge_cmd) return merge_command(merge);
   return kExitBadInput;
 }

@@ -33,6 +33,11 @@ bool parse_sets(const std::vector<std::string>& sets,
 
 int run_command(const RunArgs& args) {
   if (args.replications > 1) return run_replications_command(args);
+  if (!args.store.store.empty() || args.store.resume || !args.store.shard.empty()) {
+    std::cerr << "orchsim: --store, --resume and --shard keep the tasks of a multi-run command: "
+                 "add --replications N (a single run writes its files atomically instead)\n";
+    return kExitBadInput;
+  }
   scenarios::LoadOptions load;
   if (!parse_sets(args.sets, load.overrides)) return kExitBadInput;
   const std::string name = args.scenario.empty() ? scenarios::kDefaultScenario : args.scenario;
