@@ -137,6 +137,29 @@ TEST(EpsilonGreedy, PerClassArmsAreIndependent) {
   EXPECT_EQ(f.choose(*q, 1, false, 1).candidate, 0u);
 }
 
+TEST(EpsilonGreedy, AClassBeyondTheNodesClassesHasLearnedNothing) {
+  // An orchestrator left at class_count 1 may still see requests of class 3:
+  // with per_class arms, that class has no arms of its own. It decides from
+  // the prior (every arm untried) and its outcomes are not learned.
+  DecisionFixture f(2);
+  auto p = f.make("epsilon_greedy", R"({"epsilon": 0, "per_class": true})", 2);
+  for (std::uint32_t cls = 0; cls < 2; ++cls) {
+    p->observe(outcome(0, CallEnd::kError, 0.0, cls));
+    p->observe(outcome(1, CallEnd::kSuccess, 0.9, cls));
+  }
+  constexpr std::uint32_t kLast = std::numeric_limits<std::uint32_t>::max();
+  for (const std::uint32_t cls : {2u, 3u, kLast}) {
+    SCOPED_TRACE(cls);
+    p->observe(outcome(1, CallEnd::kSuccess, 0.9, cls));
+    const Choice c = f.choose(*p, 1, true, cls);
+    ASSERT_EQ(c.scores.size(), 2u);
+    EXPECT_EQ(c.scores[0], -std::numeric_limits<double>::infinity());
+    EXPECT_EQ(c.scores[1], -std::numeric_limits<double>::infinity());
+    EXPECT_EQ(c.candidate, 0u);
+  }
+  EXPECT_EQ(f.choose(*p, 1, false, 1).candidate, 1u);  // the known classes are unchanged
+}
+
 TEST(EpsilonGreedy, TheRewardIsConfigurable) {
   // Priced per dollar: the expensive confident arm loses.
   DecisionFixture f(2);

@@ -168,6 +168,26 @@ TEST(Thompson, PerClassArmsAreIndependent) {
   for (RequestId r = 0; r < 500; ++r) ASSERT_EQ(f.choose(*shared, r, false, 1).candidate, 0u);
 }
 
+TEST(Thompson, AClassBeyondTheNodesClassesDrawsFromThePrior) {
+  // With per_class arms, a class the node was not made for has none: its
+  // decisions draw from the prior, and its outcomes are not learned.
+  DecisionFixture f(2);
+  auto p = f.make("thompson", R"({"per_class": true})", 1);
+  teach(*p, 0, 1, 200, 0.9, /*cls=*/0);
+  teach(*p, 0, 1, 200, 0.9, /*cls=*/5);
+  std::vector<std::uint64_t> counts(2, 0);
+  constexpr std::uint64_t kDraws = 10'000;
+  for (RequestId r = 0; r < kDraws; ++r) ++counts[f.choose(*p, r, false, 5).candidate];
+  EXPECT_LT(chi_square(counts, {0.5, 0.5}, kDraws), 10.83);
+  EXPECT_EQ(f.choose(*p, 1, false, 0).candidate, 0u);
+  // The last class index too (where (class + 1) would wrap to 0).
+  constexpr std::uint32_t kLast = std::numeric_limits<std::uint32_t>::max();
+  teach(*p, 0, 1, 200, 0.9, kLast);
+  std::fill(counts.begin(), counts.end(), 0);
+  for (RequestId r = 0; r < kDraws; ++r) ++counts[f.choose(*p, r, false, kLast).candidate];
+  EXPECT_LT(chi_square(counts, {0.5, 0.5}, kDraws), 10.83);
+}
+
 TEST(Thompson, TheGaussianModelFollowsTheMeanReward) {
   // Both arms always answer; arm 1 with the higher confidence (the reward).
   DecisionFixture f(2);
