@@ -221,6 +221,19 @@ TEST(PolicyParams, ACandidateByNameOrByIndex) {
   EXPECT_TRUE(r.p.ok());
 }
 
+TEST(PolicyParams, AnAgentIndexBuiltInCpp) {
+  // From C++ an index is usually an int, which JSON keeps signed.
+  FourAgents n;
+  NodeSpec spec = n.spec();
+  const Json params = {{"fallback", 2}, {"tiers", {0, 2}}, {"negative", -1}};
+  PolicyParams p(&params, kParams);
+  EXPECT_EQ(p.candidate("fallback", spec), 0u);
+  EXPECT_EQ(p.candidate_list("tiers", spec), (std::vector<std::size_t>{1, 0}));
+  EXPECT_TRUE(p.ok()) << p.problems().front().message;
+  EXPECT_EQ(p.candidate("negative", spec), std::nullopt);
+  EXPECT_EQ(p.problems().size(), 1u);
+}
+
 TEST(PolicyParams, AgentsThatAreNotCandidates) {
   FourAgents n;
   NodeSpec spec = n.spec();
