@@ -249,8 +249,11 @@ std::optional<std::size_t> PolicyParams::resolve_agent(const Json& x, const std:
       return std::nullopt;
     }
     agent = static_cast<AgentIndex>(it - names.begin());
-  } else if (x.is_number_unsigned() && x.get<std::uint64_t>() < node.agent_names.size()) {
-    agent = static_cast<AgentIndex>(x.get<std::uint64_t>());  // from C++: an agent index
+  } else if (x.is_number_integer() && x.get<std::int64_t>() >= 0 &&
+             x.get<std::uint64_t>() < node.agent_names.size()) {
+    // From C++: an agent index. An int stored in a json is signed; parsed
+    // text is unsigned.
+    agent = static_cast<AgentIndex>(x.get<std::uint64_t>());
   } else {
     problems_->push_back(
         {at, fmt::format("found {}, expected the name of an agent", describe_value(x))});

@@ -24,7 +24,7 @@ class EpsilonGreedy final : public RoutingPolicy {
     const std::size_t greedy = argmin(
         ctx,
         [&](std::size_t i) {
-          const ArmStats& a = arms_.at(ctx.class_index, i);
+          const ArmStats& a = arms_.read(ctx.class_index, i);
           return a.pulls == 0 ? -kInf : -a.mean();
         },
         ctx.explain() ? &scores_ : nullptr);

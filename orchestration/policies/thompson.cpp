@@ -67,7 +67,7 @@ class Thompson final : public RoutingPolicy {
     double best_value = -kInf;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (any && !ctx[i].eligible()) continue;
-      const ArmStats& a = arms_.at(ctx.class_index, i);
+      const ArmStats& a = arms_.read(ctx.class_index, i);
       double v;
       if (c_.gaussian) {
         const double precision = 1.0 / (c_.prior_sd * c_.prior_sd) +
