@@ -30,9 +30,11 @@ struct RunArgs {
   // Requests with full detail in --out/requests.jsonl: this many sampled
   // uniformly, plus a tenth as many slowest and failed ones; 0 writes none.
   std::uint64_t request_sample = 2000;
-  // No --out/decisions.jsonl (~1.4 KB a request: 1.4 GB for a million); the
-  // decisions of the sampled requests are still in requests.jsonl.
+  // No --out/decisions.jsonl.zst; the decisions of the sampled requests are
+  // still in requests.jsonl.
   bool no_decisions = false;
+  // Log what each policy saw with each decision (eval/decision_log.hpp).
+  bool decision_features = false;
   // Attach eval::InvariantChecker; any violation is printed and the command
   // exits 1 (the results are still written: they are what was simulated).
   bool check_invariants = false;

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
                       "Override a scenario value: /json/pointer=value (repeatable)");
   run_cmd->add_option(
       "--out", run.out_dir,
-      "Write report.json, metrics.csv, decisions.jsonl, requests.jsonl (and trace.json) here");
+      "Write report.json, metrics.csv, decisions.jsonl.zst, requests.jsonl (and trace.json) here");
   run_cmd->add_flag("--trace", run.trace,
                     "Also write a Chrome trace (open in Perfetto UI) to --out");
   run_cmd
@@ -53,8 +53,11 @@ int main(int argc, char** argv) {
           "slowest and N/10 failed (default 2000; 0: no requests.jsonl)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000}));
   run_cmd->add_flag("--no-decisions", run.no_decisions,
-                    "Do not write decisions.jsonl (about 1.4 KB per request; the sampled requests "
-                    "keep theirs in requests.jsonl); removes an old one from --out");
+                    "Do not write decisions.jsonl.zst (the sampled requests keep theirs in "
+                    "requests.jsonl); removes an old one from --out");
+  run_cmd->add_flag("--decision-features", run.decision_features,
+                    "Log what each routing policy saw with each decision (context, candidates' "
+                    "live signals, scores): for off-line policy evaluation; larger and slower");
   run_cmd->add_flag("--check-invariants", run.check_invariants,
                     "Check the simulator's invariants as the run goes (every request and call "
                     "ends once, counters count what happened, edges are edges, ...); exit 1 on "

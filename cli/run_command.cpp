@@ -10,6 +10,7 @@
 #include "cli/duration_arg.hpp"
 #include "cli/progress_bar.hpp"
 #include "eval/atomic_file.hpp"
+#include "eval/zstd_writer.hpp"
 #include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
@@ -84,6 +85,7 @@ int run_command(const RunArgs& args) {
   // Output files: each written to a temporary name and renamed at the end, so
   // an interrupted run leaves nothing that looks complete.
   std::unique_ptr<eval::AtomicFile> decisions;
+  std::unique_ptr<eval::ZstdOstream> compressed_decisions;
   if (args.out_dir) {
     std::error_code ec;
     std::filesystem::create_directories(*args.out_dir, ec);
@@ -94,12 +96,14 @@ int run_command(const RunArgs& args) {
     }
     if (!args.no_decisions) {
       try {
-        decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl");
+        decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl.zst");
+        compressed_decisions = std::make_unique<eval::ZstdOstream>(decisions->stream());
       } catch (const std::exception& e) {
         std::cerr << "orchsim: " << e.what() << '\n';
         return kExitBadInput;
       }
-      options.decision_log = &decisions->stream();
+      options.decision_log = compressed_decisions.get();
+      options.decision_features = args.decision_features;
     }
     if (args.request_sample > 0) {
       const std::size_t n = args.request_sample;
@@ -165,7 +169,11 @@ int run_command(const RunArgs& args) {
           std::filesystem::remove(*args.out_dir + "/" + file_name, ignored);
         }
       };
-      commit_or_remove(decisions.get(), "decisions.jsonl");
+      if (compressed_decisions) compressed_decisions->finish();
+      commit_or_remove(decisions.get(), "decisions.jsonl.zst");
+      // A log of the format before version 2 would pass for this run's.
+      std::error_code ignored;
+      std::filesystem::remove(*args.out_dir + "/decisions.jsonl", ignored);
       csv.commit();
       commit_or_remove(requests.get(), "requests.jsonl");
       commit_or_remove(trace.get(), "trace.json");
@@ -176,7 +184,7 @@ int run_command(const RunArgs& args) {
     }
     if (!args.quiet) {
       std::cerr << fmt::format("wrote {}/report.json, metrics.csv{}{}{}\n", *args.out_dir,
-                               decisions ? ", decisions.jsonl" : "",
+                               decisions ? ", decisions.jsonl.zst" : "",
                                result.request_log ? ", requests.jsonl" : "",
                                result.trace ? ", trace.json" : "");
     }

@@ -84,7 +84,10 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   }
   std::unique_ptr<DecisionLog> decisions;
   if (options.decision_log) {
-    decisions = std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names);
+    decisions = std::make_unique<DecisionLog>(
+        *options.decision_log, s.workflow, agent_names,
+        DecisionLogOptions{
+            .scenario = s.name, .seed = result.seed, .features = options.decision_features});
     observers.add(decisions.get());
   }
   if (options.request_log) {
@@ -160,6 +163,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     usage.push_back(
         {std::string(a->name()), a->servers(), st.busy_server_time, st.max_queue_length});
   }
+  if (decisions) decisions->finish();  // requests still in flight
   result.metrics->finalize(result.end, std::move(usage));
   result.timeseries->finalize(result.end);
   orch.set_observer(nullptr);

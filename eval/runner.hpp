@@ -35,7 +35,10 @@ struct RunOptions {
   std::optional<sim::Duration> warmup;
   bool trace = false;  // collect a Chrome trace
   std::size_t trace_max_events = 2'000'000;
-  std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed
+  // The decision log (eval/decision_log.hpp), streamed as JSON Lines; wrap
+  // the stream in a ZstdOstream for decisions.jsonl.zst.
+  std::ostream* decision_log = nullptr;
+  bool decision_features = false;  // with what each policy saw (larger, slower)
   // Keep per-request detail for a bounded sample (eval/request_log.hpp).
   std::optional<RequestLogOptions> request_log;
   // One more observer of every orchestration event (validation, tools); it

@@ -28,7 +28,9 @@
 //  - choose() returns a candidate index in [0, ctx.size()) and the probability
 //    with which it picked that candidate (its propensity: 1 for a
 //    deterministic policy), in (0, 1]. Anything else stops the run with a
-//    message naming the policy, the node and the request. It should not pick
+//    message naming the policy, the node and the request; the one exception
+//    is a NaN probability while !ctx.explain() (a policy whose propensity is
+//    costly may skip it when nobody records it: thompson does). It should not pick
 //    an ineligible candidate (open breaker) while an eligible one exists; the
 //    orchestrator lets it, and the call is then rejected by the breaker.
 //  - Randomness comes only from ctx.random(): a stream keyed by (request,

@@ -44,7 +44,7 @@ const PolicyRegistry::Entry* PolicyRegistry::find(std::string_view name) const {
 std::vector<const PolicyRegistry::Entry*> PolicyRegistry::entries() const {
   std::map<std::string_view, const Entry*> all;
   for (const PolicyRegistry* r = this; r != nullptr; r = r->parent_) {
-    for (const auto& [name, entry] : r->entries_) all.emplace(name, &entry);  // nearest wins
+    for (const auto& [name, entry] : r->entries_) all.emplace(name, &entry);  // names are unique across layers
   }
   std::vector<const Entry*> out;
   for (const auto& [name, entry] : all) out.push_back(entry);

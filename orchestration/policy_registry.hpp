@@ -19,9 +19,9 @@
 // the PolicyParams or the NodeSpec.
 //
 // Thread safety: add() before loading scenarios; lookups may then happen
-// from any thread. A registry may layer over a parent (its own entries
-// first), so a caller can add policies for one load without touching the
-// global table (the Python module does this).
+// from any thread. A registry may layer over a parent, so a caller can add
+// policies for one load without touching the global table (the Python
+// module does this); a layer cannot shadow a name its parents have.
 #pragma once
 
 #include <functional>

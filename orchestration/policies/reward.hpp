@@ -32,9 +32,6 @@ struct Reward {
   // its cost weight (linucb's legacy cost_weight).
   static Reward read(PolicyParams& params, double cost_per_usd);
   std::optional<double> operator()(const AttemptOutcome& o) const;
-  // Whether a reward counts as a success for Bernoulli learners: an answer
-  // was accepted (quality signal above one half for confidence and oracle).
-  static bool success(const AttemptOutcome& o) { return o.end == CallEnd::kSuccess; }
 };
 
 }  // namespace orchsim::orchestration::policies

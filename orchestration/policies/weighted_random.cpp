@@ -40,12 +40,9 @@ class WeightedRandom final : public RoutingPolicy {
       if (pick == n && u < weight(i)) pick = i;
       u -= weight(i);
     }
-    double probability = 1.0;
-    if (pick == n) {
-      pick = last == n ? n - 1 : last;  // every weight zero: the last, deterministically
-    } else {
-      probability = weight(pick) / total;
-    }
+    double probability = 1.0;  // every weight zero: the last candidate, deterministically
+    if (pick == n) pick = last == n ? n - 1 : last;  // u rounded up past the top: the last
+    if (last != n) probability = weight(pick) / total;
     if (!ctx.explain()) return {.candidate = pick, .probability = probability};
     scores_.resize(n);
     for (std::size_t i = 0; i < n; ++i) scores_[i] = weight_of(i);
