@@ -100,6 +100,9 @@ struct Orchestrator::Request {
   std::vector<Flow> flows;  // [0] is the main path
   JoinGroup group;
   std::vector<std::uint32_t> visits;  // per node
+  // Fan-outs started so far: tells a fan-out still starting its branches
+  // that its group ended meanwhile and another began.
+  std::uint32_t fan_outs = 0;
   double cost = 0.0;
   std::int64_t input_tokens = 0, output_tokens = 0;
   std::uint32_t calls = 0, retries = 0, hedges = 0, timeouts = 0, fallbacks = 0, redirects = 0;
@@ -213,6 +216,7 @@ std::uint32_t Orchestrator::new_request() {
   r.flows.resize(1);
   r.group = JoinGroup{};
   r.visits.assign(workflow_.nodes.size(), 0);
+  r.fan_outs = 0;
   r.cost = 0;
   r.input_tokens = r.output_tokens = 0;
   r.calls = r.retries = r.hedges = r.timeouts = r.fallbacks = r.redirects = 0;
@@ -423,6 +427,7 @@ void Orchestrator::start_fan_out(std::uint32_t req, std::uint32_t flow, NodeId n
   JoinGroup& g = r.group;
   g = JoinGroup{};
   g.active = true;
+  const std::uint32_t fan_out = ++r.fan_outs;
   g.join = fo.join;
   g.total = static_cast<std::uint32_t>(entries.size());
   const JoinNode& jn = workflow_.nodes[fo.join].join;
@@ -450,8 +455,11 @@ void Orchestrator::start_fan_out(std::uint32_t req, std::uint32_t flow, NodeId n
         {sim_.now(), r.in.id, node_id, fo.join, explain("fan out to {} branches", entries.size())});
   }
   for (std::size_t b = 0; b < entries.size(); ++b) {
-    // A branch may finish the whole request (e.g. first success): stop then.
-    if (!requests_[req].active || !requests_[req].group.active) return;
+    // A branch may end the join (first success through a gate, no call) or
+    // the whole request: stop then. The request may even have gone on to
+    // another fan-out, whose branches now own the flows.
+    const Request& now = requests_[req];
+    if (!now.active || !now.group.active || now.fan_outs != fan_out) return;
     enter(req, static_cast<std::uint32_t>(1 + b), entries[b]);
   }
 }

@@ -1,0 +1,81 @@
+// What the randomized scenarios (randomized_test.cpp) found, each distilled
+// to the smallest scenario that shows it, with the test that failed before
+// its fix. docs/validation.md lists them.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "scenarios/scenario.hpp"
+#include "tests/validation/scenario_test_support.hpp"
+
+namespace orchsim::validation {
+namespace {
+
+// Random seed 98: a call bounded to one visit, exhausted towards a gate
+// whose rule leads back to it. Once the call was exhausted the request went
+// call -> gate -> call ... at one instant, in recursion, until the stack
+// overflowed (a segmentation fault). Workflow::validate counted the bound
+// as cutting the loop, but an exhausted node counts no visit when it passes
+// the request on. Now the scenario does not load.
+TEST(RandomizedFinding, ALoopBackThroughAnExhaustedNodeIsRejected) {
+  const std::string text = R"({
+    "version": 1, "name": "exhausted_loop",
+    "run": { "requests": 3 },
+    "agents": [ { "name": "a", "latency": { "base_ms": 1 } } ],
+    "workload": { "arrivals": { "deterministic": { "interval_ms": 10 } } },
+    "workflow": { "entry": "ask", "nodes": [
+      { "name": "ask", "type": "call", "agents": ["a"], "next": "check",
+        "max_visits": 1, "on_exhausted": "check" },
+      { "name": "check", "type": "gate",
+        "rules": [ { "if": { "confidence_at_least": 0 }, "then": "ask" } ],
+        "otherwise": "done" },
+      { "name": "done", "type": "terminal" } ] }
+  })";
+  const scenarios::LoadResult r = scenarios::parse_scenario(text, "exhausted_loop.json");
+  ASSERT_FALSE(r.ok()) << "a loop round an exhausted node loaded (and would never end)";
+  EXPECT_NE(r.diagnostics.format().find("on a loop without a bound through ask (exhausted), check"),
+            std::string::npos)
+      << r.diagnostics.format();
+}
+
+// Random seed 218: a branch that reaches its join without a call (a gate
+// straight to it) finishes while the fan-out is still starting the other
+// branches; with first_success that ends the join, and the request moves on
+// to the next fan-out, which starts its own branches. Back in the first
+// fan-out's loop, the remaining old branches were then started into the new
+// fan-out's flows (past their end when there were fewer: a heap corruption,
+// "malloc(): unaligned tcache chunk detected"). Now the first fan-out stops
+// starting branches once its group is over.
+TEST(RandomizedFinding, AJoinThatEndsWhileItsFanOutStartsStopsTheFanOut) {
+  const std::string text = R"({
+    "version": 1, "name": "join_during_fan_out",
+    "run": { "requests": 20 },
+    "agents": [ { "name": "a", "servers": 100, "latency": { "base_ms": 10 } } ],
+    "workload": { "arrivals": { "deterministic": { "interval_ms": 1000 } } },
+    "workflow": { "entry": "fan", "nodes": [
+      { "name": "fan", "type": "fan_out", "branches": ["quick", "slow"], "join": "first" },
+      { "name": "quick", "type": "gate", "otherwise": "first" },
+      { "name": "slow", "type": "call", "agents": ["a"], "next": "first" },
+      { "name": "first", "type": "join", "policy": "first_success", "next": "fan2" },
+      { "name": "fan2", "type": "fan_out", "branches": ["x", "y"], "join": "both" },
+      { "name": "x", "type": "call", "agents": ["a"], "next": "both" },
+      { "name": "y", "type": "call", "agents": ["a"], "next": "both" },
+      { "name": "both", "type": "join", "policy": "all", "next": "done" },
+      { "name": "done", "type": "terminal" } ] }
+  })";
+  CallCounter calls;
+  const eval::RunResult r = run(parse(text), 1, &calls);
+  EXPECT_EQ(r.completed, 20u);
+  constexpr orchestration::NodeId kSlow = 2, kX = 5, kY = 6;
+  std::map<orchestration::NodeId, int> by_node;
+  for (const auto& e : calls.started) ++by_node[e.node];
+  // "slow" lost the race before it started: it never runs.
+  EXPECT_EQ(by_node[kSlow], 0);
+  EXPECT_EQ(by_node[kX], 20);
+  EXPECT_EQ(by_node[kY], 20);
+  for (const auto& f : calls.finished) EXPECT_EQ(f.calls, 2u) << "request " << f.request;
+}
+
+}  // namespace
+}  // namespace orchsim::validation
