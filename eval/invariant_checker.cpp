@@ -57,13 +57,15 @@ void InvariantChecker::tick(sim::Time at) {
 }
 
 InvariantChecker::RequestState* InvariantChecker::live(orchestration::RequestId request,
-                                                       sim::Time at, const char* event) {
+                                                       sim::Time at, const char* event,
+                                                       bool keep_burst) {
   tick(at);
   const auto it = requests_.find(request);
   if (it == requests_.end()) {
     violation("request {}: {} at {} ns while it is not in flight", request, event, at.count_ns());
     return nullptr;
   }
+  if (!keep_burst) it->second.decomposing = kNoNode;
   return &it->second;
 }
 
@@ -88,7 +90,7 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
   expect("hedges (HedgeLaunched events)", e.hedges, r->hedges_launched);
   expect("fallbacks", e.fallbacks, r->fallbacks);
   expect("timeouts", e.timeouts, r->timeouts);
-  expect("redirects", e.redirects, r->redirects + r->decompose_bursts.size());
+  expect("redirects", e.redirects, r->redirects + r->decompositions);
   if (r->open_calls != 0) {
     violation("request {}: ended with {} calls still open", e.request, r->open_calls);
   }
@@ -105,7 +107,7 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
 }
 
 void InvariantChecker::on_call_started(const orchestration::CallStarted& e) {
-  RequestState* r = live(e.request, e.at, "a call started");
+  RequestState* r = live(e.request, e.at, "a call started", /*keep_burst=*/true);
   if (!r) return;
   if (!calls_.emplace(std::make_pair(e.agent, e.call), OpenCall{e.request, e.at}).second) {
     violation("request {}: call {} of agent {} started twice", e.request, e.call, e.agent);
@@ -127,13 +129,14 @@ void InvariantChecker::on_call_started(const orchestration::CallStarted& e) {
       ++r->redirects;
       break;
     case AttemptKind::kDecompose:
-      r->decompose_bursts.emplace(e.node, e.at.count_ns());
+      if (r->decomposing != e.node) ++r->decompositions;
       break;
     case AttemptKind::kFirst:
     case AttemptKind::kCascade:
     case AttemptKind::kSummarize:
       break;
   }
+  r->decomposing = e.kind == AttemptKind::kDecompose ? e.node : kNoNode;
   const bool routed = e.kind == AttemptKind::kFirst || e.kind == AttemptKind::kRetry ||
                       e.kind == AttemptKind::kCascade;
   const auto pending = r->pending_choice.find(e.node);
@@ -206,7 +209,7 @@ void InvariantChecker::on_context_fitted(const orchestration::ContextFitted& e) 
   live(e.request, e.at, "a context fitted");
 }
 void InvariantChecker::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
-  live(e.request, e.at, "a budget exhausted");
+  live(e.request, e.at, "a budget exhausted", /*keep_burst=*/true);
 }
 
 void InvariantChecker::finish(const RunResult& result, sim::Duration drain) {

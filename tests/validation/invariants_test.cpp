@@ -53,6 +53,35 @@ TEST(Invariants, HoldWithAWarmupAndAShortDrain) {
   }
 }
 
+// Copies of a map fan-out run one step each; when their time budgets expire
+// at one instant, each decomposes: one redirect per copy. The checker used
+// to tell decomposition bursts apart by (node, instant) and so counted one
+// (random scenario seed 58: "reported 4 redirects, but 2 happened").
+TEST(Invariants, DecompositionsOfMapCopiesAtOneInstantAreEachARedirect) {
+  const scenarios::LoadResult loaded = scenarios::parse_scenario(R"({
+    "version": 1, "name": "decomposing_copies",
+    "run": { "requests": 10 },
+    "agents": [ { "name": "slow", "servers": 100, "latency": { "base_ms": 1000 } },
+                { "name": "worker", "servers": 100, "latency": { "base_ms": 10 } } ],
+    "workload": { "arrivals": { "deterministic": { "interval_ms": 5000 } } },
+    "workflow": { "entry": "fan", "nodes": [
+      { "name": "fan", "type": "fan_out", "map": { "entry": "part", "count": 3 }, "join": "join" },
+      { "name": "part", "type": "call", "agents": ["slow"], "next": "join",
+        "time_budget": { "budget_ms": 100, "action": "decompose", "agent": "worker", "parts": 2 } },
+      { "name": "join", "type": "join", "policy": "all", "next": "done" },
+      { "name": "done", "type": "terminal" } ] }
+  })",
+                                                                 "decomposing_copies.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.format();
+  eval::InvariantChecker checker(loaded.scenario->workflow);
+  eval::RunOptions options;
+  options.observer = &checker;
+  const eval::RunResult r = eval::run_scenario(*loaded.scenario, options);
+  checker.finish(r, loaded.scenario->run.drain);
+  EXPECT_TRUE(checker.ok()) << checker.violations().front();
+  EXPECT_EQ(r.metrics->requests().redirects, 30u);  // three copies decompose per request
+}
+
 // The checker itself: a violation is found and named (so a silent checker
 // cannot pass these tests).
 TEST(Invariants, CheckerReportsAnEdgeThatIsNotInTheWorkflow) {
