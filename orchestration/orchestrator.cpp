@@ -1107,6 +1107,9 @@ void Orchestrator::retry_or_fall_back(std::uint32_t step, CallEnd end, ErrorKind
     default:
       break;
   }
+  // A retry-after of "never" (the call needs more than the provider's whole
+  // per-minute limit) admits no retry: on to the fallback.
+  if (retry_after == sim::Duration::max()) retryable = false;
   const bool in_fallback = s.fallback_pos > 0;
   if (retryable && !in_fallback && s.retries + 1 < rc.max_attempts) {
     if (!budget_.admit_retry()) {

@@ -77,5 +77,36 @@ TEST(RandomizedFinding, AJoinThatEndsWhileItsFanOutStartsStopsTheFanOut) {
   for (const auto& f : calls.finished) EXPECT_EQ(f.calls, 2u) << "request " << f.request;
 }
 
+// Random seeds 992, 4237, 14319, 19910: a call needing more tokens than an
+// agent's tokens_per_minute can never pass its bucket, and the agent says so
+// with a retry-after of "never" (Duration::max()). The orchestrator added it
+// to the clock for the retry: the time overflowed, and the run threw
+// "Simulation::schedule_at: -9223372034.96s is before now". A retry that
+// can never come is no retry: the step goes on to its fallback.
+TEST(RandomizedFinding, ACallLargerThanTheTokenLimitIsNotRetriedForEver) {
+  const std::string text = R"({
+    "version": 1, "name": "larger_than_the_limit",
+    "run": { "requests": 10 },
+    "agents": [
+      { "name": "limited", "servers": 10, "latency": { "base_ms": 10 },
+        "limits": { "tokens_per_minute": 1000 } },
+      { "name": "backup", "servers": 10, "latency": { "base_ms": 10 } } ],
+    "workload": { "arrivals": { "deterministic": { "interval_ms": 100 } },
+                  "classes": [ { "name": "big", "input_tokens": 5000 } ] },
+    "workflow": { "entry": "ask", "nodes": [
+      { "name": "ask", "type": "call", "agents": ["limited"], "fallback": ["backup"],
+        "retry": { "max_attempts": 3 }, "next": "done" },
+      { "name": "done", "type": "terminal" } ] }
+  })";
+  CallCounter calls;
+  eval::RunResult r;
+  ASSERT_NO_THROW(r = run(parse(text), 1, &calls));
+  EXPECT_EQ(r.completed, 10u);
+  EXPECT_EQ(calls.of_kind(orchestration::AttemptKind::kRetry), 0u);
+  EXPECT_EQ(calls.of_kind(orchestration::AttemptKind::kFallback), 10u);
+  EXPECT_EQ(r.metrics->agents()[0].errors[static_cast<int>(mock_agents::ErrorKind::kRateLimited)],
+            10u);
+}
+
 }  // namespace
 }  // namespace orchsim::validation
