@@ -139,19 +139,24 @@ void InvariantChecker::on_call_started(const orchestration::CallStarted& e) {
   r->decomposing = e.kind == AttemptKind::kDecompose ? e.node : kNoNode;
   const bool routed = e.kind == AttemptKind::kFirst || e.kind == AttemptKind::kRetry ||
                       e.kind == AttemptKind::kCascade;
-  const auto pending = r->pending_choice.find(e.node);
-  if (routed) {
-    if (pending == r->pending_choice.end()) {
+  const auto pending = r->pending_choices.find({e.node, e.agent});
+  if (routed && pending == r->pending_choices.end()) {
+    std::string chosen;  // what the decisions pending at this node chose instead
+    for (auto it = r->pending_choices.lower_bound({e.node, 0});
+         it != r->pending_choices.end() && it->first.first == e.node; ++it) {
+      chosen += fmt::format("{}{}", chosen.empty() ? "" : ", ", it->first.second);
+    }
+    if (chosen.empty()) {
       violation("request {}: {} attempt at node {} started on agent {} with no routing decision",
                 e.request, orchestration::to_string(e.kind), e.node, e.agent);
-    } else if (pending->second != e.agent) {
+    } else {
       violation("request {}: {} attempt at node {} started on agent {}, the decision chose {}",
-                e.request, orchestration::to_string(e.kind), e.node, e.agent, pending->second);
+                e.request, orchestration::to_string(e.kind), e.node, e.agent, chosen);
     }
   }
   // The decision is taken by this attempt (a routed hedge takes its own).
-  if (pending != r->pending_choice.end() && (routed || e.kind == AttemptKind::kHedge)) {
-    r->pending_choice.erase(pending);
+  if (pending != r->pending_choices.end() && (routed || e.kind == AttemptKind::kHedge)) {
+    if (--pending->second == 0) r->pending_choices.erase(pending);
   }
 }
 
@@ -185,7 +190,7 @@ void InvariantChecker::on_call_ended(const orchestration::CallEnded& e) {
 
 void InvariantChecker::on_routing_decision(const orchestration::RoutingDecision& e) {
   RequestState* r = live(e.request, e.at, "a routing decision");
-  if (r) r->pending_choice[e.node] = e.choice;
+  if (r) ++r->pending_choices[{e.node, e.choice}];
 }
 
 void InvariantChecker::on_node_entered(const orchestration::NodeEntered& e) {

@@ -86,8 +86,13 @@ class InvariantChecker final : public orchestration::Observer {
     std::uint32_t open_calls = 0;
     double cost = 0.0;
     std::int64_t input_tokens = 0, output_tokens = 0;
-    // The routing choice not yet taken by a call, per node.
-    std::map<orchestration::NodeId, orchestration::AgentIndex> pending_choice;
+    // Routing choices not yet taken by a call, counted by (node, agent):
+    // several flows (map fan-out copies) may each have one pending at a node,
+    // e.g. while their contexts are summarized. A choice whose call was
+    // refused (breaker, bulkhead) stays pending; the check is that every
+    // routed call has a choice behind it.
+    std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint32_t>
+        pending_choices;
   };
   struct OpenCall {
     orchestration::RequestId request;
