@@ -230,7 +230,14 @@ void InvariantChecker::finish(const RunResult& result, sim::Duration drain) {
               result.end.count_ns(), (result.arrivals_end + drain).count_ns(),
               result.arrivals_end.count_ns(), drain.count_ns());
   }
-  if (result.metrics) check_totals(*result.metrics, result.in_flight == 0);
+  if (result.metrics) {
+    const MetricsCollector& m = *result.metrics;
+    if (m.requests().arrived + m.excluded_warmup() != result.arrived) {
+      violation("run: {} requests arrived, the metrics measured {} and excluded {} as warm-up",
+                result.arrived, m.requests().arrived, m.excluded_warmup());
+    }
+    check_totals(m, result.in_flight == 0);
+  }
   for (const auto& [key, call] : calls_) {
     if (!requests_.contains(call.request)) {
       violation("call {} of agent {}: still open after its request {} ended", key.second, key.first,

@@ -24,8 +24,9 @@
 //    tier starts on the agent of a routing decision made for it;
 //  - every edge a request takes is an edge of the workflow graph;
 //  - time never goes back; and, in finish(), the run ended within its drain
-//    limit, its request counts add up, and the metrics' calls, tokens and
-//    cost add up across agents, requests and classes.
+//    limit, its request counts add up (every request measured or excluded
+//    as warm-up), and the metrics' calls, tokens and cost add up across
+//    agents, requests and classes.
 // Memory: the requests and calls in flight (by id), so a checked run of
 // millions of requests stays small. One thread.
 #pragma once
