@@ -116,7 +116,7 @@ inline Json single_station(int servers) {
     "run": { "seed": 3, "requests": 2000 },
     "agents": [ { "name": "server", "servers": 1,
                   "latency": { "base_ms": { "lognormal": { "median": 80, "p99": 600 } } } } ],
-    "workload": { "arrivals": { "poisson": { "rate_per_s": 9 } },
+    "workload": { "arrivals": { "poisson": { "rate_per_s": 7 } },
                   "classes": [ { "name": "q", "input_tokens": 100 } ] },
     "workflow": { "entry": "serve", "nodes": [
       { "name": "serve", "type": "call", "agents": ["server"], "next": "done" },
