@@ -72,8 +72,8 @@ struct Orchestrator::Flow {
   // Share of the information this flow's context has kept through every
   // fitting so far: what one step drops stays lost for the next.
   double retained = 1.0;
-  // The last call step, for gates.
-  AgentIndex last_agent = 0;
+  // The last call step, for gates; kNone until an agent has answered.
+  AgentIndex last_agent = kNone;
   std::uint32_t label = 0;
   bool verdict = false;
   double confidence = 0.0;
@@ -367,7 +367,8 @@ NodeId Orchestrator::evaluate_gate(const Request& r, const Flow& f, const Node& 
         hit = true;
         break;
       case W::kLabelIs:
-        if (f.last_failed) break;
+        // No answer yet (or a failed step): no label to match.
+        if (f.last_failed || f.last_agent == kNone) break;
         hit = c.label_by_agent.empty()
                   ? f.label == c.label
                   : f.last_agent < c.label_by_agent.size() &&

@@ -180,5 +180,33 @@ TEST(RandomizedFinding, AWarmupRequestStillInFlightIsCountedAsExcluded) {
   EXPECT_EQ(m["steady_state"]["excluded_warmup"], 9);  // arrivals at 1 s .. 9 s
 }
 
+// Random seeds 276, 277, 278 and 295 (the relation "the order agents are
+// listed in changes nothing"): a gate reached before any call compared its
+// label_is rule with the labels of agent 0, the flow's default "last agent",
+// so it matched when the first agent listed could output that label at
+// position 0, and moving that agent down the list changed the path. With no
+// answer yet there is no label to match.
+TEST(RandomizedFinding, NoLabelMatchesBeforeAnyAgentAnswered) {
+  const std::string text = R"({
+    "version": 1, "name": "label_before_any_call",
+    "run": { "requests": 10 },
+    "agents": [
+      { "name": "planner", "latency": { "base_ms": 1 },
+        "labels": [ { "name": "escalate", "weight": 1 } ] },
+      { "name": "worker", "latency": { "base_ms": 1 } } ],
+    "workload": { "arrivals": { "deterministic": { "interval_ms": 100 } } },
+    "workflow": { "entry": "triage", "nodes": [
+      { "name": "triage", "type": "gate",
+        "rules": [ { "if": { "label_is": "escalate" }, "then": "escalated" } ],
+        "otherwise": "ask" },
+      { "name": "ask", "type": "call", "agents": ["worker"], "next": "done" },
+      { "name": "escalated", "type": "terminal", "outcome": "escalated" },
+      { "name": "done", "type": "terminal", "outcome": "answered" } ] }
+  })";
+  const auto m = metrics_of(run(parse(text), 1));
+  EXPECT_EQ(m["requests"]["completed_by_outcome"].value("answered", 0), 10);
+  EXPECT_EQ(m["requests"]["completed_by_outcome"].value("escalated", 0), 0);
+}
+
 }  // namespace
 }  // namespace orchsim::validation
