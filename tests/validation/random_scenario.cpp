@@ -185,7 +185,7 @@ class Generator {
     Json a;
     a["name"] = name;
     a["role"] = d_.pick(std::vector<std::string>{"generator", "retrieval", "critic", "tool"});
-    if (d_.chance(0.3)) a["context_window_tokens"] = d_.integer(100, 4000);
+    if (d_.chance(0.4)) a["context_window_tokens"] = d_.integer(300, 3000);
     a["servers"] = d_.chance(0.3) ? d_.integer(1, 3) : d_.integer(4, 64);
     if (d_.chance(0.15)) a["queue_capacity"] = d_.integer(0, 5);
     if (d_.chance(0.1)) a["bulkhead_per_caller"] = d_.integer(1, 4);
@@ -306,7 +306,7 @@ class Generator {
       class_names_.push_back(c["name"].get<std::string>());
       c["weight"] = d_.real(0.1, 3);
       if (d_.chance(0.7)) c["difficulty"] = difficulty(d_);
-      c["input_tokens"] = positive_distribution(d_, d_.pick(std::vector<double>{50, 500, 2000}));
+      c["input_tokens"] = positive_distribution(d_, d_.pick(std::vector<double>{30, 200, 800}));
       if (d_.chance(0.25)) c["deadline_ms"] = d_.real(100, 20000);
       classes.push_back(c);
     }
@@ -322,14 +322,15 @@ class Generator {
           r["retry_budget"] = {{"kind", "unlimited"}};
           break;
         case 1:
+          // Small buckets and slow refills, so that budgets do deny.
           r["retry_budget"] = {{"kind", "token_bucket"},
-                               {"max_tokens", d_.real(1, 20)},
-                               {"token_ratio", d_.real(0.01, 1)}};
+                               {"max_tokens", d_.real(1, 6)},
+                               {"token_ratio", d_.real(0.01, 0.5)}};
           break;
         default:
           r["retry_budget"] = {{"kind", "concurrency"},
-                               {"budget_percent", d_.real(0, 50)},
-                               {"min_retry_concurrency", d_.integer(0, 5)}};
+                               {"budget_percent", d_.real(0, 20)},
+                               {"min_retry_concurrency", d_.integer(0, 2)}};
           break;
       }
     }
@@ -369,7 +370,7 @@ class Generator {
     Json w;
     const Region main{"s", d_.integer(1, 5), "done", false};
     w["entry"] = main.entry(0);
-    if (d_.chance(0.4)) w["system_prompt_tokens"] = d_.integer(0, 1500);
+    if (d_.chance(0.4)) w["system_prompt_tokens"] = d_.integer(0, 500);
     region(main);
     nodes_.push_back({{"name", "done"},
                       {"type", "terminal"},

@@ -1,6 +1,8 @@
 // What the randomized scenarios (randomized_test.cpp) found, each distilled
 // to the smallest scenario that shows it, with the test that failed before
-// its fix. docs/validation.md lists them.
+// its fix. docs/validation.md lists them. The seeds named are where the
+// generator of the time found each; the generator has changed since, so
+// they are history: the distilled scenarios are what is tested.
 #include <gtest/gtest.h>
 
 #include <map>

@@ -112,10 +112,12 @@ Verdict same_run(const ScenarioRun& left, const ScenarioRun& right,
   return holds();
 }
 
-Verdict evaluate(const Relation& relation, const Json& doc) {
+Verdict evaluate(const Relation& relation, const Json& doc, const ScenarioRun* doc_run) {
   const std::optional<ScenarioPair> pair = relation.make(doc);
   if (!pair) return not_applicable("not made for this scenario");
-  const ScenarioRun left = run_document(pair->left);
+  std::optional<ScenarioRun> own;
+  if (doc_run == nullptr || pair->left != doc) own.emplace(run_document(pair->left));
+  const ScenarioRun& left = own ? *own : *doc_run;
   if (!left.ok()) return broken("left side: " + left.error);
   const ScenarioRun right = run_document(pair->right);
   if (!right.ok()) return broken("right side: " + right.error);

@@ -47,8 +47,10 @@ struct Relation {
 };
 
 // Makes the pair, runs both sides, and checks them. A side that does not
-// load, throws or breaks an invariant breaks the relation.
-Verdict evaluate(const Relation& relation, const Json& doc);
+// load, throws or breaks an invariant breaks the relation. `doc_run`, when
+// given, is a run of `doc` itself, reused for a left side equal to `doc`
+// (most relations change only the right side).
+Verdict evaluate(const Relation& relation, const Json& doc, const ScenarioRun* doc_run = nullptr);
 
 // The same run: the same events, the same money on each, and the same
 // metrics but for the pointers in `ignored` (json_difference's patterns).
