@@ -114,6 +114,10 @@ struct Orchestrator::Request {
 
 struct Orchestrator::Step {
   bool active = false;
+  // Counts the slot's uses: a step ended and its slot taken by the next one
+  // during a call (a refusal fails a step at once) is not mistaken for the
+  // step that was starting.
+  std::uint32_t generation = 0;
   std::uint32_t req = 0, flow = 0;
   NodeId node = kNoNode;
   // The node's visit count when this step began: what its draws are keyed
@@ -239,8 +243,10 @@ std::uint32_t Orchestrator::new_step() {
   Step& s = steps_[i];
   std::vector<std::uint32_t> keep = std::move(s.outstanding);
   keep.clear();
+  const std::uint32_t generation = s.generation + 1;
   s = Step{};
   s.outstanding = std::move(keep);
+  s.generation = generation;
   s.active = true;
   return i;
 }
@@ -695,8 +701,11 @@ void Orchestrator::start_step(std::uint32_t req, std::uint32_t flow, NodeId node
     return;
   }
   steps_[step].agent = *agent;
+  const std::uint32_t generation = steps_[step].generation;
   prepare_and_launch(step, *agent, AttemptKind::kFirst);
-  if (!steps_[step].active) return;
+  // A refused first attempt may have ended the step already, and the
+  // request's next step may have taken the slot: arm nothing on it.
+  if (!steps_[step].active || steps_[step].generation != generation) return;
   // Hedges copy the first attempt, so their clock starts when it is sent:
   // after the summary when its context had to be summarized first.
   if (!steps_[step].summarizing) arm_hedge_timer(step);
@@ -1226,12 +1235,15 @@ void Orchestrator::on_time_budget(std::uint32_t step) {
   }
   s.decompose_total = tb.parts;
   bool launched = false;
-  for (std::uint32_t p = 0; p < tb.parts && steps_[step].active; ++p) {
+  // A part refused at the deadline may end the step (and free its slot).
+  const std::uint32_t generation = s.generation;
+  for (std::uint32_t p = 0;
+       p < tb.parts && steps_[step].active && steps_[step].generation == generation; ++p) {
     launched |= launch(step, agent, AttemptKind::kDecompose,
                        (input->tokens + tb.parts - 1) / tb.parts, input->retained,
                        /*variant_extra=*/1 + (p % 15));
   }
-  if (launched) ++requests_[steps_[step].req].redirects;
+  if (launched) ++r.redirects;  // the slot may hold another step by now
 }
 
 void Orchestrator::end_step(std::uint32_t step) {

@@ -210,5 +210,44 @@ TEST(RandomizedFinding, NoLabelMatchesBeforeAnyAgentAnswered) {
   EXPECT_EQ(m["requests"]["completed_by_outcome"].value("escalated", 0), 0);
 }
 
+// Random seed 764 (the relation "the order agents are listed in changes
+// nothing", which saw a redirect go to another agent): a step whose first
+// attempt the orchestrator's bulkhead refused failed at once, inside
+// start_step, and the request went on along its failure edge to a step that
+// took the freed slot. Back in the first start_step, the slot looked alive,
+// and the first node's time budget was armed on the new step: it fired
+// there and redirected a node that has no time budget, to agent 0.
+TEST(RandomizedFinding, AStepThatFailsAsItStartsArmsNoTimerOnTheNextStep) {
+  const std::string text = R"({
+    "version": 1, "name": "refused_at_start",
+    "run": { "requests": 2 },
+    "agents": [
+      { "name": "spare", "servers": 10, "latency": { "base_ms": 1 } },
+      { "name": "slow", "servers": 10, "latency": { "base_ms": 10000 } },
+      { "name": "other", "servers": 10, "latency": { "base_ms": 5000 } },
+      { "name": "third", "servers": 10, "latency": { "base_ms": 500 } } ],
+    "workload": { "arrivals": { "deterministic": { "interval_ms": 1000 } } },
+    "resilience": { "max_concurrency_per_agent": 1 },
+    "workflow": { "entry": "first", "nodes": [
+      { "name": "first", "type": "call", "agents": ["slow"],
+        "time_budget": { "budget_ms": 100, "action": "redirect", "agent": "other" },
+        "next": "done", "on_failure": "second" },
+      { "name": "second", "type": "call", "agents": ["third"], "next": "done" },
+      { "name": "done", "type": "terminal" } ] }
+  })";
+  CallCounter calls;
+  const eval::RunResult r = run(parse(text), 1, &calls);
+  EXPECT_EQ(r.completed, 2u);
+  constexpr orchestration::NodeId kSecond = 1;
+  for (const auto& e : calls.started) {
+    EXPECT_FALSE(e.node == kSecond && e.kind == orchestration::AttemptKind::kRedirect)
+        << "request " << e.request << ": a redirect at a node with no time budget";
+  }
+  // The first request ran over its budget and was redirected, as it should;
+  // the second's first step was refused (the bulkhead) and failed over.
+  EXPECT_EQ(calls.of_kind(orchestration::AttemptKind::kRedirect), 1u);
+  EXPECT_EQ(r.metrics->nodes()[kSecond].calls_started, 1u);
+}
+
 }  // namespace
 }  // namespace orchsim::validation
