@@ -74,7 +74,11 @@ TEST(Randomized, ScenariosLoadRunAndKeepEveryInvariant) {
     }
     completed += r.result.completed;
   }
-  EXPECT_GT(completed, 0u) << "no random scenario completed a single request";
+  // One scenario may fail every request; forty that all do would mean
+  // the generator makes nothing that works.
+  if (all.size() >= kScenariosInCi) {
+    EXPECT_GT(completed, 0u) << "no random scenario completed a single request";
+  }
 }
 
 TEST(Randomized, RelationsHoldOnRandomScenarios) {
