@@ -57,13 +57,15 @@ void InvariantChecker::tick(sim::Time at) {
 }
 
 InvariantChecker::RequestState* InvariantChecker::live(orchestration::RequestId request,
-                                                       sim::Time at, const char* event) {
+                                                       sim::Time at, const char* event,
+                                                       bool keep_burst) {
   tick(at);
   const auto it = requests_.find(request);
   if (it == requests_.end()) {
     violation("request {}: {} at {} ns while it is not in flight", request, event, at.count_ns());
     return nullptr;
   }
+  if (!keep_burst) it->second.decomposing = kNoNode;
   return &it->second;
 }
 
@@ -88,7 +90,7 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
   expect("hedges (HedgeLaunched events)", e.hedges, r->hedges_launched);
   expect("fallbacks", e.fallbacks, r->fallbacks);
   expect("timeouts", e.timeouts, r->timeouts);
-  expect("redirects", e.redirects, r->redirects + r->decompose_bursts.size());
+  expect("redirects", e.redirects, r->redirects + r->decompositions);
   if (r->open_calls != 0) {
     violation("request {}: ended with {} calls still open", e.request, r->open_calls);
   }
@@ -105,7 +107,7 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
 }
 
 void InvariantChecker::on_call_started(const orchestration::CallStarted& e) {
-  RequestState* r = live(e.request, e.at, "a call started");
+  RequestState* r = live(e.request, e.at, "a call started", /*keep_burst=*/true);
   if (!r) return;
   if (!calls_.emplace(std::make_pair(e.agent, e.call), OpenCall{e.request, e.at}).second) {
     violation("request {}: call {} of agent {} started twice", e.request, e.call, e.agent);
@@ -127,28 +129,34 @@ void InvariantChecker::on_call_started(const orchestration::CallStarted& e) {
       ++r->redirects;
       break;
     case AttemptKind::kDecompose:
-      r->decompose_bursts.emplace(e.node, e.at.count_ns());
+      if (r->decomposing != e.node) ++r->decompositions;
       break;
     case AttemptKind::kFirst:
     case AttemptKind::kCascade:
     case AttemptKind::kSummarize:
       break;
   }
+  r->decomposing = e.kind == AttemptKind::kDecompose ? e.node : kNoNode;
   const bool routed = e.kind == AttemptKind::kFirst || e.kind == AttemptKind::kRetry ||
                       e.kind == AttemptKind::kCascade;
-  const auto pending = r->pending_choice.find(e.node);
-  if (routed) {
-    if (pending == r->pending_choice.end()) {
+  const auto pending = r->pending_choices.find({e.node, e.agent});
+  if (routed && pending == r->pending_choices.end()) {
+    std::string chosen;  // what the decisions pending at this node chose instead
+    for (auto it = r->pending_choices.lower_bound({e.node, 0});
+         it != r->pending_choices.end() && it->first.first == e.node; ++it) {
+      chosen += fmt::format("{}{}", chosen.empty() ? "" : ", ", it->first.second);
+    }
+    if (chosen.empty()) {
       violation("request {}: {} attempt at node {} started on agent {} with no routing decision",
                 e.request, orchestration::to_string(e.kind), e.node, e.agent);
-    } else if (pending->second != e.agent) {
+    } else {
       violation("request {}: {} attempt at node {} started on agent {}, the decision chose {}",
-                e.request, orchestration::to_string(e.kind), e.node, e.agent, pending->second);
+                e.request, orchestration::to_string(e.kind), e.node, e.agent, chosen);
     }
   }
   // The decision is taken by this attempt (a routed hedge takes its own).
-  if (pending != r->pending_choice.end() && (routed || e.kind == AttemptKind::kHedge)) {
-    r->pending_choice.erase(pending);
+  if (pending != r->pending_choices.end() && (routed || e.kind == AttemptKind::kHedge)) {
+    if (--pending->second == 0) r->pending_choices.erase(pending);
   }
 }
 
@@ -182,7 +190,7 @@ void InvariantChecker::on_call_ended(const orchestration::CallEnded& e) {
 
 void InvariantChecker::on_routing_decision(const orchestration::RoutingDecision& e) {
   RequestState* r = live(e.request, e.at, "a routing decision");
-  if (r) r->pending_choice[e.node] = e.choice;
+  if (r) ++r->pending_choices[{e.node, e.choice}];
 }
 
 void InvariantChecker::on_node_entered(const orchestration::NodeEntered& e) {
@@ -206,7 +214,7 @@ void InvariantChecker::on_context_fitted(const orchestration::ContextFitted& e) 
   live(e.request, e.at, "a context fitted");
 }
 void InvariantChecker::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
-  live(e.request, e.at, "a budget exhausted");
+  live(e.request, e.at, "a budget exhausted", /*keep_burst=*/true);
 }
 
 void InvariantChecker::finish(const RunResult& result, sim::Duration drain) {
@@ -222,7 +230,14 @@ void InvariantChecker::finish(const RunResult& result, sim::Duration drain) {
               result.end.count_ns(), (result.arrivals_end + drain).count_ns(),
               result.arrivals_end.count_ns(), drain.count_ns());
   }
-  if (result.metrics) check_totals(*result.metrics, result.in_flight == 0);
+  if (result.metrics) {
+    const MetricsCollector& m = *result.metrics;
+    if (m.requests().arrived + m.excluded_warmup() != result.arrived) {
+      violation("run: {} requests arrived, the metrics measured {} and excluded {} as warm-up",
+                result.arrived, m.requests().arrived, m.excluded_warmup());
+    }
+    check_totals(m, result.in_flight == 0);
+  }
   for (const auto& [key, call] : calls_) {
     if (!requests_.contains(call.request)) {
       violation("call {} of agent {}: still open after its request {} ended", key.second, key.first,

@@ -24,8 +24,9 @@
 //    tier starts on the agent of a routing decision made for it;
 //  - every edge a request takes is an edge of the workflow graph;
 //  - time never goes back; and, in finish(), the run ended within its drain
-//    limit, its request counts add up, and the metrics' calls, tokens and
-//    cost add up across agents, requests and classes.
+//    limit, its request counts add up (every request measured or excluded
+//    as warm-up), and the metrics' calls, tokens and cost add up across
+//    agents, requests and classes.
 // Memory: the requests and calls in flight (by id), so a checked run of
 // millions of requests stays small. One thread.
 #pragma once
@@ -76,12 +77,23 @@ class InvariantChecker final : public orchestration::Observer {
   struct RequestState {
     std::uint32_t calls = 0, retries = 0, hedges = 0, hedges_launched = 0, fallbacks = 0,
                   timeouts = 0, redirects = 0;
-    std::set<std::pair<orchestration::NodeId, std::int64_t>> decompose_bursts;  // (node, at ns)
+    // A decomposition launches its parts one after another, with nothing of
+    // the request in between but refusals (BudgetExhausted); the next one
+    // at the node comes after its own flow decision. So a burst is a run of
+    // kDecompose starts at one node (copies of a map fan-out may burst at
+    // one instant: a burst is not an instant).
+    std::uint32_t decompositions = 0;
+    orchestration::NodeId decomposing = orchestration::kNoNode;  // the burst going on
     std::uint32_t open_calls = 0;
     double cost = 0.0;
     std::int64_t input_tokens = 0, output_tokens = 0;
-    // The routing choice not yet taken by a call, per node.
-    std::map<orchestration::NodeId, orchestration::AgentIndex> pending_choice;
+    // Routing choices not yet taken by a call, counted by (node, agent):
+    // several flows (map fan-out copies) may each have one pending at a node,
+    // e.g. while their contexts are summarized. A choice whose call was
+    // refused (breaker, bulkhead) stays pending; the check is that every
+    // routed call has a choice behind it.
+    std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint32_t>
+        pending_choices;
   };
   struct OpenCall {
     orchestration::RequestId request;
@@ -90,7 +102,10 @@ class InvariantChecker final : public orchestration::Observer {
 
   void tick(sim::Time at);
   void check_totals(const MetricsCollector& metrics, bool drained);
-  RequestState* live(orchestration::RequestId request, sim::Time at, const char* event);
+  // The request's state; any event of it but a kDecompose start or a
+  // refusal ends a decomposition burst, unless `keep_burst`.
+  RequestState* live(orchestration::RequestId request, sim::Time at, const char* event,
+                     bool keep_burst = false);
   template <class... Args>
   void violation(const char* format, Args&&... args);
 

@@ -161,7 +161,10 @@ std::string MetricsCollector::node_name(NodeId node) const {
 
 void MetricsCollector::on_request_arrived(const orchestration::RequestArrived& e) {
   if (e.at < sim::Time::zero() + warmup_) {
-    warmup_in_flight_.insert(e.request);  // counted in excluded_warmup when it ends
+    // Counted now: one still in flight at the end is excluded all the same
+    // (every request is measured or excluded).
+    ++excluded_warmup_;
+    warmup_in_flight_.insert(e.request);
     return;
   }
   ++requests_.arrived;
@@ -185,7 +188,6 @@ void MetricsCollector::add_to_series(double latency_ms) {
 void MetricsCollector::on_request_finished(const orchestration::RequestFinished& e) {
   if (e.at - e.latency < sim::Time::zero() + warmup_) {
     warmup_in_flight_.erase(e.request);
-    ++excluded_warmup_;
     return;
   }
   add_to_series(e.latency.milliseconds_f());

@@ -212,6 +212,8 @@ class MetricsCollector final : public orchestration::Observer {
   const std::vector<ClassStats>& classes() const { return classes_; }
   const std::vector<AgentStats>& agents() const { return agents_; }
   const EventStats& events() const { return events_; }
+  // Requests that arrived during the warm-up (finished or not).
+  std::uint64_t excluded_warmup() const { return excluded_warmup_; }
   // By node index; nodes that made no call have calls_started == 0.
   const std::vector<NodeStats>& nodes() const { return nodes_; }
   std::uint64_t budget_exhausted(orchestration::BudgetExhausted::Kind kind) const {

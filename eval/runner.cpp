@@ -134,9 +134,12 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     const sim::Time limit =
         plus_drain(arrivals_over != sim::Time::max() ? arrivals_over : duration_end);
     if (!sim.step_until(limit)) {
-      // Nothing by the limit: either nothing can happen any more (e.g. only
-      // hung calls left), or the next event is past the drain.
-      if (sim.pending_events() > 0 && limit != sim::Time::max()) drain_cut = limit;
+      // Nothing by the limit. Requests still in flight (hung calls, or
+      // calls that end past the drain) wait for it: the run lasts until the
+      // limit whatever is scheduled after it, since an event that never
+      // runs must not move the end. With none in flight, nothing can happen
+      // any more: the run ends with its last event.
+      if (orch.in_flight() > 0 && limit != sim::Time::max()) drain_cut = limit;
       break;
     }
     if (options.progress && until_progress-- == 0) {
@@ -150,7 +153,10 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   }
   if (options.progress) options.progress(1.0);
 
-  result.end = drain_cut ? *drain_cut : sim.now();
+  // No event runs by the cut: this only moves the clock there, so that the
+  // servers still held (hung calls) are busy until the end, as they were.
+  if (drain_cut) sim.run_until(*drain_cut);
+  result.end = sim.now();
   result.arrivals_end = arrivals_over;
   result.events = sim.events_run();
   result.arrived = orch.arrived();

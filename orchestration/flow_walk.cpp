@@ -30,7 +30,7 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
       return;
     case NodeKind::kGate: {
       scratch_reason_.clear();
-      const GateInput in{.last_agent = f.last_agent,
+      const GateInput in{.last_agent = f.has_previous ? f.last_agent : kNoAgent,
                          .label = f.label,
                          .confidence = f.confidence,
                          .verdict = f.verdict,

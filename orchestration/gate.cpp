@@ -11,7 +11,8 @@ bool holds(const Condition& c, const GateInput& f) {
     case W::kAlways:
       return true;
     case W::kLabelIs:
-      if (f.last_failed) return false;
+      // No answer yet (or a failed step): no label to match.
+      if (f.last_failed || f.last_agent == kNoAgent) return false;
       return c.label_by_agent.empty()
                  ? f.label == c.label
                  : f.last_agent < c.label_by_agent.size() &&

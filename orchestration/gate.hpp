@@ -12,8 +12,8 @@ namespace orchsim::orchestration::detail {
 
 // What a gate's conditions can read: the flow's last call step and the request.
 struct GateInput {
-  // The last call step on this flow.
-  AgentIndex last_agent = 0;
+  // The last call step on this flow; kNoAgent until an agent has answered.
+  AgentIndex last_agent = kNoAgent;
   std::uint32_t label = 0;
   double confidence = 0.0;
   bool verdict = false;

@@ -21,7 +21,6 @@
 namespace orchsim::orchestration::detail {
 
 inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-inline constexpr AgentIndex kNoAgent = std::numeric_limits<AgentIndex>::max();
 
 struct Request;
 struct Step;

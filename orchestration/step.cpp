@@ -259,6 +259,9 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
     default:
       break;
   }
+  // A retry-after of "never" (the call needs more than the provider's whole
+  // per-minute limit) admits no retry: on to the fallback.
+  if (retry_after == sim::Duration::max()) retryable = false;
   const bool in_fallback = s.fallback_pos > 0;
   if (retryable && !in_fallback && s.retries + 1 < rc.max_attempts) {
     if (!res_.budget().admit_retry()) {

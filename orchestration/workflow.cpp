@@ -185,10 +185,19 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     if (!seen[i]) out.push_back(fmt::format("{}: unreachable from the entry", name_of(i)));
   }
 
-  // Loops without a bound: a cycle none of whose nodes has max_visits is a
-  // cycle among the unbounded nodes. Each strongly connected component of
-  // those (Tarjan) that holds a cycle is reported once.
+  // Loops without a bound. Entering a node with max_visits counts a visit,
+  // so a cycle through it ends, except through its on_exhausted edge: an
+  // exhausted node passes the request on without counting anything, and a
+  // cycle back to it goes round for ever (at one instant, if no call is on
+  // it). So the cycles to find are those of the graph where a bounded node
+  // keeps only its on_exhausted edge. Each strongly connected component of
+  // it (Tarjan) that holds a cycle is reported once.
   const std::size_t count = nodes.size();
+  const auto loop_targets = [&](NodeId v) {
+    if (nodes[v].max_visits == 0) return targets(v);
+    const NodeId t = nodes[v].on_exhausted;
+    return t < count ? std::vector<NodeId>{t} : std::vector<NodeId>{};
+  };
   std::vector<std::int64_t> index(count, -1), low(count, 0);
   std::vector<bool> on_stack(count, false);
   std::vector<NodeId> component_stack;
@@ -199,8 +208,7 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     component_stack.push_back(v);
     on_stack[v] = true;
     bool self_loop = false;
-    for (NodeId w : targets(v)) {
-      if (nodes[w].max_visits > 0) continue;  // bounded: the cycle is cut here
+    for (NodeId w : loop_targets(v)) {
       self_loop = self_loop || w == v;
       if (index[w] < 0) {
         connect(w);
@@ -224,15 +232,23 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     }
   };
   for (NodeId i = 0; i < count; ++i) {
-    if (nodes[i].max_visits == 0 && index[i] < 0) connect(i);
+    if (index[i] < 0) connect(i);
   }
   std::sort(loops.begin(), loops.end());
   for (const std::vector<NodeId>& loop : loops) {
     std::string members;
-    for (NodeId i : loop) members += (members.empty() ? "" : ", ") + name_of(i);
+    bool through_exhausted = false;
+    for (NodeId i : loop) {
+      members += (members.empty() ? "" : ", ") + name_of(i);
+      if (nodes[i].max_visits > 0) {
+        members += " (exhausted)";
+        through_exhausted = true;
+      }
+    }
     out.push_back(
-        fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it)",
-                    name_of(loop.front()), members));
+        fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it{})",
+                    name_of(loop.front()), members,
+                    through_exhausted ? ", or send on_exhausted out of the loop" : ""));
   }
   return out;
 }

@@ -41,6 +41,7 @@ namespace orchsim::orchestration {
 using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
 using AgentIndex = std::uint32_t;
+inline constexpr AgentIndex kNoAgent = std::numeric_limits<AgentIndex>::max();
 
 enum class NodeKind : std::uint8_t { kCall, kGate, kFanOut, kJoin, kTerminal };
 std::string_view to_string(NodeKind kind);

@@ -150,6 +150,32 @@ TEST(Workflow, ReportsEveryUnboundedLoopOnce) {
                       "node of it)"}));
 }
 
+TEST(Workflow, ReportsALoopThroughAnExhaustedNode) {
+  // plan is bounded, but once exhausted it sends the request to check, whose
+  // rule sends it back to plan: plan -> check -> plan for ever, at one
+  // instant (a random scenario found this: a stack overflow, no error).
+  Workflow w = valid();
+  w.nodes[0].on_exhausted = 1;
+  EXPECT_EQ(w.validate(kAgents),
+            Problems{"plan: on a loop without a bound through plan (exhausted), check (set "
+                     "max_visits on a node of it, or send on_exhausted out of the loop)"});
+  // A bound on the gate ends the loop (the request ends when it is exhausted).
+  w.nodes[1].max_visits = 5;
+  EXPECT_EQ(w.validate(kAgents), Problems{});
+  // So does sending on_exhausted out of the loop.
+  w.nodes[1].max_visits = 0;
+  w.nodes[0].on_exhausted = 2;
+  EXPECT_EQ(w.validate(kAgents), Problems{});
+}
+
+TEST(Workflow, ReportsAnExhaustedNodeThatSendsTheRequestToItself) {
+  Workflow w = valid();
+  w.nodes[0].on_exhausted = 0;
+  EXPECT_EQ(w.validate(kAgents),
+            Problems{"plan: on a loop without a bound through plan (exhausted) (set max_visits on "
+                     "a node of it, or send on_exhausted out of the loop)"});
+}
+
 // ---- Call nodes ----
 
 
