@@ -1,11 +1,16 @@
+// The views are plain CPython types (PyType_FromSpec, getset descriptors),
+// not pybind11 classes: a policy reads fields in its hot loop, and a getset
+// getter costs a C call where a pybind11 property costs a dispatch through
+// argument casters (~5x more). Strings of enums are interned once.
 #include "python/src/views.hpp"
 
-#include <pybind11/stl.h>
-
+#include <array>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
+#include <new>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace orchsim::python {
@@ -13,75 +18,228 @@ namespace orchsim::python {
 namespace {
 
 namespace orch = orchestration;
+using Ctx = orch::DecisionContext;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double ms(sim::Time t) { return static_cast<double>(t.count_ns()) * 1e-6; }
 double ms(sim::Duration d) { return d.milliseconds_f(); }
-
-[[noreturn]] void stale(const char* what, const char* during) {
-  throw std::runtime_error(std::string("this ") + what + " is valid only during " + during +
-                           ": keep what you need (to_dict() copies it)");
-}
-
-// --- DecisionContext and its parts ----------------------------------------------
-
-struct ContextRef {
-  std::shared_ptr<ContextSlot> slot;
-  const orch::DecisionContext& get() const {
-    if (!slot->current) stale("DecisionContext", "choose()");
-    return *slot->current;
-  }
-};
-
-struct CandidateView : ContextRef {
-  std::size_t index = 0;
-  orch::Candidate get_candidate() const {
-    const orch::DecisionContext& c = get();
-    if (index >= c.size()) stale("Candidate", "choose()");
-    return c[index];
-  }
-};
-
-struct CandidatesView : ContextRef {
-  std::vector<py::object> items;  // CandidateView, made on first use
-  py::object item(std::size_t i) {
-    while (items.size() <= i) {
-      CandidateView v;
-      v.slot = slot;
-      v.index = items.size();
-      items.push_back(py::cast(std::move(v)));
-    }
-    return items[i];
-  }
-};
-
-struct PreviousView : ContextRef {};
-struct RandomView : ContextRef {};
-
-struct ContextView : ContextRef {
-  py::object candidates, previous, random;
-};
-
-struct AttemptView {
-  std::shared_ptr<AttemptSlot> slot;
-  const orch::AttemptOutcome& get() const {
-    if (!slot->current) stale("AttemptOutcome", "observe()");
-    return *slot->current;
-  }
-};
-
-struct RequestView {
-  std::shared_ptr<RequestSlot> slot;
-  const orch::RequestOutcome& get() const {
-    if (!slot->current) stale("RequestOutcome", "request_finished()");
-    return *slot->current;
-  }
-};
-
-double time_left_ms(const orch::DecisionContext& c) {
+double time_left_ms(const Ctx& c) {
   return c.deadline == sim::Time::max() ? kInf : ms(c.deadline - c.now);
 }
+double deadline_ms(const Ctx& c) { return c.deadline == sim::Time::max() ? kInf : ms(c.deadline); }
+
+// --- C++ values as Python objects ---------------------------------------------
+
+// The names of enum values, as interned str objects made once.
+template <class E, std::size_t N>
+class Names {
+ public:
+  PyObject* get(E e) {
+    const auto i = static_cast<std::size_t>(e);
+    if (i >= N) return PyUnicode_FromString("?");
+    if (names_[i] == nullptr) {
+      const std::string text(to_name(e));
+      names_[i] = PyUnicode_InternFromString(text.c_str());
+      if (names_[i] == nullptr) return nullptr;
+    }
+    Py_INCREF(names_[i]);
+    return names_[i];
+  }
+
+ private:
+  static std::string_view to_name(E e) {
+    if constexpr (std::is_same_v<E, mock_agents::ErrorKind>) {
+      return mock_agents::to_string(e);
+    } else {
+      return orch::to_string(e);
+    }
+  }
+  std::array<PyObject*, N> names_{};  // never released: they live as long as the process
+};
+
+Names<orch::AttemptKind, 8> attempt_kinds;
+Names<orch::CallEnd, 5> call_ends;
+Names<mock_agents::ErrorKind, 7> error_kinds;
+Names<orch::BreakerState, 3> breaker_states;
+
+PyObject* to_py(double x) { return PyFloat_FromDouble(x); }
+PyObject* to_py(bool x) { return PyBool_FromLong(x ? 1 : 0); }
+PyObject* to_py(std::uint32_t x) { return PyLong_FromUnsignedLong(x); }
+PyObject* to_py(unsigned long x) { return PyLong_FromUnsignedLong(x); }
+PyObject* to_py(long x) { return PyLong_FromLong(x); }
+PyObject* to_py(std::string_view s) {
+  return PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size()));
+}
+PyObject* to_py(orch::AttemptKind k) { return attempt_kinds.get(k); }
+PyObject* to_py(orch::CallEnd e) { return call_ends.get(e); }
+PyObject* to_py(mock_agents::ErrorKind e) { return error_kinds.get(e); }
+PyObject* to_py(orch::BreakerState b) { return breaker_states.get(b); }
+
+// Runs `f` (pybind11 code) for a C-API function: a Python error set on the way
+// becomes a null return, as the C API wants.
+template <class F>
+PyObject* guarded(F f) {
+  try {
+    return f().release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
+}
+
+// --- The view objects ---------------------------------------------------------
+
+struct ContextObject {
+  PyObject_HEAD std::shared_ptr<ContextSlot> slot;
+  PyObject* candidates;  // CandidatesObject
+  PyObject* previous;    // PreviousObject
+  PyObject* random;      // RandomObject
+};
+
+// Candidates, PreviousStep and RandomStream views: the context's slot.
+struct ContextPartObject {
+  PyObject_HEAD std::shared_ptr<ContextSlot> slot;
+};
+
+struct CandidatesObject {
+  PyObject_HEAD std::shared_ptr<ContextSlot> slot;
+  std::vector<PyObject*> items;  // CandidateObject by index, made on first use
+};
+
+struct CandidateObject {
+  PyObject_HEAD std::shared_ptr<ContextSlot> slot;
+  std::size_t index;
+};
+
+template <class T>
+struct OutcomeObject {
+  PyObject_HEAD std::shared_ptr<Slot<T>> slot;
+};
+using AttemptObject = OutcomeObject<orch::AttemptOutcome>;
+using RequestObject = OutcomeObject<orch::RequestOutcome>;
+
+PyTypeObject* context_type = nullptr;
+PyTypeObject* candidates_type = nullptr;
+PyTypeObject* candidate_type = nullptr;
+PyTypeObject* previous_type = nullptr;
+PyTypeObject* random_type = nullptr;
+PyTypeObject* attempt_type = nullptr;
+PyTypeObject* request_type = nullptr;
+
+template <class O>
+O* allocate(PyTypeObject* type) {
+  PyObject* o = type->tp_alloc(type, 0);
+  if (o == nullptr) throw py::error_already_set();
+  return reinterpret_cast<O*>(o);
+}
+
+template <class O>
+void free_object(O* o) {
+  PyTypeObject* type = Py_TYPE(o);
+  type->tp_free(reinterpret_cast<PyObject*>(o));
+  Py_DECREF(type);  // a heap type's instances hold a reference to it
+}
+
+void context_dealloc(PyObject* self) {
+  auto* o = reinterpret_cast<ContextObject*>(self);
+  Py_XDECREF(o->candidates);
+  Py_XDECREF(o->previous);
+  Py_XDECREF(o->random);
+  o->slot.~shared_ptr();
+  free_object(o);
+}
+
+void part_dealloc(PyObject* self) {
+  auto* o = reinterpret_cast<ContextPartObject*>(self);
+  o->slot.~shared_ptr();
+  free_object(o);
+}
+
+void candidates_dealloc(PyObject* self) {
+  auto* o = reinterpret_cast<CandidatesObject*>(self);
+  for (PyObject* item : o->items) Py_DECREF(item);
+  o->items.~vector();
+  o->slot.~shared_ptr();
+  free_object(o);
+}
+
+void candidate_dealloc(PyObject* self) {
+  auto* o = reinterpret_cast<CandidateObject*>(self);
+  o->slot.~shared_ptr();
+  free_object(o);
+}
+
+template <class T>
+void outcome_dealloc(PyObject* self) {
+  auto* o = reinterpret_cast<OutcomeObject<T>*>(self);
+  o->slot.~shared_ptr();
+  free_object(o);
+}
+
+template <class T>
+const T* current(const Slot<T>& slot, const char* what, const char* during) {
+  if (slot.current != nullptr) return slot.current;
+  PyErr_Format(PyExc_RuntimeError,
+               "this %s is valid only during %s: keep what you need (to_dict() copies it)", what,
+               during);
+  return nullptr;
+}
+
+const Ctx* context_of(PyObject* self) {
+  return current(*reinterpret_cast<ContextPartObject*>(self)->slot, "DecisionContext", "choose()");
+}
+const Ctx* context_of_view(PyObject* self) {
+  return current(*reinterpret_cast<ContextObject*>(self)->slot, "DecisionContext", "choose()");
+}
+
+// The candidate a Candidate view stands for, or null with RuntimeError set.
+const Ctx* candidate_context(PyObject* self) {
+  auto* o = reinterpret_cast<CandidateObject*>(self);
+  const Ctx* c = current(*o->slot, "Candidate", "choose()");
+  if (c != nullptr && o->index >= c->size()) {
+    PyErr_SetString(PyExc_RuntimeError, "this Candidate is not a candidate of this decision");
+    return nullptr;
+  }
+  return c;
+}
+
+// Getters: F maps the C++ object to a value to_py() converts.
+template <auto F>
+PyObject* context_get(PyObject* self, void*) {
+  const Ctx* c = context_of_view(self);
+  return c ? to_py(F(*c)) : nullptr;
+}
+
+template <auto F>
+PyObject* previous_get(PyObject* self, void*) {
+  const Ctx* c = context_of(self);
+  return c ? to_py(F(c->previous)) : nullptr;
+}
+
+template <auto F>
+PyObject* candidate_get(PyObject* self, void*) {
+  const Ctx* c = candidate_context(self);
+  return c ? to_py(F((*c)[reinterpret_cast<CandidateObject*>(self)->index])) : nullptr;
+}
+
+template <auto F>
+PyObject* attempt_get(PyObject* self, void*) {
+  const auto* o = current(*reinterpret_cast<AttemptObject*>(self)->slot, "AttemptOutcome",
+                          "observe() or accepts()");
+  return o ? to_py(F(*o)) : nullptr;
+}
+
+template <auto F>
+PyObject* request_get(PyObject* self, void*) {
+  const auto* r = current(*reinterpret_cast<RequestObject*>(self)->slot, "RequestOutcome",
+                          "request_finished()");
+  return r ? to_py(F(*r)) : nullptr;
+}
+
+// --- Copies as dicts ----------------------------------------------------------
 
 py::dict candidate_dict(const orch::Candidate& k, std::size_t index) {
   py::dict d;
@@ -117,7 +275,7 @@ py::dict previous_dict(const orch::PreviousStep& p) {
   return d;
 }
 
-py::dict context_dict(const orch::DecisionContext& c) {
+py::dict context_dict(const Ctx& c) {
   py::dict d;
   d["now_ms"] = ms(c.now);
   d["request"] = c.request;
@@ -125,7 +283,7 @@ py::dict context_dict(const orch::DecisionContext& c) {
   d["class_count"] = c.class_count;
   d["input_tokens"] = c.input_tokens;
   d["context_tokens"] = c.context_tokens;
-  d["deadline_ms"] = c.deadline == sim::Time::max() ? kInf : ms(c.deadline);
+  d["deadline_ms"] = deadline_ms(c);
   d["time_left_ms"] = time_left_ms(c);
   d["cost_usd"] = c.cost_usd;
   d["node"] = c.node;
@@ -141,399 +299,438 @@ py::dict context_dict(const orch::DecisionContext& c) {
   return d;
 }
 
-void bind_context(py::module_& m) {
-  py::class_<CandidateView>(m, "Candidate", R"doc(
-One candidate agent of a decision, as a router can see it at decision time.
-Read-only; valid only during the choose() call that received it.)doc")
-      .def_property_readonly(
-          "index", [](const CandidateView& v) { return v.index; },
-          "Position in ctx.candidates: what choose() returns to pick this agent.")
-      .def_property_readonly(
-          "agent", [](const CandidateView& v) { return v.get_candidate().agent(); },
-          "Index of the agent among the scenario's agents.")
-      .def_property_readonly(
-          "name", [](const CandidateView& v) { return v.get_candidate().name(); },
-          "The agent's name.")
-      .def_property_readonly(
-          "eligible", [](const CandidateView& v) { return v.get_candidate().eligible(); },
-          "False while its circuit breaker is open (a call to it would be rejected).")
-      .def_property_readonly(
-          "breaker",
-          [](const CandidateView& v) { return orch::to_string(v.get_candidate().breaker()); },
-          "Circuit breaker state: 'closed', 'open' or 'half_open' ('closed' without breakers).")
-      .def_property_readonly(
-          "in_flight", [](const CandidateView& v) { return v.get_candidate().in_flight(); },
-          "This orchestrator's calls to the agent not yet ended.")
-      .def_property_readonly(
-          "in_service", [](const CandidateView& v) { return v.get_candidate().in_service(); },
-          "Calls being served now.")
-      .def_property_readonly(
-          "queued", [](const CandidateView& v) { return v.get_candidate().queued(); },
-          "Calls waiting for a server.")
-      .def_property_readonly(
-          "servers", [](const CandidateView& v) { return v.get_candidate().servers(); },
-          "Concurrent calls the agent serves.")
-      .def_property_readonly(
-          "ewma_latency_ms",
-          [](const CandidateView& v) { return v.get_candidate().ewma_latency_ms(); },
-          "EWMA of its call latency (answered calls and errors), ms.")
-      .def_property_readonly(
-          "ewma_error_rate",
-          [](const CandidateView& v) { return v.get_candidate().ewma_error_rate(); },
-          "EWMA of its share of failed calls (errors and timeouts).")
-      .def_property_readonly(
-          "ewma_confidence",
-          [](const CandidateView& v) { return v.get_candidate().ewma_confidence(); },
-          "EWMA of the confidence its answers reported (1 until observed).")
-      .def_property_readonly(
-          "ewma_cost_usd", [](const CandidateView& v) { return v.get_candidate().ewma_cost_usd(); },
-          "EWMA of the cost of its calls, USD.")
-      .def_property_readonly(
-          "observations", [](const CandidateView& v) { return v.get_candidate().observations(); },
-          "Calls behind the latency average.")
-      .def_property_readonly(
-          "usd_per_1k_input_tokens",
-          [](const CandidateView& v) { return v.get_candidate().usd_per_1k_input_tokens(); },
-          "Published price per 1000 input tokens, USD.")
-      .def_property_readonly(
-          "usd_per_1k_output_tokens",
-          [](const CandidateView& v) { return v.get_candidate().usd_per_1k_output_tokens(); },
-          "Published price per 1000 output tokens, USD.")
-      .def_property_readonly(
-          "context_window_tokens",
-          [](const CandidateView& v) { return v.get_candidate().context_window_tokens(); },
-          "The agent's context window, tokens.")
-      .def_property_readonly(
-          "rate_limit_headroom",
-          [](const CandidateView& v) { return v.get_candidate().rate_limit_headroom(); },
-          "Share of its rate limits' buckets available now, in [0, 1]; 1 without limits.")
-      .def(
-          "to_dict",
-          [](const CandidateView& v) { return candidate_dict(v.get_candidate(), v.index); },
-          "A copy of every field, as a dict.")
-      .def("__repr__", [](const CandidateView& v) {
-        const orch::DecisionContext* c = v.slot->current;
-        return c && v.index < c->size() ? "<orchsim.Candidate " + std::to_string(v.index) + " '" +
-                                              std::string((*c)[v.index].name()) + "'>"
-                                        : std::string("<orchsim.Candidate (ended)>");
-      });
-
-  py::class_<CandidatesView>(m, "Candidates", R"doc(
-The candidates of a decision: a lazy, read-only sequence of Candidate views
-(len(), indexing, iteration). Valid only during choose().)doc")
-      .def("__len__", [](const CandidatesView& v) { return v.get().size(); })
-      .def("__getitem__",
-           [](CandidatesView& v, std::ptrdiff_t i) {
-             const auto n = static_cast<std::ptrdiff_t>(v.get().size());
-             if (i < 0) i += n;
-             if (i < 0 || i >= n) throw py::index_error("candidate index out of range");
-             return v.item(static_cast<std::size_t>(i));
-           })
-      .def(
-          "__iter__",
-          [](CandidatesView& v) {
-            py::list all;
-            for (std::size_t i = 0; i < v.get().size(); ++i) all.append(v.item(i));
-            return py::iter(all);
-          },
-          "Iterates over the Candidate views.");
-
-  py::class_<PreviousView>(m, "PreviousStep", R"doc(
-The step before this one on the same flow (branch). Valid only during choose().)doc")
-      .def_property_readonly(
-          "exists", [](const PreviousView& v) { return v.get().previous.exists; },
-          "False on the flow's first step.")
-      .def_property_readonly(
-          "failed", [](const PreviousView& v) { return v.get().previous.failed; },
-          "Whether it failed.")
-      .def_property_readonly(
-          "error",
-          [](const PreviousView& v) { return mock_agents::to_string(v.get().previous.error); },
-          "Its error kind ('none', 'transient', 'rate_limited', ...).")
-      .def_property_readonly(
-          "label", [](const PreviousView& v) { return v.get().previous.label; },
-          "Output class index of the agent that answered.")
-      .def_property_readonly(
-          "confidence", [](const PreviousView& v) { return v.get().previous.confidence; },
-          "Confidence its answer reported.")
-      .def_property_readonly(
-          "verdict_pass", [](const PreviousView& v) { return v.get().previous.verdict_pass; },
-          "The verdict of a judge or critic step.")
-      .def(
-          "to_dict", [](const PreviousView& v) { return previous_dict(v.get().previous); },
-          "A copy, as a dict.");
-
-  py::class_<RandomView>(m, "RandomStream", R"doc(
-The decision's own random stream, keyed by (request, node, visit, attempt)
-like every other draw of the simulator: runs are reproducible, and two
-policies compared on one seed face the same world (common random numbers).
-Use it, never the random module or a clock. Valid only during choose().)doc")
-      .def(
-          "uniform",
-          [](const RandomView& v, double lo, double hi) {
-            return v.get().random().uniform(lo, hi);
-          },
-          py::arg("low") = 0.0, py::arg("high") = 1.0, "Uniform on [low, high).")
-      .def(
-          "below",
-          [](const RandomView& v, std::uint64_t n) {
-            if (n == 0) throw py::value_error("below(n) needs n > 0");
-            return v.get().random().below(n);
-          },
-          py::arg("n"), "Uniform integer in [0, n).")
-      .def(
-          "bernoulli", [](const RandomView& v, double p) { return v.get().random().bernoulli(p); },
-          py::arg("p"), "True with probability p.")
-      .def(
-          "normal", [](const RandomView& v) { return v.get().random().standard_normal(); },
-          "Standard normal N(0, 1).")
-      .def(
-          "exponential",
-          [](const RandomView& v) { return v.get().random().standard_exponential(); },
-          "Standard exponential Exp(1).");
-
-  py::class_<ContextView>(m, "DecisionContext", R"doc(
-What a real router could know when it decides, plus a random stream.
-
-Read-only, and valid only during the choose() call that received it (a
-RuntimeError after): copy with to_dict() what you keep. Reading a field costs
-no allocation on the C++ side; nothing is built that you do not read. Times
-are milliseconds of simulated time.)doc")
-      .def_property_readonly(
-          "now_ms", [](const ContextView& v) { return ms(v.get().now); }, "Simulated time now, ms.")
-      .def_property_readonly(
-          "request", [](const ContextView& v) { return v.get().request; }, "The request's id.")
-      .def_property_readonly(
-          "class_index", [](const ContextView& v) { return v.get().class_index; },
-          "The request's class (index into the scenario's workload classes).")
-      .def_property_readonly(
-          "class_count", [](const ContextView& v) { return v.get().class_count; },
-          "Number of request classes.")
-      .def_property_readonly(
-          "input_tokens", [](const ContextView& v) { return v.get().input_tokens; },
-          "Tokens of the request's query.")
-      .def_property_readonly(
-          "context_tokens", [](const ContextView& v) { return v.get().context_tokens; },
-          "Tokens of the flow's context now, before fitting to a window.")
-      .def_property_readonly(
-          "deadline_ms",
-          [](const ContextView& v) {
-            const auto& c = v.get();
-            return c.deadline == sim::Time::max() ? kInf : ms(c.deadline);
-          },
-          "The request's deadline, ms of simulated time (inf: none).")
-      .def_property_readonly(
-          "time_left_ms", [](const ContextView& v) { return time_left_ms(v.get()); },
-          "Time left to the deadline, ms (inf: none).")
-      .def_property_readonly(
-          "cost_usd", [](const ContextView& v) { return v.get().cost_usd; },
-          "Money spent on the request so far, USD.")
-      .def_property_readonly(
-          "node", [](const ContextView& v) { return v.get().node; }, "The node's index.")
-      .def_property_readonly(
-          "node_name", [](const ContextView& v) { return v.get().node_name; }, "The node's name.")
-      .def_property_readonly(
-          "visit", [](const ContextView& v) { return v.get().visit; },
-          "1 on the request's first visit of the node.")
-      .def_property_readonly(
-          "attempt", [](const ContextView& v) { return v.get().attempt; },
-          "Attempts this step has started so far.")
-      .def_property_readonly(
-          "kind", [](const ContextView& v) { return orch::to_string(v.get().kind); },
-          "Why an agent is needed: 'first', 'retry', 'hedge' or 'cascade'.")
-      .def_property_readonly(
-          "escalations", [](const ContextView& v) { return v.get().escalations; },
-          "Answers declined by accepts() in this step.")
-      .def_property_readonly(
-          "previous",
-          [](const ContextView& v) {
-            (void)v.get();
-            return v.previous;
-          },
-          "The step before this one on the same flow (PreviousStep).")
-      .def_property_readonly(
-          "candidates",
-          [](const ContextView& v) {
-            (void)v.get();
-            return v.candidates;
-          },
-          "The candidate agents (Candidates: a lazy sequence of Candidate views). choose() "
-          "returns an index into it.")
-      .def_property_readonly(
-          "explain", [](const ContextView& v) { return v.get().explain(); },
-          "Whether someone logs reasons and scores: return scores only then.")
-      .def(
-          "random",
-          [](const ContextView& v) {
-            (void)v.get();
-            return v.random;
-          },
-          "The decision's random stream (RandomStream).")
-      .def(
-          "to_dict", [](const ContextView& v) { return context_dict(v.get()); },
-          "A copy of every field and every candidate's, as plain dicts and lists.")
-      .def("__repr__", [](const ContextView& v) {
-        const orch::DecisionContext* c = v.slot->current;
-        return c ? "<orchsim.DecisionContext request " + std::to_string(c->request) + " at '" +
-                       std::string(c->node_name) + "'>"
-                 : std::string("<orchsim.DecisionContext (ended)>");
-      });
+PyObject* context_to_dict(PyObject* self, PyObject*) {
+  const Ctx* c = context_of_view(self);
+  return c ? guarded([&] { return context_dict(*c); }) : nullptr;
+}
+PyObject* previous_to_dict(PyObject* self, PyObject*) {
+  const Ctx* c = context_of(self);
+  return c ? guarded([&] { return previous_dict(c->previous); }) : nullptr;
+}
+PyObject* candidate_to_dict(PyObject* self, PyObject*) {
+  const Ctx* c = candidate_context(self);
+  const std::size_t i = reinterpret_cast<CandidateObject*>(self)->index;
+  return c ? guarded([&] { return candidate_dict((*c)[i], i); }) : nullptr;
+}
+PyObject* attempt_to_dict(PyObject* self, PyObject*) {
+  const auto* o = current(*reinterpret_cast<AttemptObject*>(self)->slot, "AttemptOutcome",
+                          "observe() or accepts()");
+  return o ? guarded([&] { return attempt_dict(*o); }) : nullptr;
+}
+PyObject* request_to_dict(PyObject* self, PyObject*) {
+  const auto* r = current(*reinterpret_cast<RequestObject*>(self)->slot, "RequestOutcome",
+                          "request_finished()");
+  return r ? guarded([&] { return request_dict(*r); }) : nullptr;
 }
 
-// --- Outcomes ---------------------------------------------------------------
+// --- DecisionContext ----------------------------------------------------------
 
-void bind_outcomes(py::module_& m) {
-  py::class_<AttemptView>(m, "AttemptOutcome", R"doc(
-How one attempt the policy chose ended: every attempt, whether it succeeded,
-was rejected by a validator, failed, timed out or was cancelled. Read-only,
-valid only during the observe() (or accepts()) call that received it; to_dict()
-copies it. Fields marked ORACLE are the simulator's ground truth, which a
-deployed router never sees: use them for upper bounds and evaluation only.)doc")
-      .def_property_readonly(
-          "at_ms", [](const AttemptView& v) { return ms(v.get().at); }, "When it ended, ms.")
-      .def_property_readonly(
-          "request", [](const AttemptView& v) { return v.get().request; }, "The request's id.")
-      .def_property_readonly(
-          "class_index", [](const AttemptView& v) { return v.get().class_index; },
-          "The request's class.")
-      .def_property_readonly(
-          "request_input_tokens", [](const AttemptView& v) { return v.get().request_input_tokens; },
-          "Tokens of the request's query, as DecisionContext.input_tokens.")
-      .def_property_readonly(
-          "node", [](const AttemptView& v) { return v.get().node; }, "The node's index.")
-      .def_property_readonly(
-          "decision", [](const AttemptView& v) { return v.get().decision; },
-          "Id of the routing decision that chose it (the decision log's).")
-      .def_property_readonly(
-          "candidate", [](const AttemptView& v) { return v.get().candidate; },
-          "The candidate index choose() returned.")
-      .def_property_readonly(
-          "agent", [](const AttemptView& v) { return v.get().agent; }, "The agent's index.")
-      .def_property_readonly(
-          "attempt", [](const AttemptView& v) { return v.get().attempt; },
-          "The attempt's number within its step.")
-      .def_property_readonly(
-          "kind", [](const AttemptView& v) { return orch::to_string(v.get().kind); },
-          "'first', 'retry', 'hedge', 'cascade', ...")
-      .def_property_readonly(
-          "escalations", [](const AttemptView& v) { return v.get().escalations; },
-          "Answers declined by accepts() in its step so far.")
-      .def_property_readonly(
-          "end", [](const AttemptView& v) { return orch::to_string(v.get().end); },
-          "'success', 'invalid' (a validator caught a silent failure), 'error', 'timeout' or "
-          "'cancelled' (a hedge that lost, a step that ended).")
-      .def_property_readonly(
-          "ok", [](const AttemptView& v) { return v.get().ok(); }, "end == 'success'.")
-      .def_property_readonly(
-          "error", [](const AttemptView& v) { return mock_agents::to_string(v.get().error); },
-          "The error kind for end == 'error' ('transient', 'rate_limited', ...), else 'none'.")
-      .def_property_readonly(
-          "latency_ms", [](const AttemptView& v) { return ms(v.get().latency); },
-          "From the call's start to its end, ms.")
-      .def_property_readonly(
-          "queue_wait_ms", [](const AttemptView& v) { return ms(v.get().queue_wait); },
-          "Time it waited for a server, ms.")
-      .def_property_readonly(
-          "input_tokens", [](const AttemptView& v) { return v.get().input_tokens; }, "Tokens sent.")
-      .def_property_readonly(
-          "output_tokens", [](const AttemptView& v) { return v.get().output_tokens; },
-          "Tokens received.")
-      .def_property_readonly(
-          "cost_usd", [](const AttemptView& v) { return v.get().cost_usd; }, "Its cost, USD.")
-      .def_property_readonly(
-          "confidence", [](const AttemptView& v) { return v.get().confidence; },
-          "Confidence the output reported (success and invalid only; else 0).")
-      .def_property_readonly(
-          "label", [](const AttemptView& v) { return v.get().label; },
-          "Output class index (success and invalid only).")
-      .def_property_readonly(
-          "verdict_pass", [](const AttemptView& v) { return v.get().verdict_pass; },
-          "A judge's or critic's verdict on what it judged.")
-      .def_property_readonly(
-          "oracle_quality", [](const AttemptView& v) { return v.get().oracle_quality; },
-          "ORACLE: the true quality of the output (0 without one).")
-      .def_property_readonly(
-          "oracle_silent_failure",
-          [](const AttemptView& v) { return v.get().oracle_silent_failure; },
-          "ORACLE: whether the output was a silent failure.")
-      .def(
-          "to_dict", [](const AttemptView& v) { return attempt_dict(v.get()); },
-          "A copy of every field, as a dict.");
-
-  py::class_<RequestView>(m, "RequestOutcome", R"doc(
-How a request that visited the policy's node ended (in any way). Read-only,
-valid only during the request_finished() call that received it; to_dict()
-copies it. Fields marked ORACLE are ground truth a deployment does not have.)doc")
-      .def_property_readonly(
-          "at_ms", [](const RequestView& v) { return ms(v.get().at); }, "When it ended, ms.")
-      .def_property_readonly(
-          "request", [](const RequestView& v) { return v.get().request; }, "The request's id.")
-      .def_property_readonly(
-          "class_index", [](const RequestView& v) { return v.get().class_index; },
-          "The request's class.")
-      .def_property_readonly(
-          "success", [](const RequestView& v) { return v.get().success; },
-          "Whether it ended with an answer.")
-      .def_property_readonly(
-          "outcome", [](const RequestView& v) { return v.get().outcome; },
-          "The terminal's outcome ('answered', ...) or the failure cause.")
-      .def_property_readonly(
-          "latency_ms", [](const RequestView& v) { return ms(v.get().latency); },
-          "End-to-end latency, ms.")
-      .def_property_readonly(
-          "cost_usd", [](const RequestView& v) { return v.get().cost_usd; }, "Its cost, USD.")
-      .def_property_readonly(
-          "input_tokens", [](const RequestView& v) { return v.get().input_tokens; },
-          "Tokens sent over all its calls.")
-      .def_property_readonly(
-          "output_tokens", [](const RequestView& v) { return v.get().output_tokens; },
-          "Tokens received over all its calls.")
-      .def_property_readonly(
-          "calls", [](const RequestView& v) { return v.get().calls; }, "Calls it made.")
-      .def_property_readonly(
-          "judged", [](const RequestView& v) { return v.get().judged; },
-          "Whether a judge or critic gave a verdict on its main path.")
-      .def_property_readonly(
-          "verdict_pass", [](const RequestView& v) { return v.get().verdict_pass; },
-          "The last such verdict.")
-      .def_property_readonly(
-          "answer_confidence", [](const RequestView& v) { return v.get().answer_confidence; },
-          "What the orchestrator saw of its answer's confidence.")
-      .def_property_readonly(
-          "oracle_quality", [](const RequestView& v) { return v.get().oracle_quality; },
-          "ORACLE: the true quality of the answer (0 on failure).")
-      .def_property_readonly(
-          "oracle_silent_failure",
-          [](const RequestView& v) { return v.get().oracle_silent_failure; },
-          "ORACLE: whether the answer was an undetected silent failure.")
-      .def(
-          "to_dict", [](const RequestView& v) { return request_dict(v.get()); },
-          "A copy of every field, as a dict.");
+template <PyObject* ContextObject::*Part>
+PyObject* context_part(PyObject* self, void*) {
+  if (context_of_view(self) == nullptr) return nullptr;
+  PyObject* part = reinterpret_cast<ContextObject*>(self)->*Part;
+  Py_INCREF(part);
+  return part;
 }
+
+PyObject* context_random(PyObject* self, PyObject*) {
+  return context_part<&ContextObject::random>(self, nullptr);
+}
+
+PyObject* context_repr(PyObject* self) {
+  const Ctx* c = reinterpret_cast<ContextObject*>(self)->slot->current;
+  if (c == nullptr) return PyUnicode_FromString("<orchsim.DecisionContext (ended)>");
+  const std::string node(c->node_name);
+  return PyUnicode_FromFormat("<orchsim.DecisionContext request %llu at '%s'>",
+                              static_cast<unsigned long long>(c->request), node.c_str());
+}
+
+PyGetSetDef context_getset[] = {
+    {"now_ms", context_get<[](const Ctx& c) { return ms(c.now); }>, nullptr,
+     "Simulated time now, ms.", nullptr},
+    {"request", context_get<[](const Ctx& c) { return c.request; }>, nullptr, "The request's id.",
+     nullptr},
+    {"class_index", context_get<[](const Ctx& c) { return c.class_index; }>, nullptr,
+     "The request's class (index into the scenario's workload classes).", nullptr},
+    {"class_count", context_get<[](const Ctx& c) { return c.class_count; }>, nullptr,
+     "Number of request classes.", nullptr},
+    {"input_tokens", context_get<[](const Ctx& c) { return c.input_tokens; }>, nullptr,
+     "Tokens of the request's query.", nullptr},
+    {"context_tokens", context_get<[](const Ctx& c) { return c.context_tokens; }>, nullptr,
+     "Tokens of the flow's context now, before fitting to an agent's window.", nullptr},
+    {"deadline_ms", context_get<[](const Ctx& c) { return deadline_ms(c); }>, nullptr,
+     "The request's deadline, ms of simulated time (inf: none).", nullptr},
+    {"time_left_ms", context_get<[](const Ctx& c) { return time_left_ms(c); }>, nullptr,
+     "Time left to the deadline, ms (inf: none).", nullptr},
+    {"cost_usd", context_get<[](const Ctx& c) { return c.cost_usd; }>, nullptr,
+     "Money spent on the request so far, USD.", nullptr},
+    {"node", context_get<[](const Ctx& c) { return c.node; }>, nullptr, "The node's index.",
+     nullptr},
+    {"node_name", context_get<[](const Ctx& c) { return c.node_name; }>, nullptr,
+     "The node's name.", nullptr},
+    {"visit", context_get<[](const Ctx& c) { return c.visit; }>, nullptr,
+     "1 on the request's first visit of the node.", nullptr},
+    {"attempt", context_get<[](const Ctx& c) { return c.attempt; }>, nullptr,
+     "Attempts this step has started so far.", nullptr},
+    {"kind", context_get<[](const Ctx& c) { return c.kind; }>, nullptr,
+     "Why an agent is needed: 'first', 'retry', 'hedge' or 'cascade'.", nullptr},
+    {"escalations", context_get<[](const Ctx& c) { return c.escalations; }>, nullptr,
+     "Answers declined by accepts() in this step so far.", nullptr},
+    {"explain", context_get<[](const Ctx& c) { return c.explain(); }>, nullptr,
+     "Whether someone logs reasons and scores: return scores only then.", nullptr},
+    {"previous", context_part<&ContextObject::previous>, nullptr,
+     "The step before this one on the same flow (a PreviousStep).", nullptr},
+    {"candidates", context_part<&ContextObject::candidates>, nullptr,
+     "The candidate agents (Candidates: a lazy sequence of Candidate views); choose() returns "
+     "an index into it.",
+     nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef context_methods[] = {
+    {"random", context_random, METH_NOARGS, "The decision's own random stream (a RandomStream)."},
+    {"to_dict", context_to_dict, METH_NOARGS,
+     "A copy of every field and every candidate's, as plain dicts and lists."},
+    {nullptr, nullptr, 0, nullptr}};
+
+constexpr const char* kContextDoc =
+    "What a real router could know when it decides, plus a random stream.\n\n"
+    "Read-only, and valid only during the choose() call that received it (a RuntimeError "
+    "after): to_dict() copies it. A field is read from the simulator when you read it; "
+    "nothing is built for fields you do not read. Times are milliseconds of simulated time.";
+
+// --- Candidates and Candidate -------------------------------------------------
+
+Py_ssize_t candidates_length(PyObject* self) {
+  const Ctx* c = context_of(self);
+  return c ? static_cast<Py_ssize_t>(c->size()) : -1;
+}
+
+PyObject* candidates_item(PyObject* self, Py_ssize_t i) {
+  const Ctx* c = context_of(self);
+  if (c == nullptr) return nullptr;
+  if (i < 0 || static_cast<std::size_t>(i) >= c->size()) {
+    PyErr_SetString(PyExc_IndexError, "candidate index out of range");
+    return nullptr;
+  }
+  auto* o = reinterpret_cast<CandidatesObject*>(self);
+  while (o->items.size() <= static_cast<std::size_t>(i)) {
+    auto* item = reinterpret_cast<CandidateObject*>(candidate_type->tp_alloc(candidate_type, 0));
+    if (item == nullptr) return nullptr;
+    new (&item->slot) std::shared_ptr<ContextSlot>(o->slot);
+    item->index = o->items.size();
+    o->items.push_back(reinterpret_cast<PyObject*>(item));
+  }
+  PyObject* item = o->items[static_cast<std::size_t>(i)];
+  Py_INCREF(item);
+  return item;
+}
+
+PyObject* candidate_index(PyObject* self, void*) {
+  return PyLong_FromSize_t(reinterpret_cast<CandidateObject*>(self)->index);
+}
+
+PyObject* candidate_repr(PyObject* self) {
+  const auto* o = reinterpret_cast<CandidateObject*>(self);
+  const Ctx* c = o->slot->current;
+  if (c == nullptr || o->index >= c->size()) {
+    return PyUnicode_FromString("<orchsim.Candidate (ended)>");
+  }
+  const std::string name((*c)[o->index].name());
+  return PyUnicode_FromFormat("<orchsim.Candidate %zu '%s'>", o->index, name.c_str());
+}
+
+using K = orch::Candidate;
+PyGetSetDef candidate_getset[] = {
+    {"index", candidate_index, nullptr,
+     "Position in ctx.candidates: what choose() returns to pick this agent.", nullptr},
+    {"agent", candidate_get<[](const K& k) { return k.agent(); }>, nullptr,
+     "Index of the agent among the scenario's agents.", nullptr},
+    {"name", candidate_get<[](const K& k) { return k.name(); }>, nullptr, "The agent's name.",
+     nullptr},
+    {"eligible", candidate_get<[](const K& k) { return k.eligible(); }>, nullptr,
+     "False while its circuit breaker is open (a call to it would be rejected).", nullptr},
+    {"breaker", candidate_get<[](const K& k) { return k.breaker(); }>, nullptr,
+     "Circuit breaker state: 'closed', 'open' or 'half_open' ('closed' without breakers).",
+     nullptr},
+    {"in_flight", candidate_get<[](const K& k) { return k.in_flight(); }>, nullptr,
+     "This orchestrator's calls to the agent not yet ended.", nullptr},
+    {"in_service", candidate_get<[](const K& k) { return k.in_service(); }>, nullptr,
+     "Calls being served now.", nullptr},
+    {"queued", candidate_get<[](const K& k) { return k.queued(); }>, nullptr,
+     "Calls waiting for a server.", nullptr},
+    {"servers", candidate_get<[](const K& k) { return k.servers(); }>, nullptr,
+     "Concurrent calls the agent serves.", nullptr},
+    {"ewma_latency_ms", candidate_get<[](const K& k) { return k.ewma_latency_ms(); }>, nullptr,
+     "EWMA of its call latency (answered calls and errors), ms.", nullptr},
+    {"ewma_error_rate", candidate_get<[](const K& k) { return k.ewma_error_rate(); }>, nullptr,
+     "EWMA of its share of failed calls (errors and timeouts).", nullptr},
+    {"ewma_confidence", candidate_get<[](const K& k) { return k.ewma_confidence(); }>, nullptr,
+     "EWMA of the confidence its answers reported (1 until observed).", nullptr},
+    {"ewma_cost_usd", candidate_get<[](const K& k) { return k.ewma_cost_usd(); }>, nullptr,
+     "EWMA of the cost of its calls, USD.", nullptr},
+    {"observations", candidate_get<[](const K& k) { return k.observations(); }>, nullptr,
+     "Calls behind the latency average.", nullptr},
+    {"usd_per_1k_input_tokens",
+     candidate_get<[](const K& k) { return k.usd_per_1k_input_tokens(); }>, nullptr,
+     "Published price per 1000 input tokens, USD.", nullptr},
+    {"usd_per_1k_output_tokens",
+     candidate_get<[](const K& k) { return k.usd_per_1k_output_tokens(); }>, nullptr,
+     "Published price per 1000 output tokens, USD.", nullptr},
+    {"context_window_tokens", candidate_get<[](const K& k) { return k.context_window_tokens(); }>,
+     nullptr, "The agent's context window, tokens.", nullptr},
+    {"rate_limit_headroom", candidate_get<[](const K& k) { return k.rate_limit_headroom(); }>,
+     nullptr, "Share of its rate limits' buckets available now, in [0, 1]; 1 without limits.",
+     nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef candidate_methods[] = {
+    {"to_dict", candidate_to_dict, METH_NOARGS, "A copy of every field, as a dict."},
+    {nullptr, nullptr, 0, nullptr}};
+
+// --- PreviousStep ---------------------------------------------------------------
+
+using P = orch::PreviousStep;
+PyGetSetDef previous_getset[] = {
+    {"exists", previous_get<[](const P& p) { return p.exists; }>, nullptr,
+     "False on the flow's first step.", nullptr},
+    {"failed", previous_get<[](const P& p) { return p.failed; }>, nullptr, "Whether it failed.",
+     nullptr},
+    {"error", previous_get<[](const P& p) { return p.error; }>, nullptr,
+     "Its error kind ('none', 'transient', 'rate_limited', ...).", nullptr},
+    {"label", previous_get<[](const P& p) { return p.label; }>, nullptr,
+     "Output class index of the agent that answered.", nullptr},
+    {"confidence", previous_get<[](const P& p) { return p.confidence; }>, nullptr,
+     "Confidence its answer reported.", nullptr},
+    {"verdict_pass", previous_get<[](const P& p) { return p.verdict_pass; }>, nullptr,
+     "The verdict of a judge or critic step.", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef previous_methods[] = {{"to_dict", previous_to_dict, METH_NOARGS, "A copy, as a dict."},
+                                  {nullptr, nullptr, 0, nullptr}};
+
+// --- RandomStream -----------------------------------------------------------------
+
+// Positional arguments as doubles; false with TypeError set otherwise.
+bool doubles(PyObject* const* args, Py_ssize_t n, double* out) {
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    out[i] = PyFloat_AsDouble(args[i]);
+    if (out[i] == -1.0 && PyErr_Occurred()) return false;
+  }
+  return true;
+}
+
+PyObject* random_uniform(PyObject* self, PyObject* const* args, Py_ssize_t n) {
+  const Ctx* c = context_of(self);
+  if (c == nullptr) return nullptr;
+  double bounds[2] = {0.0, 1.0};
+  if (n != 0 && n != 2) {
+    PyErr_SetString(PyExc_TypeError, "uniform() takes no arguments or (low, high)");
+    return nullptr;
+  }
+  if (!doubles(args, n, bounds)) return nullptr;
+  return PyFloat_FromDouble(c->random().uniform(bounds[0], bounds[1]));
+}
+
+PyObject* random_below(PyObject* self, PyObject* const* args, Py_ssize_t n) {
+  const Ctx* c = context_of(self);
+  if (c == nullptr) return nullptr;
+  if (n != 1) {
+    PyErr_SetString(PyExc_TypeError, "below(n) takes one argument");
+    return nullptr;
+  }
+  const unsigned long long bound = PyLong_AsUnsignedLongLong(args[0]);
+  if (PyErr_Occurred()) return nullptr;
+  if (bound == 0) {
+    PyErr_SetString(PyExc_ValueError, "below(n) needs n > 0");
+    return nullptr;
+  }
+  return PyLong_FromUnsignedLongLong(c->random().below(bound));
+}
+
+PyObject* random_bernoulli(PyObject* self, PyObject* const* args, Py_ssize_t n) {
+  const Ctx* c = context_of(self);
+  if (c == nullptr) return nullptr;
+  double p = 0.0;
+  if (n != 1) {
+    PyErr_SetString(PyExc_TypeError, "bernoulli(p) takes one argument");
+    return nullptr;
+  }
+  if (!doubles(args, 1, &p)) return nullptr;
+  return PyBool_FromLong(c->random().bernoulli(p) ? 1 : 0);
+}
+
+PyObject* random_normal(PyObject* self, PyObject*) {
+  const Ctx* c = context_of(self);
+  return c ? PyFloat_FromDouble(c->random().standard_normal()) : nullptr;
+}
+
+PyObject* random_exponential(PyObject* self, PyObject*) {
+  const Ctx* c = context_of(self);
+  return c ? PyFloat_FromDouble(c->random().standard_exponential()) : nullptr;
+}
+
+PyMethodDef random_methods[] = {
+    {"uniform", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(random_uniform)),
+     METH_FASTCALL, "uniform() on [0, 1), or uniform(low, high) on [low, high)."},
+    {"below", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(random_below)),
+     METH_FASTCALL, "below(n): a uniform integer in [0, n)."},
+    {"bernoulli", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(random_bernoulli)),
+     METH_FASTCALL, "bernoulli(p): True with probability p."},
+    {"normal", random_normal, METH_NOARGS, "A standard normal draw, N(0, 1)."},
+    {"exponential", random_exponential, METH_NOARGS, "A standard exponential draw, Exp(1)."},
+    {nullptr, nullptr, 0, nullptr}};
+
+// --- AttemptOutcome and RequestOutcome ----------------------------------------------
+
+using A = orch::AttemptOutcome;
+PyGetSetDef attempt_getset[] = {
+    {"at_ms", attempt_get<[](const A& o) { return ms(o.at); }>, nullptr, "When it ended, ms.",
+     nullptr},
+    {"request", attempt_get<[](const A& o) { return o.request; }>, nullptr, "The request's id.",
+     nullptr},
+    {"class_index", attempt_get<[](const A& o) { return o.class_index; }>, nullptr,
+     "The request's class.", nullptr},
+    {"request_input_tokens", attempt_get<[](const A& o) { return o.request_input_tokens; }>,
+     nullptr, "Tokens of the request's query, as DecisionContext.input_tokens.", nullptr},
+    {"node", attempt_get<[](const A& o) { return o.node; }>, nullptr, "The node's index.", nullptr},
+    {"decision", attempt_get<[](const A& o) { return o.decision; }>, nullptr,
+     "Id of the routing decision that chose it (the decision log's).", nullptr},
+    {"candidate", attempt_get<[](const A& o) { return o.candidate; }>, nullptr,
+     "The candidate index choose() returned.", nullptr},
+    {"agent", attempt_get<[](const A& o) { return o.agent; }>, nullptr, "The agent's index.",
+     nullptr},
+    {"attempt", attempt_get<[](const A& o) { return o.attempt; }>, nullptr,
+     "The attempt's number within its step.", nullptr},
+    {"kind", attempt_get<[](const A& o) { return o.kind; }>, nullptr,
+     "'first', 'retry', 'hedge', 'cascade', ...", nullptr},
+    {"escalations", attempt_get<[](const A& o) { return o.escalations; }>, nullptr,
+     "Answers declined by accepts() in its step so far.", nullptr},
+    {"end", attempt_get<[](const A& o) { return o.end; }>, nullptr,
+     "'success', 'invalid' (a validator caught a silent failure), 'error', 'timeout' or "
+     "'cancelled' (a hedge that lost, a step that ended).",
+     nullptr},
+    {"ok", attempt_get<[](const A& o) { return o.ok(); }>, nullptr, "end == 'success'.", nullptr},
+    {"error", attempt_get<[](const A& o) { return o.error; }>, nullptr,
+     "The error kind for end == 'error' ('transient', 'rate_limited', ...), else 'none'.", nullptr},
+    {"latency_ms", attempt_get<[](const A& o) { return ms(o.latency); }>, nullptr,
+     "From the call's start to its end, ms.", nullptr},
+    {"queue_wait_ms", attempt_get<[](const A& o) { return ms(o.queue_wait); }>, nullptr,
+     "Time it waited for a server, ms.", nullptr},
+    {"input_tokens", attempt_get<[](const A& o) { return o.input_tokens; }>, nullptr,
+     "Tokens sent.", nullptr},
+    {"output_tokens", attempt_get<[](const A& o) { return o.output_tokens; }>, nullptr,
+     "Tokens received.", nullptr},
+    {"cost_usd", attempt_get<[](const A& o) { return o.cost_usd; }>, nullptr, "Its cost, USD.",
+     nullptr},
+    {"confidence", attempt_get<[](const A& o) { return o.confidence; }>, nullptr,
+     "Confidence the output reported (success and invalid only; else 0).", nullptr},
+    {"label", attempt_get<[](const A& o) { return o.label; }>, nullptr,
+     "Output class index (success and invalid only).", nullptr},
+    {"verdict_pass", attempt_get<[](const A& o) { return o.verdict_pass; }>, nullptr,
+     "A judge's or critic's verdict on what it judged.", nullptr},
+    {"oracle_quality", attempt_get<[](const A& o) { return o.oracle_quality; }>, nullptr,
+     "ORACLE: the true quality of the output (0 without one). A deployed router never sees "
+     "it.",
+     nullptr},
+    {"oracle_silent_failure", attempt_get<[](const A& o) { return o.oracle_silent_failure; }>,
+     nullptr, "ORACLE: whether the output was a silent failure. A deployed router never sees it.",
+     nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef attempt_methods[] = {
+    {"to_dict", attempt_to_dict, METH_NOARGS, "A copy of every field, as a dict."},
+    {nullptr, nullptr, 0, nullptr}};
+
+using R = orch::RequestOutcome;
+PyGetSetDef request_getset[] = {
+    {"at_ms", request_get<[](const R& r) { return ms(r.at); }>, nullptr, "When it ended, ms.",
+     nullptr},
+    {"request", request_get<[](const R& r) { return r.request; }>, nullptr, "The request's id.",
+     nullptr},
+    {"class_index", request_get<[](const R& r) { return r.class_index; }>, nullptr,
+     "The request's class.", nullptr},
+    {"success", request_get<[](const R& r) { return r.success; }>, nullptr,
+     "Whether it ended with an answer.", nullptr},
+    {"outcome", request_get<[](const R& r) { return r.outcome; }>, nullptr,
+     "The terminal's outcome ('answered', ...) or the failure cause.", nullptr},
+    {"latency_ms", request_get<[](const R& r) { return ms(r.latency); }>, nullptr,
+     "End-to-end latency, ms.", nullptr},
+    {"cost_usd", request_get<[](const R& r) { return r.cost_usd; }>, nullptr, "Its cost, USD.",
+     nullptr},
+    {"input_tokens", request_get<[](const R& r) { return r.input_tokens; }>, nullptr,
+     "Tokens sent over all its calls.", nullptr},
+    {"output_tokens", request_get<[](const R& r) { return r.output_tokens; }>, nullptr,
+     "Tokens received over all its calls.", nullptr},
+    {"calls", request_get<[](const R& r) { return r.calls; }>, nullptr, "Calls it made.", nullptr},
+    {"judged", request_get<[](const R& r) { return r.judged; }>, nullptr,
+     "Whether a judge or critic gave a verdict on its main path.", nullptr},
+    {"verdict_pass", request_get<[](const R& r) { return r.verdict_pass; }>, nullptr,
+     "The last such verdict.", nullptr},
+    {"answer_confidence", request_get<[](const R& r) { return r.answer_confidence; }>, nullptr,
+     "What the orchestrator saw of its answer's confidence.", nullptr},
+    {"oracle_quality", request_get<[](const R& r) { return r.oracle_quality; }>, nullptr,
+     "ORACLE: the true quality of the answer (0 on failure). A deployed router never sees it.",
+     nullptr},
+    {"oracle_silent_failure", request_get<[](const R& r) { return r.oracle_silent_failure; }>,
+     nullptr,
+     "ORACLE: whether the answer was an undetected silent failure. A deployed router never sees "
+     "it.",
+     nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef request_methods[] = {
+    {"to_dict", request_to_dict, METH_NOARGS, "A copy of every field, as a dict."},
+    {nullptr, nullptr, 0, nullptr}};
+
+// --- Types ------------------------------------------------------------------------
+
+// A read-only type made from slots; Python code cannot instantiate it.
+PyTypeObject* make_type(py::module_& m, const char* name, const char* qualified,
+                        std::size_t basic_size, std::vector<PyType_Slot> slots) {
+  slots.push_back({0, nullptr});
+  PyType_Spec spec{qualified, static_cast<int>(basic_size), 0,
+                   Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, slots.data()};
+  PyObject* type = PyType_FromSpec(&spec);
+  if (type == nullptr) throw py::error_already_set();
+  m.attr(name) = py::reinterpret_borrow<py::object>(type);  // the module keeps a reference too
+  return reinterpret_cast<PyTypeObject*>(type);
+}
+
+void* slot_fn(auto f) { return reinterpret_cast<void*>(f); }
 
 }  // namespace
 
 py::object make_context_view(std::shared_ptr<ContextSlot> slot) {
-  ContextView v;
-  v.slot = slot;
-  CandidatesView candidates;
-  candidates.slot = slot;
-  v.candidates = py::cast(std::move(candidates));
-  PreviousView previous;
-  previous.slot = slot;
-  v.previous = py::cast(std::move(previous));
-  RandomView random;
-  random.slot = slot;
-  v.random = py::cast(std::move(random));
-  return py::cast(std::move(v));
+  auto* o = allocate<ContextObject>(context_type);
+  new (&o->slot) std::shared_ptr<ContextSlot>(slot);
+  o->candidates = o->previous = o->random = nullptr;
+  py::object view = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(o));
+  auto* candidates = allocate<CandidatesObject>(candidates_type);
+  new (&candidates->slot) std::shared_ptr<ContextSlot>(slot);
+  new (&candidates->items) std::vector<PyObject*>();
+  o->candidates = reinterpret_cast<PyObject*>(candidates);
+  auto* previous = allocate<ContextPartObject>(previous_type);
+  new (&previous->slot) std::shared_ptr<ContextSlot>(slot);
+  o->previous = reinterpret_cast<PyObject*>(previous);
+  auto* random = allocate<ContextPartObject>(random_type);
+  new (&random->slot) std::shared_ptr<ContextSlot>(std::move(slot));
+  o->random = reinterpret_cast<PyObject*>(random);
+  return view;
+}
+
+template <class T>
+py::object make_outcome_view(PyTypeObject* type, std::shared_ptr<Slot<T>> slot) {
+  auto* o = allocate<OutcomeObject<T>>(type);
+  new (&o->slot) std::shared_ptr<Slot<T>>(std::move(slot));
+  return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(o));
 }
 
 py::object make_attempt_view(std::shared_ptr<AttemptSlot> slot) {
-  return py::cast(AttemptView{std::move(slot)});
+  return make_outcome_view(attempt_type, std::move(slot));
 }
 
 py::object make_request_view(std::shared_ptr<RequestSlot> slot) {
-  return py::cast(RequestView{std::move(slot)});
+  return make_outcome_view(request_type, std::move(slot));
 }
 
 py::dict attempt_dict(const orch::AttemptOutcome& o) {
@@ -586,8 +783,68 @@ py::dict request_dict(const orch::RequestOutcome& r) {
 }
 
 void bind_views(py::module_& m) {
-  bind_context(m);
-  bind_outcomes(m);
+  context_type = make_type(m, "DecisionContext", "orchsim.DecisionContext", sizeof(ContextObject),
+                           {{Py_tp_doc, const_cast<char*>(kContextDoc)},
+                            {Py_tp_dealloc, slot_fn(context_dealloc)},
+                            {Py_tp_repr, slot_fn(context_repr)},
+                            {Py_tp_getset, context_getset},
+                            {Py_tp_methods, context_methods}});
+  candidates_type = make_type(
+      m, "Candidates", "orchsim.Candidates", sizeof(CandidatesObject),
+      {{Py_tp_doc, const_cast<char*>("The candidates of a decision: a lazy, read-only sequence of "
+                                     "Candidate views (len(), indexing, iteration). Valid only "
+                                     "during choose().")},
+       {Py_tp_dealloc, slot_fn(candidates_dealloc)},
+       {Py_sq_length, slot_fn(candidates_length)},
+       {Py_sq_item, slot_fn(candidates_item)}});
+  candidate_type = make_type(
+      m, "Candidate", "orchsim.Candidate", sizeof(CandidateObject),
+      {{Py_tp_doc, const_cast<char*>("One candidate agent of a decision, as a router can see it "
+                                     "at decision time. Read-only; valid only during the "
+                                     "choose() call that received it.")},
+       {Py_tp_dealloc, slot_fn(candidate_dealloc)},
+       {Py_tp_repr, slot_fn(candidate_repr)},
+       {Py_tp_getset, candidate_getset},
+       {Py_tp_methods, candidate_methods}});
+  previous_type = make_type(
+      m, "PreviousStep", "orchsim.PreviousStep", sizeof(ContextPartObject),
+      {{Py_tp_doc, const_cast<char*>("The step before this one on the same flow (branch). Valid "
+                                     "only during choose().")},
+       {Py_tp_dealloc, slot_fn(part_dealloc)},
+       {Py_tp_getset, previous_getset},
+       {Py_tp_methods, previous_methods}});
+  random_type = make_type(
+      m, "RandomStream", "orchsim.RandomStream", sizeof(ContextPartObject),
+      {{Py_tp_doc,
+        const_cast<char*>(
+            "The decision's own random stream, keyed by (request, node, visit, attempt) like "
+            "every other draw of the simulator: runs are reproducible, and two policies "
+            "compared on one seed face the same world (common random numbers). Use it, never "
+            "the random module or a clock. Valid only during choose().")},
+       {Py_tp_dealloc, slot_fn(part_dealloc)},
+       {Py_tp_methods, random_methods}});
+  attempt_type = make_type(
+      m, "AttemptOutcome", "orchsim.AttemptOutcome", sizeof(AttemptObject),
+      {{Py_tp_doc,
+        const_cast<char*>(
+            "How one attempt the policy chose ended: every attempt, whether it succeeded, was "
+            "rejected by a validator, failed, timed out or was cancelled. Read-only, valid only "
+            "during the observe() (or accepts()) call that received it; to_dict() copies it. "
+            "Fields marked ORACLE are the simulator's ground truth, which a deployed router "
+            "never sees: use them for upper bounds and evaluation only.")},
+       {Py_tp_dealloc, slot_fn(outcome_dealloc<orch::AttemptOutcome>)},
+       {Py_tp_getset, attempt_getset},
+       {Py_tp_methods, attempt_methods}});
+  request_type = make_type(
+      m, "RequestOutcome", "orchsim.RequestOutcome", sizeof(RequestObject),
+      {{Py_tp_doc,
+        const_cast<char*>(
+            "How a request that visited the policy's node ended (in any way). Read-only, valid "
+            "only during the request_finished() call that received it; to_dict() copies it. "
+            "Fields marked ORACLE are ground truth a deployment does not have.")},
+       {Py_tp_dealloc, slot_fn(outcome_dealloc<orch::RequestOutcome>)},
+       {Py_tp_getset, request_getset},
+       {Py_tp_methods, request_methods}});
 }
 
 }  // namespace orchsim::python
