@@ -52,11 +52,17 @@ class PythonPolicy final : public orch::RoutingPolicy {
     py_->context_view = make_context_view(context_);
     py_->attempt_view = make_attempt_view(attempt_);
     py_->request_view = make_request_view(request_);
+    // Last, when nothing can throw: keeps this thread's Python thread state
+    // alive as long as the policy. A worker thread (compare, sweep,
+    // RoutingEnv) would otherwise make and destroy one on every call (~40 us
+    // a decision instead of ~0.2 us).
+    thread_state_ = PyGILState_Ensure();
   }
 
   ~PythonPolicy() override {
     py::gil_scoped_acquire gil;
     py_.reset();
+    PyGILState_Release(thread_state_);  // the last one on a worker thread lets its state go
   }
 
   orch::Choice choose(const orch::DecisionContext& ctx) override {
@@ -223,6 +229,7 @@ class PythonPolicy final : public orch::RoutingPolicy {
   std::shared_ptr<ContextSlot> context_;
   std::shared_ptr<AttemptSlot> attempt_;
   std::shared_ptr<RequestSlot> request_;
+  PyGILState_STATE thread_state_{};
   bool has_observe_ = false, has_accepts_ = false, has_finished_ = false;
   std::vector<double> scores_;  // the last choice's, owned here (Choice::scores is a span)
 };
