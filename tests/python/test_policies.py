@@ -198,3 +198,17 @@ def test_accepts_can_decline_an_answer():
     result = run_with(Picky(), requests=200)
     agents = {a["name"]: a["calls_started"] for a in result["metrics"]["agents"]}
     assert agents["strong_model"] >= 190 and agents["cheap_model"] >= 190
+
+
+def test_numpy_numbers_are_numbers():
+    np = pytest.importorskip("numpy")
+
+    class NumpyChoice:
+        def choose(self, ctx):
+            return np.int64(ctx.request % 2), np.float64(1.0)
+
+    class Alternate:
+        def choose(self, ctx):
+            return ctx.request % 2
+
+    assert run_with(NumpyChoice(), requests=100) == run_with(Alternate(), requests=100)
