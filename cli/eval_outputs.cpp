@@ -12,6 +12,7 @@
 #include "eval/atomic_file.hpp"
 #include "eval/baseline.hpp"
 #include "eval/comparison.hpp"
+#include "eval/experiment_summaries.hpp"
 #include "eval/sweep.hpp"
 
 namespace orchsim::cli {
@@ -41,19 +42,6 @@ std::string seeds_text(const std::vector<std::uint64_t>& seeds) {
   if (seeds.empty()) return "none";
   if (seeds.size() == 1) return fmt::format("{}", seeds.front());
   return fmt::format("{}..{}", seeds.front(), seeds.back());
-}
-
-J overrides_json(const eval::Overrides& o) {
-  J j = J::array();
-  for (const auto& [ptr, value] : o) j.push_back(ptr + "=" + value);
-  return j;
-}
-
-eval::Overrides overrides_from(const J& j) {
-  eval::Overrides out;
-  for (const J& pair : j)
-    out.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
-  return out;
 }
 
 void write_summary_table(std::ostream& out, const std::vector<eval::MetricSummary>& summaries) {
@@ -118,30 +106,15 @@ int write_replications(const eval::TaskPlan& plan, const std::vector<eval::Repli
 
 int write_compare(const eval::TaskPlan& plan, const std::vector<eval::ReplicationSet>& sets,
                   const OutputOptions& o) {
+  const J report = eval::comparison_json(plan, sets);
   const J& variants = plan.spec.at("variants");
   const eval::ReplicationSet& base_set = sets.at(0);
-  J report;
-  report["scenario"] = plan.configs.at(0).scenario_name;
-  report["sets"] = overrides_json(overrides_from(plan.spec.at("sets")));
-  report["replications"] = base_set.seeds.size();
-  report["seeds"] = base_set.seeds;
-  report["confidence_level"] = 0.95;
-  J jv = J::array();
   std::vector<std::vector<eval::MetricComparison>> comparisons;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < variants.size(); ++i) {
     comparisons.push_back(eval::compare(base_set.metrics, sets.at(i + 1).metrics));
     names.push_back(variants[i].at("name").get<std::string>());
-    J v;
-    v["name"] = names.back();
-    v["scenario"] = plan.configs.at(i + 1).scenario_name;
-    v["overrides"] = overrides_json(overrides_from(variants[i].at("overrides")));
-    J metrics = J::object();
-    for (const eval::MetricComparison& c : comparisons.back()) metrics[c.name] = eval::to_json(c);
-    v["metrics"] = metrics;
-    jv.push_back(std::move(v));
   }
-  report["variants"] = jv;
 
   const std::vector<std::string> chosen = plan.view.value("metrics", std::vector<std::string>{});
   const bool all_metrics = plan.view.value("all_metrics", false);
@@ -196,34 +169,12 @@ int write_compare(const eval::TaskPlan& plan, const std::vector<eval::Replicatio
 
 int write_sweep(const eval::TaskPlan& plan, const std::vector<eval::ReplicationSet>& sets,
                 const OutputOptions& o) {
-  std::vector<eval::GridAxis> grid;
-  for (const J& a : plan.spec.at("grid")) {
-    grid.push_back(
-        {a.at("pointer").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
-  }
-  std::optional<eval::RouterSpec> router;
-  const J& r = plan.spec.at("router");
-  const std::size_t points = eval::grid_points(grid).size();
-  std::vector<const eval::ReplicationSet*> point_sets;
-  for (std::size_t i = 0; i < points; ++i) point_sets.push_back(&sets.at(i));
-  const eval::ReplicationSet* weak = nullptr;
-  const eval::ReplicationSet* strong = nullptr;
-  if (!r.is_null()) {
-    router.emplace();
-    router->strong_agent = r.at("strong_agent").get<std::string>();
-    router->weak_overrides = overrides_from(r.at("weak_overrides"));
-    router->strong_overrides = overrides_from(r.at("strong_overrides"));
-    router->quality_metric = r.at("quality_metric").get<std::string>();
-    weak = &sets.at(points);
-    strong = &sets.at(points + 1);
-  }
-  const eval::SweepResult result = eval::summarize_sweep(grid, point_sets, router, weak, strong);
+  const eval::SweepSummary summary = eval::summarize_sweep_plan(plan, sets);
+  const std::vector<eval::GridAxis>& grid = summary.grid;
+  const std::optional<eval::RouterSpec>& router = summary.router;
+  const eval::SweepResult& result = summary.result;
   const std::string name = plan.spec.at("scenario_name").get<std::string>();
-  J report = eval::sweep_to_json(grid, result);
-  report["scenario"] = name;
-  report["sets"] = overrides_json(overrides_from(plan.spec.at("sets")));
-  report["replications"] = plan.replications;
-  report["first_seed"] = plan.first_seed;
+  const J report = eval::sweep_json(plan, summary);
   try {
     eval::AtomicFile csv(fs::path(o.out_dir) / "sweep.csv");
     eval::write_sweep_csv(csv.stream(), grid, result);

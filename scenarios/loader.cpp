@@ -35,6 +35,11 @@ std::int32_t Scenario::agent_index(const std::string& agent_name) const {
 
 std::string library_dir() {
   if (const char* env = std::getenv("ORCHSIM_LIBRARY_DIR"); env && *env) return env;
+#ifdef ORCHSIM_INSTALLED_LIBRARY_DIR
+  // An installed build outlives its source tree: fall back to the installed copy.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(ORCHSIM_LIBRARY_DIR, ec)) return ORCHSIM_INSTALLED_LIBRARY_DIR;
+#endif
   return ORCHSIM_LIBRARY_DIR;
 }
 
@@ -636,7 +641,8 @@ class Loader {
     c.routing.pointer = r.at("routing");
     if (const Json* rt = r.child("routing")) read_routing(*rt, r.at("routing"), c, agent_names, d_);
     const std::size_t before = d_.items().size();
-    const auto class_count = static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
+    const auto class_count =
+        static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
     if (!s.agents.empty()) check_routing(c, n.name, agent_names, class_count, *policies_, d_);
     const bool policy_problems = d_.items().size() != before;
     const Json* agents_json = r.child("agents");

@@ -82,7 +82,9 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
                           const LoadOptions& options = {});
 
 // The folder of built-in scenarios: $ORCHSIM_LIBRARY_DIR if set, else the
-// source tree's scenarios/library (compiled in).
+// source tree's scenarios/library while it exists, else the installed copy
+// (<prefix>/share/orchsim/scenarios, the prefix configured at build time;
+// an install elsewhere with `cmake --install --prefix` needs the variable).
 std::string library_dir();
 // Built-in scenario names (file stems), sorted.
 std::vector<std::string> library_names();
