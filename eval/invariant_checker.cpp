@@ -37,9 +37,24 @@ InvariantChecker::InvariantChecker(const orchestration::Workflow& workflow) {
         add(i, n.join.on_failure);
         break;
       case NodeKind::kCall:
+        // An invocation's main flow enters its sub-workflow from the calling node.
+        for (std::size_t v = 0; v <= n.on_revisit.size(); ++v) {
+          const orchestration::CallNode& c = v == 0 ? n.call : n.on_revisit[v - 1].call;
+          if (c.sub_workflow < workflow.sub_workflows.size()) {
+            add(i, workflow.sub_workflows[c.sub_workflow].entry);
+          }
+        }
+        break;
       case NodeKind::kTerminal:
         break;
     }
+  }
+}
+
+void InvariantChecker::check_inside(const RequestState& r, orchestration::RequestId request,
+                                    std::uint32_t invocation, const char* event) {
+  if (invocation != 0 && !r.open_invocations.contains(invocation)) {
+    violation("request {}: {} in invocation {}, which is not open", request, event, invocation);
   }
 }
 
@@ -94,6 +109,10 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
   if (r->open_calls != 0) {
     violation("request {}: ended with {} calls still open", e.request, r->open_calls);
   }
+  if (!r->open_invocations.empty()) {
+    violation("request {}: ended with {} sub-workflow invocations still open", e.request,
+              r->open_invocations.size());
+  }
   if (e.input_tokens != r->input_tokens || e.output_tokens != r->output_tokens) {
     violation("request {}: reported {} + {} tokens, its calls add up to {} + {}", e.request,
               e.input_tokens, e.output_tokens, r->input_tokens, r->output_tokens);
@@ -109,11 +128,14 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
 void InvariantChecker::on_call_started(const orchestration::CallStarted& e) {
   RequestState* r = live(e.request, e.at, "a call started", /*keep_burst=*/true);
   if (!r) return;
-  if (!calls_.emplace(std::make_pair(e.agent, e.call), OpenCall{e.request, e.at}).second) {
+  check_inside(*r, e.request, e.invocation, "a call started");
+  if (!calls_.emplace(std::make_pair(e.agent, e.call), OpenCall{e.request, e.at, e.invocation})
+           .second) {
     violation("request {}: call {} of agent {} started twice", e.request, e.call, e.agent);
     return;
   }
   ++r->open_calls;
+  if (e.invocation != 0) ++r->open_calls_in[e.invocation];
   ++r->calls;
   switch (e.kind) {
     case AttemptKind::kRetry:
@@ -181,7 +203,11 @@ void InvariantChecker::on_call_ended(const orchestration::CallEnded& e) {
   }
   calls_.erase(it);
   if (!r) return;
+  check_inside(*r, e.request, e.invocation, "a call ended");
   --r->open_calls;
+  if (e.invocation != 0 && --r->open_calls_in[e.invocation] == 0) {
+    r->open_calls_in.erase(e.invocation);
+  }
   if (e.end == orchestration::CallEnd::kTimeout) ++r->timeouts;
   r->cost += e.cost_usd;
   r->input_tokens += e.input_tokens;
@@ -194,7 +220,9 @@ void InvariantChecker::on_routing_decision(const orchestration::RoutingDecision&
 }
 
 void InvariantChecker::on_node_entered(const orchestration::NodeEntered& e) {
-  live(e.request, e.at, "a node entered");
+  if (RequestState* r = live(e.request, e.at, "a node entered")) {
+    check_inside(*r, e.request, e.invocation, "a node entered");
+  }
   if (!edges_.contains({e.from, e.to})) {
     violation("request {}: took {} -> {}, which is not an edge of the workflow", e.request,
               e.from == kNoNode ? std::string("start") : std::to_string(e.from), e.to);
@@ -215,6 +243,45 @@ void InvariantChecker::on_context_fitted(const orchestration::ContextFitted& e) 
 }
 void InvariantChecker::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
   live(e.request, e.at, "a budget exhausted", /*keep_burst=*/true);
+}
+
+void InvariantChecker::on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) {
+  RequestState* r = live(e.request, e.at, "a sub-workflow invocation started");
+  if (!r) return;
+  check_inside(*r, e.request, e.parent, "a sub-workflow invocation started");
+  if (!r->open_invocations.emplace(e.invocation, std::make_pair(e.at, e.parent)).second) {
+    violation("request {}: invocation {} started twice", e.request, e.invocation);
+  }
+  if (e.kind == AttemptKind::kRetry) ++r->retries;
+  if (e.kind == AttemptKind::kHedge) ++r->hedges;
+}
+
+void InvariantChecker::on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) {
+  RequestState* r = live(e.request, e.at, "a sub-workflow invocation ended");
+  if (!r) return;
+  const auto it = r->open_invocations.find(e.invocation);
+  if (it == r->open_invocations.end()) {
+    violation("request {}: invocation {} ended twice or never started", e.request, e.invocation);
+    return;
+  }
+  if (e.started != it->second.first || e.duration != e.at - e.started) {
+    violation("request {}: invocation {} ended with start {} ns and duration {} ns, expected {} ns",
+              e.request, e.invocation, e.started.count_ns(), e.duration.count_ns(),
+              it->second.first.count_ns());
+  }
+  r->open_invocations.erase(it);
+  // What ran inside it ended first (a cancellation cancels the inside first).
+  if (const auto calls = r->open_calls_in.find(e.invocation); calls != r->open_calls_in.end()) {
+    violation("request {}: invocation {} ended with {} calls inside still open", e.request,
+              e.invocation, calls->second);
+  }
+  for (const auto& [id, open] : r->open_invocations) {
+    if (open.second == e.invocation) {
+      violation("request {}: invocation {} ended while invocation {} inside it is open", e.request,
+                e.invocation, id);
+    }
+  }
+  if (e.end == orchestration::CallEnd::kTimeout) ++r->timeouts;
 }
 
 void InvariantChecker::finish(const RunResult& result, sim::Duration drain) {

@@ -15,9 +15,13 @@
 //  - every call started ends exactly once; a request that ends has no call
 //    left open; a call ends only after it started, with a duration equal to
 //    its end minus its start;
+//  - the same for sub-workflow invocations, at every depth: each ends once,
+//    before its request and after everything inside it (a call or node
+//    entry of an invocation happens only while it is open);
 //  - counters count what happened: a request's reported calls, retries,
 //    hedges, fallbacks, timeouts and redirects equal the calls of each kind
-//    that started (and the timeouts that ended calls) for it;
+//    that started (and the timeouts that ended calls) for it, retries, hedges
+//    and timeouts of sub-workflow invocations included;
 //  - cost and tokens add up: a request's cost and tokens are the sums over
 //    its ended calls;
 //  - every routing choice is logged: a first attempt, a retry or a cascade
@@ -61,6 +65,8 @@ class InvariantChecker final : public orchestration::Observer {
   void on_hedge_launched(const orchestration::HedgeLaunched& e) override;
   void on_context_fitted(const orchestration::ContextFitted& e) override;
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
+  void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override;
+  void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override;
 
   // After the run: the end time against the drain limit, the counts, and
   // calls still open only for requests still in flight.
@@ -94,13 +100,20 @@ class InvariantChecker final : public orchestration::Observer {
     // routed call has a choice behind it.
     std::map<std::pair<orchestration::NodeId, orchestration::AgentIndex>, std::uint32_t>
         pending_choices;
+    // Sub-workflow invocations open now, by id: when they started, and their parent.
+    std::map<std::uint32_t, std::pair<sim::Time, std::uint32_t>> open_invocations;
+    std::map<std::uint32_t, std::uint32_t> open_calls_in;  // by invocation (not 0)
   };
   struct OpenCall {
     orchestration::RequestId request;
     sim::Time started;
+    std::uint32_t invocation = 0;
   };
 
   void tick(sim::Time at);
+  // An event of `invocation` (0: the top level) while it is not open.
+  void check_inside(const RequestState& r, orchestration::RequestId request,
+                    std::uint32_t invocation, const char* event);
   void check_totals(const MetricsCollector& metrics, bool drained);
   // The request's state; any event of it but a kDecompose start or a
   // refusal ends a decomposition burst, unless `keep_burst`.

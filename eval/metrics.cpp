@@ -129,6 +129,28 @@ MetricsCollector::MetricsCollector(const orchestration::Workflow& workflow,
       decisions_(workflow.nodes.size(), agent_names.size()) {
   node_names_.reserve(workflow.nodes.size());
   for (const auto& n : workflow.nodes) node_names_.push_back(n.name);
+  node_scopes_.assign(workflow.nodes.size(), std::string());
+  node_calls_.assign(workflow.nodes.size(), std::string());
+  for (const orchestration::SubWorkflow& sub : workflow.sub_workflows) {
+    SubWorkflowStats st;
+    st.name = sub.name;
+    for (NodeId i = sub.first; i < sub.first + sub.count && i < workflow.nodes.size(); ++i) {
+      node_scopes_[i] = sub.name;
+      st.nodes.push_back(workflow.nodes[i].name);
+    }
+    sub_workflows_.push_back(std::move(st));
+  }
+  for (NodeId i = 0; i < workflow.nodes.size(); ++i) {
+    const orchestration::Node& n = workflow.nodes[i];
+    if (n.kind != orchestration::NodeKind::kCall) continue;
+    for (std::size_t v = 0; v <= n.on_revisit.size(); ++v) {
+      const orchestration::CallNode& c = v == 0 ? n.call : n.on_revisit[v - 1].call;
+      if (c.sub_workflow >= sub_workflows_.size()) continue;
+      node_calls_[i] = sub_workflows_[c.sub_workflow].name;
+      std::vector<std::string>& by = sub_workflows_[c.sub_workflow].called_by;
+      if (std::find(by.begin(), by.end(), n.name) == by.end()) by.push_back(n.name);
+    }
+  }
   agents_.resize(agent_names.size());
   for (std::size_t i = 0; i < agent_names.size(); ++i) agents_[i].name = std::move(agent_names[i]);
   classes_.resize(class_names.size());
@@ -249,6 +271,26 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
   NodeStats& n = node_stats(e.node);
   if (end < kCallEnds) ++n.calls_ended[end];
   n.duration_sum_ns += e.duration.count_ns();
+}
+
+void MetricsCollector::on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) {
+  if (in_warmup(e.request)) return;
+  ++node_stats(e.node).runs_started;
+  if (e.sub_workflow < sub_workflows_.size()) ++sub_workflows_[e.sub_workflow].runs_started;
+}
+
+void MetricsCollector::on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) {
+  if (in_warmup(e.request)) return;
+  const auto end = static_cast<std::size_t>(e.end);
+  NodeStats& n = node_stats(e.node);
+  if (end < kCallEnds) ++n.runs_ended[end];
+  n.run_duration_sum_ns += e.duration.count_ns();
+  if (e.sub_workflow >= sub_workflows_.size()) return;
+  SubWorkflowStats& w = sub_workflows_[e.sub_workflow];
+  if (end < kCallEnds) ++w.runs_ended[end];
+  w.duration_sum_ns += e.duration.count_ns();
+  w.calls += e.calls;
+  w.cost_usd += e.cost_usd;
 }
 
 void MetricsCollector::on_routing_decision(const orchestration::RoutingDecision& e) {
@@ -439,25 +481,59 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
   }
   j["agents"] = std::move(agents);
 
+  // Ends by kind, as an object, and their total.
+  const auto ends_json = [](const std::array<std::uint64_t, kCallEnds>& counts,
+                            std::uint64_t& total) {
+    Json ended;
+    total = 0;
+    for (std::size_t k = 0; k < kCallEnds; ++k) {
+      ended[std::string(orchestration::to_string(kEnds[k]))] = counts[k];
+      total += counts[k];
+    }
+    return ended;
+  };
   Json nodes = Json::array();
   for (std::size_t node = 0; node < nodes_.size(); ++node) {
     const NodeStats& n = nodes_[node];
-    if (n.calls_started == 0) continue;  // only nodes that made calls
+    if (n.calls_started == 0 && n.runs_started == 0) continue;  // only nodes that did something
     Json nj;
     nj["name"] = node_name(static_cast<NodeId>(node));
     nj["calls_started"] = n.calls_started;
-    Json ended;
     std::uint64_t ended_total = 0;
-    for (std::size_t k = 0; k < kCallEnds; ++k) {
-      ended[std::string(orchestration::to_string(kEnds[k]))] = n.calls_ended[k];
-      ended_total += n.calls_ended[k];
-    }
-    nj["calls_ended"] = std::move(ended);
+    nj["calls_ended"] = ends_json(n.calls_ended, ended_total);
     nj["duration_mean_ms"] =
         number(ratio(static_cast<double>(n.duration_sum_ns) * 1e-6, ended_total), kMsDecimals);
+    if (node < node_scopes_.size() && !node_scopes_[node].empty()) {
+      nj["workflow"] = node_scopes_[node];
+    }
+    if (node < node_calls_.size() && !node_calls_[node].empty()) {
+      nj["sub_workflow"] = node_calls_[node];
+      nj["runs_started"] = n.runs_started;
+      std::uint64_t runs_total = 0;
+      nj["runs_ended"] = ends_json(n.runs_ended, runs_total);
+      nj["run_duration_mean_ms"] = number(
+          ratio(static_cast<double>(n.run_duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
+    }
     nodes.push_back(std::move(nj));
   }
   j["nodes"] = std::move(nodes);
+  Json subs = Json::array();
+  for (const SubWorkflowStats& w : sub_workflows_) {
+    Json wj;
+    wj["name"] = w.name;
+    wj["runs_started"] = w.runs_started;
+    std::uint64_t runs_total = 0;
+    wj["runs_ended"] = ends_json(w.runs_ended, runs_total);
+    wj["duration_mean_ms"] =
+        number(ratio(static_cast<double>(w.duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
+    wj["calls_per_run"] =
+        number(ratio(static_cast<double>(w.calls), runs_total), kMeanDecimals);
+    wj["cost_per_run_usd"] = number(ratio(w.cost_usd, runs_total), kUsdDecimals);
+    wj["called_by"] = w.called_by;
+    wj["nodes"] = w.nodes;
+    subs.push_back(std::move(wj));
+  }
+  j["sub_workflows"] = std::move(subs);
 
   Json edges = Json::array();
   edges_.for_each([&](std::uint64_t row, std::uint64_t to, std::uint64_t n) {
@@ -583,6 +659,21 @@ void MetricsCollector::write_csv(std::ostream& out) const {
     for (const auto& [sub, sv] : n["calls_ended"].items())
       row(fmt::format("calls_{}", sub), scope, sv);
     row("duration_mean_ms", scope, n["duration_mean_ms"]);
+    if (n.contains("runs_started")) {
+      row("runs_started", scope, n["runs_started"]);
+      for (const auto& [sub, sv] : n["runs_ended"].items())
+        row(fmt::format("runs_{}", sub), scope, sv);
+      row("run_duration_mean_ms", scope, n["run_duration_mean_ms"]);
+    }
+  }
+  for (const Json& w : j["sub_workflows"]) {
+    const std::string scope = fmt::format("workflow:{}", w["name"].get<std::string>());
+    row("runs_started", scope, w["runs_started"]);
+    for (const auto& [sub, sv] : w["runs_ended"].items())
+      row(fmt::format("runs_{}", sub), scope, sv);
+    row("duration_mean_ms", scope, w["duration_mean_ms"]);
+    row("calls_per_run", scope, w["calls_per_run"]);
+    row("cost_per_run_usd", scope, w["cost_per_run_usd"]);
   }
   for (const Json& e : j["routing"]["edges"]) {
     row("routing_edge_count",
@@ -689,6 +780,23 @@ void MetricsCollector::write_table(std::ostream& out) const {
           value_text(a["calls_started"]), value_text(e["success"]), value_text(e["invalid"]),
           value_text(e["error"]), value_text(e["timeout"]), value_text(e["cancelled"]),
           value_text(a["breaker"]["transitions"]), errors.empty() ? "-" : errors);
+    }
+  }
+
+  if (!j["sub_workflows"].empty()) {
+    std::size_t width = 12;
+    for (const Json& w : j["sub_workflows"])
+      width = std::max(width, w["name"].get<std::string>().size());
+    fmt::format_to(it, "\n{:<{}}{:>9}{:>9}{:>9}{:>9}{:>9}{:>10}{:>12}{:>12}\n", "Sub-workflow",
+                   width + 4, "runs", "success", "invalid", "error", "timeout", "cancel",
+                   "calls/run", "mean ms");
+    for (const Json& w : j["sub_workflows"]) {
+      const Json& e = w["runs_ended"];
+      fmt::format_to(it, "  {:<{}}{:>9}{:>9}{:>9}{:>9}{:>9}{:>10}{:>12}{:>12}\n",
+                     w["name"].get<std::string>(), width + 2, value_text(w["runs_started"]),
+                     value_text(e["success"]), value_text(e["invalid"]), value_text(e["error"]),
+                     value_text(e["timeout"]), value_text(e["cancelled"]),
+                     fixed(w["calls_per_run"], 3), fixed(w["duration_mean_ms"], 3));
     }
   }
 

@@ -62,9 +62,17 @@
 //                  "servers", "busy_ms", "utilisation", "max_queue_length"} ],
 //                                                  // by agent index; the last four
 //                                                  // null before finalize()
-//     "nodes": [ {"name", "calls_started",         // the workflow nodes that made calls,
-//                 "calls_ended": {same keys as agents'},   // by node index
-//                 "duration_mean_ms"} ],
+//     "nodes": [ {"name", "calls_started",         // the workflow nodes that made calls
+//                 "calls_ended": {same keys as agents'},   // or ran sub-workflows, by node
+//                 "duration_mean_ms",                      // index
+//                 "workflow": name,           // only for a node inside a sub-workflow
+//                 "sub_workflow": name,       // only for a node that runs one, with:
+//                 "runs_started", "runs_ended": {same keys as calls_ended},
+//                 "run_duration_mean_ms"} ],
+//     "sub_workflows": [ {"name", "runs_started",  // by sub-workflow index; empty when
+//                 "runs_ended": {same keys as calls_ended},  // the workflow has none
+//                 "duration_mean_ms", "calls_per_run", "cost_per_run_usd",
+//                 "called_by": [node names], "nodes": [node names]} ],
 //     "routing": {
 //       "edges": [ {"from", "to", "count"} ],      // "start" first, then by node index
 //       "decisions": [ {"node", "agent", "count"} ]  // by (node, agent) index
@@ -165,11 +173,25 @@ class MetricsCollector final : public orchestration::Observer {
     std::uint32_t max_queue_length = 0;
     double utilisation = 0.0;
   };
-  // Calls made by one workflow node, whichever agent served them.
+  // Calls made by one workflow node, whichever agent served them, and the
+  // sub-workflow runs it started.
   struct NodeStats {
     std::uint64_t calls_started = 0;
     std::array<std::uint64_t, kCallEnds> calls_ended{};  // by CallEnd
     std::int64_t duration_sum_ns = 0;                    // of ended calls
+    std::uint64_t runs_started = 0;
+    std::array<std::uint64_t, kCallEnds> runs_ended{};  // by CallEnd
+    std::int64_t run_duration_sum_ns = 0;               // of ended runs
+  };
+  // The runs (invocations) of one sub-workflow, whoever called it.
+  struct SubWorkflowStats {
+    std::string name;
+    std::vector<std::string> called_by, nodes;
+    std::uint64_t runs_started = 0;
+    std::array<std::uint64_t, kCallEnds> runs_ended{};  // by CallEnd
+    std::int64_t duration_sum_ns = 0;
+    std::uint64_t calls = 0;  // agent calls inside ended runs, nested runs' included
+    double cost_usd = 0.0;    // of those calls
   };
   struct EventStats {
     std::uint64_t retries_scheduled = 0, hedges_launched = 0;
@@ -193,6 +215,8 @@ class MetricsCollector final : public orchestration::Observer {
   void on_breaker_changed(const orchestration::BreakerChanged& e) override;
   void on_context_fitted(const orchestration::ContextFitted& e) override;
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
+  void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override;
+  void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override;
 
   // Requests arriving before `warmup` are left out of every request metric,
   // their calls, routing decisions and edges included (fixed-time warm-up
@@ -216,6 +240,7 @@ class MetricsCollector final : public orchestration::Observer {
   std::uint64_t excluded_warmup() const { return excluded_warmup_; }
   // By node index; nodes that made no call have calls_started == 0.
   const std::vector<NodeStats>& nodes() const { return nodes_; }
+  const std::vector<SubWorkflowStats>& sub_workflows() const { return sub_workflows_; }
   std::uint64_t budget_exhausted(orchestration::BudgetExhausted::Kind kind) const {
     return budget_[static_cast<std::size_t>(kind)];
   }
@@ -262,6 +287,9 @@ class MetricsCollector final : public orchestration::Observer {
   std::string node_name(orchestration::NodeId node) const;  // "start" for kNoNode
 
   std::vector<std::string> node_names_;
+  std::vector<std::string> node_scopes_;  // per node: its sub-workflow's name, or empty
+  std::vector<std::string> node_calls_;   // per node: the sub-workflow it runs, or empty
+  std::vector<SubWorkflowStats> sub_workflows_;
   double quality_threshold_;
   RequestStats requests_;
   std::vector<ClassStats> classes_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <variant>
 
@@ -59,6 +60,13 @@ struct RequestLog::Record {
     AgentIndex choice = 0;                                // route
     NodeId next = orchestration::kNoNode;                 // flow
     std::string reason;
+    std::uint32_t flow = 0, invocation = 0;
+    std::uint32_t first_branch = 0, branches = 0;  // a fan-out's
+  };
+  struct Run {
+    orchestration::SubWorkflowStarted started{};
+    std::optional<orchestration::SubWorkflowEnded> ended;
+    std::string outcome;  // the ended event's view dies with the call
   };
   using Event = std::variant<orchestration::NodeEntered, orchestration::RetryScheduled,
                              orchestration::HedgeLaunched, orchestration::ContextFitted,
@@ -66,6 +74,7 @@ struct RequestLog::Record {
   std::vector<Call> calls;
   std::vector<Decision> decisions;
   std::vector<Event> events;
+  std::vector<Run> runs;
 };
 
 RequestLog::RequestLog(const orchestration::Workflow& workflow,
@@ -150,6 +159,25 @@ void RequestLog::on_routing_decision(const orchestration::RoutingDecision& e) {
   r->decisions.push_back(std::move(d));
 }
 
+void RequestLog::on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) {
+  Record* r = find(e.request);
+  if (r == nullptr || !room(*r)) return;
+  r->runs.push_back({e, std::nullopt, {}});
+}
+
+void RequestLog::on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) {
+  Record* r = find(e.request);
+  if (r == nullptr) return;
+  for (auto it = r->runs.rbegin(); it != r->runs.rend(); ++it) {
+    if (it->started.invocation == e.invocation && !it->ended) {
+      it->ended = e;
+      it->outcome = std::string(e.outcome);
+      it->ended->outcome = {};
+      return;
+    }
+  }
+}
+
 void RequestLog::on_flow_decision(const orchestration::FlowDecision& e) {
   Record* r = find(e.request);
   if (r == nullptr || !room(*r)) return;
@@ -158,6 +186,10 @@ void RequestLog::on_flow_decision(const orchestration::FlowDecision& e) {
   d.node = e.node;
   d.next = e.next;
   d.reason = e.reason;
+  d.flow = e.flow;
+  d.invocation = e.invocation;
+  d.first_branch = e.first_branch;
+  d.branches = e.branches;
   r->decisions.push_back(std::move(d));
 }
 
@@ -289,6 +321,8 @@ Json RequestLog::to_json(const Record& r) const {
     Json cj;
     cj["node"] = node_name(c.started.node);
     cj["agent"] = agent_name(c.started.agent);
+    cj["flow"] = c.started.flow;
+    cj["invocation"] = c.started.invocation;
     cj["attempt"] = c.started.attempt;
     cj["kind"] = std::string(to_string(c.started.kind));
     cj["start_ms"] = ms(c.started.at);
@@ -339,6 +373,12 @@ Json RequestLog::to_json(const Record& r) const {
     } else {
       out["kind"] = "flow";
       out["choice"] = d.next == orchestration::kNoNode ? Json(nullptr) : Json(node_name(d.next));
+      out["flow"] = d.flow;
+      if (d.branches > 0) {
+        Json branches = Json::array();
+        for (std::uint32_t b = 0; b < d.branches; ++b) branches.push_back(d.first_branch + b);
+        out["branches"] = std::move(branches);
+      }
     }
     out["reason"] = d.reason;
     return out;
@@ -350,7 +390,8 @@ Json RequestLog::to_json(const Record& r) const {
         return {{"t_ms", ms(e.at)},
                 {"kind", "enter"},
                 {"from", log.node_name(e.from)},
-                {"to", log.node_name(e.to)}};
+                {"to", log.node_name(e.to)},
+                {"flow", e.flow}};
       }
       Json operator()(const orchestration::RetryScheduled& e) const {
         return {{"t_ms", ms(e.at)},
@@ -398,6 +439,61 @@ Json RequestLog::to_json(const Record& r) const {
   Json events = Json::array();
   for (const Record::Event& e : r.events) events.push_back(event_json(e));
   j["events"] = std::move(events);
+  // The tree of flows: the main path is 0; fan-out branches and sub-workflow
+  // runs' main paths are children of the flow that started them.
+  Json flows = Json::array();
+  Json runs = Json::array();
+  for (const Record::Decision& d : r.decisions) {
+    for (std::uint32_t b = 0; b < d.branches; ++b) {
+      flows.push_back({{"flow", d.first_branch + b},
+                       {"parent", d.flow},
+                       {"kind", "branch"},
+                       {"node", node_name(d.node)},
+                       {"invocation", d.invocation}});
+    }
+  }
+  for (const Record::Run& run : r.runs) {
+    const orchestration::SubWorkflowStarted& st = run.started;
+    flows.push_back({{"flow", st.root_flow},
+                     {"parent", st.flow},
+                     {"kind", "sub_workflow"},
+                     {"node", node_name(st.node)},
+                     {"invocation", st.invocation}});
+    Json rj;
+    rj["invocation"] = st.invocation;
+    rj["parent"] = st.parent;
+    rj["node"] = node_name(st.node);
+    rj["sub_workflow"] = st.sub_workflow < workflow_.sub_workflows.size()
+                             ? Json(workflow_.sub_workflows[st.sub_workflow].name)
+                             : Json(nullptr);
+    rj["attempt"] = st.attempt;
+    rj["kind"] = std::string(to_string(st.kind));
+    rj["flow"] = st.flow;
+    rj["root_flow"] = st.root_flow;
+    rj["start_ms"] = ms(st.at);
+    if (run.ended) {
+      const orchestration::SubWorkflowEnded& e = *run.ended;
+      rj["end_ms"] = ms(e.at);
+      rj["end"] = std::string(to_string(e.end));
+      rj["outcome"] = run.outcome;
+      rj["calls"] = e.calls;
+      rj["cost_usd"] = json_number(e.cost_usd, 8);
+      rj["quality"] = json_number(e.quality, 6);
+    } else {
+      rj["end_ms"] = nullptr;
+      rj["end"] = "unfinished";
+      rj["outcome"] = nullptr;
+      rj["calls"] = nullptr;
+      rj["cost_usd"] = nullptr;
+      rj["quality"] = nullptr;
+    }
+    runs.push_back(std::move(rj));
+  }
+  std::stable_sort(flows.begin(), flows.end(), [](const Json& a, const Json& b) {
+    return a["flow"].get<std::uint32_t>() < b["flow"].get<std::uint32_t>();
+  });
+  j["flows"] = std::move(flows);
+  j["runs"] = std::move(runs);
   return j;
 }
 

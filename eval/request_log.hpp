@@ -33,18 +33,27 @@
 //    "quality","silent_answer","cost_usd","input_tokens","output_tokens","call_count",
 //    "retries","hedges","timeouts","fallbacks","redirects","kept":[...],
 //    "truncated":bool,
-//    "calls":[{"node","agent","attempt","kind","start_ms","end_ms","queue_wait_ms",
-//              "end","error","input_tokens","output_tokens","cost_usd","quality",
-//              "confidence","silent"}],          // in start order
+//    "calls":[{"node","agent","flow","invocation","attempt","kind","start_ms","end_ms",
+//              "queue_wait_ms","end","error","input_tokens","output_tokens","cost_usd",
+//              "quality","confidence","silent"}],          // in start order
 //    "decisions":[{"t_ms","node","kind":"route","policy","inputs":[{"agent","score",
 //                  "eligible"}],"choice","reason"}
-//               | {"t_ms","node","kind":"flow","choice":node|null,"reason"}],
-//    "events":[{"t_ms","kind":"enter","from","to"}
+//               | {"t_ms","node","kind":"flow","choice":node|null,"flow",
+//                  "branches":[flow ids] (fan-outs only),"reason"}],
+//    "events":[{"t_ms","kind":"enter","from","to","flow"}
 //            | {"t_ms","kind":"retry","node","agent","attempt","delay_ms","after","error"}
 //            | {"t_ms","kind":"hedge","node","agent","attempt"}
 //            | {"t_ms","kind":"context","node","agent","policy","tokens_before",
 //               "tokens_after","retained","segments_dropped","summarized"}
-//            | {"t_ms","kind":"budget","node","budget"}]}
+//            | {"t_ms","kind":"budget","node","budget"}],
+//    "flows":[{"flow","parent","kind":"branch"|"sub_workflow","node","invocation"}],
+//               // the tree of flows (0, the main path, is its root), by flow id
+//    "runs":[{"invocation","parent","node","sub_workflow","attempt","kind","flow",
+//             "root_flow","start_ms","end_ms","end","outcome","calls","cost_usd",
+//             "quality"}]}                      // sub-workflow invocations, in start order
+// A flow is a line of execution: the main path (0), a fan-out branch, or a
+// sub-workflow run's main path; "flow" on calls and events says which, so
+// a request's trace nests at any depth.
 // A call that had not ended when its request did has "end":"unfinished" and
 // end_ms null. At most `max_items` calls + decisions + events are kept per
 // request; past that "truncated" is true. One thread.
@@ -91,6 +100,8 @@ class RequestLog final : public orchestration::Observer {
   void on_hedge_launched(const orchestration::HedgeLaunched& e) override;
   void on_context_fitted(const orchestration::ContextFitted& e) override;
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
+  void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override;
+  void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override;
 
   // The header line gets `header`'s fields after schema and version.
   void write(std::ostream& out,

@@ -252,6 +252,10 @@ TraceWriter::TraceWriter(const orchestration::Workflow& workflow,
   lanes_.resize(agent_names_.size());
 }
 
+orchestration::AgentIndex TraceWriter::run_track(orchestration::SubWorkflowIndex sub) const {
+  return static_cast<orchestration::AgentIndex>(agent_names_.size() + sub);
+}
+
 bool TraceWriter::add(const Record& r) {
   if (event_count() >= max_events_) {
     ++dropped_;
@@ -400,7 +404,52 @@ std::string TraceWriter::node_name(orchestration::NodeId node) const {
 
 std::string TraceWriter::agent_name(std::uint32_t agent) const {
   if (agent < agent_names_.size()) return agent_names_[agent];
+  const std::size_t sub = agent - agent_names_.size();
+  if (sub < workflow_.sub_workflows.size()) {
+    return fmt::format("sub-workflow {}", workflow_.sub_workflows[sub].name);
+  }
   return fmt::format("agent{}", agent);
+}
+
+namespace {
+// A run's stand-in for a call id: unique among the runs in flight.
+mock_agents::CallId run_id(orchestration::RequestId request, std::uint32_t invocation) {
+  return (request << 24) ^ invocation;
+}
+}  // namespace
+
+// Sub-workflow runs are slices too, on a process of their own per
+// sub-workflow (after the agents'), named after the calling node.
+void TraceWriter::on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) {
+  on_call_started({.at = e.at,
+                   .request = e.request,
+                   .node = e.node,
+                   .agent = run_track(e.sub_workflow),
+                   .attempt = e.attempt,
+                   .call = run_id(e.request, e.invocation),
+                   .kind = e.kind,
+                   .input_tokens = e.input_tokens});
+}
+
+void TraceWriter::on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) {
+  on_call_ended({.at = e.at,
+                 .request = e.request,
+                 .node = e.node,
+                 .agent = run_track(e.sub_workflow),
+                 .attempt = e.attempt,
+                 .call = run_id(e.request, e.invocation),
+                 .kind = e.kind,
+                 .end = e.end,
+                 .error = e.error,
+                 .started = e.started,
+                 .duration = e.duration,
+                 .queue_wait = sim::Duration::zero(),
+                 .input_tokens = e.input_tokens,
+                 .output_tokens = e.output_tokens,
+                 .cost_usd = e.cost_usd,
+                 .quality = e.quality,
+                 .confidence = e.confidence,
+                 .silent = e.silent});
 }
 
 void TraceWriter::on_request_arrived(const orchestration::RequestArrived& e) {

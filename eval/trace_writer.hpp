@@ -14,7 +14,12 @@
 // "bp":"e" on the later one, sharing an id. Process 0, "requests", carries a
 // counter ("C") of requests in flight at each arrival and finish. Calls still
 // running at write() are written up to the last event time with end
-// "unfinished". Timestamps and durations are microseconds printed exactly with
+// "unfinished". Each sub-workflow's runs (invocations) are slices the same
+// way, named after the calling node, in a process of their own after the
+// agents' (pid = agents + 1 + sub-workflow index, "sub-workflow <name>"), with
+// the calls and cost of everything inside as their tokens and cost; the
+// calls inside sit on their agents' tracks within the run's time span.
+// Timestamps and durations are microseconds printed exactly with
 // 3 decimals; events are sorted by (pid, tid, ts), so ts never decreases on a
 // track. Same events, same bytes.
 //
@@ -61,6 +66,8 @@ class TraceWriter final : public orchestration::Observer {
   void on_request_finished(const orchestration::RequestFinished& e) override;
   void on_call_started(const orchestration::CallStarted& e) override;
   void on_call_ended(const orchestration::CallEnded& e) override;
+  void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override;
+  void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override;
 
   void write(std::ostream& out) const;
 
@@ -173,6 +180,7 @@ class TraceWriter final : public orchestration::Observer {
   std::vector<TrackKey> record_order(const std::vector<Record>& unfinished) const;
   std::string node_name(orchestration::NodeId node) const;
   std::string agent_name(std::uint32_t agent) const;
+  orchestration::AgentIndex run_track(orchestration::SubWorkflowIndex sub) const;
   std::string header() const;
   std::string footer(std::size_t events, std::uint64_t dropped) const;
 

@@ -153,11 +153,13 @@ class Reader {
   std::string error_;
 };
 
-// The five ways a call ends, as metrics write them under `base`/calls_ended.
+// The five ways a call (or a sub-workflow run) ends, as metrics write them at `at`.
+CallEnds read_ends(Reader& r, const std::string& at) {
+  return {r.count(at + "/success"), r.count(at + "/invalid"), r.count(at + "/error"),
+          r.count(at + "/timeout"), r.count(at + "/cancelled")};
+}
 CallEnds read_call_ends(Reader& r, const std::string& base) {
-  return {r.count(base + "/calls_ended/success"), r.count(base + "/calls_ended/invalid"),
-          r.count(base + "/calls_ended/error"), r.count(base + "/calls_ended/timeout"),
-          r.count(base + "/calls_ended/cancelled")};
+  return read_ends(r, base + "/calls_ended");
 }
 
 LatencySummary read_latency(Reader& r, const std::string& base) {
@@ -315,7 +317,26 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
       row.calls_started = r.count(n + "/calls_started");
       row.ended = read_call_ends(r, n);
       row.duration_mean_ms = r.opt_num(n + "/duration_mean_ms");
+      if (r.has(n + "/workflow")) row.workflow = r.str(n + "/workflow");
+      if (r.has(n + "/sub_workflow")) {
+        row.sub_workflow = r.str(n + "/sub_workflow");
+        row.runs_started = r.count(n + "/runs_started");
+        row.runs_ended = read_ends(r, n + "/runs_ended");
+      }
       d.nodes.push_back(std::move(row));
+    });
+  }
+  if (r.ok() && r.has("/metrics/sub_workflows")) {
+    r.each("/metrics/sub_workflows", [&](const std::string& w) {
+      SubWorkflowRow row;
+      row.name = r.str(w + "/name");
+      row.runs_started = r.count(w + "/runs_started");
+      row.runs_ended = read_ends(r, w + "/runs_ended");
+      row.duration_mean_ms = r.opt_num(w + "/duration_mean_ms");
+      row.calls_per_run = r.opt_num(w + "/calls_per_run");
+      r.each(w + "/called_by", [&](const std::string& c) { row.called_by.push_back(r.str(c)); });
+      r.each(w + "/nodes", [&](const std::string& c) { row.nodes.push_back(r.str(c)); });
+      d.sub_workflows.push_back(std::move(row));
     });
   }
 

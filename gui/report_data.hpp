@@ -67,13 +67,29 @@ struct ClassRow {
   std::optional<double> success_rate, latency_p50_ms, latency_p99_ms, quality_mean, cost_mean_usd;
 };
 
-// Calls made by one workflow node (metrics.nodes).
+// Calls made by one workflow node (metrics.nodes), and for a node that runs
+// a sub-workflow, its runs.
 struct NodeRow {
   std::string name;
   std::uint64_t calls_started = 0;
   CallEnds ended;
   std::optional<double> duration_mean_ms;
-  std::optional<double> failure_rate() const { return ended.failure_rate(); }
+  std::string workflow;      // the sub-workflow it is in; empty: the top level
+  std::string sub_workflow;  // the sub-workflow it runs; empty: none
+  std::uint64_t runs_started = 0;
+  CallEnds runs_ended;
+  std::optional<double> failure_rate() const {
+    return sub_workflow.empty() ? ended.failure_rate() : runs_ended.failure_rate();
+  }
+};
+
+// One sub-workflow (metrics.sub_workflows): its runs and its place in the hierarchy.
+struct SubWorkflowRow {
+  std::string name;
+  std::uint64_t runs_started = 0;
+  CallEnds runs_ended;
+  std::optional<double> duration_mean_ms, calls_per_run;
+  std::vector<std::string> called_by, nodes;
 };
 
 // How often a routed step chose each agent (metrics.routing.decisions).
@@ -139,7 +155,8 @@ struct ReportData {
   std::vector<AgentRow> agents;  // in the report's order (the scenario's)
   std::vector<EdgeRow> edges;    // in the report's order ("start" edges first)
   std::vector<DecisionCount> decisions;
-  std::vector<NodeRow> nodes;  // only nodes that made calls
+  std::vector<NodeRow> nodes;  // only nodes that made calls or ran sub-workflows
+  std::vector<SubWorkflowRow> sub_workflows;  // empty for a flat workflow (or an older report)
   const NodeRow* node(const std::string& name) const {
     for (const NodeRow& n : nodes) {
       if (n.name == name) return &n;

@@ -291,7 +291,7 @@ bool WorkflowScene::select_node(const QString& name) {
 void WorkflowScene::clear_graph() {
   const QSignalBlocker quiet(this);  // clearing is not the user deselecting
   clear();
-  node_count_ = edge_count_ = 0;
+  node_count_ = edge_count_ = cluster_count_ = 0;
   heat_max_ = 0;
 }
 
@@ -403,7 +403,12 @@ void WorkflowScene::set_report(const ReportData& report) {
     auto* item = new NodeItem(QString::fromStdString(n.name), kind, rects[i], font, fill);
     QString tip =
         tr("%1\nin: %2   out: %3").arg(QString::fromStdString(n.name)).arg(n.in).arg(n.out);
-    if (const NodeRow* row = report.node(n.name)) {
+    if (const NodeRow* row = report.node(n.name); row && !row->sub_workflow.empty()) {
+      tip += tr("\nruns sub-workflow %1: %2 runs (failed %3%)")
+                 .arg(QString::fromStdString(row->sub_workflow))
+                 .arg(row->runs_started)
+                 .arg(row->failure_rate().value_or(0) * 100, 0, 'f', 2);
+    } else if (row) {
       tip += tr("\ncalls: %1 (failed %2%)")
                  .arg(row->calls_started)
                  .arg(row->failure_rate().value_or(0) * 100, 0, 'f', 2);
@@ -416,6 +421,36 @@ void WorkflowScene::set_report(const ReportData& report) {
     item->setZValue(1);  // above the edges that end at its border
     addItem(item);
     ++node_count_;
+  }
+  // Sub-workflows: a box around each one's nodes, named, behind them; a
+  // sub-workflow's run enters it by the edge from its calling node.
+  cluster_count_ = 0;
+  for (const SubWorkflowRow& w : report.sub_workflows) {
+    QRectF box;
+    for (const std::string& name : w.nodes) {
+      const int i = layout.index_of(name);
+      if (i >= 0) box = box.isNull() ? rects[static_cast<std::size_t>(i)]
+                                     : box.united(rects[static_cast<std::size_t>(i)]);
+    }
+    if (box.isNull()) continue;  // never ran
+    box.adjust(-12, -26, 12, 12);
+    auto* frame = new QGraphicsRectItem(box);
+    frame->setPen(QPen(QColor(90, 110, 160), 1.2, Qt::DashLine));
+    frame->setBrush(QColor(235, 240, 250, 160));
+    frame->setZValue(-1);
+    QString tip = tr("sub-workflow %1\nruns: %2").arg(QString::fromStdString(w.name)).arg(
+        w.runs_started);
+    if (w.calls_per_run) tip += tr("\nagent calls per run: %1").arg(*w.calls_per_run, 0, 'f', 3);
+    if (w.duration_mean_ms) tip += tr("\nmean run: %1 ms").arg(*w.duration_mean_ms, 0, 'f', 1);
+    frame->setToolTip(tip);
+    addItem(frame);
+    auto* label = new QGraphicsSimpleTextItem(tr("sub-workflow %1").arg(QString::fromStdString(w.name)));
+    label->setFont(small);
+    label->setBrush(QColor(60, 70, 110));
+    label->setPos(box.left() + 6, box.top() + 4);
+    label->setZValue(-1);
+    addItem(label);
+    ++cluster_count_;
   }
   // Keep the selection when the new run has that node too; otherwise say it is gone.
   if (!was_selected.isEmpty() && !select_node(was_selected)) {

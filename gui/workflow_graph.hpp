@@ -18,6 +18,10 @@
 // node_selected(name) (empty when deselected); the window shows that node's
 // agents beside the graph.
 //
+// Sub-workflows (metrics.sub_workflows) are drawn as named, dashed boxes
+// around their nodes; a run enters one by the edge from its calling node,
+// so the hierarchy reads left to right, one box per sub-workflow.
+//
 // Only edges that saw traffic are in the report, so a branch never taken is
 // not drawn. GUI thread only.
 #pragma once
@@ -70,6 +74,7 @@ class WorkflowScene : public QGraphicsScene {
 
   int node_count() const { return node_count_; }
   int edge_count() const { return edge_count_; }
+  int cluster_count() const { return cluster_count_; }  // sub-workflow boxes
   // The value a node is coloured by, and the top of the colour scale.
   static std::optional<double> heat_value(const ReportData& report, const std::string& node,
                                           NodeColour by);
@@ -85,6 +90,7 @@ class WorkflowScene : public QGraphicsScene {
   double heat_max_ = 0;
   int node_count_ = 0;
   int edge_count_ = 0;
+  int cluster_count_ = 0;
 };
 
 class WorkflowView : public QGraphicsView {

@@ -58,6 +58,12 @@ struct CallRequest {
   double input_quality = 1.0;     // quality of what this step was given (e.g. retrieval), [0, 1]
   double context_retained = 1.0;  // share of the needed context that survived fitting, [0, 1]
   double judged_quality = 0.0;    // for judges and critics: the true quality of what they judge
+  // Which run of a sub-workflow the call is part of (0: none, the top level):
+  // calls of two runs draw independently, as a retried service meets a fresh world.
+  std::uint64_t scope = 0;
+  // A request parameter: return this many times the usual output tokens
+  // (retrieval depth, max_tokens); billed and timed as such.
+  double output_scale = 1.0;
 };
 
 // What came back. Token counts and cost include work done before a

@@ -157,7 +157,9 @@ void MockAgent::draw(const CallRequest& r, Draws& d) const {
   const auto request_low = static_cast<std::uint32_t>(r.request_id);
   const auto request_high = static_cast<std::uint32_t>(r.request_id >> 32);
   const sim::StreamFamily family =
-      request_high == 0 ? call_streams_ : rng_.family("call", name_key_, request_high);
+      r.scope != 0        ? rng_.family("call", name_key_, request_high, r.scope)
+      : request_high == 0 ? call_streams_
+                          : rng_.family("call", name_key_, request_high);
   sim::RandomStream s = family.stream(request_low, r.attempt, r.variant);
   d.outcome_u = s.uniform01();
   d.degraded_error_u = s.uniform01();
@@ -165,8 +167,10 @@ void MockAgent::draw(const CallRequest& r, Draws& d) const {
   d.silent_quality_u = s.uniform01();
   d.verdict_u = s.uniform01();
   d.label = label_distribution_ ? static_cast<std::uint32_t>(label_distribution_->sample(s)) : 0;
-  d.output_tokens =
-      std::max<std::int64_t>(0, sim::round_half_away(config_.tokens.output_tokens.sample(s)));
+  const double output_tokens = config_.tokens.output_tokens.sample(s);
+  d.output_tokens = std::max<std::int64_t>(
+      0, sim::round_half_away(r.output_scale == 1.0 ? output_tokens
+                                                    : output_tokens * r.output_scale));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
   d.confidence_z = s.standard_normal();
 }

@@ -1,6 +1,8 @@
 // One attempt: launched on an agent, then ended by the agent's answer, by its
 // timeout, or cancelled by the orchestrator. Every attempt is closed through
-// close_attempt() exactly once, whichever way it ended.
+// close_attempt() exactly once, whichever way it ended. An attempt of a step
+// that runs a sub-workflow is an invocation (invocation.cpp) and takes the
+// same paths, with the invocation in place of the agent's call.
 #include <algorithm>
 #include <cmath>
 
@@ -18,7 +20,8 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
   const Flow& f = r.flows[s.flow];
   const CallNode& c = call_of(s);
   const sim::Time now = sim_.now();
-  if (r.in.deadline <= now) {
+  const sim::Time deadline = deadline_of(r, f);
+  if (deadline <= now) {
     if (observer_) {
       observer_->on_budget_exhausted({.at = now,
                                       .request = r.in.id,
@@ -28,6 +31,7 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
     if (s.outstanding.empty()) step_failed(step, "deadline_exceeded", ErrorKind::kNone);
     return false;
   }
+  if (agent == kNoAgent) return launch_invocation(step, kind, input);
   // A breaker or the orchestrator's bulkhead rejects without calling: that is
   // not a failure of the agent.
   const Resilience::Admission admission = res_.admit(agent, now);
@@ -81,9 +85,14 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
                                                             : 1.0;
   call.context_retained = input.retained;
   call.judged_quality = f.has_answer ? f.answer : 0.0;
+  call.scope = scope_key(r, f);
+  call.output_scale = c.output_tokens_factor;
   // Counted here, where the attempt really starts: a retry whose step ended
   // before its backoff did, or a hedge a breaker refused, never ran.
   ++r.calls;
+  for (std::uint32_t i = f.invocation; i != kNone; i = r.invocations[i].parent) {
+    ++r.invocations[i].calls;
+  }
   if (kind == AttemptKind::kRetry) ++r.retries;
   if (kind == AttemptKind::kHedge) ++r.hedges;
   if (kind == AttemptKind::kFallback) ++r.fallbacks;
@@ -97,7 +106,7 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
   // calls). Arming it after submit() instead of before changes no order: the
   // agent schedules nothing at late priority, and ties at late priority are
   // only between timeouts, still pushed in the same order.
-  sim::Time limit = r.in.deadline;
+  sim::Time limit = deadline;
   if (c.attempt_timeout > sim::Duration::zero() && kind != AttemptKind::kSummarize) {
     limit = std::min(limit, now + c.attempt_timeout);
   }
@@ -112,7 +121,7 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
           sim::kPriorityLate);
     }
   }
-  if (kind == AttemptKind::kRetry || kind == AttemptKind::kHedge) res_.budget().retry_started();
+  if (kind == AttemptKind::kRetry || kind == AttemptKind::kHedge) budget_of(r, f).retry_started();
   if (observer_) {
     observer_->on_call_started({.at = now,
                                 .request = r.in.id,
@@ -122,7 +131,9 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
                                 .call = a.call,
                                 .kind = kind,
                                 .input_tokens = input.tokens,
-                                .decision = a.decision});
+                                .decision = a.decision,
+                                .flow = f.id,
+                                .invocation = invocation_id(r, f)});
   }
   return true;
 }
@@ -132,7 +143,10 @@ bool Engine::validator_flags(const Step& s, const Attempt& a, const CallOutcome&
   if (!v.enabled) return false;
   const bool bad = o.silent || o.quality < v.bad_below;
   const Request& r = requests_[s.req];
-  sim::RandomStream stream = rng_.stream("validator", r.in.id, s.node, s.visit, a.number);
+  const std::uint64_t key = scope_key(r, r.flows[s.flow]);
+  sim::RandomStream stream =
+      key == 0 ? rng_.stream("validator", r.in.id, s.node, s.visit, a.number)
+               : rng_.stream("validator", r.in.id, s.node, s.visit, a.number, key);
   const double u = stream.uniform01();
   return bad ? u < v.true_positive_rate : u < v.false_positive_rate;
 }
@@ -142,7 +156,9 @@ void Engine::on_call_finished(mock_agents::CallId, std::uint64_t tag, const Call
   Attempt* a = attempts_.get(ah);
   if (!a) return;
   sim_.cancel(a->timeout);
-  res_.call_answered(a->agent, o, sim_.now());
+  const Step& s = steps_[a->step];
+  const Request& r = requests_[s.req];
+  res_.call_answered(a->agent, o, sim_.now(), budget_of(r, r.flows[s.flow]));
   CallEnd end = o.status == CallStatus::kSuccess ? CallEnd::kSuccess : CallEnd::kError;
   if (end == CallEnd::kSuccess && validator_flags(steps_[a->step], *a, o)) end = CallEnd::kInvalid;
   attempt_ended(ah, {.end = end,
@@ -156,9 +172,24 @@ void Engine::on_call_finished(mock_agents::CallId, std::uint64_t tag, const Call
 
 void Engine::on_attempt_timeout(Handle<Attempt> ah) {
   Attempt& a = attempts_[ah];
+  const Step& s = steps_[a.step];
+  Request& r = requests_[s.req];
+  if (a.invocation != kNone) {
+    // Everything inside goes first, then the attempt ends as a timeout.
+    const Handle<Request> req = s.req;
+    budget_of(r, r.flows[s.flow]).on_failure();
+    ++r.timeouts;
+    cancel_invocation(req, a.invocation);
+    CallOutcome o;
+    o.status = CallStatus::kError;
+    o.submitted = o.service_started = attempts_[ah].started;
+    o.finished = sim_.now();
+    attempt_ended(ah, {.end = CallEnd::kTimeout, .outcome = &o, .cause = "timeout"});
+    return;
+  }
   const auto cancelled = agents_[a.agent]->cancel(a.call);
-  res_.call_timed_out(a.agent, sim_.now() - a.started, sim_.now());
-  ++requests_[steps_[a.step].req].timeouts;
+  res_.call_timed_out(a.agent, sim_.now() - a.started, sim_.now(), budget_of(r, r.flows[s.flow]));
+  ++r.timeouts;
   // What the timeout leaves the step to decide on: an error-like outcome.
   CallOutcome o;
   o.status = CallStatus::kError;
@@ -180,6 +211,11 @@ void Engine::on_attempt_timeout(Handle<Attempt> ah) {
 void Engine::cancel_attempt(Handle<Attempt> ah) {
   Attempt* a = attempts_.get(ah);
   if (!a) return;
+  if (a->invocation != kNone) {
+    cancel_invocation(steps_[a->step].req, a->invocation);
+    close_attempt(ah, {.end = CallEnd::kCancelled, .cause = "cancelled"});
+    return;
+  }
   const auto c = agents_[a->agent]->cancel(a->call);
   close_attempt(ah, {.end = CallEnd::kCancelled,
                      .error = ErrorKind::kNone,
@@ -196,14 +232,23 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
   sim_.cancel(a.timeout);
   Step& s = steps_[a.step];
   Request& r = requests_[s.req];
+  const Flow& f = r.flows[s.flow];
+  if (a.kind == AttemptKind::kRetry || a.kind == AttemptKind::kHedge) {
+    budget_of(r, f).retry_finished();
+  }
+  if (a.invocation != kNone) {
+    close_invocation(s.req, a, c);
+    const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
+    if (it != s.outstanding.end()) s.outstanding.erase(it);
+    attempts_.release(ah);
+    return;
+  }
   r.cost += c.cost_usd;
   r.input_tokens += c.input_tokens;
   r.output_tokens += c.output_tokens;
+  if (f.invocation != kNone) charge_invocations(r, f.invocation, c);
   --calls_in_flight_;
   res_.call_closed(a.agent);
-  if (a.kind == AttemptKind::kRetry || a.kind == AttemptKind::kHedge) {
-    res_.budget().retry_finished();
-  }
   const CallOutcome* o = c.outcome;
   const bool answered = o != nullptr && c.end != CallEnd::kTimeout;
   if (observer_) {
@@ -225,7 +270,9 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
                               .quality = answered ? o->quality : 0.0,
                               .confidence = answered ? o->confidence : 0.0,
                               .silent = answered && o->silent,
-                              .decision = a.decision});
+                              .decision = a.decision,
+                              .flow = f.id,
+                              .invocation = invocation_id(r, f)});
   }
   if (a.decision != 0) tell_policy(s, a, c);
   const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
@@ -288,8 +335,9 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
     if (s.pending_decision != 0) {
       routed = Routed{s.pending_agent, s.pending_candidate, s.pending_decision};
     }
+    // An invocation may end as it starts (and its step with it).
     if (launch(step, s.pending_agent, s.pending_kind, {s.input_tokens, s.retained}, routed) &&
-        first) {
+        first && steps_.get(step)) {
       arm_hedge_timer(step);
     }
     return;
@@ -336,7 +384,7 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
       prepare_and_launch(step, routed->agent, AttemptKind::kCascade, routed);
       return;
     }
-    step_succeeded(step, done.agent, o);
+    step_succeeded(step, done.invocation != kNone ? closing.answered_by : done.agent, o);
     return;
   }
   // A failed attempt while others are still out (hedges, a redirect): wait for them.

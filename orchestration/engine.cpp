@@ -2,6 +2,7 @@
 // per call node), requests arriving and ending, and the public facade.
 #include "orchestration/engine.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 #include "orchestration/policy_registry.hpp"
@@ -18,29 +19,19 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
       agents_(std::move(agents)),
       config_(std::move(config)) {
   std::vector<std::string> problems = workflow_.validate(agents_.size());
-  std::vector<std::string> agent_names;
-  for (const mock_agents::Agent* a : agents_) agent_names.emplace_back(a->name());
   policies_.resize(workflow_.nodes.size());
+  revisit_policies_.resize(workflow_.nodes.size());
   for (NodeId i = 0; i < workflow_.nodes.size(); ++i) {
     const Node& n = workflow_.nodes[i];
     if (n.kind != NodeKind::kCall) continue;
-    NodePolicy& p = policies_[i];
-    p.candidates = n.call.agents;
-    std::vector<ParamProblem> found;
-    p.policy = make_node_policy(n.call.routing, n.name, p.candidates, agent_names,
-                                config_.class_count, PolicyRegistry::global(), found);
-    for (const ParamProblem& f : found) {
-      problems.push_back(
-          fmt::format("{}: routing: {}{}{}", n.name, f.message, f.hint.empty() ? "" : " ", f.hint));
+    policies_[i] = make_policy(i, n.call, problems);
+    for (const Revisit& r : n.on_revisit) {
+      revisit_policies_[i].push_back(make_policy(i, r.call, problems));
     }
-    if (found.empty() && p.candidates.empty()) {
-      problems.push_back(fmt::format("{}: no candidate agents", n.name));
-    }
-    for (const AgentIndex a : p.candidates) {
-      if (a >= agents_.size())
-        problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
-    }
-    p.all_eligible.assign(p.candidates.size(), true);
+  }
+  for (const SubWorkflow& sub : workflow_.sub_workflows) {
+    sub_budgets_.push_back(sub.retry_budget ? std::make_unique<RetryBudget>(*sub.retry_budget)
+                                            : nullptr);
   }
   if (!problems.empty()) {
     std::string msg = fmt::format("workflow '{}' is invalid:", workflow_.name);
@@ -54,6 +45,40 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
 
 Engine::~Engine() = default;
 
+// The routing policy of one configuration of a call node (none for a node
+// that runs a sub-workflow), with what keeps it from being made in `problems`.
+Engine::NodePolicy Engine::make_policy(NodeId node, const CallNode& c,
+                                       std::vector<std::string>& problems) {
+  NodePolicy made;
+  if (c.sub_workflow != kNoSubWorkflow) return made;
+  const Node& n = workflow_.nodes[node];
+  std::vector<std::string> agent_names;
+  for (const mock_agents::Agent* a : agents_) agent_names.emplace_back(a->name());
+  made.candidates = c.agents;
+  std::vector<ParamProblem> found;
+  made.policy = make_node_policy(c.routing, n.name, made.candidates, agent_names,
+                                 config_.class_count, PolicyRegistry::global(), found);
+  for (const ParamProblem& f : found) {
+    problems.push_back(
+        fmt::format("{}: routing: {}{}{}", n.name, f.message, f.hint.empty() ? "" : " ", f.hint));
+  }
+  if (found.empty() && made.candidates.empty()) {
+    problems.push_back(fmt::format("{}: no candidate agents", n.name));
+  }
+  for (const AgentIndex a : made.candidates) {
+    if (a >= agents_.size())
+      problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
+  }
+  made.all_eligible.assign(made.candidates.size(), true);
+  return made;
+}
+
+std::int64_t Engine::window_of(AgentIndex agent, const CallNode& c) const {
+  if (agent != kNoAgent) return agents_[agent]->context_window_tokens();
+  const std::int64_t w = workflow_.sub_workflows[c.sub_workflow].context_window_tokens;
+  return w > 0 ? w : std::numeric_limits<std::int64_t>::max();
+}
+
 void Engine::set_observer(Observer* observer) {
   observer_ = observer;
   explain_ = observer != nullptr && observer->wants_explanations();
@@ -61,6 +86,10 @@ void Engine::set_observer(Observer* observer) {
 
 sim::RandomStream Engine::step_stream(const Step& s, std::string_view purpose) const {
   const Request& r = requests_[s.req];
+  const std::uint64_t key = scope_key(r, r.flows[s.flow]);
+  if (key != 0) {
+    return rng_.stream("orchestrator", purpose, r.in.id, s.node, s.visit, s.attempts_started, key);
+  }
   return rng_.stream("orchestrator", purpose, r.in.id, s.node, s.visit, s.attempts_started);
 }
 
@@ -103,8 +132,8 @@ void Engine::finish_request(Handle<Request> req, bool success, std::string_view 
   bool silent = false;
   if (success) {
     if (outcome == "best_so_far") {
-      quality = r.best_quality;
-      silent = r.best_silent;
+      quality = r.best.quality;
+      silent = r.best.silent;
     } else {
       quality = main.has_answer ? main.answer : 0.0;
       silent = main.answer_silent;
@@ -150,7 +179,11 @@ void Engine::tell_policies_request_finished(const Request& r, const RequestFinis
                    .oracle_quality = e.quality,
                    .oracle_silent_failure = e.answer_silent_failure};
   for (NodeId n = 0; n < policies_.size(); ++n) {
-    if (policies_[n].policy && r.visits[n] > 0) policies_[n].policy->request_finished(o);
+    if (r.visits[n] == 0) continue;
+    if (policies_[n].policy) policies_[n].policy->request_finished(o);
+    for (NodePolicy& p : revisit_policies_[n]) {
+      if (p.policy) p.policy->request_finished(o);
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 //   engine.cpp       construction, requests arriving and ending, policies
 //   flow_walk.cpp    the graph walk: entering nodes, gates, fan-out and joins
 //                    at any depth, cancelling flows
+//   invocation.cpp   sub-workflow invocations: one attempt of a call step that
+//                    runs a sub-workflow, its start, result and cancellation
 //   step.cpp         a call step: context fitting, hedges, time budgets,
 //                    retries and fallback, success and failure
 //   attempt.cpp      one attempt: launch, the agent's answer, the timeout, and
@@ -14,10 +16,17 @@
 //
 // State: requests, steps and attempts live in SlotPools and are named by
 // generation-checked handles (timers and agent callbacks carry handles, so a
-// stale one is ignored). A request owns its flows and join groups. A flow is
-// in at most one step; a step has the attempts in `outstanding`; every
-// attempt ends through close_attempt(), whether it was answered, timed out or
-// cancelled.
+// stale one is ignored). A request owns its flows, join groups and
+// sub-workflow invocations. A flow is in at most one step; a step has the
+// attempts in `outstanding`; an attempt is an agent call or an invocation,
+// whose flows belong to the same request; every attempt ends through
+// close_attempt(), whether it was answered, timed out or cancelled, and
+// cancelling an invocation cancels everything inside it first.
+//
+// Layers: a flow outside any invocation is the top level (flat workflows
+// never leave it, and pay one comparison per lookup below for the others).
+// Inside one, visits, the deadline, the best answer, the retry budget and the
+// random keys are the invocation's.
 #pragma once
 
 #include <fmt/format.h>
@@ -58,10 +67,14 @@ class Engine final : public mock_agents::CallListener {
   struct Closing {
     CallEnd end = CallEnd::kSuccess;
     ErrorKind error = ErrorKind::kNone;
-    sim::Duration queue_wait;
+    sim::Duration queue_wait = sim::Duration::zero();
     std::int64_t input_tokens = 0, output_tokens = 0;
     double cost_usd = 0.0;
     const mock_agents::CallOutcome* outcome = nullptr;  // when the agent answered
+    // Invocations: how it ended (its outcome or cause), and the agent of its
+    // last call step (what the caller's gates read labels of).
+    std::string_view cause = {};
+    AgentIndex answered_by = kNoAgent;
   };
   // A routing policy's answer, resolved.
   struct Routed {
@@ -83,6 +96,34 @@ class Engine final : public mock_agents::CallListener {
   void finish_request(Handle<Request> req, bool success, std::string_view outcome);
   void tell_policies_request_finished(const Request& r, const RequestFinished& e);
   sim::RandomStream step_stream(const Step& s, std::string_view purpose) const;
+  NodePolicy& policy_of(const Step& s) {
+    return s.variant == 0 ? policies_[s.node] : revisit_policies_[s.node][s.variant - 1];
+  }
+  NodePolicy make_policy(NodeId node, const CallNode& c, std::vector<std::string>& problems);
+
+  // The layer a flow runs in (engine.cpp): the top level's, or its invocation's.
+  std::vector<std::uint32_t>& visits_of(Request& r, const Flow& f) {
+    return f.invocation == kNone ? r.visits : r.invocations[f.invocation].visits;
+  }
+  std::uint32_t invocation_id(const Request& r, const Flow& f) const {
+    return f.invocation == kNone ? 0 : r.invocations[f.invocation].id;
+  }
+  sim::Time deadline_of(const Request& r, const Flow& f) const {
+    return f.invocation == kNone ? r.in.deadline : r.invocations[f.invocation].deadline;
+  }
+  BestAnswer& best_of(Request& r, const Flow& f) {
+    return f.invocation == kNone ? r.best : r.invocations[f.invocation].best;
+  }
+  std::uint64_t scope_key(const Request& r, const Flow& f) const {
+    return f.invocation == kNone ? 0 : r.invocations[f.invocation].key;
+  }
+  RetryBudget& budget_of(const Request& r, const Flow& f) {
+    if (f.invocation == kNone) return res_.budget();
+    RetryBudget* own = sub_budgets_[r.invocations[f.invocation].sub].get();
+    return own ? *own : res_.budget();
+  }
+  // The context window an attempt on `agent` fits into (kNoAgent: the step's sub-workflow).
+  std::int64_t window_of(AgentIndex agent, const CallNode& c) const;
 
   // flow_walk.cpp
   void enter(Handle<Request> req, std::uint32_t flow, NodeId node);
@@ -91,8 +132,19 @@ class Engine final : public mock_agents::CallListener {
   void branch_done(Handle<Request> req, std::uint32_t flow, bool success);
   void finish_join(Handle<Request> req, std::uint32_t group, bool success, std::string_view why);
   void flow_failed(Handle<Request> req, std::uint32_t flow, std::string_view cause);
+  // A flow that is no branch ended: the request, or its invocation.
+  void main_path_ended(Handle<Request> req, std::uint32_t flow, bool success,
+                       std::string_view outcome);
   void cancel_flow(Handle<Request> req, std::uint32_t flow);
   void cancel_group(Handle<Request> req, std::uint32_t group);
+
+  // invocation.cpp
+  bool launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput input);
+  void end_invocation(Handle<Request> req, std::uint32_t invocation, bool success,
+                      std::string_view outcome);
+  void cancel_invocation(Handle<Request> req, std::uint32_t invocation);
+  void close_invocation(Handle<Request> req, const Attempt& a, const Closing& c);
+  void charge_invocations(Request& r, std::uint32_t invocation, const Closing& c);
 
   // step.cpp
   void start_step(Handle<Request> req, std::uint32_t flow, NodeId node);
@@ -127,7 +179,7 @@ class Engine final : public mock_agents::CallListener {
   std::string explain(fmt::format_string<Args...> format, Args&&... args) const {
     return explain_ ? fmt::format(format, std::forward<Args>(args)...) : std::string();
   }
-  const CallNode& call_of(const Step& s) const { return workflow_.nodes[s.node].call; }
+  const CallNode& call_of(const Step& s) const { return *s.call; }
 
   sim::Simulation& sim_;
   sim::RandomSource rng_;
@@ -138,6 +190,10 @@ class Engine final : public mock_agents::CallListener {
   bool explain_ = false;
 
   std::vector<NodePolicy> policies_;  // per node (call nodes only)
+  // Per node, per on_revisit entry: the policy of that configuration.
+  std::vector<std::vector<NodePolicy>> revisit_policies_;
+  // Per sub-workflow: its own retry budget, or null (the orchestrator's).
+  std::vector<std::unique_ptr<RetryBudget>> sub_budgets_;
   std::uint64_t decisions_ = 0;       // routing decisions made so far (their ids)
 
   SlotPool<Request> requests_;

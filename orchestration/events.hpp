@@ -11,6 +11,12 @@
 //
 // Events are passed by reference and valid only during the call; string
 // views point into the workflow and live as long as it does.
+//
+// Nesting: `flow` numbers a request's lines of execution (0 its main path;
+// fan-out branches and sub-workflow invocations get the next numbers, see
+// FlowDecision and SubWorkflowStarted), and `invocation` names the
+// sub-workflow invocation an event happened in (0: the top level), so a
+// request's events rebuild into a tree at any depth.
 #pragma once
 
 #include <cstdint>
@@ -85,7 +91,9 @@ struct CallStarted {
   mock_agents::CallId call;
   AttemptKind kind;
   std::int64_t input_tokens;
-  std::uint64_t decision = 0;  // the RoutingDecision::id that chose it; 0 when not routed
+  std::uint64_t decision = 0;    // the RoutingDecision::id that chose it; 0 when not routed
+  std::uint32_t flow = 0;        // the request's flow that made it
+  std::uint32_t invocation = 0;  // the sub-workflow invocation it is in; 0: the top level
 };
 
 struct CallEnded {
@@ -108,6 +116,54 @@ struct CallEnded {
   double confidence;           // what the orchestrator saw
   bool silent;                 // ground truth: a silent failure
   std::uint64_t decision = 0;  // as in CallStarted
+  std::uint32_t flow = 0;
+  std::uint32_t invocation = 0;
+};
+
+// A call node that runs a sub-workflow started one attempt of it: an
+// invocation, with its own main flow (`root_flow`, entered from `node`).
+// Everything that happens inside carries `invocation`; it ends exactly once
+// (SubWorkflowEnded), before its request does.
+struct SubWorkflowStarted {
+  sim::Time at;
+  RequestId request;
+  NodeId node;  // the calling node
+  SubWorkflowIndex sub_workflow;
+  std::uint32_t attempt;  // per step, as a call's
+  AttemptKind kind;       // kFirst, kRetry or kHedge
+  std::uint32_t invocation;
+  std::uint32_t parent;  // the caller's invocation; 0: the top level
+  std::uint32_t flow;    // the caller's flow
+  std::uint32_t root_flow;
+  std::int64_t input_tokens;  // the context it was given
+  sim::Time deadline;         // its limit: the caller's and its own; Time::max(): none
+};
+
+// How an invocation ended, as a call would (success, invalid, error, timeout,
+// cancelled), with `outcome` its terminal's outcome or its failure cause. Its
+// calls were billed as they ended: calls, tokens and cost here are their sums
+// (nested invocations included), to read, never to add to a request's.
+struct SubWorkflowEnded {
+  sim::Time at;
+  RequestId request;
+  NodeId node;
+  SubWorkflowIndex sub_workflow;
+  std::uint32_t attempt;
+  AttemptKind kind;
+  std::uint32_t invocation;
+  std::uint32_t parent;
+  CallEnd end;
+  ErrorKind error;
+  std::string_view outcome;
+  sim::Time started;
+  sim::Duration duration;
+  std::uint32_t calls;
+  std::int64_t input_tokens;  // of its calls
+  std::int64_t output_tokens;
+  double cost_usd;
+  double quality;     // what it returned (ground truth)
+  double confidence;  // what the caller saw
+  bool silent;
 };
 
 struct RoutingCandidate {
@@ -137,21 +193,30 @@ struct RoutingDecision {
 };
 
 // The request (one of its branches) moves along an edge of the workflow.
-// `from` is kNoNode for the entry.
+// `from` is kNoNode for the entry, and the calling node for a sub-workflow
+// invocation's entry.
 struct NodeEntered {
   sim::Time at;
   RequestId request;
   NodeId from;
   NodeId to;
+  std::uint32_t flow = 0;
+  std::uint32_t invocation = 0;
 };
 
-// A gate's choice, or a join's, or a loop bound: the non-agent routing.
+// A gate's choice, or a join's, or a loop bound: the non-agent routing. A
+// fan-out's names the branches it started: flows first_branch,
+// first_branch + 1, ..., of `branches`, children of `flow`.
 struct FlowDecision {
   sim::Time at;
   RequestId request;
   NodeId node;
   NodeId next;
   std::string_view reason;
+  std::uint32_t flow = 0;
+  std::uint32_t invocation = 0;
+  std::uint32_t first_branch = 0;
+  std::uint32_t branches = 0;
 };
 
 struct RetryScheduled {
@@ -220,6 +285,8 @@ class Observer {
   virtual void on_breaker_changed(const BreakerChanged&) {}
   virtual void on_context_fitted(const ContextFitted&) {}
   virtual void on_budget_exhausted(const BudgetExhausted&) {}
+  virtual void on_sub_workflow_started(const SubWorkflowStarted&) {}
+  virtual void on_sub_workflow_ended(const SubWorkflowEnded&) {}
 };
 
 // Forwards every event to several observers, in the order added.
@@ -249,6 +316,9 @@ class ObserverList final : public Observer {
     add_if<T>(breaker_changed_, o, &T::on_breaker_changed, &Observer::on_breaker_changed);
     add_if<T>(context_fitted_, o, &T::on_context_fitted, &Observer::on_context_fitted);
     add_if<T>(budget_exhausted_, o, &T::on_budget_exhausted, &Observer::on_budget_exhausted);
+    add_if<T>(sub_workflow_started_, o, &T::on_sub_workflow_started,
+              &Observer::on_sub_workflow_started);
+    add_if<T>(sub_workflow_ended_, o, &T::on_sub_workflow_ended, &Observer::on_sub_workflow_ended);
   }
   bool empty() const { return all_.empty(); }
   bool wants_explanations() const override {
@@ -293,6 +363,12 @@ class ObserverList final : public Observer {
   void on_budget_exhausted(const BudgetExhausted& e) override {
     for (auto* o : budget_exhausted_) o->on_budget_exhausted(e);
   }
+  void on_sub_workflow_started(const SubWorkflowStarted& e) override {
+    for (auto* o : sub_workflow_started_) o->on_sub_workflow_started(e);
+  }
+  void on_sub_workflow_ended(const SubWorkflowEnded& e) override {
+    for (auto* o : sub_workflow_ended_) o->on_sub_workflow_ended(e);
+  }
 
  private:
   // &T::handler has the type of a pointer to a member of the class that
@@ -305,7 +381,8 @@ class ObserverList final : public Observer {
   std::vector<Observer*> all_;
   std::vector<Observer*> request_arrived_, request_finished_, call_started_, call_ended_,
       routing_decision_, node_entered_, flow_decision_, retry_scheduled_, hedge_launched_,
-      breaker_changed_, context_fitted_, budget_exhausted_;
+      breaker_changed_, context_fitted_, budget_exhausted_, sub_workflow_started_,
+      sub_workflow_ended_;
 };
 
 }  // namespace orchsim::orchestration

@@ -1,7 +1,8 @@
 // The graph walk: a flow enters a node, and the node decides what happens
 // next. Fan-outs nest: a branch may fan out again, and its flow waits at that
 // fan-out for its own join. A join ends the group it pairs with; a flow that
-// reaches a join it is not a branch of passes through.
+// reaches a join it is not a branch of passes through. A main path ends its
+// request, or, inside a sub-workflow invocation, the invocation.
 #include <algorithm>
 
 #include "orchestration/engine.hpp"
@@ -15,15 +16,21 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
   const Node& node = workflow_.nodes[node_id];
   Flow& f = r.flows[flow];
   if (observer_) {
-    observer_->on_node_entered(
-        {.at = sim_.now(), .request = r.in.id, .from = f.node, .to = node_id});
+    observer_->on_node_entered({.at = sim_.now(),
+                                .request = r.in.id,
+                                .from = f.node,
+                                .to = node_id,
+                                .flow = f.id,
+                                .invocation = invocation_id(r, f)});
   }
   f.node = node_id;
-  if (node.max_visits > 0 && r.visits[node_id] >= node.max_visits) {
+  std::vector<std::uint32_t>& visits = visits_of(r, f);
+  if (node.max_visits > 0 && visits[node_id] >= node.max_visits) {
     exhausted(req, flow, node_id);
     return;
   }
-  ++r.visits[node_id];
+  ++visits[node_id];
+  if (f.invocation != kNone) ++r.visits[node_id];
   switch (node.kind) {
     case NodeKind::kCall:
       start_step(req, flow, node_id);
@@ -39,15 +46,17 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
                          .class_index = r.in.class_index,
                          .cost_usd = r.cost,
                          .now = sim_.now(),
-                         .deadline = r.in.deadline,
-                         .visits = &r.visits};
+                         .deadline = deadline_of(r, f),
+                         .visits = &visits};
       const NodeId next = evaluate_gate(node.gate, in, explain_ ? &scratch_reason_ : nullptr);
       if (observer_) {
         observer_->on_flow_decision({.at = sim_.now(),
                                      .request = r.in.id,
                                      .node = node_id,
                                      .next = next,
-                                     .reason = scratch_reason_});
+                                     .reason = scratch_reason_,
+                                     .flow = f.id,
+                                     .invocation = invocation_id(r, f)});
       }
       enter(req, flow, next);
       return;
@@ -66,9 +75,19 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
       if (f.group != kNone) {
         branch_done(req, flow, node.terminal.success);
       } else {
-        finish_request(req, node.terminal.success, node.terminal.outcome);
+        main_path_ended(req, flow, node.terminal.success, node.terminal.outcome);
       }
       return;
+  }
+}
+
+void Engine::main_path_ended(Handle<Request> req, std::uint32_t flow, bool success,
+                             std::string_view outcome) {
+  const std::uint32_t invocation = requests_[req].flows[flow].invocation;
+  if (invocation == kNone) {
+    finish_request(req, success, outcome);
+  } else {
+    end_invocation(req, invocation, success, outcome);
   }
 }
 
@@ -77,6 +96,7 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
 void Engine::exhausted(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
   Request& r = requests_[req];
   const Node& node = workflow_.nodes[node_id];
+  const Flow& f = r.flows[flow];
   if (observer_) {
     observer_->on_budget_exhausted({.at = sim_.now(),
                                     .request = r.in.id,
@@ -86,16 +106,18 @@ void Engine::exhausted(Handle<Request> req, std::uint32_t flow, NodeId node_id) 
                                  .request = r.in.id,
                                  .node = node_id,
                                  .next = node.on_exhausted,
-                                 .reason = "max_visits reached"});
+                                 .reason = "max_visits reached",
+                                 .flow = f.id,
+                                 .invocation = invocation_id(r, f)});
   }
   if (node.on_exhausted != kNoNode) {
     enter(req, flow, node.on_exhausted);
-  } else if (r.flows[flow].group != kNone) {
+  } else if (f.group != kNone) {
     branch_done(req, flow, false);
-  } else if (node.exhausted_is_success && r.has_best) {
-    finish_request(req, true, "best_so_far");
+  } else if (node.exhausted_is_success && best_of(r, f).has) {
+    main_path_ended(req, flow, true, "best_so_far");
   } else {
-    finish_request(req, false, "loop_exhausted");
+    main_path_ended(req, flow, false, "loop_exhausted");
   }
 }
 
@@ -128,22 +150,29 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
       finish_join(req, gi, rr->groups[gi].ok > 0, "join deadline");
     });
   }
+  const std::uint32_t first_branch = r.next_flow_id;
   for (std::size_t b = 0; b < total; ++b) {
     const std::uint32_t bi = r.flows.acquire();
     Flow& branch = r.flows[bi];
     branch = r.flows[flow];  // the branch starts with its parent's state
     branch.active = true;
     branch.step = {};
+    branch.id = r.next_flow_id++;
     branch.group = gi;
     branch.child_group = kNone;
     g.branches.push_back(bi);
   }
   if (observer_) {
+    const Flow& parent = r.flows[flow];
     observer_->on_flow_decision({.at = sim_.now(),
                                  .request = r.in.id,
                                  .node = node_id,
                                  .next = fo.join,
-                                 .reason = explain("fan out to {} branches", total)});
+                                 .reason = explain("fan out to {} branches", total),
+                                 .flow = parent.id,
+                                 .invocation = invocation_id(r, parent),
+                                 .first_branch = first_branch,
+                                 .branches = static_cast<std::uint32_t>(total)});
   }
   const std::uint32_t generation = g.generation;
   for (std::size_t b = 0; b < total; ++b) {
@@ -212,12 +241,21 @@ void Engine::finish_join(Handle<Request> req, std::uint32_t gi, bool success,
     }
     // What successful branches added (retrieved documents, tool results, ...)
     // joins the parent's context: memory accumulates across the fan-out.
-    for (const Segment& seg : g.added) p.context.add(seg);
+    p.last_output_tokens = 0;
+    for (const Segment& seg : g.added) {
+      p.context.add(seg);
+      p.last_output_tokens += seg.tokens;
+    }
   }
   const NodeId next = success ? join_node.next : join_node.join.on_failure;
   if (observer_) {
-    observer_->on_flow_decision(
-        {.at = sim_.now(), .request = r.in.id, .node = g.join, .next = next, .reason = why});
+    observer_->on_flow_decision({.at = sim_.now(),
+                                 .request = r.in.id,
+                                 .node = g.join,
+                                 .next = next,
+                                 .reason = why,
+                                 .flow = p.id,
+                                 .invocation = invocation_id(r, p)});
   }
   for (const std::uint32_t b : g.branches) r.flows.release(b);
   p.child_group = kNone;
@@ -240,7 +278,7 @@ void Engine::flow_failed(Handle<Request> req, std::uint32_t flow, std::string_vi
   if (r.flows[flow].group != kNone) {
     branch_done(req, flow, false);
   } else {
-    finish_request(req, false, cause);
+    main_path_ended(req, flow, false, cause);
   }
 }
 
@@ -252,10 +290,16 @@ void Engine::cancel_flow(Handle<Request> req, std::uint32_t flow) {
     f.step = {};
     end_step(s);
   }
-  if (f.child_group != kNone) cancel_group(req, f.child_group);
+  if (f.child_group != kNone) {
+    const std::uint32_t child = f.child_group;
+    r.flows[flow].child_group = kNone;
+    cancel_group(req, child);
+  }
   r.flows[flow].active = false;
 }
 
+// Cancels a group's branches and frees them with the group: a cancelled
+// invocation's fan-outs would otherwise hold their flows to the request's end.
 void Engine::cancel_group(Handle<Request> req, std::uint32_t gi) {
   Request& r = requests_[req];
   JoinGroup& g = r.groups[gi];
@@ -263,6 +307,8 @@ void Engine::cancel_group(Handle<Request> req, std::uint32_t gi) {
   g.active = false;
   sim_.cancel(g.deadline_timer);
   for (const std::uint32_t b : g.branches) cancel_flow(req, b);
+  for (const std::uint32_t b : r.groups[gi].branches) r.flows.release(b);
+  r.groups.release(gi);
 }
 
 }  // namespace orchsim::orchestration::detail

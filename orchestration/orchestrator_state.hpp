@@ -26,16 +26,27 @@ struct Request;
 struct Step;
 struct Attempt;
 
+// The best answer so far of a request or of one sub-workflow invocation, by
+// the confidence the orchestrator saw.
+struct BestAnswer {
+  bool has = false;
+  double quality = 0.0, confidence = -1.0;
+  bool silent = false;
+};
+
 // One line of execution through the graph: the request's main path, a branch
 // of a fan-out (`group` names the join group it belongs to), or a
-// sub-workflow's path. A flow that reached a fan-out waits at it
-// (`child_group`) until its branches are joined.
+// sub-workflow invocation's path (`invocation`; branches inherit it). A flow
+// that reached a fan-out waits at it (`child_group`) until its branches are
+// joined.
 struct Flow {
   bool active = false;
   NodeId node = kNoNode;
   Handle<Step> step;
+  std::uint32_t id = 0;               // per request, from 0 (the main path): what events carry
   std::uint32_t group = kNone;        // the join group it is a branch of
   std::uint32_t child_group = kNone;  // the join group it waits on
+  std::uint32_t invocation = kNone;   // the invocation it runs in; kNone: the top level
   Context context;
   double evidence = 1.0;  // quality of the evidence gathered (1: nothing to retrieve)
   double answer = 0.0;
@@ -54,6 +65,7 @@ struct Flow {
   double confidence = 0.0;
   bool last_failed = false;
   ErrorKind last_error = ErrorKind::kNone;
+  std::int64_t last_output_tokens = 0;
 
   // A flow keeps its context's buffer across reuse.
   void reset() {
@@ -96,31 +108,62 @@ struct JoinGroup {
   }
 };
 
+// One run of a sub-workflow for one attempt of a call step (the caller): its
+// own main flow and visit counts, its deadline, and what its calls cost.
+struct Invocation {
+  bool active = false;
+  std::uint32_t id = 0;  // per request, from 1: what events carry
+  SubWorkflowIndex sub = 0;
+  std::uint32_t parent = kNone;  // the caller's invocation; kNone: the top level
+  std::uint32_t root = kNone;    // its main flow
+  Handle<Attempt> attempt;       // the caller's attempt it is
+  // Keys its calls' and decisions' random draws apart from another
+  // invocation's (a retry of the caller runs into a fresh world).
+  std::uint64_t key = 0;
+  sim::Time started;
+  sim::Time deadline = sim::Time::max();  // the caller's limits and its own timeout
+  std::vector<std::uint32_t> visits;      // per node of the workflow
+  BestAnswer best;
+  std::int64_t input_tokens = 0;  // sent to it
+  // What happened inside, nested invocations included.
+  double cost = 0.0;
+  std::int64_t call_input_tokens = 0, call_output_tokens = 0;
+  std::uint32_t calls = 0;
+
+  void reset() {
+    std::vector<std::uint32_t> kept = std::move(visits);
+    kept.clear();
+    *this = Invocation{};
+    visits = std::move(kept);
+  }
+};
+
 struct Request {
   RequestInput in;
   sim::Time arrival;
   std::uint32_t root = 0;  // the main flow
   IndexPool<Flow> flows;
   IndexPool<JoinGroup> groups;
-  std::vector<std::uint32_t> visits;  // per node
+  IndexPool<Invocation> invocations;
+  std::uint32_t next_flow_id = 1;        // flow ids handed out so far (0: the main path)
+  std::uint32_t next_invocation_id = 1;  // invocation ids handed out so far
+  // Per node: its visits by the top level; a sub-workflow's nodes count the
+  // visits of every invocation (each invocation keeps its own, too).
+  std::vector<std::uint32_t> visits;
   double cost = 0.0;
   std::int64_t input_tokens = 0, output_tokens = 0;
   std::uint32_t calls = 0, retries = 0, hedges = 0, timeouts = 0, fallbacks = 0, redirects = 0;
-  // Best answer so far, by the confidence the orchestrator saw.
-  bool has_best = false;
-  double best_quality = 0.0, best_confidence = -1.0;
-  bool best_silent = false;
+  BestAnswer best;
 
   void reset() {
     flows.clear();
     groups.clear();
+    invocations.clear();
+    next_flow_id = next_invocation_id = 1;
     cost = 0.0;
     input_tokens = output_tokens = 0;
     calls = retries = hedges = timeouts = fallbacks = redirects = 0;
-    has_best = false;
-    best_quality = 0.0;
-    best_confidence = -1.0;
-    best_silent = false;
+    best = BestAnswer{};
   }
 };
 
@@ -129,6 +172,10 @@ struct Step {
   Handle<Request> req;
   std::uint32_t flow = 0;
   NodeId node = kNoNode;
+  // The node's configuration for this visit (its own, or an on_revisit one),
+  // and which: 0 its own, i + 1 on_revisit[i].
+  const CallNode* call = nullptr;
+  std::uint32_t variant = 0;
   // The node's visit count when this step began: what its draws are keyed
   // by. Frozen here because other flows (map fan-out copies, branches that
   // meet at one node) visit the same node while this step is running.
@@ -162,10 +209,12 @@ struct Step {
   }
 };
 
-// One call to an agent on behalf of a step.
+// One call to an agent on behalf of a step, or one invocation of the step's
+// sub-workflow (`invocation` set, `agent` kNoAgent).
 struct Attempt {
   Handle<Step> step;
   AgentIndex agent = 0;
+  std::uint32_t invocation = kNone;  // index into the request's invocations
   std::size_t candidate = kNone;  // position among the node's candidates, when routed
   std::uint64_t decision = 0;     // the routing decision that chose it (0: none)
   mock_agents::CallId call = 0;

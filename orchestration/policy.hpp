@@ -175,6 +175,7 @@ class DecisionContext {
     const std::vector<const CircuitBreaker*>* breakers = nullptr;  // per agent, or empty
     const sim::RandomSource* rng = nullptr;
     std::uint32_t stream_variant = 0;  // 0 for a first attempt, 1 otherwise
+    std::uint64_t scope = 0;           // the sub-workflow run deciding (CallRequest::scope)
   };
   void set_sources(const Sources& s, bool explain) {
     candidates_ = s.candidates;

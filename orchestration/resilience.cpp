@@ -37,7 +37,8 @@ void Resilience::track_error(AgentIndex agent, bool failed) {
   sig.ewma_error_rate += config_.ewma_alpha * (x - sig.ewma_error_rate);
 }
 
-void Resilience::call_answered(AgentIndex agent, const mock_agents::CallOutcome& o, sim::Time now) {
+void Resilience::call_answered(AgentIndex agent, const mock_agents::CallOutcome& o, sim::Time now,
+                               RetryBudget& budget) {
   const bool success = o.status == mock_agents::CallStatus::kSuccess;
   AgentSignals& sig = signals_[agent];
   const double alpha = config_.ewma_alpha;
@@ -55,13 +56,14 @@ void Resilience::call_answered(AgentIndex agent, const mock_agents::CallOutcome&
   track_error(agent, !success);
   if (!breakers_.empty())
     breakers_[agent]->on_result(now, !success, o.finished - o.service_started);
-  success ? budget_.on_success() : budget_.on_failure();
+  success ? budget.on_success() : budget.on_failure();
 }
 
-void Resilience::call_timed_out(AgentIndex agent, sim::Duration waited, sim::Time now) {
+void Resilience::call_timed_out(AgentIndex agent, sim::Duration waited, sim::Time now,
+                                RetryBudget& budget) {
   track_error(agent, true);
   if (!breakers_.empty()) breakers_[agent]->on_result(now, true, waited);
-  budget_.on_failure();
+  budget.on_failure();
 }
 
 }  // namespace orchsim::orchestration::detail

@@ -48,10 +48,13 @@ class Resilience {
 
   void call_started(AgentIndex agent) { ++signals_[agent].outstanding; }
   void call_closed(AgentIndex agent) { --signals_[agent].outstanding; }
-  // An answer or an error arrived: signals, breaker, budget.
-  void call_answered(AgentIndex agent, const mock_agents::CallOutcome& o, sim::Time now);
+  // An answer or an error arrived: signals, breaker, and `budget` (the retry
+  // budget of the layer that made the call: the orchestrator's, or a
+  // sub-workflow's own).
+  void call_answered(AgentIndex agent, const mock_agents::CallOutcome& o, sim::Time now,
+                     RetryBudget& budget);
   // The attempt's timeout fired: the breaker and budget count a failure.
-  void call_timed_out(AgentIndex agent, sim::Duration waited, sim::Time now);
+  void call_timed_out(AgentIndex agent, sim::Duration waited, sim::Time now, RetryBudget& budget);
 
   RetryBudget& budget() { return budget_; }
   const RetryBudget& budget() const { return budget_; }

@@ -12,8 +12,8 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
   Step& s = steps_[step];
   const Request& r = requests_[s.req];
   const Node& node = workflow_.nodes[s.node];
-  NodePolicy& np = policies_[s.node];
-  if (np.candidates.empty()) return std::nullopt;
+  NodePolicy& np = policy_of(s);
+  if (np.candidates.empty()) return std::nullopt;  // none, or a sub-workflow's step
   // Usually no candidate's breaker is open: then the node's all-true mask,
   // and a mask of this call's own only when one is.
   const std::vector<bool>* eligible = &np.all_eligible;
@@ -41,7 +41,7 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
   ctx.class_count = config_.class_count;
   ctx.input_tokens = r.in.input_tokens;
   ctx.context_tokens = f.context.tokens();
-  ctx.deadline = r.in.deadline;
+  ctx.deadline = deadline_of(r, f);
   ctx.cost_usd = r.cost;
   ctx.node = s.node;
   ctx.node_name = node.name;
@@ -61,10 +61,11 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
                    .signals = &res_.signals(),
                    .breakers = &res_.breaker_views(),
                    .rng = &rng_,
-                   .stream_variant = kind == AttemptKind::kFirst ? 0u : 1u},
+                   .stream_variant = kind == AttemptKind::kFirst ? 0u : 1u,
+                   .scope = scope_key(r, f)},
                   explain_);
   const Choice choice = np.policy->choose(ctx);
-  const std::string_view policy_name = node.call.routing.policy;
+  const std::string_view policy_name = call_of(s).routing.policy;
   const bool bad_candidate = choice.candidate >= np.candidates.size();
   const bool bad_probability = std::isnan(choice.probability)
                                    ? explain_
@@ -140,14 +141,14 @@ AttemptOutcome outcome_of(const Request& r, const Step& s, const Attempt& a, Cal
 }  // namespace
 
 void Engine::tell_policy(const Step& s, const Attempt& a, const Closing& c) {
-  RoutingPolicy* policy = policies_[s.node].policy.get();
+  RoutingPolicy* policy = policy_of(s).policy.get();
   if (!policy) return;
   policy->observe(outcome_of(requests_[s.req], s, a, c.end, c.error, c.queue_wait, c.input_tokens,
                              c.output_tokens, c.cost_usd, sim_.now(), c.outcome));
 }
 
 bool Engine::policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o) {
-  RoutingPolicy* policy = policies_[s.node].policy.get();
+  RoutingPolicy* policy = policy_of(s).policy.get();
   if (!policy) return true;
   return policy->accepts(outcome_of(requests_[s.req], s, a, CallEnd::kSuccess, ErrorKind::kNone,
                                     o.queue_wait(), o.input_tokens, o.output_tokens, o.cost_usd,

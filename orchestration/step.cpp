@@ -16,10 +16,26 @@ void Engine::start_step(Handle<Request> req, std::uint32_t flow, NodeId node_id)
   s.req = req;
   s.flow = flow;
   s.node = node_id;
-  s.visit = r.visits[node_id];
+  Flow& f = r.flows[flow];
+  s.visit = visits_of(r, f)[node_id];
   s.started = sim_.now();
-  r.flows[flow].step = step;
-  const CallNode& c = workflow_.nodes[node_id].call;
+  f.step = step;
+  const Node& node = workflow_.nodes[node_id];
+  s.call = &node.call;
+  for (std::uint32_t v = 0; v < node.on_revisit.size(); ++v) {
+    if (s.visit >= node.on_revisit[v].from_visit) {
+      s.call = &node.on_revisit[v].call;
+      s.variant = v + 1;
+    }
+  }
+  const CallNode& c = *s.call;
+  if (c.sub_workflow != kNoSubWorkflow) {
+    s.agent = kNoAgent;
+    prepare_and_launch(step, kNoAgent, AttemptKind::kFirst, std::nullopt);
+    Step* live = steps_.get(step);
+    if (live && !live->summarizing) arm_hedge_timer(step);
+    return;
+  }
   const std::optional<Routed> routed = route(step, AttemptKind::kFirst);
   if (!routed) {
     if (observer_) {
@@ -67,7 +83,7 @@ void Engine::prepare_and_launch(Handle<Step> step, AgentIndex agent, AttemptKind
   Request& r = requests_[s.req];
   Flow& f = r.flows[s.flow];
   const CallNode& c = call_of(s);
-  const std::int64_t window = agents_[agent]->context_window_tokens();
+  const std::int64_t window = window_of(agent, c);
   std::int64_t tokens = 0;
   if (!c.include_context) {
     for (const Segment& seg : f.context.segments())
@@ -145,7 +161,7 @@ std::optional<Engine::AttemptInput> Engine::parallel_input(const Step& s, AgentI
       tokens += seg.protected_from_fitting() ? seg.tokens : 0;
     return AttemptInput{tokens, 1.0};
   }
-  const std::int64_t window = agents_[agent]->context_window_tokens();
+  const std::int64_t window = window_of(agent, c);
   if (f.context.tokens() <= window) return AttemptInput{f.context.tokens(), f.retained};
   const FitPolicy policy = c.fit == FitPolicy::kSummarize ? FitPolicy::kTruncateOldest : c.fit;
   const FitPlan plan = plan_fit(f.context, window, policy);
@@ -158,7 +174,7 @@ void Engine::on_hedge_timer(Handle<Step> step) {
   const Request& r = requests_[s.req];
   const CallNode& c = call_of(s);
   if (s.outstanding.empty() || s.hedges >= c.hedge.max_extra_attempts) return;
-  if (!res_.budget().admit_retry()) {
+  if (!budget_of(r, r.flows[s.flow]).admit_retry()) {
     if (observer_) {
       observer_->on_budget_exhausted({.at = sim_.now(),
                                       .request = r.in.id,
@@ -197,13 +213,17 @@ void Engine::on_time_budget(Handle<Step> step) {
   const AgentIndex agent = redirect ? tb.fast_agent : tb.decompose_agent;
   const RequestId id = requests_[s.req].in.id;
   if (observer_) {
+    const Request& r = requests_[s.req];
+    const Flow& f = r.flows[s.flow];
     observer_->on_flow_decision(
         {.at = sim_.now(),
          .request = id,
          .node = s.node,
          .next = s.node,
          .reason = redirect ? explain("over time budget: redirect to agent {}", agent)
-                            : explain("over time budget: decompose into {} parts", tb.parts)});
+                            : explain("over time budget: decompose into {} parts", tb.parts),
+         .flow = f.id,
+         .invocation = invocation_id(r, f)});
   }
   const std::optional<AttemptInput> input = parallel_input(s, agent);
   if (!input) {
@@ -264,7 +284,7 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
   if (retry_after == sim::Duration::max()) retryable = false;
   const bool in_fallback = s.fallback_pos > 0;
   if (retryable && !in_fallback && s.retries + 1 < rc.max_attempts) {
-    if (!res_.budget().admit_retry()) {
+    if (!budget_of(r, r.flows[s.flow]).admit_retry()) {
       if (observer_) {
         observer_->on_budget_exhausted({.at = sim_.now(),
                                         .request = r.in.id,
@@ -275,7 +295,7 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
       sim::RandomStream stream = step_stream(s, "backoff");
       if (!s.backoff) s.backoff.emplace(rc.backoff);  // made on the step's first retry
       const sim::Duration delay = s.backoff->next(stream, retry_after);
-      if (sim_.now() + delay >= r.in.deadline) {
+      if (sim_.now() + delay >= deadline_of(r, r.flows[s.flow])) {
         if (observer_) {
           observer_->on_budget_exhausted({.at = sim_.now(),
                                           .request = r.in.id,
@@ -298,6 +318,10 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
       }
       s.retry_timer = sim_.schedule_after(delay, [this, step] {
         if (!steps_.get(step)) return;
+        if (call_of(steps_[step]).sub_workflow != kNoSubWorkflow) {
+          prepare_and_launch(step, kNoAgent, AttemptKind::kRetry, std::nullopt);
+          return;
+        }
         const std::optional<Routed> routed = route(step, AttemptKind::kRetry);
         if (!routed) {
           retry_or_fall_back(step, CallEnd::kError, ErrorKind::kUnavailable, sim::Duration::zero());
@@ -316,7 +340,9 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
                                    .request = r.in.id,
                                    .node = s.node,
                                    .next = s.node,
-                                   .reason = explain("fall back to agent {}", agent)});
+                                   .reason = explain("fall back to agent {}", agent),
+                                   .flow = r.flows[s.flow].id,
+                                   .invocation = invocation_id(r, r.flows[s.flow])});
     }
     prepare_and_launch(step, agent, AttemptKind::kFallback, std::nullopt);
     return;
@@ -351,23 +377,25 @@ void Engine::step_succeeded(Handle<Step> step, AgentIndex winner,
   Request& r = requests_[req];
   Flow& f = r.flows[flow];
   const Node& node = workflow_.nodes[node_id];
-  const CallNode& c = node.call;
+  const CallNode& c = call_of(s);
   switch (c.output) {
     case QualityChannel::kEvidence:
       f.evidence = o.quality;
       break;
-    case QualityChannel::kAnswer:
+    case QualityChannel::kAnswer: {
       f.answer = o.quality;
       f.answer_silent = o.silent;
       f.has_answer = true;
       f.answer_confidence = o.confidence;
-      if (o.confidence > r.best_confidence) {
-        r.has_best = true;
-        r.best_confidence = o.confidence;
-        r.best_quality = o.quality;
-        r.best_silent = o.silent;
+      BestAnswer& best = best_of(r, f);
+      if (o.confidence > best.confidence) {
+        best.has = true;
+        best.confidence = o.confidence;
+        best.quality = o.quality;
+        best.silent = o.silent;
       }
       break;
+    }
     case QualityChannel::kNone:
       break;
   }
@@ -379,6 +407,7 @@ void Engine::step_succeeded(Handle<Step> step, AgentIndex winner,
   f.confidence = o.confidence;
   f.last_failed = false;
   f.last_error = ErrorKind::kNone;
+  f.last_output_tokens = o.output_tokens;
   if (c.output_to_context && o.output_tokens > 0) {
     f.context.add({c.output_segment, o.output_tokens, c.output_relevance});
   }
@@ -399,7 +428,7 @@ void Engine::step_failed(Handle<Step> step, std::string_view cause, ErrorKind er
   f.last_error = error;
   f.confidence = 0.0;
   // A failed retrieval leaves no evidence: steps after it work without any.
-  if (node.call.output == QualityChannel::kEvidence) f.evidence = 0.0;
+  if (call_of(*sp).output == QualityChannel::kEvidence) f.evidence = 0.0;
   end_step(step);
   if (node.on_failure != kNoNode) {
     if (observer_) {
@@ -407,7 +436,9 @@ void Engine::step_failed(Handle<Step> step, std::string_view cause, ErrorKind er
                                    .request = requests_[req].in.id,
                                    .node = node_id,
                                    .next = node.on_failure,
-                                   .reason = explain("step failed ({})", cause)});
+                                   .reason = explain("step failed ({})", cause),
+                                   .flow = f.id,
+                                   .invocation = invocation_id(requests_[req], f)});
     }
     enter(req, flow, node.on_failure);
   } else {

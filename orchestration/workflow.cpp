@@ -49,6 +49,45 @@ NodeId Workflow::find(const std::string& node_name) const {
   return kNoNode;
 }
 
+SubWorkflowIndex Workflow::add_sub_workflow(std::string sub_name, std::vector<Node> sub_nodes,
+                                            NodeId sub_entry) {
+  const auto first = static_cast<NodeId>(nodes.size());
+  const auto shift = [first](NodeId& id) {
+    if (id != kNoNode) id += first;
+  };
+  for (Node& n : sub_nodes) {
+    n.name = sub_name + "/" + n.name;
+    shift(n.next);
+    shift(n.on_failure);
+    shift(n.on_exhausted);
+    for (GateRule& r : n.gate.rules) {
+      shift(r.then);
+      shift(r.when.node);
+    }
+    shift(n.gate.otherwise);
+    for (NodeId& b : n.fan_out.branches) shift(b);
+    shift(n.fan_out.map_entry);
+    shift(n.fan_out.join);
+    shift(n.join.on_failure);
+    nodes.push_back(std::move(n));
+  }
+  SubWorkflow sub;
+  sub.name = std::move(sub_name);
+  sub.first = first;
+  sub.count = static_cast<NodeId>(sub_nodes.size());
+  sub.entry = sub_entry == kNoNode ? kNoNode : sub_entry + first;
+  sub_workflows.push_back(std::move(sub));
+  return static_cast<SubWorkflowIndex>(sub_workflows.size() - 1);
+}
+
+SubWorkflowIndex Workflow::scope_of(NodeId node) const {
+  for (SubWorkflowIndex w = 0; w < sub_workflows.size(); ++w) {
+    const SubWorkflow& sub = sub_workflows[w];
+    if (node >= sub.first && node - sub.first < sub.count) return w;
+  }
+  return kNoSubWorkflow;
+}
+
 namespace {
 
 // Outgoing edges of a node, in a fixed order.
@@ -96,38 +135,105 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     out.push_back(fmt::format("workflow: found {} nodes, expected at most 4096", nodes.size()));
   }
 
-  const auto check_agent = [&](NodeId i, AgentIndex a, const char* what) {
+  const auto check_agent = [&](NodeId i, AgentIndex a, std::string_view what) {
     if (a >= agent_count) {
       out.push_back(fmt::format("{}: {} {} is not an agent (there are {})", name_of(i), what, a,
                                 agent_count));
     }
   };
+  const auto check_call = [&](NodeId i, const CallNode& c, const std::string& where) {
+    // Candidates and the routing policy's parameters are checked when the
+    // policy is made (orchestration/policy_registry.hpp): a policy may add
+    // candidates (a cascade's tiers).
+    for (AgentIndex a : c.agents) check_agent(i, a, where + "agent");
+    for (AgentIndex a : c.fallback_agents) check_agent(i, a, where + "fallback agent");
+    for (AgentIndex a : c.hedge.agents) check_agent(i, a, where + "hedge agent");
+    if (c.retry.max_attempts == 0)
+      out.push_back(fmt::format("{}: {}max_attempts must be >= 1", name_of(i), where));
+    if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, where + "summarizer");
+    if (c.time_budget.budget > sim::Duration::zero()) {
+      if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
+        check_agent(i, c.time_budget.fast_agent, where + "fast agent");
+      } else {
+        check_agent(i, c.time_budget.decompose_agent, where + "decompose agent");
+        if (c.time_budget.parts < 2)
+          out.push_back(fmt::format("{}: {}decompose parts must be >= 2", name_of(i), where));
+      }
+    }
+    if (!(c.output_tokens_factor >= 0.0 && c.output_tokens_factor <= 1e6)) {
+      out.push_back(fmt::format("{}: {}output_tokens_factor {} is not in [0, 1e6]", name_of(i),
+                                where, c.output_tokens_factor));
+    }
+    if (c.sub_workflow != kNoSubWorkflow) {
+      if (c.sub_workflow >= sub_workflows.size()) {
+        out.push_back(fmt::format("{}: {}sub-workflow {} is not a sub-workflow (there are {})",
+                                  name_of(i), where, c.sub_workflow, sub_workflows.size()));
+      }
+      if (!c.agents.empty()) {
+        out.push_back(
+            fmt::format("{}: {}names agents and a sub-workflow, expected one", name_of(i), where));
+      }
+    }
+  };
+  // Sub-workflows: their node ranges, entries and calls.
+  std::vector<SubWorkflowIndex> scope(nodes.size(), kNoSubWorkflow);
+  for (SubWorkflowIndex w = 0; w < sub_workflows.size(); ++w) {
+    const SubWorkflow& sub = sub_workflows[w];
+    const std::string label = sub.name.empty() ? fmt::format("sub-workflow {}", w) : sub.name;
+    if (sub.count == 0 || sub.first >= nodes.size() || nodes.size() - sub.first < sub.count) {
+      out.push_back(fmt::format("{}: nodes [{}, {}) are not nodes of the workflow (there are {})",
+                                label, sub.first, std::size_t{sub.first} + sub.count,
+                                nodes.size()));
+      continue;
+    }
+    for (NodeId i = sub.first; i < sub.first + sub.count; ++i) {
+      if (scope[i] != kNoSubWorkflow) {
+        out.push_back(fmt::format("{}: node {} is in sub-workflow {} too", label, name_of(i),
+                                  sub_workflows[scope[i]].name));
+      }
+      scope[i] = w;
+    }
+    if (sub.entry < sub.first || sub.entry - sub.first >= sub.count) {
+      out.push_back(fmt::format("{}: entry {} is not one of its nodes", label, sub.entry));
+    }
+    if (sub.context_window_tokens < 0) {
+      out.push_back(fmt::format("{}: context_window_tokens must be >= 0", label));
+    }
+    if (sub.timeout < sim::Duration::zero()) {
+      out.push_back(fmt::format("{}: timeout must be >= 0", label));
+    }
+  }
+  if (entry < nodes.size() && scope[entry] != kNoSubWorkflow) {
+    out.push_back(fmt::format("workflow: entry {} is a node of sub-workflow {}", name_of(entry),
+                              sub_workflows[scope[entry]].name));
+  }
+  const auto scope_name = [this](SubWorkflowIndex w) {
+    return w == kNoSubWorkflow ? std::string("the top level")
+                               : fmt::format("sub-workflow {}", sub_workflows[w].name);
+  };
   for (NodeId i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     for (NodeId t : edges_of(n)) {
-      if (t >= nodes.size())
+      if (t >= nodes.size()) {
         out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
+      } else if (scope[t] != scope[i]) {
+        out.push_back(fmt::format("{}: edge to {}, a node of {}, expected one of {}", name_of(i),
+                                  name_of(t), scope_name(scope[t]), scope_name(scope[i])));
+      }
     }
     switch (n.kind) {
       case NodeKind::kCall: {
-        const CallNode& c = n.call;
-        // Candidates and the routing policy's parameters are checked when the
-        // policy is made (orchestration/policy_registry.hpp): a policy may add
-        // candidates (a cascade's tiers).
-        for (AgentIndex a : c.agents) check_agent(i, a, "agent");
-        for (AgentIndex a : c.fallback_agents) check_agent(i, a, "fallback agent");
-        for (AgentIndex a : c.hedge.agents) check_agent(i, a, "hedge agent");
-        if (c.retry.max_attempts == 0)
-          out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
-        if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, "summarizer");
-        if (c.time_budget.budget > sim::Duration::zero()) {
-          if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
-            check_agent(i, c.time_budget.fast_agent, "fast agent");
-          } else {
-            check_agent(i, c.time_budget.decompose_agent, "decompose agent");
-            if (c.time_budget.parts < 2)
-              out.push_back(fmt::format("{}: decompose parts must be >= 2", name_of(i)));
+        check_call(i, n.call, "");
+        std::uint32_t from = 1;
+        for (std::size_t v = 0; v < n.on_revisit.size(); ++v) {
+          const Revisit& rv = n.on_revisit[v];
+          const std::string where = fmt::format("on_revisit {}: ", v);
+          if (rv.from_visit <= from) {
+            out.push_back(fmt::format("{}: {}from_visit {} must be > {}", name_of(i), where,
+                                      rv.from_visit, from));
           }
+          from = std::max(from, rv.from_visit);
+          check_call(i, rv.call, where);
         }
         if (n.next == kNoNode) out.push_back(fmt::format("{}: call node has no next", name_of(i)));
         break;
@@ -141,6 +247,9 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
           if (c.what == Condition::What::kVisitsAtLeast && c.node >= nodes.size()) {
             out.push_back(
                 fmt::format("{}: rule {} counts visits of unknown node {}", name_of(i), r, c.node));
+          } else if (c.what == Condition::What::kVisitsAtLeast && scope[c.node] != scope[i]) {
+            out.push_back(fmt::format("{}: rule {} counts visits of {}, a node of {}", name_of(i),
+                                      r, name_of(c.node), scope_name(scope[c.node])));
           }
         }
         break;
@@ -171,9 +280,12 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     return e;
   };
 
-  // Reachability from the entry.
+  // Reachability from the entry, and from each sub-workflow's.
   std::vector<bool> seen(nodes.size(), false);
   std::vector<NodeId> stack = {entry};
+  for (const SubWorkflow& sub : sub_workflows) {
+    if (sub.entry < nodes.size()) stack.push_back(sub.entry);
+  }
   while (!stack.empty()) {
     const NodeId i = stack.back();
     stack.pop_back();
@@ -250,7 +362,61 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
                     name_of(loop.front()), members,
                     through_exhausted ? ", or send on_exhausted out of the loop" : ""));
   }
+  check_sub_workflow_calls(scope, out);
   return out;
+}
+
+// Which sub-workflows each scope calls, with the recursion and the
+// sub-workflows nobody calls reported.
+void Workflow::check_sub_workflow_calls(const std::vector<SubWorkflowIndex>& scope,
+                                        std::vector<std::string>& out) const {
+  const std::size_t subs = sub_workflows.size();
+  if (subs == 0) return;
+  // calls[w] for w < subs: what sub-workflow w calls; calls[subs]: the top level.
+  std::vector<std::set<SubWorkflowIndex>> calls(subs + 1);
+  std::vector<bool> called(subs, false);
+  for (NodeId i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].kind != NodeKind::kCall) continue;
+    const std::size_t from = scope[i] == kNoSubWorkflow ? subs : scope[i];
+    const auto add = [&](const CallNode& c) {
+      if (c.sub_workflow >= subs) return;
+      calls[from].insert(c.sub_workflow);
+      called[c.sub_workflow] = true;
+    };
+    add(nodes[i].call);
+    for (const Revisit& r : nodes[i].on_revisit) add(r.call);
+  }
+  for (SubWorkflowIndex w = 0; w < subs; ++w) {
+    if (!called[w]) {
+      out.push_back(fmt::format("{}: no call node runs this sub-workflow", sub_workflows[w].name));
+    }
+  }
+  // Recursion: a cycle among sub-workflows, found by depth-first search
+  // (colours: 0 new, 1 on the path, 2 done); each cycle reported once, from
+  // the sub-workflow where the search closed it.
+  std::vector<int> colour(subs, 0);
+  std::vector<SubWorkflowIndex> path;
+  std::function<void(SubWorkflowIndex)> visit = [&](SubWorkflowIndex w) {
+    colour[w] = 1;
+    path.push_back(w);
+    for (const SubWorkflowIndex next : calls[w]) {
+      if (colour[next] == 1) {
+        std::string cycle;
+        const auto start = std::find(path.begin(), path.end(), next);
+        for (auto it = start; it != path.end(); ++it) cycle += sub_workflows[*it].name + " -> ";
+        cycle += sub_workflows[next].name;
+        out.push_back(fmt::format("{}: calls itself ({}), expected sub-workflows without recursion",
+                                  sub_workflows[next].name, cycle));
+      } else if (colour[next] == 0) {
+        visit(next);
+      }
+    }
+    path.pop_back();
+    colour[w] = 2;
+  };
+  for (SubWorkflowIndex w = 0; w < subs; ++w) {
+    if (colour[w] == 0) visit(w);
+  }
 }
 
 }  // namespace orchsim::orchestration

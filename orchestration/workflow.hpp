@@ -18,9 +18,29 @@
 // request (max_visits), and exhaustion goes to `on_exhausted` or ends the
 // request with the best answer so far or a named failure: never an endless run.
 //
-// Build a Workflow, then call validate(): it lists every problem (unknown
-// targets, unreachable nodes, each loop without a bound, ...) before a run
-// starts.
+// Fan-outs nest: a branch may fan out again (a map inside a branch, a map of
+// maps), each fan-out waiting at its own join.
+//
+// Sub-workflows: a call node may run a named sub-workflow instead of calling
+// an agent (LangGraph's subgraph as a node, Temporal's child workflow). Each
+// attempt of the step is one run of it, an *invocation*, with its own flows,
+// visit counts, routing, retries, timeouts and retry budget; the step's
+// retries, hedges, timeout and fallback apply to invocations as to agent
+// calls, so retries at both levels compose. Sub-workflows may call others,
+// never themselves (directly or not). Their nodes live in the one `nodes`
+// table (so a node id names one node of the whole hierarchy), each in the
+// range of its SubWorkflow; edges never leave it.
+//
+//   Workflow wf;
+//   wf.nodes = {call_node("ask_svc", {}, 1), terminal("answered")};   // the top level
+//   wf.nodes[0].call.sub_workflow =
+//       wf.add_sub_workflow("svc", {call_node("fetch", {0}, 1), terminal("ok")});
+//   wf.nodes[0].call.retry.max_attempts = 3;   // each retry runs "svc" again
+//
+// add_sub_workflow() appends a sub-workflow's nodes and shifts their edges;
+// add the top level's nodes before it. validate() lists every problem
+// (unknown targets, unreachable nodes, each loop without a bound, a
+// sub-workflow that calls itself, ...) before a run starts.
 #pragma once
 
 #include <cstdint>
@@ -28,12 +48,14 @@
 #include <limits>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mock_agents/agent.hpp"
 #include "orchestration/backoff.hpp"
 #include "orchestration/context.hpp"
+#include "orchestration/retry_budget.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::orchestration {
@@ -42,6 +64,9 @@ using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
 using AgentIndex = std::uint32_t;
 inline constexpr AgentIndex kNoAgent = std::numeric_limits<AgentIndex>::max();
+// An index into Workflow::sub_workflows.
+using SubWorkflowIndex = std::uint32_t;
+inline constexpr SubWorkflowIndex kNoSubWorkflow = std::numeric_limits<SubWorkflowIndex>::max();
 
 enum class NodeKind : std::uint8_t { kCall, kGate, kFanOut, kJoin, kTerminal };
 std::string_view to_string(NodeKind kind);
@@ -135,6 +160,28 @@ struct CallNode {
   QualityChannel input = QualityChannel::kEvidence;
   QualityChannel output = QualityChannel::kAnswer;
   bool judges_answer = false;  // a critic/judge: its verdict is on the answer quality
+  // Request parameters: the agent returns this many times its usual output
+  // tokens (a retrieval's depth, a generation's length), billed and timed as
+  // such; the tokens join the context and so the input of the steps after.
+  double output_tokens_factor = 1.0;
+  // The sub-workflow each attempt runs instead of an agent call, or
+  // kNoSubWorkflow. Then `agents` and `routing` are unused (hedges without
+  // hedge agents run it again; fallback agents are agents). The context is
+  // fitted into the sub-workflow's context window as into an agent's; the
+  // run's result comes back as the attempt's output: the quality on the
+  // `output` channel (its answer or its evidence), the confidence, label and
+  // verdict of its last call step, and as output tokens what its main path
+  // added to the context.
+  SubWorkflowIndex sub_workflow = kNoSubWorkflow;
+};
+
+// What a call node does from its `from_visit`-th visit of a request (or of
+// one invocation of its sub-workflow) on: the whole step configuration `call`
+// replaces the node's own (another agent, a deeper retrieval, a longer
+// timeout, ...). Of several, the last whose from_visit is reached applies.
+struct Revisit {
+  std::uint32_t from_visit = 2;
+  CallNode call;
 };
 
 struct Condition {
@@ -231,6 +278,37 @@ struct Node {
   std::uint32_t max_visits = 0;   // per request; 0 = unbounded
   NodeId on_exhausted = kNoNode;  // kNoNode: end the request (see exhausted_is_success)
   bool exhausted_is_success = true;  // best answer so far, or failure "loop_exhausted"
+  // Call nodes: what changes on later visits, by increasing from_visit.
+  std::vector<Revisit> on_revisit;
+
+  // The call configuration of the `visit`-th visit (1 = the first).
+  const CallNode& call_for_visit(std::uint32_t visit) const {
+    const CallNode* c = &call;
+    for (const Revisit& r : on_revisit) {
+      if (visit >= r.from_visit) c = &r.call;
+    }
+    return *c;
+  }
+};
+
+// A named workflow that call nodes run (CallNode::sub_workflow). Its nodes
+// are Workflow::nodes[first, first + count); its edges stay among them.
+struct SubWorkflow {
+  std::string name;
+  NodeId first = 0;
+  NodeId count = 0;
+  NodeId entry = kNoNode;  // a node id of the whole workflow
+  // What it sees of the caller's context: the caller's step fits its context
+  // into this window as it would for an agent's (its fit policy). 0: no limit.
+  std::int64_t context_window_tokens = 0;
+  // Most time one invocation may take, within the caller's own limits (its
+  // attempt timeout, the request deadline); zero = none. Past it the
+  // invocation is cancelled with everything inside and ends as a timeout.
+  sim::Duration timeout = sim::Duration::zero();
+  // Its own retry budget, shared by all its invocations and admitting the
+  // retries and hedges of its steps (a service's own retry throttle); nullopt:
+  // they use the orchestrator's.
+  std::optional<RetryBudgetConfig> retry_budget;
 };
 
 struct Workflow {
@@ -239,10 +317,23 @@ struct Workflow {
   NodeId entry = 0;
   // Context every request starts with (besides its query).
   std::int64_t system_prompt_tokens = 0;
+  std::vector<SubWorkflow> sub_workflows;
 
   NodeId find(const std::string& node_name) const;
-  // Every problem as "<node>: <what>", given the number of agents; empty = runnable.
+  // Appends `nodes` as the sub-workflow `name` entered at `entry`; their
+  // edges (and gate conditions' nodes) are indices into `nodes` and are
+  // shifted to the whole workflow's ids. Node names become "name/node".
+  // Returns its index, for CallNode::sub_workflow.
+  SubWorkflowIndex add_sub_workflow(std::string name, std::vector<Node> nodes, NodeId entry = 0);
+  // The sub-workflow a node belongs to; kNoSubWorkflow for the top level.
+  SubWorkflowIndex scope_of(NodeId node) const;
+  // Every problem as "<node or sub-workflow>: <what>", given the number of
+  // agents; empty = runnable.
   std::vector<std::string> validate(std::size_t agent_count) const;
+
+ private:
+  void check_sub_workflow_calls(const std::vector<SubWorkflowIndex>& scope,
+                                std::vector<std::string>& out) const;
 };
 
 }  // namespace orchsim::orchestration

@@ -52,11 +52,26 @@ class RecordingObserver : public Observer {
   void on_breaker_changed(const BreakerChanged& e) override { tick(e.at); breaker_changes.push_back(e); }
   void on_context_fitted(const ContextFitted& e) override { tick(e.at); fits.push_back(e); }
   void on_budget_exhausted(const BudgetExhausted& e) override { tick(e.at); exhausted.push_back(e); }
+  void on_sub_workflow_started(const SubWorkflowStarted& e) override {
+    tick(e.at);
+    EXPECT_TRUE(open_runs.insert(std::to_string(e.request) + "/" + std::to_string(e.invocation))
+                    .second);
+    runs_started.push_back(e);
+  }
+  void on_sub_workflow_ended(const SubWorkflowEnded& e) override {
+    tick(e.at);
+    EXPECT_EQ(open_runs.erase(std::to_string(e.request) + "/" + std::to_string(e.invocation)), 1u)
+        << "invocation " << e.invocation << " of request " << e.request
+        << " ended twice or never started";
+    runs_ended.push_back(e);
+    run_outcomes.push_back(std::string(e.outcome));
+  }
 
   // After the run: nothing left open.
   void expect_all_closed() const {
     EXPECT_TRUE(open_calls.empty()) << open_calls.size() << " calls never ended";
     EXPECT_TRUE(open_requests.empty()) << open_requests.size() << " requests never ended";
+    EXPECT_TRUE(open_runs.empty()) << open_runs.size() << " sub-workflow runs never ended";
   }
   std::vector<CallEnded> ended_with(CallEnd end) const {
     std::vector<CallEnded> out;
@@ -90,6 +105,9 @@ class RecordingObserver : public Observer {
   std::vector<BreakerChanged> breaker_changes;
   std::vector<ContextFitted> fits;
   std::vector<BudgetExhausted> exhausted;
+  std::vector<SubWorkflowStarted> runs_started;
+  std::vector<SubWorkflowEnded> runs_ended;
+  std::vector<std::string> run_outcomes;
 
  private:
   // An agent's call ids are unique among its live calls.
@@ -103,6 +121,7 @@ class RecordingObserver : public Observer {
   sim::Time last_;
   std::set<std::string> open_calls;
   std::set<RequestId> open_requests;
+  std::set<std::string> open_runs;
 };
 
 }  // namespace orchsim::orchestration::testing
