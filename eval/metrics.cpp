@@ -511,8 +511,8 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
       nj["runs_started"] = n.runs_started;
       std::uint64_t runs_total = 0;
       nj["runs_ended"] = ends_json(n.runs_ended, runs_total);
-      nj["run_duration_mean_ms"] = number(
-          ratio(static_cast<double>(n.run_duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
+      nj["run_duration_mean_ms"] =
+          number(ratio(static_cast<double>(n.run_duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
     }
     nodes.push_back(std::move(nj));
   }
@@ -526,8 +526,7 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
     wj["runs_ended"] = ends_json(w.runs_ended, runs_total);
     wj["duration_mean_ms"] =
         number(ratio(static_cast<double>(w.duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
-    wj["calls_per_run"] =
-        number(ratio(static_cast<double>(w.calls), runs_total), kMeanDecimals);
+    wj["calls_per_run"] = number(ratio(static_cast<double>(w.calls), runs_total), kMeanDecimals);
     wj["cost_per_run_usd"] = number(ratio(w.cost_usd, runs_total), kUsdDecimals);
     wj["called_by"] = w.called_by;
     wj["nodes"] = w.nodes;

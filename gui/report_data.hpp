@@ -155,7 +155,7 @@ struct ReportData {
   std::vector<AgentRow> agents;  // in the report's order (the scenario's)
   std::vector<EdgeRow> edges;    // in the report's order ("start" edges first)
   std::vector<DecisionCount> decisions;
-  std::vector<NodeRow> nodes;  // only nodes that made calls or ran sub-workflows
+  std::vector<NodeRow> nodes;                 // only nodes that made calls or ran sub-workflows
   std::vector<SubWorkflowRow> sub_workflows;  // empty for a flat workflow (or an older report)
   const NodeRow* node(const std::string& name) const {
     for (const NodeRow& n : nodes) {

@@ -429,8 +429,9 @@ void WorkflowScene::set_report(const ReportData& report) {
     QRectF box;
     for (const std::string& name : w.nodes) {
       const int i = layout.index_of(name);
-      if (i >= 0) box = box.isNull() ? rects[static_cast<std::size_t>(i)]
-                                     : box.united(rects[static_cast<std::size_t>(i)]);
+      if (i >= 0)
+        box = box.isNull() ? rects[static_cast<std::size_t>(i)]
+                           : box.united(rects[static_cast<std::size_t>(i)]);
     }
     if (box.isNull()) continue;  // never ran
     box.adjust(-12, -26, 12, 12);
@@ -438,13 +439,14 @@ void WorkflowScene::set_report(const ReportData& report) {
     frame->setPen(QPen(QColor(90, 110, 160), 1.2, Qt::DashLine));
     frame->setBrush(QColor(235, 240, 250, 160));
     frame->setZValue(-1);
-    QString tip = tr("sub-workflow %1\nruns: %2").arg(QString::fromStdString(w.name)).arg(
-        w.runs_started);
+    QString tip =
+        tr("sub-workflow %1\nruns: %2").arg(QString::fromStdString(w.name)).arg(w.runs_started);
     if (w.calls_per_run) tip += tr("\nagent calls per run: %1").arg(*w.calls_per_run, 0, 'f', 3);
     if (w.duration_mean_ms) tip += tr("\nmean run: %1 ms").arg(*w.duration_mean_ms, 0, 'f', 1);
     frame->setToolTip(tip);
     addItem(frame);
-    auto* label = new QGraphicsSimpleTextItem(tr("sub-workflow %1").arg(QString::fromStdString(w.name)));
+    auto* label =
+        new QGraphicsSimpleTextItem(tr("sub-workflow %1").arg(QString::fromStdString(w.name)));
     label->setFont(small);
     label->setBrush(QColor(60, 70, 110));
     label->setPos(box.left() + 6, box.top() + 4);

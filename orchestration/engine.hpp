@@ -194,7 +194,7 @@ class Engine final : public mock_agents::CallListener {
   std::vector<std::vector<NodePolicy>> revisit_policies_;
   // Per sub-workflow: its own retry budget, or null (the orchestrator's).
   std::vector<std::unique_ptr<RetryBudget>> sub_budgets_;
-  std::uint64_t decisions_ = 0;       // routing decisions made so far (their ids)
+  std::uint64_t decisions_ = 0;  // routing decisions made so far (their ids)
 
   SlotPool<Request> requests_;
   SlotPool<Step> steps_;

@@ -60,8 +60,8 @@ bool Engine::launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput
   inv.attempt = ah;
   inv.started = now;
   inv.input_tokens = input.tokens;
-  inv.key = invocation_key(parent == kNone ? 0 : r.invocations[parent].key, s.node, s.visit,
-                           a.number);
+  inv.key =
+      invocation_key(parent == kNone ? 0 : r.invocations[parent].key, s.node, s.visit, a.number);
   inv.visits.assign(workflow_.nodes.size(), 0);
   // Its limit: the caller's deadline, the caller's attempt timeout, its own.
   sim::Time limit = deadline_of(r, r.flows[caller]);
@@ -188,11 +188,9 @@ void Engine::end_invocation(Handle<Request> req, std::uint32_t ii, bool success,
   success ? budget_of(r, caller).on_success() : budget_of(r, caller).on_failure();
   if (end == CallEnd::kSuccess && validator_flags(s, a, o)) end = CallEnd::kInvalid;
   sim_.cancel(a.timeout);
-  attempt_ended(ah, {.end = end,
-                     .error = o.error,
-                     .outcome = &o,
-                     .cause = outcome,
-                     .answered_by = answered_by});
+  attempt_ended(
+      ah,
+      {.end = end, .error = o.error, .outcome = &o, .cause = outcome, .answered_by = answered_by});
 }
 
 // Stops everything inside: its flows' steps (and their calls, billed, and
@@ -213,7 +211,8 @@ void Engine::close_invocation(Handle<Request> req, const Attempt& a, const Closi
   if (observer_) {
     const Step& s = steps_[a.step];
     const CallOutcome* o = c.outcome;
-    const bool answered = o != nullptr && (c.end == CallEnd::kSuccess || c.end == CallEnd::kInvalid);
+    const bool answered =
+        o != nullptr && (c.end == CallEnd::kSuccess || c.end == CallEnd::kInvalid);
     observer_->on_sub_workflow_ended(
         {.at = sim_.now(),
          .request = r.in.id,

@@ -215,8 +215,8 @@ struct Attempt {
   Handle<Step> step;
   AgentIndex agent = 0;
   std::uint32_t invocation = kNone;  // index into the request's invocations
-  std::size_t candidate = kNone;  // position among the node's candidates, when routed
-  std::uint64_t decision = 0;     // the routing decision that chose it (0: none)
+  std::size_t candidate = kNone;     // position among the node's candidates, when routed
+  std::uint64_t decision = 0;        // the routing decision that chose it (0: none)
   mock_agents::CallId call = 0;
   std::uint32_t number = 0;
   AttemptKind kind = AttemptKind::kFirst;

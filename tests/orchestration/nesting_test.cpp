@@ -70,10 +70,14 @@ Node join(std::string name, NodeId next, JoinPolicy policy = JoinPolicy::kAll) {
 Workflow map_of_maps(std::uint32_t width) {
   Workflow wf;
   // 0 m1, 1 m2, 2 m3, 3 leaf, 4 j3, 5 j2, 6 j1, 7 done
-  wf.nodes = {map_node("m1", 1, width, 6), map_node("m2", 2, width, 5),
-              map_node("m3", 3, width, 4), call_node("leaf", {0}, 4),
-              join("j3", 5),               join("j2", 6),
-              join("j1", 7),               terminal("done")};
+  wf.nodes = {map_node("m1", 1, width, 6),
+              map_node("m2", 2, width, 5),
+              map_node("m3", 3, width, 4),
+              call_node("leaf", {0}, 4),
+              join("j3", 5),
+              join("j2", 6),
+              join("j1", 7),
+              terminal("done")};
   return wf;
 }
 
@@ -118,15 +122,9 @@ TEST(NestedFanOut, ABranchThatFansOutWaitsForItsOwnJoin) {
   // 0 fan A -> {1 fast call, 2 fan B}; fan B -> {3 slow, 4 slower} -> 5 join B -> 6 after_b
   // -> 7 join A -> 8 done. The outer join waits for the inner branch's whole path.
   Workflow wf;
-  wf.nodes = {fan_out("A", {1, 2}, 7),
-              call_node("fast", {0}, 7),
-              fan_out("B", {3, 4}, 5),
-              call_node("slow", {1}, 5),
-              call_node("slower", {2}, 5),
-              join("join_b", 6),
-              call_node("after_b", {0}, 7),
-              join("join_a", 8),
-              terminal("done")};
+  wf.nodes = {fan_out("A", {1, 2}, 7),      call_node("fast", {0}, 7),   fan_out("B", {3, 4}, 5),
+              call_node("slow", {1}, 5),    call_node("slower", {2}, 5), join("join_b", 6),
+              call_node("after_b", {0}, 7), join("join_a", 8),           terminal("done")};
   Harness h({agent("a", 10), agent("b", 100), agent("c", 200)}, wf);
   h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
   h.run();
@@ -147,14 +145,10 @@ TEST(NestedFanOut, ABranchThatFansOutWaitsForItsOwnJoin) {
 Workflow two_levels(JoinNode inner, JoinNode outer) {
   Workflow wf;
   // 0 outer map x2 -> 1 inner fan {2 ok, 3 flaky, 4 slow} -> 5 inner join -> 6 outer join -> 7
-  wf.nodes = {map_node("outer", 1, 2, 6),
-              fan_out("inner", {2, 3, 4}, 5),
-              call_node("ok", {0}, 5),
-              call_node("flaky", {1}, 5),
-              call_node("slow", {2}, 5),
-              join("inner_join", 6),
-              join("outer_join", 7),
-              terminal("done")};
+  wf.nodes = {map_node("outer", 1, 2, 6), fan_out("inner", {2, 3, 4}, 5),
+              call_node("ok", {0}, 5),    call_node("flaky", {1}, 5),
+              call_node("slow", {2}, 5),  join("inner_join", 6),
+              join("outer_join", 7),      terminal("done")};
   wf.nodes[5].join = inner;
   wf.nodes[6].join = outer;
   return wf;
@@ -244,9 +238,9 @@ TEST(NestedFanOut, JoinPoliciesHoldAtDepthThree) {
     // Every inner group fails (flaky fails, nothing tolerated): the middle
     // groups tolerate it (wait_all, 2 tolerated), the top one fails fast on
     // nothing: the request succeeds after every slow branch.
-    Harness h(ok_flaky_slow(), three_levels(all_join(BranchFailure::kWaitAll),
-                                            all_join(BranchFailure::kWaitAll, 2),
-                                            all_join(BranchFailure::kFailFast)));
+    Harness h(ok_flaky_slow(),
+              three_levels(all_join(BranchFailure::kWaitAll), all_join(BranchFailure::kWaitAll, 2),
+                           all_join(BranchFailure::kFailFast)));
     h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
     h.run();
     ASSERT_EQ(h.obs.finished.size(), 1u);
@@ -259,9 +253,9 @@ TEST(NestedFanOut, JoinPoliciesHoldAtDepthThree) {
     // The same, but the middle joins tolerate only one failed inner group:
     // the first fails when its second group does (300 ms), and the top fails
     // fast, cancelling the two slow calls of the other middle group.
-    Harness h(ok_flaky_slow(), three_levels(all_join(BranchFailure::kWaitAll),
-                                            all_join(BranchFailure::kFailFast, 1),
-                                            all_join(BranchFailure::kFailFast)));
+    Harness h(ok_flaky_slow(),
+              three_levels(all_join(BranchFailure::kWaitAll), all_join(BranchFailure::kFailFast, 1),
+                           all_join(BranchFailure::kFailFast)));
     h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
     h.run();
     ASSERT_EQ(h.obs.finished.size(), 1u);
@@ -273,9 +267,9 @@ TEST(NestedFanOut, JoinPoliciesHoldAtDepthThree) {
   {
     // Fail fast all the way up: the first flaky failure (50 ms) ends the
     // request and cancels the other 11 calls still running.
-    Harness h(ok_flaky_slow(), three_levels(all_join(BranchFailure::kFailFast),
-                                            all_join(BranchFailure::kFailFast),
-                                            all_join(BranchFailure::kFailFast)));
+    Harness h(ok_flaky_slow(),
+              three_levels(all_join(BranchFailure::kFailFast), all_join(BranchFailure::kFailFast),
+                           all_join(BranchFailure::kFailFast)));
     h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
     h.run();
     EXPECT_FALSE(h.obs.finished[0].success);
@@ -289,7 +283,7 @@ TEST(JoinPolicy, WaitAllWaitsForEveryBranchWhereFailFastStopsAtTheFirstFailure) 
   const auto one_level = [](JoinNode j) {
     Workflow wf;
     wf.nodes = {fan_out("fan", {1, 2, 3}, 4), call_node("ok", {0}, 4), call_node("flaky", {1}, 4),
-                call_node("slow", {2}, 4),    join("join", 5),          terminal("done")};
+                call_node("slow", {2}, 4),    join("join", 5),         terminal("done")};
     wf.nodes[4].join = j;
     return wf;
   };
@@ -308,8 +302,7 @@ TEST(JoinPolicy, WaitAllWaitsForEveryBranchWhereFailFastStopsAtTheFirstFailure) 
       // floor(33% of 3) = 0 tolerated; floor(34% of 3) = 1.
       {"fail_fast, 33%", all_join(BranchFailure::kFailFast, JoinNode::kUnset, 33.0), false, 50_ms,
        2},
-      {"wait_all, 34%", all_join(BranchFailure::kWaitAll, JoinNode::kUnset, 34.0), true, 300_ms,
-       0},
+      {"wait_all, 34%", all_join(BranchFailure::kWaitAll, JoinNode::kUnset, 34.0), true, 300_ms, 0},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -340,9 +333,11 @@ TEST(NestedFanOut, ManyRequestsWithFailuresEndOnceAndLeaveNothingInFlight) {
   wf.nodes[5].join.policy = JoinPolicy::kQuorum;
   Harness h({flaky}, wf);
   for (std::uint64_t i = 0; i < 200; ++i) {
-    h.submit_at(at(sim::Duration::milliseconds(static_cast<std::int64_t>(i * 7))),
-                {.id = i, .input_tokens = 30, .deadline = at(sim::Duration::milliseconds(
-                                                  static_cast<std::int64_t>(i * 7) + 400))});
+    h.submit_at(
+        at(sim::Duration::milliseconds(static_cast<std::int64_t>(i * 7))),
+        {.id = i,
+         .input_tokens = 30,
+         .deadline = at(sim::Duration::milliseconds(static_cast<std::int64_t>(i * 7) + 400))});
   }
   h.run();
   EXPECT_EQ(h.obs.finished.size(), 200u);

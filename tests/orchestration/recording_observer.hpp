@@ -19,12 +19,14 @@ class RecordingObserver : public Observer {
   bool wants_explanations() const override { return true; }
   void on_request_arrived(const RequestArrived& e) override {
     tick(e.at);
-    EXPECT_TRUE(open_requests.insert(e.request).second) << "request " << e.request << " arrived twice";
+    EXPECT_TRUE(open_requests.insert(e.request).second)
+        << "request " << e.request << " arrived twice";
     ++arrived;
   }
   void on_request_finished(const RequestFinished& e) override {
     tick(e.at);
-    EXPECT_EQ(open_requests.erase(e.request), 1u) << "request " << e.request << " ended twice or never began";
+    EXPECT_EQ(open_requests.erase(e.request), 1u)
+        << "request " << e.request << " ended twice or never began";
     finished.push_back(e);
     outcomes.push_back(std::string(e.outcome));
   }
@@ -36,7 +38,8 @@ class RecordingObserver : public Observer {
   void on_call_ended(const CallEnded& e) override {
     tick(e.at);
     EXPECT_EQ(open_calls.erase(key(e.agent, e.call)), 1u)
-        << "call of request " << e.request << " attempt " << e.attempt << " ended twice or never started";
+        << "call of request " << e.request << " attempt " << e.attempt
+        << " ended twice or never started";
     ended.push_back(e);
   }
   void on_routing_decision(const RoutingDecision& e) override {
@@ -47,15 +50,30 @@ class RecordingObserver : public Observer {
     tick(e.at);
     flows.push_back({e.request, e.node, e.next, std::string(e.reason)});
   }
-  void on_retry_scheduled(const RetryScheduled& e) override { tick(e.at); retries.push_back(e); }
-  void on_hedge_launched(const HedgeLaunched& e) override { tick(e.at); hedges.push_back(e); }
-  void on_breaker_changed(const BreakerChanged& e) override { tick(e.at); breaker_changes.push_back(e); }
-  void on_context_fitted(const ContextFitted& e) override { tick(e.at); fits.push_back(e); }
-  void on_budget_exhausted(const BudgetExhausted& e) override { tick(e.at); exhausted.push_back(e); }
+  void on_retry_scheduled(const RetryScheduled& e) override {
+    tick(e.at);
+    retries.push_back(e);
+  }
+  void on_hedge_launched(const HedgeLaunched& e) override {
+    tick(e.at);
+    hedges.push_back(e);
+  }
+  void on_breaker_changed(const BreakerChanged& e) override {
+    tick(e.at);
+    breaker_changes.push_back(e);
+  }
+  void on_context_fitted(const ContextFitted& e) override {
+    tick(e.at);
+    fits.push_back(e);
+  }
+  void on_budget_exhausted(const BudgetExhausted& e) override {
+    tick(e.at);
+    exhausted.push_back(e);
+  }
   void on_sub_workflow_started(const SubWorkflowStarted& e) override {
     tick(e.at);
-    EXPECT_TRUE(open_runs.insert(std::to_string(e.request) + "/" + std::to_string(e.invocation))
-                    .second);
+    EXPECT_TRUE(
+        open_runs.insert(std::to_string(e.request) + "/" + std::to_string(e.invocation)).second);
     runs_started.push_back(e);
   }
   void on_sub_workflow_ended(const SubWorkflowEnded& e) override {

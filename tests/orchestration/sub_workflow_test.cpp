@@ -180,9 +180,9 @@ Workflow layers(std::uint32_t n, std::uint32_t attempts) {
   // The deepest first, so that every layer can name the one below.
   SubWorkflowIndex below = kNoSubWorkflow;
   for (std::uint32_t k = n - 1; k >= 1; --k) {
-    Node c = call_node("call", below == kNoSubWorkflow ? std::vector<AgentIndex>{0}
-                                                       : std::vector<AgentIndex>{},
-                       1);
+    Node c = call_node(
+        "call", below == kNoSubWorkflow ? std::vector<AgentIndex>{0} : std::vector<AgentIndex>{},
+        1);
     c.call.sub_workflow = below;
     c.call.retry = no_wait_retries(attempts);
     below = wf.add_sub_workflow("layer" + std::to_string(k), {c, terminal("ok")});
@@ -309,8 +309,8 @@ TEST(SubWorkflow, InnerVisitsAreCountedPerRun) {
   h.run();
   EXPECT_FALSE(h.obs.finished[0].success);
   EXPECT_EQ(h.obs.finished[0].calls, 6u);
-  EXPECT_EQ(h.obs.run_outcomes, (std::vector<std::string>{"loop_exhausted", "loop_exhausted",
-                                                          "loop_exhausted"}));
+  EXPECT_EQ(h.obs.run_outcomes,
+            (std::vector<std::string>{"loop_exhausted", "loop_exhausted", "loop_exhausted"}));
 }
 
 TEST(SubWorkflow, FanOutThreeDeepAndSubWorkflowsTwoDeepConserveEverything) {
@@ -469,16 +469,14 @@ TEST(OnRevisit, RulesMustComeInIncreasingVisitsFromTheSecond) {
   Workflow wf;
   wf.nodes = {call_node("a", {0}, 1), terminal("done")};
   wf.nodes[0].on_revisit = {{.from_visit = 1, .call = wf.nodes[0].call}};
-  EXPECT_EQ(wf.validate(1),
-            std::vector<std::string>{"a: on_revisit 0: from_visit 1 must be > 1"});
+  EXPECT_EQ(wf.validate(1), std::vector<std::string>{"a: on_revisit 0: from_visit 1 must be > 1"});
   wf.nodes[0].on_revisit = {{.from_visit = 3, .call = wf.nodes[0].call},
                             {.from_visit = 3, .call = wf.nodes[0].call}};
-  EXPECT_EQ(wf.validate(1),
-            std::vector<std::string>{"a: on_revisit 1: from_visit 3 must be > 3"});
+  EXPECT_EQ(wf.validate(1), std::vector<std::string>{"a: on_revisit 1: from_visit 3 must be > 3"});
   wf.nodes[0].on_revisit = {{.from_visit = 2, .call = wf.nodes[0].call}};
   wf.nodes[0].on_revisit[0].call.agents = {5};
-  EXPECT_EQ(wf.validate(1), std::vector<std::string>{
-                                "a: on_revisit 0: agent 5 is not an agent (there are 1)"});
+  EXPECT_EQ(wf.validate(1),
+            std::vector<std::string>{"a: on_revisit 0: agent 5 is not an agent (there are 1)"});
 }
 
 }  // namespace
