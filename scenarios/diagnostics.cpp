@@ -8,6 +8,14 @@ void Diagnostics::error(std::string pointer, std::string message, std::string hi
   items_.push_back({file_, std::move(pointer), std::move(message), std::move(hint)});
 }
 
+std::vector<Diagnostic> Diagnostics::take_after(std::size_t count) {
+  std::vector<Diagnostic> out;
+  if (count >= items_.size()) return out;
+  out.assign(items_.begin() + static_cast<std::ptrdiff_t>(count), items_.end());
+  items_.resize(count);
+  return out;
+}
+
 std::string Diagnostics::format() const {
   std::string out;
   for (const Diagnostic& d : items_) {

@@ -24,6 +24,8 @@ class Diagnostics {
   explicit Diagnostics(std::string file = {}) : file_(std::move(file)) {}
   void error(std::string pointer, std::string message, std::string hint = {});
   bool ok() const { return items_.empty(); }
+  // Removes and returns the problems after the first `count` (to re-point them).
+  std::vector<Diagnostic> take_after(std::size_t count);
   const std::vector<Diagnostic>& items() const { return items_; }
   const std::string& file() const { return file_; }
   // One line per problem: "<file>: <pointer>: <message> (<hint>)".

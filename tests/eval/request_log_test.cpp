@@ -252,7 +252,8 @@ TEST_F(RequestLogTest, CallsAreMatchedToTheirEndsAndAnUnendedOneIsUnfinished) {
   ASSERT_EQ(kept.size(), 1u);
   const Json& calls = kept[0]["calls"];
   ASSERT_EQ(calls.size(), 3u);
-  EXPECT_EQ(calls[0], Json::parse(R"({"node":"generate","agent":"fast","attempt":0,"kind":"first",
+  EXPECT_EQ(calls[0], Json::parse(R"({"node":"generate","agent":"fast","flow":0,"invocation":0,
+      "attempt":0,"kind":"first",
       "start_ms":2,"end_ms":6,"queue_wait_ms":0.25,"end":"error","error":"transient",
       "input_tokens":120,"output_tokens":30,"cost_usd":0.002,"quality":0.75,"confidence":0.5,
       "silent":false})"));
@@ -260,17 +261,18 @@ TEST_F(RequestLogTest, CallsAreMatchedToTheirEndsAndAnUnendedOneIsUnfinished) {
   EXPECT_EQ(calls[1]["end_ms"], 5.0);
   EXPECT_EQ(calls[1]["end"], "success");
   EXPECT_EQ(calls[1]["error"], nullptr);
-  EXPECT_EQ(calls[2], Json::parse(R"({"node":"generate","agent":"slow","attempt":0,"kind":"first",
+  EXPECT_EQ(calls[2], Json::parse(R"({"node":"generate","agent":"slow","flow":0,"invocation":0,
+      "attempt":0,"kind":"first",
       "start_ms":4,"end_ms":null,"queue_wait_ms":null,"end":"unfinished","error":null,
       "input_tokens":120,"output_tokens":0,"cost_usd":0,"quality":null,"confidence":null,
       "silent":false})"));
   // Key order is part of the format.
   std::vector<std::string> keys;
   for (const auto& [key, value] : calls[2].items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"node", "agent", "attempt", "kind", "start_ms",
-                                            "end_ms", "queue_wait_ms", "end", "error",
-                                            "input_tokens", "output_tokens", "cost_usd", "quality",
-                                            "confidence", "silent"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"node", "agent", "flow", "invocation", "attempt",
+                                            "kind", "start_ms", "end_ms", "queue_wait_ms", "end",
+                                            "error", "input_tokens", "output_tokens", "cost_usd",
+                                            "quality", "confidence", "silent"}));
 }
 
 TEST_F(RequestLogTest, MaxItemsTruncatesTheDetailAndSaysSo) {
@@ -318,10 +320,10 @@ TEST_F(RequestLogTest, DecisionsAndEventsCarryTheirInputsAndReasons) {
      "inputs":[{"agent":"fast","score":0.25,"eligible":true},
                {"agent":"slow","score":0.75,"eligible":false}],
      "choice":"fast","reason":"fewest in flight"},
-    {"t_ms":7,"node":"check","kind":"flow","choice":"done","reason":"score above 0.6"},
-    {"t_ms":8,"node":"check","kind":"flow","choice":null,"reason":"loop bound"}])"));
+    {"t_ms":7,"node":"check","kind":"flow","choice":"done","flow":0,"reason":"score above 0.6"},
+    {"t_ms":8,"node":"check","kind":"flow","choice":null,"flow":0,"reason":"loop bound"}])"));
   EXPECT_EQ(r["events"], Json::parse(R"([
-    {"t_ms":0,"kind":"enter","from":"start","to":"retrieve"},
+    {"t_ms":0,"kind":"enter","from":"start","to":"retrieve","flow":0},
     {"t_ms":2,"kind":"retry","node":"generate","agent":"fast","attempt":1,"delay_ms":1.5,
      "after":"error","error":"rate_limited"},
     {"t_ms":3,"kind":"retry","node":"generate","agent":"slow","attempt":2,"delay_ms":1,
@@ -373,7 +375,7 @@ TEST_F(RequestLogTest, WriteGivesAHeaderThenOneLinePerKeptRequestInIncreasingId)
                       "success",      "outcome",       "quality",    "silent_answer", "cost_usd",
                       "input_tokens", "output_tokens", "call_count", "retries",       "hedges",
                       "timeouts",     "fallbacks",     "redirects",  "kept",          "truncated",
-                      "calls",        "decisions",     "events"}));
+                      "calls",        "decisions",     "events",     "flows",         "runs"}));
 }
 
 // --- End to end --------------------------------------------------------------------

@@ -12,7 +12,8 @@ TEST(ScenarioLoader, LoadsTheDefaultScenario) {
   ASSERT_TRUE(r.ok()) << r.diagnostics.format();
   const Scenario& s = *r.scenario;
   EXPECT_EQ(s.name, "rag_orchestrated");
-  EXPECT_EQ(s.agents.size(), 4u);
+  EXPECT_EQ(s.agents.size(), 5u);
+  EXPECT_EQ(s.agents[4].name, "deep_retriever");
   EXPECT_EQ(s.agents[2].name, "generator");
   EXPECT_EQ(s.agents[2].servers, 256u);
   EXPECT_DOUBLE_EQ(s.agents[2].latency.output_tokens_per_second, 80);
@@ -22,6 +23,15 @@ TEST(ScenarioLoader, LoadsTheDefaultScenario) {
   EXPECT_EQ(s.workflow.nodes[1].kind, orchestration::NodeKind::kGate);
   EXPECT_EQ(s.workflow.nodes[0].max_visits, 3u);
   EXPECT_EQ(s.workflow.nodes[0].call.attempt_timeout, 2_s);
+  // Step 9 of the seed: the re-retrieval uses other parameters.
+  ASSERT_EQ(s.workflow.nodes[0].on_revisit.size(), 1u);
+  const orchestration::Revisit& again = s.workflow.nodes[0].on_revisit[0];
+  EXPECT_EQ(again.from_visit, 2u);
+  EXPECT_EQ(again.call.agents, std::vector<orchestration::AgentIndex>{4});
+  EXPECT_EQ(again.call.attempt_timeout, 4_s);
+  EXPECT_DOUBLE_EQ(again.call.output_tokens_factor, 2.0);
+  EXPECT_EQ(again.call.retry.max_attempts, 3u);  // the rest is the node's own
+  EXPECT_EQ(again.call.output_segment, orchestration::SegmentKind::kDocument);
   EXPECT_EQ(s.workflow.nodes[3].call.retry.backoff.base, 500_ms);  // langgraph preset
   EXPECT_EQ(s.class_names, (std::vector<std::string>{"faq", "research"}));
   EXPECT_EQ(s.run.requests, 20000u);
