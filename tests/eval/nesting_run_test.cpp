@@ -32,7 +32,7 @@ constexpr const char* kDeep = R"({
   "agents": [
     { "name": "worker", "servers": 32,
       "latency": { "base_ms": { "exponential": { "mean": 30 } } },
-      "outcomes": { "transient_error": 0.15 },
+      "outcomes": { "transient_error": 0.4 },
       "tokens": { "output_tokens": { "constant": 20 } } }
   ],
   "workload": { "arrivals": { "poisson": { "rate_per_s": 40 } },
