@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/fit_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace orchsim::cli;
@@ -204,6 +205,9 @@ int main(int argc, char** argv) {
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
 
+  FitArgs fit;
+  CLI::App* fit_cmd = add_fit_command(app, fit);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -222,5 +226,6 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
+  if (*fit_cmd) return fit_command(fit);
   return kExitBadInput;
 }

@@ -164,10 +164,10 @@ class Loader {
       if (const Json* lat = r.child("latency")) {
         ObjectReader l(*lat, r.at("latency"), d_);
         c.latency.base_ms = dist(l, "base_ms", 0.0);
-        c.latency.time_to_first_token_ms = l.number(
-            "time_to_first_token_ms", c.latency.time_to_first_token_ms, Range::non_negative());
+        c.latency.time_to_first_token_ms = dist(l, "time_to_first_token_ms", 0.0);
         c.latency.output_tokens_per_second = l.number(
             "output_tokens_per_second", c.latency.output_tokens_per_second, Range::non_negative());
+        c.latency.inter_token_ms = dist(l, "inter_token_ms", 0.0);
         c.latency.prefill_ms_per_input_token =
             l.number("prefill_ms_per_input_token", c.latency.prefill_ms_per_input_token,
                      Range::non_negative());
@@ -215,6 +215,7 @@ class Loader {
       if (const Json* o = r.child("tokens")) {
         ObjectReader t(*o, r.at("tokens"), d_);
         c.tokens.output_tokens = dist(t, "output_tokens", 0.0);
+        c.tokens.output_tokens_from_request = t.boolean("output_tokens_from_request", false);
         c.tokens.usd_per_1k_input_tokens = t.number(
             "usd_per_1k_input_tokens", c.tokens.usd_per_1k_input_tokens, Range::non_negative());
         c.tokens.usd_per_1k_output_tokens = t.number(
