@@ -12,6 +12,7 @@
 #include "scenarios/calibration/calibrate.hpp"
 #include "scenarios/calibration/csv_line.hpp"
 #include "scenarios/calibration/fit_report.hpp"
+#include "scenarios/calibration/model_check.hpp"
 
 namespace orchsim::cli {
 
@@ -81,6 +82,15 @@ CLI::App* add_fit_command(CLI::App& app, FitArgs& a) {
       ->check(CLI::Range(1u, 10'000'000u));
   cmd->add_option("--requests", a.requests, "--scenario: run.requests (default 2000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  cmd->add_flag("--check", a.check,
+                "Drive each fitted agent as the measurements ran (closed loop, no think time) "
+                "and compare TTFT, latency and error rate with them; exit 1 if one is off the bar");
+  cmd->add_option("--check-requests", a.check_requests,
+                  "--check: simulated requests per agent (default 20000)")
+      ->check(CLI::Range(std::uint64_t{100}, std::uint64_t{100'000'000}));
+  cmd->add_option("--check-users", a.check_users,
+                  "--check: closed-loop users (default: the measured concurrency, else 5)")
+      ->check(CLI::Range(1u, 100'000u));
   cmd->add_flag("-q,--quiet", a.quiet, "No notes on stderr");
   cmd->footer(
       "Reads every INPUT (format detected unless --format), groups the calls (--group-by), fits\n"
@@ -88,7 +98,8 @@ CLI::App* add_fit_command(CLI::App& app, FitArgs& a) {
       "by maximum likelihood, chooses by AIC within the quantile bar (else empirical), and maps\n"
       "errors onto the agent's outcomes (429 -> rate_limited, 5xx -> transient, timeouts -> "
       "hang).\n"
-      "Exit status: 0 written, 2 bad input (nothing written).\n"
+      "Exit status: 0 written, 1 --check found an agent off the bar, 2 bad input (nothing "
+      "written).\n"
       "Examples:\n"
       "  orchsim fit runs/anyscale_13b.json --out agents.json --report fit.json\n"
       "  orchsim fit runs/*.json --group-by file --scenario providers.json --policy "
@@ -232,6 +243,25 @@ int fit_command(const FitArgs& a) {
   }
   const cal::FitReport& report = result.value();
 
+  std::vector<cal::ModelCheck> checks;
+  bool checks_pass = true;
+  if (a.check) {
+    cal::CheckOptions c;
+    c.users = a.check_users.value_or(report.concurrency.value_or(5));
+    c.requests = a.check_requests;
+    c.bar = options.selection;
+    for (const auto& g : report.groups) {
+      checks.push_back(cal::check_group(g, c));
+      checks_pass = checks_pass && (!checks.back().checked || checks.back().pass);
+    }
+  }
+  nlohmann::ordered_json report_doc = cal::report_json(report);
+  if (a.check) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& c : checks) list.push_back(cal::check_json(c));
+    report_doc["checks"] = list;
+  }
+
   // Everything is made before anything is written: a problem leaves no file.
   std::vector<std::pair<std::string, std::string>> files;
   std::size_t agents = 0;
@@ -244,7 +274,7 @@ int fit_command(const FitArgs& a) {
     }
     files.emplace_back(*a.out, cal::agents_document(report));
   }
-  if (a.report) files.emplace_back(*a.report, cal::report_json(report).dump(1) + "\n");
+  if (a.report) files.emplace_back(*a.report, report_doc.dump(1) + "\n");
   if (a.scenario) {
     if (agents == 0) {
       return bad("--scenario: the measurements have no latency: there is no agent to run");
@@ -264,14 +294,21 @@ int fit_command(const FitArgs& a) {
   }
   if (a.print == "table") {
     cal::write_table(report, std::cout);
+    if (a.check) {
+      std::cout << fmt::format(
+          "\nmodel check: {} users in a closed loop, {} requests; relative errors of the "
+          "simulated quantiles:\n",
+          a.check_users.value_or(report.concurrency.value_or(5)), a.check_requests);
+      std::cout << cal::check_table(checks);
+    }
   } else if (a.print == "json") {
-    std::cout << cal::report_json(report).dump(1) << '\n';
+    std::cout << report_doc.dump(1) << '\n';
   }
   std::cout.flush();
   if (!a.quiet) {
     for (const auto& [path, text] : files) std::cerr << "orchsim fit: wrote " << path << '\n';
   }
-  return kExitOk;
+  return checks_pass ? kExitOk : kExitFailure;
 }
 
 }  // namespace orchsim::cli

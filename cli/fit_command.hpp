@@ -46,6 +46,10 @@ struct FitArgs {
   std::string policy;
   std::optional<std::uint32_t> users;
   std::uint64_t requests = 2000;
+  // Drive each fitted agent as the measurements were taken and compare.
+  bool check = false;
+  std::uint64_t check_requests = 20'000;
+  std::optional<std::uint32_t> check_users;
   bool quiet = false;
 };
 
