@@ -76,19 +76,18 @@ QuantityFit fit_quantity(std::string quantity, const Sample& sample,
   }
   if (const auto best = best_aic(options.quantile_guard)) {
     q.selected = *best;
-    q.reason = options.quantile_guard ? "lowest AIC among the families within the quantile bar"
-                                      : "lowest AIC";
+    q.reason = options.quantile_guard ? "lowest AIC within the bar" : "lowest AIC";
     return q;
   }
   if (empirical) {
     q.selected = *empirical;
-    q.reason = "no fitted family within the quantile bar: the empirical distribution";
+    q.reason = "no fitted family within the bar: the empirical distribution";
     return q;
   }
   // The user excluded the fallback: the best fit there is, with a warning.
   if (const auto best = best_aic(false)) {
     q.selected = *best;
-    q.reason = "lowest AIC (none within the quantile bar; empirical not allowed)";
+    q.reason = "lowest AIC (none within the bar; empirical not allowed)";
     q.warnings.push_back("no family reproduces p50/p90/p99 within the bar");
     return q;
   }

@@ -137,7 +137,7 @@ ordered_json report_json(const FitReport& report) {
     ordered_json quantities = ordered_json::array();
     for (const QuantityFit& q : g.quantities) quantities.push_back(quantity_json(q));
     gj["quantities"] = quantities;
-    gj["agent"] = g.agent ? *g.agent : ordered_json(nullptr);
+    gj["fitted_agent"] = g.agent ? *g.agent : ordered_json(nullptr);
     groups.push_back(gj);
   }
   j["groups"] = groups;

@@ -48,7 +48,7 @@ TEST(Selection, NoAdequateFamilyFallsBackToEmpirical) {
       {0.5, 0.5}, {sim::Distribution::normal(100, 3), sim::Distribution::normal(1000, 30)});
   const QuantityFit q = fit_quantity("x", Sample::of(draw(bimodal, 2000, 3)), {});
   EXPECT_EQ(q.chosen().fit.family, Family::kEmpirical);
-  EXPECT_EQ(q.reason, "no fitted family within the quantile bar: the empirical distribution");
+  EXPECT_EQ(q.reason, "no fitted family within the bar: the empirical distribution");
   SelectionOptions plain;
   plain.quantile_guard = false;
   const QuantityFit aic = fit_quantity("x", Sample::of(draw(bimodal, 2000, 3)), plain);
