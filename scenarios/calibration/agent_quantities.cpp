@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "scenarios/calibration/theil_sen.hpp"
 
@@ -13,13 +12,30 @@ namespace orchsim::calibration {
 
 namespace {
 
-double median(std::vector<double> v) { return Sample::of(std::move(v)).quantile(0.5); }
+// The linear-interpolation median (as Sample::quantile(0.5)), by selection
+// rather than a full sort.
+double median(std::vector<double> v) {
+  const std::size_t n = v.size();
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>((n - 1) / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  if (n % 2 == 1) return *mid;
+  return 0.5 * (*mid + *std::min_element(mid + 1, v.end()));
+}
 
+// At least 10 distinct values spanning a factor of 2: enough spread in a
+// regressor to estimate a slope on it.
 bool varies(const std::vector<double>& v) {
   if (v.size() < 10) return false;
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-  std::set<double> distinct(v.begin(), v.end());
-  return distinct.size() >= 10 && *hi >= 2.0 * std::max(*lo, 1.0);
+  if (!(*hi >= 2.0 * std::max(*lo, 1.0))) return false;
+  std::vector<double> seen;
+  for (double x : v) {
+    if (std::find(seen.begin(), seen.end(), x) == seen.end()) {
+      seen.push_back(x);
+      if (seen.size() >= 10) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
