@@ -31,6 +31,9 @@ struct RunArgs {
   // No --out/decisions.jsonl (~1.4 KB a request: 1.4 GB for a million); the
   // decisions of the sampled requests are still in requests.jsonl.
   bool no_decisions = false;
+  // Attach eval::InvariantChecker; any violation is printed and the command
+  // exits 1 (the results are still written: they are what was simulated).
+  bool check_invariants = false;
   std::string format = "table";  // table | json | csv
   bool quiet = false;
   std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs

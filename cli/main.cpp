@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--no-decisions", run.no_decisions,
                     "Do not write decisions.jsonl (about 1.4 KB per request; the sampled requests "
                     "keep theirs in requests.jsonl); removes an old one from --out");
+  run_cmd->add_flag("--check-invariants", run.check_invariants,
+                    "Check the simulator's invariants as the run goes (every request and call "
+                    "ends once, counters count what happened, edges are edges, ...); exit 1 on "
+                    "a violation");
   run_cmd->add_option("--format", run.format, "What to print on stdout")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress bar or file notes on stderr");

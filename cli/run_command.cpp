@@ -4,11 +4,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
 #include "cli/progress_bar.hpp"
 #include "eval/atomic_file.hpp"
+#include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
@@ -101,6 +103,12 @@ int run_command(const RunArgs& args) {
     }
   }
 
+  std::optional<eval::InvariantChecker> checker;
+  if (args.check_invariants) {
+    checker.emplace(scenario.workflow);
+    options.observer = &*checker;
+  }
+
   ProgressBar bar(scenario.name);
   if (!args.quiet && bar.enabled()) options.progress = [&bar](double f) { bar.update(f); };
   eval::RunResult result;
@@ -112,6 +120,7 @@ int run_command(const RunArgs& args) {
     return kExitFailure;
   }
   bar.finish();
+  if (checker) checker->finish(result, scenario.run.drain);
 
   const nlohmann::ordered_json report = eval::make_report(scenario, result);
   if (args.format == "json") {
@@ -166,6 +175,13 @@ int run_command(const RunArgs& args) {
                                result.trace ? ", trace.json" : "");
     }
   }
+  if (checker && !checker->ok()) {
+    std::cerr << fmt::format("orchsim: {} invariant violations (first {} shown):\n",
+                             checker->violation_count(), checker->violations().size());
+    for (const std::string& v : checker->violations()) std::cerr << "  " << v << '\n';
+    return kExitFailure;
+  }
+  if (checker && !args.quiet) std::cerr << "invariants: all hold\n";
   return kExitOk;
 }
 

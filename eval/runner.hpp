@@ -49,7 +49,11 @@ struct RunResult {
   std::uint64_t seed = 0;
   std::uint64_t requests_limit = 0;
   sim::Duration duration_limit = sim::Duration::zero();
-  sim::Time end;             // simulated time when the run stopped
+  sim::Time end;  // simulated time when the run stopped
+  // When arrivals stopped (request limit reached, duration over); max() when
+  // they never did (the event queue ran dry first). The run ends by
+  // arrivals_end + run.drain at the latest.
+  sim::Time arrivals_end = sim::Time::max();
   std::uint64_t events = 0;  // kernel events run
   std::uint64_t arrived = 0, completed = 0, failed = 0, in_flight = 0;
   std::unique_ptr<MetricsCollector> metrics;

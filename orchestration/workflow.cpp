@@ -41,13 +41,6 @@ NodeId Workflow::find(const std::string& node_name) const {
 
 namespace {
 
-const std::set<std::string>& known_policies() {
-  static const std::set<std::string> k = {"static",   "round_robin", "weighted_random",
-                                          "least_loaded", "latency_ewma", "p2c",
-                                          "cost_aware",   "linucb",      "cascade"};
-  return k;
-}
-
 // Outgoing edges of a node, in a fixed order.
 std::vector<NodeId> edges_of(const Node& n) {
   std::vector<NodeId> out;
@@ -107,24 +100,12 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     switch (n.kind) {
       case NodeKind::kCall: {
         const CallNode& c = n.call;
-        const bool cascade = c.routing.policy == "cascade";
-        if (c.agents.empty() && !cascade) out.push_back(fmt::format("{}: no candidate agents", name_of(i)));
+        // Candidates and the routing policy's parameters are checked when the
+        // policy is made (orchestration/policy_registry.hpp): a policy may add
+        // candidates (a cascade's tiers).
         for (AgentIndex a : c.agents) check_agent(i, a, "agent");
         for (AgentIndex a : c.fallback_agents) check_agent(i, a, "fallback agent");
         for (AgentIndex a : c.hedge.agents) check_agent(i, a, "hedge agent");
-        if (cascade) {
-          if (c.routing.cascade.tiers.empty()) {
-            out.push_back(fmt::format("{}: cascade has no tiers", name_of(i)));
-          }
-          for (AgentIndex a : c.routing.cascade.tiers) check_agent(i, a, "cascade tier");
-        }
-        if (!known_policies().count(c.routing.policy)) {
-          out.push_back(fmt::format("{}: unknown routing policy '{}'", name_of(i), c.routing.policy));
-        }
-        if (c.routing.policy == "weighted_random" && c.routing.weights.size() != c.agents.size()) {
-          out.push_back(fmt::format("{}: {} weights for {} agents", name_of(i),
-                                    c.routing.weights.size(), c.agents.size()));
-        }
         if (c.retry.max_attempts == 0) out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
         if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, "summarizer");
         if (c.time_budget.budget > sim::Duration::zero()) {

@@ -24,9 +24,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "mock_agents/agent.hpp"
 #include "orchestration/backoff.hpp"
@@ -85,24 +89,28 @@ struct TimeBudgetConfig {
   std::uint32_t parts = 2;
 };
 
-// Cheap-first escalation (FrugalGPT): call tiers in order; accept the first
-// answer whose confidence reaches `accept_confidence`; the last tier's answer
-// is always accepted. Every tier called is paid for.
-struct CascadeConfig {
-  std::vector<AgentIndex> tiers;
-  double accept_confidence = 0.7;
-};
+class PolicyParams;
+struct NodeSpec;
+class RoutingPolicy;
 
+// Which routing policy serves a call node, and its parameters. Policies are
+// plug-ins (orchestration/policy_registry.hpp): the loader resolves the name
+// to a factory and checks the parameters; the orchestrator asks the factory
+// for a fresh policy per node per run.
 struct RoutingConfig {
-  // static, round_robin, weighted_random, least_loaded, latency_ewma, p2c,
-  // cost_aware, linucb, cascade (uses `cascade`).
   std::string policy = "static";
-  std::vector<double> weights;       // weighted_random
-  double ewma_alpha = 0.2;           // latency_ewma, p2c
-  double min_confidence = 0.0;       // cost_aware: cheapest whose EWMA confidence reaches this
-  double linucb_alpha = 1.0;         // linucb exploration
-  double cost_weight = 10.0;         // linucb reward = confidence - cost_weight * cost_usd
-  CascadeConfig cascade;
+  // The node's "routing.params" object (may be null), and the flat keys
+  // format version 1 keeps next to "policy" (weights, exploration, tiers, ...).
+  std::shared_ptr<const nlohmann::ordered_json> params;
+  std::shared_ptr<const nlohmann::ordered_json> legacy;
+  std::string pointer;  // where "routing" is in the scenario, for messages
+  // Resolved by the loader; empty: looked up in PolicyRegistry::global() by name.
+  std::shared_ptr<const std::function<std::unique_ptr<RoutingPolicy>(PolicyParams&, NodeSpec&)>>
+      factory;
+
+  // A config for C++ callers: `params` as JSON text (an object), e.g.
+  // RoutingConfig::named("weighted_random", R"({"weights": [3, 1]})").
+  static RoutingConfig named(std::string policy, std::string_view params_json = {});
 };
 
 struct CallNode {
@@ -180,12 +188,29 @@ struct FanOutNode {
   NodeId join = kNoNode;
 };
 
+// What an `all` join does when branches fail. Failures up to the tolerance
+// are accepted (Step Functions' Map: ToleratedFailureCount and
+// ToleratedFailurePercentage; the join fails when either is exceeded). With
+// kFailFast the join fails as soon as the tolerance is exceeded and cancels
+// the rest (Step Functions' Parallel, LangGraph's superstep, Promise.all);
+// with kWaitAll it waits for every branch, then succeeds if the failures are
+// within the tolerance (Promise.allSettled plus a threshold).
+enum class BranchFailure : std::uint8_t { kFailFast, kWaitAll };
+
 struct JoinNode {
   JoinPolicy policy = JoinPolicy::kAll;
   std::uint32_t k = 1;                            // first_k
   sim::Duration deadline = sim::Duration::zero();  // kDeadline: after the fan-out started
   Merge merge = Merge::kMax;
-  NodeId on_failure = kNoNode;  // too few successes; kNoNode = the request fails
+  NodeId on_failure = kNoNode;  // too few successes; kNoNode = the flow fails
+  // kAll only.
+  BranchFailure on_branch_failure = BranchFailure::kFailFast;
+  static constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t tolerated_failures = kUnset;  // kUnset: not given
+  double tolerated_failure_percent = -1.0;    // < 0: not given
+
+  // The most failures of `total` branches this join accepts.
+  std::uint32_t tolerated(std::uint32_t total) const;
 };
 
 struct TerminalNode {
