@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -10,9 +11,10 @@
 #include "cli/duration_arg.hpp"
 #include "eval/atomic_file.hpp"
 #include "scenarios/calibration/calibrate.hpp"
-#include "scenarios/calibration/csv_line.hpp"
 #include "scenarios/calibration/fit_report.hpp"
 #include "scenarios/calibration/model_check.hpp"
+#include "scenarios/replay_trace.hpp"
+#include "scenarios/csv_line.hpp"
 
 namespace orchsim::cli {
 
@@ -70,7 +72,8 @@ CLI::App* add_fit_command(CLI::App& app, FitArgs& a) {
   cmd->add_option("--arrival-piece", a.arrival_piece,
                   "Piece length of the piecewise rate (default 60s)");
   cmd->add_option("--rate-scale", a.rate_scale,
-                  "Multiply the fitted arrival rates: the same traffic at another volume")
+                  "Multiply the arrival rate of the fitted arrivals (--arrivals) or of the "
+                  "replayed trace (--replay): the same traffic at another volume")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--name", a.name, "--scenario: its name (default fitted)");
   cmd->add_option("--policy", a.policy,
@@ -80,6 +83,10 @@ CLI::App* add_fit_command(CLI::App& app, FitArgs& a) {
                   "--scenario without --arrivals: closed-loop users (default: the measured "
                   "concurrency, else 5)")
       ->check(CLI::Range(1u, 10'000'000u));
+  cmd->add_option("--replay", a.replay,
+                  "--scenario: replay this trace (arrivals with input and output tokens: a CSV "
+                  "with named columns or the Azure trace) at --rate-scale; run.requests = its "
+                  "length");
   cmd->add_option("--requests", a.requests, "--scenario: run.requests (default 2000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
   cmd->add_flag("--check", a.check,
@@ -153,10 +160,10 @@ std::string command_line(const FitArgs& a) {
 
 bool parse_max_error(const std::string& text, cal::SelectionOptions& s) {
   std::vector<std::string> parts;
-  if (cal::split_csv_line(text, parts) || parts.size() != 3) return false;
+  if (scenarios::split_csv_line(text, parts) || parts.size() != 3) return false;
   double v[3];
   for (int i = 0; i < 3; ++i) {
-    if (!cal::parse_number(parts[i], v[i]) || !(v[i] > 0)) return false;
+    if (!scenarios::parse_number(parts[i], v[i]) || !(v[i] > 0)) return false;
   }
   s.max_error_p50 = v[0];
   s.max_error_p90 = v[1];
@@ -284,6 +291,26 @@ int fit_command(const FitArgs& a) {
     s.policy = a.policy;
     s.users = a.users;
     s.requests = a.requests;
+    s.command = options.command + " --scenario " + quoted(*a.scenario);
+    if (a.name != FitArgs{}.name) s.command += " --name " + quoted(a.name);
+    if (!a.policy.empty()) s.command += " --policy " + a.policy;
+    if (a.users) s.command += fmt::format(" --users {}", *a.users);
+    if (a.replay) {
+      // Checked now (a bad trace is bad input), and its length bounds the run.
+      try {
+        const scenarios::ReplayTrace trace = scenarios::load_replay_trace(*a.replay, a.rate_scale);
+        s.requests = trace.arrivals.offsets.size();
+      } catch (const std::exception& e) {
+        return bad(std::string("--replay: ") + e.what());
+      }
+      namespace fs = std::filesystem;
+      const fs::path base = fs::absolute(fs::path(*a.scenario)).parent_path();
+      s.replay_file = fs::absolute(*a.replay).lexically_normal().lexically_relative(base).string();
+      s.replay_rate_scale = a.rate_scale;
+      s.command += " --replay " + quoted(*a.replay);
+    } else if (a.requests != FitArgs{}.requests) {
+      s.command += fmt::format(" --requests {}", a.requests);
+    }
     files.emplace_back(*a.scenario, cal::scenario_document(report, s));
   }
   try {

@@ -46,6 +46,7 @@ struct FitArgs {
   std::string policy;
   std::optional<std::uint32_t> users;
   std::uint64_t requests = 2000;
+  std::optional<std::string> replay;  // --scenario: replay this trace
   // Drive each fitted agent as the measurements were taken and compare.
   bool check = false;
   std::uint64_t check_requests = 20'000;

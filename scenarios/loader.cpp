@@ -12,6 +12,7 @@
 
 #include "scenarios/distribution_json.hpp"
 #include "scenarios/json_reader.hpp"
+#include "scenarios/replay_trace.hpp"
 #include "scenarios/routing_section.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -355,6 +356,15 @@ class Loader {
       s.class_names = {"default"};
     }
     r.finish();
+    if (replay_) {
+      auto bound = bind_replay(*replay_, s.class_names);
+      if (auto* attributes = std::get_if<ReplayAttributes>(&bound)) {
+        s.workload.replay = std::make_shared<const ReplayAttributes>(std::move(*attributes));
+      } else {
+        d_.error(at + "/arrivals/replay/file", std::get<std::string>(bound));
+      }
+      replay_.reset();
+    }
     // The workload's own checks (what the arrival processes and classes
     // reject at run time), mapped back to pointers, unless already reported.
     if (already_reported(at)) return;
@@ -443,12 +453,16 @@ class Loader {
       w.arrivals = ArrivalSpec{dd};
     } else if (kind == "replay") {
       std::string file = a.string("file", std::nullopt);
+      const double rate_scale = a.number("rate_scale", 1.0, Range::positive());
       if (!file.empty()) {
         std::filesystem::path path(file);
         if (path.is_relative() && !base_dir_.empty())
           path = std::filesystem::path(base_dir_) / path;
         try {
-          w.arrivals = ArrivalSpec{load_replay_csv(path.string())};
+          ReplayTrace trace = load_replay_trace(path.string(), rate_scale);
+          w.arrivals = ArrivalSpec{trace.arrivals};
+          // Its classes are bound once the workload's classes are read.
+          if (trace.has_attributes()) replay_ = std::move(trace);
         } catch (const std::exception& e) {
           d_.error(a.at("file"), fmt::format("cannot replay: {}", e.what()));
         }
@@ -465,6 +479,7 @@ class Loader {
 
  public:
   std::string base_dir_;
+  std::optional<ReplayTrace> replay_;  // a replayed trace's attributes, until classes are known
   const orch::PolicyRegistry* policies_ = &orch::PolicyRegistry::global();
 
  private:
@@ -637,7 +652,8 @@ class Loader {
     c.routing.pointer = r.at("routing");
     if (const Json* rt = r.child("routing")) read_routing(*rt, r.at("routing"), c, agent_names, d_);
     const std::size_t before = d_.items().size();
-    const auto class_count = static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
+    const auto class_count =
+        static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
     if (!s.agents.empty()) check_routing(c, n.name, agent_names, class_count, *policies_, d_);
     const bool policy_problems = d_.items().size() != before;
     const Json* agents_json = r.child("agents");

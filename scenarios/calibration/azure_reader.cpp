@@ -6,11 +6,18 @@
 #include <filesystem>
 #include <vector>
 
-#include "scenarios/calibration/csv_line.hpp"
-#include "scenarios/calibration/text_lines.hpp"
-#include "scenarios/calibration/timestamp.hpp"
+#include "scenarios/csv_line.hpp"
+#include "scenarios/text_lines.hpp"
+#include "scenarios/timestamp.hpp"
 
 namespace orchsim::calibration {
+
+using scenarios::is_blank_or_comment;
+using scenarios::parse_number;
+using scenarios::parse_timestamp;
+using scenarios::split_csv_line;
+using scenarios::TextLines;
+using scenarios::trim_blanks;
 
 bool is_azure_header(std::string_view header) {
   std::vector<std::string> fields;

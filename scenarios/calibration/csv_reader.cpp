@@ -6,11 +6,19 @@
 #include <cmath>
 #include <map>
 
-#include "scenarios/calibration/csv_line.hpp"
-#include "scenarios/calibration/text_lines.hpp"
-#include "scenarios/calibration/timestamp.hpp"
+#include "scenarios/csv_line.hpp"
+#include "scenarios/text_lines.hpp"
+#include "scenarios/timestamp.hpp"
 
 namespace orchsim::calibration {
+
+using scenarios::ascii_lower;
+using scenarios::is_blank_or_comment;
+using scenarios::parse_number;
+using scenarios::parse_timestamp;
+using scenarios::split_csv_line;
+using scenarios::TextLines;
+using scenarios::trim_blanks;
 
 namespace {
 

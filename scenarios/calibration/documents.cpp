@@ -82,6 +82,10 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
   if (names.empty()) {
     throw std::invalid_argument("no fitted agent: the measurements have no latency");
   }
+  if (options.replay_file) {
+    // The trace's own output-token counts, produced exactly.
+    for (ordered_json& a : agents) a["tokens"]["output_tokens_from_request"] = true;
+  }
   ordered_json doc;
   doc["version"] = 1;
   doc["name"] = options.name;
@@ -93,14 +97,18 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
   doc["run"] = {{"seed", 1}, {"requests", options.requests}};
   doc["agents"] = agents;
   ordered_json workload;
-  if (report.arrivals) {
+  if (options.replay_file) {
+    ordered_json replay = {{"file", *options.replay_file}};
+    if (options.replay_rate_scale != 1.0) replay["rate_scale"] = options.replay_rate_scale;
+    workload["arrivals"] = {{"replay", replay}};
+  } else if (report.arrivals) {
     workload["arrivals"] = report.arrivals->chosen().json;
   } else {
     const std::uint32_t users = options.users.value_or(report.concurrency.value_or(5));
     workload["arrivals"] = {{"closed_loop", {{"users", users}, {"think_time_ms", 0}}}};
   }
   ordered_json cls = {{"name", "default"}, {"weight", 1}};
-  if (auto in = input_tokens_json(report)) cls["input_tokens"] = *in;
+  if (auto in = input_tokens_json(report); in && !options.replay_file) cls["input_tokens"] = *in;
   workload["classes"] = ordered_json::array({cls});
   doc["workload"] = workload;
   const std::string policy = !options.policy.empty() ? options.policy
@@ -120,10 +128,20 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
                                                      {"type", "terminal"},
                                                      {"success", true},
                                                      {"outcome", "answered"}}})}};
-  return header(report, "A scenario around fitted agents") +
-         "// One call node routes over the fitted agents with no retries, as the measurements "
-         "ran.\n" +
-         layout_json(doc) + "\n";
+  std::string head = fmt::format("// {}: a scenario around agents fitted from measurements.\n",
+                                 options.name);
+  head += fmt::format("// Made by: {}\n", options.command.empty()
+                                              ? (report.command.empty() ? "orchsim fit" : report.command)
+                                              : options.command);
+  for (const Source& s : report.sources) {
+    head += fmt::format("// From: {} ({}, {} calls)\n", s.path, s.format, s.records);
+  }
+  head += fmt::format(
+      "// One call node routes over the fitted agents ({}) with no retries, as the measurements "
+      "ran.\n// Compare another router:\n//   orchsim compare {}.json --variant "
+      "ewma:/workflow/nodes/0/routing/policy=latency_ewma\n",
+      policy, options.name);
+  return head + layout_json(doc) + "\n";
 }
 
 }  // namespace orchsim::calibration

@@ -37,11 +37,19 @@ struct ScenarioOptions {
   // concurrency, else 5); think time 0, as a benchmark client runs.
   std::optional<std::uint32_t> users{};
   std::uint64_t requests = 2000;
+  // Replay this trace (a path relative to the scenario file) instead of the
+  // fitted arrivals or a closed loop; its requests' output tokens are
+  // produced exactly (output_tokens_from_request).
+  std::optional<std::string> replay_file{};
+  double replay_rate_scale = 1.0;
+  // The command that makes the scenario, for its header (the fit's own when empty).
+  std::string command{};
 };
 
 // A whole scenario around the fitted agents: one call node routing over
-// them, no retries (as measured), a timeout when calls hang, and the fitted
-// arrivals or a closed loop; input tokens as measured.
+// them, no retries (as measured), a timeout when calls hang, and a replayed
+// trace, the fitted arrivals or a closed loop; input tokens as measured
+// (or the trace's). Its header names it and the command that made it.
 std::string scenario_document(const FitReport& report, const ScenarioOptions& options);
 
 }  // namespace orchsim::calibration

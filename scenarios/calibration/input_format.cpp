@@ -9,9 +9,11 @@
 #include "scenarios/calibration/csv_reader.hpp"
 #include "scenarios/calibration/llmperf_reader.hpp"
 #include "scenarios/calibration/otlp_json_reader.hpp"
-#include "scenarios/calibration/text_lines.hpp"
+#include "scenarios/text_lines.hpp"
 
 namespace orchsim::calibration {
+
+using scenarios::TextLines;
 
 std::string_view to_string(InputFormat format) {
   switch (format) {

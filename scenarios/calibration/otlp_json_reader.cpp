@@ -7,10 +7,13 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "scenarios/calibration/csv_line.hpp"
 #include "scenarios/calibration/json_text.hpp"
+#include "scenarios/csv_line.hpp"
 
 namespace orchsim::calibration {
+
+using scenarios::parse_number;
+using scenarios::trim_blanks;
 
 namespace {
 

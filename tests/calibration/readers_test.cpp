@@ -7,11 +7,13 @@
 
 #include "scenarios/calibration/error_mapping.hpp"
 #include "scenarios/calibration/input_format.hpp"
-#include "scenarios/calibration/timestamp.hpp"
+#include "scenarios/timestamp.hpp"
 #include "tests/calibration/scratch_file.hpp"
 
 namespace orchsim::calibration {
 namespace {
+
+using scenarios::parse_timestamp;
 
 namespace fs = std::filesystem;
 using testing::scratch_file;

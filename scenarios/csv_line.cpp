@@ -1,10 +1,10 @@
-#include "scenarios/calibration/csv_line.hpp"
+#include "scenarios/csv_line.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <cmath>
 
-namespace orchsim::calibration {
+namespace orchsim::scenarios {
 
 std::optional<std::string> split_csv_line(std::string_view line, std::vector<std::string>& fields) {
   fields.clear();
@@ -66,4 +66,4 @@ std::string ascii_lower(std::string_view text) {
   return out;
 }
 
-}  // namespace orchsim::calibration
+}  // namespace orchsim::scenarios

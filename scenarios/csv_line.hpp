@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace orchsim::calibration {
+namespace orchsim::scenarios {
 
 // Fills `fields` (cleared first). Returns a problem ("an unterminated quote")
 // or nullopt. A trailing '\r' is dropped; fields are not trimmed.
@@ -30,4 +30,4 @@ std::string_view trim_blanks(std::string_view text);
 // Lower-case ASCII copy.
 std::string ascii_lower(std::string_view text);
 
-}  // namespace orchsim::calibration
+}  // namespace orchsim::scenarios

@@ -1,8 +1,8 @@
-#include "scenarios/calibration/timestamp.hpp"
+#include "scenarios/timestamp.hpp"
 
-#include "scenarios/calibration/csv_line.hpp"
+#include "scenarios/csv_line.hpp"
 
-namespace orchsim::calibration {
+namespace orchsim::scenarios {
 
 namespace {
 
@@ -70,4 +70,4 @@ bool parse_timestamp(std::string_view text, std::int64_t& ns_since_epoch) {
   return true;
 }
 
-}  // namespace orchsim::calibration
+}  // namespace orchsim::scenarios

@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace orchsim::calibration {
+namespace orchsim::scenarios {
 
 class TextLines {
  public:
@@ -42,4 +42,4 @@ inline bool is_blank_or_comment(std::string_view line) {
   return first == std::string_view::npos || line[first] == '#';
 }
 
-}  // namespace orchsim::calibration
+}  // namespace orchsim::scenarios
