@@ -13,8 +13,8 @@
 #include "scenarios/calibration/calibrate.hpp"
 #include "scenarios/calibration/fit_report.hpp"
 #include "scenarios/calibration/model_check.hpp"
-#include "scenarios/replay_trace.hpp"
 #include "scenarios/csv_line.hpp"
+#include "scenarios/replay_trace.hpp"
 
 namespace orchsim::cli {
 
@@ -292,6 +292,7 @@ int fit_command(const FitArgs& a) {
     s.users = a.users;
     s.requests = a.requests;
     s.command = options.command + " --scenario " + quoted(*a.scenario);
+    s.compare_target = quoted(*a.scenario);
     if (a.name != FitArgs{}.name) s.command += " --name " + quoted(a.name);
     if (!a.policy.empty()) s.command += " --policy " + a.policy;
     if (a.users) s.command += fmt::format(" --users {}", *a.users);

@@ -93,7 +93,21 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
   for (const Source& s : report.sources) {
     files += (files.empty() ? "" : ", ") + std::filesystem::path(s.path).filename().string();
   }
-  doc["description"] = fmt::format("Agents fitted from {} by orchsim fit", files);
+  std::string traffic;
+  if (options.replay_file) {
+    traffic = fmt::format("the trace {} replayed with its own tokens{}",
+                          std::filesystem::path(*options.replay_file).filename().string(),
+                          options.replay_rate_scale != 1.0
+                              ? fmt::format(" at {:g}x its speed", options.replay_rate_scale)
+                              : std::string());
+  } else if (report.arrivals) {
+    traffic = fmt::format("fitted {} arrivals", report.arrivals->chosen().model);
+  } else {
+    traffic = fmt::format("{} users in a closed loop, as measured",
+                          options.users.value_or(report.concurrency.value_or(5)));
+  }
+  doc["description"] =
+      fmt::format("Agents fitted from {} by orchsim fit; traffic: {}", files, traffic);
   doc["run"] = {{"seed", 1}, {"requests", options.requests}};
   doc["agents"] = agents;
   ordered_json workload;
@@ -128,19 +142,21 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
                                                      {"type", "terminal"},
                                                      {"success", true},
                                                      {"outcome", "answered"}}})}};
-  std::string head = fmt::format("// {}: a scenario around agents fitted from measurements.\n",
-                                 options.name);
-  head += fmt::format("// Made by: {}\n", options.command.empty()
-                                              ? (report.command.empty() ? "orchsim fit" : report.command)
-                                              : options.command);
+  std::string head =
+      fmt::format("// {}: agents fitted from measurements by orchsim fit.\n", options.name);
+  head += fmt::format("// Made by: {}\n",
+                      options.command.empty()
+                          ? (report.command.empty() ? "orchsim fit" : report.command)
+                          : options.command);
   for (const Source& s : report.sources) {
     head += fmt::format("// From: {} ({}, {} calls)\n", s.path, s.format, s.records);
   }
+  head += fmt::format("// Traffic: {}.\n", traffic);
   head += fmt::format(
-      "// One call node routes over the fitted agents ({}) with no retries, as the measurements "
-      "ran.\n// Compare another router:\n//   orchsim compare {}.json --variant "
-      "ewma:/workflow/nodes/0/routing/policy=latency_ewma\n",
-      policy, options.name);
+      "// One call node routes over them ({}) with no retries, as the measurements ran.\n"
+      "// Compare another router on the same world (common random numbers):\n"
+      "//   orchsim compare {} --variant ewma:/workflow/nodes/0/routing/policy=latency_ewma\n",
+      policy, options.compare_target.empty() ? options.name + ".json" : options.compare_target);
   return head + layout_json(doc) + "\n";
 }
 

@@ -44,6 +44,8 @@ struct ScenarioOptions {
   double replay_rate_scale = 1.0;
   // The command that makes the scenario, for its header (the fit's own when empty).
   std::string command{};
+  // How the header's `orchsim compare` line names the scenario (default <name>.json).
+  std::string compare_target{};
 };
 
 // A whole scenario around the fitted agents: one call node routing over
