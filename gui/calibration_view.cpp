@@ -321,16 +321,10 @@ void CalibrationView::rebuild() {
   share->setLabelFormat(QStringLiteral("%.1f"));
   share->setTitleText(tr("share at or below"));
   cdf->addAxis(share, Qt::AlignLeft);
-  for (QAbstractSeries* s : cdf_series) {
-    cdf->addSeries(s);
-    cdf_->attach_to_axes(s);
-  }
+  for (QAbstractSeries* s : cdf_series) cdf_->attach_to_axes(s);
   qq->addAxis(axis(tr("measured quantile")), Qt::AlignBottom);
   qq->addAxis(axis(tr("fitted quantile")), Qt::AlignLeft);
-  for (QAbstractSeries* s : qq_series) {
-    qq->addSeries(s);
-    qq_->attach_to_axes(s);
-  }
+  for (QAbstractSeries* s : qq_series) qq_->attach_to_axes(s);
 
   model_->setHorizontalHeaderLabels({tr("family"), tr("AIC"), tr("KS D"), tr("KS p"), tr("p50"),
                                      tr("p90"), tr("p99"), tr("within bar"), tr("parameters")});

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr,
                  "orchsim-gui: wrote "
-                 "%s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality}.png\n",
+                 "%s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality,calibration}.png\n",
                  qPrintable(dir));
     return 0;
   }
