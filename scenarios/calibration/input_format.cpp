@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -70,6 +71,10 @@ InputFormat detect_format(const std::string& text, bool& is_summary) {
 }
 
 Result<std::string> read_file_text(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return InputError{.file = path, .message = "is a folder, expected a measurement file"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{.file = path, .message = "cannot open for reading"};
   std::ostringstream ss;
@@ -83,6 +88,9 @@ std::optional<InputError> read_measurements(const std::string& path, InputFormat
                                             std::vector<std::string>& notes) {
   auto text = read_file_text(path);
   if (!text.ok()) return text.error();
+  if (text.value().find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InputError{.file = path, .message = "is empty, expected measurements"};
+  }
   if (format == InputFormat::kAuto) {
     bool summary = false;
     format = detect_format(text.value(), summary);

@@ -305,10 +305,14 @@ TEST(InputFormat, DetectedFromContent) {
   EXPECT_EQ(detect_format("latency_ms\n1\n", summary), InputFormat::kCsv);
 }
 
-TEST(InputFormat, MissingFileIsAnInputError) {
+TEST(InputFormat, MissingEmptyOrFolderIsAnInputError) {
   const Read r = read("/nonexistent/calls.csv");
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->format(), "/nonexistent/calls.csv: cannot open for reading");
+  const std::string empty = scratch_file("empty.json", " \n");
+  EXPECT_EQ(read(empty).error->format(), empty + ": is empty, expected measurements");
+  const std::string folder = fs::path(empty).parent_path().string();
+  EXPECT_EQ(read(folder).error->format(), folder + ": is a folder, expected a measurement file");
 }
 
 TEST(ErrorMapping, CodesAndWords) {
