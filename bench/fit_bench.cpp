@@ -84,8 +84,15 @@ std::string million_call_csv() {
   return p.string();
 }
 
+// The file, removed when the program ends.
+struct TemporaryCsv {
+  std::string path = million_call_csv();
+  ~TemporaryCsv() { std::filesystem::remove(path); }
+};
+
 void BM_CalibrateCsvMillionCalls(benchmark::State& state) {
-  static const std::string path = million_call_csv();
+  static const TemporaryCsv csv;
+  const std::string& path = csv.path;
   cal::FitOptions options;
   options.inputs = {path};
   for (auto _ : state) {
