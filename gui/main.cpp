@@ -93,10 +93,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
       return 1;
     }
-    std::fprintf(stderr,
-                 "orchsim-gui: wrote "
-                 "%s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality,calibration}.png\n",
-                 qPrintable(dir));
+    std::fprintf(
+        stderr,
+        "orchsim-gui: wrote "
+        "%s/"
+        "gui-{summary,latency,over-time,agents,workflow,requests,cost-quality,calibration}.png\n",
+        qPrintable(dir));
     return 0;
   }
 

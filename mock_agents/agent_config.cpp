@@ -51,9 +51,8 @@ std::vector<std::string> MockAgentConfig::validate() const {
   p.non_negative("latency.output_tokens_per_second", latency.output_tokens_per_second);
   p.never_negative("latency.inter_token_ms", latency.inter_token_ms);
   // Two decode speeds would add up, which nobody means: give one.
-  const bool has_inter_token =
-      latency.inter_token_ms.mean() != std::optional<double>(0.0) ||
-      latency.inter_token_ms.variance() != std::optional<double>(0.0);
+  const bool has_inter_token = latency.inter_token_ms.mean() != std::optional<double>(0.0) ||
+                               latency.inter_token_ms.variance() != std::optional<double>(0.0);
   if (latency.output_tokens_per_second > 0.0 && has_inter_token) {
     p.add("latency.inter_token_ms", latency.inter_token_ms.describe(),
           "no inter-token time when output_tokens_per_second is set (give one decode speed)");
