@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/store_args.hpp"
+
 namespace orchsim::cli {
 
 // Exit statuses: 0 success, 1 the check found a regression / the run failed
@@ -38,6 +40,7 @@ struct RunArgs {
   bool quiet = false;
   std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs
   unsigned jobs = 0;               // threads for replications; 0 = one per core
+  StoreArgs store;                 // with --replications: the results store
 };
 
 // Arguments shared by the replication-based commands.
@@ -52,6 +55,7 @@ struct EvalArgs {
   unsigned jobs = 0;
   std::string format = "table";
   bool quiet = false;
+  StoreArgs store;
 };
 
 struct CompareArgs {
@@ -60,6 +64,7 @@ struct CompareArgs {
   std::vector<std::string> against;   // other scenario files
   std::vector<std::string> metrics;   // shown in the table; empty = the key metrics
   bool all_metrics = false;
+  std::string out_dir;  // comparison.json and results.sqlite; "" = print only
 };
 
 struct SweepArgs {
@@ -84,12 +89,15 @@ struct CheckArgs {
   std::optional<std::string> junit;
   unsigned jobs = 0;
   bool quiet = false;
+  StoreArgs store;
 };
 
 int run_command(const RunArgs& args);
 int validate_command(const std::vector<std::string>& scenarios,
                      const std::vector<std::string>& sets);
 int list_command();
+// The routing policies of the registry: name, what it does, its parameters.
+int list_policies_command();
 int explain_command(const std::string& scenario, const std::string& format);
 // run with --replications > 1 (run_command calls it).
 int run_replications_command(const RunArgs& args);

@@ -3,14 +3,18 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/experiment.hpp"
+#include "cli/store_cli.hpp"
 #include "cli/fit_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace orchsim::cli;
+  note_command_line(argc, argv);
   CLI::App app{
       "orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
       "Same scenario + seed = the same bytes out."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
   app.footer(
       "Examples:\n"
       "  orchsim run                                  # the default built-in scenario\n"
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option(
       "-j,--jobs", run.jobs,
       "Threads for replications (default: one per core; output does not depend on it)");
+  add_store_options(run_cmd, run.store);
   run_cmd->footer(
       "Examples:\n"
       "  orchsim run\n"
@@ -97,6 +102,7 @@ int main(int argc, char** argv) {
           ->check(CLI::IsMember({"table", "json"}));
     }
     cmd->add_flag("-q,--quiet", a.quiet, "No progress bar or file notes on stderr");
+    add_store_options(cmd, a.store);
   };
 
   CompareArgs compare;
@@ -111,6 +117,8 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--metric", compare.metrics,
                           "A metric to show in the table (repeatable; default: key metrics)");
   compare_cmd->add_flag("--all-metrics", compare.all_metrics, "Show every metric in the table");
+  compare_cmd->add_option("--out", compare.out_dir,
+                          "Folder for comparison.json and the results store results.sqlite");
   compare_cmd->footer(
       "Reports variant - base per metric: the paired mean difference with its 95% CI, the "
       "unpaired\n"
@@ -132,7 +140,10 @@ int main(int argc, char** argv) {
       ->add_option("--grid", sweep.grid,
                    "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)")
       ->required();
-  sweep_cmd->add_option("--out", sweep.out_dir, "Folder for sweep.csv and sweep.json")->required();
+  sweep_cmd
+      ->add_option("--out", sweep.out_dir,
+                   "Folder for sweep.csv, sweep.json and the results store results.sqlite")
+      ->required();
   sweep_cmd->add_option(
       "--strong", sweep.strong_agent,
       "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT");
@@ -177,6 +188,7 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--junit", check.junit, "Also write a JUnit XML report here");
   check_cmd->add_option("-j,--jobs", check.jobs, "Threads (default: one per core)");
   check_cmd->add_flag("-q,--quiet", check.quiet, "No progress bar on stderr");
+  add_store_options(check_cmd, check.store);
   check_cmd->footer(
       "Runs the baseline's seeds, replications and request count, and compares each checked "
       "metric.\n"
@@ -196,8 +208,12 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--set", validate_sets, "Apply overrides before checking");
   validate_cmd->footer("Example:\n  orchsim validate scenarios/library/*.json my_scenario.json");
 
-  CLI::App* list_cmd = app.add_subcommand("list", "List the built-in scenarios");
-  list_cmd->footer("Example:\n  orchsim list");
+  CLI::App* list_cmd = app.add_subcommand(
+      "list", "List the built-in scenarios (or, with --policies, the routing policies)");
+  bool list_policies = false;
+  list_cmd->add_flag("--policies", list_policies,
+                     "List the registered routing policies, their parameters and defaults");
+  list_cmd->footer("Examples:\n  orchsim list\n  orchsim list --policies");
 
   std::string explain_name, explain_format = "text";
   CLI::App* explain_cmd =
@@ -209,6 +225,8 @@ int main(int argc, char** argv) {
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
 
+  MergeArgs merge;
+  CLI::App* merge_cmd = add_merge_command(app, merge);
   FitArgs fit;
   CLI::App* fit_cmd = add_fit_command(app, fit);
 
@@ -218,18 +236,21 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitBadInput;
   }
   if (*run_cmd) return run_command(run);
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
-  if (*list_cmd) return list_command();
+  if (*list_cmd) return list_policies ? list_policies_command() : list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
   if (*compare_cmd) return compare_command(compare);
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
+  if (*merge_cmd) return merge_command(merge);
   if (*fit_cmd) return fit_command(fit);
   return kExitBadInput;
 }

@@ -13,6 +13,7 @@
 #include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
+#include "orchestration/policy_registry.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace orchsim::cli {
@@ -32,6 +33,11 @@ bool parse_sets(const std::vector<std::string>& sets,
 
 int run_command(const RunArgs& args) {
   if (args.replications > 1) return run_replications_command(args);
+  if (!args.store.store.empty() || args.store.resume || !args.store.shard.empty()) {
+    std::cerr << "orchsim: --store, --resume and --shard keep the tasks of a multi-run command: "
+                 "add --replications N (a single run writes its files atomically instead)\n";
+    return kExitBadInput;
+  }
   scenarios::LoadOptions load;
   if (!parse_sets(args.sets, load.overrides)) return kExitBadInput;
   const std::string name = args.scenario.empty() ? scenarios::kDefaultScenario : args.scenario;
@@ -209,6 +215,15 @@ int list_command() {
                              r.ok()
                                  ? r.scenario->description
                                  : std::string("(invalid: run 'orchsim validate ") + name + "')");
+  }
+  return kExitOk;
+}
+
+int list_policies_command() {
+  for (const auto* e : orchestration::PolicyRegistry::global().entries()) {
+    std::cout << fmt::format("{:<16} {}\n", e->info.name, e->info.summary);
+    if (!e->info.params.empty())
+      std::cout << fmt::format("{:<16}   params: {}\n", "", e->info.params);
   }
   return kExitOk;
 }

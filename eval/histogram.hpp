@@ -26,6 +26,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace orchsim::eval {
@@ -95,6 +98,15 @@ class LogLinearHistogram {
   static Bucket bucket_range(std::size_t index);
 
   friend bool operator==(const LogLinearHistogram& a, const LogLinearHistogram& b);
+
+  // An exact, compact encoding (non-empty buckets, count, min, max and the
+  // 128-bit sum as varints, ~2 bytes a bucket): how the results store keeps a
+  // task's latencies, so that histograms merged from the store equal those
+  // merged in memory. decode(encode(h)) == h; decode() gives nullopt for bytes
+  // that are not an encoding (unknown version, bucket out of range, counts
+  // that do not add up, trailing bytes).
+  std::string encode() const;
+  static std::optional<LogLinearHistogram> decode(std::string_view bytes);
 
  private:
   void add_to_sum(std::uint64_t value, std::uint64_t count) {

@@ -30,14 +30,15 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
     p.policy = make_node_policy(n.call.routing, n.name, p.candidates, agent_names,
                                 config_.class_count, PolicyRegistry::global(), found);
     for (const ParamProblem& f : found) {
-      problems.push_back(fmt::format("{}: routing: {}{}{}", n.name, f.message,
-                                     f.hint.empty() ? "" : " ", f.hint));
+      problems.push_back(
+          fmt::format("{}: routing: {}{}{}", n.name, f.message, f.hint.empty() ? "" : " ", f.hint));
     }
     if (found.empty() && p.candidates.empty()) {
       problems.push_back(fmt::format("{}: no candidate agents", n.name));
     }
     for (const AgentIndex a : p.candidates) {
-      if (a >= agents_.size()) problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
+      if (a >= agents_.size())
+        problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
     }
     p.all_eligible.assign(p.candidates.size(), true);
   }

@@ -104,9 +104,9 @@ struct CallEnded {
   std::int64_t input_tokens;
   std::int64_t output_tokens;
   double cost_usd;
-  double quality;     // ground truth
-  double confidence;  // what the orchestrator saw
-  bool silent;        // ground truth: a silent failure
+  double quality;              // ground truth
+  double confidence;           // what the orchestrator saw
+  bool silent;                 // ground truth: a silent failure
   std::uint64_t decision = 0;  // as in CallStarted
 };
 
@@ -131,8 +131,8 @@ struct RoutingDecision {
   AgentIndex choice;
   std::string_view reason;
   std::uint64_t id = 0;
-  double probability = 1.0;  // the propensity of the choice (NaN: not estimated)
-  AttemptKind kind = AttemptKind::kFirst;  // what the choice is for
+  double probability = 1.0;                  // the propensity of the choice (NaN: not estimated)
+  AttemptKind kind = AttemptKind::kFirst;    // what the choice is for
   const DecisionContext* context = nullptr;  // what the policy saw (valid during the call)
 };
 

@@ -105,7 +105,8 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
   const std::uint32_t map_count =
       fo.map_entry == kNoNode
           ? 0
-          : std::max<std::uint32_t>(1, fo.count_from_label ? r.flows[flow].label + 1 : fo.map_count);
+          : std::max<std::uint32_t>(1,
+                                    fo.count_from_label ? r.flows[flow].label + 1 : fo.map_count);
   const std::size_t total = fo.branches.size() + map_count;
   const auto entry_of = [&fo](std::size_t b) {
     return b < fo.branches.size() ? fo.branches[b] : fo.map_entry;
@@ -170,8 +171,8 @@ void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) 
       g.added.push_back(segs[i]);
     }
   }
-  JoinVerdict v = decide_join(workflow_.nodes[g.join].join, {g.total, g.done, g.ok}, success,
-                              explain_);
+  JoinVerdict v =
+      decide_join(workflow_.nodes[g.join].join, {g.total, g.done, g.ok}, success, explain_);
   if (v.what == JoinVerdict::What::kWait) return;
   finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
 }

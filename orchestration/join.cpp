@@ -8,9 +8,8 @@ namespace orchsim::orchestration {
 
 std::uint32_t JoinNode::tolerated(std::uint32_t total) const {
   // Neither given: none tolerated. Both: the stricter one.
-  std::uint32_t allowed = tolerated_failures == kUnset && tolerated_failure_percent < 0.0
-                              ? 0
-                              : tolerated_failures;
+  std::uint32_t allowed =
+      tolerated_failures == kUnset && tolerated_failure_percent < 0.0 ? 0 : tolerated_failures;
   if (tolerated_failure_percent >= 0.0) {
     // The join fails when failed / total > percent / 100, so up to
     // floor(percent * total / 100) failures are accepted.
@@ -45,8 +44,8 @@ JoinVerdict decide_join(const JoinNode& join, JoinCount c, bool last_ok, bool ex
       if (failed <= allowed) {
         return {W::kSucceed, say("all branches done, {} failed ({} tolerated)", failed, allowed)};
       }
-      return {W::kFail, say("all branches done, {} failed, more than the {} tolerated", failed,
-                            allowed)};
+      return {W::kFail,
+              say("all branches done, {} failed, more than the {} tolerated", failed, allowed)};
     }
     case JoinPolicy::kFirstSuccess:
       if (last_ok) return {W::kSucceed, "first success"};

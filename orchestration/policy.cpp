@@ -9,8 +9,12 @@ BreakerState Candidate::breaker() const {
   const auto& b = *ctx_->sources_.breakers;
   return b.empty() ? BreakerState::kClosed : b[agent()]->state();
 }
-std::uint32_t Candidate::in_flight() const { return (*ctx_->sources_.signals)[agent()].outstanding; }
-std::uint32_t Candidate::in_service() const { return (*ctx_->sources_.agents)[agent()]->in_service(); }
+std::uint32_t Candidate::in_flight() const {
+  return (*ctx_->sources_.signals)[agent()].outstanding;
+}
+std::uint32_t Candidate::in_service() const {
+  return (*ctx_->sources_.agents)[agent()]->in_service();
+}
 std::uint32_t Candidate::queued() const { return (*ctx_->sources_.agents)[agent()]->queued(); }
 std::uint32_t Candidate::servers() const { return (*ctx_->sources_.agents)[agent()]->servers(); }
 double Candidate::ewma_latency_ms() const {
@@ -41,8 +45,8 @@ sim::RandomStream& DecisionContext::random() const {
   if (!stream_) {
     // Keyed as the built-in policies have always drawn: by request, node,
     // visit, attempt, and first-or-not.
-    stream_.emplace(sources_.rng->stream("route", request, node, visit, attempt,
-                                         sources_.stream_variant));
+    stream_.emplace(
+        sources_.rng->stream("route", request, node, visit, attempt, sources_.stream_variant));
   }
   return *stream_;
 }

@@ -12,13 +12,15 @@
 //     Choice choose(const DecisionContext& ctx) override {
 //       std::size_t best = 0;
 //       for (std::size_t i = 1; i < ctx.size(); ++i)
-//         if (ctx[i].eligible() && ctx[i].ewma_latency_ms() < ctx[best].ewma_latency_ms()) best = i;
+//         if (ctx[i].eligible() && ctx[i].ewma_latency_ms() < ctx[best].ewma_latency_ms()) best =
+//         i;
 //       return {.candidate = best};               // deterministic: probability 1
 //     }
 //     void observe(const AttemptOutcome& o) override { /* learn from every attempt */ }
 //   };
 //   PolicyRegistry::global().add({.name = "fastest_so_far", .summary = "..."},
-//       [](PolicyParams& p, const NodeSpec&) { p.finish(); return std::make_unique<FastestSoFar>(); });
+//       [](PolicyParams& p, const NodeSpec&) { p.finish(); return std::make_unique<FastestSoFar>();
+//       });
 //
 // and a scenario node says `"routing": {"policy": "fastest_so_far", "params": {...}}`.
 //
@@ -77,8 +79,8 @@ struct AgentSignals {
   double ewma_latency_ms = 0.0;
   double ewma_confidence = 1.0;  // optimistic until observed; successes only
   double ewma_cost_usd = 0.0;
-  double ewma_error_rate = 0.0;  // share of failed calls (error, invalid excluded, timeout)
-  std::uint64_t samples = 0;     // calls that updated the latency average
+  double ewma_error_rate = 0.0;   // share of failed calls (error, invalid excluded, timeout)
+  std::uint64_t samples = 0;      // calls that updated the latency average
   std::uint32_t outstanding = 0;  // this orchestrator's calls in flight to it
 };
 
@@ -88,10 +90,10 @@ class DecisionContext;
 // the orchestrator's state: valid only during choose().
 class Candidate {
  public:
-  AgentIndex agent() const;         // index among the scenario's agents
+  AgentIndex agent() const;  // index among the scenario's agents
   std::string_view name() const;
-  bool eligible() const;            // false while its circuit breaker is open
-  BreakerState breaker() const;     // kClosed when the scenario has no breakers
+  bool eligible() const;         // false while its circuit breaker is open
+  BreakerState breaker() const;  // kClosed when the scenario has no breakers
   // Load, as a load balancer observes it.
   std::uint32_t in_flight() const;  // this orchestrator's calls to it, not yet ended
   std::uint32_t in_service() const;
@@ -138,14 +140,14 @@ class DecisionContext {
   std::int64_t input_tokens = 0;    // the request's query
   std::int64_t context_tokens = 0;  // the flow's context now, before fitting
   sim::Time deadline = sim::Time::max();
-  double cost_usd = 0.0;            // money spent on the request so far
+  double cost_usd = 0.0;  // money spent on the request so far
   // The step.
   NodeId node = kNoNode;
   std::string_view node_name;
-  std::uint32_t visit = 1;          // 1 on the request's first visit of the node
-  std::uint32_t attempt = 0;        // attempts this step has started so far
+  std::uint32_t visit = 1;                 // 1 on the request's first visit of the node
+  std::uint32_t attempt = 0;               // attempts this step has started so far
   AttemptKind kind = AttemptKind::kFirst;  // kFirst, kRetry, kHedge or kCascade
-  std::uint32_t escalations = 0;    // answers declined by accepts() in this step
+  std::uint32_t escalations = 0;           // answers declined by accepts() in this step
   PreviousStep previous;
 
   sim::Duration time_left() const {

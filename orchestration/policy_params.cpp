@@ -94,7 +94,9 @@ PolicyParams::PolicyParams(const Json* params, std::string pointer, const Json* 
 
 PolicyParams::PolicyParams(const Json* params, std::string pointer,
                            std::shared_ptr<std::vector<ParamProblem>> problems)
-    : params_(params), pointer_(std::move(pointer)), legacy_(nullptr),
+    : params_(params),
+      pointer_(std::move(pointer)),
+      legacy_(nullptr),
       problems_(std::move(problems)) {}
 
 const Json* PolicyParams::find(std::string_view key) const {
@@ -207,9 +209,9 @@ std::vector<double> PolicyParams::numbers(std::string_view key, Range range) {
     const Json& x = (*v)[i];
     if (!x.is_number() || !std::isfinite(x.get<double>()) ||
         !(x.get<double>() >= range.min && x.get<double>() <= range.max)) {
-      problems_->push_back({pointer_of(key) + "/" + std::to_string(i),
-                            fmt::format("found {}, expected {}", describe_value(x),
-                                        range_text(range))});
+      problems_->push_back(
+          {pointer_of(key) + "/" + std::to_string(i),
+           fmt::format("found {}, expected {}", describe_value(x), range_text(range))});
       out.push_back(0.0);
       continue;
     }
@@ -310,11 +312,11 @@ void PolicyParams::finish() {
     std::string expected;
     for (const auto& k : known) expected += (expected.empty() ? "" : ", ") + k;
     const std::string near = closest_name(it.key(), known);
-    problems_->push_back(
-        {pointer_ + "/" + escape_key(it.key()),
-         known.empty() ? std::string("unknown key: this policy takes no parameters")
-                       : fmt::format("unknown key, expected one of: {}", expected),
-         near.empty() ? "" : fmt::format("did you mean \"{}\"?", near)});
+    problems_->push_back({pointer_ + "/" + escape_key(it.key()),
+                          known.empty()
+                              ? std::string("unknown key: this policy takes no parameters")
+                              : fmt::format("unknown key, expected one of: {}", expected),
+                          near.empty() ? "" : fmt::format("did you mean \"{}\"?", near)});
   }
 }
 

@@ -19,21 +19,20 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "orchestration/workflow.hpp"
 
 namespace orchsim::orchestration {
 
 struct ParamProblem {
-  std::string pointer;  // e.g. /workflow/nodes/3/routing/params/epsilon
-  std::string message;  // "found -1, expected a number in [0, 1]"
+  std::string pointer;    // e.g. /workflow/nodes/3/routing/params/epsilon
+  std::string message;    // "found -1, expected a number in [0, 1]"
   std::string hint = {};  // "did you mean \"epsilon\"?" or empty
 };
 

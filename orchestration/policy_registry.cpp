@@ -66,13 +66,10 @@ std::pair<std::string, std::string> PolicyRegistry::explain_unknown(std::string_
           near.empty() ? "" : fmt::format("did you mean \"{}\"?", near)};
 }
 
-std::unique_ptr<RoutingPolicy> make_node_policy(const RoutingConfig& routing,
-                                                std::string_view node_name,
-                                                std::vector<AgentIndex>& candidates,
-                                                std::span<const std::string> agent_names,
-                                                std::uint32_t class_count,
-                                                const PolicyRegistry& registry,
-                                                std::vector<ParamProblem>& problems) {
+std::unique_ptr<RoutingPolicy> make_node_policy(
+    const RoutingConfig& routing, std::string_view node_name, std::vector<AgentIndex>& candidates,
+    std::span<const std::string> agent_names, std::uint32_t class_count,
+    const PolicyRegistry& registry, std::vector<ParamProblem>& problems) {
   const PolicyFactory* factory = routing.factory.get();
   if (!factory) {
     const PolicyRegistry::Entry* entry = registry.find(routing.policy);

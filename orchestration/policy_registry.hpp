@@ -79,12 +79,9 @@ void register_builtin_policies(PolicyRegistry& registry);
 // node's parameters. `candidates` starts as the node's agents; the factory may
 // add some. Problems (an unknown name, bad parameters, no candidates) are
 // appended to `problems`, and the policy returned is then not to be used.
-std::unique_ptr<RoutingPolicy> make_node_policy(const RoutingConfig& routing,
-                                                std::string_view node_name,
-                                                std::vector<AgentIndex>& candidates,
-                                                std::span<const std::string> agent_names,
-                                                std::uint32_t class_count,
-                                                const PolicyRegistry& registry,
-                                                std::vector<ParamProblem>& problems);
+std::unique_ptr<RoutingPolicy> make_node_policy(
+    const RoutingConfig& routing, std::string_view node_name, std::vector<AgentIndex>& candidates,
+    std::span<const std::string> agent_names, std::uint32_t class_count,
+    const PolicyRegistry& registry, std::vector<ParamProblem>& problems);
 
 }  // namespace orchsim::orchestration

@@ -53,7 +53,8 @@ void Resilience::call_answered(AgentIndex agent, const mock_agents::CallOutcome&
   }
   ++sig.samples;
   track_error(agent, !success);
-  if (!breakers_.empty()) breakers_[agent]->on_result(now, !success, o.finished - o.service_started);
+  if (!breakers_.empty())
+    breakers_[agent]->on_result(now, !success, o.finished - o.service_started);
   success ? budget_.on_success() : budget_.on_failure();
 }
 

@@ -66,15 +66,16 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
   const Choice choice = np.policy->choose(ctx);
   const std::string_view policy_name = node.call.routing.policy;
   const bool bad_candidate = choice.candidate >= np.candidates.size();
-  const bool bad_probability =
-      std::isnan(choice.probability) ? explain_ : !(choice.probability > 0.0 && choice.probability <= 1.0);
+  const bool bad_probability = std::isnan(choice.probability)
+                                   ? explain_
+                                   : !(choice.probability > 0.0 && choice.probability <= 1.0);
   bool bad_score = !choice.scores.empty() && choice.scores.size() != np.candidates.size();
   for (const double x : choice.scores) bad_score = bad_score || std::isnan(x);
   if (bad_candidate || bad_probability || bad_score) {
     throw std::runtime_error(fmt::format(
         "routing policy \"{}\" at node \"{}\", request {}: {}", policy_name, node.name, r.in.id,
-        bad_candidate ? fmt::format("chose candidate {}, expected one in [0, {})",
-                                    choice.candidate, np.candidates.size())
+        bad_candidate ? fmt::format("chose candidate {}, expected one in [0, {})", choice.candidate,
+                                    np.candidates.size())
         : bad_probability
             ? fmt::format("gave probability {}, expected one in (0, 1]", choice.probability)
             : fmt::format("gave {} scores (a NaN among them?), expected none or {} numbers",

@@ -339,7 +339,8 @@ void Engine::end_step(Handle<Step> step) {
   steps_.release(step);
 }
 
-void Engine::step_succeeded(Handle<Step> step, AgentIndex winner, const mock_agents::CallOutcome& o) {
+void Engine::step_succeeded(Handle<Step> step, AgentIndex winner,
+                            const mock_agents::CallOutcome& o) {
   Step& s = steps_[step];
   const Handle<Request> req = s.req;
   const std::uint32_t flow = s.flow;

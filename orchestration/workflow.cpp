@@ -1,33 +1,43 @@
 #include "orchestration/workflow.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
 
-#include <fmt/format.h>
-
 namespace orchsim::orchestration {
 
 std::string_view to_string(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kCall: return "call";
-    case NodeKind::kGate: return "gate";
-    case NodeKind::kFanOut: return "fan_out";
-    case NodeKind::kJoin: return "join";
-    case NodeKind::kTerminal: return "terminal";
+    case NodeKind::kCall:
+      return "call";
+    case NodeKind::kGate:
+      return "gate";
+    case NodeKind::kFanOut:
+      return "fan_out";
+    case NodeKind::kJoin:
+      return "join";
+    case NodeKind::kTerminal:
+      return "terminal";
   }
   return "?";
 }
 
 std::string_view to_string(JoinPolicy policy) {
   switch (policy) {
-    case JoinPolicy::kAll: return "all";
-    case JoinPolicy::kFirstSuccess: return "first_success";
-    case JoinPolicy::kFirstK: return "first_k";
-    case JoinPolicy::kQuorum: return "quorum";
-    case JoinPolicy::kDeadline: return "deadline";
+    case JoinPolicy::kAll:
+      return "all";
+    case JoinPolicy::kFirstSuccess:
+      return "first_success";
+    case JoinPolicy::kFirstK:
+      return "first_k";
+    case JoinPolicy::kQuorum:
+      return "quorum";
+    case JoinPolicy::kDeadline:
+      return "deadline";
   }
   return "?";
 }
@@ -95,7 +105,8 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
   for (NodeId i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     for (NodeId t : edges_of(n)) {
-      if (t >= nodes.size()) out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
+      if (t >= nodes.size())
+        out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
     }
     switch (n.kind) {
       case NodeKind::kCall: {
@@ -106,14 +117,16 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
         for (AgentIndex a : c.agents) check_agent(i, a, "agent");
         for (AgentIndex a : c.fallback_agents) check_agent(i, a, "fallback agent");
         for (AgentIndex a : c.hedge.agents) check_agent(i, a, "hedge agent");
-        if (c.retry.max_attempts == 0) out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
+        if (c.retry.max_attempts == 0)
+          out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
         if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, "summarizer");
         if (c.time_budget.budget > sim::Duration::zero()) {
           if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
             check_agent(i, c.time_budget.fast_agent, "fast agent");
           } else {
             check_agent(i, c.time_budget.decompose_agent, "decompose agent");
-            if (c.time_budget.parts < 2) out.push_back(fmt::format("{}: decompose parts must be >= 2", name_of(i)));
+            if (c.time_budget.parts < 2)
+              out.push_back(fmt::format("{}: decompose parts must be >= 2", name_of(i)));
           }
         }
         if (n.next == kNoNode) out.push_back(fmt::format("{}: call node has no next", name_of(i)));

@@ -27,10 +27,9 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "mock_agents/agent.hpp"
 #include "orchestration/backoff.hpp"
@@ -124,10 +123,10 @@ struct CallNode {
   TimeBudgetConfig time_budget;
   // Context.
   FitPolicy fit = FitPolicy::kTruncateOldest;
-  AgentIndex summarizer = 0;           // for FitPolicy::kSummarize
-  double summary_ratio = 0.2;          // summary tokens / summarized tokens
-  double summary_fidelity = 0.8;       // information the summary keeps
-  bool include_context = true;         // false: the call sees only system prompt + query
+  AgentIndex summarizer = 0;      // for FitPolicy::kSummarize
+  double summary_ratio = 0.2;     // summary tokens / summarized tokens
+  double summary_fidelity = 0.8;  // information the summary keeps
+  bool include_context = true;    // false: the call sees only system prompt + query
   SegmentKind output_segment = SegmentKind::kIntermediate;
   double output_relevance = 1.0;
   bool output_to_context = true;
@@ -145,12 +144,12 @@ struct Condition {
     kConfidenceAtLeast,  // last call's confidence >= value
     kVerdictPass,        // last judge/critic verdict
     kVerdictFail,
-    kLastFailed,         // the last call step failed (after retries and fallback)
-    kErrorIs,            // ... with this error kind
-    kClassIs,            // request class index == class_index
-    kCostAbove,          // money spent so far > value (USD)
-    kTimeLeftBelow,      // deadline - now < duration
-    kVisitsAtLeast,      // visits of `node` >= count
+    kLastFailed,     // the last call step failed (after retries and fallback)
+    kErrorIs,        // ... with this error kind
+    kClassIs,        // request class index == class_index
+    kCostAbove,      // money spent so far > value (USD)
+    kTimeLeftBelow,  // deadline - now < duration
+    kVisitsAtLeast,  // visits of `node` >= count
   };
   What what = What::kAlways;
   std::uint32_t label = 0;
@@ -181,10 +180,10 @@ enum class Merge : std::uint8_t { kMax, kMean, kUnion };
 std::string_view to_string(JoinPolicy policy);
 
 struct FanOutNode {
-  std::vector<NodeId> branches;      // static fan-out: one branch per entry node
-  NodeId map_entry = kNoNode;        // dynamic fan-out: `map_count` copies of this entry
+  std::vector<NodeId> branches;  // static fan-out: one branch per entry node
+  NodeId map_entry = kNoNode;    // dynamic fan-out: `map_count` copies of this entry
   std::uint32_t map_count = 0;
-  bool count_from_label = false;     // dynamic count = last output label + 1 (planner decides)
+  bool count_from_label = false;  // dynamic count = last output label + 1 (planner decides)
   NodeId join = kNoNode;
 };
 
@@ -199,7 +198,7 @@ enum class BranchFailure : std::uint8_t { kFailFast, kWaitAll };
 
 struct JoinNode {
   JoinPolicy policy = JoinPolicy::kAll;
-  std::uint32_t k = 1;                            // first_k
+  std::uint32_t k = 1;                             // first_k
   sim::Duration deadline = sim::Duration::zero();  // kDeadline: after the fan-out started
   Merge merge = Merge::kMax;
   NodeId on_failure = kNoNode;  // too few successes; kNoNode = the flow fails
@@ -226,9 +225,9 @@ struct Node {
   FanOutNode fan_out;
   JoinNode join;
   TerminalNode terminal;
-  NodeId next = kNoNode;        // call, join: where to go on success
-  NodeId on_failure = kNoNode;  // call: after retries and fallback; kNoNode = the request fails
-  std::uint32_t max_visits = 0;  // per request; 0 = unbounded
+  NodeId next = kNoNode;          // call, join: where to go on success
+  NodeId on_failure = kNoNode;    // call: after retries and fallback; kNoNode = the request fails
+  std::uint32_t max_visits = 0;   // per request; 0 = unbounded
   NodeId on_exhausted = kNoNode;  // kNoNode: end the request (see exhausted_is_success)
   bool exhausted_is_success = true;  // best answer so far, or failure "loop_exhausted"
 };

@@ -28,9 +28,9 @@ void read_legacy_keys(ObjectReader& rr, const Json& routing, Json& legacy,
         }
       }
       if (w->size() != agent_count) {
-        rr.diagnostics().error(rr.at("weights"),
-                               fmt::format("found {} weights, expected one per agent ({})",
-                                           w->size(), agent_count));
+        rr.diagnostics().error(
+            rr.at("weights"),
+            fmt::format("found {} weights, expected one per agent ({})", w->size(), agent_count));
       }
     }
     keep("weights");
@@ -44,9 +44,9 @@ void read_legacy_keys(ObjectReader& rr, const Json& routing, Json& legacy,
   }
   if (const Json* tiers = rr.child("tiers")) {
     if (!tiers->is_array()) {
-      rr.diagnostics().error(rr.at("tiers"),
-                             fmt::format("found {}, expected an array of agent names",
-                                         describe_json(*tiers)));
+      rr.diagnostics().error(
+          rr.at("tiers"),
+          fmt::format("found {}, expected an array of agent names", describe_json(*tiers)));
     } else {
       for (std::size_t i = 0; i < tiers->size(); ++i) {
         const Json& t = (*tiers)[i];
@@ -80,8 +80,9 @@ void read_routing(const Json& routing, const std::string& at, orch::CallNode& ca
   if (!legacy.empty()) call.routing.legacy = std::make_shared<const Json>(std::move(legacy));
   if (const Json* params = rr.child("params")) {
     if (!params->is_object()) {
-      d.error(rr.at("params"), fmt::format("found {}, expected an object of the policy's parameters",
-                                           describe_json(*params)));
+      d.error(rr.at("params"),
+              fmt::format("found {}, expected an object of the policy's parameters",
+                          describe_json(*params)));
     } else {
       call.routing.params = std::make_shared<const Json>(*params);
     }

@@ -18,13 +18,16 @@ struct ArmStats {
 class ArmTable {
  public:
   ArmTable(std::size_t candidates, std::uint32_t classes, bool per_class)
-      : candidates_(candidates), arms_(candidates * (per_class ? classes : 1)), per_class_(per_class) {}
+      : candidates_(candidates),
+        arms_(candidates * (per_class ? classes : 1)),
+        per_class_(per_class) {}
   ArmStats& at(std::uint32_t class_index, std::size_t candidate) {
     const std::size_t row = per_class_ ? class_index : 0;
     return arms_[row * candidates_ + candidate];
   }
   bool valid(std::uint32_t class_index, std::size_t candidate) const {
-    return candidate < candidates_ && (!per_class_ || (class_index + 1) * candidates_ <= arms_.size());
+    return candidate < candidates_ &&
+           (!per_class_ || (class_index + 1) * candidates_ <= arms_.size());
   }
 
  private:

@@ -14,7 +14,8 @@ namespace {
 
 class Cascade final : public RoutingPolicy {
  public:
-  Cascade(std::vector<std::size_t> tiers, double accept) : tiers_(std::move(tiers)), accept_(accept) {}
+  Cascade(std::vector<std::size_t> tiers, double accept)
+      : tiers_(std::move(tiers)), accept_(accept) {}
 
   Choice choose(const DecisionContext& ctx) override {
     const std::size_t tier = std::min<std::size_t>(ctx.escalations, tiers_.size() - 1);
@@ -53,7 +54,8 @@ void register_cascade(PolicyRegistry& r) {
           if (!p.has("tiers")) {
             p.problem("tiers", "missing, expected the cascade's agents, cheapest first");
           } else if (tiers.empty() && p.ok()) {
-            p.problem("tiers", "found an empty array, expected the cascade's agents, cheapest first");
+            p.problem("tiers",
+                      "found an empty array, expected the cascade's agents, cheapest first");
           }
           p.finish();
           if (tiers.empty()) tiers.push_back(0);  // only when reporting problems

@@ -1,8 +1,9 @@
 // epsilon_greedy: with probability epsilon a uniformly random eligible
 // candidate (exploration), otherwise the one with the highest mean reward so
 // far, untried candidates first (ties to the earlier one).
-#include <array>
 #include <fmt/format.h>
+
+#include <array>
 
 #include "orchestration/policies/arm_stats.hpp"
 #include "orchestration/policies/builtin.hpp"
@@ -38,7 +39,8 @@ class EpsilonGreedy final : public RoutingPolicy {
     return {.candidate = pick,
             .probability = (pick == greedy ? 1.0 - epsilon_ : 0.0) + share,
             .scores = scores_of(ctx, scores_),
-            .reason = explore ? "explore: uniformly random" : "exploit: highest mean reward (scores are -mean)"};
+            .reason = explore ? "explore: uniformly random"
+                              : "exploit: highest mean reward (scores are -mean)"};
   }
 
   void observe(const AttemptOutcome& o) override {
@@ -72,8 +74,9 @@ void register_epsilon_greedy(PolicyRegistry& r) {
           const bool per_class = p.boolean("per_class", false);
           const Reward reward = Reward::read(p, 0.0);
           p.finish();
-          return std::make_unique<EpsilonGreedy>(
-              node.size(), std::max<std::uint32_t>(1, node.class_count), per_class, epsilon, reward);
+          return std::make_unique<EpsilonGreedy>(node.size(),
+                                                 std::max<std::uint32_t>(1, node.class_count),
+                                                 per_class, epsilon, reward);
         });
 }
 

@@ -4,7 +4,6 @@
 // failure's reward is the reward config's `failure`, 0 by default, minus
 // what the attempt cost), not only from the steps that succeeded.
 #include "orchestration/linucb.hpp"
-
 #include "orchestration/policies/builtin.hpp"
 #include "orchestration/policies/candidate_scores.hpp"
 #include "orchestration/policies/reward.hpp"
@@ -65,8 +64,8 @@ void register_linucb(PolicyRegistry& r) {
           const double cost_weight = p.number("cost_weight", 10.0, {0.0, kInf});
           const Reward reward = Reward::read(p, cost_weight);
           p.finish();
-          return std::make_unique<LinUcbPolicy>(node.size(), std::max<std::uint32_t>(1, node.class_count),
-                                                alpha, reward);
+          return std::make_unique<LinUcbPolicy>(
+              node.size(), std::max<std::uint32_t>(1, node.class_count), alpha, reward);
         });
 }
 

@@ -33,7 +33,8 @@ class Thompson final : public RoutingPolicy {
 
   Choice choose(const DecisionContext& ctx) override {
     const std::size_t pick = draw(ctx, ctx.random(), &scores_);
-    Choice choice{.candidate = pick, .scores = scores_of(ctx, scores_),
+    Choice choice{.candidate = pick,
+                  .scores = scores_of(ctx, scores_),
                   .reason = c_.gaussian ? "largest draw from each normal reward posterior"
                                         : "largest draw from each Beta success posterior"};
     if (ctx.explain()) {
@@ -74,7 +75,8 @@ class Thompson final : public RoutingPolicy {
         const double mean = a.reward_sum / (c_.noise_sd * c_.noise_sd) / precision;
         v = mean + s.standard_normal() / std::sqrt(precision);
       } else {
-        const double x = sim::sample_standard_gamma(s, c_.prior_alpha + static_cast<double>(a.successes));
+        const double x =
+            sim::sample_standard_gamma(s, c_.prior_alpha + static_cast<double>(a.successes));
         const double y = sim::sample_standard_gamma(
             s, c_.prior_beta + static_cast<double>(a.pulls - a.successes));
         v = x / (x + y);
@@ -114,8 +116,8 @@ void register_thompson(PolicyRegistry& r) {
           const bool per_class = p.boolean("per_class", false);
           c.reward = Reward::read(p, 0.0);
           p.finish();
-          return std::make_unique<Thompson>(node.size(), std::max<std::uint32_t>(1, node.class_count),
-                                            per_class, c);
+          return std::make_unique<Thompson>(
+              node.size(), std::max<std::uint32_t>(1, node.class_count), per_class, c);
         });
 }
 

@@ -569,7 +569,7 @@ TEST(TraceWriterTest, ObserversAgreeOnARealOrchestratorRun) {
   retrieve.name = "retrieve";
   retrieve.kind = NodeKind::kCall;
   retrieve.call.agents = {0, 1};
-  retrieve.call.routing.policy = "p2c";
+  retrieve.call.routing = orchestration::RoutingConfig::named("p2c");
   retrieve.call.retry.max_attempts = 3;
   retrieve.call.hedge = {.max_extra_attempts = 1, .delay = 60_ms, .agents = {1}};
   retrieve.call.output = QualityChannel::kEvidence;
