@@ -1138,6 +1138,26 @@ class DuplicateKeyFinder {
 
 }  // namespace
 
+
+namespace {
+
+// `--set /.../routing/params/NAME=V` (or `.../routing/params={...}`) may add a
+// value the file does not have: a policy's parameters are optional, and the
+// policy reports names it does not know, with their pointers.
+bool adds_policy_param(const nlohmann::ordered_json& doc, const std::string& pointer) {
+  static constexpr std::string_view kParams = "/routing/params";
+  const auto at = pointer.rfind(kParams);
+  if (at == std::string::npos) return false;
+  const std::string_view rest = std::string_view(pointer).substr(at + kParams.size());
+  if (!rest.empty() && (rest[0] != '/' || rest.find('/', 1) != std::string_view::npos)) return false;
+  const nlohmann::ordered_json::json_pointer routing(pointer.substr(0, at + 8));  // "/routing"
+  if (!doc.contains(routing) || !doc.at(routing).is_object()) return false;
+  const auto& node = doc.at(routing);
+  return rest.empty() || !node.contains("params") || node["params"].is_object();
+}
+
+}  // namespace
+
 LoadResult parse_scenario(const std::string& text, const std::string& source,
                           const LoadOptions& options) {
   LoadResult result;
@@ -1176,6 +1196,10 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
     }
     try {
       const Json::json_pointer ptr(pointer);
+      if (adds_policy_param(doc, pointer)) {
+        doc[ptr] = v;  // the policy checks its params' names itself: a typo is still an error
+        continue;
+      }
       if (!doc.contains(ptr.parent_pointer()) ||
           !(doc[ptr.parent_pointer()].is_object() || doc[ptr.parent_pointer()].is_array())) {
         d.error(pointer, "--set: the parent of this pointer does not exist in the scenario");
