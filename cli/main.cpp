@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/experiment.hpp"
 #include "cli/store_cli.hpp"
+#include "cli/fit_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace orchsim::cli;
@@ -229,6 +230,8 @@ int main(int argc, char** argv) {
 
   MergeArgs merge;
   CLI::App* merge_cmd = add_merge_command(app, merge);
+  FitArgs fit;
+  CLI::App* fit_cmd = add_fit_command(app, fit);
 
   try {
     app.parse(argc, argv);
@@ -251,5 +254,6 @@ int main(int argc, char** argv) {
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
   if (*merge_cmd) return merge_command(merge);
+  if (*fit_cmd) return fit_command(fit);
   return kExitBadInput;
 }
