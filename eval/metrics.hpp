@@ -95,7 +95,8 @@
 //   }
 // write_csv() writes the same numbers in long format, `metric,scope,value`
 // (scope "all", "class:<name>", "agent:<name>", "outcome:<name>",
-// "cause:<name>", "node:<name>", "edge:<from>-><to>", "decision:<node>-><agent>",
+// "cause:<name>", "node:<name>", "workflow:<name>", "edge:<from>-><to>",
+// "decision:<node>-><agent>",
 // "budget:<kind>"); a null is an empty value, numbers are the JSON's numbers. write_table() is a
 // fixed-width summary for people.
 #pragma once

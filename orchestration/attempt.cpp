@@ -299,6 +299,10 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   close_attempt(ah, closing);
   Request& r = requests_[req];
   const CallNode& c = call_of(s);
+  // A failed run names the step's failure (a deadline, a loop bound, a
+  // failure terminal inside it), as an agent's error kind would.
+  s.run_cause =
+      done.invocation != kNone && end == CallEnd::kError ? closing.cause : std::string_view();
 
   if (done.kind == AttemptKind::kSummarize) {
     Flow& f = r.flows[s.flow];

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "mock_agents/agent.hpp"
@@ -200,6 +201,9 @@ struct Step {
   AttemptKind pending_kind = AttemptKind::kFirst;
   std::size_t pending_candidate = kNone;
   std::uint64_t pending_decision = 0;
+  // How the last sub-workflow run that failed ended (its failure cause), to
+  // name the step's failure after it; empty after an agent's attempt.
+  std::string_view run_cause;
 
   void reset() {
     std::vector<Handle<Attempt>> kept = std::move(outstanding);

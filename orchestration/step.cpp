@@ -349,6 +349,7 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
   }
   const std::string_view cause = end == CallEnd::kTimeout   ? "timeout"
                                  : end == CallEnd::kInvalid ? "invalid_output"
+                                 : !s.run_cause.empty()     ? s.run_cause
                                                             : mock_agents::to_string(error);
   step_failed(step, cause, error);
 }

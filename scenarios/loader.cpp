@@ -970,6 +970,10 @@ class Loader {
         merged.erase("workflow");
         // Another set of candidates: the base routing's parameters may not fit them.
         if (!(set && set->contains("routing"))) merged.erase("routing");
+      } else if (set && set->contains("workflow") && !set->contains("agents")) {
+        // Running a sub-workflow instead of the node's agents.
+        merged.erase("agents");
+        if (!set->contains("routing")) merged.erase("routing");
       }
       rr.finish();
       // Read like the node, problems re-pointed to the rule; what the
@@ -1409,7 +1413,6 @@ class DuplicateKeyFinder {
 
 }  // namespace
 
-
 namespace {
 
 // `--set /.../routing/params/NAME=V` (or `.../routing/params={...}`) may add a
@@ -1420,7 +1423,8 @@ bool adds_policy_param(const nlohmann::ordered_json& doc, const std::string& poi
   const auto at = pointer.rfind(kParams);
   if (at == std::string::npos) return false;
   const std::string_view rest = std::string_view(pointer).substr(at + kParams.size());
-  if (!rest.empty() && (rest[0] != '/' || rest.find('/', 1) != std::string_view::npos)) return false;
+  if (!rest.empty() && (rest[0] != '/' || rest.find('/', 1) != std::string_view::npos))
+    return false;
   const nlohmann::ordered_json::json_pointer routing(pointer.substr(0, at + 8));  // "/routing"
   if (!doc.contains(routing) || !doc.at(routing).is_object()) return false;
   const auto& node = doc.at(routing);

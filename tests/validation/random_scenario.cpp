@@ -154,7 +154,21 @@ class Generator {
     doc["run"] = run();
     doc["agents"] = agents();
     doc["workload"] = workload();
+    // Sub-workflows: 0 to 3, named before any graph calls one. Sub-workflow
+    // i may run those after it (never itself: no recursion), the top level
+    // any of them; each is run by someone (the one before it, or the top).
+    const int subs = d_.chance(0.45) ? d_.integer(1, 3) : 0;
+    for (int i = 0; i < subs; ++i) sub_names_.push_back(fmt::format("w{}", i));
+    scope_ = -1;
     doc["workflow"] = workflow();
+    if (subs > 0) {
+      Json workflows = Json::object();
+      for (int i = 0; i < subs; ++i) {
+        scope_ = i;
+        workflows[sub_names_[static_cast<std::size_t>(i)]] = sub_workflow();
+      }
+      doc["workflows"] = workflows;
+    }
     if (d_.chance(0.45)) doc["resilience"] = resilience();
     return doc;
   }
@@ -363,31 +377,95 @@ class Generator {
     int stages = 1;
     std::string after;
     bool branch = false;
+    int depth = 0;  // fan-outs around it (a branch of a branch of ... : nested fan-out)
     std::string entry(int i) const { return i < stages ? fmt::format("{}{}", prefix, i) : after; }
   };
 
   Json workflow() {
     Json w;
     const Region main{"s", d_.integer(1, 5), "done", false};
-    w["entry"] = main.entry(0);
     if (d_.chance(0.4)) w["system_prompt_tokens"] = d_.integer(0, 500);
+    w["nodes"] = graph(main);
+    w["entry"] = graph_entry_;
+    return w;
+  }
+
+  // A graph's nodes: the region, a success terminal, and a failure one when
+  // some edge leads there (an unreachable node is an error). The graph runs
+  // the first sub-workflow it may run at least once, so that each is used.
+  Json graph(const Region& main) {
+    nodes_.clear();
+    must_run_.clear();
+    const std::size_t first = scope_ < 0 ? 0 : static_cast<std::size_t>(scope_) + 1;
+    if (first < sub_names_.size()) must_run_ = sub_names_[first];
     region(main);
+    graph_entry_ = main.entry(0);
+    if (!must_run_.empty()) {
+      // Not used by chance: the first stage runs it.
+      for (Json& n : nodes_) {
+        if (n["name"] != main.entry(0)) continue;
+        if (n["type"] != "call") {
+          Json c = call(main.entry(0) + "_run", main.entry(0), {"done"});
+          run_sub_workflow(c, must_run_);
+          nodes_.insert(nodes_.begin(), c);
+          graph_entry_ = c["name"].get<std::string>();
+        } else {
+          run_sub_workflow(n, must_run_);
+        }
+        break;
+      }
+    }
     nodes_.push_back({{"name", "done"},
                       {"type", "terminal"},
                       {"success", true},
                       {"outcome", d_.pick(std::vector<std::string>{"answered", "done"})}});
-    // Only when some edge leads there (an unreachable node is an error).
     if (refers_to_failed()) {
       nodes_.push_back({{"name", "failed"}, {"type", "terminal"}, {"success", false}});
     }
-    w["nodes"] = nodes_;
+    return nodes_;
+  }
+
+  Json sub_workflow() {
+    Json w;
+    const Region main{"s", d_.integer(1, 3), "done", false};
+    if (d_.chance(0.3)) w["context_window_tokens"] = d_.integer(200, 5000);
+    if (d_.chance(0.4)) w["timeout_ms"] = d_.real(20, 3000);
+    if (d_.chance(0.3)) {
+      w["retry_budget"] = d_.chance(0.5) ? Json{{"kind", "token_bucket"},
+                                                {"max_tokens", d_.real(1, 6)},
+                                                {"token_ratio", d_.real(0.01, 0.5)}}
+                                         : Json{{"kind", "concurrency"},
+                                                {"budget_percent", d_.real(0, 20)},
+                                                {"min_retry_concurrency", d_.integer(0, 2)}};
+    }
+    w["nodes"] = graph(main);
+    // The entry: its first node, named or not.
+    if (d_.chance(0.5)) w["entry"] = w["nodes"][0]["name"];
     return w;
+  }
+
+  // Makes call node `c` run sub-workflow `name` instead of agents.
+  static void run_sub_workflow(Json& c, const std::string& name) {
+    c.erase("agents");
+    c.erase("routing");
+    c["workflow"] = name;
+  }
+
+  // A sub-workflow this graph may run, or empty.
+  std::string runnable_sub_workflow() {
+    const std::size_t first = scope_ < 0 ? 0 : static_cast<std::size_t>(scope_) + 1;
+    if (first >= sub_names_.size()) return {};
+    const std::vector<std::string> can(sub_names_.begin() + static_cast<std::ptrdiff_t>(first),
+                                       sub_names_.end());
+    return d_.pick(can);
   }
 
   void region(const Region& r) {
     int fan_outs = 0;
     for (int i = 0; i < r.stages; ++i) {
-      const int kind = d_.integer(0, r.branch ? 5 : 7);
+      // Branches fan out again now and then, down to three levels.
+      const bool may_fan_out = !r.branch || (r.depth < 3 && d_.chance(0.3));
+      const int kind = d_.integer(0, may_fan_out ? 7 : 5);
       if (kind <= 2) {
         nodes_.push_back(call(r.entry(i), r.entry(i + 1), forward(r, i)));
       } else if (kind == 3) {
@@ -526,9 +604,43 @@ class Generator {
                       {"output", d_.pick(channels)},
                       {"judges_answer", d_.chance(0.3)}};
     }
+    if (d_.chance(0.15)) c["request"] = {{"output_tokens_factor", d_.real(0, 3)}};
+    if (const std::string sub = runnable_sub_workflow(); !sub.empty() && d_.chance(0.3)) {
+      run_sub_workflow(c, sub);
+    }
     c["next"] = next;
     if (d_.chance(0.4)) c["on_failure"] = target(forward_targets);
     return c;
+  }
+
+  // What a call node does differently on later visits: another agent (or
+  // candidates), and some of its step keys changed.
+  Json on_revisit() {
+    Json rules = Json::array();
+    int from = 1;
+    for (int k = d_.integer(1, 2); k > 0; --k) {
+      from += d_.integer(1, 2);
+      Json rule = {{"from_visit", from}};
+      if (d_.chance(0.6)) {
+        rule["agent"] = d_.pick(agent_names_);
+      } else if (d_.chance(0.5)) {
+        rule["agents"] = some_agents(2);
+      }
+      Json set = Json::object();
+      if (d_.chance(0.4)) set["timeout_ms"] = d_.real(10, 3000);
+      if (d_.chance(0.4)) set["request"] = {{"output_tokens_factor", d_.real(0.5, 3)}};
+      if (d_.chance(0.3)) set["retry"] = retry();
+      if (d_.chance(0.2)) {
+        set["context"] = {{"output_relevance", d_.real(0, 2)}};
+      }
+      if (const std::string sub = runnable_sub_workflow();
+          !sub.empty() && !rule.contains("agent") && !rule.contains("agents") && d_.chance(0.4)) {
+        set["workflow"] = sub;
+      }
+      if (!set.empty()) rule["set"] = set;
+      rules.push_back(rule);
+    }
+    return rules;
   }
 
   Json retry() {
@@ -617,6 +729,7 @@ class Generator {
     const std::string next = r.entry(i + 1);
     Json c = call(name, next, forward(r, i));
     c["max_visits"] = d_.integer(1, 4);
+    if (d_.chance(0.4)) c["on_revisit"] = on_revisit();
     if (d_.chance(0.4)) c["on_exhausted"] = target(forward(r, i));
     if (d_.chance(0.4)) {
       c["on_exhausted_outcome"] = d_.pick(std::vector<std::string>{"best_so_far", "fail"});
@@ -644,14 +757,14 @@ class Generator {
     if (shape != 1) {
       Json entries = Json::array();
       for (int b = d_.integer(1, 4); b > 0; --b) {
-        branches.push_back(
-            {fmt::format("{}_b{}_", name, branches.size()), d_.integer(1, 2), join, true});
+        branches.push_back({fmt::format("{}_b{}_", name, branches.size()), d_.integer(1, 2), join,
+                            true, r.depth + 1});
         entries.push_back(branches.back().entry(0));
       }
       f["branches"] = entries;
     }
     if (shape != 0) {
-      branches.push_back({name + "_map_", d_.integer(1, 2), join, true});
+      branches.push_back({name + "_map_", d_.integer(1, 2), join, true, r.depth + 1});
       Json m = {{"entry", branches.back().entry(0)}};
       if (!labels_.empty() && d_.chance(0.4)) {
         m["count_from_label"] = true;
@@ -668,6 +781,11 @@ class Generator {
                                                           "quorum", "deadline"})},
               {"merge", d_.pick(std::vector<std::string>{"max", "mean", "union"})},
               {"next", r.entry(i + 1)}};
+    if (j["policy"] == "all" && d_.chance(0.6)) {
+      j["on_branch_failure"] = d_.pick(std::vector<std::string>{"fail_fast", "wait_all"});
+      if (d_.chance(0.5)) j["tolerated_failures"] = d_.integer(0, 3);
+      if (d_.chance(0.4)) j["tolerated_failure_percent"] = d_.real(0, 100);
+    }
     if (j["policy"] == "first_k") j["k"] = d_.integer(1, 5);
     if (j["policy"] == "deadline") j["deadline_ms"] = d_.real(10, 5000);
     if (d_.chance(0.4)) j["on_failure"] = target(forward(r, i));
@@ -681,6 +799,10 @@ class Generator {
   std::vector<std::string> class_names_;
   std::vector<Json> nodes_;
   std::string back_target_;  // may_loop_back_to's node
+  std::vector<std::string> sub_names_;
+  int scope_ = -1;           // the graph being made: -1 the top level, else a sub-workflow
+  std::string must_run_;     // a sub-workflow the graph being made must run
+  std::string graph_entry_;  // the entry of the graph made last
 };
 
 }  // namespace

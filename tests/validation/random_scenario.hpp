@@ -15,9 +15,15 @@
 //  - workloads: every arrival process but replay (it needs a file), closed
 //    loops, several classes with difficulty, input size and deadlines;
 //  - workflows: call, gate (every condition), fan-out (static, map with a
-//    fixed count or one from a label, both) and join (every policy and
-//    merge), loops bounded by max_visits with every exhaustion outcome,
-//    back edges across stages and fan-outs, failure edges;
+//    fixed count or one from a label, both; branches that fan out again, to
+//    three levels) and join (every policy and merge; all joins with
+//    fail_fast or wait_all and tolerated failures), loops bounded by
+//    max_visits with every exhaustion outcome, back edges across stages and
+//    fan-outs, failure edges; sub-workflows (up to three, running each other
+//    without recursion, with context windows, timeouts and retry budgets of
+//    their own) run by call nodes; on_revisit rules (another agent or
+//    candidates, a sub-workflow, changed timeouts, retries, request
+//    parameters);
 //  - call steps: every routing policy, timeouts, retries (error kinds,
 //    backoff presets and custom shapes and jitters), hedges, validators,
 //    fallbacks, time budgets (redirect, decompose), context fitting (every

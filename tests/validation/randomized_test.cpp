@@ -156,6 +156,12 @@ void collect_happenings(const Json& m, std::set<std::string>& out) {
   if (positive(m["quality"]["silent_failure_rate"])) out.insert("quality.silent_failure_rate");
   if (positive(m["requests"]["in_flight"])) out.insert("requests.in_flight");
   if (positive(m["steady_state"]["excluded_warmup"])) out.insert("steady_state.excluded_warmup");
+  for (const Json& w : m["sub_workflows"]) {
+    if (positive(w["runs_started"])) out.insert("sub_workflows.runs");
+    for (const auto& [key, v] : w["runs_ended"].items()) {
+      if (positive(v)) out.insert("runs_ended." + key);
+    }
+  }
 }
 
 // The generator's coverage (random_scenario.hpp), checked on the scenarios
@@ -188,7 +194,11 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
       "type=terminal", "branches", "map", "count_from_label", "policy=all", "policy=first_success",
       "policy=first_k", "policy=quorum", "policy=deadline", "merge=max", "merge=mean",
       "merge=union", "max_visits", "on_exhausted", "on_exhausted_outcome=fail",
-      "on_exhausted_outcome=best_so_far", "on_failure",
+      "on_exhausted_outcome=best_so_far", "on_failure", "on_branch_failure=fail_fast",
+      "on_branch_failure=wait_all", "tolerated_failures", "tolerated_failure_percent",
+      // Nesting.
+      "workflows", "workflow", "timeout_ms", "retry_budget", "on_revisit", "from_visit", "agent",
+      "set", "request", "output_tokens_factor",
       // Gate conditions.
       "always", "label_is", "confidence_below", "confidence_at_least", "verdict_pass",
       "verdict_fail", "last_failed", "error_is", "class_is", "cost_above_usd", "time_left_below_ms",
@@ -238,7 +248,12 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
                                                "completed_by_outcome.best_so_far",
                                                "quality.silent_failure_rate",
                                                "requests.in_flight",
-                                               "steady_state.excluded_warmup"};
+                                               "steady_state.excluded_warmup",
+                                               "sub_workflows.runs",
+                                               "runs_ended.success",
+                                               "runs_ended.error",
+                                               "runs_ended.timeout",
+                                               "runs_ended.cancelled"};
   for (const std::string& h : happenings)
     EXPECT_TRUE(happened.contains(h)) << "never happened: " << h;
 }

@@ -27,11 +27,75 @@ inline Verdict not_applicable(std::string why) {
 
 inline Json& nodes(Json& doc) { return doc["workflow"]["nodes"]; }
 
+// Every graph's node list: the top level's, then each sub-workflow's.
+template <class F>
+inline void each_graph(Json& doc, F f) {
+  f(nodes(doc));
+  if (!doc.contains("workflows")) return;
+  for (auto it = doc["workflows"].begin(); it != doc["workflows"].end(); ++it) {
+    if (it.value().is_object() && it.value().contains("nodes")) f(it.value()["nodes"]);
+  }
+}
+template <class F>
+inline void each_graph(const Json& doc, F f) {
+  f(doc["workflow"]["nodes"]);
+  if (!doc.contains("workflows")) return;
+  for (auto it = doc["workflows"].begin(); it != doc["workflows"].end(); ++it) {
+    if (it.value().is_object() && it.value().contains("nodes")) f(it.value()["nodes"]);
+  }
+}
+
+// Every sub-workflow's definition (the object under /workflows).
+template <class F>
+inline void each_sub_workflow(Json& doc, F f) {
+  if (!doc.contains("workflows")) return;
+  for (auto it = doc["workflows"].begin(); it != doc["workflows"].end(); ++it) {
+    if (it.value().is_object()) f(it.value());
+  }
+}
+
+// Every node of `type`, in every graph.
 template <class F>
 inline void each_node(Json& doc, std::string_view type, F f) {
-  for (Json& n : nodes(doc)) {
-    if (n.value("type", "") == type) f(n);
-  }
+  each_graph(doc, [&](Json& list) {
+    for (Json& n : list) {
+      if (n.value("type", "") == type) f(n);
+    }
+  });
+}
+template <class F>
+inline void each_node(const Json& doc, std::string_view type, F f) {
+  each_graph(doc, [&](const Json& list) {
+    for (const Json& n : list) {
+      if (n.value("type", "") == type) f(n);
+    }
+  });
+}
+
+// Each call node's step, and each of its on_revisit rules' patches, to read.
+template <class F>
+inline void each_call_step_of(const Json& doc, F f) {
+  each_node(doc, "call", [&](const Json& n) {
+    f(n);
+    if (!n.contains("on_revisit")) return;
+    for (const Json& rule : n["on_revisit"]) {
+      if (rule.contains("set")) f(rule["set"]);
+    }
+  });
+}
+
+// Every call step's keys: each call node, and each of its on_revisit
+// rules' `set` (a patch on the node's keys), so that an edit of the step
+// holds on every visit.
+template <class F>
+inline void each_call_step(Json& doc, F f) {
+  each_node(doc, "call", [&](Json& n) {
+    f(n);
+    if (!n.contains("on_revisit")) return;
+    for (Json& rule : n["on_revisit"]) {
+      if (rule.contains("set")) f(rule["set"]);
+    }
+  });
 }
 template <class F>
 inline void each_agent(Json& doc, F f) {
@@ -51,13 +115,12 @@ inline std::string first_agent(const Json& doc) {
 
 // Whether some gate rule of the document reads `condition`.
 inline bool reads_condition(const Json& doc, std::string_view condition) {
-  for (const Json& n : doc["workflow"]["nodes"]) {
-    if (n.value("type", "") != "gate" || !n.contains("rules")) continue;
-    for (const Json& rule : n["rules"]) {
-      if (rule["if"].contains(condition)) return true;
-    }
-  }
-  return false;
+  bool reads = false;
+  each_node(doc, "gate", [&](const Json& n) {
+    if (!n.contains("rules")) return;
+    for (const Json& rule : n["rules"]) reads = reads || rule["if"].contains(condition);
+  });
+  return reads;
 }
 inline std::string policy_of(const Json& call_node) {
   return call_node.contains("routing") ? call_node["routing"].value("policy", "static") : "static";

@@ -45,31 +45,51 @@ Relation join_policy_spellings() {
           [](const Json& doc) -> std::optional<ScenarioPair> {
             // Each join's number of branches when every fan-out to it has a
             // fixed one (a count from a label varies per request).
+            // Node names are per graph: the graph's index goes in front.
             std::map<std::string, std::set<int>> totals;
-            for (const Json& n : doc["workflow"]["nodes"]) {
-              if (n.value("type", "") != "fan_out") continue;
-              int total = n.contains("branches") ? static_cast<int>(n["branches"].size()) : 0;
-              if (n.contains("map")) {
-                total = n["map"].value("count_from_label", false)
-                            ? -1000
-                            : total + std::max(1, n["map"].value("count", 1));
+            int graph = 0;
+            each_graph(doc, [&](const Json& list) {
+              for (const Json& n : list) {
+                if (n.value("type", "") != "fan_out") continue;
+                int total = n.contains("branches") ? static_cast<int>(n["branches"].size()) : 0;
+                if (n.contains("map")) {
+                  total = n["map"].value("count_from_label", false)
+                              ? -1000
+                              : total + std::max(1, n["map"].value("count", 1));
+                }
+                totals[fmt::format("{}/{}", graph, n["join"].get<std::string>())].insert(total);
               }
-              totals[n["join"].get<std::string>()].insert(total);
-            }
+              ++graph;
+            });
             ScenarioPair p{doc, doc};
             bool any = false;
-            each_node(p.right, "join", [&](Json& n) {
-              const std::string policy = n.value("policy", "all");
-              const auto& t = totals[n["name"].get<std::string>()];
-              const int total = t.size() == 1 ? *t.begin() : -1;
-              int k = 0;
-              if (policy == "first_success") k = 1;
-              if (policy == "all" && total > 0) k = total;
-              if (policy == "quorum" && total > 0) k = total / 2 + 1;
-              if (k == 0) return;
-              n["policy"] = "first_k";
-              n["k"] = k;
-              any = true;
+            graph = 0;
+            each_graph(p.right, [&](Json& list) {
+              for (Json& n : list) {
+                if (n.value("type", "") != "join") continue;
+                const std::string policy = n.value("policy", "all");
+                // An `all` join that waits or tolerates failures is no first_k.
+                if (policy == "all" && (n.value("on_branch_failure", "") == "wait_all" ||
+                                        n.value("tolerated_failures", 0) > 0 ||
+                                        n.value("tolerated_failure_percent", 0.0) > 0.0)) {
+                  continue;
+                }
+                const auto& t = totals[fmt::format("{}/{}", graph, n["name"].get<std::string>())];
+                const int total = t.size() == 1 ? *t.begin() : -1;
+                int k = 0;
+                if (policy == "first_success") k = 1;
+                if (policy == "all" && total > 0) k = total;
+                if (policy == "quorum" && total > 0) k = total / 2 + 1;
+                if (k == 0) continue;
+                n["policy"] = "first_k";
+                n["k"] = k;
+                // The failure handling of an `all` join goes with the policy.
+                n.erase("on_branch_failure");
+                n.erase("tolerated_failures");
+                n.erase("tolerated_failure_percent");
+                any = true;
+              }
+              ++graph;
             });
             if (!any) return std::nullopt;
             return p;
@@ -128,7 +148,10 @@ Relation agent_order_is_irrelevant() {
 
 Relation pass_through_gate_adds_only_edges() {
   return {"pass_through_gate_adds_only_edges",
-          [](const Json& doc) {
+          [](const Json& doc) -> std::optional<ScenarioPair> {
+            // Sub-workflows' nodes come after the top level's: gates added
+            // there would move them (and their draws).
+            if (doc.contains("workflows")) return std::nullopt;
             ScenarioPair p{doc, doc};
             // Appended, so every existing node keeps its index (draws are
             // keyed by it).
@@ -215,65 +238,76 @@ Relation warmup_changes_no_event(double warmup_s) {
 }
 
 Relation prices_doubled_double_every_cost(double factor) {
-  return {"prices_doubled_double_every_cost",
-          [factor](const Json& doc) -> std::optional<ScenarioPair> {
-            // Costs scale exactly (a product by a power of two), but a decision
-            // that reads a cost against a fixed number would change.
-            for (const Json& n : doc["workflow"]["nodes"]) {
-              if (n.value("type", "") == "call" && policy_of(n) == "linucb" &&
-                  n["routing"].value("cost_weight", 10.0) != 0.0) {
-                return std::nullopt;
-              }
-            }
-            if (reads_condition(doc, "cost_above_usd")) return std::nullopt;
-            ScenarioPair p{doc, doc};
-            each_agent(p.right, [factor](Json& a) {
-              if (!a.contains("tokens")) return;
-              for (const char* key : {"usd_per_1k_input_tokens", "usd_per_1k_output_tokens"}) {
-                if (a["tokens"].contains(key))
-                  a["tokens"][key] = a["tokens"][key].get<double>() * factor;
-              }
-            });
-            return p;
-          },
-          [factor](const ScenarioRun& l, const ScenarioRun& r) {
-            if (std::string d = lines_difference(l.events, r.events); !d.empty()) {
-              return broken("the events differ: " + d);
-            }
-            for (std::size_t i = 0; i < l.costs.size(); ++i) {
-              if (!same_cost(l.costs[i] * factor, r.costs[i])) {
-                return broken(fmt::format("event {} costs {}, then {}: {}", i, l.costs[i],
-                                          r.costs[i], l.events[i]));
-              }
-            }
-            // The JSON rounds money to 8 decimals (2 round(x) need not be
-            // round(2x)): its cost keys are compared exactly in the collector.
-            if (std::string d = json_difference(
-                    l.metrics, r.metrics,
-                    {"/per_request/cost_usd", "/classes/*/cost_mean_usd", "/agents/*/cost_usd"});
-                !d.empty()) {
-              return broken("the metrics differ at " + d);
-            }
-            const eval::MetricsCollector& a = *l.result.metrics;
-            const eval::MetricsCollector& b = *r.result.metrics;
-            if (a.requests().cost_usd * factor != b.requests().cost_usd) {
-              return broken(fmt::format("requests cost {}, then {}", a.requests().cost_usd,
-                                        b.requests().cost_usd));
-            }
-            for (std::size_t i = 0; i < a.agents().size(); ++i) {
-              if (a.agents()[i].cost_usd * factor != b.agents()[i].cost_usd) {
-                return broken(fmt::format("agent {} cost {}, then {}", a.agents()[i].name,
-                                          a.agents()[i].cost_usd, b.agents()[i].cost_usd));
-              }
-            }
-            for (std::size_t i = 0; i < a.classes().size(); ++i) {
-              if (a.classes()[i].cost_usd * factor != b.classes()[i].cost_usd) {
-                return broken(fmt::format("class {} cost {}, then {}", a.classes()[i].name,
-                                          a.classes()[i].cost_usd, b.classes()[i].cost_usd));
-              }
-            }
-            return holds();
-          }};
+  return {
+      "prices_doubled_double_every_cost",
+      [factor](const Json& doc) -> std::optional<ScenarioPair> {
+        // Costs scale exactly (a product by a power of two), but a decision
+        // that reads a cost against a fixed number would change.
+        bool learns_from_cost = false;
+        each_call_step_of(doc, [&](const Json& n) {
+          learns_from_cost = learns_from_cost || (policy_of(n) == "linucb" &&
+                                                  n["routing"].value("cost_weight", 10.0) != 0.0);
+        });
+        if (learns_from_cost) return std::nullopt;
+        if (reads_condition(doc, "cost_above_usd")) return std::nullopt;
+        ScenarioPair p{doc, doc};
+        each_agent(p.right, [factor](Json& a) {
+          if (!a.contains("tokens")) return;
+          for (const char* key : {"usd_per_1k_input_tokens", "usd_per_1k_output_tokens"}) {
+            if (a["tokens"].contains(key))
+              a["tokens"][key] = a["tokens"][key].get<double>() * factor;
+          }
+        });
+        return p;
+      },
+      [factor](const ScenarioRun& l, const ScenarioRun& r) {
+        if (std::string d = lines_difference(l.events, r.events); !d.empty()) {
+          return broken("the events differ: " + d);
+        }
+        for (std::size_t i = 0; i < l.costs.size(); ++i) {
+          if (!same_cost(l.costs[i] * factor, r.costs[i])) {
+            return broken(fmt::format("event {} costs {}, then {}: {}", i, l.costs[i], r.costs[i],
+                                      l.events[i]));
+          }
+        }
+        // The JSON rounds money to 8 decimals (2 round(x) need not be
+        // round(2x)): its cost keys are compared exactly in the collector.
+        if (std::string d =
+                json_difference(l.metrics, r.metrics,
+                                {"/per_request/cost_usd", "/classes/*/cost_mean_usd",
+                                 "/agents/*/cost_usd", "/sub_workflows/*/cost_per_run_usd"});
+            !d.empty()) {
+          return broken("the metrics differ at " + d);
+        }
+        const eval::MetricsCollector& a = *l.result.metrics;
+        const eval::MetricsCollector& b = *r.result.metrics;
+        if (a.requests().cost_usd * factor != b.requests().cost_usd) {
+          return broken(fmt::format("requests cost {}, then {}", a.requests().cost_usd,
+                                    b.requests().cost_usd));
+        }
+        for (std::size_t i = 0; i < a.agents().size(); ++i) {
+          if (a.agents()[i].cost_usd * factor != b.agents()[i].cost_usd) {
+            return broken(fmt::format("agent {} cost {}, then {}", a.agents()[i].name,
+                                      a.agents()[i].cost_usd, b.agents()[i].cost_usd));
+          }
+        }
+        for (std::size_t i = 0; i < a.classes().size(); ++i) {
+          if (a.classes()[i].cost_usd * factor != b.classes()[i].cost_usd) {
+            return broken(fmt::format("class {} cost {}, then {}", a.classes()[i].name,
+                                      a.classes()[i].cost_usd, b.classes()[i].cost_usd));
+          }
+        }
+        for (std::size_t i = 0; i < a.sub_workflows().size(); ++i) {
+          // Sums of costs in another order than the requests': equal to rounding.
+          const double x = a.sub_workflows()[i].cost_usd * factor;
+          const double y = b.sub_workflows()[i].cost_usd;
+          if (std::abs(x - y) > 1e-12 * std::max(1.0, std::abs(y))) {
+            return broken(fmt::format("sub-workflow {} cost {}, then {}", a.sub_workflows()[i].name,
+                                      a.sub_workflows()[i].cost_usd, y));
+          }
+        }
+        return holds();
+      }};
 }
 
 Relation arrival_times_do_not_change_requests(double interval_ms) {
@@ -297,6 +331,7 @@ Relation arrival_times_do_not_change_requests(double interval_ms) {
               }
             });
             resilience(base) = Json::object();
+            each_sub_workflow(base, [](Json& w) { w.erase("retry_budget"); });
             each_agent(base, [](Json& a) {
               for (const char* key : {"limits", "faults", "bulkhead_per_caller", "queue_capacity"})
                 a.erase(key);

@@ -20,8 +20,8 @@ Relation hedge_never_fires(double delay_ms) {
   return {"hedge_never_fires",
           [delay_ms](const Json& doc) {
             ScenarioPair p{doc, doc};
-            each_node(p.left, "call", [](Json& n) { n.erase("hedge"); });
-            each_node(p.right, "call", [delay_ms](Json& n) {
+            each_call_step(p.left, [](Json& n) { n.erase("hedge"); });
+            each_call_step(p.right, [delay_ms](Json& n) {
               n["hedge"] = {{"max_extra_attempts", 2}, {"delay_ms", delay_ms}};
             });
             return std::optional(p);
@@ -35,6 +35,14 @@ Relation timeout_never_fires(double timeout_ms) {
             ScenarioPair p{doc, doc};
             each_node(p.right, "call", [timeout_ms](Json& n) {
               if (n.value("timeout_ms", 0.0) == 0.0) n["timeout_ms"] = timeout_ms;
+              if (!n.contains("on_revisit")) return;
+              // A rule that gives no timeout keeps the node's.
+              for (Json& rule : n["on_revisit"]) {
+                if (rule.contains("set") && rule["set"].contains("timeout_ms") &&
+                    rule["set"]["timeout_ms"] == 0) {
+                  rule["set"]["timeout_ms"] = timeout_ms;
+                }
+              }
             });
             return std::optional(p);
           },
@@ -76,13 +84,19 @@ Relation time_budget_never_reached(double budget_ms) {
   return {"time_budget_never_reached",
           [budget_ms](const Json& doc) {
             ScenarioPair p{doc, doc};
-            each_node(p.left, "call", [](Json& n) { n.erase("time_budget"); });
+            each_call_step(p.left, [](Json& n) { n.erase("time_budget"); });
             const std::string fast = first_agent(doc);
             each_node(p.right, "call", [&](Json& n) {
               if (!n.contains("time_budget")) {
                 n["time_budget"] = {{"action", "redirect"}, {"agent", fast}};
               }
               n["time_budget"]["budget_ms"] = budget_ms;
+              if (!n.contains("on_revisit")) return;
+              for (Json& rule : n["on_revisit"]) {
+                if (rule.contains("set") && rule["set"].contains("time_budget")) {
+                  rule["set"]["time_budget"]["budget_ms"] = budget_ms;
+                }
+              }
             });
             return std::optional(p);
           },
@@ -93,9 +107,11 @@ Relation max_visits_never_reached(std::int64_t bound) {
   return {"max_visits_never_reached",
           [bound](const Json& doc) {
             ScenarioPair p{doc, doc};
-            for (Json& n : nodes(p.right)) {
-              if (n.value("max_visits", 0) == 0) n["max_visits"] = bound;
-            }
+            each_graph(p.right, [&](Json& list) {
+              for (Json& n : list) {
+                if (n.value("max_visits", 0) == 0) n["max_visits"] = bound;
+              }
+            });
             return std::optional(p);
           },
           [](const ScenarioRun& l, const ScenarioRun& r) { return same_run(l, r); }};
@@ -105,8 +121,8 @@ Relation validator_never_flags(double true_positive_rate, double false_positive_
   return {"validator_never_flags",
           [=](const Json& doc) {
             ScenarioPair p{doc, doc};
-            each_node(p.left, "call", [](Json& n) { n.erase("validator"); });
-            each_node(p.right, "call", [&](Json& n) {
+            each_call_step(p.left, [](Json& n) { n.erase("validator"); });
+            each_call_step(p.right, [&](Json& n) {
               n["validator"] = {{"bad_below", 0.5},
                                 {"true_positive_rate", true_positive_rate},
                                 {"false_positive_rate", false_positive_rate}};
@@ -248,13 +264,15 @@ Relation retries_without_failures(int max_attempts) {
             for (Json& c : base["workload"]["classes"]) c.erase("deadline_ms");
             resilience(base).erase("circuit_breaker");
             resilience(base).erase("max_concurrency_per_agent");
-            each_node(base, "call", [](Json& n) {
+            each_call_step(base, [](Json& n) {
               n.erase("timeout_ms");
               n.erase("validator");
               n["retry"] = {{"max_attempts", 1}};
             });
+            // A sub-workflow's own timeout fails its runs, which retries repeat.
+            each_sub_workflow(base, [](Json& w) { w.erase("timeout_ms"); });
             ScenarioPair p{base, base};
-            each_node(p.right, "call", [max_attempts](Json& n) {
+            each_call_step(p.right, [max_attempts](Json& n) {
               n["retry"] = {{"max_attempts", max_attempts},
                             {"retry_on",
                              {"transient", "rate_limited", "overloaded", "unavailable", "permanent",
@@ -269,6 +287,14 @@ Relation retries_without_failures(int max_attempts) {
                 return not_applicable("a call failed after all: " + a.dump());
               }
             }
+            // A run fails without a failed call too (a failure terminal, a
+            // join or a loop bound inside it): its caller retries that.
+            for (const Json& w : l.metrics["sub_workflows"]) {
+              const Json& e = w["runs_ended"];
+              if (e["error"] != 0 || e["timeout"] != 0 || e["invalid"] != 0) {
+                return not_applicable("a sub-workflow run failed: " + w.dump());
+              }
+            }
             return same_run(l, r);
           }};
 }
@@ -278,10 +304,11 @@ Relation fit_policy_with_ample_windows(const std::string& fit, std::int64_t wind
           [fit, window](const Json& doc) {
             Json base = doc;
             each_agent(base, [window](Json& a) { a["context_window_tokens"] = window; });
+            each_sub_workflow(base, [](Json& w) { w.erase("context_window_tokens"); });
             ScenarioPair p{base, base};
             const std::string summarizer = first_agent(doc);
-            each_node(p.left, "call", [](Json& n) { n["context"]["fit"] = "truncate_oldest"; });
-            each_node(p.right, "call", [&](Json& n) {
+            each_call_step(p.left, [](Json& n) { n["context"]["fit"] = "truncate_oldest"; });
+            each_call_step(p.right, [&](Json& n) {
               n["context"]["fit"] = fit;
               if (fit == "summarize") n["context"]["summarizer"] = summarizer;
             });
