@@ -229,6 +229,20 @@ TEST(Cli, DefaultScenarioReportIsByteIdenticalToTheGolden) {
   EXPECT_EQ(slurp(out / "report.json"), golden);
 }
 
+// Workflows at depth (sub-workflows three layers deep, each retrying the
+// one below) give the same bytes in every build type: the dev and release
+// presets both check this golden. Regenerate deliberately with
+//   build/dev/bin/orchsim run nested_retries --requests 3000 --seed 5 -q --out /tmp/n
+//   cp /tmp/n/report.json tests/cli/golden/nested_retries_report.json
+TEST(Cli, NestedRetriesReportIsByteIdenticalToTheGolden) {
+  const fs::path out = scratch("golden_nested");
+  ASSERT_EQ(orchsim("run nested_retries --requests 3000 --seed 5 -q --out " + out.string()).status,
+            0);
+  const std::string golden = slurp(source_dir() + "/tests/cli/golden/nested_retries_report.json");
+  ASSERT_FALSE(golden.empty());
+  EXPECT_EQ(slurp(out / "report.json"), golden);
+}
+
 TEST(Cli, WarmupIsLeftOutAndOneRunGetsABatchMeansInterval) {
   const Result r = orchsim("run --requests 4000 --warmup 30s --format json");
   ASSERT_EQ(r.status, 0) << r.err;

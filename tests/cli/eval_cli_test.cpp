@@ -52,6 +52,20 @@ TEST(EvalCli, RunReplicationsSameBytesWhateverTheJobs) {
   EXPECT_EQ(orchsim("run learned_router -R 0").status, 2);
 }
 
+TEST(EvalCli, NestedWorkflowsSameBytesWhateverTheJobs) {
+  // Sub-workflows three deep with retries at each layer, and the default
+  // scenario's on_revisit loop: replications on 1 or 4 threads agree.
+  for (const char* scenario : {"nested_retries", "rag_orchestrated"}) {
+    SCOPED_TRACE(scenario);
+    const std::string base = std::string("run ") + scenario + " --format json" + kSmall;
+    const Result one = orchsim(base + " --jobs 1");
+    const Result four = orchsim(base + " --jobs 4");
+    ASSERT_EQ(one.status, 0) << one.err;
+    ASSERT_EQ(four.status, 0) << four.err;
+    EXPECT_EQ(one.out, four.out);
+  }
+}
+
 TEST(EvalCli, CompareReportsPairedDifferences) {
   const Result r = orchsim(
       std::string("compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static "

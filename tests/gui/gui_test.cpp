@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QGraphicsItem>
+#include <QGraphicsRectItem>
 #include <QImage>
 #include <QLineSeries>
 #include <QSettings>
@@ -358,6 +359,54 @@ TEST_F(GuiRunTest, WorkflowNodesAreColouredAndClickedNodesExplained) {
   EXPECT_NE(details.indexOf("circuit breaker"), -1);
   EXPECT_NE(details.indexOf(QString::number(r.node("generate")->calls_started)), -1);
   EXPECT_FALSE(window.workflow_scene()->select_node("no such node"));
+}
+
+TEST(WorkflowHierarchyTest, SubWorkflowsAreBoxesAroundTheirNodes) {
+  // nested_retries: the gateway runs "orders", which runs "inventory".
+  const scenarios::LoadResult loaded = scenarios::load_scenario("nested_retries");
+  ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.format();
+  eval::RunOptions options;
+  options.requests = 300;
+  const eval::RunResult result = eval::run_scenario(*loaded.scenario, options);
+  const ReportLoad read =
+      report_from_json(eval::make_report(*loaded.scenario, result), "nested_retries");
+  ASSERT_TRUE(read.ok()) << read.error;
+  const ReportData& r = *read.report;
+  ASSERT_EQ(r.sub_workflows.size(), 2u);
+  EXPECT_EQ(r.sub_workflows[0].name, "orders");
+  EXPECT_EQ(r.sub_workflows[0].called_by, std::vector<std::string>{"api"});
+  EXPECT_EQ(r.sub_workflows[1].nodes,
+            (std::vector<std::string>{"inventory/query", "inventory/ok"}));
+  EXPECT_GE(r.sub_workflows[0].runs_started, 300u);
+  const NodeRow* api = r.node("api");
+  ASSERT_NE(api, nullptr);
+  EXPECT_EQ(api->sub_workflow, "orders");
+  EXPECT_EQ(api->runs_started, r.sub_workflows[0].runs_started);
+  ASSERT_NE(r.node("inventory/query"), nullptr);
+  EXPECT_EQ(r.node("inventory/query")->workflow, "inventory");
+
+  WorkflowScene scene;
+  scene.set_report(r);
+  EXPECT_EQ(scene.cluster_count(), 2);
+  // Nodes, edges, and per box a frame and a label.
+  EXPECT_EQ(scene.items().size(), scene.node_count() + scene.edge_count() + 2 * 2);
+  int boxes = 0;
+  for (const QGraphicsItem* item : scene.items()) {
+    if (item->type() == QGraphicsRectItem::Type) {
+      ++boxes;
+      EXPECT_NE(item->toolTip().indexOf("sub-workflow"), -1);
+    }
+  }
+  EXPECT_EQ(boxes, 2);
+  // A flat run draws none.
+  const scenarios::LoadResult flat = scenarios::load_scenario("retry_storm");
+  ASSERT_TRUE(flat.ok());
+  const eval::RunResult flat_run = eval::run_scenario(*flat.scenario, options);
+  const ReportLoad flat_read =
+      report_from_json(eval::make_report(*flat.scenario, flat_run), "retry_storm");
+  ASSERT_TRUE(flat_read.ok());
+  scene.set_report(*flat_read.report);
+  EXPECT_EQ(scene.cluster_count(), 0);
 }
 
 TEST_F(GuiRunTest, RequestsTabHoldsTheSampleAndSaysWhenThereIsNone) {
