@@ -102,6 +102,7 @@ std::string RequestLog::node_name(NodeId node) const {
 
 std::string RequestLog::agent_name(AgentIndex agent) const {
   if (agent < agent_names_.size()) return agent_names_[agent];
+  if (agent == orchestration::kNoAgent) return "(sub-workflow)";  // a retry or hedge of a run
   return fmt::format("agent{}", agent);
 }
 

@@ -42,7 +42,8 @@
 //                  "branches":[flow ids] (fan-outs only),"reason"}],
 //    "events":[{"t_ms","kind":"enter","from","to","flow"}
 //            | {"t_ms","kind":"retry","node","agent","attempt","delay_ms","after","error"}
-//            | {"t_ms","kind":"hedge","node","agent","attempt"}
+//            | {"t_ms","kind":"hedge","node","agent","attempt"}   (agent "(sub-workflow)":
+//               a retry or hedge that is a run of the node's sub-workflow)
 //            | {"t_ms","kind":"context","node","agent","policy","tokens_before",
 //               "tokens_after","retained","segments_dropped","summarized"}
 //            | {"t_ms","kind":"budget","node","budget"}],

@@ -307,7 +307,7 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   if (done.kind == AttemptKind::kSummarize) {
     Flow& f = r.flows[s.flow];
     const std::int64_t before = f.context.tokens();
-    const std::int64_t window = agents_[s.pending_agent]->context_window_tokens();
+    const std::int64_t window = window_of(s.pending_agent, c);
     double retained;
     if (end == CallEnd::kSuccess) {
       const auto summary = std::max<std::int64_t>(

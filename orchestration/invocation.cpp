@@ -130,6 +130,10 @@ bool Engine::launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput
                                         .root_flow = root.id,
                                         .input_tokens = input.tokens,
                                         .deadline = limit});
+    if (kind == AttemptKind::kHedge) {
+      observer_->on_hedge_launched(
+          {.at = now, .request = r.in.id, .node = s.node, .agent = kNoAgent, .attempt = a.number});
+    }
   }
   // Last: the invocation may end before enter() returns, and its step (and
   // request) with it; callers check that the step still lives.

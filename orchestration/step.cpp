@@ -195,7 +195,9 @@ void Engine::on_hedge_timer(Handle<Step> step) {
   const RequestId id = r.in.id;
   const NodeId node = s.node;
   const std::optional<AttemptInput> input = parallel_input(s, agent);
-  if (input && launch(step, agent, AttemptKind::kHedge, *input, routed)) {
+  // A run tells of its hedge itself, before anything inside it happens (it
+  // may even end its request before launch() returns).
+  if (input && launch(step, agent, AttemptKind::kHedge, *input, routed) && agent != kNoAgent) {
     if (observer_) {
       observer_->on_hedge_launched(
           {.at = sim_.now(), .request = id, .node = node, .agent = agent, .attempt = number});

@@ -91,6 +91,22 @@ class EventRecorder final : public orchestration::Observer {
                     orchestration::to_string(e.policy), e.tokens_before, e.tokens_after, e.retained,
                     e.segments_dropped, e.summarized));
   }
+  void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override {
+    add(fmt::format("W t={} r={} n={} w={} #{} {} run={} parent={} flow={} root={} in={} until={}",
+                    e.at.count_ns(), e.request, e.node, e.sub_workflow, e.attempt,
+                    orchestration::to_string(e.kind), e.invocation, e.parent, e.flow, e.root_flow,
+                    e.input_tokens, e.deadline.count_ns()));
+  }
+  void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override {
+    add(fmt::format("V t={} r={} n={} w={} #{} {} run={} {} error={} {} started={} dur={} calls={} "
+                    "in={} out={} q={} conf={} silent={}",
+                    e.at.count_ns(), e.request, e.node, e.sub_workflow, e.attempt,
+                    orchestration::to_string(e.kind), e.invocation, orchestration::to_string(e.end),
+                    mock_agents::to_string(e.error), e.outcome, e.started.count_ns(),
+                    e.duration.count_ns(), e.calls, e.input_tokens, e.output_tokens, e.quality,
+                    e.confidence, e.silent),
+        e.cost_usd);
+  }
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override {
     add(fmt::format("U t={} r={} n={} kind={}", e.at.count_ns(), e.request, e.node,
                     static_cast<int>(e.kind)));
