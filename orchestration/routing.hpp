@@ -1,19 +1,6 @@
 // Routing policies: which agent gets the current context next, among a call
-// node's candidates. One interface, chosen by name (RoutingConfig::policy):
-//
-//   static           the first eligible candidate
-//   round_robin      candidates in turn
-//   weighted_random  by RoutingConfig::weights
-//   least_loaded     fewest calls in service + queued per server (ties: first)
-//   latency_ewma     lowest EWMA latency of successful calls (untried first)
-//   p2c              power of two choices: two random eligible candidates, the
-//                    one with lower EWMA latency x (1 + load)
-//   cost_aware       cheapest EWMA cost among those whose EWMA confidence
-//                    reaches min_confidence (else the most confident)
-//   linucb           a contextual bandit over request features (class one-hot,
-//                    input tokens / 1000, bias), learning online from
-//                    reward = confidence - cost_weight x cost
-//   cascade          cheap tiers first (handled by the orchestrator)
+// node's candidates. One interface, chosen by name (RoutingConfig::policy);
+// the names and what each policy does are in kRoutingPolicies below.
 //
 // Ineligible candidates (open breaker) are never chosen while an eligible one
 // exists. Draws come from the stream the orchestrator passes, keyed by
@@ -23,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mock_agents/agent.hpp"
@@ -66,6 +54,30 @@ class RoutingPolicy {
                              std::vector<RoutingCandidate>* scores, std::string* reason) = 0;
   // Feedback after the step succeeded on candidate `position`.
   virtual void learn(const RouteInput&, std::size_t /*position*/, double /*reward*/) {}
+};
+
+// The policies make_routing_policy() builds, by name. The scenario format,
+// its schema and the docs read this list.
+struct RoutingPolicyName {
+  std::string_view name;
+  std::string_view doc;
+};
+inline constexpr RoutingPolicyName kRoutingPolicies[] = {
+    {"static", "the first eligible candidate"},
+    {"round_robin", "candidates in turn"},
+    {"weighted_random", "at random, by `weights`"},
+    {"least_loaded", "fewest calls in service + queued per server (ties: first)"},
+    {"latency_ewma", "lowest EWMA latency of successful calls (untried first)"},
+    {"p2c",
+     "power of two choices: of two random eligible candidates, the one with the lower EWMA "
+     "latency x (1 + load)"},
+    {"cost_aware",
+     "the cheapest by EWMA cost among those whose EWMA confidence reaches min_confidence (else "
+     "the most confident)"},
+    {"linucb",
+     "a contextual bandit over request features (class one-hot, input tokens / 1000, bias), "
+     "learning online from reward = confidence - cost_weight x cost"},
+    {"cascade", "cheap tiers first, escalating below accept_confidence (the orchestrator's)"},
 };
 
 // Builds the policy named in `config` for a node with `candidate_count` candidates.

@@ -8,29 +8,12 @@
 
 #include <fmt/format.h>
 
+#include "orchestration/routing.hpp"
+
 namespace orchsim::orchestration {
 
-std::string_view to_string(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::kCall: return "call";
-    case NodeKind::kGate: return "gate";
-    case NodeKind::kFanOut: return "fan_out";
-    case NodeKind::kJoin: return "join";
-    case NodeKind::kTerminal: return "terminal";
-  }
-  return "?";
-}
-
-std::string_view to_string(JoinPolicy policy) {
-  switch (policy) {
-    case JoinPolicy::kAll: return "all";
-    case JoinPolicy::kFirstSuccess: return "first_success";
-    case JoinPolicy::kFirstK: return "first_k";
-    case JoinPolicy::kQuorum: return "quorum";
-    case JoinPolicy::kDeadline: return "deadline";
-  }
-  return "?";
-}
+std::string_view to_string(NodeKind kind) { return sim::enum_name(kNodeKindNames, kind); }
+std::string_view to_string(JoinPolicy policy) { return sim::enum_name(kJoinPolicyNames, policy); }
 
 NodeId Workflow::find(const std::string& node_name) const {
   for (NodeId i = 0; i < nodes.size(); ++i) {
@@ -41,11 +24,11 @@ NodeId Workflow::find(const std::string& node_name) const {
 
 namespace {
 
-const std::set<std::string>& known_policies() {
-  static const std::set<std::string> k = {"static",   "round_robin", "weighted_random",
-                                          "least_loaded", "latency_ewma", "p2c",
-                                          "cost_aware",   "linucb",      "cascade"};
-  return k;
+bool known_policy(const std::string& name) {
+  for (const RoutingPolicyName& p : kRoutingPolicies) {
+    if (p.name == name) return true;
+  }
+  return false;
 }
 
 // Outgoing edges of a node, in a fixed order.
@@ -118,7 +101,7 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
           }
           for (AgentIndex a : c.routing.cascade.tiers) check_agent(i, a, "cascade tier");
         }
-        if (!known_policies().count(c.routing.policy)) {
+        if (!known_policy(c.routing.policy)) {
           out.push_back(fmt::format("{}: unknown routing policy '{}'", name_of(i), c.routing.policy));
         }
         if (c.routing.policy == "weighted_random" && c.routing.weights.size() != c.agents.size()) {
