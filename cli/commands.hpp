@@ -88,6 +88,8 @@ int validate_command(const std::vector<std::string>& scenarios,
                      const std::vector<std::string>& sets);
 int list_command();
 int explain_command(const std::string& scenario, const std::string& format);
+// The scenario format: its JSON Schema ("json") or its reference ("markdown").
+int schema_command(const std::string& format);
 // run with --replications > 1 (run_command calls it).
 int run_replications_command(const RunArgs& args);
 int compare_command(const CompareArgs& args);

@@ -204,6 +204,14 @@ int main(int argc, char** argv) {
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
 
+  std::string schema_format = "json";
+  CLI::App* schema_cmd = app.add_subcommand(
+      "schema", "Print the scenario format's JSON Schema (or its reference in Markdown)");
+  schema_cmd->add_option("--format", schema_format, "json or markdown")
+      ->check(CLI::IsMember({"json", "markdown"}));
+  schema_cmd->footer(
+      "Examples:\n  orchsim schema > scenario.schema.json\n  orchsim schema --format markdown");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -218,6 +226,7 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
   if (*list_cmd) return list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
+  if (*schema_cmd) return schema_command(schema_format);
   if (*compare_cmd) return compare_command(compare);
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
