@@ -198,14 +198,10 @@ TEST(TailAmplificationValidation, HundredMapBranchesAtOnePercent) {
   check_tail(100, 0.01, 4000, 105, false);
 }
 
-// Known failure, disabled until the orchestrator is fixed: a map fan-out
-// wider than 255 copies. Orchestrator::launch keys a call's randomness by
-// variant = (node << 12) | (min(visits, 255) << 4) | extra, and the map
-// copies of one node differ only by their visit count, so copies 255 and up
-// share one draw: they are perfectly correlated. Measured (seed 106, K =
-// 4000): 0.228 [0.215, 0.241] where 1 - 0.999^400 = 0.330; 1 - 0.999^255 =
-// 0.225 is what 255 independent draws give. Run with
-// --gtest_also_run_disabled_tests.
+// A map fan-out wider than 255 copies: the copies differ only by their visit
+// count, which the call's variant once kept in 8 bits, so copies 255 and up
+// shared one draw (measured 0.228 where 1 - 0.999^400 = 0.330). The variant
+// now keeps 16 bits (docs/validation.md); this guards it.
 TEST(TailAmplificationValidation, FourHundredMapBranchesAtOnePerMille) {
   check_tail(400, 0.001, 4000, 106, false);
 }
