@@ -40,12 +40,7 @@ class Reference {
   explicit Reference(Json schema) : root_(std::move(schema)) {}
 
   std::string render() {
-    object("/", root_, "the top level");
-    for (const Json& alternative : resolve(def("arrivals"))["oneOf"]) {
-      const std::string kind = alternative["required"][0].get<std::string>();
-      object("/workload/arrivals/" + kind, alternative["properties"][kind],
-             "arrival process `" + kind + "`: " + alternative.value("description", ""));
-    }
+    object("/", root_, "The top level.");
     nodes();
     conditions();
     distributions();
@@ -104,12 +99,22 @@ class Reference {
     }
     const std::string base = path == "/" ? "" : path;
     for (auto it = s["properties"].begin(); it != s["properties"].end(); ++it) {
+      if (ref_name(*it) == "arrivals") arrivals(base + "/" + it.key());
       const Json& p = resolve(*it);
       const std::string doc = it->value("description", p.value("description", ""));
       if (is_object(p)) object(base + "/" + it.key(), p, doc);
       if (p.value("type", "") == "array" && ref_name(p["items"]) != "node") {
         object(base + "/" + it.key() + "/*", p["items"], doc);
       }
+    }
+  }
+
+  // One section per arrival kind, each the one key of `path`.
+  void arrivals(const std::string& path) {
+    for (const Json& alternative : def("arrivals")["oneOf"]) {
+      const std::string kind = alternative["required"][0].get<std::string>();
+      object(path + "/" + kind, alternative["properties"][kind],
+             "Arrival process `" + kind + "`: " + alternative.value("description", ""));
     }
   }
 
@@ -152,6 +157,9 @@ class Reference {
               (names.empty() ? "`" : ", `") + p.key() + "`" + (range.empty() ? "" : " " + range);
         }
         params += (params.empty() ? "" : "; or ") + names;
+      }
+      if (params.empty() && f.contains("items") && is_object(f["items"])) {
+        params = "array of {" + join_names(f["items"]["required"]) + "}";
       }
       if (params.empty()) params = type_of(f);
       out_ += fmt::format("| `{}` | {} | {} |\n", it.key(), cell(params),
