@@ -232,6 +232,13 @@ int main(int argc, char** argv) {
   CLI::App* merge_cmd = add_merge_command(app, merge);
   FitArgs fit;
   CLI::App* fit_cmd = add_fit_command(app, fit);
+  std::string schema_format = "json";
+  CLI::App* schema_cmd = app.add_subcommand(
+      "schema", "Print the scenario format's JSON Schema (or its reference in Markdown)");
+  schema_cmd->add_option("--format", schema_format, "json or markdown")
+      ->check(CLI::IsMember({"json", "markdown"}));
+  schema_cmd->footer(
+      "Examples:\n  orchsim schema > scenario.schema.json\n  orchsim schema --format markdown");
 
   try {
     app.parse(argc, argv);
@@ -249,6 +256,7 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
   if (*list_cmd) return list_policies ? list_policies_command() : list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
+  if (*schema_cmd) return schema_command(schema_format);
   if (*compare_cmd) return compare_command(compare);
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
