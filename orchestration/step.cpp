@@ -259,6 +259,8 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
     default:
       break;
   }
+  // Step Functions-style retries do not read the provider's retry-after.
+  if (!rc.honour_retry_after) retry_after = sim::Duration::zero();
   // A retry-after of "never" (the call needs more than the provider's whole
   // per-minute limit) admits no retry: on to the fallback.
   if (retry_after == sim::Duration::max()) retryable = false;

@@ -58,6 +58,10 @@ struct RetryConfig {
       mock_agents::ErrorKind::kOverloaded, mock_agents::ErrorKind::kUnavailable};
   bool retry_on_timeout = true;
   bool retry_on_invalid = true;  // a validator rejected the output
+  // Wait at least a rate-limited call's retry-after before retrying. false:
+  // the backoff alone decides, as in Step Functions, whose Retry never reads
+  // a provider's retry-after (and then a "never" retry-after is retried too).
+  bool honour_retry_after = true;
 };
 
 struct HedgeConfig {

@@ -680,6 +680,7 @@ class Loader {
       }
       c.retry.retry_on_timeout = rr.boolean("retry_on_timeout", true);
       c.retry.retry_on_invalid = rr.boolean("retry_on_invalid", true);
+      c.retry.honour_retry_after = rr.boolean("honour_retry_after", true);
       rr.finish();
     }
     if (const Json* h = r.child("hedge")) {
@@ -974,6 +975,14 @@ class Loader {
         n.join.merge = merge == "mean"    ? orch::Merge::kMean
                        : merge == "union" ? orch::Merge::kUnion
                                           : orch::Merge::kMax;
+        // Failures an `all` join accepts (Step Functions' Map: ToleratedFailureCount
+        // and ToleratedFailurePercentage; the stricter one when both are given).
+        if (nr.has("tolerated_failures")) {
+          n.join.tolerated_failures =
+              static_cast<std::uint32_t>(nr.integer("tolerated_failures", 0, {0, 1e9}));
+        }
+        n.join.tolerated_failure_percent =
+            nr.number("tolerated_failure_percent", -1.0, {0.0, 100.0});
         n.next = node_ref(nr, "next", true);
         n.join.on_failure = node_ref(nr, "on_failure", false);
       } else if (type == "terminal") {
