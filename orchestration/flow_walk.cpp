@@ -108,13 +108,11 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
           : std::max<std::uint32_t>(1,
                                     fo.count_from_label ? r.flows[flow].label + 1 : fo.map_count);
   const std::size_t total = fo.branches.size() + map_count;
-  const auto entry_of = [&fo](std::size_t b) {
-    return b < fo.branches.size() ? fo.branches[b] : fo.map_entry;
-  };
   const std::uint32_t gi = r.groups.acquire();
   JoinGroup& g = r.groups[gi];
   g.active = true;
   g.join = fo.join;
+  g.fan_out = node_id;
   g.parent_flow = flow;
   g.total = static_cast<std::uint32_t>(total);
   g.parent_segments = r.flows[flow].context.segments().size();
@@ -146,12 +144,22 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
                                  .reason = explain("fan out to {} branches", total)});
   }
   const std::uint32_t generation = g.generation;
-  for (std::size_t b = 0; b < total; ++b) {
+  const std::size_t first = fo.max_concurrency == 0 ? total : std::min<std::size_t>(total, fo.max_concurrency);
+  for (std::size_t b = 0; b < first; ++b) {
     // A branch may end the group (first success) or the whole request: stop then.
     Request* rr = requests_.get(req);
     if (!rr || rr->groups[gi].generation != generation || !rr->groups[gi].active) return;
-    enter(req, rr->groups[gi].branches[b], entry_of(b));
+    start_branch(req, gi);
   }
+}
+
+// Enters the group's next branch not yet started.
+void Engine::start_branch(Handle<Request> req, std::uint32_t gi) {
+  Request& r = requests_[req];
+  JoinGroup& g = r.groups[gi];
+  const FanOutNode& fo = workflow_.nodes[g.fan_out].fan_out;
+  const std::uint32_t b = g.started++;
+  enter(req, g.branches[b], b < fo.branches.size() ? fo.branches[b] : fo.map_entry);
 }
 
 void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) {
@@ -173,8 +181,11 @@ void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) 
   }
   JoinVerdict v =
       decide_join(workflow_.nodes[g.join].join, {g.total, g.done, g.ok}, success, explain_);
-  if (v.what == JoinVerdict::What::kWait) return;
-  finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
+  if (v.what != JoinVerdict::What::kWait) {
+    finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
+  } else if (g.started < g.total) {
+    start_branch(req, gi);  // a place freed under max_concurrency
+  }
 }
 
 void Engine::finish_join(Handle<Request> req, std::uint32_t gi, bool success,

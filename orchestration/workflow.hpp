@@ -49,6 +49,18 @@ std::string_view to_string(NodeKind kind);
 // Which quality a call step reads as its input, and which it sets.
 enum class QualityChannel : std::uint8_t { kNone, kEvidence, kAnswer };
 
+// One of an ordered list of retriers (Step Functions' Retry): the first rule
+// that matches a failure decides whether it is retried and after how long,
+// with a count of retries and a backoff of its own.
+struct RetryRule {
+  std::vector<mock_agents::ErrorKind> retry_on;
+  bool retry_on_timeout = false;
+  bool retry_on_invalid = false;
+  std::uint32_t max_retries = 3;  // retries this rule allows a step; 0 = never
+  BackoffPolicy backoff;
+};
+inline constexpr std::size_t kMaxRetryRules = 8;
+
 struct RetryConfig {
   std::uint32_t max_attempts = 1;  // total, the first one included
   BackoffPolicy backoff;
@@ -62,6 +74,9 @@ struct RetryConfig {
   // the backoff alone decides, as in Step Functions, whose Retry never reads
   // a provider's retry-after (and then a "never" retry-after is retried too).
   bool honour_retry_after = true;
+  // Non-empty (at most kMaxRetryRules): these decide instead of max_attempts,
+  // retry_on, retry_on_timeout, retry_on_invalid and backoff.
+  std::vector<RetryRule> rules;
 };
 
 struct HedgeConfig {
@@ -190,6 +205,9 @@ struct FanOutNode {
   std::uint32_t map_count = 0;
   bool count_from_label = false;  // dynamic count = last output label + 1 (planner decides)
   NodeId join = kNoNode;
+  // Branches running at once; the next starts when one ends (Step Functions'
+  // Map MaxConcurrency). 0 = all at once.
+  std::uint32_t max_concurrency = 0;
 };
 
 // What an `all` join does when branches fail. Failures up to the tolerance

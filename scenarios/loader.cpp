@@ -632,6 +632,49 @@ class Loader {
     return p;
   }
 
+  void read_retry_on(const Json& on, const std::string& at, std::vector<ErrorKind>& out) {
+    out.clear();
+    if (!on.is_array()) {
+      d_.error(at, "expected an array of error kinds");
+      return;
+    }
+    for (std::size_t i = 0; i < on.size(); ++i) {
+      const std::string p = pointer_join(at, std::to_string(i));
+      const std::string k = on[i].is_string() ? on[i].get<std::string>() : "";
+      if (std::find(error_kind_names().begin(), error_kind_names().end(), k) ==
+          error_kind_names().end()) {
+        const std::string near = closest_match(k, error_kind_names());
+        d_.error(p,
+                 fmt::format("found {}, expected an error kind (transient, rate_limited, permanent, "
+                             "context_overflow, overloaded, unavailable)",
+                             describe_json(on[i])),
+                 near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+      } else {
+        out.push_back(error_kind(k));
+      }
+    }
+  }
+
+  // Ordered retriers, each with its own count and backoff (Step Functions' Retry).
+  void read_retry_rules(const Json& j, const std::string& at, orch::RetryConfig& retry) {
+    if (!j.is_array() || j.empty() || j.size() > orch::kMaxRetryRules) {
+      d_.error(at, fmt::format("found {}, expected an array of 1 to {} retry rules",
+                               describe_json(j), orch::kMaxRetryRules));
+      return;
+    }
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      ObjectReader rr(j[i], pointer_join(at, std::to_string(i)), d_);
+      orch::RetryRule rule;
+      if (const Json* on = rr.child("retry_on")) read_retry_on(*on, rr.at("retry_on"), rule.retry_on);
+      rule.retry_on_timeout = rr.boolean("retry_on_timeout", false);
+      rule.retry_on_invalid = rr.boolean("retry_on_invalid", false);
+      rule.max_retries = static_cast<std::uint32_t>(rr.integer("max_retries", 3, {0, 999}));
+      if (const Json* b = rr.child("backoff")) rule.backoff = read_backoff(*b, rr.at("backoff"));
+      rr.finish();
+      retry.rules.push_back(std::move(rule));
+    }
+  }
+
   void read_call(ObjectReader& r, orch::Node& n, const Scenario& s) {
     orch::CallNode& c = n.call;
     c.agents = agent_list(r, "agents", s, false);
@@ -655,32 +698,11 @@ class Loader {
       ObjectReader rr(*rt, r.at("retry"), d_);
       c.retry.max_attempts = static_cast<std::uint32_t>(rr.integer("max_attempts", 1, {1, 1000}));
       if (const Json* b = rr.child("backoff")) c.retry.backoff = read_backoff(*b, rr.at("backoff"));
-      if (const Json* on = rr.child("retry_on")) {
-        c.retry.retry_on.clear();
-        if (!on->is_array()) {
-          d_.error(rr.at("retry_on"), "expected an array of error kinds");
-        } else {
-          for (std::size_t i = 0; i < on->size(); ++i) {
-            const std::string at = pointer_join(rr.at("retry_on"), std::to_string(i));
-            const std::string k = (*on)[i].is_string() ? (*on)[i].get<std::string>() : "";
-            if (std::find(error_kind_names().begin(), error_kind_names().end(), k) ==
-                error_kind_names().end()) {
-              const std::string near = closest_match(k, error_kind_names());
-              d_.error(at,
-                       fmt::format(
-                           "found {}, expected an error kind (transient, rate_limited, permanent, "
-                           "context_overflow, overloaded, unavailable)",
-                           describe_json((*on)[i])),
-                       near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
-            } else {
-              c.retry.retry_on.push_back(error_kind(k));
-            }
-          }
-        }
-      }
+      if (const Json* on = rr.child("retry_on")) read_retry_on(*on, rr.at("retry_on"), c.retry.retry_on);
       c.retry.retry_on_timeout = rr.boolean("retry_on_timeout", true);
       c.retry.retry_on_invalid = rr.boolean("retry_on_invalid", true);
       c.retry.honour_retry_after = rr.boolean("honour_retry_after", true);
+      if (const Json* rules = rr.child("rules")) read_retry_rules(*rules, rr.at("rules"), c.retry);
       rr.finish();
     }
     if (const Json* h = r.child("hedge")) {
@@ -958,6 +980,8 @@ class Loader {
           d_.error(nr.at("branches"), "missing, expected \"branches\" or \"map\"");
         }
         n.fan_out.join = node_ref(nr, "join", true);
+        n.fan_out.max_concurrency =
+            static_cast<std::uint32_t>(nr.integer("max_concurrency", 0, {0, 1e6}));
       } else if (type == "join") {
         n.kind = orch::NodeKind::kJoin;
         const std::string policy =
