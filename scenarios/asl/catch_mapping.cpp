@@ -11,7 +11,8 @@ bool CatchRoutes::uniform() const {
   return true;
 }
 
-CatchRoutes read_catchers(const Json& catchers, const std::string& at, ImportContext& cx) {
+CatchRoutes read_catchers(const Json& catchers, const std::string& at, ImportContext& cx,
+                          const std::set<std::string>& raised_in_branches) {
   CatchRoutes out;
   if (!catchers.is_array()) {
     cx.error(at, fmt::format("found {}, expected an array of catchers", found(catchers)));
@@ -26,7 +27,7 @@ CatchRoutes read_catchers(const Json& catchers, const std::string& at, ImportCon
     }
     Catcher c;
     c.pointer = p;
-    c.errors = read_error_equals(e, p, i, catchers.size(), "catcher", cx);
+    c.errors = read_error_equals(e, p, i, catchers.size(), "catcher", cx, raised_in_branches);
     for (auto it = e.begin(); it != e.end(); ++it) {
       const std::string& k = it.key();
       if (k == "ErrorEquals" || k == "Comment") continue;

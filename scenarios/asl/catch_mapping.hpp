@@ -31,6 +31,8 @@ struct CatchRoutes {
   bool uniform() const;
 };
 
-CatchRoutes read_catchers(const Json& catchers, const std::string& at, ImportContext& cx);
+// `raised_in_branches`: error names of a Parallel's or Map's Fail states (read_error_equals).
+CatchRoutes read_catchers(const Json& catchers, const std::string& at, ImportContext& cx,
+                          const std::set<std::string>& raised_in_branches = {});
 
 }  // namespace orchsim::scenarios::asl

@@ -5,7 +5,8 @@
 namespace orchsim::scenarios::asl {
 
 ErrorEquals read_error_equals(const Json& entry, const std::string& at, std::size_t position,
-                              std::size_t count, const char* what, ImportContext& cx) {
+                              std::size_t count, const char* what, ImportContext& cx,
+                              const std::set<std::string>& raised_in_branches) {
   ErrorEquals out;
   const std::string p = pointer_join(at, "ErrorEquals");
   const auto it = entry.find("ErrorEquals");
@@ -37,7 +38,9 @@ ErrorEquals read_error_equals(const Json& entry, const std::string& at, std::siz
                                what, position, count, what, what));
     }
     const ErrorNameMatch m = match_error_name(n);
-    if (m.source == MatchSource::kCustom) {
+    if (raised_in_branches.contains(n)) {
+      // A Fail state's error: the caller matches it exactly.
+    } else if (m.source == MatchSource::kCustom) {
       cx.approximated(np, fmt::format("error name \"{}\"", n),
                       "not an AWS error name: matched as a permanent error (an error your code "
                       "throws; docs/import.md, error names)");

@@ -4,6 +4,7 @@
 // Internal to scenarios/asl.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,11 @@ struct ErrorEquals {
 // Reads entry["ErrorEquals"] of entry `at` (e.g. "/States/A/Retry/1"), which
 // is entry `position` of `count`. Problems of the file go to `cx` as errors;
 // custom names (matched as permanent) and names that cannot happen without a
-// payload as findings. `what` is "retrier" or "catcher", for messages.
+// payload as findings, except the names in `raised_in_branches` (the errors
+// Fail states of a Parallel's or Map's branches raise, matched exactly).
+// `what` is "retrier" or "catcher", for messages.
 ErrorEquals read_error_equals(const Json& entry, const std::string& at, std::size_t position,
-                              std::size_t count, const char* what, ImportContext& cx);
+                              std::size_t count, const char* what, ImportContext& cx,
+                              const std::set<std::string>& raised_in_branches = {});
 
 }  // namespace orchsim::scenarios::asl

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "orchestration/workflow.hpp"
+
 namespace orchsim::scenarios::asl {
 
 namespace {
@@ -132,53 +134,66 @@ Json map_retry(const Json* retry, const std::string& at, ImportContext& cx) {
     retried |= mine;
   }
 
-  Json out = Json::object();
-  Retrier none;
-  none.max_attempts = 0;
-  const Retrier& used = active.empty() ? none : retriers[active.front()];
-  std::uint64_t retries = active.empty() ? 0 : used.max_attempts;
-  if (active.size() > 1) {
-    std::string list;
-    for (const std::size_t i : active) {
-      FailureSet mine;
-      for (const Failure f : kAllFailures) {
-        if (owner[index(f)] == static_cast<int>(i)) mine.set(index(f));
-      }
-      list += fmt::format("{}{} ({}: {} retries)", list.empty() ? "" : ", ", i, describe(mine),
-                          retriers[i].max_attempts);
-      retries = std::max(retries, retriers[i].max_attempts);
+  const auto owned = [&owner](std::size_t i) {
+    FailureSet mine;
+    for (const Failure f : kAllFailures) {
+      if (owner[index(f)] == static_cast<int>(i)) mine.set(index(f));
     }
-    cx.unsupported(
-        at, fmt::format("retriers {} each retry with their own attempt count and backoff", list),
-        fmt::format("orchsim keeps one retry policy per step: all of them retried with retrier "
-                    "{}'s backoff, at most {} retries in all",
-                    active.front(), retries));
+    return mine;
+  };
+  const auto retry_on = [](const FailureSet& set) {
+    Json on = Json::array();
+    for (const Failure f : kAllFailures) {
+      if (f != Failure::kTimeout && set.test(index(f))) on.push_back(to_string(f));
+    }
+    return on;
+  };
+  const auto retries_of = [&cx](const Retrier& r) {
+    if (r.max_attempts + 1 <= kMaxAttemptsLimit) return r.max_attempts;
+    cx.unsupported(pointer_join(r.pointer, "MaxAttempts"),
+                   fmt::format("MaxAttempts {}", r.max_attempts),
+                   fmt::format("orchsim allows at most {} retries", kMaxAttemptsLimit - 1));
+    return kMaxAttemptsLimit - 1;
+  };
+  for (const std::size_t i : active) {
+    if (retriers[i].backoff_rate > kMultiplierLimit) {
+      cx.unsupported(pointer_join(retriers[i].pointer, "BackoffRate"),
+                     fmt::format("BackoffRate {}", retriers[i].backoff_rate),
+                     fmt::format("orchsim's multiplier is at most {}: {} used", kMultiplierLimit,
+                                 kMultiplierLimit));
+    }
   }
-  if (retries + 1 > kMaxAttemptsLimit) {
-    cx.unsupported(pointer_join(used.pointer, "MaxAttempts"),
-                   fmt::format("MaxAttempts {}", retries),
-                   fmt::format("orchsim allows at most {} attempts: {} retries", kMaxAttemptsLimit,
-                               kMaxAttemptsLimit - 1));
-    retries = kMaxAttemptsLimit - 1;
+  Json out = Json::object();
+  if (active.size() <= 1) {
+    // One policy: the node's own retry fields.
+    const Retrier& used = active.empty() ? Retrier() : retriers[active.front()];
+    out["max_attempts"] = active.empty() ? 1 : retries_of(used) + 1;
+    out["retry_on"] = retry_on(retried);
+    out["retry_on_timeout"] = retried.test(index(Failure::kTimeout));
+    out["retry_on_invalid"] = false;  // no validator: never happens
+    out["honour_retry_after"] = false;
+    // Without a retrier, Step Functions' defaults, so that `--set
+    // .../max_attempts=4` gives its default Retry.
+    out["backoff"] = backoff_json(used);
+    return out;
   }
-  if (used.backoff_rate > kMultiplierLimit) {
-    cx.unsupported(pointer_join(used.pointer, "BackoffRate"),
-                   fmt::format("BackoffRate {}", used.backoff_rate),
-                   fmt::format("orchsim's multiplier is at most {}: {} used", kMultiplierLimit,
-                               kMultiplierLimit));
+  // Several retriers retry: one rule each, with its own count and backoff.
+  if (active.size() > orchestration::kMaxRetryRules) {
+    cx.unsupported(at, fmt::format("{} retriers that retry", active.size()),
+                   fmt::format("orchsim keeps at most {}: the first {}",
+                               orchestration::kMaxRetryRules, orchestration::kMaxRetryRules));
+    active.resize(orchestration::kMaxRetryRules);
   }
-  out["max_attempts"] = retries + 1;
-  Json on = Json::array();
-  for (const Failure f : kAllFailures) {
-    if (f != Failure::kTimeout && retried.test(index(f))) on.push_back(to_string(f));
+  Json rules = Json::array();
+  for (const std::size_t i : active) {
+    const FailureSet mine = owned(i);
+    rules.push_back({{"retry_on", retry_on(mine)},
+                     {"retry_on_timeout", mine.test(index(Failure::kTimeout))},
+                     {"max_retries", retries_of(retriers[i])},
+                     {"backoff", backoff_json(retriers[i])}});
   }
-  out["retry_on"] = std::move(on);
-  out["retry_on_timeout"] = retried.test(index(Failure::kTimeout));
-  out["retry_on_invalid"] = false;  // no validator: never happens
   out["honour_retry_after"] = false;
-  // Without a retrier, Step Functions' defaults: `--set .../max_attempts=4`
-  // then gives its default Retry.
-  out["backoff"] = backoff_json(active.empty() ? Retrier() : used);
+  out["rules"] = std::move(rules);
   return out;
 }
 

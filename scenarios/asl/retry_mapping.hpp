@@ -11,9 +11,12 @@
 //     not either ("honour_retry_after": false).
 // orchsim's exponential backoff with base IntervalSeconds, multiplier
 // BackoffRate and cap MaxDelaySeconds is this formula exactly (its n counts
-// from 0). What it cannot hold is two retriers that both retry, each with its
-// own attempt count and backoff: that is reported as unsupported, and the
-// first of them is used for all.
+// from 0). One retrier that retries becomes the node's retry policy; several
+// become ordered retry rules, each with its own count and backoff, as Step
+// Functions keeps them. Error names are matched onto simulated failures by
+// the table of error_names.hpp, so a retrier may own less than its names say
+// (a failure an earlier retrier already matches); one left with nothing is
+// reported.
 //
 //   Json retry = map_retry(state.contains("Retry") ? &state["Retry"] : nullptr,
 //                          "/States/Call model/Retry", cx);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "scenarios/asl/retry_mapping.hpp"
 
@@ -753,7 +754,8 @@ void StateWalker::build_wait(Scope& sc, State& s) {
        hint(sc, s, 3, s.pointer));
 }
 
-void StateWalker::route_join_failures(const Scope& sc, const State& s, Json& join, bool map) {
+std::optional<Json> StateWalker::route_join_failures(const Scope& sc, const State& s, Json& join,
+                                                     bool tolerant) {
   const Json& j = *s.json;
   if (const auto r = j.find("Retry"); r != j.end()) {
     cx_.unsupported(pointer_join(s.pointer, "Retry"),
@@ -761,40 +763,116 @@ void StateWalker::route_join_failures(const Scope& sc, const State& s, Json& joi
                     "not retried (orchsim retries calls, not a fan-out)");
   }
   const auto c = j.find("Catch");
-  if (c == j.end()) return;
-  CatchRoutes routes = read_catchers(*c, pointer_join(s.pointer, "Catch"), cx_);
-  for (const Catcher& k : routes.catchers) {
-    if (!k.next.empty()) entry_of(sc, k.next, pointer_join(k.pointer, "Next"));
-  }
-  // A Map whose tolerance is exceeded fails with this name: its join failed.
-  if (map) {
-    for (const Catcher& k : routes.catchers) {
-      const bool whole =
-          std::find(k.errors.names.begin(), k.errors.names.end(),
-                    "States.ExceedToleratedFailureThreshold") != k.errors.names.end();
-      for (const Failure f : kAllFailures) {
-        if (whole && routes.target[index(f)].empty()) routes.target[index(f)] = k.next;
+  if (c == j.end()) return std::nullopt;
+  // The error a failed Parallel or Map raises is its failed branch's: a
+  // Fail state's Error, or a Task's error. A Map whose tolerance is exceeded
+  // raises States.ExceedToleratedFailureThreshold instead.
+  std::vector<std::pair<std::string, std::string>>
+      fails;  // (node, error) of the branches' Fail states
+  std::set<std::string> fail_errors;
+  if (!tolerant) {
+    for (const std::size_t child : s.children) {
+      for (const State& f : scopes_[child].states) {
+        if (f.type != "Fail" || !f.reachable) continue;
+        const auto e = f.json->find("Error");
+        const std::string error = e != f.json->end() && e->is_string() ? e->get<std::string>() : "";
+        fails.emplace_back(f.node, error);
+        if (!error.empty()) fail_errors.insert(error);
       }
     }
   }
-  // A failed join carries no error: exact only when every failure goes the same way.
-  std::string to = routes.target.front();
-  if (!routes.uniform()) {
-    to.clear();
+  const CatchRoutes routes = read_catchers(*c, pointer_join(s.pointer, "Catch"), cx_, fail_errors);
+  for (const Catcher& k : routes.catchers) {
+    if (!k.next.empty()) entry_of(sc, k.next, pointer_join(k.pointer, "Next"));
+  }
+  const auto names = [](const Catcher& k, std::string_view name) {
+    return std::find(k.errors.names.begin(), k.errors.names.end(), name) != k.errors.names.end();
+  };
+  const auto first_catching = [&](const std::function<bool(const Catcher&)>& matches) {
+    for (const Catcher& k : routes.catchers) {
+      if (matches(k)) return k.next;
+    }
+    return std::string();
+  };
+  // Where a failure that is not a Fail state's goes, by simulated failure
+  // (the join does not carry the kind: exact only when they all agree).
+  std::array<std::string, kFailureCount> other;
+  for (const Failure f : kAllFailures) {
+    other[index(f)] = first_catching([&](const Catcher& k) {
+      if (tolerant) {
+        return names(k, "States.ExceedToleratedFailureThreshold") || names(k, "States.ALL") ||
+               names(k, "States.TaskFailed");
+      }
+      for (const std::string& n : k.errors.names) {
+        if (fail_errors.contains(n)) continue;  // a Fail state's name, not a task's
+        if (match_error_name(n).failures.test(index(f))) return true;
+      }
+      return false;
+    });
+  }
+  const bool other_uniform =
+      std::all_of(other.begin(), other.end(), [&](const std::string& t) { return t == other[0]; });
+  std::string otherwise = other[0];
+  if (!other_uniform) {
+    otherwise.clear();
     for (const Catcher& k : routes.catchers) {
       if (k.errors.failures.any()) {
-        to = k.next;
+        otherwise = k.next;
         break;
       }
     }
     cx_.unsupported(pointer_join(s.pointer, "Catch"),
-                    fmt::format("catchers that route a failed {} by its error name", s.type),
-                    to.empty() ? std::string("a failed join carries no error: none caught")
-                               : fmt::format("a failed join carries no error: every failure goes "
-                                             "to \"{}\", the first catcher's",
-                                             to));
+                    fmt::format("catchers that route a failed {} by the kind of its branch's "
+                                "task error",
+                                s.type),
+                    otherwise.empty()
+                        ? std::string("a failed join does not carry the error's kind: none caught")
+                        : fmt::format("a failed join does not carry the error's kind: every task "
+                                      "error goes to \"{}\", the first catcher's",
+                                      otherwise));
   }
-  if (!to.empty() && sc.by_name.contains(to)) join["on_failure"] = entry_of(sc, to, "");
+  // Each Fail state's error goes to the first catcher naming it (or a wildcard).
+  std::vector<std::pair<std::string, std::string>> by_fail;  // (fail node, ASL target)
+  for (const auto& [node, error] : fails) {
+    by_fail.emplace_back(node, first_catching([&](const Catcher& k) {
+                           return names(k, "States.ALL") || names(k, "States.TaskFailed") ||
+                                  (!error.empty() && names(k, error));
+                         }));
+  }
+  const bool fails_agree = std::all_of(by_fail.begin(), by_fail.end(),
+                                       [&](const auto& f) { return f.second == otherwise; });
+  const auto node_of = [&](const std::string& state) {
+    return state.empty() ? uncaught_node() : entry_of(sc, state, "");
+  };
+  if (fails_agree) {
+    if (!otherwise.empty() && sc.by_name.contains(otherwise))
+      join["on_failure"] = node_of(otherwise);
+    return std::nullopt;
+  }
+  // Which Fail state ended the branch: its visits. Visits are counted per
+  // request, so this holds for a state visited once a request.
+  if (sc.in_loop || s.on_cycle || sc.in_map) {
+    const std::string first = by_fail.front().second.empty() ? otherwise : by_fail.front().second;
+    cx_.unsupported(pointer_join(s.pointer, "Catch"),
+                    fmt::format("catchers that route a failed {} by the error its branch's Fail "
+                                "state raises, on a state visited more than once a request",
+                                s.type),
+                    first.empty() ? std::string("none caught")
+                                  : fmt::format("every failure goes to \"{}\"", first));
+    if (!first.empty()) join["on_failure"] = node_of(first);
+    return std::nullopt;
+  }
+  const std::string gate = claim(s.node + " (catch)");
+  join["on_failure"] = gate;
+  Json rules = Json::array();
+  const std::string otherwise_node = node_of(otherwise);
+  for (const auto& [node, target] : by_fail) {
+    const std::string t = node_of(target);
+    if (t == otherwise_node) continue;
+    rules.push_back({{"if", {{"visits_at_least", {{"node", node}, {"count", 1}}}}}, {"then", t}});
+  }
+  return Json{
+      {"name", gate}, {"type", "gate"}, {"rules", std::move(rules)}, {"otherwise", otherwise_node}};
 }
 
 void StateWalker::build_parallel(Scope& sc, State& s) {
@@ -812,8 +890,9 @@ void StateWalker::build_parallel(Scope& sc, State& s) {
   for (const std::size_t child : s.children) build(child);
   // Step Functions' Parallel: one failed branch fails the state (unless caught).
   Json node = {{"name", join}, {"type", "join"}, {"policy", "all"}, {"next", next_of(sc, s)}};
-  route_join_failures(sc, s, node, false);
+  std::optional<Json> gate = route_join_failures(sc, s, node, false);
   emit(std::move(node), hint(sc, s, 9, s.pointer));
+  if (gate) emit(std::move(*gate), hint(sc, s, 1, pointer_join(s.pointer, "Catch")));
 }
 
 void StateWalker::build_map(Scope& sc, State& s) {
@@ -857,91 +936,48 @@ void StateWalker::build_map(Scope& sc, State& s) {
     cx_.approximated(pointer_join(s.pointer, "ItemBatcher"), "items batched per child",
                      "the item count counts batches: one branch a batch");
   }
-  // MaxConcurrency below the item count: `limit` lanes, each taking the next
-  // item while fewer than n have started (a gate on the visits of the
-  // "(item)" node, which every item enters once). Visits are counted per
-  // request, so this holds only for a Map visited once a request.
-  bool lanes = limit > 0 && limit < n;
-  if (lanes && !count.fixed()) {
-    cx_.unsupported(pointer_join(s.pointer, "MaxConcurrency"),
-                    fmt::format("MaxConcurrency {} with a drawn item count", limit),
-                    "ignored: all items of a visit run at once");
-    lanes = false;
-  } else if (lanes && (sc.in_loop || s.on_cycle || sc.in_map)) {
-    cx_.unsupported(pointer_join(s.pointer, "MaxConcurrency"),
-                    fmt::format("MaxConcurrency {} on a Map visited more than once a request (in "
-                                "a loop, or inside another Map)",
-                                limit),
-                    fmt::format("ignored: all {} items run at once", n));
-    lanes = false;
-  } else if (lanes && ((tolerated_count && *tolerated_count > 0) ||
-                       (tolerated_percent && *tolerated_percent > 0))) {
-    cx_.unsupported(s.pointer,
-                    fmt::format("a failure tolerance with MaxConcurrency {} < {} items", limit, n),
-                    fmt::format("the tolerance counts the {} lanes, not the items: a failed item "
-                                "ends its lane",
-                                limit));
-  }
   const std::string join = claim(s.node + " (join)");
   const std::string start = entry_of(items, (*items.object)["StartAt"].get<std::string>(), "");
-  const LoopHint gate_hint = hint(sc, s, 2, s.pointer);
   note_fields(s, {"ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemReader", "ItemBatcher",
                   "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailureCount",
                   "ToleratedFailurePercentage", "ToleratedFailureCountPath",
                   "ToleratedFailurePercentagePath", "Retry", "Catch", "Next", "End"});
-  if (lanes) {
-    const std::string item = claim(s.node + " (item)");
-    const std::string lane = claim(s.node + " (next item)");
-    items.end_target = lane;
-    emit({{"name", s.node},
-          {"type", "fan_out"},
-          {"map", {{"entry", item}, {"count", limit}}},
-          {"join", join}},
-         gate_hint);
-    emit({{"name", item}, {"type", "gate"}, {"otherwise", start}}, gate_hint);
-    build(s.children.front());
-    emit({{"name", lane},
-          {"type", "gate"},
-          {"rules",
-           {{{"if", {{"visits_at_least", {{"node", item}, {"count", n}}}}}, {"then", join}}}},
-          {"otherwise", item},
-          {"max_visits", n},
-          {"on_exhausted", join}},
-         gate_hint);
+  items.end_target = join;
+  Json map = {{"entry", start}};
+  if (count.fixed()) {
+    map["count"] = n;
   } else {
-    items.end_target = join;
-    Json map = {{"entry", start}};
-    if (count.fixed()) {
-      map["count"] = n;
-    } else {
-      // The count is drawn on the way in: label i means i + 1 items.
-      std::vector<std::string> labels;
-      std::vector<double> weights;
-      for (std::uint32_t i = 1; i <= n; ++i) {
-        labels.push_back(std::to_string(i));
-        const auto it = count.weights.find(i);
-        weights.push_back(it == count.weights.end() ? 0.0 : it->second);
-      }
-      const std::string agent = "items:" + s.node;
-      add_agent(draw_agent(agent, "items", labels, weights));
-      map["count_from_label"] = true;
-      emit({{"name", s.entry},
-            {"type", "call"},
-            {"agents", {agent}},
-            {"quality", quality_none()},
-            {"next", s.node}},
-           hint(sc, s, 3, s.pointer));
+    // The count is drawn on the way in: label i means i + 1 items.
+    std::vector<std::string> labels;
+    std::vector<double> weights;
+    for (std::uint32_t i = 1; i <= n; ++i) {
+      labels.push_back(std::to_string(i));
+      const auto it = count.weights.find(i);
+      weights.push_back(it == count.weights.end() ? 0.0 : it->second);
     }
-    emit({{"name", s.node}, {"type", "fan_out"}, {"map", std::move(map)}, {"join", join}},
-         hint(sc, s, 4, s.pointer));
-    build(s.children.front());
+    const std::string agent = "items:" + s.node;
+    add_agent(draw_agent(agent, "items", labels, weights));
+    map["count_from_label"] = true;
+    emit({{"name", s.entry},
+          {"type", "call"},
+          {"agents", {agent}},
+          {"quality", quality_none()},
+          {"next", s.node}},
+         hint(sc, s, 3, s.pointer));
   }
+  Json fan = {{"name", s.node}, {"type", "fan_out"}, {"map", std::move(map)}, {"join", join}};
+  if (limit > 0 && limit < n) fan["max_concurrency"] = limit;
+  emit(std::move(fan), hint(sc, s, 4, s.pointer));
+  build(s.children.front());
   Json node = {{"name", join}, {"type", "join"}, {"policy", "all"}};
   if (tolerated_count) node["tolerated_failures"] = static_cast<std::uint64_t>(*tolerated_count);
   if (tolerated_percent) node["tolerated_failure_percent"] = *tolerated_percent;
   node["next"] = next_of(sc, s);
-  route_join_failures(sc, s, node, true);
+  const bool tolerant =
+      (tolerated_count && *tolerated_count > 0) || (tolerated_percent && *tolerated_percent > 0);
+  std::optional<Json> gate = route_join_failures(sc, s, node, tolerant);
   emit(std::move(node), hint(sc, s, 9, s.pointer));
+  if (gate) emit(std::move(*gate), hint(sc, s, 1, pointer_join(s.pointer, "Catch")));
 }
 
 }  // namespace orchsim::scenarios::asl

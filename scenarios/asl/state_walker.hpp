@@ -97,8 +97,11 @@ class StateWalker {
   std::string entry_of(const Scope& scope, const std::string& state, const std::string& at);
   std::string end_node();
   std::string uncaught_node();
-  // Catch (and Retry) of a Parallel or Map: the join's on_failure.
-  void route_join_failures(const Scope& scope, const State& s, Json& join, bool map);
+  // Catch (and Retry) of a Parallel or Map: the join's on_failure, and the
+  // catch gate to emit after the join when there is one. `tolerant`: a Map
+  // with a failure tolerance (it fails with ExceedToleratedFailureThreshold).
+  std::optional<Json> route_join_failures(const Scope& scope, const State& s, Json& join,
+                                          bool tolerant);
   std::vector<std::string> transitions(const State& s) const;
   // Agents: a Task's (supplied or defaulted), a timer, a draw.
   std::string task_agent(const TaskResource& r, const std::string& at);
