@@ -101,6 +101,8 @@ struct ImportAslArgs {
   std::optional<std::string> choices;   // Choice probabilities, Map item counts, Wait seconds
   std::optional<std::string> workload;  // {"arrivals": ..., "classes": [...]}
   std::string name;                     // the scenario's name; empty: from the file name
+  std::string description;              // empty: the state machine's Comment and the import's summary
+  std::string command_line;             // for the file's header: how it was made
   std::uint64_t requests = 1000;        // run.requests
   bool strict = false;                  // exit 2 on any unsupported construct
   bool quiet = false;

@@ -46,6 +46,7 @@ std::optional<scenarios::Json> read_json_file(const std::string& path, bool allo
 int import_asl_command(const ImportAslArgs& args) {
   asl::ImportOptions options;
   options.name = args.name;
+  options.description = args.description;
   options.requests = args.requests;
   // The extra inputs are orchsim files: `//` comments allowed, as in scenarios.
   if (args.agents) {
@@ -84,7 +85,7 @@ int import_asl_command(const ImportAslArgs& args) {
   }
   try {
     eval::AtomicFile out(args.out);
-    out.stream() << r.scenario->dump(2) << '\n';
+    out.stream() << r.document(args.file, args.command_line);
     out.commit();
   } catch (const std::exception& e) {
     std::cerr << fmt::format("orchsim: import: {}\n", e.what());

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
       "  orchsim explain rag_orchestrated --format dot | dot -Tsvg > rag.svg\n"
       "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static\n"
       "  orchsim baseline rag_orchestrated --out rag.json && orchsim check --baseline rag.json\n"
-      "  orchsim import asl order.asl.json --out order.json    # an AWS Step Functions state machine\n"
+      "  orchsim import asl order.asl.json --out order.json    # an AWS Step Functions state "
+      "machine\n"
       "Exit status: 0 ok, 1 runtime failure, 2 bad input (scenario, arguments).");
 
   RunArgs run;
@@ -249,6 +250,9 @@ int main(int argc, char** argv) {
                       "The workload: {\"arrivals\": ..., \"classes\": [...]} (default: Poisson, "
                       "1 request/s)");
   asl_cmd->add_option("--name", import_asl.name, "The scenario's name (default: the file's)");
+  asl_cmd->add_option("--description", import_asl.description,
+                      "The scenario's description (default: the state machine's Comment and a "
+                      "summary of the import)");
   asl_cmd->add_option("--requests", import_asl.requests, "run.requests (default 1000)");
   asl_cmd->add_flag("--strict", import_asl.strict,
                     "Exit 2 (writing nothing) if anything cannot be expressed exactly");
@@ -283,6 +287,15 @@ int main(int argc, char** argv) {
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
   if (*merge_cmd) return merge_command(merge);
-  if (*asl_cmd) return import_asl_command(import_asl);
+  if (*asl_cmd) {
+    // The file's header records how it was made (the program's path left out).
+    import_asl.command_line = "orchsim";
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      const bool plain = a.find_first_of(" \"'$\\") == std::string::npos && !a.empty();
+      import_asl.command_line += " " + (plain ? a : "'" + a + "'");
+    }
+    return import_asl_command(import_asl);
+  }
   return kExitBadInput;
 }

@@ -121,11 +121,12 @@ std::string ImportResult::report(const std::string& file) const {
     types += fmt::format("{}{} {}", types.empty() ? "" : ", ", n, type);
   }
   const std::size_t unsupported = findings.count(FindingKind::kUnsupported);
-  std::string out = fmt::format(
-      "{}: {} states ({}) imported as {} nodes: {}\n", file, summary.states, types, summary.nodes,
-      unsupported == 0 ? std::string("fully imported")
-                       : fmt::format("not fully imported ({} unsupported construct{})", unsupported,
-                                     unsupported == 1 ? "" : "s"));
+  std::string out =
+      fmt::format("{}: {} state{} ({}) imported as {} nodes: {}\n", file, summary.states,
+                  summary.states == 1 ? "" : "s", types, summary.nodes,
+                  unsupported == 0 ? std::string("fully imported")
+                                   : fmt::format("not fully imported ({} unsupported construct{})",
+                                                 unsupported, unsupported == 1 ? "" : "s"));
   const auto list = [](const std::vector<std::string>& v) {
     std::string s;
     for (const std::string& x : v) s += fmt::format("{}\"{}\"", s.empty() ? "" : ", ", x);
@@ -143,6 +144,28 @@ std::string ImportResult::report(const std::string& file) const {
                        list(summary.guessed_choices));
   }
   out += findings.format(file);
+  return out;
+}
+
+std::string ImportResult::document(const std::string& file, const std::string& made_with) const {
+  if (!scenario) return {};
+  const std::size_t unsupported = findings.count(FindingKind::kUnsupported);
+  std::string out = fmt::format(
+      "// {}: the AWS Step Functions state machine {}, imported by orchsim import asl\n"
+      "// ({} states as {} nodes). Node names are the state names; helper nodes say what they\n"
+      "// do: \"(draw)\" draws a Choice's branch, \"(catch)\" routes errors, \"(join)\" ends a "
+      "fan-out.\n"
+      "// {}; {} values guessed and {} agents given default mocks\n"
+      "// (the import's report lists each; docs/import.md says why).\n",
+      (*scenario)["name"].get<std::string>(), std::filesystem::path(file).filename().string(),
+      summary.states, summary.nodes,
+      unsupported == 0 ? std::string("Imported fully")
+                       : fmt::format("Not fully imported: {} construct{} orchsim cannot express",
+                                     unsupported, unsupported == 1 ? "" : "s"),
+      findings.count(FindingKind::kGuessed), summary.defaulted_agents.size());
+  if (!made_with.empty()) out += fmt::format("// Made with: {}\n", made_with);
+  out += scenario->dump(2);
+  out += '\n';
   return out;
 }
 
@@ -238,7 +261,7 @@ ImportResult import_asl(const std::string& text, const std::string& file,
   Json scenario = Json::object();
   scenario["version"] = kScenarioFormatVersion;
   scenario["name"] = options.name.empty() ? default_name(file) : options.name;
-  scenario["description"] = description;
+  scenario["description"] = options.description.empty() ? description : options.description;
   scenario["run"] = {{"seed", 1}, {"requests", options.requests}, {"drain_s", kDrainSeconds}};
   scenario["agents"] = std::move(walked->agents);
   scenario["workload"] = std::move(workload);

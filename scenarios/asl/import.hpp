@@ -38,6 +38,9 @@ namespace orchsim::scenarios::asl {
 struct ImportOptions {
   // The scenario's name; empty: the file name without .asl.json / .json.
   std::string name;
+  // The scenario's description; empty: the state machine's Comment and what
+  // the import did.
+  std::string description;
   // Agent definitions (--agents): an array of scenario agents, or an object
   // with an "agents" array (a scenario, `orchsim fit` output). An agent whose
   // name is a Task's agent name serves it; the others get the default mock.
@@ -75,6 +78,9 @@ struct ImportResult {
   std::string format_errors() const;
   // What was imported, what was defaulted or guessed, and every finding.
   std::string report(const std::string& file) const;
+  // The scenario file: a `//` header (what it is, how complete, `made_with`:
+  // the command that made it) and the JSON.
+  std::string document(const std::string& file, const std::string& made_with) const;
 };
 
 // `text` is the ASL document; `file` names it in messages.
