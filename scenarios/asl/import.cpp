@@ -258,6 +258,10 @@ ImportResult import_asl(const std::string& text, const std::string& file,
       walked->agents.size(), out.summary.defaulted_agents.size(),
       cx.findings().count(FindingKind::kGuessed), unsupported);
 
+  // A state machine without a Task calls no agent; the format wants one.
+  if (walked->agents.empty()) {
+    walked->agents.push_back({{"name", "idle"}, {"role", "none"}, {"latency", {{"base_ms", 0}}}});
+  }
   Json scenario = Json::object();
   scenario["version"] = kScenarioFormatVersion;
   scenario["name"] = options.name.empty() ? default_name(file) : options.name;
