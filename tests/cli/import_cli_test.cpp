@@ -148,5 +148,38 @@ TEST(ImportCli, BadArgumentsAndInputsAreExitTwo) {
   EXPECT_FALSE(fs::exists(dir / "m.json"));
 }
 
+// docs/import.md's worked example, run as written (paths from the source
+// tree), prints the numbers the docs quote.
+TEST(ImportCli, TheWorkedExampleRunsAsWritten) {
+  const std::string src =
+      std::getenv("ORCHSIM_SOURCE_DIR") ? std::getenv("ORCHSIM_SOURCE_DIR") : ".";
+  const std::string examples = src + "/examples/step_functions/";
+  const Result base = orchsim("run bedrock_state_machine");
+  ASSERT_EQ(base.status, 0) << base.err;
+  EXPECT_NE(base.out.find("completed 5873  failed 127"), std::string::npos) << base.out;
+  EXPECT_NE(base.out.find("rate_limited 113, transient 14"), std::string::npos) << base.out;
+  const fs::path dir = scratch("worked_example");
+  fs::create_directories(dir);
+  const std::string retry = (dir / "bedrock_retry.json").string();
+  const Result imported = orchsim(
+      "import asl " + examples + "bedrock-invokemodel-retry.asl.json --agents " + examples +
+      "bedrock.agents.json --workload " + examples +
+      "bedrock.workload.json --name bedrock_state_machine_retry --requests 6000 --out " + retry);
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  const Result compare = orchsim(
+      "compare bedrock_state_machine --against " + retry +
+      " --variant 'asl_defaults:/workflow/nodes/0/retry/max_attempts=4,/workflow/nodes/0/retry/"
+      "retry_on=[\"rate_limited\"]' --metric requests.success_rate --metric latency_ms.all.p50 "
+      "--metric latency_ms.all.p99 --metric per_request.calls --metric per_request.cost_usd -q");
+  ASSERT_EQ(compare.status, 0) << compare.err;
+  for (const char* quoted : {"requests.success_rate           0.977167    0.979067      0.0019",
+                             "requests.success_rate           0.977167      0.9991   0.0219336     "
+                             "[0.0193549, 0.0245123]",
+                             "latency_ms.all.p99               5471.12     70611.9",
+                             "per_request.calls                      1     1.20364"}) {
+    EXPECT_NE(compare.out.find(quoted), std::string::npos) << quoted << "\n" << compare.out;
+  }
+}
+
 }  // namespace
 }  // namespace orchsim
