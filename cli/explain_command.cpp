@@ -107,7 +107,8 @@ void write_text(const scenarios::Scenario& s) {
                            c.routing.policy);
       for (const auto& rule : c.retry.rules) {
         std::string on;
-        for (const auto k : rule.retry_on) on += (on.empty() ? "" : "|") + std::string(mock_agents::to_string(k));
+        for (const auto k : rule.retry_on)
+          on += (on.empty() ? "" : "|") + std::string(mock_agents::to_string(k));
         if (rule.retry_on_timeout) on += on.empty() ? "timeout" : "|timeout";
         detail += fmt::format(", retry {} x{} ({} backoff, {} jitter)", on.empty() ? "nothing" : on,
                               rule.max_retries, orch::to_string(rule.backoff.shape),

@@ -144,7 +144,8 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
                                  .reason = explain("fan out to {} branches", total)});
   }
   const std::uint32_t generation = g.generation;
-  const std::size_t first = fo.max_concurrency == 0 ? total : std::min<std::size_t>(total, fo.max_concurrency);
+  const std::size_t first =
+      fo.max_concurrency == 0 ? total : std::min<std::size_t>(total, fo.max_concurrency);
   for (std::size_t b = 0; b < first; ++b) {
     // A branch may end the group (first success) or the whole request: stop then.
     Request* rr = requests_.get(req);

@@ -644,11 +644,12 @@ class Loader {
       if (std::find(error_kind_names().begin(), error_kind_names().end(), k) ==
           error_kind_names().end()) {
         const std::string near = closest_match(k, error_kind_names());
-        d_.error(p,
-                 fmt::format("found {}, expected an error kind (transient, rate_limited, permanent, "
-                             "context_overflow, overloaded, unavailable)",
-                             describe_json(on[i])),
-                 near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+        d_.error(
+            p,
+            fmt::format("found {}, expected an error kind (transient, rate_limited, permanent, "
+                        "context_overflow, overloaded, unavailable)",
+                        describe_json(on[i])),
+            near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
       } else {
         out.push_back(error_kind(k));
       }
@@ -665,7 +666,8 @@ class Loader {
     for (std::size_t i = 0; i < j.size(); ++i) {
       ObjectReader rr(j[i], pointer_join(at, std::to_string(i)), d_);
       orch::RetryRule rule;
-      if (const Json* on = rr.child("retry_on")) read_retry_on(*on, rr.at("retry_on"), rule.retry_on);
+      if (const Json* on = rr.child("retry_on"))
+        read_retry_on(*on, rr.at("retry_on"), rule.retry_on);
       rule.retry_on_timeout = rr.boolean("retry_on_timeout", false);
       rule.retry_on_invalid = rr.boolean("retry_on_invalid", false);
       rule.max_retries = static_cast<std::uint32_t>(rr.integer("max_retries", 3, {0, 999}));
@@ -698,7 +700,8 @@ class Loader {
       ObjectReader rr(*rt, r.at("retry"), d_);
       c.retry.max_attempts = static_cast<std::uint32_t>(rr.integer("max_attempts", 1, {1, 1000}));
       if (const Json* b = rr.child("backoff")) c.retry.backoff = read_backoff(*b, rr.at("backoff"));
-      if (const Json* on = rr.child("retry_on")) read_retry_on(*on, rr.at("retry_on"), c.retry.retry_on);
+      if (const Json* on = rr.child("retry_on"))
+        read_retry_on(*on, rr.at("retry_on"), c.retry.retry_on);
       c.retry.retry_on_timeout = rr.boolean("retry_on_timeout", true);
       c.retry.retry_on_invalid = rr.boolean("retry_on_invalid", true);
       c.retry.honour_retry_after = rr.boolean("honour_retry_after", true);

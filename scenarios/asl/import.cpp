@@ -152,17 +152,18 @@ std::string ImportResult::document(const std::string& file, const std::string& m
   const std::size_t unsupported = findings.count(FindingKind::kUnsupported);
   std::string out = fmt::format(
       "// {}: the AWS Step Functions state machine {}, imported by orchsim import asl\n"
-      "// ({} states as {} nodes). Node names are the state names; helper nodes say what they\n"
+      "// ({} state{} as {} nodes). Node names are the state names; helper nodes say what they\n"
       "// do: \"(draw)\" draws a Choice's branch, \"(catch)\" routes errors, \"(join)\" ends a "
       "fan-out.\n"
-      "// {}; {} values guessed and {} agents given default mocks\n"
+      "// {}; {} value{} guessed and {} agent{} given default mocks\n"
       "// (the import's report lists each; docs/import.md says why).\n",
       (*scenario)["name"].get<std::string>(), std::filesystem::path(file).filename().string(),
-      summary.states, summary.nodes,
+      summary.states, summary.states == 1 ? "" : "s", summary.nodes,
       unsupported == 0 ? std::string("Imported fully")
                        : fmt::format("Not fully imported: {} construct{} orchsim cannot express",
                                      unsupported, unsupported == 1 ? "" : "s"),
-      findings.count(FindingKind::kGuessed), summary.defaulted_agents.size());
+      findings.count(FindingKind::kGuessed), findings.count(FindingKind::kGuessed) == 1 ? "" : "s",
+      summary.defaulted_agents.size(), summary.defaulted_agents.size() == 1 ? "" : "s");
   if (!made_with.empty()) out += fmt::format("// Made with: {}\n", made_with);
   out += scenario->dump(2);
   out += '\n';
