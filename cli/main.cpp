@@ -253,7 +253,8 @@ int main(int argc, char** argv) {
   asl_cmd->add_option("--description", import_asl.description,
                       "The scenario's description (default: the state machine's Comment and a "
                       "summary of the import)");
-  asl_cmd->add_option("--requests", import_asl.requests, "run.requests (default 1000)");
+  asl_cmd->add_option("--requests", import_asl.requests, "run.requests (default 1000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
   asl_cmd->add_flag("--strict", import_asl.strict,
                     "Exit 2 (writing nothing) if anything cannot be expressed exactly");
   asl_cmd->add_flag("-q,--quiet", import_asl.quiet, "Print only errors");

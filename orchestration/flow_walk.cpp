@@ -143,24 +143,23 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
                                  .next = fo.join,
                                  .reason = explain("fan out to {} branches", total)});
   }
-  const std::uint32_t generation = g.generation;
-  const std::size_t first =
-      fo.max_concurrency == 0 ? total : std::min<std::size_t>(total, fo.max_concurrency);
-  for (std::size_t b = 0; b < first; ++b) {
-    // A branch may end the group (first success) or the whole request: stop then.
-    Request* rr = requests_.get(req);
-    if (!rr || rr->groups[gi].generation != generation || !rr->groups[gi].active) return;
-    start_branch(req, gi);
-  }
+  fill_branches(req, gi, g.generation);
 }
 
-// Enters the group's next branch not yet started.
-void Engine::start_branch(Handle<Request> req, std::uint32_t gi) {
-  Request& r = requests_[req];
-  JoinGroup& g = r.groups[gi];
-  const FanOutNode& fo = workflow_.nodes[g.fan_out].fan_out;
-  const std::uint32_t b = g.started++;
-  enter(req, g.branches[b], b < fo.branches.size() ? fo.branches[b] : fo.map_entry);
+// Enters the group's branches not yet started while places are free: all of
+// them without max_concurrency. A branch may end at once (and start another
+// from branch_done), end the group or the whole request: each turn looks again.
+void Engine::fill_branches(Handle<Request> req, std::uint32_t gi, std::uint32_t generation) {
+  for (;;) {
+    Request* r = requests_.get(req);
+    if (!r || r->groups[gi].generation != generation || !r->groups[gi].active) return;
+    JoinGroup& g = r->groups[gi];
+    const FanOutNode& fo = workflow_.nodes[g.fan_out].fan_out;
+    if (g.started >= g.total) return;
+    if (fo.max_concurrency > 0 && g.started - g.done >= fo.max_concurrency) return;
+    const std::uint32_t b = g.started++;
+    enter(req, g.branches[b], b < fo.branches.size() ? fo.branches[b] : fo.map_entry);
+  }
 }
 
 void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) {
@@ -184,8 +183,8 @@ void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) 
       decide_join(workflow_.nodes[g.join].join, {g.total, g.done, g.ok}, success, explain_);
   if (v.what != JoinVerdict::What::kWait) {
     finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
-  } else if (g.started < g.total) {
-    start_branch(req, gi);  // a place freed under max_concurrency
+  } else if (workflow_.nodes[g.fan_out].fan_out.max_concurrency > 0) {
+    fill_branches(req, gi, g.generation);  // a place freed under max_concurrency
   }
 }
 

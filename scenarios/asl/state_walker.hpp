@@ -1,7 +1,9 @@
 // Walks the states of an ASL state machine, scope by scope (the top, each
 // Parallel branch, each Map's item processor), and builds the workflow
 // nodes and the agents they call. Internal to scenarios/asl; import.hpp is
-// the public entry point.
+// the public entry point. The passes are in state_walker.cpp, the states
+// that become calls (Task, Choice, Wait) in call_states.cpp, and those that
+// become a fan-out (Parallel, Map) in fan_out_states.cpp.
 //
 // Node names: a state's node carries its name; a name used again in a
 // nested scope gets the scope in brackets ("Success (Run checks, branch 2)").

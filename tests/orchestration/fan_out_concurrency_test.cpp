@@ -108,5 +108,21 @@ TEST(FanOutConcurrency, ToleratedFailuresCountEveryBranch) {
   }
 }
 
+// Branches that end at once (straight to the join) start the next from
+// inside the fan-out; each starts once, with or without a limit.
+TEST(FanOutConcurrency, BranchesThatEndAtOnceStartEachOnce) {
+  for (const std::uint32_t limit : {0u, 1u, 2u, 7u}) {
+    Workflow wf = map_of(5, limit);
+    wf.nodes[0].fan_out.map_entry = 2;  // the join itself: the branch ends where it starts
+    wf.nodes[1].name = "unused";
+    wf.nodes[0].fan_out.branches = {1};  // and one branch that calls, first
+    Harness h({worker()}, wf);
+    h.submit_every(10, 10_s, 100);
+    h.run();
+    EXPECT_EQ(h.orch->completed(), 10u) << "limit " << limit;
+    EXPECT_EQ(h.calls_at(1).size(), 10u);
+  }
+}
+
 }  // namespace
 }  // namespace orchsim::orchestration
