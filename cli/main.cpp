@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
       "  orchsim explain rag_orchestrated --format dot | dot -Tsvg > rag.svg\n"
       "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static\n"
       "  orchsim baseline rag_orchestrated --out rag.json && orchsim check --baseline rag.json\n"
+      "  orchsim import asl order.asl.json --out order.json    # an AWS Step Functions state "
+      "machine\n"
       "Exit status: 0 ok, 1 runtime failure, 2 bad input (scenario, arguments).");
 
   RunArgs run;
@@ -232,6 +234,48 @@ int main(int argc, char** argv) {
   CLI::App* merge_cmd = add_merge_command(app, merge);
   FitArgs fit;
   CLI::App* fit_cmd = add_fit_command(app, fit);
+  std::string schema_format = "json";
+  CLI::App* schema_cmd = app.add_subcommand(
+      "schema", "Print the scenario format's JSON Schema (or its reference in Markdown)");
+  schema_cmd->add_option("--format", schema_format, "json or markdown")
+      ->check(CLI::IsMember({"json", "markdown"}));
+  schema_cmd->footer(
+      "Examples:\n  orchsim schema > scenario.schema.json\n  orchsim schema --format markdown");
+
+  ImportAslArgs import_asl;
+  CLI::App* import_cmd = app.add_subcommand(
+      "import", "Import an orchestration you already run as a scenario (AWS Step Functions)");
+  import_cmd->require_subcommand(1);
+  CLI::App* asl_cmd = import_cmd->add_subcommand(
+      "asl", "An AWS Step Functions state machine (Amazon States Language) as a scenario");
+  asl_cmd->add_option("file", import_asl.file, "The state machine (.asl.json)")->required();
+  asl_cmd->add_option("--out", import_asl.out, "The scenario file to write")->required();
+  asl_cmd->add_option("--agents", import_asl.agents,
+                      "Agents by name for the Tasks (an array, or a file with \"agents\", e.g. "
+                      "from orchsim fit); the others get the default mocks");
+  asl_cmd->add_option("--choices", import_asl.choices,
+                      "Payload-dependent values by state name: Choice branch weights, Map "
+                      "\"items\", Wait \"seconds\"");
+  asl_cmd->add_option("--workload", import_asl.workload,
+                      "The workload: {\"arrivals\": ..., \"classes\": [...]} (default: Poisson, "
+                      "1 request/s)");
+  asl_cmd->add_option("--name", import_asl.name, "The scenario's name (default: the file's)");
+  asl_cmd->add_option("--description", import_asl.description,
+                      "The scenario's description (default: the state machine's Comment and a "
+                      "summary of the import)");
+  asl_cmd->add_option("--requests", import_asl.requests, "run.requests (default 1000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  asl_cmd->add_flag("--strict", import_asl.strict,
+                    "Exit 2 (writing nothing) if anything cannot be expressed exactly");
+  asl_cmd->add_flag("-q,--quiet", import_asl.quiet, "Print only errors");
+  asl_cmd->footer(
+      "Prints what it defaulted, guessed, approximated or could not express, each with the JSON\n"
+      "pointer into the file. Exit status: 0 written, 2 bad input or --strict (nothing written).\n"
+      "Examples:\n"
+      "  orchsim import asl order.asl.json --out order.json && orchsim explain order.json\n"
+      "  orchsim import asl order.asl.json --agents fitted.agents.json --choices choices.json "
+      "--strict --out order.json\n"
+      "See docs/import.md for the mapping, the error names and the default agents.");
 
   try {
     app.parse(argc, argv);
@@ -249,11 +293,22 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
   if (*list_cmd) return list_policies ? list_policies_command() : list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
+  if (*schema_cmd) return schema_command(schema_format);
   if (*compare_cmd) return compare_command(compare);
   if (*sweep_cmd) return sweep_command(sweep);
   if (*baseline_cmd) return baseline_command(baseline);
   if (*check_cmd) return check_command(check);
   if (*merge_cmd) return merge_command(merge);
   if (*fit_cmd) return fit_command(fit);
+  if (*asl_cmd) {
+    // The file's header records how it was made (the program's path left out).
+    import_asl.command_line = "orchsim";
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      const bool plain = a.find_first_of(" \"'$\\") == std::string::npos && !a.empty();
+      import_asl.command_line += " " + (plain ? a : "'" + a + "'");
+    }
+    return import_asl_command(import_asl);
+  }
   return kExitBadInput;
 }

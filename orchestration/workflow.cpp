@@ -10,37 +10,8 @@
 
 namespace orchsim::orchestration {
 
-std::string_view to_string(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::kCall:
-      return "call";
-    case NodeKind::kGate:
-      return "gate";
-    case NodeKind::kFanOut:
-      return "fan_out";
-    case NodeKind::kJoin:
-      return "join";
-    case NodeKind::kTerminal:
-      return "terminal";
-  }
-  return "?";
-}
-
-std::string_view to_string(JoinPolicy policy) {
-  switch (policy) {
-    case JoinPolicy::kAll:
-      return "all";
-    case JoinPolicy::kFirstSuccess:
-      return "first_success";
-    case JoinPolicy::kFirstK:
-      return "first_k";
-    case JoinPolicy::kQuorum:
-      return "quorum";
-    case JoinPolicy::kDeadline:
-      return "deadline";
-  }
-  return "?";
-}
+std::string_view to_string(NodeKind kind) { return sim::enum_name(kNodeKindNames, kind); }
+std::string_view to_string(JoinPolicy policy) { return sim::enum_name(kJoinPolicyNames, policy); }
 
 NodeId Workflow::find(const std::string& node_name) const {
   for (NodeId i = 0; i < nodes.size(); ++i) {
@@ -150,6 +121,10 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     for (AgentIndex a : c.hedge.agents) check_agent(i, a, where + "hedge agent");
     if (c.retry.max_attempts == 0)
       out.push_back(fmt::format("{}: {}max_attempts must be >= 1", name_of(i), where));
+    if (c.retry.rules.size() > kMaxRetryRules) {
+      out.push_back(fmt::format("{}: {}{} retry rules, at most {}", name_of(i), where,
+                                c.retry.rules.size(), kMaxRetryRules));
+    }
     if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, where + "summarizer");
     if (c.time_budget.budget > sim::Duration::zero()) {
       if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {

@@ -56,6 +56,7 @@
 #include "orchestration/backoff.hpp"
 #include "orchestration/context.hpp"
 #include "orchestration/retry_budget.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::orchestration {
@@ -69,10 +70,38 @@ using SubWorkflowIndex = std::uint32_t;
 inline constexpr SubWorkflowIndex kNoSubWorkflow = std::numeric_limits<SubWorkflowIndex>::max();
 
 enum class NodeKind : std::uint8_t { kCall, kGate, kFanOut, kJoin, kTerminal };
+inline constexpr sim::EnumName<NodeKind> kNodeKindNames[] = {
+    {NodeKind::kCall, "call", "Calls an agent, or runs a sub-workflow."},
+    {NodeKind::kGate, "gate", "Routes on conditions."},
+    {NodeKind::kFanOut, "fan_out", "Runs branches in parallel."},
+    {NodeKind::kJoin, "join", "Waits for fan-out branches."},
+    {NodeKind::kTerminal, "terminal", "Ends the request."},
+};
 std::string_view to_string(NodeKind kind);
 
 // Which quality a call step reads as its input, and which it sets.
 enum class QualityChannel : std::uint8_t { kNone, kEvidence, kAnswer };
+// In the order the scenario format has always listed them.
+inline constexpr sim::EnumName<QualityChannel> kQualityChannelNames[] = {
+    {QualityChannel::kEvidence, "evidence", "the evidence quality (retrieval, reranking)"},
+    {QualityChannel::kAnswer, "answer", "the answer quality"},
+    {QualityChannel::kNone, "none", "neither"},
+};
+inline std::string_view to_string(QualityChannel c) {
+  return sim::enum_name(kQualityChannelNames, c);
+}
+
+// One of an ordered list of retriers (Step Functions' Retry): the first rule
+// that matches a failure decides whether it is retried and after how long,
+// with a count of retries and a backoff of its own.
+struct RetryRule {
+  std::vector<mock_agents::ErrorKind> retry_on;
+  bool retry_on_timeout = false;
+  bool retry_on_invalid = false;
+  std::uint32_t max_retries = 3;  // retries this rule allows a step; 0 = never
+  BackoffPolicy backoff;
+};
+inline constexpr std::size_t kMaxRetryRules = 8;
 
 struct RetryConfig {
   std::uint32_t max_attempts = 1;  // total, the first one included
@@ -83,6 +112,13 @@ struct RetryConfig {
       mock_agents::ErrorKind::kOverloaded, mock_agents::ErrorKind::kUnavailable};
   bool retry_on_timeout = true;
   bool retry_on_invalid = true;  // a validator rejected the output
+  // Wait at least a rate-limited call's retry-after before retrying. false:
+  // the backoff alone decides, as in Step Functions, whose Retry never reads
+  // a provider's retry-after (and then a "never" retry-after is retried too).
+  bool honour_retry_after = true;
+  // Non-empty (at most kMaxRetryRules): these decide instead of max_attempts,
+  // retry_on, retry_on_timeout, retry_on_invalid and backoff.
+  std::vector<RetryRule> rules;
 };
 
 struct HedgeConfig {
@@ -112,6 +148,10 @@ struct TimeBudgetConfig {
   AgentIndex fast_agent = 0;
   AgentIndex decompose_agent = 0;
   std::uint32_t parts = 2;
+};
+inline constexpr sim::EnumName<TimeBudgetConfig::Action> kTimeBudgetActionNames[] = {
+    {TimeBudgetConfig::Action::kRedirect, "redirect", "also launch the step on a faster agent"},
+    {TimeBudgetConfig::Action::kDecompose, "decompose", "split the step into parallel parts"},
 };
 
 class PolicyParams;
@@ -212,6 +252,27 @@ struct Condition {
   NodeId node = kNoNode;
   std::uint32_t count = 0;
 };
+inline constexpr sim::EnumName<Condition::What> kConditionNames[] = {
+    {Condition::What::kAlways, "always", "Always true (any value)."},
+    {Condition::What::kLabelIs, "label_is",
+     "The last output's label is this one (an agent's label)."},
+    {Condition::What::kConfidenceBelow, "confidence_below",
+     "The last output's confidence is below this."},
+    {Condition::What::kConfidenceAtLeast, "confidence_at_least",
+     "The last output's confidence is at least this."},
+    {Condition::What::kVerdictPass, "verdict_pass",
+     "The last judge passed the answer (write true)."},
+    {Condition::What::kVerdictFail, "verdict_fail",
+     "The last judge failed the answer (write true)."},
+    {Condition::What::kLastFailed, "last_failed", "The last call failed (write true)."},
+    {Condition::What::kErrorIs, "error_is", "The last call failed with this error kind."},
+    {Condition::What::kClassIs, "class_is", "The request's class is this one (a class name)."},
+    {Condition::What::kCostAbove, "cost_above_usd", "The request has cost more than this, USD."},
+    {Condition::What::kTimeLeftBelow, "time_left_below_ms",
+     "Less than this is left before the deadline, milliseconds."},
+    {Condition::What::kVisitsAtLeast, "visits_at_least",
+     "A node has been visited at least `count` times."},
+};
 
 struct GateRule {
   Condition when;
@@ -224,8 +285,22 @@ struct GateNode {
 };
 
 enum class JoinPolicy : std::uint8_t { kAll, kFirstSuccess, kFirstK, kQuorum, kDeadline };
-enum class Merge : std::uint8_t { kMax, kMean, kUnion };
+inline constexpr sim::EnumName<JoinPolicy> kJoinPolicyNames[] = {
+    {JoinPolicy::kAll, "all", "every branch"},
+    {JoinPolicy::kFirstSuccess, "first_success", "the first branch to succeed"},
+    {JoinPolicy::kFirstK, "first_k", "the first k successes"},
+    {JoinPolicy::kQuorum, "quorum", "a majority of the branches succeeded"},
+    {JoinPolicy::kDeadline, "deadline", "the branches done after deadline_ms"},
+};
 std::string_view to_string(JoinPolicy policy);
+
+enum class Merge : std::uint8_t { kMax, kMean, kUnion };
+inline constexpr sim::EnumName<Merge> kMergeNames[] = {
+    {Merge::kMax, "max", "the best branch's quality"},
+    {Merge::kMean, "mean", "the mean of the branches' qualities"},
+    {Merge::kUnion, "union", "1 - prod(1 - q): independent evidence adds up"},
+};
+inline std::string_view to_string(Merge m) { return sim::enum_name(kMergeNames, m); }
 
 struct FanOutNode {
   std::vector<NodeId> branches;  // static fan-out: one branch per entry node
@@ -233,6 +308,9 @@ struct FanOutNode {
   std::uint32_t map_count = 0;
   bool count_from_label = false;  // dynamic count = last output label + 1 (planner decides)
   NodeId join = kNoNode;
+  // Branches running at once; the next starts when one ends (Step Functions'
+  // Map MaxConcurrency). 0 = all at once.
+  std::uint32_t max_concurrency = 0;
 };
 
 // What an `all` join does when branches fail. Failures up to the tolerance
@@ -243,6 +321,12 @@ struct FanOutNode {
 // with kWaitAll it waits for every branch, then succeeds if the failures are
 // within the tolerance (Promise.allSettled plus a threshold).
 enum class BranchFailure : std::uint8_t { kFailFast, kWaitAll };
+inline constexpr sim::EnumName<BranchFailure> kBranchFailureNames[] = {
+    {BranchFailure::kFailFast, "fail_fast",
+     "fail as soon as more branches failed than tolerated, cancelling the rest"},
+    {BranchFailure::kWaitAll, "wait_all",
+     "wait for every branch, then judge the failures against the tolerance"},
+};
 
 struct JoinNode {
   JoinPolicy policy = JoinPolicy::kAll;
@@ -275,20 +359,11 @@ struct Node {
   TerminalNode terminal;
   NodeId next = kNoNode;          // call, join: where to go on success
   NodeId on_failure = kNoNode;    // call: after retries and fallback; kNoNode = the request fails
-  std::uint32_t max_visits = 0;   // per request; 0 = unbounded
+  std::uint32_t max_visits = 0;   // per request (per run, in a sub-workflow); 0 = unbounded
   NodeId on_exhausted = kNoNode;  // kNoNode: end the request (see exhausted_is_success)
   bool exhausted_is_success = true;  // best answer so far, or failure "loop_exhausted"
   // Call nodes: what changes on later visits, by increasing from_visit.
   std::vector<Revisit> on_revisit;
-
-  // The call configuration of the `visit`-th visit (1 = the first).
-  const CallNode& call_for_visit(std::uint32_t visit) const {
-    const CallNode* c = &call;
-    for (const Revisit& r : on_revisit) {
-      if (visit >= r.from_visit) c = &r.call;
-    }
-    return *c;
-  }
 };
 
 // A named workflow that call nodes run (CallNode::sub_workflow). Its nodes

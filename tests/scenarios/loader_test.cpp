@@ -120,6 +120,62 @@ TEST(ScenarioLoader, SetCanSwitchTheKindOfARetryBudget) {
   EXPECT_DOUBLE_EQ(budget.max_tokens, 20);
 }
 
+// /workflows through the field tables: each sub-workflow's nodes are
+// appended after the top level's with their edges shifted and their names
+// qualified, its settings kept; a call node names one by name; an
+// on_revisit rule that names a workflow drops the node's agents and routing.
+TEST(ScenarioLoader, SubWorkflowsJoinTheWorkflowWithTheirSettings) {
+  const LoadResult r = parse_scenario(R"({
+    "version": 1, "name": "nested",
+    "agents": [ { "name": "llm", "latency": { "base_ms": { "constant": 10 } } } ],
+    "workload": { "arrivals": { "poisson": { "rate_per_s": 10 } } },
+    "workflow": { "nodes": [
+      { "name": "ask", "type": "call", "agents": ["llm"], "routing": { "policy": "round_robin" },
+        "max_visits": 2,
+        "on_revisit": [ { "from_visit": 2, "set": { "workflow": "svc", "timeout_ms": 900 } } ],
+        "next": "fan" },
+      { "name": "fan", "type": "fan_out", "map": { "entry": "inner", "count": 2 }, "join": "j" },
+      { "name": "inner", "type": "call", "workflow": "svc", "next": "j" },
+      { "name": "j", "type": "join", "on_branch_failure": "wait_all",
+        "tolerated_failure_percent": 50, "next": "done" },
+      { "name": "done", "type": "terminal" } ] },
+    "workflows": {
+      "// svc": "annotations are not sub-workflows",
+      "svc": { "entry": "b", "context_window_tokens": 3000, "timeout_ms": 1500,
+               "retry_budget": { "kind": "token_bucket", "max_tokens": 4, "token_ratio": 0.5 },
+               "nodes": [ { "name": "a", "type": "terminal" },
+                          { "name": "b", "type": "call", "agents": ["llm"], "next": "a" } ] } }
+  })",
+                                      "nested.json");
+  ASSERT_TRUE(r.ok()) << r.diagnostics.format();
+  const orchestration::Workflow& wf = r.scenario->workflow;
+  ASSERT_EQ(wf.sub_workflows.size(), 1u);
+  const orchestration::SubWorkflow& svc = wf.sub_workflows[0];
+  EXPECT_EQ(svc.name, "svc");
+  EXPECT_EQ(svc.first, 5u);
+  EXPECT_EQ(svc.count, 2u);
+  EXPECT_EQ(svc.entry, 6u);
+  EXPECT_EQ(svc.context_window_tokens, 3000);
+  EXPECT_EQ(svc.timeout, 1500_ms);
+  ASSERT_TRUE(svc.retry_budget.has_value());
+  EXPECT_EQ(svc.retry_budget->kind, orchestration::RetryBudgetConfig::Kind::kTokenBucket);
+  EXPECT_DOUBLE_EQ(svc.retry_budget->max_tokens, 4);
+  EXPECT_EQ(wf.nodes[6].name, "svc/b");
+  EXPECT_EQ(wf.nodes[6].next, 5u);  // "a", shifted
+  EXPECT_EQ(wf.nodes[2].call.sub_workflow, 0u);
+  EXPECT_TRUE(wf.nodes[2].call.agents.empty());
+  EXPECT_EQ(wf.nodes[3].join.on_branch_failure, orchestration::BranchFailure::kWaitAll);
+  EXPECT_EQ(wf.nodes[3].join.tolerated_failures, orchestration::JoinNode::kUnset);
+  EXPECT_EQ(wf.nodes[3].join.tolerated(4), 2u);
+  ASSERT_EQ(wf.nodes[0].on_revisit.size(), 1u);
+  const orchestration::CallNode& again = wf.nodes[0].on_revisit[0].call;
+  EXPECT_EQ(again.sub_workflow, 0u);
+  EXPECT_TRUE(again.agents.empty());
+  EXPECT_EQ(again.routing.policy, "static");
+  EXPECT_EQ(again.attempt_timeout, 900_ms);
+  EXPECT_EQ(wf.nodes[0].call.routing.policy, "round_robin");  // the first visit's, untouched
+}
+
 TEST(ScenarioLoader, UnknownScenarioNameSuggestsTheClosest) {
   const LoadResult r = load_scenario("rag_orchestrate");
   ASSERT_FALSE(r.ok());

@@ -1,5 +1,7 @@
-// Keeps the JSON Schema (scenarios/schema/scenario.schema.json) and the
-// loader in step:
+// Checks that the JSON Schema (scenarios/schema/scenario.schema.json) says
+// what the loader does. The schema is generated from the loader's field
+// tables (schema_generated_test.cpp keeps the file fresh); these tests check
+// the generated result against the loader's behaviour:
 //   (a) every built-in scenario validates against the schema;
 //   (b) the kitchen sink (tests/scenarios/data/kitchen_sink.json), which uses
 //       every key the loader accepts, loads and validates, and so do its
@@ -159,6 +161,13 @@ class SchemaChecker {
       if (k == "$schema" || k == "$id" || k == "title" || k == "description" || k == "$comment" ||
           k == "$defs" || k == "then" || k == "else" || k == "examples") {
         continue;  // annotations; then/else are handled with "if"
+      } else if (k == "default") {
+        // An annotation, but one a user may copy: it must be valid where it is.
+        Json without = s;
+        without.erase("default");
+        Result d;
+        validate(without, sat, x, sat + "/default", d, false);
+        for (const std::string& e : d.errors) ADD_FAILURE() << "invalid default: " << e;
       } else if (k == "$ref") {
         const std::string ref = x.get<std::string>();
         ASSERT_EQ(ref.rfind("#/", 0), 0u) << "only local references: " << ref;
@@ -172,7 +181,8 @@ class SchemaChecker {
         }
         if (!ok) fail("found " + v.dump() + ", expected type " + x.dump());
       } else if (k == "pattern") {
-        if (v.is_string() && !std::regex_search(v.get<std::string>(), std::regex(x.get<std::string>()))) {
+        if (v.is_string() &&
+            !std::regex_search(v.get<std::string>(), std::regex(x.get<std::string>()))) {
           fail("found " + v.dump() + ", expected a match of " + x.dump());
         }
       } else if (k == "const") {
@@ -225,6 +235,11 @@ class SchemaChecker {
                        vat + "/" + escape(e.key()), r, record);
             }
           }
+        }
+      } else if (k == "propertyNames") {
+        if (!v.is_object()) continue;
+        for (auto e = v.begin(); e != v.end(); ++e) {
+          validate(x, sat + "/propertyNames", Json(e.key()), vat + "/" + escape(e.key()), r, false);
         }
       } else if (k == "additionalProperties") {
         if (!v.is_object()) continue;
@@ -367,10 +382,74 @@ TEST(ScenarioSchema, KitchenSinkUsesEveryPropertyTheSchemaDeclares) {
   }
   const std::set<std::string> declared = checker().declared_properties();
   EXPECT_GT(declared.size(), 150u);
+  // An on_revisit rule's "set" (call_step) is generated from the call node's
+  // own fields: each of its properties must be one of the call node's, whose
+  // use the kitchen sink shows; the kitchen sink need not patch them all.
+  const Json schema = read_json(schema_path());
+  std::string call_node;
+  const Json& kinds = schema.at("$defs").at("node").at("oneOf");
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (kinds[i].at("properties").at("type").value("const", "") == "call") {
+      call_node = "#/$defs/node/oneOf/" + std::to_string(i) + "/properties/";
+    }
+  }
+  ASSERT_FALSE(call_node.empty());
+  const std::string step = "#/$defs/call_step/properties/";
+  std::size_t mirrored = 0;
   for (const std::string& p : declared) {
+    if (p.starts_with(step)) {
+      std::string node = call_node + p.substr(step.size());
+      for (std::size_t at; (at = node.find("/anyOf/1/")) != std::string::npos;) {
+        node.erase(at, std::string("/anyOf/1").size());  // a merge patch's non-null branch
+      }
+      EXPECT_TRUE(declared.count(node)) << p << " is not a call node's key (" << node << ")";
+      ++mirrored;
+      continue;
+    }
     EXPECT_TRUE(used.count(p)) << "the schema declares " << p
                                << " but the kitchen sink never uses it (does the loader read it?)";
   }
+  EXPECT_GT(mirrored, 30u);
+}
+
+// "set" is a merge patch: part of an object, or null to remove a key, is
+// valid to both; a misspelt key at any depth is not (UnknownKeysAreRejectedByBoth).
+TEST(ScenarioSchema, AnOnRevisitSetIsAMergePatchForBoth) {
+  Json d = read_json(kitchen_sink_path());
+  Json& rules = d.at("workflow").at("nodes").at(0).at("on_revisit");
+  rules.push_back(Json::parse(R"({"from_visit": 5,
+      "set": {"time_budget": {"budget_ms": 900}, "hedge": null, "retry": {"max_attempts": 3}}})"));
+  EXPECT_TRUE(checker().check(d).errors.empty()) << join(checker().check(d).errors);
+  const LoadResult loaded = load_document(d);
+  EXPECT_TRUE(loaded.ok()) << loaded.diagnostics.format();
+
+  Json wrong = d;
+  wrong.at("workflow")
+      .at("nodes")
+      .at(0)
+      .at("on_revisit")
+      .back()
+      .at("set")["time_budget"]["budget_ms"] = "soon";
+  EXPECT_FALSE(checker().check(wrong).errors.empty());
+  EXPECT_FALSE(load_document(wrong).ok());
+}
+
+// A sub-workflow's node "n" is "name/n" in reports: names with "/" are
+// rejected by both.
+TEST(ScenarioSchema, ASubWorkflowNameWithASlashIsRejectedByBoth) {
+  Json d = read_json(kitchen_sink_path());
+  Json& workflows = d.at("workflows");
+  ASSERT_TRUE(workflows.contains("search"));
+  workflows["a/b"] = workflows.at("search");
+  const auto checked = checker().check(d);
+  EXPECT_FALSE(checked.errors.empty());
+  const LoadResult loaded = load_document(d);
+  EXPECT_FALSE(loaded.ok());
+  bool named = false;
+  for (const Diagnostic& diag : loaded.diagnostics.items()) {
+    named = named || diag.pointer == "/workflows/a~1b";
+  }
+  EXPECT_TRUE(named) << loaded.diagnostics.format();
 }
 
 // Pointers of every object in `j`.

@@ -196,6 +196,7 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
       "merge=union", "max_visits", "on_exhausted", "on_exhausted_outcome=fail",
       "on_exhausted_outcome=best_so_far", "on_failure", "on_branch_failure=fail_fast",
       "on_branch_failure=wait_all", "tolerated_failures", "tolerated_failure_percent",
+      "max_concurrency",
       // Nesting.
       "workflows", "workflow", "timeout_ms", "retry_budget", "on_revisit", "from_visit", "agent",
       "set", "request", "output_tokens_factor",
@@ -206,7 +207,8 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
       // Call steps.
       "policy=static", "policy=round_robin", "policy=weighted_random", "policy=least_loaded",
       "policy=latency_ewma", "policy=p2c", "policy=cost_aware", "policy=linucb", "policy=cascade",
-      "timeout_ms", "retry_on", "retry_on_timeout", "retry_on_invalid", "preset=custom",
+      "timeout_ms", "retry_on", "retry_on_timeout", "retry_on_invalid", "rules", "max_retries",
+      "honour_retry_after", "preset=custom",
       "preset=temporal", "preset=step_functions", "preset=langgraph", "preset=grpc", "preset=envoy",
       "preset=polly", "shape=constant", "shape=linear", "shape=exponential", "shape=envoy",
       "jitter=none", "jitter=full", "jitter=equal", "jitter=decorrelated", "jitter=additive",

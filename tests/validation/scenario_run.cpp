@@ -185,11 +185,14 @@ std::map<std::uint64_t, std::vector<std::string>> per_request_events(
     if (line.starts_with("A ")) arrival[id] = at->value;
     const std::int64_t zero = arrival.contains(id) ? arrival[id] : 0;
     // Later fields first, so that earlier positions stay valid.
-    for (const char* key : {"deadline", "started", "t"}) {
+    for (const char* key : {"until", "deadline", "started", "t"}) {
       const auto f = field(line, key);
       if (!f) continue;
-      // A deadline of "none" (Time::max) stays as it is.
-      if (std::string_view(key) == "deadline" && f->value == INT64_MAX) continue;
+      // A deadline of "none" (Time::max) stays as it is; so does a run's.
+      if (std::string_view(key) != "started" && std::string_view(key) != "t" &&
+          f->value == INT64_MAX) {
+        continue;
+      }
       line.replace(f->begin, f->end - f->begin, std::to_string(f->value - zero));
     }
     // Call ids are agents' slot numbers, reused as calls end: they depend on

@@ -54,10 +54,11 @@ std::string lines_difference(const std::vector<std::string>& left,
                              const std::vector<std::string>& right);
 
 // The events of each request with their times made relative to its arrival
-// (the "t=", "started=" and "deadline=" fields) and without agents' call ids
-// (slot numbers, which depend on what else was running), in the order they
-// happened: what a request went through, whatever else was happening at the
-// time. Events of no request (breakers) are left out.
+// (the "t=", "started=", "deadline=" and a sub-workflow run's "until="
+// fields) and without agents' call ids (slot numbers, which depend on what
+// else was running), in the order they happened: what a request went
+// through, whatever else was happening at the time. Events of no request
+// (breakers) are left out.
 std::map<std::uint64_t, std::vector<std::string>> per_request_events(
     const std::vector<std::string>& lines);
 
