@@ -158,6 +158,19 @@ std::vector<MockAgentConfig> ok_flaky_slow() {
   return {agent("ok", 100), agent("flaky", 50, /*fails=*/1.0), agent("slow", 300)};
 }
 
+JoinNode first_k(std::uint32_t k) {
+  JoinNode j;
+  j.policy = JoinPolicy::kFirstK;
+  j.k = k;
+  return j;
+}
+
+JoinNode policy_join(JoinPolicy policy) {
+  JoinNode j;
+  j.policy = policy;
+  return j;
+}
+
 JoinNode all_join(BranchFailure on_failure, std::uint32_t tolerated = JoinNode::kUnset,
                   double percent = -1.0) {
   JoinNode j;
@@ -200,6 +213,14 @@ TEST(NestedFanOut, JoinPoliciesHoldAtDepthTwo) {
       {"first_success inside", first, all_join(BranchFailure::kFailFast), true, 100_ms, 2},
       // Quorum (2 of 3) inside: ok at 100, then flaky has failed: slow decides at 300.
       {"quorum inside", quorum, all_join(BranchFailure::kFailFast), true, 300_ms, 0},
+      // 2 of 3 inside: ok at 100 and slow at 300 in each group, nothing cancelled.
+      {"first_k 2 inside", first_k(2), all_join(BranchFailure::kFailFast), true, 300_ms, 0},
+      // 3 of 3 inside cannot happen once flaky failed (50 ms): that group's
+      // join fails, and so does the outer one, cancelling the 5 other calls.
+      {"first_k 3 inside", first_k(3), all_join(BranchFailure::kFailFast), false, 50_ms, 5},
+      // 1 of 2 outside: each group fails fast at 50 ms (cancelling its own ok
+      // and slow); the outer join fails when the second does, at 50 ms too.
+      {"first_k 1 outside", all_join(BranchFailure::kFailFast), first_k(1), false, 50_ms, 4},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -214,26 +235,28 @@ TEST(NestedFanOut, JoinPoliciesHoldAtDepthTwo) {
   }
 }
 
+// Depth 3: map x2 around the depth-two workflow. 12 leaf calls, 4 inner
+// groups, 2 middle ones.
+Workflow three_levels(JoinNode inner, JoinNode middle, JoinNode outer) {
+  Workflow wf;
+  // 0 top map x2 -> 1 mid map x2 -> 2 fan {3 ok, 4 flaky, 5 slow} -> 6 j3 -> 7 j2 -> 8 j1 -> 9
+  wf.nodes = {map_node("top", 1, 2, 8),
+              map_node("mid", 2, 2, 7),
+              fan_out("inner", {3, 4, 5}, 6),
+              call_node("ok", {0}, 6),
+              call_node("flaky", {1}, 6),
+              call_node("slow", {2}, 6),
+              join("j3", 7),
+              join("j2", 8),
+              join("j1", 9),
+              terminal("done")};
+  wf.nodes[6].join = inner;
+  wf.nodes[7].join = middle;
+  wf.nodes[8].join = outer;
+  return wf;
+}
+
 TEST(NestedFanOut, JoinPoliciesHoldAtDepthThree) {
-  // A third level: map x2 around the depth-two workflow. 12 leaf calls.
-  const auto three_levels = [](JoinNode inner, JoinNode middle, JoinNode outer) {
-    Workflow wf;
-    // 0 top map x2 -> 1 mid map x2 -> 2 fan {3 ok, 4 flaky, 5 slow} -> 6 j3 -> 7 j2 -> 8 j1 -> 9
-    wf.nodes = {map_node("top", 1, 2, 8),
-                map_node("mid", 2, 2, 7),
-                fan_out("inner", {3, 4, 5}, 6),
-                call_node("ok", {0}, 6),
-                call_node("flaky", {1}, 6),
-                call_node("slow", {2}, 6),
-                join("j3", 7),
-                join("j2", 8),
-                join("j1", 9),
-                terminal("done")};
-    wf.nodes[6].join = inner;
-    wf.nodes[7].join = middle;
-    wf.nodes[8].join = outer;
-    return wf;
-  };
   {
     // Every inner group fails (flaky fails, nothing tolerated): the middle
     // groups tolerate it (wait_all, 2 tolerated), the top one fails fast on
@@ -275,6 +298,118 @@ TEST(NestedFanOut, JoinPoliciesHoldAtDepthThree) {
     EXPECT_FALSE(h.obs.finished[0].success);
     EXPECT_EQ(h.obs.finished[0].latency, 50_ms);
     EXPECT_EQ(h.obs.ended_with(CallEnd::kCancelled).size(), 11u);
+  }
+}
+
+// any (first_success), k of n (first_k) and quorum at every level of three.
+// Each case is decided whatever the order of the calls that end at the same
+// instant in the four identical groups.
+TEST(NestedFanOut, AnyKOfNAndQuorumJoinsHoldAtDepthThree) {
+  struct Case {
+    const char* name;
+    JoinNode inner, middle, outer;
+    bool success;
+    sim::Duration latency;
+    std::size_t cancelled;
+  };
+  JoinNode tolerate_both = all_join(BranchFailure::kWaitAll, 2);
+  const Case cases[] = {
+      // Every group's ok answers at 100 ms and cancels its slow call; each
+      // middle join needs both its groups, the top quorum (2 of 2) both middles.
+      {"any, 2 of 2, quorum", policy_join(JoinPolicy::kFirstSuccess), first_k(2),
+       policy_join(JoinPolicy::kQuorum), true, 100_ms, 4},
+      // Each group's quorum (2 of 3) comes with its slow call at 300 ms; the
+      // top needs both middles: every call ends by itself.
+      {"quorum, all waiting, 2 of 2", policy_join(JoinPolicy::kQuorum),
+       all_join(BranchFailure::kWaitAll), first_k(2), true, 300_ms, 0},
+      // 3 of 3 fails in every group at 50 ms (flaky), cancelling its ok and
+      // slow; the middle joins accept 2 failed groups of 2 and succeed; so
+      // does the top quorum, at 50 ms.
+      {"3 of 3, all tolerating 2, quorum", first_k(3), tolerate_both,
+       policy_join(JoinPolicy::kQuorum), true, 50_ms, 8},
+      // 1 of 2 in the middle after groups that fail fast: each middle join
+      // fails when its second group does (50 ms), and the top one with them.
+      {"fail fast, 1 of 2, any", all_join(BranchFailure::kFailFast), first_k(1),
+       policy_join(JoinPolicy::kFirstSuccess), false, 50_ms, 8},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Harness h(ok_flaky_slow(), three_levels(c.inner, c.middle, c.outer));
+    h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
+    h.run();
+    ASSERT_EQ(h.obs.finished.size(), 1u);
+    EXPECT_EQ(h.obs.finished[0].success, c.success);
+    EXPECT_EQ(h.obs.finished[0].latency, c.latency);
+    EXPECT_EQ(h.obs.started.size(), 12u);
+    EXPECT_EQ(h.obs.ended_with(CallEnd::kCancelled).size(), c.cancelled);
+    // The four flaky calls always fail by themselves: no join decides before them.
+    EXPECT_EQ(h.obs.ended_with(CallEnd::kError).size(), 4u);
+    if (!c.success) {
+      EXPECT_EQ(h.obs.finished[0].outcome, "join_failed");
+    }
+  }
+}
+
+// The same `all` join, inside a sub-workflow, fail_fast against wait_all:
+// fail_fast ends the run (and the request) at the first failure, cancelling
+// the branches still running; wait_all lets every branch end and ends at the
+// slowest one's. Neither tolerates a failure, so both fail.
+TEST(JoinPolicy, FailFastEndsAtTheFirstFailureAndWaitAllAtTheSlowestBranch) {
+  struct Branch {
+    double ms;
+    bool fails;
+  };
+  const std::vector<std::vector<Branch>> sets = {
+      {{100, false}, {50, true}, {300, false}},
+      {{400, false}, {250, true}, {120, false}},  // the failure after a success
+      {{80, true}, {60, true}, {200, false}, {30, false}},
+  };
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const std::vector<Branch>& branches = sets[i];
+    double first_failure = 1e9, slowest = 0;
+    for (const Branch& b : branches) {
+      if (b.fails) first_failure = std::min(first_failure, b.ms);
+      slowest = std::max(slowest, b.ms);
+    }
+    std::size_t running_at_first_failure = 0;
+    for (const Branch& b : branches) running_at_first_failure += b.ms > first_failure;
+    for (const BranchFailure policy : {BranchFailure::kFailFast, BranchFailure::kWaitAll}) {
+      const bool fail_fast = policy == BranchFailure::kFailFast;
+      SCOPED_TRACE(::testing::Message() << "set " << i << (fail_fast ? " fail_fast" : " wait_all"));
+      // top: ask (runs "svc") -> done; svc: fan {b0, b1, ...} -> join -> ok
+      std::vector<MockAgentConfig> agents;
+      std::vector<Node> svc = {fan_out("fan", {}, static_cast<NodeId>(branches.size() + 1))};
+      const auto join_at = static_cast<NodeId>(branches.size() + 1);
+      for (std::size_t b = 0; b < branches.size(); ++b) {
+        agents.push_back(
+            agent("b" + std::to_string(b), branches[b].ms, branches[b].fails ? 1.0 : 0.0));
+        svc[0].fan_out.branches.push_back(static_cast<NodeId>(b + 1));
+        svc.push_back(call_node("b" + std::to_string(b), {static_cast<AgentIndex>(b)}, join_at));
+      }
+      svc.push_back(join("join", join_at + 1));
+      svc.back().join = all_join(policy);
+      svc.push_back(terminal("ok"));
+      Workflow wf;
+      wf.nodes = {call_node("ask", {}, 1), terminal("done")};
+      wf.nodes[0].call.sub_workflow = wf.add_sub_workflow("svc", svc);
+      Harness h(agents, wf);
+      h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
+      h.run();
+      const auto ms = [](double x) {
+        return sim::Duration::milliseconds(static_cast<std::int64_t>(x));
+      };
+      const sim::Duration expected = ms(fail_fast ? first_failure : slowest);
+      ASSERT_EQ(h.obs.finished.size(), 1u);
+      EXPECT_FALSE(h.obs.finished[0].success);
+      EXPECT_EQ(h.obs.finished[0].latency, expected);
+      ASSERT_EQ(h.obs.runs_ended.size(), 1u);
+      EXPECT_EQ(h.obs.runs_ended[0].at, at(expected));
+      EXPECT_EQ(h.obs.runs_ended[0].end, CallEnd::kError);
+      EXPECT_EQ(h.obs.started.size(), branches.size());
+      EXPECT_EQ(h.obs.ended_with(CallEnd::kCancelled).size(),
+                fail_fast ? running_at_first_failure : 0u);
+      for (const CallEnded& e : h.obs.ended) EXPECT_LE(e.at, at(expected));
+    }
   }
 }
 

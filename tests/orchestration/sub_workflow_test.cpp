@@ -169,6 +169,100 @@ TEST(SubWorkflow, ItsOwnTimeoutCancelsItsCallsAndTheCallerRetries) {
   EXPECT_EQ(h.obs.finished[0].calls, 4u);
 }
 
+// A service with work in flight at several depths when its time is up:
+// top: ask (runs "svc") -> done
+// svc: prep (agent 0, 20 ms) -> fan {slow (agent 1, 400 ms), deep (runs "deep")} -> join -> ok
+// deep: map x3 of long (agent 2, 1000 ms) -> join -> ok
+Workflow busy_service() {
+  Workflow wf;
+  wf.nodes = {sub_call("ask", 1), terminal("done")};
+  Node map;
+  map.name = "map";
+  map.kind = NodeKind::kFanOut;
+  map.fan_out.map_entry = 1;
+  map.fan_out.map_count = 3;
+  map.fan_out.join = 2;
+  Node deep_join;
+  deep_join.name = "join";
+  deep_join.kind = NodeKind::kJoin;
+  deep_join.next = 3;
+  const SubWorkflowIndex deep =
+      wf.add_sub_workflow("deep", {map, call_node("long", {2}, 2), deep_join, terminal("ok")});
+  Node fan;
+  fan.name = "fan";
+  fan.kind = NodeKind::kFanOut;
+  fan.fan_out.branches = {2, 3};
+  fan.fan_out.join = 4;
+  Node join = deep_join;
+  join.next = 5;
+  Node deep_call = sub_call("deep", 4);
+  deep_call.call.sub_workflow = deep;
+  wf.nodes[0].call.sub_workflow = wf.add_sub_workflow(
+      "svc",
+      {call_node("prep", {0}, 1), fan, call_node("slow", {1}, 4), deep_call, join, terminal("ok")});
+  return wf;
+}
+
+TEST(SubWorkflow, ATimeoutCancelsEveryCallInsideAtEveryDepthAndNothingRunsPastIt) {
+  // The caller's attempt timeout, or svc's own: at 150 ms prep has answered
+  // (20 ms) and slow plus the three long calls, two runs deep, are in
+  // flight. Each of them ends exactly once (the observer checks), cancelled
+  // at 150 ms; nothing of a run starts or ends after the run ended. With a
+  // second attempt, the same again from 151 ms (1 ms backoff) to 301 ms.
+  struct Case {
+    const char* name;
+    bool own_timeout;
+    std::uint32_t attempts;
+  };
+  for (const Case& c : {Case{"caller's timeout", false, 1}, Case{"caller's, retried", false, 2},
+                        Case{"its own timeout", true, 1}, Case{"its own, retried", true, 2}}) {
+    SCOPED_TRACE(c.name);
+    Workflow wf = busy_service();
+    if (c.own_timeout) {
+      wf.sub_workflows[1].timeout = 150_ms;  // svc
+    } else {
+      wf.nodes[0].call.attempt_timeout = 150_ms;
+    }
+    wf.nodes[0].call.retry = no_wait_retries(c.attempts);
+    Harness h({agent("prep", 20), agent("slow", 400), agent("long", 1000)}, wf);
+    h.submit_at(at(0_s), {.id = 1, .input_tokens = 50});
+    h.run();
+    ASSERT_EQ(h.obs.finished.size(), 1u);
+    EXPECT_FALSE(h.obs.finished[0].success);
+    const sim::Duration end = 150_ms * c.attempts + 1_ms * (c.attempts - 1);
+    EXPECT_EQ(h.obs.finished[0].latency, end);
+    EXPECT_EQ(h.obs.started.size(), 5u * c.attempts);
+    EXPECT_EQ(h.obs.ended.size(), h.obs.started.size());
+    EXPECT_EQ(h.obs.ended_with(CallEnd::kSuccess).size(), c.attempts);  // prep
+    const auto cancelled = h.obs.ended_with(CallEnd::kCancelled);
+    ASSERT_EQ(cancelled.size(), 4u * c.attempts);
+    for (std::uint32_t i = 0; i < cancelled.size(); ++i) {
+      const std::uint32_t attempt = i / 4;  // the cancelled calls of attempt 1 come first
+      EXPECT_EQ(cancelled[i].at, at(150_ms * (attempt + 1) + 1_ms * attempt));
+    }
+    // Runs: svc and deep per attempt; svc ends as a timeout, deep cancelled with it.
+    ASSERT_EQ(h.obs.runs_ended.size(), 2u * c.attempts);
+    std::map<std::uint32_t, SubWorkflowEnded> run;
+    for (const auto& r : h.obs.runs_ended) {
+      run[r.invocation] = r;
+      EXPECT_EQ(r.end, r.sub_workflow == 1 ? CallEnd::kTimeout : CallEnd::kCancelled);
+    }
+    // Nothing of a run (or of a run inside it) starts or ends after it ended.
+    const auto latest = [&](std::uint32_t invocation) {
+      sim::Time t = sim::Time::max();
+      for (auto it = run.find(invocation); it != run.end(); it = run.find(it->second.parent)) {
+        t = std::min(t, it->second.at);
+      }
+      return t;
+    };
+    for (const auto& e : h.obs.started) {
+      ASSERT_NE(e.invocation, 0u);  // every call is inside a run
+      EXPECT_LT(e.at, latest(e.invocation));
+    }
+    for (const auto& e : h.obs.ended) EXPECT_LE(e.at, latest(e.invocation));
+  }
+}
+
 // N layers: layer k (k < N) is a sub-workflow whose one call node runs layer
 // k + 1 with `attempts` attempts; the last layer calls the agent with
 // `attempts`. The top level's one call node runs layer 1.
@@ -196,28 +290,37 @@ Workflow layers(std::uint32_t n, std::uint32_t attempts) {
 }
 
 TEST(SubWorkflow, NestedRetriesGiveExactlyAToTheNBottomCallsWhenEverythingFails) {
-  for (const std::uint32_t n : {1u, 2u, 3u, 5u}) {
-    SCOPED_TRACE(n);
-    const std::uint32_t a = 3;
-    auto bottom = agent("bottom", 1);
-    bottom.outcomes.transient_error = 1.0;
-    Harness h({bottom}, layers(n, a));
-    h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
-    h.run();
-    ASSERT_EQ(h.obs.finished.size(), 1u);
-    EXPECT_FALSE(h.obs.finished[0].success);
-    EXPECT_EQ(h.obs.finished[0].outcome, "transient");
-    const auto expected = static_cast<std::uint32_t>(std::pow(a, n));
-    EXPECT_EQ(h.obs.started.size(), expected);
-    EXPECT_EQ(h.obs.finished[0].calls, expected);
-    // Runs: a + a^2 + ... + a^(N-1), each ended once, as an error.
-    std::uint32_t runs = 0;
-    for (std::uint32_t k = 1; k < n; ++k) runs += static_cast<std::uint32_t>(std::pow(a, k));
-    EXPECT_EQ(h.obs.runs_started.size(), runs);
-    EXPECT_EQ(h.obs.runs_ended.size(), runs);
-    for (const auto& r : h.obs.runs_ended) EXPECT_EQ(r.end, CallEnd::kError);
-    // Every step at every level retried a - 1 times: a^N - 1 retries in all.
-    EXPECT_EQ(h.obs.finished[0].retries, expected - 1);
+  for (const std::uint32_t a : {2u, 3u}) {
+    for (const std::uint32_t n : {1u, 2u, 3u, 5u}) {
+      SCOPED_TRACE(::testing::Message() << a << " attempts, " << n << " layers");
+      auto bottom = agent("bottom", 1);
+      bottom.outcomes.transient_error = 1.0;
+      const Workflow wf = layers(n, a);
+      Harness h({bottom}, wf);
+      h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
+      h.run();
+      ASSERT_EQ(h.obs.finished.size(), 1u);
+      EXPECT_FALSE(h.obs.finished[0].success);
+      EXPECT_EQ(h.obs.finished[0].outcome, "transient");
+      const auto expected = static_cast<std::uint32_t>(std::pow(a, n));
+      EXPECT_EQ(h.obs.started.size(), expected);
+      EXPECT_EQ(h.obs.finished[0].calls, expected);
+      // Runs of layer k: a^k (each of the a^(k-1) attempts above runs it
+      // once), each ended once, as an error: a + a^2 + ... + a^(N-1) in all.
+      std::map<std::string, std::uint32_t> runs_of;
+      for (const auto& r : h.obs.runs_started) ++runs_of[wf.sub_workflows[r.sub_workflow].name];
+      std::uint32_t runs = 0;
+      for (std::uint32_t k = 1; k < n; ++k) {
+        const auto per_layer = static_cast<std::uint32_t>(std::pow(a, k));
+        EXPECT_EQ(runs_of["layer" + std::to_string(k)], per_layer) << "layer " << k;
+        runs += per_layer;
+      }
+      EXPECT_EQ(h.obs.runs_started.size(), runs);
+      EXPECT_EQ(h.obs.runs_ended.size(), runs);
+      for (const auto& r : h.obs.runs_ended) EXPECT_EQ(r.end, CallEnd::kError);
+      // Every step at every level retried a - 1 times: a^N - 1 retries in all.
+      EXPECT_EQ(h.obs.finished[0].retries, expected - 1);
+    }
   }
 }
 
@@ -245,6 +348,70 @@ TEST(SubWorkflow, ARetryBudgetPerLayerCutsTheAmplification) {
   // layer inside retries again, and only the top level (unlimited) does. Each
   // of its a runs reaches the bottom once: a calls instead of a^N.
   EXPECT_EQ(budgeted, a);
+}
+
+// A token bucket (gRPC) of M tokens admits a retry while tokens > M/2; each
+// failed attempt takes one and nothing succeeds here, so after its layer's
+// j-th failure (over all its runs) a retry is admitted only while j < M/2.
+TEST(SubWorkflow, ARetryBudgetOfOneRetryPerLayerLeavesAPlusNMinusOneBottomCalls) {
+  // M = 4 at every layer below the top (which retries freely, a attempts):
+  // each layer retries once in all, so each layer runs the next once more
+  // than it is run. Runs of layer 1: a; of layer k: a + k - 1; calls at the
+  // bottom (layer N-1's attempts): a + N - 1, where a^N without budgets.
+  // Denials: with a >= 3 every run of a budgeted layer ends on a denied retry
+  // (the run that retried still had attempts left), so sum over k of (a + k - 1).
+  const std::uint32_t a = 3;
+  for (const std::uint32_t n : {2u, 3u, 5u}) {
+    SCOPED_TRACE(::testing::Message() << n << " layers");
+    auto bottom = agent("bottom", 1);
+    bottom.outcomes.transient_error = 1.0;
+    Workflow wf = layers(n, a);
+    for (SubWorkflow& sub : wf.sub_workflows) sub.retry_budget = RetryBudgetConfig::grpc(4, 0.1);
+    Harness h({bottom}, wf);
+    h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
+    h.run();
+    ASSERT_EQ(h.obs.finished.size(), 1u);
+    EXPECT_FALSE(h.obs.finished[0].success);
+    EXPECT_EQ(h.obs.started.size(), a + n - 1);
+    std::map<std::string, std::uint32_t> runs_of;
+    for (const auto& r : h.obs.runs_started) ++runs_of[wf.sub_workflows[r.sub_workflow].name];
+    std::uint32_t denials = 0;
+    for (std::uint32_t k = 1; k < n; ++k) {
+      EXPECT_EQ(runs_of["layer" + std::to_string(k)], a + k - 1) << "layer " << k;
+      denials += a + k - 1;
+    }
+    std::uint32_t exhausted = 0;
+    for (const auto& e : h.obs.exhausted)
+      exhausted += e.kind == BudgetExhausted::Kind::kRetryBudget;
+    EXPECT_EQ(exhausted, denials);
+  }
+}
+
+TEST(SubWorkflow, ARetryBudgetAtTheBottomLayerOnlyAdmitsItsTokensWorthOfRetries) {
+  // M = 10 at the bottom layer only, whose R = a^(N-1) runs the layers above
+  // make (they retry freely). Each of its first M/2 = 5 failures but the
+  // last is followed by another call, a retry while the run has attempts
+  // left: run 1 makes 3 calls, run 2 two (the 5th failure leaves 5 tokens,
+  // not more than half), every later run one: 5 + (R - 2) = R + 3 calls at
+  // the bottom, where R * a without the budget.
+  const std::uint32_t a = 3;
+  for (const std::uint32_t n : {2u, 3u, 4u}) {
+    SCOPED_TRACE(::testing::Message() << n << " layers");
+    auto bottom = agent("bottom", 1);
+    bottom.outcomes.transient_error = 1.0;
+    Workflow wf = layers(n, a);
+    wf.sub_workflows.front().retry_budget = RetryBudgetConfig::grpc(10, 0.1);  // the deepest
+    Harness h({bottom}, wf);
+    h.submit_at(at(0_s), {.id = 1, .input_tokens = 10});
+    h.run();
+    const auto runs = static_cast<std::uint32_t>(std::pow(a, n - 1));
+    EXPECT_EQ(h.obs.started.size(), runs + 3);
+    // Denied: run 2's second retry, then every later run's first.
+    std::uint32_t exhausted = 0;
+    for (const auto& e : h.obs.exhausted)
+      exhausted += e.kind == BudgetExhausted::Kind::kRetryBudget;
+    EXPECT_EQ(exhausted, runs - 1);
+  }
 }
 
 TEST(SubWorkflow, EachRunMeetsAFreshWorldSoOuterRetriesCanSucceed) {
