@@ -58,6 +58,17 @@ BaselineInfo baseline_info(const nlohmann::ordered_json& b) {
   return info;
 }
 
+nlohmann::ordered_json parse_baseline(const std::string& text) {
+  J doc;
+  try {
+    doc = J::parse(text);
+  } catch (const J::parse_error& e) {
+    throw std::invalid_argument(fmt::format("not valid JSON: {}", e.what()));
+  }
+  baseline_info(doc);
+  return doc;
+}
+
 std::optional<std::pair<std::string, Tolerance>> parse_tolerance(const std::string& spec) {
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) return std::nullopt;

@@ -1,0 +1,281 @@
+#include "cli/command_line.hpp"
+
+#include <fmt/format.h>
+
+#include "eval/sweep.hpp"
+
+namespace orchsim::cli {
+
+namespace {
+
+// Replication i runs on seed + i: a first seed this close to 2^64 - 1 would
+// wrap around to seed 0, 1, ... and silently repeat other runs' seeds.
+void check_seeds_fit(const std::optional<std::uint64_t>& seed, std::uint64_t replications) {
+  if (!seed || replications == 0 || *seed <= kMaxSeed - (replications - 1)) return;
+  throw CLI::ValidationError(
+      "--seed",
+      fmt::format("found {} with {} replications, expected a seed from 0 to {} (the "
+                  "seeds seed..seed+{} must not pass {})",
+                  *seed, replications, kMaxSeed - (replications - 1), replications - 1, kMaxSeed));
+}
+
+// Every grid point is held in memory before the first run.
+void check_grid_size(const std::vector<std::string>& grid) {
+  std::uint64_t points = 1;
+  for (const std::string& g : grid) {
+    const auto axis = eval::parse_grid(g);
+    if (!axis) return;  // refused by its own check
+    const std::uint64_t n = axis->values.size();
+    if (points > kMaxGridPoints / n) {
+      throw CLI::ValidationError(
+          "--grid", fmt::format("the grid has more than {} points (the product of the numbers of "
+                                "values), expected at most {}",
+                                kMaxGridPoints, kMaxGridPoints));
+    }
+    points *= n;
+  }
+}
+
+const char* const kScenarioHelp =
+    "Built-in scenario name or path to a .json file (default: rag_orchestrated)";
+const char* const kSetHelp = "Override a scenario value: /json/pointer=value (repeatable)";
+const char* const kJobsNote = "(0: one per core)";
+
+}  // namespace
+
+CommandLine::CommandLine()
+    : app("orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
+          "Same scenario + seed = the same bytes out.") {
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  orchsim run                                  # the default built-in scenario\n"
+      "  orchsim run hedged_requests --seed 7 --requests 50000 --out results/\n"
+      "  orchsim run my.json --set /workload/arrivals/poisson/rate_per_s=300 --format json\n"
+      "  orchsim validate scenarios/library/*.json\n"
+      "  orchsim explain rag_orchestrated --format dot | dot -Tsvg > rag.svg\n"
+      "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static\n"
+      "  orchsim baseline rag_orchestrated --out rag.json && orchsim check --baseline rag.json\n"
+      "Exit status: 0 ok, 1 runtime failure, 2 bad input (scenario, arguments).");
+
+  const ArgSpec seed = ArgSpec::integer(0, kMaxSeed);
+  const ArgSpec requests = ArgSpec::integer(1, kMaxRequests);
+  const ArgSpec replications = ArgSpec::integer(1, kMaxReplications);
+  const ArgSpec jobs = ArgSpec::integer(0, kMaxJobs, kJobsNote);
+  const ArgSpec positive_duration = ArgSpec::duration(sim::Duration::nanoseconds(1));
+
+  RunArgs& run = run_args;
+  run_cmd = app.add_subcommand("run", "Run a scenario and report its metrics");
+  add_option(run_cmd, "scenario", run.scenario, ArgSpec::name(), kScenarioHelp, specs);
+  add_option(run_cmd, "--seed", run.seed, seed, "Random seed (overrides run.seed)", specs);
+  auto* run_requests = add_option(run_cmd, "--requests", run.requests, requests,
+                                  "Stop arrivals after N requests", specs);
+  auto* run_duration =
+      add_option(run_cmd, "--duration", run.duration, positive_duration,
+                 "Stop arrivals after this much simulated time (30s, 5min, 250ms)", specs);
+  run_requests->excludes(run_duration);
+  add_option(run_cmd, "--warmup", run.warmup, ArgSpec::duration(sim::Duration::zero()),
+             "Leave requests arriving before this simulated time out of the metrics (60s, 5min)",
+             specs);
+  add_option(run_cmd, "--set", run.sets, ArgSpec::set(), kSetHelp, specs);
+  add_option(
+      run_cmd, "--out", run.out_dir, ArgSpec::path(),
+      "Write report.json, metrics.csv, decisions.jsonl, requests.jsonl (and trace.json) here",
+      specs);
+  run_cmd->add_flag("--trace", run.trace,
+                    "Also write a Chrome trace (open in Perfetto UI) to --out");
+  add_option(run_cmd, "--request-sample", run.request_sample,
+             ArgSpec::integer(0, kMaxRequestSample, "(0: no requests.jsonl)"),
+             "Requests kept with full detail in requests.jsonl: N sampled uniformly plus N/10 "
+             "slowest and N/10 failed (default 2000; 0: no requests.jsonl)",
+             specs);
+  run_cmd->add_flag("--no-decisions", run.no_decisions,
+                    "Do not write decisions.jsonl (about 1.4 KB per request; the sampled requests "
+                    "keep theirs in requests.jsonl); removes an old one from --out");
+  add_option(run_cmd, "--format", run.format, ArgSpec::choice({"table", "json", "csv"}),
+             "What to print on stdout", specs);
+  run_cmd->add_flag("-q,--quiet", run.quiet, "No progress bar or file notes on stderr");
+  add_option(run_cmd, "-R,--replications", run.replications, replications,
+             "Run R replications on seeds seed..seed+R-1 and report mean, sd and 95% CI per metric",
+             specs);
+  add_option(run_cmd, "-j,--jobs", run.jobs, jobs,
+             "Threads for replications (default: one per core; output does not depend on it)",
+             specs);
+  run_cmd->callback([this] { check_seeds_fit(run_args.seed, run_args.replications); });
+  run_cmd->footer(
+      "Examples:\n"
+      "  orchsim run\n"
+      "  orchsim run retry_storm --set /resilience/retry_budget/kind=token_bucket\n"
+      "  orchsim run scenarios/library/query_fanout.json --duration 2min --out out/ --trace\n"
+      "  orchsim run model_cascade --requests 1000000 --out big/ --no-decisions\n"
+      "  orchsim run hedged_requests --replications 10 --jobs 4 --requests 2000 --format json");
+
+  // Options shared by the replication-based commands.
+  auto add_eval_options = [&](CLI::App* cmd, EvalArgs& a, bool with_format) {
+    add_option(cmd, "scenario", a.scenario, ArgSpec::name(), kScenarioHelp, specs);
+    add_option(cmd, "--set", a.sets, ArgSpec::set(), kSetHelp, specs);
+    add_option(cmd, "--seed", a.seed, seed,
+               "First seed; replication i runs on seed + i (default: run.seed)", specs);
+    auto* req = add_option(cmd, "--requests", a.requests, requests,
+                           "Stop arrivals after N requests (each replication)", specs);
+    auto* dur = add_option(cmd, "--duration", a.duration, positive_duration,
+                           "Stop arrivals after this much simulated time (30s, 5min)", specs);
+    req->excludes(dur);
+    add_option(cmd, "-R,--replications", a.replications, replications,
+               "Replications per configuration (default 5)", specs);
+    add_option(cmd, "-j,--jobs", a.jobs, jobs,
+               "Threads (default: one per core; output does not depend on it)", specs);
+    if (with_format) {
+      add_option(cmd, "--format", a.format, ArgSpec::choice({"table", "json"}),
+                 "What to print on stdout: table or json", specs);
+    }
+    cmd->add_flag("-q,--quiet", a.quiet, "No progress bar or file notes on stderr");
+    cmd->callback([&a] { check_seeds_fit(a.seed, a.replications); });
+  };
+
+  CompareArgs& compare = compare_args;
+  compare_cmd = app.add_subcommand(
+      "compare", "Paired comparison of variants on the same seeds (common random numbers)");
+  add_eval_options(compare_cmd, compare.common, true);
+  add_option(compare_cmd, "--variant", compare.variants, ArgSpec::variant(),
+             "NAME:/ptr=value[,/ptr=value...]: the scenario with these overrides (repeatable)",
+             specs);
+  add_option(compare_cmd, "--against", compare.against, ArgSpec::path(),
+             "Another scenario file as a variant (repeatable)", specs);
+  add_option(compare_cmd, "--metric", compare.metrics, ArgSpec::name(),
+             "A metric to show in the table (repeatable; default: key metrics)", specs);
+  compare_cmd->add_flag("--all-metrics", compare.all_metrics, "Show every metric in the table");
+  compare_cmd->footer(
+      "Reports variant - base per metric: the paired mean difference with its 95% CI, the "
+      "unpaired\n"
+      "(Welch) CI half-width for the same data, and their ratio. --set applies to every variant.\n"
+      "Examples:\n"
+      "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static -R "
+      "10\n"
+      "  orchsim compare retry_storm --variant budget:/resilience/retry_budget/kind=token_bucket "
+      "\\\n"
+      "      --variant unlimited:/resilience/retry_budget/kind=unlimited --requests 2000 --format "
+      "json\n"
+      "  orchsim compare mine.json --against theirs.json --all-metrics");
+
+  SweepArgs& sweep = sweep_args;
+  sweep_cmd =
+      app.add_subcommand("sweep", "Grid sweep with CIs, Pareto frontier and router metrics");
+  add_eval_options(sweep_cmd, sweep.common, true);
+  add_option(sweep_cmd, "--grid", sweep.grid, ArgSpec::grid(),
+             "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)", specs)
+      ->required();
+  add_option(sweep_cmd, "--out", sweep.out_dir, ArgSpec::path(),
+             "Folder for sweep.csv and sweep.json", specs)
+      ->required();
+  add_option(sweep_cmd, "--strong", sweep.strong_agent, ArgSpec::name(),
+             "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT",
+             specs);
+  add_option(sweep_cmd, "--weak-set", sweep.weak_sets, ArgSpec::set(),
+             "Override(s) making the always-weak reference run", specs);
+  add_option(sweep_cmd, "--strong-set", sweep.strong_sets, ArgSpec::set(),
+             "Override(s) making the always-strong reference run", specs);
+  add_option(sweep_cmd, "--quality-metric", sweep.quality_metric, ArgSpec::name(),
+             "Quality for PGR (default quality.mean)", specs);
+  // Replaces the shared callback: the seed check and the grid's size.
+  sweep_cmd->callback([this] {
+    check_seeds_fit(sweep_args.common.seed, sweep_args.common.replications);
+    check_grid_size(sweep_args.grid);
+  });
+  sweep_cmd->footer(
+      "Examples:\n"
+      "  orchsim sweep hedged_requests --grid /workflow/nodes/0/hedge/delay_ms=100,200,400 --out "
+      "sweep/\n"
+      "  orchsim sweep model_cascade --grid "
+      "/workflow/nodes/0/routing/accept_confidence=0.5,0.7,0.9 \\\n"
+      "      --strong strong_model --weak-set /workflow/nodes/0/routing/accept_confidence=0 \\\n"
+      "      --strong-set /workflow/nodes/0/routing/policy=static --requests 2000 --out cascade/\n"
+      "See docs/evaluation.md for the Pareto, PGR, APGR and CPT definitions.");
+
+  BaselineArgs& baseline = baseline_args;
+  baseline_cmd = app.add_subcommand("baseline", "Save metrics with CIs as a baseline for 'check'");
+  add_eval_options(baseline_cmd, baseline.common, false);
+  add_option(baseline_cmd, "--out", baseline.out, ArgSpec::path(), "Baseline JSON file to write",
+             specs)
+      ->required();
+  baseline_cmd->footer(
+      "Examples:\n"
+      "  orchsim baseline rag_orchestrated --requests 2000 -R 5 --out baselines/rag.json\n"
+      "  orchsim baseline my.json --set /run/seed=3 --out my.baseline.json");
+
+  CheckArgs& check = check_args;
+  check_cmd = app.add_subcommand("check", "Check a run against a baseline; exit 1 on a regression");
+  add_option(check_cmd, "scenario", check.scenario, ArgSpec::name(),
+             "Name or path (default: the baseline's scenario)", specs);
+  add_option(check_cmd, "--baseline", check.baseline, ArgSpec::path(),
+             "Baseline JSON from 'orchsim baseline'", specs)
+      ->required();
+  add_option(check_cmd, "--set", check.sets, ArgSpec::set(),
+             "Overrides applied after the baseline's own (repeatable)", specs);
+  add_option(check_cmd, "--tolerance", check.tolerances, ArgSpec::tolerance(),
+             "metric=rel:0.05 or metric=abs:10 (repeatable; adds to or replaces the defaults)",
+             specs);
+  add_option(check_cmd, "--junit", check.junit, ArgSpec::path(),
+             "Also write a JUnit XML report here", specs);
+  add_option(check_cmd, "-j,--jobs", check.jobs, jobs, "Threads (default: one per core)", specs);
+  check_cmd->add_flag("-q,--quiet", check.quiet, "No progress bar on stderr");
+  check_cmd->footer(
+      "Runs the baseline's seeds, replications and request count, and compares each checked "
+      "metric.\n"
+      "Defaults: latency_ms.all.{mean,p50,p99} rel:0.10, per_request.cost_usd rel:0.05,\n"
+      "quality.mean abs:0.01, quality.pass_rate abs:0.02, requests.success_rate abs:0.01.\n"
+      "Exit status: 0 within tolerance, 1 regressed (per-metric diff on stdout), 2 bad input.\n"
+      "Examples:\n"
+      "  orchsim check --baseline baselines/rag.json\n"
+      "  orchsim check rag_orchestrated --baseline baselines/rag.json --tolerance "
+      "latency_ms.all.p99=abs:50 \\\n"
+      "      --junit check.xml");
+
+  validate_cmd = app.add_subcommand("validate", "Check scenario files and report every problem");
+  add_option(validate_cmd, "scenarios", validate_files, ArgSpec::name(), "Names or paths", specs)
+      ->required();
+  add_option(validate_cmd, "--set", validate_sets, ArgSpec::set(),
+             "Apply overrides before checking", specs);
+  validate_cmd->footer("Example:\n  orchsim validate scenarios/library/*.json my_scenario.json");
+
+  list_cmd = app.add_subcommand("list", "List the built-in scenarios");
+  list_cmd->footer("Example:\n  orchsim list");
+
+  explain_cmd = app.add_subcommand("explain", "Show a scenario's agents and workflow graph");
+  add_option(explain_cmd, "scenario", explain_name, ArgSpec::name(),
+             "Name or path (default: rag_orchestrated)", specs);
+  add_option(explain_cmd, "--format", explain_format, ArgSpec::choice({"text", "dot", "both"}),
+             "text, dot (Graphviz) or both", specs);
+  explain_cmd->footer(
+      "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
+      "dot | dot -Tpng > rag.png");
+}
+
+int CommandLine::run() const {
+  if (*run_cmd) return run_command(run_args);
+  if (*validate_cmd) return validate_command(validate_files, validate_sets);
+  if (*list_cmd) return list_command();
+  if (*explain_cmd) return explain_command(explain_name, explain_format);
+  if (*compare_cmd) return compare_command(compare_args);
+  if (*sweep_cmd) return sweep_command(sweep_args);
+  if (*baseline_cmd) return baseline_command(baseline_args);
+  if (*check_cmd) return check_command(check_args);
+  return kExitBadInput;
+}
+
+int main_with_args(int argc, const char* const* argv) {
+  CommandLine cl;
+  try {
+    cl.app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cl.app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cl.app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    cl.app.exit(e);
+    return kExitBadInput;
+  }
+  return cl.run();
+}
+
+}  // namespace orchsim::cli
