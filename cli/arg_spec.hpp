@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/replications.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::cli {
@@ -33,9 +34,9 @@ namespace orchsim::cli {
 // Request ids are 64-bit, and a scenario file's run.requests is read as a
 // signed 64-bit integer: the command line accepts the same range.
 inline constexpr std::uint64_t kMaxRequests = std::numeric_limits<std::int64_t>::max();
-// Replications and grid points: far beyond a useful study, short of what
-// would exhaust memory before the first run starts.
-inline constexpr std::uint64_t kMaxReplications = 100'000;
+// Replications (eval/replications.hpp) and grid points: far beyond a useful
+// study, short of what would exhaust memory before the first run starts.
+inline constexpr std::uint64_t kMaxReplications = eval::kMaxReplications;
 inline constexpr std::uint64_t kMaxGridPoints = 100'000;
 // Threads: more than any machine has cores; a wrapped "-1" is 2^32 - 1.
 inline constexpr std::uint64_t kMaxJobs = 1'024;

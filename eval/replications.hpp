@@ -30,13 +30,17 @@
 
 namespace orchsim::eval {
 
+// Far beyond a useful study, short of what would exhaust memory (a slot
+// per replication is allocated up front): the limit of -R and of baselines.
+inline constexpr std::uint64_t kMaxReplications = 100'000;
+
 struct ReplicationOptions {
   std::uint64_t replications = 1;
   unsigned jobs = 1;                      // threads; 0 = hardware concurrency
   std::optional<std::uint64_t> seed;      // the first seed; default: run.seed
   std::optional<std::uint64_t> requests;  // as RunOptions
   std::optional<sim::Duration> duration;
-  std::optional<sim::Duration> warmup;    // as RunOptions
+  std::optional<sim::Duration> warmup;  // as RunOptions
   // Called from worker threads (serialised by a mutex) with (done, total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };

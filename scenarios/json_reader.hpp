@@ -30,6 +30,36 @@ struct Range {
   static Range probability() { return {0.0, 1.0}; }
 };
 
+// The deepest nesting an orchsim file may have: scenarios need about 10,
+// reports and baselines fewer. Parsing is iterative, but copying a parsed
+// value recurses once per level, and nlohmann does so itself while parsing
+// when an ordered_json object grows (its elements are copied, not moved):
+// 100,000 levels of brackets overflowed the stack.
+inline constexpr int kMaxJsonNesting = 64;
+
+// A parser callback that drops every container starting deeper than
+// kMaxJsonNesting, so it is never built, copied or printed:
+//
+//   NestingLimit limit;
+//   Json doc = Json::parse(text, limit.callback());
+//   if (limit.exceeded()) refuse("nested more than 64 levels deep");
+class NestingLimit {
+ public:
+  bool keep(int depth, Json::parse_event_t event) {
+    const bool starts =
+        event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start;
+    if (starts && depth >= kMaxJsonNesting) exceeded_ = true;
+    return !(starts && depth >= kMaxJsonNesting);
+  }
+  Json::parser_callback_t callback() {
+    return [this](int depth, Json::parse_event_t event, Json&) { return keep(depth, event); };
+  }
+  bool exceeded() const { return exceeded_; }
+
+ private:
+  bool exceeded_ = false;
+};
+
 std::string pointer_join(const std::string& base, const std::string& key);
 std::string describe_json(const Json& j);  // short text of a found value: `-5`, `"abc"`, an object
 

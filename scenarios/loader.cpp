@@ -1072,6 +1072,9 @@ std::pair<std::size_t, std::size_t> line_col(const std::string& text, std::size_
   return {line, col};
 }
 
+// See kMaxJsonNesting (scenarios/json_reader.hpp).
+constexpr int kMaxNesting = kMaxJsonNesting;
+
 // Keys that appear twice in one object. nlohmann keeps one of the values
 // without a word, so a scenario could silently lose a setting; the parser's
 // callback sees every key, and a stack of frames names where it was.
@@ -1082,7 +1085,21 @@ class DuplicateKeyFinder {
     std::string key;
   };
 
-  bool on_event(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+  bool on_event(int depth, Json::parse_event_t event, Json& parsed) {
+    // Inside a container dropped for its depth, nlohmann still reports starts
+    // and keys (deeper than the drop) but no values or ends: the first event
+    // back at the drop's level means the dropped container has ended.
+    if (dropped_at_) {
+      if (depth > *dropped_at_) return false;
+      dropped_at_.reset();
+      element_done();
+    }
+    if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
+        depth >= kMaxNesting) {
+      if (!too_deep_) too_deep_ = pointer();
+      dropped_at_ = depth;
+      return false;  // not even built: see kMaxNesting
+    }
     switch (event) {
       case Json::parse_event_t::object_start:
         frames_.push_back({false, 0, {}, {}});
@@ -1105,10 +1122,12 @@ class DuplicateKeyFinder {
         element_done();
         break;
     }
-    return true;  // keep everything: this only watches
+    return true;  // keep the rest: this only watches
   }
 
   const std::vector<Duplicate>& duplicates() const { return duplicates_; }
+  // Where the document first nests deeper than kMaxNesting, if it does.
+  const std::optional<std::string>& too_deep() const { return too_deep_; }
 
  private:
   struct Frame {
@@ -1138,7 +1157,20 @@ class DuplicateKeyFinder {
 
   std::vector<Frame> frames_;
   std::vector<Duplicate> duplicates_;
+  std::optional<std::string> too_deep_;
+  std::optional<int> dropped_at_;  // the depth of the container being dropped
 };
+
+// True when JSON text nests deeper than kMaxNesting; what lies deeper is
+// dropped as it is parsed, as above.
+bool nests_too_deep(const std::string& text) {
+  NestingLimit limit;
+  try {
+    const Json parsed = Json::parse(text, limit.callback());
+  } catch (const Json::parse_error&) {
+  }
+  return limit.exceeded();
+}
 
 }  // namespace
 
@@ -1164,6 +1196,13 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
                             pos == std::string::npos ? what : what.substr(pos)));
     return result;
   }
+  if (duplicates.too_deep()) {
+    d.error(*duplicates.too_deep(),
+            fmt::format("found a value nested more than {0} levels deep, expected at most {0} "
+                        "(a scenario needs about 10)",
+                        kMaxNesting));
+    return result;
+  }
   for (const auto& dup : duplicates.duplicates()) {
     d.error(dup.pointer,
             fmt::format("found the key \"{}\" twice in one object, expected each key once "
@@ -1173,6 +1212,12 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
   if (!d.ok()) return result;
   for (const auto& [pointer, value] : options.overrides) {
     Json v;
+    if (nests_too_deep(value)) {
+      d.error(pointer, fmt::format("--set: found a value nested more than {0} levels deep, "
+                                   "expected at most {0}",
+                                   kMaxNesting));
+      continue;
+    }
     try {
       v = Json::parse(value);
     } catch (const Json::parse_error&) {
