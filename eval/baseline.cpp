@@ -111,6 +111,9 @@ nlohmann::ordered_json parse_baseline(const std::string& text) {
     doc = J::parse(text, limit.callback());
   } catch (const J::parse_error& e) {
     throw std::invalid_argument(fmt::format("not valid JSON: {}", e.what()));
+  } catch (const J::out_of_range&) {  // a number beyond a double, such as 1e999
+    throw std::invalid_argument(
+        "found a number beyond the range of a double, expected finite numbers");
   }
   if (limit.exceeded()) {
     throw std::invalid_argument(

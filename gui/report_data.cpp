@@ -353,6 +353,12 @@ ReportLoad parse_report(const std::string& text, const std::string& source) {
     out.error = source + ": not valid JSON (byte " + std::to_string(e.byte) +
                 "); the file is damaged or not a report";
     return out;
+  } catch (const Json::out_of_range&) {  // a number beyond a double, such as 1e999
+    ReportLoad out;
+    out.error = source +
+                ": found a number beyond the range of a double, expected finite numbers; the file "
+                "is damaged or not a report";
+    return out;
   }
   if (limit.exceeded()) {
     ReportLoad out;

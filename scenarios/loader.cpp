@@ -1167,9 +1167,46 @@ bool nests_too_deep(const std::string& text) {
   NestingLimit limit;
   try {
     const Json parsed = Json::parse(text, limit.callback());
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {  // reported when the value is parsed for use
   }
   return limit.exceeded();
+}
+
+constexpr const char* kFiniteNumber = "a finite number (a double: at most about 1.8e308)";
+
+// Where the first number beyond a double starts in `text`: a SAX parse
+// stops there and, unlike the exception, is told the position.
+std::size_t overflow_offset(const std::string& text) {
+  struct Sax final : nlohmann::json_sax<Json> {
+    std::size_t offset = 0;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t position, const std::string& token,
+                     const nlohmann::detail::exception&) override {
+      offset = position >= token.size() ? position - token.size() : 0;
+      return false;
+    }
+  } sax;
+  Json::sax_parse(text, &sax, Json::input_format_t::json, /*strict=*/true,
+                  /*ignore_comments=*/true);
+  return sax.offset;
+}
+
+// The text of the number in nlohmann's "number overflow parsing '1e999'".
+std::string overflowing_number(const Json::out_of_range& e) {
+  const std::string what = e.what();
+  const auto open = what.find('\''), close = what.rfind('\'');
+  return open < close ? what.substr(open + 1, close - open - 1) : what;
 }
 
 }  // namespace
@@ -1194,6 +1231,12 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
     const auto pos = what.find("syntax error");
     d.error("", fmt::format("not valid JSON at line {}, column {}: {}", line, col,
                             pos == std::string::npos ? what : what.substr(pos)));
+    return result;
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double (1e999): nlohmann's exception has no position.
+    const auto [line, col] = line_col(text, overflow_offset(text));
+    d.error("", fmt::format("found the number {} at line {}, column {}, expected {}",
+                            overflowing_number(e), line, col, kFiniteNumber));
     return result;
   }
   if (duplicates.too_deep()) {
@@ -1222,6 +1265,10 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
       v = Json::parse(value);
     } catch (const Json::parse_error&) {
       v = value;  // not JSON: a string
+    } catch (const Json::out_of_range& e) {
+      d.error(pointer, fmt::format("--set: found the number {}, expected {}", overflowing_number(e),
+                                   kFiniteNumber));
+      continue;
     }
     try {
       const Json::json_pointer ptr(pointer);

@@ -1,8 +1,8 @@
 // Baseline files as `orchsim check` reads them: what make_baseline writes
 // reads back, and a file that says anything else is refused with the key,
-// what was found and what is expected, never a crash. The first three cases
-// crashed or escaped as a JSON library error before (found by fuzz_baseline;
-// tests/fuzz/regression/baseline/ holds the inputs).
+// what was found and what is expected, never a crash. The cases that
+// crashed or escaped as a JSON library error before say so; their inputs are
+// in tests/fuzz/regression/baseline/ too.
 #include "eval/baseline.hpp"
 
 #include <gtest/gtest.h>
@@ -66,6 +66,18 @@ TEST(Baseline, AFormatOfAnotherTypeIsNotABaseline) {
   J doc = valid();
   doc["format"] = 5;
   EXPECT_NE(refusal(doc).find("not an orchsim baseline"), std::string::npos) << refusal(doc);
+}
+
+TEST(Baseline, ANumberBeyondADoubleIsRefusedNotThrownAsAnotherException) {
+  // nlohmann throws out_of_range for 1e999 (found by fuzz_baseline).
+  std::string text = valid().dump();
+  text.insert(1, "\"x\": -1e999, ");
+  try {
+    (void)parse_baseline(text);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("beyond the range of a double"), std::string::npos);
+  }
 }
 
 TEST(Baseline, ValuesNestedTooDeepAreRefusedNotOverflowTheStack) {

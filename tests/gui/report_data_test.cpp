@@ -57,5 +57,12 @@ TEST(ReportData, ValuesNestedTooDeepAreRefusedNotOverflowTheStack) {
   }
 }
 
+TEST(ReportData, ANumberBeyondADoubleIsRefusedNotThrown) {
+  // nlohmann throws out_of_range for 1e999, which escaped the loader (found by fuzz_report).
+  const ReportLoad r = parse_report("{\"schema\": \"orchsim.report\", \"x\": 1e999}", "r.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.rfind("r.json: found a number beyond the range of a double", 0), 0u) << r.error;
+}
+
 }  // namespace
 }  // namespace orchsim::gui
