@@ -12,7 +12,8 @@
 # and every file in tests/fuzz/regression/<name>/ run once through the target,
 # without fuzzing. A crash, a sanitizer report or a leak fails the test.
 #
-# The dictionary is tests/fuzz/<name>.dict when it exists. SEEDS are globs
+# The dictionary is tests/fuzz/<name>.dict when it exists, or DICT <file> in
+# tests/fuzz to share another target's. SEEDS are globs
 # relative to the source folder. scripts/fuzz reads fuzz/targets.tsv in the
 # build folder (name, executable, dictionary, seed globs), written here, so
 # the call above is the only place a target is declared.
@@ -22,7 +23,7 @@ set(ORCHSIM_FUZZ_MANIFEST ${PROJECT_BINARY_DIR}/fuzz/targets.tsv)
 file(WRITE ${ORCHSIM_FUZZ_MANIFEST} "")
 
 function(orchsim_add_fuzz_target name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;SEEDS" ${ARGN})
+  cmake_parse_arguments(ARG "" "DICT" "SOURCES;DEPS;SEEDS" ${ARGN})
   if(NOT TARGET fuzz_targets)
     add_custom_target(fuzz_targets)
     if(NOT ORCHSIM_FUZZ)
@@ -43,7 +44,11 @@ function(orchsim_add_fuzz_target name)
   endif()
   add_dependencies(fuzz_targets ${target})
 
-  set(dict ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}.dict)
+  if(ARG_DICT)
+    set(dict ${PROJECT_SOURCE_DIR}/tests/fuzz/${ARG_DICT})
+  else()
+    set(dict ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}.dict)
+  endif()
   if(NOT EXISTS ${dict})
     set(dict "")
   endif()

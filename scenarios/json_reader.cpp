@@ -31,7 +31,9 @@ std::string describe_json(const Json& j) {
     case Json::value_t::null:
       return "null";
     default: {
-      std::string s = j.dump();
+      // Never throws: a string set in memory (not parsed) may hold bytes
+      // that are not UTF-8, which a strict dump() refuses with an exception.
+      std::string s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
       if (s.size() > 40) s = s.substr(0, 37) + "...";
       return s;
     }

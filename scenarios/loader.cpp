@@ -1172,6 +1172,17 @@ bool nests_too_deep(const std::string& text) {
   return limit.exceeded();
 }
 
+// Whether nlohmann can write `text` as a JSON string: the document ends up
+// in report.json, and a dump() of bytes that are not UTF-8 throws.
+bool is_utf8(const std::string& text) {
+  try {
+    (void)Json(text).dump();
+    return true;
+  } catch (const Json::type_error&) {
+    return false;
+  }
+}
+
 constexpr const char* kFiniteNumber = "a finite number (a double: at most about 1.8e308)";
 
 // Where the first number beyond a double starts in `text`: a SAX parse
@@ -1261,10 +1272,20 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
                                    kMaxNesting));
       continue;
     }
+    if (pointer.empty()) {
+      d.error(pointer,
+              "--set: found the empty pointer (the whole document), expected the pointer "
+              "of a value such as /run/seed");
+      continue;
+    }
     try {
       v = Json::parse(value);
     } catch (const Json::parse_error&) {
       v = value;  // not JSON: a string
+      if (!is_utf8(value)) {
+        d.error(pointer, "--set: found a value that is not UTF-8 text, expected JSON or text");
+        continue;
+      }
     } catch (const Json::out_of_range& e) {
       d.error(pointer, fmt::format("--set: found the number {}, expected {}", overflowing_number(e),
                                    kFiniteNumber));
