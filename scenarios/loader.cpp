@@ -1072,9 +1072,6 @@ std::pair<std::size_t, std::size_t> line_col(const std::string& text, std::size_
   return {line, col};
 }
 
-// See kMaxJsonNesting (scenarios/json_reader.hpp).
-constexpr int kMaxNesting = kMaxJsonNesting;
-
 // Keys that appear twice in one object. nlohmann keeps one of the values
 // without a word, so a scenario could silently lose a setting; the parser's
 // callback sees every key, and a stack of frames names where it was.
@@ -1086,19 +1083,20 @@ class DuplicateKeyFinder {
   };
 
   bool on_event(int depth, Json::parse_event_t event, Json& parsed) {
-    // Inside a container dropped for its depth, nlohmann still reports starts
-    // and keys (deeper than the drop) but no values or ends: the first event
-    // back at the drop's level means the dropped container has ended.
+    // Containers deeper than kMaxJsonNesting are dropped (as NestingLimit
+    // does). Inside one, nlohmann still reports starts and keys (deeper than
+    // the drop) but no values or ends: the first event back at the drop's
+    // level means the dropped container has ended.
     if (dropped_at_) {
       if (depth > *dropped_at_) return false;
       dropped_at_.reset();
       element_done();
     }
     if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
-        depth >= kMaxNesting) {
+        depth >= kMaxJsonNesting) {
       if (!too_deep_) too_deep_ = pointer();
       dropped_at_ = depth;
-      return false;  // not even built: see kMaxNesting
+      return false;  // not even built
     }
     switch (event) {
       case Json::parse_event_t::object_start:
@@ -1126,7 +1124,7 @@ class DuplicateKeyFinder {
   }
 
   const std::vector<Duplicate>& duplicates() const { return duplicates_; }
-  // Where the document first nests deeper than kMaxNesting, if it does.
+  // Where the document first nests deeper than kMaxJsonNesting, if it does.
   const std::optional<std::string>& too_deep() const { return too_deep_; }
 
  private:
@@ -1161,65 +1159,6 @@ class DuplicateKeyFinder {
   std::optional<int> dropped_at_;  // the depth of the container being dropped
 };
 
-// True when JSON text nests deeper than kMaxNesting; what lies deeper is
-// dropped as it is parsed, as above.
-bool nests_too_deep(const std::string& text) {
-  NestingLimit limit;
-  try {
-    const Json parsed = Json::parse(text, limit.callback());
-  } catch (const Json::exception&) {  // reported when the value is parsed for use
-  }
-  return limit.exceeded();
-}
-
-// Whether nlohmann can write `text` as a JSON string: the document ends up
-// in report.json, and a dump() of bytes that are not UTF-8 throws.
-bool is_utf8(const std::string& text) {
-  try {
-    (void)Json(text).dump();
-    return true;
-  } catch (const Json::type_error&) {
-    return false;
-  }
-}
-
-constexpr const char* kFiniteNumber = "a finite number (a double: at most about 1.8e308)";
-
-// Where the first number beyond a double starts in `text`: a SAX parse
-// stops there and, unlike the exception, is told the position.
-std::size_t overflow_offset(const std::string& text) {
-  struct Sax final : nlohmann::json_sax<Json> {
-    std::size_t offset = 0;
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t) override { return true; }
-    bool number_unsigned(number_unsigned_t) override { return true; }
-    bool number_float(number_float_t, const string_t&) override { return true; }
-    bool string(string_t&) override { return true; }
-    bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override { return true; }
-    bool key(string_t&) override { return true; }
-    bool end_object() override { return true; }
-    bool start_array(std::size_t) override { return true; }
-    bool end_array() override { return true; }
-    bool parse_error(std::size_t position, const std::string& token,
-                     const nlohmann::detail::exception&) override {
-      offset = position >= token.size() ? position - token.size() : 0;
-      return false;
-    }
-  } sax;
-  Json::sax_parse(text, &sax, Json::input_format_t::json, /*strict=*/true,
-                  /*ignore_comments=*/true);
-  return sax.offset;
-}
-
-// The text of the number in nlohmann's "number overflow parsing '1e999'".
-std::string overflowing_number(const Json::out_of_range& e) {
-  const std::string what = e.what();
-  const auto open = what.find('\''), close = what.rfind('\'');
-  return open < close ? what.substr(open + 1, close - open - 1) : what;
-}
-
 }  // namespace
 
 LoadResult parse_scenario(const std::string& text, const std::string& source,
@@ -1245,16 +1184,14 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
     return result;
   } catch (const Json::out_of_range& e) {
     // A number beyond a double (1e999): nlohmann's exception has no position.
-    const auto [line, col] = line_col(text, overflow_offset(text));
-    d.error("", fmt::format("found the number {} at line {}, column {}, expected {}",
-                            overflowing_number(e), line, col, kFiniteNumber));
+    d.error("", number_overflow_message(text, e, /*ignore_comments=*/true));
     return result;
   }
   if (duplicates.too_deep()) {
     d.error(*duplicates.too_deep(),
             fmt::format("found a value nested more than {0} levels deep, expected at most {0} "
                         "(a scenario needs about 10)",
-                        kMaxNesting));
+                        kMaxJsonNesting));
     return result;
   }
   for (const auto& dup : duplicates.duplicates()) {
@@ -1265,32 +1202,9 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
   }
   if (!d.ok()) return result;
   for (const auto& [pointer, value] : options.overrides) {
-    Json v;
-    if (nests_too_deep(value)) {
-      d.error(pointer, fmt::format("--set: found a value nested more than {0} levels deep, "
-                                   "expected at most {0}",
-                                   kMaxNesting));
-      continue;
-    }
-    if (pointer.empty()) {
-      d.error(pointer,
-              "--set: found the empty pointer (the whole document), expected the pointer "
-              "of a value such as /run/seed");
-      continue;
-    }
-    try {
-      v = Json::parse(value);
-    } catch (const Json::parse_error&) {
-      v = value;  // not JSON: a string
-      if (!is_utf8(value)) {
-        d.error(pointer, "--set: found a value that is not UTF-8 text, expected JSON or text");
-        continue;
-      }
-    } catch (const Json::out_of_range& e) {
-      d.error(pointer, fmt::format("--set: found the number {}, expected {}", overflowing_number(e),
-                                   kFiniteNumber));
-      continue;
-    }
+    const std::optional<Json> parsed = override_value(pointer, value, d);
+    if (!parsed) continue;
+    const Json& v = *parsed;
     try {
       const Json::json_pointer ptr(pointer);
       if (!doc.contains(ptr.parent_pointer()) ||
