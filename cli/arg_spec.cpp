@@ -9,6 +9,7 @@
 #include "cli/overrides.hpp"
 #include "eval/baseline.hpp"
 #include "eval/sweep.hpp"
+#include "eval/task_plan.hpp"
 
 namespace orchsim::cli {
 
@@ -33,6 +34,7 @@ ArgSpec ArgSpec::variant() { return ArgSpec(Kind::kVariant); }
 ArgSpec ArgSpec::tolerance() { return ArgSpec(Kind::kTolerance); }
 ArgSpec ArgSpec::name() { return ArgSpec(Kind::kName); }
 ArgSpec ArgSpec::path() { return ArgSpec(Kind::kPath); }
+ArgSpec ArgSpec::shard() { return ArgSpec(Kind::kShard); }
 
 ArgSpec ArgSpec::choice(std::vector<std::string> choices) {
   ArgSpec s(Kind::kChoice);
@@ -82,6 +84,9 @@ std::string ArgSpec::expected() const {
     case Kind::kPath:
       text = "a non-empty path";
       break;
+    case Kind::kShard:
+      text = fmt::format("I/N, integers with 0 <= I < N <= {} (e.g. 0/4)", kMaxShards);
+      break;
   }
   return note_.empty() ? text : text + " " + note_;
 }
@@ -130,6 +135,14 @@ std::string ArgSpec::check(std::string& value) const {
     case Kind::kPath:
       ok = !value.empty();
       break;
+    case Kind::kShard: {
+      // eval::parse_shard itself takes what from_chars takes; digits only
+      // here, as for integers ("+1/4" and " 1/4" are not shards).
+      const auto shard = eval::parse_shard(value);
+      ok = shard && value.find_first_not_of("0123456789/") == std::string::npos &&
+           shard->count <= kMaxShards;
+      break;
+    }
   }
   return ok ? std::string() : fmt::format("found '{}', expected {}", value, expected());
 }

@@ -42,6 +42,9 @@ inline constexpr std::uint64_t kMaxGridPoints = 100'000;
 inline constexpr std::uint64_t kMaxJobs = 1'024;
 inline constexpr std::uint64_t kMaxRequestSample = 1'000'000;
 inline constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+// Shards of one experiment (--shard I/N): as many as a Slurm array may hold
+// (MaxArraySize is at most 4,000,001), far more than a study has tasks.
+inline constexpr std::uint64_t kMaxShards = 1'000'000;
 
 class ArgSpec {
  public:
@@ -55,6 +58,7 @@ class ArgSpec {
     kChoice,     // one of a fixed list
     kName,       // a non-empty name: scenario, agent, metric
     kPath,       // a non-empty file or folder path
+    kShard,      // I/N with 0 <= I < N <= kMaxShards
   };
 
   static ArgSpec integer(std::uint64_t min, std::uint64_t max, std::string note = {});
@@ -66,6 +70,7 @@ class ArgSpec {
   static ArgSpec choice(std::vector<std::string> choices);
   static ArgSpec name();
   static ArgSpec path();
+  static ArgSpec shard();
 
   Kind kind() const { return kind_; }
   std::uint64_t min() const { return min_; }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/experiment.hpp"
+#include "cli/store_cli.hpp"
 #include "eval/sweep.hpp"
 
 namespace orchsim::cli {
@@ -47,6 +49,7 @@ CommandLine::CommandLine()
     : app("orchsim: a deterministic simulator for orchestrated multi-agent LLM systems.\n"
           "Same scenario + seed = the same bytes out.") {
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
   app.footer(
       "Examples:\n"
       "  orchsim run                                  # the default built-in scenario\n"
@@ -80,7 +83,7 @@ CommandLine::CommandLine()
   add_option(run_cmd, "--set", run.sets, ArgSpec::set(), kSetHelp, specs);
   add_option(
       run_cmd, "--out", run.out_dir, ArgSpec::path(),
-      "Write report.json, metrics.csv, decisions.jsonl, requests.jsonl (and trace.json) here",
+      "Write report.json, metrics.csv, decisions.jsonl.zst, requests.jsonl (and trace.json) here",
       specs);
   run_cmd->add_flag("--trace", run.trace,
                     "Also write a Chrome trace (open in Perfetto UI) to --out");
@@ -90,8 +93,15 @@ CommandLine::CommandLine()
              "slowest and N/10 failed (default 2000; 0: no requests.jsonl)",
              specs);
   run_cmd->add_flag("--no-decisions", run.no_decisions,
-                    "Do not write decisions.jsonl (about 1.4 KB per request; the sampled requests "
-                    "keep theirs in requests.jsonl); removes an old one from --out");
+                    "Do not write decisions.jsonl.zst (the sampled requests keep theirs in "
+                    "requests.jsonl); removes an old one from --out");
+  run_cmd->add_flag("--decision-features", run.decision_features,
+                    "Log what each routing policy saw with each decision (context, candidates' "
+                    "live signals, scores): for off-line policy evaluation; larger and slower");
+  run_cmd->add_flag("--check-invariants", run.check_invariants,
+                    "Check the simulator's invariants as the run goes (every request and call "
+                    "ends once, counters count what happened, edges are edges, ...); exit 1 on "
+                    "a violation");
   add_option(run_cmd, "--format", run.format, ArgSpec::choice({"table", "json", "csv"}),
              "What to print on stdout", specs);
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress bar or file notes on stderr");
@@ -101,6 +111,7 @@ CommandLine::CommandLine()
   add_option(run_cmd, "-j,--jobs", run.jobs, jobs,
              "Threads for replications (default: one per core; output does not depend on it)",
              specs);
+  add_store_options(run_cmd, run.store, specs);
   run_cmd->callback([this] { check_seeds_fit(run_args.seed, run_args.replications); });
   run_cmd->footer(
       "Examples:\n"
@@ -130,6 +141,7 @@ CommandLine::CommandLine()
                  "What to print on stdout: table or json", specs);
     }
     cmd->add_flag("-q,--quiet", a.quiet, "No progress bar or file notes on stderr");
+    add_store_options(cmd, a.store, specs);
     cmd->callback([&a] { check_seeds_fit(a.seed, a.replications); });
   };
 
@@ -145,6 +157,8 @@ CommandLine::CommandLine()
   add_option(compare_cmd, "--metric", compare.metrics, ArgSpec::name(),
              "A metric to show in the table (repeatable; default: key metrics)", specs);
   compare_cmd->add_flag("--all-metrics", compare.all_metrics, "Show every metric in the table");
+  add_option(compare_cmd, "--out", compare.out_dir, ArgSpec::path(),
+             "Folder for comparison.json and the results store results.sqlite", specs);
   compare_cmd->footer(
       "Reports variant - base per metric: the paired mean difference with its 95% CI, the "
       "unpaired\n"
@@ -166,7 +180,7 @@ CommandLine::CommandLine()
              "/json/pointer=v1,v2,... (repeatable; the cartesian product is run)", specs)
       ->required();
   add_option(sweep_cmd, "--out", sweep.out_dir, ArgSpec::path(),
-             "Folder for sweep.csv and sweep.json", specs)
+             "Folder for sweep.csv, sweep.json and the results store results.sqlite", specs)
       ->required();
   add_option(sweep_cmd, "--strong", sweep.strong_agent, ArgSpec::name(),
              "Strong agent of a cost-quality router: report strong fraction, PGR, APGR, CPT",
@@ -219,6 +233,7 @@ CommandLine::CommandLine()
              "Also write a JUnit XML report here", specs);
   add_option(check_cmd, "-j,--jobs", check.jobs, jobs, "Threads (default: one per core)", specs);
   check_cmd->add_flag("-q,--quiet", check.quiet, "No progress bar on stderr");
+  add_store_options(check_cmd, check.store, specs);
   check_cmd->footer(
       "Runs the baseline's seeds, replications and request count, and compares each checked "
       "metric.\n"
@@ -238,8 +253,11 @@ CommandLine::CommandLine()
              "Apply overrides before checking", specs);
   validate_cmd->footer("Example:\n  orchsim validate scenarios/library/*.json my_scenario.json");
 
-  list_cmd = app.add_subcommand("list", "List the built-in scenarios");
-  list_cmd->footer("Example:\n  orchsim list");
+  list_cmd = app.add_subcommand(
+      "list", "List the built-in scenarios (or, with --policies, the routing policies)");
+  list_cmd->add_flag("--policies", list_policies,
+                     "List the registered routing policies, their parameters and defaults");
+  list_cmd->footer("Examples:\n  orchsim list\n  orchsim list --policies");
 
   explain_cmd = app.add_subcommand("explain", "Show a scenario's agents and workflow graph");
   add_option(explain_cmd, "scenario", explain_name, ArgSpec::name(),
@@ -249,27 +267,33 @@ CommandLine::CommandLine()
   explain_cmd->footer(
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
+
+  merge_cmd = add_merge_command(app, merge_args, specs);
 }
 
 int CommandLine::run() const {
   if (*run_cmd) return run_command(run_args);
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
-  if (*list_cmd) return list_command();
+  if (*list_cmd) return list_policies ? list_policies_command() : list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
   if (*compare_cmd) return compare_command(compare_args);
   if (*sweep_cmd) return sweep_command(sweep_args);
   if (*baseline_cmd) return baseline_command(baseline_args);
   if (*check_cmd) return check_command(check_args);
+  if (*merge_cmd) return merge_command(merge_args);
   return kExitBadInput;
 }
 
-int main_with_args(int argc, const char* const* argv) {
+int main_with_args(int argc, char** argv) {
+  note_command_line(argc, argv);
   CommandLine cl;
   try {
     cl.app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return cl.app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return cl.app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return cl.app.exit(e);
   } catch (const CLI::ParseError& e) {
     cl.app.exit(e);

@@ -17,6 +17,7 @@
 
 #include "cli/arg_spec.hpp"
 #include "cli/commands.hpp"
+#include "cli/store_args.hpp"
 
 namespace orchsim::cli {
 
@@ -38,6 +39,8 @@ struct CommandLine {
   CheckArgs check_args;
   std::vector<std::string> validate_files, validate_sets;
   std::string explain_name, explain_format = "text";
+  bool list_policies = false;
+  MergeArgs merge_args;
 
   CLI::App* run_cmd = nullptr;
   CLI::App* compare_cmd = nullptr;
@@ -47,9 +50,10 @@ struct CommandLine {
   CLI::App* validate_cmd = nullptr;
   CLI::App* list_cmd = nullptr;
   CLI::App* explain_cmd = nullptr;
+  CLI::App* merge_cmd = nullptr;
 };
 
 // main(): parses, prints a parse error or help, runs. Exit 2 on bad arguments.
-int main_with_args(int argc, const char* const* argv);
+int main_with_args(int argc, char** argv);
 
 }  // namespace orchsim::cli

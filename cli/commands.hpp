@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/store_args.hpp"
+
 namespace orchsim::cli {
 
 // Exit statuses: 0 success, 1 the check found a regression / the run failed
@@ -28,13 +30,19 @@ struct RunArgs {
   // Requests with full detail in --out/requests.jsonl: this many sampled
   // uniformly, plus a tenth as many slowest and failed ones; 0 writes none.
   std::uint64_t request_sample = 2000;
-  // No --out/decisions.jsonl (~1.4 KB a request: 1.4 GB for a million); the
-  // decisions of the sampled requests are still in requests.jsonl.
+  // No --out/decisions.jsonl.zst; the decisions of the sampled requests are
+  // still in requests.jsonl.
   bool no_decisions = false;
+  // Log what each policy saw with each decision (eval/decision_log.hpp).
+  bool decision_features = false;
+  // Attach eval::InvariantChecker; any violation is printed and the command
+  // exits 1 (the results are still written: they are what was simulated).
+  bool check_invariants = false;
   std::string format = "table";  // table | json | csv
   bool quiet = false;
   std::uint64_t replications = 1;  // > 1: summarise across seeds seed, seed+1, ... with CIs
   unsigned jobs = 0;               // threads for replications; 0 = one per core
+  StoreArgs store;                 // with --replications: the results store
 };
 
 // Arguments shared by the replication-based commands.
@@ -49,6 +57,7 @@ struct EvalArgs {
   unsigned jobs = 0;
   std::string format = "table";
   bool quiet = false;
+  StoreArgs store;
 };
 
 struct CompareArgs {
@@ -57,6 +66,7 @@ struct CompareArgs {
   std::vector<std::string> against;   // other scenario files
   std::vector<std::string> metrics;   // shown in the table; empty = the key metrics
   bool all_metrics = false;
+  std::string out_dir;  // comparison.json and results.sqlite; "" = print only
 };
 
 struct SweepArgs {
@@ -81,12 +91,15 @@ struct CheckArgs {
   std::optional<std::string> junit;
   unsigned jobs = 0;
   bool quiet = false;
+  StoreArgs store;
 };
 
 int run_command(const RunArgs& args);
 int validate_command(const std::vector<std::string>& scenarios,
                      const std::vector<std::string>& sets);
 int list_command();
+// The routing policies of the registry: name, what it does, its parameters.
+int list_policies_command();
 int explain_command(const std::string& scenario, const std::string& format);
 // run with --replications > 1 (run_command calls it).
 int run_replications_command(const RunArgs& args);

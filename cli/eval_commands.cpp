@@ -1,23 +1,24 @@
-// orchsim run --replications, compare, sweep, baseline and check: the
-// evaluation commands over eval/replications, comparison, sweep and baseline.
+// orchsim run --replications, compare, sweep, baseline and check: each turns
+// its arguments into an experiment plan (configurations x replications),
+// runs it through the results store (cli/experiment.hpp) and writes its
+// summaries from the stored rows (cli/eval_outputs.hpp).
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <limits>
-#include <optional>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
+#include "cli/eval_outputs.hpp"
+#include "cli/experiment.hpp"
 #include "cli/overrides.hpp"
-#include "cli/progress_bar.hpp"
-#include "eval/atomic_file.hpp"
 #include "eval/baseline.hpp"
-#include "eval/comparison.hpp"
-#include "eval/replications.hpp"
 #include "eval/sweep.hpp"
+#include "eval/task_result.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace orchsim::cli {
@@ -26,13 +27,6 @@ namespace {
 
 using J = nlohmann::ordered_json;
 using Overrides = std::vector<std::pair<std::string, std::string>>;
-
-const std::vector<std::string>& key_metrics() {
-  static const std::vector<std::string> keys = {
-      "latency_ms.all.mean", "latency_ms.all.p50", "latency_ms.all.p99",   "requests.success_rate",
-      "quality.mean",        "quality.pass_rate",  "per_request.cost_usd", "per_request.calls"};
-  return keys;
-}
 
 std::optional<scenarios::Scenario> load(const std::string& name, const Overrides& overrides) {
   scenarios::LoadOptions load;
@@ -96,89 +90,51 @@ bool replication_options(const EvalArgs& a, const scenarios::Scenario& s,
   return true;
 }
 
-// A progress bar across replications (stderr, terminals only).
-struct Progress {
-  explicit Progress(const std::string& label, bool quiet)
-      : bar(label), on(!quiet && bar.enabled()) {}
-  void attach(eval::ReplicationOptions& o, std::uint64_t offset = 0, std::uint64_t total = 0) {
-    if (!on) return;
-    o.progress = [this, offset, total](std::uint64_t done, std::uint64_t n) {
-      const double all = static_cast<double>(total == 0 ? n : total);
-      bar.update(static_cast<double>(offset + done) / all);
-    };
-  }
-  ProgressBar bar;
-  bool on;
-};
-
-// Runs the replications with a progress bar; nullopt (and a message) when a
-// replication failed at run time.
-std::optional<eval::ReplicationSet> run_with_progress(const scenarios::Scenario& scenario,
-                                                      eval::ReplicationOptions& options, bool quiet) {
-  Progress progress(scenario.name, quiet);
-  progress.attach(options);
-  try {
-    eval::ReplicationSet set = eval::run_replications(scenario, options);
-    progress.bar.finish();
-    return set;
-  } catch (const std::exception& e) {
-    progress.bar.finish();
-    std::cerr << "orchsim: run failed: " << e.what() << '\n';
-    return std::nullopt;
-  }
-}
-
-std::string num(double x) {
-  if (!std::isfinite(x)) return "-";
-  return fmt::format("{:.6g}", x);
-}
-
-std::string ci_text(const eval::stats::ConfidenceInterval& ci) {
-  return ci.has_interval() ? fmt::format("[{}, {}]", num(ci.low()), num(ci.high())) : "-";
-}
-
-std::string seeds_text(const std::vector<std::uint64_t>& seeds) {
-  if (seeds.empty()) return "none";
-  if (seeds.size() == 1) return fmt::format("{}", seeds.front());
-  return fmt::format("{}..{}", seeds.front(), seeds.back());
-}
-
-J overrides_json(const Overrides& o) {
+J pairs_json(const Overrides& o) {
   J j = J::array();
-  for (const auto& [ptr, value] : o) j.push_back(ptr + "=" + value);
+  for (const auto& [ptr, value] : o) j.push_back({ptr, value});
   return j;
 }
 
-void write_summary_table(std::ostream& out, const std::vector<eval::MetricSummary>& summaries) {
-  out << fmt::format("{:<48} {:>12} {:>12} {:>12} {:>12} {:>4}\n", "metric", "mean", "sd",
-                     "ci95_low", "ci95_high", "n");
-  for (const eval::MetricSummary& m : summaries) {
-    out << fmt::format("{:<48} {:>12} {:>12} {:>12} {:>12} {:>4}\n", m.name, num(m.ci.mean),
-                       num(m.ci.sd), m.ci.has_interval() ? num(m.ci.low()) : "-",
-                       m.ci.has_interval() ? num(m.ci.high()) : "-", m.ci.n);
-  }
+// The plan's run settings from the replication options.
+void set_runs(eval::TaskPlan& plan, const eval::ReplicationOptions& o,
+              const scenarios::Scenario& first) {
+  plan.replications = o.replications;
+  plan.first_seed = o.seed.value_or(first.run.seed);
+  plan.limits.requests = o.requests;
+  plan.limits.duration = o.duration;
+  plan.limits.warmup = o.warmup;
 }
 
-void write_summary_csv(std::ostream& out, const std::vector<eval::MetricSummary>& summaries) {
-  out << "metric,n,mean,sd,ci_low,ci_high\n";
-  for (const eval::MetricSummary& m : summaries) {
-    out << fmt::format("{},{},{},{},{},{}\n", m.name, m.ci.n, m.ci.mean, m.ci.sd,
-                       m.ci.has_interval() ? fmt::format("{}", m.ci.low()) : "",
-                       m.ci.has_interval() ? fmt::format("{}", m.ci.high()) : "");
+bool make_dir(const std::string& dir) {
+  if (dir.empty()) return true;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::cerr << fmt::format("orchsim: --out {}: cannot create the folder: {}\n", dir,
+                             ec.message());
+    return false;
   }
+  return true;
 }
 
-J replications_json(const scenarios::Scenario& s, const eval::ReplicationSet& set,
-                    const std::vector<eval::MetricSummary>& summaries) {
-  J j;
-  j["scenario"] = s.name;
-  j["replications"] = set.seeds.size();
-  j["seeds"] = set.seeds;
-  j["confidence_level"] = 0.95;
-  j["metrics"] = eval::summaries_to_json(summaries);
-  j["latency_ms_merged"] = {{"all", eval::latency_to_json(set.latency_all)},
-                            {"success", eval::latency_to_json(set.latency_success)}};
-  return j;
+OutputOptions output_options(const std::string& format, const std::string& out_dir, bool quiet) {
+  OutputOptions o;
+  o.format = format;
+  o.out_dir = out_dir;
+  o.quiet = quiet;
+  return o;
+}
+
+ExperimentOptions experiment_options(const StoreArgs& store, const std::string& out_dir,
+                                     unsigned jobs, bool quiet, std::string label) {
+  ExperimentOptions o;
+  o.store = store;
+  o.out_dir = out_dir;
+  o.jobs = jobs;
+  o.quiet = quiet;
+  o.label = std::move(label);
+  return o;
 }
 
 // "NAME:/a=1,/b=[1,2]" → name and overrides (cli/overrides.hpp).
@@ -203,7 +159,7 @@ int run_replications_command(const RunArgs& args) {
   }
   Overrides overrides;
   if (!parse_sets(args.sets, overrides)) return kExitBadInput;
-  const auto scenario = load(args.scenario, overrides);
+  auto scenario = load(args.scenario, overrides);
   if (!scenario) return kExitBadInput;
   EvalArgs common;
   common.seed = args.seed;
@@ -214,46 +170,21 @@ int run_replications_command(const RunArgs& args) {
   common.jobs = args.jobs;
   eval::ReplicationOptions options;
   if (!replication_options(common, *scenario, options)) return kExitBadInput;
-  if (args.out_dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(*args.out_dir, ec);
-    if (ec) {
-      std::cerr << fmt::format("orchsim: --out {}: cannot create the folder: {}\n", *args.out_dir,
-                               ec.message());
-      return kExitBadInput;
-    }
-  }
-  const std::optional<eval::ReplicationSet> ran = run_with_progress(*scenario, options, args.quiet);
-  if (!ran) return kExitFailure;
-  const eval::ReplicationSet& set = *ran;
-  const std::vector<eval::MetricSummary> summaries = eval::summarize(set.metrics);
-  const J report = replications_json(*scenario, set, summaries);
-  if (args.format == "json") {
-    std::cout << report.dump(2) << '\n';
-  } else if (args.format == "csv") {
-    write_summary_csv(std::cout, summaries);
-  } else {
-    std::cout << fmt::format("{}: {} replications, seeds {}, 95% confidence intervals\n",
-                             scenario->name, set.seeds.size(), seeds_text(set.seeds));
-    write_summary_table(std::cout, summaries);
-  }
-  if (args.out_dir) {
-    try {
-      eval::AtomicFile json(*args.out_dir + "/replications.json");
-      json.stream() << report.dump(2) << '\n';
-      eval::AtomicFile csv(*args.out_dir + "/replications.csv");
-      write_summary_csv(csv.stream(), summaries);
-      csv.commit();
-      json.commit();
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: writing results: " << e.what() << '\n';
-      return kExitFailure;
-    }
-    if (!args.quiet) {
-      std::cerr << fmt::format("wrote {}/replications.json, replications.csv\n", *args.out_dir);
-    }
-  }
-  return kExitOk;
+  const std::string out_dir = args.out_dir.value_or("");
+  if (!make_dir(out_dir)) return kExitBadInput;
+
+  eval::LoadedPlan loaded;
+  loaded.plan.command = "run";
+  set_runs(loaded.plan, options, *scenario);
+  loaded.plan.configs.push_back(eval::make_config(
+      scenario->name, args.scenario.empty() ? scenarios::kDefaultScenario : args.scenario,
+      overrides, *scenario));
+  const std::string label = scenario->name;
+  loaded.scenarios.push_back(std::move(*scenario));
+  const ExperimentRun run =
+      run_experiment(loaded, experiment_options(args.store, out_dir, args.jobs, args.quiet, label));
+  if (!run.sets) return run.exit_code;
+  return write_outputs(loaded.plan, *run.sets, output_options(args.format, out_dir, args.quiet));
 }
 
 int compare_command(const CompareArgs& args) {
@@ -279,12 +210,21 @@ int compare_command(const CompareArgs& args) {
         << "orchsim: compare: give at least one --variant NAME:/ptr=value or --against FILE\n";
     return kExitBadInput;
   }
-  const auto base = load(args.common.scenario, base_sets);
+  auto base = load(args.common.scenario, base_sets);
   if (!base) return kExitBadInput;
   eval::ReplicationOptions options;
   if (!replication_options(args.common, *base, options)) return kExitBadInput;
   if (!options.seed) options.seed = base->run.seed;  // every variant on the base's seeds
-  std::vector<scenarios::Scenario> loaded;
+
+  eval::LoadedPlan loaded;
+  eval::TaskPlan& plan = loaded.plan;
+  plan.command = "compare";
+  set_runs(plan, options, *base);
+  const std::string base_name =
+      args.common.scenario.empty() ? scenarios::kDefaultScenario : args.common.scenario;
+  plan.configs.push_back(eval::make_config("base", base_name, base_sets, *base));
+  loaded.scenarios.push_back(std::move(*base));
+  J spec_variants = J::array();
   for (const Variant& v : variants) {
     Overrides o = base_sets;
     o.insert(o.end(), v.overrides.begin(), v.overrides.end());
@@ -292,85 +232,23 @@ int compare_command(const CompareArgs& args) {
     if (!s) return kExitBadInput;
     eval::ReplicationOptions check = options;
     if (!replication_options(args.common, *s, check)) return kExitBadInput;
-    loaded.push_back(std::move(*s));
+    plan.configs.push_back(eval::make_config(
+        v.name, v.scenario.empty() ? scenarios::kDefaultScenario : v.scenario, o, *s));
+    loaded.scenarios.push_back(std::move(*s));
+    spec_variants.push_back({{"name", v.name}, {"overrides", pairs_json(v.overrides)}});
   }
+  plan.spec["sets"] = pairs_json(base_sets);
+  plan.spec["variants"] = spec_variants;
+  plan.view["metrics"] = args.metrics;
+  plan.view["all_metrics"] = args.all_metrics;
+  if (!make_dir(args.out_dir)) return kExitBadInput;
 
-  const std::uint64_t total = args.common.replications * (1 + loaded.size());
-  Progress progress("compare", args.common.quiet);
-  eval::ReplicationSet base_set;
-  std::vector<eval::ReplicationSet> sets;
-  try {
-    progress.attach(options, 0, total);
-    base_set = eval::run_replications(*base, options);
-    for (std::size_t i = 0; i < loaded.size(); ++i) {
-      progress.attach(options, args.common.replications * (i + 1), total);
-      sets.push_back(eval::run_replications(loaded[i], options));
-    }
-  } catch (const std::exception& e) {
-    progress.bar.finish();
-    std::cerr << "orchsim: run failed: " << e.what() << '\n';
-    return kExitFailure;
-  }
-  progress.bar.finish();
-
-  J report;
-  report["scenario"] = base->name;
-  report["sets"] = overrides_json(base_sets);
-  report["replications"] = base_set.seeds.size();
-  report["seeds"] = base_set.seeds;
-  report["confidence_level"] = 0.95;
-  J jv = J::array();
-  std::vector<std::vector<eval::MetricComparison>> comparisons;
-  for (std::size_t i = 0; i < variants.size(); ++i) {
-    comparisons.push_back(eval::compare(base_set.metrics, sets[i].metrics));
-    J v;
-    v["name"] = variants[i].name;
-    v["scenario"] = loaded[i].name;
-    v["overrides"] = overrides_json(variants[i].overrides);
-    J metrics = J::object();
-    for (const eval::MetricComparison& c : comparisons.back()) metrics[c.name] = eval::to_json(c);
-    v["metrics"] = metrics;
-    jv.push_back(std::move(v));
-  }
-  report["variants"] = jv;
-
-  std::vector<std::string> shown = args.metrics.empty() ? key_metrics() : args.metrics;
-  for (const std::string& m : args.metrics) {
-    bool known = false;
-    for (const auto& c : comparisons.front()) known = known || c.name == m;
-    if (!known) {
-      std::cerr << fmt::format(
-          "orchsim: --metric {}: no such metric (see --format json for names)\n", m);
-      return kExitBadInput;
-    }
-  }
-  if (args.common.format == "json") {
-    std::cout << report.dump(2) << '\n';
-    return kExitOk;
-  }
-  std::cout << fmt::format(
-      "{}: {} replications per variant on seeds {} (common random numbers); differences are "
-      "variant - base, 95% CIs\n",
-      base->name, base_set.seeds.size(), seeds_text(base_set.seeds));
-  for (std::size_t i = 0; i < variants.size(); ++i) {
-    std::cout << fmt::format("\nvariant {} vs base\n", variants[i].name);
-    std::cout << fmt::format("{:<28} {:>11} {:>11} {:>11} {:>26} {:>11} {:>11} {:>7}\n", "metric",
-                             "base", "variant", "diff", "paired ci95", "paired +-", "unpaired +-",
-                             "ratio");
-    for (const eval::MetricComparison& c : comparisons[i]) {
-      if (!args.all_metrics && std::find(shown.begin(), shown.end(), c.name) == shown.end())
-        continue;
-      std::cout << fmt::format(
-          "{:<28} {:>11} {:>11} {:>11} {:>26} {:>11} {:>11} {:>7}{}\n", c.name, num(c.base_mean),
-          num(c.variant_mean), num(c.paired.mean), ci_text(c.paired), num(c.paired.half_width),
-          num(c.unpaired.half_width),
-          std::isfinite(c.width_ratio) ? fmt::format("{:.1f}x", c.width_ratio) : "-",
-          c.significant() ? " *" : "");
-    }
-  }
-  std::cout << "\n* the paired CI excludes 0. ratio = unpaired / paired CI width (the gain from "
-               "common random numbers).\n";
-  return kExitOk;
+  const ExperimentRun run =
+      run_experiment(loaded, experiment_options(args.common.store, args.out_dir, args.common.jobs,
+                                                args.common.quiet, "compare"));
+  if (!run.sets) return run.exit_code;
+  return write_outputs(plan, *run.sets,
+                       output_options(args.common.format, args.out_dir, args.common.quiet));
 }
 
 int sweep_command(const SweepArgs& args) {
@@ -403,130 +281,74 @@ int sweep_command(const SweepArgs& args) {
     std::cerr << "orchsim: --weak-set/--strong-set need --strong AGENT\n";
     return kExitBadInput;
   }
-  // Check every configuration loads before running anything.
-  std::optional<scenarios::Scenario> first;
-  for (const auto& point : eval::grid_points(grid)) {
+  const std::string scenario_arg =
+      args.common.scenario.empty() ? scenarios::kDefaultScenario : args.common.scenario;
+  // Every configuration must load before anything runs: the grid points, then
+  // the router's two references.
+  eval::LoadedPlan loaded;
+  eval::TaskPlan& plan = loaded.plan;
+  plan.command = "sweep";
+  const auto points = eval::grid_points(grid);
+  for (std::size_t i = 0; i < points.size(); ++i) {
     Overrides o = base_sets;
-    o.insert(o.end(), point.begin(), point.end());
+    o.insert(o.end(), points[i].begin(), points[i].end());
     auto s = load(args.common.scenario, o);
     if (!s) return kExitBadInput;
-    if (!first) first = std::move(s);
+    plan.configs.push_back(eval::make_config(fmt::format("point {}", i), scenario_arg, o, *s));
+    loaded.scenarios.push_back(std::move(*s));
   }
+  J router_spec;
   if (router) {
-    for (const Overrides* extra : {&router->weak_overrides, &router->strong_overrides}) {
+    bool has_agent = false;
+    for (const auto& a : loaded.scenarios.front().agents) {
+      has_agent = has_agent || a.name == router->strong_agent;
+    }
+    for (const auto& [label, extra] :
+         {std::pair{"weak", &router->weak_overrides}, {"strong", &router->strong_overrides}}) {
       Overrides o = base_sets;
       o.insert(o.end(), extra->begin(), extra->end());
-      if (!load(args.common.scenario, o)) return kExitBadInput;
+      auto s = load(args.common.scenario, o);
+      if (!s) return kExitBadInput;
+      plan.configs.push_back(eval::make_config(label, scenario_arg, o, *s));
+      loaded.scenarios.push_back(std::move(*s));
     }
-    bool has_agent = false;
-    for (const auto& a : first->agents) has_agent = has_agent || a.name == router->strong_agent;
     if (!has_agent) {
       std::cerr << fmt::format("orchsim: --strong {}: the scenario has no agent of that name\n",
                                router->strong_agent);
       return kExitBadInput;
     }
+    router_spec = {{"strong_agent", router->strong_agent},
+                   {"weak_overrides", pairs_json(router->weak_overrides)},
+                   {"strong_overrides", pairs_json(router->strong_overrides)},
+                   {"quality_metric", router->quality_metric}};
   }
+  // loaded.scenarios is complete: a reference into it stays valid from here on.
+  const scenarios::Scenario& first = loaded.scenarios.front();
   eval::ReplicationOptions options;
-  if (!replication_options(args.common, *first, options)) return kExitBadInput;
-  if (!options.seed) options.seed = first->run.seed;
-  std::error_code ec;
-  std::filesystem::create_directories(args.out_dir, ec);
-  if (ec) {
-    std::cerr << fmt::format("orchsim: --out {}: cannot create the folder: {}\n", args.out_dir,
-                             ec.message());
-    return kExitBadInput;
-  }
+  if (!replication_options(args.common, first, options)) return kExitBadInput;
+  if (!options.seed) options.seed = first.run.seed;
+  set_runs(plan, options, first);
+  J axes = J::array();
+  for (const eval::GridAxis& a : grid)
+    axes.push_back({{"pointer", a.pointer}, {"values", a.values}});
+  plan.spec["scenario_name"] = first.name;
+  plan.spec["sets"] = pairs_json(base_sets);
+  plan.spec["grid"] = axes;
+  plan.spec["router"] = router_spec;
+  if (!make_dir(args.out_dir)) return kExitBadInput;
 
-  eval::SweepResult result;
-  {
-    Progress progress("sweep", args.common.quiet);
-    const std::uint64_t points = eval::grid_points(grid).size() + (router ? 2 : 0);
-    std::uint64_t done = 0;
-    if (progress.on) {
-      options.progress = [&](std::uint64_t d, std::uint64_t n) {
-        if (d == n) ++done;
-        progress.bar.update((static_cast<double>(done) +
-                             (d == n ? 0.0 : static_cast<double>(d) / static_cast<double>(n))) /
-                            static_cast<double>(points));
-      };
-    }
-    try {
-      result = eval::run_sweep(
-          args.common.scenario.empty() ? scenarios::kDefaultScenario : args.common.scenario,
-          base_sets, grid, options, router);
-    } catch (const std::invalid_argument& e) {
-      progress.bar.finish();
-      std::cerr << e.what();
-      return kExitBadInput;
-    } catch (const std::exception& e) {
-      progress.bar.finish();
-      std::cerr << "orchsim: sweep failed: " << e.what() << '\n';
-      return kExitFailure;
-    }
-  }
-  J report = eval::sweep_to_json(grid, result);
-  report["scenario"] = first->name;
-  report["sets"] = overrides_json(base_sets);
-  report["replications"] = args.common.replications;
-  report["first_seed"] = *options.seed;
-  try {
-    eval::AtomicFile csv(std::filesystem::path(args.out_dir) / "sweep.csv");
-    eval::write_sweep_csv(csv.stream(), grid, result);
-    eval::AtomicFile json(std::filesystem::path(args.out_dir) / "sweep.json");
-    json.stream() << report.dump(2) << '\n';
-    csv.commit();
-    json.commit();
-  } catch (const std::exception& e) {
-    std::cerr << "orchsim: writing results: " << e.what() << '\n';
-    return kExitFailure;
-  }
-  if (args.common.format == "json") {
-    std::cout << report.dump(2) << '\n';
-  } else {
-    std::cout << fmt::format(
-        "{}: {} configurations x {} replications (seeds from {}); means with "
-        "95% CIs; * = Pareto frontier (p99 down, cost down, quality up)\n",
-        first->name, result.points.size(), args.common.replications, *options.seed);
-    auto cell = [](const eval::SweepPoint& p, const std::string& metric) {
-      const eval::MetricSummary* m = eval::find_metric(p.summaries, metric);
-      if (m == nullptr || m->ci.n == 0) return std::string("-");
-      return m->ci.has_interval() ? fmt::format("{} ±{}", num(m->ci.mean), num(m->ci.half_width))
-                                  : num(m->ci.mean);
-    };
-    for (std::size_t i = 0; i < result.points.size(); ++i) {
-      const eval::SweepPoint& p = result.points[i];
-      std::string config;
-      for (const auto& [ptr, value] : p.overrides) {
-        config += (config.empty() ? "" : " ") + ptr + "=" + value;
-      }
-      std::cout << fmt::format("{:>3}{} {}\n     p99_ms {}  cost_usd {}  quality {}  success {}", i,
-                               p.pareto ? "*" : " ", config, cell(p, "latency_ms.all.p99"),
-                               cell(p, "per_request.cost_usd"), cell(p, "quality.mean"),
-                               cell(p, "requests.success_rate"));
-      if (router) {
-        std::cout << fmt::format("  strong {}  pgr {}",
-                                 p.strong_fraction ? num(*p.strong_fraction) : "-",
-                                 p.pgr ? num(*p.pgr) : "-");
-      }
-      std::cout << '\n';
-    }
-    if (router) {
-      auto o = [](const std::optional<double>& x) { return x ? num(*x) : std::string("-"); };
-      std::cout << fmt::format(
-          "router: q_weak {}  q_strong {}  APGR {}  CPT(50%) {}  CPT(80%) {}\n", o(result.q_weak),
-          o(result.q_strong), o(result.apgr), o(result.cpt50), o(result.cpt80));
-    }
-  }
-  if (!args.common.quiet) {
-    std::cerr << fmt::format("wrote {}/sweep.csv, sweep.json\n", args.out_dir);
-  }
-  return kExitOk;
+  const ExperimentRun run =
+      run_experiment(loaded, experiment_options(args.common.store, args.out_dir, args.common.jobs,
+                                                args.common.quiet, "sweep"));
+  if (!run.sets) return run.exit_code;
+  return write_outputs(plan, *run.sets,
+                       output_options(args.common.format, args.out_dir, args.common.quiet));
 }
 
 int baseline_command(const BaselineArgs& args) {
   Overrides sets;
   if (!parse_sets(args.common.sets, sets)) return kExitBadInput;
-  const auto scenario = load(args.common.scenario, sets);
+  auto scenario = load(args.common.scenario, sets);
   if (!scenario) return kExitBadInput;
   eval::ReplicationOptions options;
   if (!replication_options(args.common, *scenario, options)) return kExitBadInput;
@@ -536,29 +358,23 @@ int baseline_command(const BaselineArgs& args) {
     return kExitBadInput;
   }
   if (!options.seed) options.seed = scenario->run.seed;
-  const std::optional<eval::ReplicationSet> ran = run_with_progress(*scenario, options, args.common.quiet);
-  if (!ran) return kExitFailure;
-  const eval::ReplicationSet& set = *ran;
-  eval::BaselineInfo info;
-  info.scenario = args.common.scenario.empty() ? scenarios::kDefaultScenario : args.common.scenario;
-  info.overrides = sets;
-  info.seed = *options.seed;
-  info.replications = args.common.replications;
-  info.requests = args.common.requests;
-  const J baseline = eval::make_baseline(info, eval::summarize(set.metrics));
-  try {
-    eval::AtomicFile out(args.out);
-    out.stream() << baseline.dump(2) << '\n';
-    out.commit();
-  } catch (const std::exception& e) {
-    std::cerr << "orchsim: --out: " << e.what() << '\n';
-    return kExitBadInput;
-  }
-  if (!args.common.quiet) {
-    std::cerr << fmt::format("wrote {} ({} metrics, {} replications, seeds {})\n", args.out,
-                             baseline["metrics"].size(), set.seeds.size(), seeds_text(set.seeds));
-  }
-  return kExitOk;
+  eval::LoadedPlan loaded;
+  loaded.plan.command = "baseline";
+  set_runs(loaded.plan, options, *scenario);
+  loaded.plan.configs.push_back(eval::make_config(
+      scenario->name,
+      args.common.scenario.empty() ? scenarios::kDefaultScenario : args.common.scenario, sets,
+      *scenario));
+  loaded.plan.view["out"] = args.out;
+  const std::string label = scenario->name;
+  loaded.scenarios.push_back(std::move(*scenario));
+  const ExperimentRun run = run_experiment(
+      loaded,
+      experiment_options(args.common.store, "", args.common.jobs, args.common.quiet, label));
+  if (!run.sets) return run.exit_code;
+  OutputOptions out = output_options("table", "", args.common.quiet);
+  out.baseline_out = args.out;
+  return write_outputs(loaded.plan, *run.sets, out);
 }
 
 int check_command(const CheckArgs& args) {
@@ -601,7 +417,7 @@ int check_command(const CheckArgs& args) {
   Overrides sets = info.overrides;
   if (!parse_sets(args.sets, sets)) return kExitBadInput;
   const std::string name = args.scenario.empty() ? info.scenario : args.scenario;
-  const auto scenario = load(name, sets);
+  auto scenario = load(name, sets);
   if (!scenario) return kExitBadInput;
   EvalArgs common;
   common.replications = info.replications;
@@ -610,30 +426,23 @@ int check_command(const CheckArgs& args) {
   common.requests = info.requests;
   eval::ReplicationOptions options;
   if (!replication_options(common, *scenario, options)) return kExitBadInput;
-  const std::optional<eval::ReplicationSet> ran = run_with_progress(*scenario, options, args.quiet);
-  if (!ran) return kExitFailure;
-  const eval::ReplicationSet& set = *ran;
-  eval::CheckReport report;
-  try {
-    report = eval::check_against_baseline(baseline, eval::summarize(set.metrics), tolerances);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "orchsim: " << e.what() << '\n';
-    return kExitBadInput;
-  }
-  std::cout << fmt::format("{} against {} ({} replications, seeds {})\n", scenario->name,
-                           args.baseline, set.seeds.size(), seeds_text(set.seeds));
-  eval::write_check_text(std::cout, report);
-  if (args.junit) {
-    try {
-      eval::AtomicFile junit(*args.junit);
-      eval::write_junit(junit.stream(), report);
-      junit.commit();
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: --junit: " << e.what() << '\n';
-      return kExitBadInput;
-    }
-  }
-  return report.passed() ? kExitOk : kExitFailure;
+  eval::LoadedPlan loaded;
+  loaded.plan.command = "check";
+  set_runs(loaded.plan, options, *scenario);
+  loaded.plan.configs.push_back(eval::make_config(scenario->name, name, sets, *scenario));
+  J tolerance_spec = J::object();
+  for (const auto& [metric, tol] : tolerances) tolerance_spec[metric] = eval::to_string(tol);
+  loaded.plan.spec["baseline"] = baseline;
+  loaded.plan.spec["tolerances"] = tolerance_spec;
+  loaded.plan.view["baseline_path"] = args.baseline;
+  const std::string label = scenario->name;
+  loaded.scenarios.push_back(std::move(*scenario));
+  const ExperimentRun run =
+      run_experiment(loaded, experiment_options(args.store, "", args.jobs, args.quiet, label));
+  if (!run.sets) return run.exit_code;
+  OutputOptions out = output_options("table", "", args.quiet);
+  out.junit = args.junit.value_or("");
+  return write_outputs(loaded.plan, *run.sets, out);
 }
 
 }  // namespace orchsim::cli

@@ -98,7 +98,7 @@ void write_text(const scenarios::Scenario& s) {
     std::string detail;
     if (n.kind == orch::NodeKind::kCall) {
       const auto& c = n.call;
-      detail = fmt::format("agents [{}] routing {}", agents_text(s, c.routing.policy == "cascade" ? c.routing.cascade.tiers : c.agents),
+      detail = fmt::format("agents [{}] routing {}", agents_text(s, c.agents),
                            c.routing.policy);
       if (c.retry.max_attempts > 1) {
         detail += fmt::format(", retry x{} ({} backoff, {} jitter)", c.retry.max_attempts,
@@ -139,7 +139,7 @@ void write_dot(const scenarios::Scenario& s) {
     std::string shape = "box", label = n.name;
     switch (n.kind) {
       case orch::NodeKind::kCall:
-        label += "\\n" + agents_text(s, n.call.routing.policy == "cascade" ? n.call.routing.cascade.tiers : n.call.agents);
+        label += "\\n" + agents_text(s, n.call.agents);
         shape = "box, style=rounded";
         break;
       case orch::NodeKind::kGate: shape = "diamond"; break;

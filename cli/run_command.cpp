@@ -4,14 +4,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
 #include "cli/overrides.hpp"
 #include "cli/progress_bar.hpp"
 #include "eval/atomic_file.hpp"
+#include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
+#include "eval/zstd_writer.hpp"
+#include "orchestration/policy_registry.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace orchsim::cli {
@@ -32,6 +36,11 @@ bool parse_sets(const std::vector<std::string>& sets,
 
 int run_command(const RunArgs& args) {
   if (args.replications > 1) return run_replications_command(args);
+  if (!args.store.store.empty() || args.store.resume || !args.store.shard.empty()) {
+    std::cerr << "orchsim: --store, --resume and --shard keep the tasks of a multi-run command: "
+                 "add --replications N (a single run writes its files atomically instead)\n";
+    return kExitBadInput;
+  }
   scenarios::LoadOptions load;
   if (!parse_sets(args.sets, load.overrides)) return kExitBadInput;
   const std::string name = args.scenario.empty() ? scenarios::kDefaultScenario : args.scenario;
@@ -78,6 +87,7 @@ int run_command(const RunArgs& args) {
   // Output files: each written to a temporary name and renamed at the end, so
   // an interrupted run leaves nothing that looks complete.
   std::unique_ptr<eval::AtomicFile> decisions;
+  std::unique_ptr<eval::ZstdOstream> compressed_decisions;
   if (args.out_dir) {
     std::error_code ec;
     std::filesystem::create_directories(*args.out_dir, ec);
@@ -88,12 +98,14 @@ int run_command(const RunArgs& args) {
     }
     if (!args.no_decisions) {
       try {
-        decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl");
+        decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl.zst");
+        compressed_decisions = std::make_unique<eval::ZstdOstream>(decisions->stream());
       } catch (const std::exception& e) {
         std::cerr << "orchsim: " << e.what() << '\n';
         return kExitBadInput;
       }
-      options.decision_log = &decisions->stream();
+      options.decision_log = compressed_decisions.get();
+      options.decision_features = args.decision_features;
     }
     if (args.request_sample > 0) {
       const std::size_t n = args.request_sample;
@@ -101,6 +113,12 @@ int run_command(const RunArgs& args) {
                                                     .slowest = std::max<std::size_t>(1, n / 10),
                                                     .failed = std::max<std::size_t>(1, n / 10)};
     }
+  }
+
+  std::optional<eval::InvariantChecker> checker;
+  if (args.check_invariants) {
+    checker.emplace(scenario.workflow);
+    options.observer = &*checker;
   }
 
   ProgressBar bar(scenario.name);
@@ -114,6 +132,7 @@ int run_command(const RunArgs& args) {
     return kExitFailure;
   }
   bar.finish();
+  if (checker) checker->finish(result, scenario.run.drain);
 
   const nlohmann::ordered_json report = eval::make_report(scenario, result);
   if (args.format == "json") {
@@ -152,7 +171,11 @@ int run_command(const RunArgs& args) {
           std::filesystem::remove(*args.out_dir + "/" + file_name, ignored);
         }
       };
-      commit_or_remove(decisions.get(), "decisions.jsonl");
+      if (compressed_decisions) compressed_decisions->finish();
+      commit_or_remove(decisions.get(), "decisions.jsonl.zst");
+      // A log of the format before version 2 would pass for this run's.
+      std::error_code ignored;
+      std::filesystem::remove(*args.out_dir + "/decisions.jsonl", ignored);
       csv.commit();
       commit_or_remove(requests.get(), "requests.jsonl");
       commit_or_remove(trace.get(), "trace.json");
@@ -163,11 +186,18 @@ int run_command(const RunArgs& args) {
     }
     if (!args.quiet) {
       std::cerr << fmt::format("wrote {}/report.json, metrics.csv{}{}{}\n", *args.out_dir,
-                               decisions ? ", decisions.jsonl" : "",
+                               decisions ? ", decisions.jsonl.zst" : "",
                                result.request_log ? ", requests.jsonl" : "",
                                result.trace ? ", trace.json" : "");
     }
   }
+  if (checker && !checker->ok()) {
+    std::cerr << fmt::format("orchsim: {} invariant violations (first {} shown):\n",
+                             checker->violation_count(), checker->violations().size());
+    for (const std::string& v : checker->violations()) std::cerr << "  " << v << '\n';
+    return kExitFailure;
+  }
+  if (checker && !args.quiet) std::cerr << "invariants: all hold\n";
   return kExitOk;
 }
 
@@ -195,6 +225,15 @@ int list_command() {
                              r.ok()
                                  ? r.scenario->description
                                  : std::string("(invalid: run 'orchsim validate ") + name + "')");
+  }
+  return kExitOk;
+}
+
+int list_policies_command() {
+  for (const auto* e : orchestration::PolicyRegistry::global().entries()) {
+    std::cout << fmt::format("{:<16} {}\n", e->info.name, e->info.summary);
+    if (!e->info.params.empty())
+      std::cout << fmt::format("{:<16}   params: {}\n", "", e->info.params);
   }
   return kExitOk;
 }

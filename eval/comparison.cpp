@@ -34,6 +34,12 @@ std::vector<MetricComparison> compare(const std::vector<nlohmann::ordered_json>&
     c.variant_mean = stats::mean(y);
     c.paired = stats::paired_difference_ci(x, y, level);
     c.unpaired = stats::welch_difference_ci(x, y, level);
+    if (is_quantile_metric(c.name)) {
+      // Each side may be off by its histogram's resolution, in either direction.
+      const double bound = quantization_bound(c.base_mean) + quantization_bound(c.variant_mean);
+      if (c.paired.has_interval()) c.paired.half_width += bound;
+      if (c.unpaired.has_interval()) c.unpaired.half_width += bound;
+    }
     c.width_ratio = std::numeric_limits<double>::quiet_NaN();
     if (c.paired.has_interval() && c.unpaired.has_interval() && c.paired.half_width > 0.0) {
       c.width_ratio = c.unpaired.half_width / c.paired.half_width;

@@ -2,95 +2,265 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "orchestration/policy.hpp"
+
 namespace orchsim::eval {
 namespace {
 
-void append_quoted(std::string& out, std::string_view s) {
-  // Invalid UTF-8 is replaced rather than thrown on: a log line must not fail.
-  out +=
-      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+using orchestration::AttemptKind;
+using orchestration::CallEnd;
+
+constexpr AttemptKind kKinds[] = {AttemptKind::kFirst,    AttemptKind::kRetry,
+                                  AttemptKind::kHedge,    AttemptKind::kFallback,
+                                  AttemptKind::kRedirect, AttemptKind::kDecompose,
+                                  AttemptKind::kCascade,  AttemptKind::kSummarize};
+constexpr CallEnd kEnds[] = {CallEnd::kSuccess, CallEnd::kInvalid, CallEnd::kError,
+                             CallEnd::kTimeout, CallEnd::kCancelled};
+
+// A number with `decimals` fixed places, trailing zeros dropped ("0.5", "1").
+void append_number(std::string& out, double x, int decimals) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  const std::size_t at = out.size();
+  fmt::format_to(std::back_inserter(out), "{:.{}f}", x, decimals);
+  if (out.find('.', at) == std::string::npos) return;
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  if (out.compare(at, std::string::npos, "-0") == 0) out.replace(at, 2, "0");
 }
 
-// Milliseconds with 6 decimals, exact: integer arithmetic on nanoseconds.
-void append_ms(std::string& out, sim::Time t) {
-  const std::int64_t ns = t.count_ns();
-  const std::int64_t abs = ns < 0 ? -ns : ns;
-  fmt::format_to(std::back_inserter(out), "{}{}.{:06}", ns < 0 ? "-" : "", abs / 1'000'000,
-                 abs % 1'000'000);
+// Milliseconds to 0.1 ms, from nanoseconds, exactly (integer rounding half up).
+void append_ms(std::string& out, std::int64_t ns) {
+  const std::int64_t tenths = (ns + (ns >= 0 ? 50'000 : -50'000)) / 100'000;
+  const std::int64_t a = tenths < 0 ? -tenths : tenths;
+  if (a % 10 == 0) {
+    fmt::format_to(std::back_inserter(out), "{}{}", tenths < 0 ? "-" : "", a / 10);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}{}.{}", tenths < 0 ? "-" : "", a / 10, a % 10);
+  }
+}
+
+void append_quoted(std::string& out, std::string_view s) {
+  out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
 
 DecisionLog::DecisionLog(std::ostream& out, const orchestration::Workflow& workflow,
-                         std::vector<std::string> agent_names)
-    : out_(out), workflow_(workflow), agent_names_(std::move(agent_names)) {}
-
-std::string DecisionLog::node_name(orchestration::NodeId node) const {
-  if (node < workflow_.nodes.size()) return workflow_.nodes[node].name;
-  return fmt::format("node{}", node);
+                         std::vector<std::string> agent_names, DecisionLogOptions options)
+    : out_(out), agent_names_(std::move(agent_names)), options_(std::move(options)) {
+  write_header(workflow);
 }
 
-std::string DecisionLog::agent_name(orchestration::AgentIndex agent) const {
-  if (agent < agent_names_.size()) return agent_names_[agent];
-  return fmt::format("agent{}", agent);
+void DecisionLog::write_header(const orchestration::Workflow& workflow) {
+  nlohmann::ordered_json h;
+  h["orchsim"] = "decisions";
+  h["version"] = kVersion;
+  h["scenario"] = options_.scenario;
+  h["seed"] = options_.seed;
+  h["features"] = options_.features;
+  h["nodes"] = nlohmann::ordered_json::array();
+  h["policies"] = nlohmann::ordered_json::array();
+  for (const auto& n : workflow.nodes) {
+    h["nodes"].push_back(n.name);
+    h["policies"].push_back(n.kind == orchestration::NodeKind::kCall
+                                ? nlohmann::ordered_json(n.call.routing.policy)
+                                : nlohmann::ordered_json());
+  }
+  h["agents"] = agent_names_;
+  h["kinds"] = nlohmann::ordered_json::array();
+  for (const AttemptKind k : kKinds) h["kinds"].push_back(orchestration::to_string(k));
+  h["ends"] = nlohmann::ordered_json::array();
+  for (const CallEnd e : kEnds) h["ends"].push_back(orchestration::to_string(e));
+  h["errors"] = nlohmann::ordered_json::array();
+  for (int k = 0; k <= static_cast<int>(mock_agents::ErrorKind::kUnavailable); ++k) {
+    h["errors"].push_back(mock_agents::to_string(static_cast<mock_agents::ErrorKind>(k)));
+  }
+  h["decision_columns"] = {"node",  "agent",  "kind",       "p",       "visit",    "end",
+                           "error", "lat_ms", "confidence", "quality", "cost_uusd"};
+  h["flow_columns"] = {"node", "next"};
+  line_ = h.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line_ += '\n';
+  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+}
+
+void DecisionLog::on_request_arrived(const orchestration::RequestArrived& e) {
+  Pending p;
+  if (!spare_.empty()) {
+    p = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  p.arrival = e.at;
+  p.class_index = e.class_index;
+  p.input_tokens = e.input_tokens;
+  pending_.insert_or_assign(e.request, std::move(p));
 }
 
 void DecisionLog::on_routing_decision(const orchestration::RoutingDecision& e) {
-  line_.clear();
-  auto it = std::back_inserter(line_);
-  line_ += "{\"t_ms\":";
-  append_ms(line_, e.at);
-  fmt::format_to(it, ",\"request\":{},\"node\":", e.request);
-  append_quoted(line_, node_name(e.node));
-  line_ += ",\"kind\":\"route\",\"policy\":";
-  append_quoted(line_, e.policy);
-  line_ += ",\"inputs\":[";
+  const auto it = pending_.find(e.request);
+  if (it == pending_.end()) return;
+  Pending& p = it->second;
+  const orchestration::DecisionContext* ctx = e.context;
+  attempts_[e.id] = {e.request, p.decisions.size()};
+  p.decisions.push_back({.node = e.node,
+                         .agent = e.choice,
+                         .kind = static_cast<std::uint8_t>(e.kind),
+                         .probability = e.probability,
+                         .visit = ctx ? ctx->visit : 1u});
+  if (options_.features) {
+    if (!p.features.empty()) p.features += ',';
+    append_features(p.features, e);
+  }
+}
+
+void DecisionLog::append_features(std::string& out, const orchestration::RoutingDecision& e) {
+  const orchestration::DecisionContext* ctx = e.context;
+  auto it = std::back_inserter(out);
+  if (!ctx) {
+    out += "null";
+    return;
+  }
+  fmt::format_to(it, "{{\"ctx\":{},\"tl\":", ctx->context_tokens);
+  if (ctx->deadline == sim::Time::max()) {
+    out += "null";
+  } else {
+    append_number(out, ctx->time_left().milliseconds_f(), 3);
+  }
+  out += ",\"cost\":";
+  append_number(out, ctx->cost_usd, 8);
+  fmt::format_to(it, ",\"at\":{},\"prev\":[{},{},", ctx->attempt, ctx->previous.failed ? 1 : 0,
+                 ctx->previous.label);
+  append_number(out, ctx->previous.confidence, 4);
+  fmt::format_to(it, ",{}],\"cand\":[", ctx->previous.verdict_pass ? 1 : 0);
+  for (std::size_t i = 0; i < ctx->size(); ++i) {
+    const orchestration::Candidate c = (*ctx)[i];
+    fmt::format_to(it, "{}[{},{},{},{},{},", i ? "," : "", c.agent(), c.eligible() ? 1 : 0,
+                   c.in_flight(), c.queued(), c.servers());
+    append_number(out, c.ewma_latency_ms(), 3);
+    out += ',';
+    append_number(out, c.ewma_error_rate(), 4);
+    out += ',';
+    append_number(out, c.ewma_confidence(), 4);
+    out += ',';
+    append_number(out, c.ewma_cost_usd(), 8);
+    out += ']';
+  }
+  out += "],\"s\":[";
   if (e.candidates != nullptr) {
-    bool first = true;
-    for (const auto& c : *e.candidates) {
-      if (!first) line_ += ',';
-      first = false;
-      line_ += "{\"agent\":";
-      append_quoted(line_, agent_name(c.agent));
-      if (std::isfinite(c.score)) {
-        fmt::format_to(it, ",\"score\":{:.6f}", c.score);
-      } else {
-        line_ += ",\"score\":null";
-      }
-      fmt::format_to(it, ",\"eligible\":{}}}", c.eligible ? "true" : "false");
+    for (std::size_t i = 0; i < e.candidates->size(); ++i) {
+      if (i) out += ',';
+      append_number(out, (*e.candidates)[i].score, 6);
     }
   }
-  line_ += "],\"choice\":";
-  append_quoted(line_, agent_name(e.choice));
-  line_ += ",\"reason\":";
-  append_quoted(line_, e.reason);
-  line_ += "}\n";
-  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
-  ++lines_;
+  out += "]}";
 }
 
 void DecisionLog::on_flow_decision(const orchestration::FlowDecision& e) {
+  const auto it = pending_.find(e.request);
+  if (it == pending_.end()) return;
+  it->second.flows.emplace_back(
+      e.node, e.next == orchestration::kNoNode ? std::int64_t{-1} : std::int64_t{e.next});
+}
+
+void DecisionLog::on_call_ended(const orchestration::CallEnded& e) {
+  if (e.decision == 0) return;  // not chosen by a routing policy
+  const auto a = attempts_.find(e.decision);
+  if (a == attempts_.end()) return;
+  const auto p = pending_.find(a->second.first);
+  if (p != pending_.end()) {
+    Decision& d = p->second.decisions[a->second.second];
+    d.end = static_cast<int>(e.end);
+    d.error = static_cast<int>(e.error);
+    d.latency_ns = e.duration.count_ns();
+    d.confidence = e.confidence;
+    d.quality = e.quality;
+    d.cost_usd = e.cost_usd;
+  }
+  attempts_.erase(a);
+}
+
+void DecisionLog::on_request_finished(const orchestration::RequestFinished& e) {
+  const auto it = pending_.find(e.request);
+  if (it == pending_.end()) return;
+  write_row(e.request, it->second, &e);
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  p.decisions.clear();
+  p.flows.clear();
+  p.features.clear();
+  spare_.push_back(std::move(p));
+}
+
+void DecisionLog::finish() {
+  std::vector<orchestration::RequestId> ids;
+  ids.reserve(pending_.size());
+  for (const auto& [id, p] : pending_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());  // the map's order must not reach the file
+  for (const orchestration::RequestId id : ids) write_row(id, pending_.at(id), nullptr);
+  pending_.clear();
+  attempts_.clear();
+}
+
+void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
+                            const orchestration::RequestFinished* end) {
   line_.clear();
   auto it = std::back_inserter(line_);
-  line_ += "{\"t_ms\":";
-  append_ms(line_, e.at);
-  fmt::format_to(it, ",\"request\":{},\"node\":", e.request);
-  append_quoted(line_, node_name(e.node));
-  line_ += ",\"kind\":\"flow\",\"choice\":";
-  if (e.next == orchestration::kNoNode) {
-    line_ += "null";
+  fmt::format_to(it, "{{\"r\":{},\"t\":", id);
+  append_ms(line_, p.arrival.count_ns());
+  fmt::format_to(it, ",\"cls\":{},\"in\":{},\"ok\":", p.class_index, p.input_tokens);
+  if (end) {
+    line_ += end->success ? "1,\"o\":" : "0,\"o\":";
+    append_quoted(line_, end->outcome);
+    line_ += ",\"lat\":";
+    append_ms(line_, end->latency.count_ns());
+    line_ += ",\"q\":";
+    append_number(line_, end->quality, 3);
+    line_ += ",\"c\":";
+    append_number(line_, end->cost_usd * 1e6, 1);
   } else {
-    append_quoted(line_, node_name(e.next));
+    line_ += "null,\"o\":null,\"lat\":null,\"q\":null,\"c\":null";
   }
-  line_ += ",\"reason\":";
-  append_quoted(line_, e.reason);
+  line_ += ",\"d\":[";
+  for (std::size_t i = 0; i < p.decisions.size(); ++i) {
+    const Decision& d = p.decisions[i];
+    fmt::format_to(it, "{}[{},{},{},", i ? "," : "", d.node, d.agent, d.kind);
+    append_number(line_, d.probability, 6);
+    fmt::format_to(it, ",{},{},{},", d.visit, d.end, d.error);
+    if (d.end < 0) {
+      line_ += "null,null,null,null]";
+      continue;
+    }
+    append_ms(line_, d.latency_ns);
+    line_ += ',';
+    append_number(line_, d.confidence, 2);
+    line_ += ',';
+    append_number(line_, d.quality, 2);
+    line_ += ',';
+    append_number(line_, d.cost_usd * 1e6, 1);
+    line_ += ']';
+  }
+  line_ += "],\"f\":[";
+  for (std::size_t i = 0; i < p.flows.size(); ++i) {
+    fmt::format_to(it, "{}[{},{}]", i ? "," : "", p.flows[i].first, p.flows[i].second);
+  }
+  line_ += ']';
+  if (options_.features) {
+    line_ += ",\"x\":[";
+    line_ += p.features;
+    line_ += ']';
+  }
   line_ += "}\n";
   out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
-  ++lines_;
+  ++rows_;
+  decisions_ += p.decisions.size();
 }
 
 }  // namespace orchsim::eval

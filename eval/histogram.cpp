@@ -53,14 +53,6 @@ LogLinearHistogram::Bucket LogLinearHistogram::bucket_range(std::size_t index) {
   return {lo, lo + width_minus_one, 0};
 }
 
-double LogLinearHistogram::midpoint(std::size_t index) const {
-  const Bucket b = bucket_range(index);
-  // (hi - lo + 1) is a power of two >= 2 outside the exact range: the
-  // midpoint lo + width/2 is an integer.
-  const std::int64_t mid = b.lo == b.hi ? b.lo : b.lo + (b.hi - b.lo) / 2 + 1;
-  return static_cast<double>(std::clamp(mid, min_, max_));
-}
-
 double LogLinearHistogram::quantile(double q) const {
   if (count_ == 0) return 0.0;
   const std::uint64_t rank = rank_for(q, count_);
@@ -68,8 +60,17 @@ double LogLinearHistogram::quantile(double q) const {
   if (rank >= count_) return static_cast<double>(max_);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kBucketCount; ++i) {
-    seen += counts_[i];
-    if (seen >= rank) return midpoint(i);
+    if (seen + counts_[i] < rank) {
+      seen += counts_[i];
+      continue;
+    }
+    const Bucket b = bucket_range(i);
+    if (b.lo == b.hi) return static_cast<double>(b.lo);
+    const double width = static_cast<double>(b.hi - b.lo + 1);
+    const double within =
+        (static_cast<double>(rank - seen) - 0.5) / static_cast<double>(counts_[i]);
+    const double v = static_cast<double>(b.lo) + within * width;
+    return std::clamp(v, static_cast<double>(min_), static_cast<double>(max_));
   }
   return static_cast<double>(max_);  // unreachable: the counts add up to count_
 }

@@ -2,9 +2,12 @@
 //
 // Contract: values 0..255 are counted exactly; above that every power of two
 // [2^e, 2^(e+1)) is split into 128 equal sub-buckets, so a bucket is at most
-// 1/128 of its lower bound wide. Reported values are bucket midpoints (clamped
-// to the exact min and max), so a quantile is within 1/256 (0.4%) of a value
-// whose rank is the nearest-rank answer, across the whole int64 range.
+// 1/128 of its lower bound wide. A quantile interpolates linearly by rank
+// within its bucket (the values in a bucket taken as spread evenly over it)
+// and is clamped to the exact min and max, so it is within kRelativeError
+// (1/128, 0.8%) of the nearest-rank answer, across the whole int64 range. It
+// moves smoothly with the data: quantiles of replications that fall in one
+// bucket still differ, and intervals over them do not collapse to a point.
 // count(), min(), max() and mean() are exact (the sum is a 128-bit integer).
 // Negative values are recorded as 0.
 //
@@ -23,6 +26,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace orchsim::eval {
@@ -34,6 +40,8 @@ class LogLinearHistogram {
   static constexpr std::int64_t kSubBuckets = std::int64_t{1} << kSubBucketBits;  // 128
   // Values below this are counted exactly, one bucket per value.
   static constexpr std::int64_t kLinearLimit = 2 * kSubBuckets;  // 256
+  // Bound on |quantile() − nearest-rank value| / value, from the bucket width.
+  static constexpr double kRelativeError = 1.0 / static_cast<double>(kSubBuckets);
   static constexpr std::size_t kBucketCount =
       static_cast<std::size_t>(kLinearLimit + (62 - kSubBucketBits) * kSubBuckets);
 
@@ -66,11 +74,14 @@ class LogLinearHistogram {
   std::int64_t max() const { return count_ == 0 ? 0 : max_; }
   // The exact integer sum divided by count, in double; 0 when empty.
   double mean() const;
-  // Nearest rank: the smallest recorded value v such that at least
-  // ceil(q * count) values are <= v, reported as its bucket's midpoint clamped
-  // to [min, max]; q <= 0 gives min() and q >= 1 gives max() exactly. 0 when
+  // Nearest rank r = ceil(q * count): the bucket holding the r-th smallest
+  // value, and within it lo + (r − before − 1/2) / n · width, where `before`
+  // values lie in lower buckets and n in this one; clamped to [min, max].
+  // Exact below 256. q <= 0 gives min() and q >= 1 gives max() exactly; 0 when
   // empty. ceil() forgives a relative 1e-12 so that 0.99 * 100 is rank 99.
   double quantile(double q) const;
+  // How many recorded values were exactly 0 (0 is a bucket of its own).
+  std::uint64_t zeros() const { return counts_[0]; }
   // The rank quantile(q) looks for, in 1..count (0 when count is 0).
   static std::uint64_t rank_for(double q, std::uint64_t count);
 
@@ -88,6 +99,15 @@ class LogLinearHistogram {
 
   friend bool operator==(const LogLinearHistogram& a, const LogLinearHistogram& b);
 
+  // An exact, compact encoding (non-empty buckets, count, min, max and the
+  // 128-bit sum as varints, ~2 bytes a bucket): how the results store keeps a
+  // task's latencies, so that histograms merged from the store equal those
+  // merged in memory. decode(encode(h)) == h; decode() gives nullopt for bytes
+  // that are not an encoding (unknown version, bucket out of range, counts
+  // that do not add up, trailing bytes).
+  std::string encode() const;
+  static std::optional<LogLinearHistogram> decode(std::string_view bytes);
+
  private:
   void add_to_sum(std::uint64_t value, std::uint64_t count) {
     // 128-bit sum as two 64-bit halves: value * count fits in 127 bits.
@@ -98,7 +118,6 @@ class LogLinearHistogram {
     sum_lo_ += lo;
     sum_hi_ += hi + (sum_lo_ < lo ? 1 : 0);
   }
-  double midpoint(std::size_t index) const;
 
   std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;

@@ -160,7 +160,13 @@ std::string MetricsCollector::node_name(NodeId node) const {
 // --- Events ----------------------------------------------------------------
 
 void MetricsCollector::on_request_arrived(const orchestration::RequestArrived& e) {
-  if (e.at < sim::Time::zero() + warmup_) return;  // counted in excluded_warmup when it ends
+  if (e.at < sim::Time::zero() + warmup_) {
+    // Counted now: one still in flight at the end is excluded all the same
+    // (every request is measured or excluded).
+    ++excluded_warmup_;
+    warmup_in_flight_.insert(e.request);
+    return;
+  }
   ++requests_.arrived;
 }
 
@@ -181,7 +187,7 @@ void MetricsCollector::add_to_series(double latency_ms) {
 
 void MetricsCollector::on_request_finished(const orchestration::RequestFinished& e) {
   if (e.at - e.latency < sim::Time::zero() + warmup_) {
-    ++excluded_warmup_;
+    warmup_in_flight_.erase(e.request);
     return;
   }
   add_to_series(e.latency.milliseconds_f());
@@ -223,11 +229,13 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
 }
 
 void MetricsCollector::on_call_started(const orchestration::CallStarted& e) {
+  if (in_warmup(e.request)) return;
   ++agent(e.agent).calls_started;
   ++node_stats(e.node).calls_started;
 }
 
 void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
+  if (in_warmup(e.request)) return;
   AgentStats& a = agent(e.agent);
   const auto end = static_cast<std::size_t>(e.end);
   if (end < kCallEnds) ++a.calls_ended[end];
@@ -244,19 +252,23 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
 }
 
 void MetricsCollector::on_routing_decision(const orchestration::RoutingDecision& e) {
+  if (in_warmup(e.request)) return;
   decisions_.add(e.node, e.choice);
 }
 
 void MetricsCollector::on_node_entered(const orchestration::NodeEntered& e) {
+  if (in_warmup(e.request)) return;
   const std::uint64_t from = e.from == kNoNode ? 0 : std::uint64_t{e.from} + 1;
   edges_.add(from, e.to);
 }
 
-void MetricsCollector::on_retry_scheduled(const orchestration::RetryScheduled&) {
+void MetricsCollector::on_retry_scheduled(const orchestration::RetryScheduled& e) {
+  if (in_warmup(e.request)) return;
   ++events_.retries_scheduled;
 }
 
-void MetricsCollector::on_hedge_launched(const orchestration::HedgeLaunched&) {
+void MetricsCollector::on_hedge_launched(const orchestration::HedgeLaunched& e) {
+  if (in_warmup(e.request)) return;
   ++events_.hedges_launched;
 }
 
@@ -271,6 +283,7 @@ void MetricsCollector::on_breaker_changed(const orchestration::BreakerChanged& e
 }
 
 void MetricsCollector::on_context_fitted(const orchestration::ContextFitted& e) {
+  if (in_warmup(e.request)) return;
   ++events_.context_fits;
   if (e.tokens_after < e.tokens_before) ++events_.context_truncated;
   if (e.summarized) ++events_.context_summarized;
@@ -278,6 +291,7 @@ void MetricsCollector::on_context_fitted(const orchestration::ContextFitted& e) 
 }
 
 void MetricsCollector::on_budget_exhausted(const orchestration::BudgetExhausted& e) {
+  if (in_warmup(e.request)) return;
   const auto kind = static_cast<std::size_t>(e.kind);
   if (kind < kBudgetKinds) ++budget_[kind];
 }
@@ -398,6 +412,11 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
     aj["errors"] = std::move(errors);
     aj["queue_wait_ms"] = {{"mean", number(mean_ms(a.queue_wait), kMsDecimals)},
                            {"p99", number(quantile_ms(a.queue_wait, 0.99), kMsDecimals)}};
+    // P(wait): the share of ended calls that queued at all (zero is a bucket
+    // of its own, so this is exact). Erlang C for an M/M/c agent.
+    aj["p_wait"] = number(ratio(static_cast<double>(a.queue_wait.count() - a.queue_wait.zeros()),
+                                a.queue_wait.count()),
+                          kRateDecimals);
     aj["duration_ms"] = {{"p50", number(quantile_ms(a.duration, 0.50), kMsDecimals)},
                          {"p99", number(quantile_ms(a.duration, 0.99), kMsDecimals)}};
     aj["input_tokens"] = a.input_tokens;

@@ -55,6 +55,7 @@
 //                  "errors": {"transient", "rate_limited", "permanent",
 //                             "context_overflow", "overloaded", "unavailable"},
 //                  "queue_wait_ms": {"mean", "p99"},
+//                  "p_wait": share of ended calls that queued before service,
 //                  "duration_ms": {"p50", "p99"},  // every ended call, cancelled included
 //                  "input_tokens", "output_tokens", "cost_usd",
 //                  "breaker": {"transitions", "open_ms"},
@@ -71,7 +72,10 @@
 //     "budget_exhausted": {"retry_budget", "deadline", "loop_bound", "breaker_open"},
 //     "steady_state": {                            // one long run's own error bar
 //       "warmup_ms": fixed warm-up (requests arriving before it are excluded
-//                    from every request metric above), "excluded_warmup": int,
+//                    from every request metric above, and so are their calls,
+//                    decisions, edges and budget events; agents' busy time,
+//                    utilisation, queue length and breaker figures cover the
+//                    whole run), "excluded_warmup": int,
 //       "series_batch": requests per point of the latency series (doubles as
 //                       the series is compacted; memory stays fixed),
 //       "mser5_warmup_requests": MSER-5 truncation point (White 1997),
@@ -95,6 +99,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -189,8 +194,9 @@ class MetricsCollector final : public orchestration::Observer {
   void on_context_fitted(const orchestration::ContextFitted& e) override;
   void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
 
-  // Requests arriving before `warmup` are left out of every request metric
-  // (fixed-time warm-up deletion for steady-state runs). Set before the run.
+  // Requests arriving before `warmup` are left out of every request metric,
+  // their calls, routing decisions and edges included (fixed-time warm-up
+  // deletion for steady-state runs). Set before the run.
   void set_warmup(sim::Duration warmup) { warmup_ = warmup; }
 
   // Ends the run at `end`: closes open breaker intervals and computes each
@@ -206,6 +212,8 @@ class MetricsCollector final : public orchestration::Observer {
   const std::vector<ClassStats>& classes() const { return classes_; }
   const std::vector<AgentStats>& agents() const { return agents_; }
   const EventStats& events() const { return events_; }
+  // Requests that arrived during the warm-up (finished or not).
+  std::uint64_t excluded_warmup() const { return excluded_warmup_; }
   // By node index; nodes that made no call have calls_started == 0.
   const std::vector<NodeStats>& nodes() const { return nodes_; }
   std::uint64_t budget_exhausted(orchestration::BudgetExhausted::Kind kind) const {
@@ -227,6 +235,15 @@ class MetricsCollector final : public orchestration::Observer {
   static constexpr std::size_t kSeriesMax = 1u << 16;
   sim::Duration warmup_ = sim::Duration::zero();
   std::uint64_t excluded_warmup_ = 0;
+  // Warm-up requests still in flight: their calls, decisions, edges and
+  // budget events are left out like the requests themselves, so that ratios
+  // such as strong-model calls per request compare like with like. Looked up
+  // only, never iterated; empty without a warm-up, and empty again once the
+  // warm-up requests have finished (one size test per event then).
+  std::unordered_set<orchestration::RequestId> warmup_in_flight_;
+  bool in_warmup(orchestration::RequestId request) const {
+    return !warmup_in_flight_.empty() && warmup_in_flight_.contains(request);
+  }
   std::vector<double> series_;
   std::uint64_t series_batch_ = 1;
   double pending_sum_ = 0.0;

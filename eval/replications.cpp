@@ -134,8 +134,23 @@ std::vector<MetricSummary> summarize(const std::vector<nlohmann::ordered_json>& 
       if (!std::isnan(v)) present.push_back(v);
     }
     m.ci = stats::confidence_interval(present, level);
+    if (is_quantile_metric(m.name) && m.ci.has_interval()) {
+      m.ci.half_width += quantization_bound(m.ci.mean);
+    }
   }
   return out;
+}
+
+bool is_quantile_metric(std::string_view name) {
+  std::string_view last = name.substr(name.rfind('.') + 1);  // npos + 1 == 0: the whole name
+  if (last.starts_with("latency_")) last.remove_prefix(8);
+  if (last.ends_with("_ms")) last.remove_suffix(3);
+  if (last.size() < 2 || last[0] != 'p') return false;
+  return last.find_first_not_of("0123456789", 1) == std::string_view::npos;
+}
+
+double quantization_bound(double value) {
+  return LogLinearHistogram::kRelativeError * std::abs(value);
 }
 
 nlohmann::ordered_json to_json(const stats::ConfidenceInterval& ci) {

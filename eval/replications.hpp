@@ -67,8 +67,18 @@ struct MetricSummary {
   std::vector<double> values;    // by replication; NaN where missing
 };
 
+// Whether a metric is a quantile read from a LogLinearHistogram ("...p99",
+// "...latency_p50_ms"). Such a value is within quantization_bound(value) of
+// the sample quantile it stands for, an error replications cannot average
+// away, so intervals on quantiles are widened by it (docs/evaluation.md).
+bool is_quantile_metric(std::string_view name);
+double quantization_bound(double value);  // LogLinearHistogram::kRelativeError · |value|
+
 // One summary per metric, in the first replication's order (metrics first
-// seen in later replications follow, in order of appearance).
+// seen in later replications follow, in order of appearance). The interval
+// of a quantile metric is the t interval over replications widened by
+// quantization_bound(mean): it never claims more precision than the
+// histogram has.
 std::vector<MetricSummary> summarize(const std::vector<nlohmann::ordered_json>& metrics,
                                      double level = 0.95);
 

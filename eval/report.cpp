@@ -87,6 +87,9 @@ nlohmann::ordered_json make_report(const scenarios::Scenario& s, const RunResult
               {"failed", r.failed},
               {"in_flight", r.in_flight}};
   j["metrics"] = r.metrics->to_json();
+  // How far a reported quantile may be from the sample's own (histogram resolution).
+  j["quantiles"] = {{"method", "log-linear histogram, interpolated within a bucket by rank"},
+                    {"relative_error", LogLinearHistogram::kRelativeError}};
   j["latency_histogram"] = latency_histogram_json(r.metrics->requests().latency_all,
                                                   r.metrics->requests().latency_success);
   if (r.timeseries) j["timeseries"] = r.timeseries->to_json();

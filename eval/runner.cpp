@@ -84,7 +84,10 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   }
   std::unique_ptr<DecisionLog> decisions;
   if (options.decision_log) {
-    decisions = std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names);
+    decisions = std::make_unique<DecisionLog>(
+        *options.decision_log, s.workflow, agent_names,
+        DecisionLogOptions{
+            .scenario = s.name, .seed = result.seed, .features = options.decision_features});
     observers.add(decisions.get());
   }
   if (options.request_log) {
@@ -105,12 +108,20 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   workload.start();
 
   // Event by event, so the run stops exactly when the arrivals are over and
-  // the system has drained (or the drain limit passed), and the end time is
-  // the last event's, not a slice boundary.
+  // the system has drained, and the end time is the last event's, not a
+  // slice boundary. No event past the drain limit ever runs: once the
+  // arrivals are over, only events by arrivals_over + drain; before that,
+  // only events by duration_end + drain (arrivals_over is at most
+  // duration_end, and it is known right after the event that made it so).
+  // When the next event lies beyond the limit, the run ends at the limit.
   const sim::Time duration_end = result.duration_limit > sim::Duration::zero()
                                      ? sim::Time::zero() + result.duration_limit
                                      : sim::Time::max();
+  const auto plus_drain = [&s](sim::Time t) {
+    return t > sim::Time::max() - s.run.drain ? sim::Time::max() : t + s.run.drain;
+  };
   sim::Time arrivals_over = sim::Time::max();
+  std::optional<sim::Time> drain_cut;  // the run reached its drain limit
   std::uint64_t until_progress = 0;
   for (;;) {
     if (arrivals_over == sim::Time::max()) {
@@ -119,11 +130,18 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
           sim.now() >= duration_end;
       if (done) arrivals_over = std::min(sim.now(), duration_end);
     }
-    if (arrivals_over != sim::Time::max()) {
-      if (orch.in_flight() == 0) break;
-      if (sim.now() >= arrivals_over + s.run.drain) break;
+    if (arrivals_over != sim::Time::max() && orch.in_flight() == 0) break;
+    const sim::Time limit =
+        plus_drain(arrivals_over != sim::Time::max() ? arrivals_over : duration_end);
+    if (!sim.step_until(limit)) {
+      // Nothing by the limit. Requests still in flight (hung calls, or
+      // calls that end past the drain) wait for it: the run lasts until the
+      // limit whatever is scheduled after it, since an event that never
+      // runs must not move the end. With none in flight, nothing can happen
+      // any more: the run ends with its last event.
+      if (orch.in_flight() > 0 && limit != sim::Time::max()) drain_cut = limit;
+      break;
     }
-    if (!sim.step()) break;  // nothing can happen any more (e.g. only hung calls left)
     if (options.progress && until_progress-- == 0) {
       until_progress = 1u << 16;
       const double done = result.requests_limit != 0
@@ -135,7 +153,11 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   }
   if (options.progress) options.progress(1.0);
 
+  // No event runs by the cut: this only moves the clock there, so that the
+  // servers still held (hung calls) are busy until the end, as they were.
+  if (drain_cut) sim.run_until(*drain_cut);
   result.end = sim.now();
+  result.arrivals_end = arrivals_over;
   result.events = sim.events_run();
   result.arrived = orch.arrived();
   result.completed = orch.completed();
@@ -147,6 +169,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     usage.push_back(
         {std::string(a->name()), a->servers(), st.busy_server_time, st.max_queue_length});
   }
+  if (decisions) decisions->finish();  // requests still in flight
   result.metrics->finalize(result.end, std::move(usage));
   result.timeseries->finalize(result.end);
   orch.set_observer(nullptr);

@@ -35,7 +35,10 @@ struct RunOptions {
   std::optional<sim::Duration> warmup;
   bool trace = false;  // collect a Chrome trace
   std::size_t trace_max_events = 2'000'000;
-  std::ostream* decision_log = nullptr;  // JSONL routing decisions, streamed
+  // The decision log (eval/decision_log.hpp), streamed as JSON Lines; wrap
+  // the stream in a ZstdOstream for decisions.jsonl.zst.
+  std::ostream* decision_log = nullptr;
+  bool decision_features = false;  // with what each policy saw (larger, slower)
   // Keep per-request detail for a bounded sample (eval/request_log.hpp).
   std::optional<RequestLogOptions> request_log;
   // One more observer of every orchestration event (validation, tools); it
@@ -49,7 +52,11 @@ struct RunResult {
   std::uint64_t seed = 0;
   std::uint64_t requests_limit = 0;
   sim::Duration duration_limit = sim::Duration::zero();
-  sim::Time end;             // simulated time when the run stopped
+  sim::Time end;  // simulated time when the run stopped
+  // When arrivals stopped (request limit reached, duration over); max() when
+  // they never did (the event queue ran dry first). The run ends by
+  // arrivals_end + run.drain at the latest.
+  sim::Time arrivals_end = sim::Time::max();
   std::uint64_t events = 0;  // kernel events run
   std::uint64_t arrived = 0, completed = 0, failed = 0, in_flight = 0;
   std::unique_ptr<MetricsCollector> metrics;

@@ -162,34 +162,45 @@ std::optional<double> mean_of(const std::vector<MetricSummary>& s, std::string_v
   return m->ci.mean;
 }
 
-std::optional<double> reference_quality(
-    const std::string& scenario, const std::vector<std::pair<std::string, std::string>>& base,
-    const std::vector<std::pair<std::string, std::string>>& extra,
-    const ReplicationOptions& options, const std::string& metric) {
-  auto overrides = base;
-  overrides.insert(overrides.end(), extra.begin(), extra.end());
-  return mean_of(summarize(run_point(scenario, overrides, options).metrics), metric);
-}
-
 }  // namespace
 
 SweepResult run_sweep(const std::string& scenario,
                       const std::vector<std::pair<std::string, std::string>>& base_overrides,
                       const std::vector<GridAxis>& grid, const ReplicationOptions& options,
                       const std::optional<RouterSpec>& router) {
-  SweepResult result;
-  if (router) {
-    result.q_weak = reference_quality(scenario, base_overrides, router->weak_overrides, options,
-                                      router->quality_metric);
-    result.q_strong = reference_quality(scenario, base_overrides, router->strong_overrides, options,
-                                        router->quality_metric);
-  }
-  for (auto& point : grid_points(grid)) {
+  auto with = [&base_overrides](const std::vector<std::pair<std::string, std::string>>& extra) {
     auto overrides = base_overrides;
-    overrides.insert(overrides.end(), point.begin(), point.end());
-    const ReplicationSet set = run_point(scenario, overrides, options);
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return overrides;
+  };
+  std::optional<ReplicationSet> weak, strong;
+  if (router) {
+    weak = run_point(scenario, with(router->weak_overrides), options);
+    strong = run_point(scenario, with(router->strong_overrides), options);
+  }
+  std::vector<ReplicationSet> sets;
+  for (const auto& point : grid_points(grid))
+    sets.push_back(run_point(scenario, with(point), options));
+  std::vector<const ReplicationSet*> points;
+  for (const ReplicationSet& set : sets) points.push_back(&set);
+  return summarize_sweep(grid, points, router, weak ? &*weak : nullptr,
+                         strong ? &*strong : nullptr);
+}
+
+SweepResult summarize_sweep(const std::vector<GridAxis>& grid,
+                            const std::vector<const ReplicationSet*>& points,
+                            const std::optional<RouterSpec>& router, const ReplicationSet* weak,
+                            const ReplicationSet* strong) {
+  SweepResult result;
+  if (router && weak != nullptr && strong != nullptr) {
+    result.q_weak = mean_of(summarize(weak->metrics), router->quality_metric);
+    result.q_strong = mean_of(summarize(strong->metrics), router->quality_metric);
+  }
+  auto point_overrides = grid_points(grid);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const ReplicationSet& set = *points[i];
     SweepPoint p;
-    p.overrides = std::move(point);
+    if (i < point_overrides.size()) p.overrides = std::move(point_overrides[i]);
     p.summaries = summarize(set.metrics);
     if (router) {
       std::vector<double> fractions;

@@ -92,6 +92,15 @@ SweepResult run_sweep(const std::string& scenario,
                       const std::vector<GridAxis>& grid, const ReplicationOptions& options,
                       const std::optional<RouterSpec>& router = std::nullopt);
 
+// The same result from replication sets already run (by run_sweep, or read
+// from a results store): `points[i]` is grid_points(grid)[i]; with a router,
+// `weak` and `strong` are the reference runs. Marks the Pareto frontier.
+SweepResult summarize_sweep(const std::vector<GridAxis>& grid,
+                            const std::vector<const ReplicationSet*>& points,
+                            const std::optional<RouterSpec>& router = std::nullopt,
+                            const ReplicationSet* weak = nullptr,
+                            const ReplicationSet* strong = nullptr);
+
 // Marks SweepPoint::pareto from the summaries' means.
 void mark_pareto(std::vector<SweepPoint>& points);
 

@@ -137,6 +137,12 @@ class Agent {
   virtual std::uint32_t in_service() const = 0;
   virtual std::uint32_t queued() const = 0;
   virtual std::uint32_t servers() const = 0;
+  // Published facts a router may read: prices, and the share of its rate
+  // limits' buckets available at `now` (the smallest, in [0, 1]; 1 when it
+  // has none, or does not say).
+  virtual double usd_per_1k_input_tokens() const { return 0.0; }
+  virtual double usd_per_1k_output_tokens() const { return 0.0; }
+  virtual double rate_limit_headroom(sim::Time /*now*/) const { return 1.0; }
 };
 
 }  // namespace orchsim::mock_agents

@@ -460,4 +460,11 @@ void MockAgent::on_fault_start(const FaultWindow& window) {
   }
 }
 
+double MockAgent::rate_limit_headroom(sim::Time now) const {
+  double headroom = 1.0;
+  if (request_bucket_) headroom = std::min(headroom, request_bucket_->fill(now));
+  if (token_bucket_) headroom = std::min(headroom, token_bucket_->fill(now));
+  return headroom;
+}
+
 }  // namespace orchsim::mock_agents

@@ -74,6 +74,13 @@ class MockAgent final : public Agent {
   std::uint32_t in_service() const override { return busy_; }
   std::uint32_t queued() const override { return queued_live_; }
   std::uint32_t servers() const override { return config_.servers; }
+  double usd_per_1k_input_tokens() const override {
+    return config_.tokens.usd_per_1k_input_tokens;
+  }
+  double usd_per_1k_output_tokens() const override {
+    return config_.tokens.usd_per_1k_output_tokens;
+  }
+  double rate_limit_headroom(sim::Time now) const override;
 
   const MockAgentConfig& config() const { return config_; }
   // Counters up to now (busy time is brought up to date on each call).

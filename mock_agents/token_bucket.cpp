@@ -13,16 +13,26 @@ TokenBucket::TokenBucket(std::int64_t per_minute)
 }
 
 void TokenBucket::refill(sim::Time now) {
+  level_ = level_at(now);
+  if (now > last_) last_ = now;
+}
+
+double TokenBucket::fill(sim::Time now) const {
+  return static_cast<double>(level_at(now)) / static_cast<double>(per_minute_ * kScale);
+}
+
+std::int64_t TokenBucket::level_at(sim::Time now) const {
   const std::int64_t elapsed = (now - last_).count_ns();
-  last_ = now;
-  if (elapsed <= 0) return;
+  if (elapsed <= 0) return level_;
+  // Neither elapsed * per_minute_ nor level_ plus it may be formed when it
+  // would pass the capacity: at 1.5e8 per minute the capacity is 9e18, within
+  // 3% of INT64_MAX. Compare against the room left instead: elapsed fills it
+  // exactly when elapsed * per_minute_ >= room, i.e. elapsed > room / per_minute_
+  // (integer division), and below that the product is at most room.
   const std::int64_t cap = per_minute_ * kScale;
-  // elapsed * per_minute_ may overflow for long idle gaps: cap first.
-  if (elapsed >= kScale) {
-    level_ = cap;
-  } else {
-    level_ = std::min(cap, level_ + elapsed * per_minute_);
-  }
+  const std::int64_t room = cap - level_;
+  if (elapsed > room / per_minute_) return cap;
+  return level_ + elapsed * per_minute_;
 }
 
 std::int64_t TokenBucket::available(sim::Time now) {

@@ -35,10 +35,14 @@ class TokenBucket {
 
   // Units available at `now` (rounded down).
   std::int64_t available(sim::Time now);
+  // The share of the capacity available at `now`, in [0, 1], without taking
+  // or refilling anything (for routers that read headroom).
+  double fill(sim::Time now) const;
   std::int64_t capacity() const { return per_minute_; }
 
  private:
   void refill(sim::Time now);
+  std::int64_t level_at(sim::Time now) const;
 
   static constexpr std::int64_t kScale = 60'000'000'000;  // nanoseconds per minute
   std::int64_t per_minute_;

@@ -35,7 +35,7 @@ std::string_view to_string(BreakerState state);
 struct CircuitBreakerConfig {
   enum class Window : std::uint8_t { kCountBased, kTimeBased };
   Window window = Window::kCountBased;
-  std::uint32_t window_size = 100;          // calls (count-based) or seconds (time-based)
+  std::uint32_t window_size = 100;  // calls (count-based) or seconds (time-based)
   std::uint32_t minimum_calls = 100;
   double failure_rate_threshold = 50.0;     // percent, inclusive
   double slow_call_rate_threshold = 100.0;  // percent, inclusive

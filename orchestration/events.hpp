@@ -85,6 +85,7 @@ struct CallStarted {
   mock_agents::CallId call;
   AttemptKind kind;
   std::int64_t input_tokens;
+  std::uint64_t decision = 0;  // the RoutingDecision::id that chose it; 0 when not routed
 };
 
 struct CallEnded {
@@ -103,9 +104,10 @@ struct CallEnded {
   std::int64_t input_tokens;
   std::int64_t output_tokens;
   double cost_usd;
-  double quality;     // ground truth
-  double confidence;  // what the orchestrator saw
-  bool silent;        // ground truth: a silent failure
+  double quality;              // ground truth
+  double confidence;           // what the orchestrator saw
+  bool silent;                 // ground truth: a silent failure
+  std::uint64_t decision = 0;  // as in CallStarted
 };
 
 struct RoutingCandidate {
@@ -114,6 +116,12 @@ struct RoutingCandidate {
   bool eligible;  // false: its breaker is open
 };
 
+class DecisionContext;
+
+// A routing policy chose an agent. `id` numbers the decisions of a run from
+// 1; the calls it started carry it (CallStarted::decision), so outcomes join
+// to decisions. `candidates` and `reason` are filled only for observers that
+// want explanations.
 struct RoutingDecision {
   sim::Time at;
   RequestId request;
@@ -122,6 +130,10 @@ struct RoutingDecision {
   const std::vector<RoutingCandidate>* candidates;  // the inputs looked at
   AgentIndex choice;
   std::string_view reason;
+  std::uint64_t id = 0;
+  double probability = 1.0;                  // the propensity of the choice (NaN: not estimated)
+  AttemptKind kind = AttemptKind::kFirst;    // what the choice is for
+  const DecisionContext* context = nullptr;  // what the policy saw (valid during the call)
 };
 
 // The request (one of its branches) moves along an edge of the workflow.

@@ -1,14 +1,12 @@
 #include "orchestration/linucb.hpp"
 
+#include <Eigen/Dense>
 #include <cmath>
 #include <stdexcept>
 
-#include <Eigen/Dense>
-
 namespace orchsim::orchestration {
 
-LinUcb::LinUcb(std::size_t arms, std::size_t features, double alpha, double ridge)
-    : alpha_(alpha) {
+LinUcb::LinUcb(std::size_t arms, std::size_t features, double alpha, double ridge) : alpha_(alpha) {
   if (arms == 0 || features == 0) throw std::invalid_argument("linucb: need >= 1 arm and feature");
   if (!(ridge > 0)) throw std::invalid_argument("linucb: ridge must be > 0");
   const auto d = static_cast<Eigen::Index>(features);

@@ -10,10 +10,9 @@
 //   bandit.update(arm, x, reward);
 #pragma once
 
+#include <Eigen/Core>
 #include <cstddef>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace orchsim::orchestration {
 

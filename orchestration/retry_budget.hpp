@@ -42,13 +42,17 @@ class RetryBudget {
   // Whether one more retry (or hedge) may start now.
   bool allow_retry() const;
   void retry_started() { ++retries_in_flight_; }
-  void retry_finished() { if (retries_in_flight_ > 0) --retries_in_flight_; }
+  void retry_finished() {
+    if (retries_in_flight_ > 0) --retries_in_flight_;
+  }
   // Every attempt's end (first tries and retries alike), for the token bucket.
   void on_success();
   void on_failure();
   // Requests in flight, for the concurrency kind.
   void request_started() { ++active_requests_; }
-  void request_finished() { if (active_requests_ > 0) --active_requests_; }
+  void request_finished() {
+    if (active_requests_ > 0) --active_requests_;
+  }
 
   double tokens() const { return static_cast<double>(milli_tokens_) / 1000.0; }
   std::uint32_t retries_in_flight() const { return retries_in_flight_; }

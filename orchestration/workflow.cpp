@@ -1,33 +1,43 @@
 #include "orchestration/workflow.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
 
-#include <fmt/format.h>
-
 namespace orchsim::orchestration {
 
 std::string_view to_string(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kCall: return "call";
-    case NodeKind::kGate: return "gate";
-    case NodeKind::kFanOut: return "fan_out";
-    case NodeKind::kJoin: return "join";
-    case NodeKind::kTerminal: return "terminal";
+    case NodeKind::kCall:
+      return "call";
+    case NodeKind::kGate:
+      return "gate";
+    case NodeKind::kFanOut:
+      return "fan_out";
+    case NodeKind::kJoin:
+      return "join";
+    case NodeKind::kTerminal:
+      return "terminal";
   }
   return "?";
 }
 
 std::string_view to_string(JoinPolicy policy) {
   switch (policy) {
-    case JoinPolicy::kAll: return "all";
-    case JoinPolicy::kFirstSuccess: return "first_success";
-    case JoinPolicy::kFirstK: return "first_k";
-    case JoinPolicy::kQuorum: return "quorum";
-    case JoinPolicy::kDeadline: return "deadline";
+    case JoinPolicy::kAll:
+      return "all";
+    case JoinPolicy::kFirstSuccess:
+      return "first_success";
+    case JoinPolicy::kFirstK:
+      return "first_k";
+    case JoinPolicy::kQuorum:
+      return "quorum";
+    case JoinPolicy::kDeadline:
+      return "deadline";
   }
   return "?";
 }
@@ -40,13 +50,6 @@ NodeId Workflow::find(const std::string& node_name) const {
 }
 
 namespace {
-
-const std::set<std::string>& known_policies() {
-  static const std::set<std::string> k = {"static",   "round_robin", "weighted_random",
-                                          "least_loaded", "latency_ewma", "p2c",
-                                          "cost_aware",   "linucb",      "cascade"};
-  return k;
-}
 
 // Outgoing edges of a node, in a fixed order.
 std::vector<NodeId> edges_of(const Node& n) {
@@ -102,37 +105,28 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
   for (NodeId i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     for (NodeId t : edges_of(n)) {
-      if (t >= nodes.size()) out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
+      if (t >= nodes.size())
+        out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
     }
     switch (n.kind) {
       case NodeKind::kCall: {
         const CallNode& c = n.call;
-        const bool cascade = c.routing.policy == "cascade";
-        if (c.agents.empty() && !cascade) out.push_back(fmt::format("{}: no candidate agents", name_of(i)));
+        // Candidates and the routing policy's parameters are checked when the
+        // policy is made (orchestration/policy_registry.hpp): a policy may add
+        // candidates (a cascade's tiers).
         for (AgentIndex a : c.agents) check_agent(i, a, "agent");
         for (AgentIndex a : c.fallback_agents) check_agent(i, a, "fallback agent");
         for (AgentIndex a : c.hedge.agents) check_agent(i, a, "hedge agent");
-        if (cascade) {
-          if (c.routing.cascade.tiers.empty()) {
-            out.push_back(fmt::format("{}: cascade has no tiers", name_of(i)));
-          }
-          for (AgentIndex a : c.routing.cascade.tiers) check_agent(i, a, "cascade tier");
-        }
-        if (!known_policies().count(c.routing.policy)) {
-          out.push_back(fmt::format("{}: unknown routing policy '{}'", name_of(i), c.routing.policy));
-        }
-        if (c.routing.policy == "weighted_random" && c.routing.weights.size() != c.agents.size()) {
-          out.push_back(fmt::format("{}: {} weights for {} agents", name_of(i),
-                                    c.routing.weights.size(), c.agents.size()));
-        }
-        if (c.retry.max_attempts == 0) out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
+        if (c.retry.max_attempts == 0)
+          out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
         if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, "summarizer");
         if (c.time_budget.budget > sim::Duration::zero()) {
           if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
             check_agent(i, c.time_budget.fast_agent, "fast agent");
           } else {
             check_agent(i, c.time_budget.decompose_agent, "decompose agent");
-            if (c.time_budget.parts < 2) out.push_back(fmt::format("{}: decompose parts must be >= 2", name_of(i)));
+            if (c.time_budget.parts < 2)
+              out.push_back(fmt::format("{}: decompose parts must be >= 2", name_of(i)));
           }
         }
         if (n.next == kNoNode) out.push_back(fmt::format("{}: call node has no next", name_of(i)));
@@ -191,10 +185,19 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     if (!seen[i]) out.push_back(fmt::format("{}: unreachable from the entry", name_of(i)));
   }
 
-  // Loops without a bound: a cycle none of whose nodes has max_visits is a
-  // cycle among the unbounded nodes. Each strongly connected component of
-  // those (Tarjan) that holds a cycle is reported once.
+  // Loops without a bound. Entering a node with max_visits counts a visit,
+  // so a cycle through it ends, except through its on_exhausted edge: an
+  // exhausted node passes the request on without counting anything, and a
+  // cycle back to it goes round for ever (at one instant, if no call is on
+  // it). So the cycles to find are those of the graph where a bounded node
+  // keeps only its on_exhausted edge. Each strongly connected component of
+  // it (Tarjan) that holds a cycle is reported once.
   const std::size_t count = nodes.size();
+  const auto loop_targets = [&](NodeId v) {
+    if (nodes[v].max_visits == 0) return targets(v);
+    const NodeId t = nodes[v].on_exhausted;
+    return t < count ? std::vector<NodeId>{t} : std::vector<NodeId>{};
+  };
   std::vector<std::int64_t> index(count, -1), low(count, 0);
   std::vector<bool> on_stack(count, false);
   std::vector<NodeId> component_stack;
@@ -205,8 +208,7 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     component_stack.push_back(v);
     on_stack[v] = true;
     bool self_loop = false;
-    for (NodeId w : targets(v)) {
-      if (nodes[w].max_visits > 0) continue;  // bounded: the cycle is cut here
+    for (NodeId w : loop_targets(v)) {
       self_loop = self_loop || w == v;
       if (index[w] < 0) {
         connect(w);
@@ -230,15 +232,23 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
     }
   };
   for (NodeId i = 0; i < count; ++i) {
-    if (nodes[i].max_visits == 0 && index[i] < 0) connect(i);
+    if (index[i] < 0) connect(i);
   }
   std::sort(loops.begin(), loops.end());
   for (const std::vector<NodeId>& loop : loops) {
     std::string members;
-    for (NodeId i : loop) members += (members.empty() ? "" : ", ") + name_of(i);
+    bool through_exhausted = false;
+    for (NodeId i : loop) {
+      members += (members.empty() ? "" : ", ") + name_of(i);
+      if (nodes[i].max_visits > 0) {
+        members += " (exhausted)";
+        through_exhausted = true;
+      }
+    }
     out.push_back(
-        fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it)",
-                    name_of(loop.front()), members));
+        fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it{})",
+                    name_of(loop.front()), members,
+                    through_exhausted ? ", or send on_exhausted out of the loop" : ""));
   }
   return out;
 }

@@ -24,7 +24,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,7 @@ namespace orchsim::orchestration {
 using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
 using AgentIndex = std::uint32_t;
+inline constexpr AgentIndex kNoAgent = std::numeric_limits<AgentIndex>::max();
 
 enum class NodeKind : std::uint8_t { kCall, kGate, kFanOut, kJoin, kTerminal };
 std::string_view to_string(NodeKind kind);
@@ -85,24 +89,28 @@ struct TimeBudgetConfig {
   std::uint32_t parts = 2;
 };
 
-// Cheap-first escalation (FrugalGPT): call tiers in order; accept the first
-// answer whose confidence reaches `accept_confidence`; the last tier's answer
-// is always accepted. Every tier called is paid for.
-struct CascadeConfig {
-  std::vector<AgentIndex> tiers;
-  double accept_confidence = 0.7;
-};
+class PolicyParams;
+struct NodeSpec;
+class RoutingPolicy;
 
+// Which routing policy serves a call node, and its parameters. Policies are
+// plug-ins (orchestration/policy_registry.hpp): the loader resolves the name
+// to a factory and checks the parameters; the orchestrator asks the factory
+// for a fresh policy per node per run.
 struct RoutingConfig {
-  // static, round_robin, weighted_random, least_loaded, latency_ewma, p2c,
-  // cost_aware, linucb, cascade (uses `cascade`).
   std::string policy = "static";
-  std::vector<double> weights;       // weighted_random
-  double ewma_alpha = 0.2;           // latency_ewma, p2c
-  double min_confidence = 0.0;       // cost_aware: cheapest whose EWMA confidence reaches this
-  double linucb_alpha = 1.0;         // linucb exploration
-  double cost_weight = 10.0;         // linucb reward = confidence - cost_weight * cost_usd
-  CascadeConfig cascade;
+  // The node's "routing.params" object (may be null), and the flat keys
+  // format version 1 keeps next to "policy" (weights, exploration, tiers, ...).
+  std::shared_ptr<const nlohmann::ordered_json> params;
+  std::shared_ptr<const nlohmann::ordered_json> legacy;
+  std::string pointer;  // where "routing" is in the scenario, for messages
+  // Resolved by the loader; empty: looked up in PolicyRegistry::global() by name.
+  std::shared_ptr<const std::function<std::unique_ptr<RoutingPolicy>(PolicyParams&, NodeSpec&)>>
+      factory;
+
+  // A config for C++ callers: `params` as JSON text (an object), e.g.
+  // RoutingConfig::named("weighted_random", R"({"weights": [3, 1]})").
+  static RoutingConfig named(std::string policy, std::string_view params_json = {});
 };
 
 struct CallNode {
@@ -116,10 +124,10 @@ struct CallNode {
   TimeBudgetConfig time_budget;
   // Context.
   FitPolicy fit = FitPolicy::kTruncateOldest;
-  AgentIndex summarizer = 0;           // for FitPolicy::kSummarize
-  double summary_ratio = 0.2;          // summary tokens / summarized tokens
-  double summary_fidelity = 0.8;       // information the summary keeps
-  bool include_context = true;         // false: the call sees only system prompt + query
+  AgentIndex summarizer = 0;      // for FitPolicy::kSummarize
+  double summary_ratio = 0.2;     // summary tokens / summarized tokens
+  double summary_fidelity = 0.8;  // information the summary keeps
+  bool include_context = true;    // false: the call sees only system prompt + query
   SegmentKind output_segment = SegmentKind::kIntermediate;
   double output_relevance = 1.0;
   bool output_to_context = true;
@@ -137,12 +145,12 @@ struct Condition {
     kConfidenceAtLeast,  // last call's confidence >= value
     kVerdictPass,        // last judge/critic verdict
     kVerdictFail,
-    kLastFailed,         // the last call step failed (after retries and fallback)
-    kErrorIs,            // ... with this error kind
-    kClassIs,            // request class index == class_index
-    kCostAbove,          // money spent so far > value (USD)
-    kTimeLeftBelow,      // deadline - now < duration
-    kVisitsAtLeast,      // visits of `node` >= count
+    kLastFailed,     // the last call step failed (after retries and fallback)
+    kErrorIs,        // ... with this error kind
+    kClassIs,        // request class index == class_index
+    kCostAbove,      // money spent so far > value (USD)
+    kTimeLeftBelow,  // deadline - now < duration
+    kVisitsAtLeast,  // visits of `node` >= count
   };
   What what = What::kAlways;
   std::uint32_t label = 0;
@@ -173,19 +181,36 @@ enum class Merge : std::uint8_t { kMax, kMean, kUnion };
 std::string_view to_string(JoinPolicy policy);
 
 struct FanOutNode {
-  std::vector<NodeId> branches;      // static fan-out: one branch per entry node
-  NodeId map_entry = kNoNode;        // dynamic fan-out: `map_count` copies of this entry
+  std::vector<NodeId> branches;  // static fan-out: one branch per entry node
+  NodeId map_entry = kNoNode;    // dynamic fan-out: `map_count` copies of this entry
   std::uint32_t map_count = 0;
-  bool count_from_label = false;     // dynamic count = last output label + 1 (planner decides)
+  bool count_from_label = false;  // dynamic count = last output label + 1 (planner decides)
   NodeId join = kNoNode;
 };
 
+// What an `all` join does when branches fail. Failures up to the tolerance
+// are accepted (Step Functions' Map: ToleratedFailureCount and
+// ToleratedFailurePercentage; the join fails when either is exceeded). With
+// kFailFast the join fails as soon as the tolerance is exceeded and cancels
+// the rest (Step Functions' Parallel, LangGraph's superstep, Promise.all);
+// with kWaitAll it waits for every branch, then succeeds if the failures are
+// within the tolerance (Promise.allSettled plus a threshold).
+enum class BranchFailure : std::uint8_t { kFailFast, kWaitAll };
+
 struct JoinNode {
   JoinPolicy policy = JoinPolicy::kAll;
-  std::uint32_t k = 1;                            // first_k
+  std::uint32_t k = 1;                             // first_k
   sim::Duration deadline = sim::Duration::zero();  // kDeadline: after the fan-out started
   Merge merge = Merge::kMax;
-  NodeId on_failure = kNoNode;  // too few successes; kNoNode = the request fails
+  NodeId on_failure = kNoNode;  // too few successes; kNoNode = the flow fails
+  // kAll only.
+  BranchFailure on_branch_failure = BranchFailure::kFailFast;
+  static constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t tolerated_failures = kUnset;  // kUnset: not given
+  double tolerated_failure_percent = -1.0;    // < 0: not given
+
+  // The most failures of `total` branches this join accepts.
+  std::uint32_t tolerated(std::uint32_t total) const;
 };
 
 struct TerminalNode {
@@ -201,9 +226,9 @@ struct Node {
   FanOutNode fan_out;
   JoinNode join;
   TerminalNode terminal;
-  NodeId next = kNoNode;        // call, join: where to go on success
-  NodeId on_failure = kNoNode;  // call: after retries and fallback; kNoNode = the request fails
-  std::uint32_t max_visits = 0;  // per request; 0 = unbounded
+  NodeId next = kNoNode;          // call, join: where to go on success
+  NodeId on_failure = kNoNode;    // call: after retries and fallback; kNoNode = the request fails
+  std::uint32_t max_visits = 0;   // per request; 0 = unbounded
   NodeId on_exhausted = kNoNode;  // kNoNode: end the request (see exhausted_is_success)
   bool exhausted_is_success = true;  // best answer so far, or failure "loop_exhausted"
 };

@@ -12,6 +12,7 @@
 
 #include "scenarios/distribution_json.hpp"
 #include "scenarios/json_reader.hpp"
+#include "scenarios/routing_section.hpp"
 #include "scenarios/scenario.hpp"
 
 #ifndef ORCHSIM_LIBRARY_DIR
@@ -34,6 +35,11 @@ std::int32_t Scenario::agent_index(const std::string& agent_name) const {
 
 std::string library_dir() {
   if (const char* env = std::getenv("ORCHSIM_LIBRARY_DIR"); env && *env) return env;
+#ifdef ORCHSIM_INSTALLED_LIBRARY_DIR
+  // An installed build outlives its source tree: fall back to the installed copy.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(ORCHSIM_LIBRARY_DIR, ec)) return ORCHSIM_INSTALLED_LIBRARY_DIR;
+#endif
   return ORCHSIM_LIBRARY_DIR;
 }
 
@@ -463,6 +469,7 @@ class Loader {
 
  public:
   std::string base_dir_;
+  const orch::PolicyRegistry* policies_ = &orch::PolicyRegistry::global();
 
  private:
   void read_resilience(const Json& j, const std::string& at, Scenario& s) {
@@ -628,46 +635,19 @@ class Loader {
   void read_call(ObjectReader& r, orch::Node& n, const Scenario& s) {
     orch::CallNode& c = n.call;
     c.agents = agent_list(r, "agents", s, false);
-    if (const Json* rt = r.child("routing")) {
-      ObjectReader rr(*rt, r.at("routing"), d_);
-      c.routing.policy = rr.choice("policy", "static",
-                                   {"static", "round_robin", "weighted_random", "least_loaded",
-                                    "latency_ewma", "p2c", "cost_aware", "linucb", "cascade"});
-      if (const Json* w = rr.child("weights")) {
-        if (!w->is_array()) {
-          d_.error(rr.at("weights"), "expected an array of numbers, one per agent");
-        } else {
-          for (std::size_t i = 0; i < w->size(); ++i) {
-            const Json& x = (*w)[i];
-            if (!x.is_number() || !(x.get<double>() >= 0.0)) {
-              d_.error(pointer_join(rr.at("weights"), std::to_string(i)),
-                       fmt::format("found {}, expected a number >= 0", describe_json(x)));
-            }
-            c.routing.weights.push_back(x.is_number() ? x.get<double>() : 0.0);
-          }
-          if (c.routing.weights.size() != c.agents.size()) {
-            d_.error(rr.at("weights"), fmt::format("found {} weights, expected one per agent ({})",
-                                                   c.routing.weights.size(), c.agents.size()));
-          }
-        }
-      }
-      c.routing.min_confidence = rr.number("min_confidence", 0.0, Range::probability());
-      c.routing.linucb_alpha = rr.number("exploration", 1.0, Range::non_negative());
-      c.routing.cost_weight = rr.number("cost_weight", 10.0, Range::non_negative());
-      if (rr.has("tiers")) c.routing.cascade.tiers = agent_list(rr, "tiers", s, true);
-      c.routing.cascade.accept_confidence =
-          rr.number("accept_confidence", 0.7, Range::probability());
-      if (c.routing.policy == "cascade" && c.routing.cascade.tiers.empty()) {
-        d_.error(rr.at("tiers"),
-                 rr.has("tiers")
-                     ? "found an empty array, expected the cascade's agents, cheapest first"
-                     : "missing, expected the cascade's agents, cheapest first");
-      }
-      rr.finish();
-    }
+    std::vector<std::string> agent_names;
+    for (const auto& a : s.agents) agent_names.push_back(a.name);
+    c.routing = orch::RoutingConfig{};
+    c.routing.pointer = r.at("routing");
+    if (const Json* rt = r.child("routing")) read_routing(*rt, r.at("routing"), c, agent_names, d_);
+    const std::size_t before = d_.items().size();
+    const auto class_count =
+        static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
+    if (!s.agents.empty()) check_routing(c, n.name, agent_names, class_count, *policies_, d_);
+    const bool policy_problems = d_.items().size() != before;
     const Json* agents_json = r.child("agents");
     const bool agents_wrong_type = agents_json && !agents_json->is_array();  // reported above
-    if (c.agents.empty() && c.routing.policy != "cascade" && !agents_wrong_type) {
+    if (c.agents.empty() && !policy_problems && !agents_wrong_type) {
       d_.error(r.at("agents"), "missing, expected a non-empty array of agent names");
     }
     c.attempt_timeout = ms(r.number("timeout_ms", 0.0, Range::non_negative()));
@@ -1226,6 +1206,7 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
   Loader loader(doc, d);
   const std::filesystem::path src(source);
   loader.base_dir_ = src.has_parent_path() ? src.parent_path().string() : "";
+  if (options.policies) loader.policies_ = options.policies;
   Scenario s = loader.load();
   s.source = source;
   s.document = doc;

@@ -22,6 +22,7 @@
 
 #include "mock_agents/agent_config.hpp"
 #include "orchestration/orchestrator.hpp"
+#include "orchestration/policy_registry.hpp"
 #include "orchestration/workflow.hpp"
 #include "scenarios/diagnostics.hpp"
 #include "scenarios/workload.hpp"
@@ -63,6 +64,9 @@ struct LoadOptions {
   // (JSON pointer, value) applied to the document before it is read; the value
   // is parsed as JSON when it is valid JSON, else taken as a string.
   std::vector<std::pair<std::string, std::string>> overrides;
+  // Where routing policies are looked up; null: PolicyRegistry::global(). A
+  // registry layered over the global one adds policies for one load.
+  const orchestration::PolicyRegistry* policies = nullptr;
 };
 
 struct LoadResult {
@@ -78,7 +82,9 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
                           const LoadOptions& options = {});
 
 // The folder of built-in scenarios: $ORCHSIM_LIBRARY_DIR if set, else the
-// source tree's scenarios/library (compiled in).
+// source tree's scenarios/library while it exists, else the installed copy
+// (<prefix>/share/orchsim/scenarios, the prefix configured at build time;
+// an install elsewhere with `cmake --install --prefix` needs the variable).
 std::string library_dir();
 // Built-in scenario names (file stems), sorted.
 std::vector<std::string> library_names();

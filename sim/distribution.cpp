@@ -369,6 +369,29 @@ class LognormalImpl final : public DistributionImpl {
   double sigma_;
 };
 
+// Marsaglia & Tsang (2000) with ziggurat normals, for shape k with
+// d = max(k, k + 1 if k < 1) - 1/3 and c = 1 / sqrt(9 d); for k < 1,
+// X_k = X_{k+1} U^{1/k}. A Gamma(k, 1) draw.
+double marsaglia_tsang_gamma(RandomStream& s, double shape, double d, double c) {
+  double x = 0.0;
+  for (;;) {
+    double z = 0.0;
+    double v = 0.0;
+    do {
+      z = s.standard_normal();
+      v = 1.0 + c * z;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = s.uniform_open01();
+    if (std::log(u) < 0.5 * z * z + d - d * v + d * std::log(v)) {
+      x = d * v;
+      break;
+    }
+  }
+  if (shape < 1.0) x *= std::pow(s.uniform_open01(), 1.0 / shape);
+  return x;
+}
+
 class GammaImpl final : public DistributionImpl {
  public:
   GammaImpl(double shape, double scale)
@@ -378,25 +401,8 @@ class GammaImpl final : public DistributionImpl {
         d_((shape < 1.0 ? shape + 1.0 : shape) - 1.0 / 3.0),
         c_(1.0 / std::sqrt(9.0 * d_)) {}
 
-  // Marsaglia & Tsang (2000) with ziggurat normals; for k < 1, X_k = X_{k+1} U^{1/k}.
   double sample(RandomStream& s) const override {
-    double x = 0.0;
-    for (;;) {
-      double z = 0.0;
-      double v = 0.0;
-      do {
-        z = s.standard_normal();
-        v = 1.0 + c_ * z;
-      } while (v <= 0.0);
-      v = v * v * v;
-      const double u = s.uniform_open01();
-      if (std::log(u) < 0.5 * z * z + d_ - d_ * v + d_ * std::log(v)) {
-        x = d_ * v;
-        break;
-      }
-    }
-    if (shape_ < 1.0) x *= std::pow(s.uniform_open01(), 1.0 / shape_);
-    return x * scale_;
+    return marsaglia_tsang_gamma(s, shape_, d_, c_) * scale_;
   }
   double cdf(double x) const override {
     return x <= 0.0 ? 0.0 : gamma_p_impl(shape_, x / scale_, log_gamma_shape_);
@@ -1096,6 +1102,11 @@ Distribution Distribution::lognormal_from_mean_stddev(double mean, double stddev
   const double mu = std::log(mean) - 0.5 * sigma2;
   const double sigma = std::sqrt(sigma2);
   return make<LognormalImpl>(mu, sigma).with_fast_path(FastPath::kLognormal, mu, sigma);
+}
+
+double sample_standard_gamma(RandomStream& s, double shape) {
+  const double d = (shape < 1.0 ? shape + 1.0 : shape) - 1.0 / 3.0;
+  return marsaglia_tsang_gamma(s, shape, d, 1.0 / std::sqrt(9.0 * d));
 }
 
 Distribution Distribution::gamma(double shape, double scale) {

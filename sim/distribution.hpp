@@ -44,6 +44,11 @@ double normal_quantile(double p);
 double gamma_p(double a, double x);
 }  // namespace special
 
+// One Gamma(shape, 1) draw (shape > 0), as Distribution::gamma samples it:
+// for samplers that change their shape every draw (Thompson sampling's Beta
+// posteriors) without building a Distribution each time.
+double sample_standard_gamma(RandomStream& s, double shape);
+
 class Distribution {
  public:
   // --- Families ------------------------------------------------------------

@@ -16,6 +16,13 @@ bool Simulation::step() {
   });
 }
 
+bool Simulation::step_until(Time until) {
+  return queue_.run_next_until(until, [this](Time t) {
+    now_ = t;
+    ++events_run_;
+  });
+}
+
 void Simulation::run() { run_until(Time::max()); }
 
 void Simulation::run_until(Time until) {

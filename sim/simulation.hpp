@@ -55,6 +55,9 @@ class Simulation {
   // Runs exactly the next event, if any; returns false when none is pending.
   // For stepping through a run (debuggers, the GUI) and for benchmarks.
   bool step();
+  // Runs the next event if it is at or before `until`; returns false, with
+  // now() unchanged, when none is pending by then.
+  bool step_until(Time until);
   // Ends the current run()/run_until() after the running event returns.
   void stop() { stop_requested_ = true; }
   bool stopped() const { return stop_requested_; }

@@ -58,6 +58,24 @@ std::vector<std::string> bad_values(const ArgSpec& s) {
     case Kind::kPath:
       bad = {""};
       break;
+    case Kind::kShard:
+      // Zero shards, an index past the count, negative, not digits, too many.
+      bad = {"0/0",
+             "4/4",
+             "5/4",
+             "-1/4",
+             "1/-4",
+             "1",
+             "1/",
+             "/4",
+             "a/b",
+             "+1/4",
+             " 1/4",
+             "1/4/2",
+             "0/18446744073709551616",
+             "0/" + std::to_string(kMaxShards + 1),
+             ""};
+      break;
   }
   return bad;
 }
@@ -83,6 +101,8 @@ std::vector<std::string> good_values(const ArgSpec& s) {
       return {"rag_orchestrated"};
     case Kind::kPath:
       return {"out/x"};
+    case Kind::kShard:
+      return {"0/1", "3/4", std::to_string(kMaxShards - 1) + "/" + std::to_string(kMaxShards)};
   }
   return {};
 }

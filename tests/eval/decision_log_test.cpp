@@ -1,19 +1,25 @@
 #include "eval/decision_log.hpp"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "eval/zstd_writer.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
 namespace orchsim::eval {
 namespace {
 
 using namespace sim::literals;
+using orchestration::AttemptKind;
+using orchestration::CallEnd;
+using test_support::at;
 
 orchestration::Workflow test_workflow() {
   return test_support::workflow_of({"retrieve", "check", "answer"}, "");
@@ -26,69 +32,217 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+orchestration::CallEnded ended(orchestration::RequestId request, std::uint64_t decision,
+                               CallEnd end, sim::Time when, sim::Duration duration) {
+  orchestration::CallEnded e{};
+  e.at = when;
+  e.request = request;
+  e.end = end;
+  e.error =
+      end == CallEnd::kError ? mock_agents::ErrorKind::kTransient : mock_agents::ErrorKind::kNone;
+  e.started = when - duration;
+  e.duration = duration;
+  e.cost_usd = 0.0000123;
+  e.quality = 0.8765;
+  e.confidence = 0.7;
+  e.decision = decision;
+  return e;
+}
+
+// Request 17: a first attempt that fails, a retry that succeeds, a gate.
+// Request 18: a decision the breaker refused (never launched); still in
+// flight at the end. Request 19 arrives and ends with no decision.
 void feed(DecisionLog& log) {
-  const std::vector<orchestration::RoutingCandidate> candidates = {
-      {0, 12.3, true}, {1, std::numeric_limits<double>::infinity(), false}};
-  log.on_routing_decision({sim::Time::zero() + sim::Duration::nanoseconds(12'345'678), 17, 0, "p2c",
-                           &candidates, 0, "lower ewma \"latency\""});
-  log.on_flow_decision({sim::Time::zero() + 20_ms, 17, 1, 2, "confidence >= 0.7"});
-  log.on_flow_decision({sim::Time::zero() + 21_ms, 18, 1, orchestration::kNoNode, "loop bound"});
+  const std::vector<orchestration::RoutingCandidate> candidates = {{0, 12.3, true},
+                                                                   {1, 1.0, false}};
+  log.on_request_arrived({at(0_ms), 17, 1, 300, sim::Time::max()});
+  log.on_request_arrived({at(1_ms), 18, 0, 50, sim::Time::max()});
+  log.on_request_arrived({at(2_ms), 19, 0, 10, sim::Time::max()});
+  log.on_routing_decision({.at = at(0_ms),
+                           .request = 17,
+                           .node = 0,
+                           .policy = "p2c",
+                           .candidates = &candidates,
+                           .choice = 0,
+                           .reason = "",
+                           .id = 1,
+                           .probability = 0.5,
+                           .kind = AttemptKind::kFirst});
+  log.on_routing_decision({.at = at(1_ms),
+                           .request = 18,
+                           .node = 0,
+                           .policy = "p2c",
+                           .candidates = &candidates,
+                           .choice = 1,
+                           .reason = "",
+                           .id = 2,
+                           .probability = std::numeric_limits<double>::quiet_NaN(),
+                           .kind = AttemptKind::kFirst});
+  log.on_call_ended(ended(17, 1, CallEnd::kError, at(10_ms), 10_ms));
+  log.on_routing_decision({.at = at(20_ms),
+                           .request = 17,
+                           .node = 0,
+                           .policy = "p2c",
+                           .candidates = &candidates,
+                           .choice = 1,
+                           .reason = "",
+                           .id = 3,
+                           .probability = 1.0,
+                           .kind = AttemptKind::kRetry});
+  orchestration::CallEnded unrouted = ended(17, 0, CallEnd::kSuccess, at(25_ms), 1_ms);
+  log.on_call_ended(unrouted);  // a fallback: no decision, not in the log
+  log.on_call_ended(ended(17, 3, CallEnd::kSuccess, at(40_ms), 20_ms));
+  log.on_flow_decision({at(40_ms), 17, 1, 2, "confidence >= 0.7"});
+  log.on_request_finished({.at = at(40_ms),
+                           .request = 17,
+                           .class_index = 1,
+                           .success = true,
+                           .outcome = "answered",
+                           .latency = 40_ms,
+                           .quality = 0.91234,
+                           .answer_silent_failure = false,
+                           .cost_usd = 0.0000456,
+                           .input_tokens = 0,
+                           .output_tokens = 0,
+                           .calls = 2,
+                           .retries = 1,
+                           .hedges = 0,
+                           .timeouts = 0,
+                           .fallbacks = 0,
+                           .redirects = 0});
+  log.on_request_finished({.at = at(2_ms),
+                           .request = 19,
+                           .class_index = 0,
+                           .success = false,
+                           .outcome = "loop_exhausted",
+                           .latency = 0_ms,
+                           .quality = 0,
+                           .answer_silent_failure = false,
+                           .cost_usd = 0,
+                           .input_tokens = 0,
+                           .output_tokens = 0,
+                           .calls = 0,
+                           .retries = 0,
+                           .hedges = 0,
+                           .timeouts = 0,
+                           .fallbacks = 0,
+                           .redirects = 0});
+  log.finish();
 }
 
-TEST(DecisionLogTest, OneParsableLinePerDecision) {
+TEST(DecisionLogTest, HeaderNamesEverythingOnce) {
+  const auto workflow = test_workflow();
+  std::ostringstream out;
+  DecisionLog log(out, workflow, {"fast", "slow"}, {.scenario = "s", .seed = 9});
+  const auto h = nlohmann::json::parse(lines_of(out.str()).at(0));
+  EXPECT_EQ(h["orchsim"], "decisions");
+  EXPECT_EQ(h["version"], DecisionLog::kVersion);
+  EXPECT_EQ(h["scenario"], "s");
+  EXPECT_EQ(h["seed"], 9);
+  EXPECT_EQ(h["nodes"], (nlohmann::json{"retrieve", "check", "answer"}));
+  EXPECT_EQ(h["agents"], (nlohmann::json{"fast", "slow"}));
+  EXPECT_EQ(h["kinds"][1], "retry");
+  EXPECT_EQ(h["ends"][2], "error");
+  EXPECT_EQ(h["errors"][1], "transient");
+  EXPECT_EQ(h["decision_columns"].size(), 11u);
+  EXPECT_FALSE(log.wants_explanations());
+}
+
+TEST(DecisionLogTest, OneRowPerRequestWithDecisionsJoinedToTheirAttempts) {
   const auto workflow = test_workflow();
   std::ostringstream out;
   DecisionLog log(out, workflow, {"fast", "slow"});
   feed(log);
-  EXPECT_EQ(log.lines(), 3u);
   const auto lines = lines_of(out.str());
-  ASSERT_EQ(lines.size(), 3u);
-
-  const auto route = nlohmann::json::parse(lines[0]);
-  EXPECT_DOUBLE_EQ(route["t_ms"].get<double>(), 12.345678);
-  EXPECT_EQ(route["request"], 17);
-  EXPECT_EQ(route["node"], "retrieve");
-  EXPECT_EQ(route["kind"], "route");
-  EXPECT_EQ(route["policy"], "p2c");
-  ASSERT_EQ(route["inputs"].size(), 2u);
-  EXPECT_EQ(route["inputs"][0]["agent"], "fast");
-  EXPECT_DOUBLE_EQ(route["inputs"][0]["score"].get<double>(), 12.3);
-  EXPECT_EQ(route["inputs"][0]["eligible"], true);
-  EXPECT_TRUE(route["inputs"][1]["score"].is_null());  // not finite
-  EXPECT_EQ(route["inputs"][1]["eligible"], false);
-  EXPECT_EQ(route["choice"], "fast");
-  EXPECT_EQ(route["reason"], "lower ewma \"latency\"");
-
-  const auto flow = nlohmann::json::parse(lines[1]);
-  EXPECT_EQ(flow["kind"], "flow");
-  EXPECT_EQ(flow["node"], "check");
-  EXPECT_EQ(flow["choice"], "answer");
-  EXPECT_FALSE(flow.contains("inputs"));
-  EXPECT_FALSE(flow.contains("policy"));
-  const auto end = nlohmann::json::parse(lines[2]);
-  EXPECT_TRUE(end["choice"].is_null());
-  EXPECT_EQ(end["reason"], "loop bound");
+  ASSERT_EQ(lines.size(), 4u);  // header, 17 and 19 as they ended, then 18 (in flight)
+  EXPECT_EQ(log.rows(), 3u);
+  EXPECT_EQ(log.decisions(), 3u);
+  const auto r17 = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(r17["r"], 17);
+  EXPECT_EQ(r17["cls"], 1);
+  EXPECT_EQ(r17["in"], 300);
+  EXPECT_EQ(r17["ok"], 1);
+  ASSERT_EQ(r17["d"].size(), 2u);
+  // [node, agent, kind, p, visit, end, error, lat_ms, confidence, quality, cost_uusd]
+  EXPECT_EQ(r17["d"][0], (nlohmann::json{0, 0, 0, 0.5, 1, 2, 1, 10, 0.7, 0.88, 12.3}));
+  EXPECT_EQ(r17["d"][1], (nlohmann::json{0, 1, 1, 1, 1, 0, 0, 20, 0.7, 0.88, 12.3}));
+  EXPECT_EQ(r17["f"], (nlohmann::json{{1, 2}}));
+  const auto r19 = nlohmann::json::parse(lines[2]);
+  EXPECT_EQ(r19["r"], 19);
+  EXPECT_TRUE(r19["d"].empty());
+  const auto r18 = nlohmann::json::parse(lines[3]);
+  EXPECT_EQ(r18["r"], 18);
+  EXPECT_TRUE(r18["ok"].is_null());
+  // Never launched: end -1 and no outcome; a propensity not estimated is null.
+  EXPECT_EQ(r18["d"][0],
+            (nlohmann::json{0, 1, 0, nullptr, 1, -1, 0, nullptr, nullptr, nullptr, nullptr}));
 }
 
-TEST(DecisionLogTest, FixedKeyOrderAndFormatting) {
+TEST(DecisionLogTest, ExactBytesAndSameEventsSameBytes) {
   const auto workflow = test_workflow();
   std::ostringstream out;
   DecisionLog log(out, workflow, {"fast", "slow"});
   feed(log);
-  const auto lines = lines_of(out.str());
-  EXPECT_EQ(lines[0],
-            R"({"t_ms":12.345678,"request":17,"node":"retrieve","kind":"route","policy":"p2c",)"
-            R"("inputs":[{"agent":"fast","score":12.300000,"eligible":true},)"
-            R"({"agent":"slow","score":null,"eligible":false}],"choice":"fast",)"
-            R"("reason":"lower ewma \"latency\""})");
-  EXPECT_EQ(lines[1],
-            R"({"t_ms":20.000000,"request":17,"node":"check","kind":"flow","choice":"answer",)"
-            R"("reason":"confidence >= 0.7"})");
-  // Same events, same bytes.
+  EXPECT_EQ(lines_of(out.str())[1],
+            R"({"r":17,"t":0,"cls":1,"in":300,"ok":1,"o":"answered","lat":40,"q":0.912,)"
+            R"("c":45.6,"d":[[0,0,0,0.5,1,2,1,10,0.7,0.88,12.3],[0,1,1,1,1,0,0,20,0.7,0.88,12.3]],)"
+            R"("f":[[1,2]]})");
   std::ostringstream again;
   DecisionLog log2(again, workflow, {"fast", "slow"});
   feed(log2);
   EXPECT_EQ(again.str(), out.str());
+}
+
+TEST(DecisionLogTest, FeaturesAddWhatThePolicySawAndAskForExplanations) {
+  const auto workflow = test_workflow();
+  std::ostringstream out;
+  DecisionLog log(out, workflow, {"fast", "slow"}, {.features = true});
+  EXPECT_TRUE(log.wants_explanations());
+  feed(log);
+  const auto r17 = nlohmann::json::parse(lines_of(out.str())[1]);
+  // No DecisionContext in these synthetic events: one null per decision.
+  EXPECT_EQ(r17["x"], (nlohmann::json{nullptr, nullptr}));
+}
+
+std::string decompress(const std::string& frame) {
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  EXPECT_NE(size, ZSTD_CONTENTSIZE_ERROR);
+  std::string out;
+  ZSTD_DStream* d = ZSTD_createDStream();
+  ZSTD_inBuffer in{frame.data(), frame.size(), 0};
+  std::string chunk(1 << 16, '\0');
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{chunk.data(), chunk.size(), 0};
+    const std::size_t r = ZSTD_decompressStream(d, &o, &in);
+    EXPECT_FALSE(ZSTD_isError(r)) << ZSTD_getErrorName(r);
+    if (ZSTD_isError(r)) break;
+    out.append(chunk.data(), o.pos);
+  }
+  ZSTD_freeDStream(d);
+  return out;
+}
+
+TEST(ZstdOstream, RoundTripsAndIsDeterministicWhateverTheWriteSizes) {
+  std::string text;
+  for (int i = 0; i < 200'000; ++i) text += "{\"r\":" + std::to_string(i * 7919 % 100'003) + "}\n";
+  ASSERT_GT(text.size(), std::size_t{2} << 20);  // more than two of its 1 MiB pieces
+  std::ostringstream a, b;
+  {
+    ZstdOstream z(a);
+    z << text;
+    z.finish();
+    EXPECT_EQ(z.bytes_in(), text.size());
+    EXPECT_EQ(z.bytes_out(), a.str().size());
+  }
+  {
+    ZstdOstream z(b);
+    for (std::size_t i = 0; i < text.size(); i += 7) z << text.substr(i, 7);
+    z.flush();  // a flush ends no piece
+    z.finish();
+  }
+  EXPECT_EQ(a.str(), b.str());
+  EXPECT_LT(a.str().size(), text.size() / 3);
+  EXPECT_EQ(decompress(a.str()), text);
 }
 
 }  // namespace

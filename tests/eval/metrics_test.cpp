@@ -265,9 +265,9 @@ TEST_F(MetricsCollectorTest, JsonKeyOrderIsStable) {
   std::vector<std::string> agent_keys;
   for (const auto& [k, v] : j["agents"][0].items()) agent_keys.push_back(k);
   const std::vector<std::string> expected_agent = {
-      "name",        "calls_started", "calls_ended",   "errors",          "queue_wait_ms",
-      "duration_ms", "input_tokens",  "output_tokens", "cost_usd",        "breaker",
-      "servers",     "busy_ms",       "utilisation",   "max_queue_length"};
+      "name",         "calls_started", "calls_ended",  "errors",   "queue_wait_ms",
+      "p_wait",       "duration_ms",   "input_tokens", "output_tokens", "cost_usd",
+      "breaker",      "servers",       "busy_ms",      "utilisation",   "max_queue_length"};
   EXPECT_EQ(agent_keys, expected_agent);
   // Same events, same bytes.
   MetricsCollector again(workflow, {"fast", "slow"}, {"simple", "complex"}, 0.7);

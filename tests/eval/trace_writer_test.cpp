@@ -569,7 +569,7 @@ TEST(TraceWriterTest, ObserversAgreeOnARealOrchestratorRun) {
   retrieve.name = "retrieve";
   retrieve.kind = NodeKind::kCall;
   retrieve.call.agents = {0, 1};
-  retrieve.call.routing.policy = "p2c";
+  retrieve.call.routing = orchestration::RoutingConfig::named("p2c");
   retrieve.call.retry.max_attempts = 3;
   retrieve.call.hedge = {.max_extra_attempts = 1, .delay = 60_ms, .agents = {1}};
   retrieve.call.output = QualityChannel::kEvidence;
@@ -647,12 +647,16 @@ TEST(TraceWriterTest, ObserversAgreeOnARealOrchestratorRun) {
   EXPECT_EQ(slices, ended);
   EXPECT_EQ(flow_starts, metrics.requests().retries + metrics.requests().hedges);
 
+  log.finish();
   std::uint64_t routed = 0;
   std::istringstream lines(decisions.str());
+  std::string header;
+  std::getline(lines, header);
+  ASSERT_EQ(nlohmann::json::parse(header)["orchsim"], "decisions");
   for (std::string line; std::getline(lines, line);) {
     const auto j = nlohmann::json::parse(line);
-    ASSERT_TRUE(j.contains("t_ms") && j.contains("kind") && j.contains("choice")) << line;
-    routed += j["kind"] == "route" ? 1 : 0;
+    ASSERT_TRUE(j.contains("r") && j.contains("d") && j.contains("f")) << line;
+    routed += j["d"].size();
   }
   std::uint64_t decided = 0;
   for (AgentIndex a = 0; a < 3; ++a)

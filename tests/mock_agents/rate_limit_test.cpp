@@ -19,8 +19,34 @@ TEST(TokenBucket, StartsFullRefillsExactlyAndReportsTheWait) {
   EXPECT_EQ(b.try_take(t0, 1), 1_s);  // exactly one second until a unit is back
   EXPECT_EQ(b.try_take(t0 + 999_ms, 1), 1_ms);
   EXPECT_EQ(b.try_take(t0 + 1_s, 1), sim::Duration::zero());
-  EXPECT_EQ(b.available(t0 + 1_h), 60);  // capped at capacity
+  EXPECT_EQ(b.available(t0 + 1_h), 60);                       // capped at capacity
   EXPECT_EQ(b.try_take(t0 + 1_h, 61), sim::Duration::max());  // can never pass
+}
+
+// Issue 22, bug 6: level + elapsed * rate overflowed int64 after an idle gap
+// for limits above ~7.7e7 per minute (inside the documented range): a limit of
+// 1.5e8 per minute at one call every 2 s rejected 62 of 100 calls.
+TEST(TokenBucket, LargestLimitsRefillWithoutOverflow) {
+  for (const std::int64_t per_minute :
+       {std::int64_t{77'000'000}, std::int64_t{100'000'000}, std::int64_t{150'000'000}}) {
+    TokenBucket b(per_minute);
+    for (int i = 0; i < 100; ++i) {
+      const sim::Time t = sim::Time::zero() + 2_s * i;
+      ASSERT_EQ(b.try_take(t, 1), sim::Duration::zero()) << per_minute << "/min, call " << i;
+      EXPECT_EQ(b.available(t), per_minute - 1) << per_minute << "/min, call " << i;
+    }
+    // Every gap length up to a minute, from nearly empty: never above the capacity.
+    TokenBucket drained(per_minute);
+    ASSERT_EQ(drained.try_take(sim::Time::zero(), per_minute), sim::Duration::zero());
+    for (const sim::Duration gap : {1_ns, 1_ms, 1_s, 30_s, 59_s, 1_min, 1_h}) {
+      // Below a minute, gap * rate <= 6e10 * 1.5e8 = 9e18 fits an int64.
+      const std::int64_t expected =
+          gap >= 1_min ? per_minute : gap.count_ns() * per_minute / 60'000'000'000;
+      TokenBucket probe = drained;
+      EXPECT_EQ(probe.available(sim::Time::zero() + gap), expected)
+          << per_minute << " " << gap.count_ns();
+    }
+  }
 }
 
 // Over any window of length T, a bucket of capacity C refilled at r admits at
@@ -30,7 +56,10 @@ TEST(TokenBucket, IsNeverExceededOverALongRun) {
   const std::int64_t per_minute = 600;  // 10 per second
   TokenBucket b(per_minute);
   sim::RandomStream s = sim::RandomSource(4).stream("bucket");
-  struct Admit { sim::Time t; std::int64_t units; };
+  struct Admit {
+    sim::Time t;
+    std::int64_t units;
+  };
   std::deque<Admit> window;  // admissions in the last minute
   std::int64_t in_window = 0, total = 0;
   sim::Time t = sim::Time::zero();

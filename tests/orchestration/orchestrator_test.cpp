@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "mock_agents/mock_agent.hpp"
 #include "tests/orchestration/harness.hpp"
@@ -452,8 +454,8 @@ TEST(Orchestrator, SummarizerShrinksTheContextAtACost) {
 TEST(Orchestrator, CascadeEscalatesOnlyWhenTheCheapModelIsUnsure) {
   Workflow wf;
   wf.nodes = {call_node("answer", {}, 1), terminal("answered")};
-  wf.nodes[0].call.routing.policy = "cascade";
-  wf.nodes[0].call.routing.cascade = {.tiers = {0, 1}, .accept_confidence = 0.6};
+  wf.nodes[0].call.routing =
+      RoutingConfig::named("cascade", R"({"tiers": [0, 1], "accept_confidence": 0.6})");
   auto cheap = agent("cheap", 50);
   cheap.quality.base = 0.9;
   cheap.quality.difficulty_weight = 0.8;  // confident on easy requests only
@@ -547,9 +549,8 @@ TEST(Orchestrator, RetryBudgetStopsRetryStorms) {
 TEST(Orchestrator, LearnedRouterPrefersTheAgentThatPaysOff) {
   Workflow wf;
   wf.nodes = {call_node("answer", {0, 1}, 1), terminal("answered")};
-  wf.nodes[0].call.routing.policy = "linucb";
-  wf.nodes[0].call.routing.linucb_alpha = 0.5;
-  wf.nodes[0].call.routing.cost_weight = 0.0;
+  wf.nodes[0].call.routing =
+      RoutingConfig::named("linucb", R"({"exploration": 0.5, "cost_weight": 0})");
   auto poor = agent("poor", 10);
   poor.quality.base = 0.4;
   auto good = agent("good", 10);
@@ -564,6 +565,30 @@ TEST(Orchestrator, LearnedRouterPrefersTheAgentThatPaysOff) {
   std::size_t late_good = 0;
   for (const auto& s : h.obs.started) late_good += s.request >= 200 && s.agent == 1;
   EXPECT_GT(late_good, 190u);
+}
+
+TEST(Orchestrator, RefusesACallNodeWithoutCandidatesOrWithABadPolicy) {
+  sim::Simulation sim;
+  sim::RandomSource rng(1);
+  auto a = agent("a", 10);
+  mock_agents::MockAgent agent_a(sim, rng, a);
+  Workflow wf;
+  wf.nodes = {call_node("answer", {}, 1), terminal("answered")};
+  try {
+    Orchestrator o(sim, rng, wf, {&agent_a}, {});
+    ADD_FAILURE() << "a node without candidates was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("answer: no candidate agents"), std::string::npos) << e.what();
+  }
+  wf.nodes[0].call.agents = {0};
+  wf.nodes[0].call.routing = RoutingConfig::named("round-robin");
+  try {
+    Orchestrator o(sim, rng, wf, {&agent_a}, {});
+    ADD_FAILURE() << "an unknown policy was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean \"round_robin\"?"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Orchestrator, SameSeedSameEventsRegardlessOfObserver) {

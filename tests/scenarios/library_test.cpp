@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
 #include "scenarios/scenario.hpp"
 
 namespace orchsim::scenarios {
@@ -256,8 +259,13 @@ TEST(Library, ModelCascadeEscalatesCheapToStrong) {
   ASSERT_EQ(n.kind, NodeKind::kCall);
   EXPECT_EQ(n.call.routing.policy, "cascade");
   const auto cheap = agent(s, "cheap_model"), strong = agent(s, "strong_model");
-  EXPECT_EQ(n.call.routing.cascade.tiers, (std::vector<std::uint32_t>{cheap, strong}));
-  EXPECT_NEAR(n.call.routing.cascade.accept_confidence, 0.7, 0.1);
+  ASSERT_NE(n.call.routing.legacy, nullptr);
+  const auto& routing = *n.call.routing.legacy;
+  EXPECT_EQ(routing.at("tiers"), (nlohmann::ordered_json{"cheap_model", "strong_model"}));
+  EXPECT_NEAR(routing.at("accept_confidence").get<double>(), 0.7, 0.1);
+  // The tiers are the node's candidates.
+  EXPECT_EQ(std::count(n.call.agents.begin(), n.call.agents.end(), cheap), 1);
+  EXPECT_EQ(std::count(n.call.agents.begin(), n.call.agents.end(), strong), 1);
   EXPECT_LT(s.agents[cheap].tokens.usd_per_1k_output_tokens, s.agents[strong].tokens.usd_per_1k_output_tokens);
   EXPECT_GT(s.agents[cheap].quality.difficulty_weight, s.agents[strong].quality.difficulty_weight);
   EXPECT_GE(s.class_names.size(), 2u);
@@ -271,8 +279,9 @@ TEST(Library, LearnedRouterUsesLinUcbOverClassesThatDiffer) {
   ASSERT_EQ(n.kind, NodeKind::kCall);
   EXPECT_EQ(n.call.routing.policy, "linucb");
   EXPECT_EQ(n.call.agents.size(), 2u);
-  EXPECT_GT(n.call.routing.cost_weight, 0.0);
-  EXPECT_GT(n.call.routing.linucb_alpha, 0.0);
+  ASSERT_NE(n.call.routing.legacy, nullptr);
+  EXPECT_GT(n.call.routing.legacy->at("cost_weight").get<double>(), 0.0);
+  EXPECT_GT(n.call.routing.legacy->at("exploration").get<double>(), 0.0);
   ASSERT_EQ(s.class_names.size(), 2u);
   EXPECT_EQ(s.orchestrator.class_count, 2u);
 }

@@ -198,14 +198,10 @@ TEST(TailAmplificationValidation, HundredMapBranchesAtOnePercent) {
   check_tail(100, 0.01, 4000, 105, false);
 }
 
-// Known failure, disabled until the orchestrator is fixed: a map fan-out
-// wider than 255 copies. Orchestrator::launch keys a call's randomness by
-// variant = (node << 12) | (min(visits, 255) << 4) | extra, and the map
-// copies of one node differ only by their visit count, so copies 255 and up
-// share one draw: they are perfectly correlated. Measured (seed 106, K =
-// 4000): 0.228 [0.215, 0.241] where 1 - 0.999^400 = 0.330; 1 - 0.999^255 =
-// 0.225 is what 255 independent draws give. Run with
-// --gtest_also_run_disabled_tests.
+// A map fan-out wider than 255 copies. Until issue 22 a call's randomness
+// was keyed by the node's visit count capped at 255, so copies 255 and up
+// shared one draw (seed 106: 0.228 [0.215, 0.241], what 255 independent
+// copies give, where 1 - 0.999^400 = 0.330 is expected).
 TEST(TailAmplificationValidation, FourHundredMapBranchesAtOnePerMille) {
   check_tail(400, 0.001, 4000, 106, false);
 }

@@ -1,0 +1,154 @@
+// Internal to the orchestrator (orchestrator.hpp is the public face): the
+// engine that walks each request through the workflow. Its work is split by
+// concern, one file each:
+//
+//   engine.cpp       construction, requests arriving and ending, policies
+//   flow_walk.cpp    the graph walk: entering nodes, gates, fan-out and joins
+//                    at any depth, cancelling flows
+//   step.cpp         a call step: context fitting, hedges, time budgets,
+//                    retries and fallback, success and failure
+//   attempt.cpp      one attempt: launch, the agent's answer, the timeout, and
+//                    the one path that closes an attempt
+//   routing_step.cpp asking the node's routing policy and telling it outcomes
+//   resilience.cpp   breakers, bulkhead, retry budget, agent signals
+//
+// State: requests, steps and attempts live in SlotPools and are named by
+// generation-checked handles (timers and agent callbacks carry handles, so a
+// stale one is ignored). A request owns its flows and join groups. A flow is
+// in at most one step; a step has the attempts in `outstanding`; every
+// attempt ends through close_attempt(), whether it was answered, timed out or
+// cancelled.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mock_agents/agent.hpp"
+#include "orchestration/orchestrator.hpp"
+#include "orchestration/orchestrator_state.hpp"
+#include "orchestration/policy.hpp"
+#include "orchestration/resilience.hpp"
+#include "sim/random.hpp"
+#include "sim/simulation.hpp"
+
+namespace orchsim::orchestration::detail {
+
+class Engine final : public mock_agents::CallListener {
+ public:
+  Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflow& workflow,
+         std::vector<mock_agents::Agent*> agents, OrchestratorConfig config);
+  ~Engine() override;
+
+  void set_observer(Observer* observer);
+  void submit(const RequestInput& request);
+  void on_call_finished(mock_agents::CallId id, std::uint64_t tag,
+                        const mock_agents::CallOutcome& outcome) override;
+
+  std::uint64_t arrived_ = 0, completed_ = 0, failed_ = 0;
+  std::uint64_t calls_in_flight_ = 0;
+  Resilience res_;
+
+ private:
+  // What closes an attempt: how it ended and what it cost.
+  struct Closing {
+    CallEnd end = CallEnd::kSuccess;
+    ErrorKind error = ErrorKind::kNone;
+    sim::Duration queue_wait;
+    std::int64_t input_tokens = 0, output_tokens = 0;
+    double cost_usd = 0.0;
+    const mock_agents::CallOutcome* outcome = nullptr;  // when the agent answered
+  };
+  // A routing policy's answer, resolved.
+  struct Routed {
+    AgentIndex agent = 0;
+    std::size_t candidate = 0;
+    std::uint64_t decision = 0;
+  };
+  struct AttemptInput {
+    std::int64_t tokens = 0;
+    double retained = 1.0;
+  };
+  struct NodePolicy {
+    std::unique_ptr<RoutingPolicy> policy;
+    std::vector<AgentIndex> candidates;
+    std::vector<bool> all_eligible;
+  };
+
+  // engine.cpp
+  void finish_request(Handle<Request> req, bool success, std::string_view outcome);
+  void tell_policies_request_finished(const Request& r, const RequestFinished& e);
+  sim::RandomStream step_stream(const Step& s, std::string_view purpose) const;
+
+  // flow_walk.cpp
+  void enter(Handle<Request> req, std::uint32_t flow, NodeId node);
+  void exhausted(Handle<Request> req, std::uint32_t flow, NodeId node);
+  void start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node);
+  void branch_done(Handle<Request> req, std::uint32_t flow, bool success);
+  void finish_join(Handle<Request> req, std::uint32_t group, bool success, std::string_view why);
+  void flow_failed(Handle<Request> req, std::uint32_t flow, std::string_view cause);
+  void cancel_flow(Handle<Request> req, std::uint32_t flow);
+  void cancel_group(Handle<Request> req, std::uint32_t group);
+
+  // step.cpp
+  void start_step(Handle<Request> req, std::uint32_t flow, NodeId node);
+  void prepare_and_launch(Handle<Step> step, AgentIndex agent, AttemptKind kind,
+                          std::optional<Routed> routed);
+  std::optional<AttemptInput> parallel_input(const Step& s, AgentIndex agent) const;
+  void arm_hedge_timer(Handle<Step> step);
+  void on_hedge_timer(Handle<Step> step);
+  void on_time_budget(Handle<Step> step);
+  void retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
+                          sim::Duration retry_after);
+  void step_succeeded(Handle<Step> step, AgentIndex winner, const mock_agents::CallOutcome& o);
+  void step_failed(Handle<Step> step, std::string_view cause, ErrorKind error);
+  void end_step(Handle<Step> step);
+
+  // attempt.cpp
+  bool launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, AttemptInput input,
+              std::optional<Routed> routed = std::nullopt, std::uint32_t variant_extra = 0);
+  void on_attempt_timeout(Handle<Attempt> attempt);
+  void close_attempt(Handle<Attempt> attempt, const Closing& c);
+  void attempt_ended(Handle<Attempt> attempt, const Closing& c);
+  void cancel_attempt(Handle<Attempt> attempt);
+  bool validator_flags(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
+
+  // routing_step.cpp
+  std::optional<Routed> route(Handle<Step> step, AttemptKind kind);
+  void tell_policy(const Step& s, const Attempt& a, const Closing& c);
+  bool policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
+
+  // A reason string only when someone reads it.
+  template <class... Args>
+  std::string explain(fmt::format_string<Args...> format, Args&&... args) const {
+    return explain_ ? fmt::format(format, std::forward<Args>(args)...) : std::string();
+  }
+  const CallNode& call_of(const Step& s) const { return workflow_.nodes[s.node].call; }
+
+  sim::Simulation& sim_;
+  sim::RandomSource rng_;
+  const Workflow& workflow_;
+  std::vector<mock_agents::Agent*> agents_;
+  OrchestratorConfig config_;
+  Observer* observer_ = nullptr;
+  bool explain_ = false;
+
+  std::vector<NodePolicy> policies_;  // per node (call nodes only)
+  std::uint64_t decisions_ = 0;       // routing decisions made so far (their ids)
+
+  SlotPool<Request> requests_;
+  SlotPool<Step> steps_;
+  SlotPool<Attempt> attempts_;
+
+  // Scratch, reused: the decision context and what the decision log reads.
+  DecisionContext ctx_;
+  std::vector<RoutingCandidate> scratch_candidates_;
+  std::string scratch_reason_;
+  std::vector<bool> scratch_eligible_;
+};
+
+}  // namespace orchsim::orchestration::detail

@@ -1,0 +1,268 @@
+// The graph walk: a flow enters a node, and the node decides what happens
+// next. Fan-outs nest: a branch may fan out again, and its flow waits at that
+// fan-out for its own join. A join ends the group it pairs with; a flow that
+// reaches a join it is not a branch of passes through.
+#include <algorithm>
+
+#include "orchestration/engine.hpp"
+#include "orchestration/gate.hpp"
+#include "orchestration/join.hpp"
+
+namespace orchsim::orchestration::detail {
+
+void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
+  Request& r = requests_[req];
+  const Node& node = workflow_.nodes[node_id];
+  Flow& f = r.flows[flow];
+  if (observer_) {
+    observer_->on_node_entered(
+        {.at = sim_.now(), .request = r.in.id, .from = f.node, .to = node_id});
+  }
+  f.node = node_id;
+  if (node.max_visits > 0 && r.visits[node_id] >= node.max_visits) {
+    exhausted(req, flow, node_id);
+    return;
+  }
+  ++r.visits[node_id];
+  switch (node.kind) {
+    case NodeKind::kCall:
+      start_step(req, flow, node_id);
+      return;
+    case NodeKind::kGate: {
+      scratch_reason_.clear();
+      const GateInput in{.last_agent = f.has_previous ? f.last_agent : kNoAgent,
+                         .label = f.label,
+                         .confidence = f.confidence,
+                         .verdict = f.verdict,
+                         .last_failed = f.last_failed,
+                         .last_error = f.last_error,
+                         .class_index = r.in.class_index,
+                         .cost_usd = r.cost,
+                         .now = sim_.now(),
+                         .deadline = r.in.deadline,
+                         .visits = &r.visits};
+      const NodeId next = evaluate_gate(node.gate, in, explain_ ? &scratch_reason_ : nullptr);
+      if (observer_) {
+        observer_->on_flow_decision({.at = sim_.now(),
+                                     .request = r.in.id,
+                                     .node = node_id,
+                                     .next = next,
+                                     .reason = scratch_reason_});
+      }
+      enter(req, flow, next);
+      return;
+    }
+    case NodeKind::kFanOut:
+      start_fan_out(req, flow, node_id);
+      return;
+    case NodeKind::kJoin:
+      if (f.group != kNone && r.groups[f.group].join == node_id) {
+        branch_done(req, flow, true);
+      } else {
+        enter(req, flow, node.next);  // not this flow's join: pass through
+      }
+      return;
+    case NodeKind::kTerminal:
+      if (f.group != kNone) {
+        branch_done(req, flow, node.terminal.success);
+      } else {
+        finish_request(req, node.terminal.success, node.terminal.outcome);
+      }
+      return;
+  }
+}
+
+// A node's max_visits is reached: its on_exhausted target, else the flow ends
+// (a branch fails; the main path ends with the best answer so far or fails).
+void Engine::exhausted(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
+  Request& r = requests_[req];
+  const Node& node = workflow_.nodes[node_id];
+  if (observer_) {
+    observer_->on_budget_exhausted({.at = sim_.now(),
+                                    .request = r.in.id,
+                                    .node = node_id,
+                                    .kind = BudgetExhausted::Kind::kLoopBound});
+    observer_->on_flow_decision({.at = sim_.now(),
+                                 .request = r.in.id,
+                                 .node = node_id,
+                                 .next = node.on_exhausted,
+                                 .reason = "max_visits reached"});
+  }
+  if (node.on_exhausted != kNoNode) {
+    enter(req, flow, node.on_exhausted);
+  } else if (r.flows[flow].group != kNone) {
+    branch_done(req, flow, false);
+  } else if (node.exhausted_is_success && r.has_best) {
+    finish_request(req, true, "best_so_far");
+  } else {
+    finish_request(req, false, "loop_exhausted");
+  }
+}
+
+void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
+  Request& r = requests_[req];
+  const FanOutNode& fo = workflow_.nodes[node_id].fan_out;
+  const std::uint32_t map_count =
+      fo.map_entry == kNoNode
+          ? 0
+          : std::max<std::uint32_t>(1,
+                                    fo.count_from_label ? r.flows[flow].label + 1 : fo.map_count);
+  const std::size_t total = fo.branches.size() + map_count;
+  const auto entry_of = [&fo](std::size_t b) {
+    return b < fo.branches.size() ? fo.branches[b] : fo.map_entry;
+  };
+  const std::uint32_t gi = r.groups.acquire();
+  JoinGroup& g = r.groups[gi];
+  g.active = true;
+  g.join = fo.join;
+  g.parent_flow = flow;
+  g.total = static_cast<std::uint32_t>(total);
+  g.parent_segments = r.flows[flow].context.segments().size();
+  r.flows[flow].child_group = gi;
+  const JoinNode& jn = workflow_.nodes[fo.join].join;
+  if (jn.policy == JoinPolicy::kDeadline) {
+    const std::uint32_t generation = g.generation;
+    g.deadline_timer = sim_.schedule_after(jn.deadline, [this, req, gi, generation] {
+      Request* rr = requests_.get(req);
+      if (!rr || rr->groups[gi].generation != generation || !rr->groups[gi].active) return;
+      finish_join(req, gi, rr->groups[gi].ok > 0, "join deadline");
+    });
+  }
+  for (std::size_t b = 0; b < total; ++b) {
+    const std::uint32_t bi = r.flows.acquire();
+    Flow& branch = r.flows[bi];
+    branch = r.flows[flow];  // the branch starts with its parent's state
+    branch.active = true;
+    branch.step = {};
+    branch.group = gi;
+    branch.child_group = kNone;
+    g.branches.push_back(bi);
+  }
+  if (observer_) {
+    observer_->on_flow_decision({.at = sim_.now(),
+                                 .request = r.in.id,
+                                 .node = node_id,
+                                 .next = fo.join,
+                                 .reason = explain("fan out to {} branches", total)});
+  }
+  const std::uint32_t generation = g.generation;
+  for (std::size_t b = 0; b < total; ++b) {
+    // A branch may end the group (first success) or the whole request: stop then.
+    Request* rr = requests_.get(req);
+    if (!rr || rr->groups[gi].generation != generation || !rr->groups[gi].active) return;
+    enter(req, rr->groups[gi].branches[b], entry_of(b));
+  }
+}
+
+void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) {
+  Request& r = requests_[req];
+  Flow& f = r.flows[flow];
+  if (!f.active) return;
+  f.active = false;
+  const std::uint32_t gi = f.group;
+  JoinGroup& g = r.groups[gi];
+  ++g.done;
+  if (success) {
+    ++g.ok;
+    g.evidence.push_back(f.evidence);
+    if (f.has_answer) g.answers.push_back(f.answer);
+    const auto& segs = f.context.segments();
+    for (std::size_t i = std::min(g.parent_segments, segs.size()); i < segs.size(); ++i) {
+      g.added.push_back(segs[i]);
+    }
+  }
+  JoinVerdict v =
+      decide_join(workflow_.nodes[g.join].join, {g.total, g.done, g.ok}, success, explain_);
+  if (v.what == JoinVerdict::What::kWait) return;
+  finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
+}
+
+void Engine::finish_join(Handle<Request> req, std::uint32_t gi, bool success,
+                         std::string_view why) {
+  Request& r = requests_[req];
+  JoinGroup& g = r.groups[gi];
+  if (!g.active) return;
+  g.active = false;
+  sim_.cancel(g.deadline_timer);
+  for (const std::uint32_t b : g.branches) cancel_flow(req, b);
+  const Node& join_node = workflow_.nodes[g.join];
+  const std::uint32_t parent = g.parent_flow;
+  Flow& p = r.flows[parent];
+  if (success && !g.evidence.empty()) {
+    double merged = 0.0;
+    switch (join_node.join.merge) {
+      case Merge::kMax:
+        merged = *std::max_element(g.evidence.begin(), g.evidence.end());
+        break;
+      case Merge::kMean:
+        for (double q : g.evidence) merged += q;
+        merged /= static_cast<double>(g.evidence.size());
+        break;
+      case Merge::kUnion: {
+        double miss = 1.0;
+        for (double q : g.evidence) miss *= 1.0 - q;
+        merged = 1.0 - miss;
+        break;
+      }
+    }
+    p.evidence = merged;
+    if (!g.answers.empty()) {
+      p.answer = *std::max_element(g.answers.begin(), g.answers.end());
+      p.has_answer = true;
+    }
+    // What successful branches added (retrieved documents, tool results, ...)
+    // joins the parent's context: memory accumulates across the fan-out.
+    for (const Segment& seg : g.added) p.context.add(seg);
+  }
+  const NodeId next = success ? join_node.next : join_node.join.on_failure;
+  if (observer_) {
+    observer_->on_flow_decision(
+        {.at = sim_.now(), .request = r.in.id, .node = g.join, .next = next, .reason = why});
+  }
+  for (const std::uint32_t b : g.branches) r.flows.release(b);
+  p.child_group = kNone;
+  p.last_failed = !success;
+  // The parent leaves from the join (it was parked at the fan-out while the
+  // branches ran): the edge taken next is join -> next.
+  p.node = g.join;
+  r.groups.release(gi);
+  if (next != kNoNode) {
+    enter(req, parent, next);
+  } else {
+    flow_failed(req, parent, "join_failed");
+  }
+}
+
+// A flow that cannot go on: a branch fails its group; the main path ends the
+// request with `cause`.
+void Engine::flow_failed(Handle<Request> req, std::uint32_t flow, std::string_view cause) {
+  Request& r = requests_[req];
+  if (r.flows[flow].group != kNone) {
+    branch_done(req, flow, false);
+  } else {
+    finish_request(req, false, cause);
+  }
+}
+
+void Engine::cancel_flow(Handle<Request> req, std::uint32_t flow) {
+  Request& r = requests_[req];
+  Flow& f = r.flows[flow];
+  if (f.step.valid()) {
+    const Handle<Step> s = f.step;
+    f.step = {};
+    end_step(s);
+  }
+  if (f.child_group != kNone) cancel_group(req, f.child_group);
+  r.flows[flow].active = false;
+}
+
+void Engine::cancel_group(Handle<Request> req, std::uint32_t gi) {
+  Request& r = requests_[req];
+  JoinGroup& g = r.groups[gi];
+  if (!g.active) return;
+  g.active = false;
+  sim_.cancel(g.deadline_timer);
+  for (const std::uint32_t b : g.branches) cancel_flow(req, b);
+}
+
+}  // namespace orchsim::orchestration::detail

@@ -1,0 +1,181 @@
+// Internal to the orchestrator (not a public header): the state it keeps per
+// request, per flow, per step and per attempt. engine.hpp explains how they
+// relate; every struct resets itself for reuse from a pool (keeping buffers).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "mock_agents/agent.hpp"
+#include "orchestration/backoff.hpp"
+#include "orchestration/context.hpp"
+#include "orchestration/events.hpp"
+#include "orchestration/orchestrator.hpp"
+#include "orchestration/slot_pool.hpp"
+#include "orchestration/workflow.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/time.hpp"
+
+namespace orchsim::orchestration::detail {
+
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+struct Request;
+struct Step;
+struct Attempt;
+
+// One line of execution through the graph: the request's main path, a branch
+// of a fan-out (`group` names the join group it belongs to), or a
+// sub-workflow's path. A flow that reached a fan-out waits at it
+// (`child_group`) until its branches are joined.
+struct Flow {
+  bool active = false;
+  NodeId node = kNoNode;
+  Handle<Step> step;
+  std::uint32_t group = kNone;        // the join group it is a branch of
+  std::uint32_t child_group = kNone;  // the join group it waits on
+  Context context;
+  double evidence = 1.0;  // quality of the evidence gathered (1: nothing to retrieve)
+  double answer = 0.0;
+  bool answer_silent = false;
+  bool has_answer = false;
+  double answer_confidence = 0.0;
+  // Share of the information this flow's context has kept through every
+  // fitting so far: what one step drops stays lost for the next.
+  double retained = 1.0;
+  // The last call step, for gates and routers.
+  bool has_previous = false;
+  AgentIndex last_agent = 0;
+  std::uint32_t label = 0;
+  bool verdict = false;
+  bool judged = false;
+  double confidence = 0.0;
+  bool last_failed = false;
+  ErrorKind last_error = ErrorKind::kNone;
+
+  // A flow keeps its context's buffer across reuse.
+  void reset() {
+    Context kept = std::move(context);
+    kept.clear();
+    *this = Flow{};
+    context = std::move(kept);
+  }
+};
+
+// The branches of one fan-out and how they are doing.
+struct JoinGroup {
+  bool active = false;
+  std::uint32_t generation = 0;  // for its deadline timer
+  NodeId join = kNoNode;
+  std::uint32_t parent_flow = kNone;
+  std::vector<std::uint32_t> branches;  // flows, in the order they started
+  std::uint32_t total = 0, done = 0, ok = 0;
+  std::vector<double> evidence;
+  std::vector<double> answers;
+  std::vector<Segment> added;       // context the successful branches added
+  std::size_t parent_segments = 0;  // context size when the fan-out started
+  sim::EventId deadline_timer;
+
+  void reset() {
+    const std::uint32_t g = generation + 1;
+    std::vector<std::uint32_t> b = std::move(branches);
+    std::vector<double> e = std::move(evidence), a = std::move(answers);
+    std::vector<Segment> s = std::move(added);
+    b.clear();
+    e.clear();
+    a.clear();
+    s.clear();
+    *this = JoinGroup{};
+    generation = g;
+    branches = std::move(b);
+    evidence = std::move(e);
+    answers = std::move(a);
+    added = std::move(s);
+  }
+};
+
+struct Request {
+  RequestInput in;
+  sim::Time arrival;
+  std::uint32_t root = 0;  // the main flow
+  IndexPool<Flow> flows;
+  IndexPool<JoinGroup> groups;
+  std::vector<std::uint32_t> visits;  // per node
+  double cost = 0.0;
+  std::int64_t input_tokens = 0, output_tokens = 0;
+  std::uint32_t calls = 0, retries = 0, hedges = 0, timeouts = 0, fallbacks = 0, redirects = 0;
+  // Best answer so far, by the confidence the orchestrator saw.
+  bool has_best = false;
+  double best_quality = 0.0, best_confidence = -1.0;
+  bool best_silent = false;
+
+  void reset() {
+    flows.clear();
+    groups.clear();
+    cost = 0.0;
+    input_tokens = output_tokens = 0;
+    calls = retries = hedges = timeouts = fallbacks = redirects = 0;
+    has_best = false;
+    best_quality = 0.0;
+    best_confidence = -1.0;
+    best_silent = false;
+  }
+};
+
+// One visit of a call node by one flow: its attempts, timers and progress.
+struct Step {
+  Handle<Request> req;
+  std::uint32_t flow = 0;
+  NodeId node = kNoNode;
+  // The node's visit count when this step began: what its draws are keyed
+  // by. Frozen here because other flows (map fan-out copies, branches that
+  // meet at one node) visit the same node while this step is running.
+  std::uint32_t visit = 0;
+  std::uint32_t attempts_started = 0;
+  std::uint32_t retries = 0;
+  std::optional<Backoff> backoff;
+  std::vector<Handle<Attempt>> outstanding;
+  sim::EventId hedge_timer, budget_timer, retry_timer;
+  std::uint32_t hedges = 0;
+  std::uint32_t fallback_pos = 0;
+  std::uint32_t escalations = 0;  // answers the policy declined (cascades)
+  bool budget_fired = false;
+  std::uint32_t decompose_total = 0, decompose_ok = 0;
+  double decompose_quality = 0.0, decompose_confidence = 0.0;
+  AgentIndex agent = 0;  // the last routed agent
+  std::int64_t input_tokens = 0;
+  double retained = 1.0;
+  sim::Time started;
+  bool summarizing = false;      // a summarizer call has been made for this step
+  AgentIndex pending_agent = 0;  // the attempt waiting for the summary
+  AttemptKind pending_kind = AttemptKind::kFirst;
+  std::size_t pending_candidate = kNone;
+  std::uint64_t pending_decision = 0;
+
+  void reset() {
+    std::vector<Handle<Attempt>> kept = std::move(outstanding);
+    kept.clear();
+    *this = Step{};
+    outstanding = std::move(kept);
+  }
+};
+
+// One call to an agent on behalf of a step.
+struct Attempt {
+  Handle<Step> step;
+  AgentIndex agent = 0;
+  std::size_t candidate = kNone;  // position among the node's candidates, when routed
+  std::uint64_t decision = 0;     // the routing decision that chose it (0: none)
+  mock_agents::CallId call = 0;
+  std::uint32_t number = 0;
+  AttemptKind kind = AttemptKind::kFirst;
+  sim::EventId timeout;
+  sim::Time started;
+  std::int64_t input_tokens = 0;
+
+  void reset() { *this = Attempt{}; }
+};
+
+}  // namespace orchsim::orchestration::detail
