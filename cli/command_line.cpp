@@ -5,6 +5,7 @@
 #include "cli/experiment.hpp"
 #include "cli/store_cli.hpp"
 #include "eval/sweep.hpp"
+#include "eval/task_plan.hpp"
 
 namespace orchsim::cli {
 
@@ -21,8 +22,19 @@ void check_seeds_fit(const std::optional<std::uint64_t>& seed, std::uint64_t rep
                   *seed, replications, kMaxSeed - (replications - 1), replications - 1, kMaxSeed));
 }
 
-// Every grid point is held in memory before the first run.
-void check_grid_size(const std::vector<std::string>& grid) {
+// An experiment runs configurations x replications tasks (eval/task_plan.hpp).
+void check_tasks(const char* option, std::uint64_t configs, const char* what,
+                 std::uint64_t replications) {
+  if (replications == 0 || configs <= eval::kMaxTasks / replications) return;
+  throw CLI::ValidationError(
+      option, fmt::format("found {} {} x {} replications, expected at most {} tasks in all (fewer "
+                          "{} or replications)",
+                          configs, what, replications, eval::kMaxTasks, what));
+}
+
+// Every grid point is loaded before the first run, and each point runs
+// every replication: the grid and the experiment's tasks are bounded.
+void check_grid_size(const std::vector<std::string>& grid, std::uint64_t replications) {
   std::uint64_t points = 1;
   for (const std::string& g : grid) {
     const auto axis = eval::parse_grid(g);
@@ -36,6 +48,7 @@ void check_grid_size(const std::vector<std::string>& grid) {
     }
     points *= n;
   }
+  check_tasks("--grid", points, "grid points", replications);
 }
 
 const char* const kScenarioHelp =
@@ -149,6 +162,13 @@ CommandLine::CommandLine()
   compare_cmd = app.add_subcommand(
       "compare", "Paired comparison of variants on the same seeds (common random numbers)");
   add_eval_options(compare_cmd, compare.common, true);
+  // Replaces the shared callback: the seed check and the number of tasks.
+  compare_cmd->callback([this] {
+    check_seeds_fit(compare_args.common.seed, compare_args.common.replications);
+    check_tasks("--variant", 1 + compare_args.variants.size() + compare_args.against.size(),
+                "configurations (the base and each --variant and --against)",
+                compare_args.common.replications);
+  });
   add_option(compare_cmd, "--variant", compare.variants, ArgSpec::variant(),
              "NAME:/ptr=value[,/ptr=value...]: the scenario with these overrides (repeatable)",
              specs);
@@ -194,7 +214,7 @@ CommandLine::CommandLine()
   // Replaces the shared callback: the seed check and the grid's size.
   sweep_cmd->callback([this] {
     check_seeds_fit(sweep_args.common.seed, sweep_args.common.replications);
-    check_grid_size(sweep_args.grid);
+    check_grid_size(sweep_args.grid, sweep_args.common.replications);
   });
   sweep_cmd->footer(
       "Examples:\n"

@@ -280,6 +280,30 @@ TEST(ArgSpec, ASweepGridPastTheLimitIsRefusedBeforeAnythingRuns) {
   EXPECT_FALSE(parse(args));
 }
 
+TEST(ArgSpec, AnExperimentOfMoreThanTenMillionTasksIsRefusedBeforeAnythingRuns) {
+  // 10^5 grid points x 101 replications; 100 would be exactly 10^7.
+  std::vector<std::string> args = {"orchsim", "sweep", "--out=x", "--replications=101"};
+  for (const char* axis : {"/a", "/b", "/c", "/d", "/e"}) {
+    args.push_back(std::string("--grid=") + axis + "=1,2,3,4,5,6,7,8,9,10");
+  }
+  auto refusal = parse(args);
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(refusal->what.find("found 100000 grid points x 101 replications, expected at most "
+                               "10000000 tasks"),
+            std::string::npos)
+      << refusal->what;
+  args[3] = "--replications=100";
+  EXPECT_FALSE(parse(args));
+  // compare: the base and 100 variants x 100,000 replications.
+  std::vector<std::string> compare = {"orchsim", "compare", "--replications=100000"};
+  for (int i = 0; i < 100; ++i) compare.push_back("--variant=v" + std::to_string(i) + ":/a=1");
+  refusal = parse(compare);
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(refusal->what.find("found 101 configurations"), std::string::npos) << refusal->what;
+  compare.pop_back();
+  EXPECT_FALSE(parse(compare));
+}
+
 // Through the real executable: a refused argument is exit status 2, a message
 // on stderr and nothing on stdout, in every subcommand.
 TEST(ArgSpec, TheExecutableExitsTwoOnABadArgumentInEverySubcommand) {

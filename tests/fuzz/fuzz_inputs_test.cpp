@@ -12,6 +12,8 @@
 #include <string>
 
 #include "eval/baseline.hpp"
+#include "eval/results_store.hpp"
+#include "eval/task_plan.hpp"
 #include "gui/report_data.hpp"
 
 namespace orchsim {
@@ -109,6 +111,46 @@ TEST(FuzzInputs, TheBaselineDictionaryHasEveryKeyABaselineHas) {
   std::set<std::string> keys;
   keys_of(baseline, false, keys);
   expect_quoted_keys_in(keys, "baseline.dict");
+}
+
+TEST(FuzzInputs, ThePlanDictionariesHaveEveryKeyOfAStoredPlan) {
+  eval::TaskPlan plan;
+  plan.command = "sweep";
+  plan.configs.push_back({"point 0", "rag_orchestrated", {{"/run/seed", "2"}}, "rag", "0"});
+  plan.limits.requests = 10;
+  std::set<std::string> keys;
+  keys_of(eval::to_json(plan), false, keys);
+  expect_quoted_keys_in(keys, "task_plan.dict");
+  expect_quoted_keys_in(keys, "results_store.dict");
+}
+
+TEST(FuzzInputs, EveryPlanSeedIsAcceptedAndEveryStoreSeedOpens) {
+  std::size_t plans = 0, stores = 0;
+  for (const auto& e :
+       fs::directory_iterator(source_dir() / "tests" / "fuzz" / "seeds" / "task_plan")) {
+    const auto plan = eval::plan_from_json(eval::parse_plan_text(slurp(e.path())), "seed");
+    EXPECT_TRUE(plan.ok()) << e.path() << ": " << plan.status().message();
+    ++plans;
+  }
+  for (const auto& e :
+       fs::directory_iterator(source_dir() / "tests" / "fuzz" / "seeds" / "results_store")) {
+    // A copy: open() takes the file's lock and may write its WAL.
+    const fs::path copy =
+        fs::temp_directory_path() / ("orchsim_seed_" + e.path().filename().string());
+    fs::copy_file(e.path(), copy, fs::copy_options::overwrite_existing);
+    {
+      const auto store = eval::ResultsStore::open(copy.string());
+      EXPECT_TRUE(store.ok()) << e.path() << ": " << store.status().message();
+      if (store.ok()) {
+        const auto rows = store->read_all();
+        EXPECT_TRUE(rows.ok() && !rows->empty()) << e.path();
+      }
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(copy.string() + suffix);
+    ++stores;
+  }
+  EXPECT_GE(plans, 3u);
+  EXPECT_GE(stores, 3u);
 }
 
 TEST(FuzzInputs, EveryReportSeedLoads) {
