@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "cli/duration_arg.hpp"
 #include "cli/overrides.hpp"
@@ -35,6 +36,25 @@ ArgSpec ArgSpec::tolerance() { return ArgSpec(Kind::kTolerance); }
 ArgSpec ArgSpec::name() { return ArgSpec(Kind::kName); }
 ArgSpec ArgSpec::path() { return ArgSpec(Kind::kPath); }
 ArgSpec ArgSpec::shard() { return ArgSpec(Kind::kShard); }
+
+ArgSpec ArgSpec::number(double min, double max, bool min_open, std::string note) {
+  ArgSpec s(Kind::kNumber);
+  s.min_number_ = min;
+  s.max_number_ = max;
+  s.min_open_ = min_open;
+  s.note_ = std::move(note);
+  return s;
+}
+
+ArgSpec ArgSpec::custom(std::string expected, std::function<bool(const std::string&)> accepts,
+                        std::vector<std::string> refused, std::vector<std::string> accepted) {
+  ArgSpec s(Kind::kCustom);
+  s.custom_expected_ = std::move(expected);
+  s.accepts_ = std::move(accepts);
+  s.refused_ = std::move(refused);
+  s.accepted_ = std::move(accepted);
+  return s;
+}
 
 ArgSpec ArgSpec::choice(std::vector<std::string> choices) {
   ArgSpec s(Kind::kChoice);
@@ -87,6 +107,13 @@ std::string ArgSpec::expected() const {
     case Kind::kShard:
       text = fmt::format("I/N, integers with 0 <= I < N <= {} (e.g. 0/4)", kMaxShards);
       break;
+    case Kind::kNumber:
+      text =
+          fmt::format("a number {} {} and <= {}", min_open_ ? ">" : ">=", min_number_, max_number_);
+      break;
+    case Kind::kCustom:
+      text = custom_expected_;
+      break;
   }
   return note_.empty() ? text : text + " " + note_;
 }
@@ -134,6 +161,21 @@ std::string ArgSpec::check(std::string& value) const {
     case Kind::kName:
     case Kind::kPath:
       ok = !value.empty();
+      break;
+    case Kind::kNumber: {
+      // Decimal only: strtod alone takes "inf", "nan", hex floats and
+      // leading spaces; from_chars refuses what a double cannot hold (1e999).
+      double x = 0;
+      const char* end = value.data() + value.size();
+      const bool decimal =
+          !value.empty() && value.find_first_not_of("0123456789.eE+-") == std::string::npos;
+      const auto r = std::from_chars(value.data(), end, x);
+      ok = decimal && r.ec == std::errc() && r.ptr == end && std::isfinite(x) &&
+           (min_open_ ? x > min_number_ : x >= min_number_) && x <= max_number_;
+      break;
+    }
+    case Kind::kCustom:
+      ok = accepts_ && accepts_(value);
       break;
     case Kind::kShard: {
       // eval::parse_shard itself takes what from_chars takes; digits only

@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -59,6 +60,8 @@ class ArgSpec {
     kName,       // a non-empty name: scenario, agent, metric
     kPath,       // a non-empty file or folder path
     kShard,      // I/N with 0 <= I < N <= kMaxShards
+    kNumber,     // a finite decimal number in [min, max], or (min, max] when min is open
+    kCustom,     // checked by the option's own parser (a list, a mapping); see custom()
   };
 
   static ArgSpec integer(std::uint64_t min, std::uint64_t max, std::string note = {});
@@ -71,11 +74,22 @@ class ArgSpec {
   static ArgSpec name();
   static ArgSpec path();
   static ArgSpec shard();
+  static ArgSpec number(double min, double max, bool min_open = false, std::string note = {});
+  // A syntax of one option's own: `accepts` decides, `expected` says what is
+  // allowed. `refused` and `accepted` are examples the table-driven test
+  // (tests/cli/arg_spec_test.cpp) tries, as it tries its own for the other kinds.
+  static ArgSpec custom(std::string expected, std::function<bool(const std::string&)> accepts,
+                        std::vector<std::string> refused, std::vector<std::string> accepted);
 
   Kind kind() const { return kind_; }
   std::uint64_t min() const { return min_; }
   std::uint64_t max() const { return max_; }
   sim::Duration min_duration() const { return min_duration_; }
+  double min_number() const { return min_number_; }
+  double max_number() const { return max_number_; }
+  bool min_open() const { return min_open_; }
+  const std::vector<std::string>& refused_examples() const { return refused_; }
+  const std::vector<std::string>& accepted_examples() const { return accepted_; }
   const std::vector<std::string>& choices() const { return choices_; }
 
   // What is allowed, for messages: "an integer from 1 to 100000".
@@ -94,6 +108,11 @@ class ArgSpec {
   std::uint64_t min_ = 0, max_ = 0;
   sim::Duration min_duration_;
   std::vector<std::string> choices_;
+  double min_number_ = 0, max_number_ = 0;
+  bool min_open_ = false;
+  std::string custom_expected_;
+  std::function<bool(const std::string&)> accepts_;
+  std::vector<std::string> refused_, accepted_;
   std::string note_;  // appended to expected(), e.g. "(0: one per core)"
 };
 

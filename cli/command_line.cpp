@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/experiment.hpp"
+#include "cli/fit_command.hpp"
 #include "cli/store_cli.hpp"
 #include "eval/sweep.hpp"
 #include "eval/task_plan.hpp"
@@ -289,6 +290,7 @@ CommandLine::CommandLine()
       "dot | dot -Tpng > rag.png");
 
   merge_cmd = add_merge_command(app, merge_args, specs);
+  fit_cmd = add_fit_command(app, fit_args, specs);
 }
 
 int CommandLine::run() const {
@@ -301,6 +303,7 @@ int CommandLine::run() const {
   if (*baseline_cmd) return baseline_command(baseline_args);
   if (*check_cmd) return check_command(check_args);
   if (*merge_cmd) return merge_command(merge_args);
+  if (*fit_cmd) return fit_command(fit_args);
   return kExitBadInput;
 }
 

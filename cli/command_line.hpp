@@ -17,6 +17,7 @@
 
 #include "cli/arg_spec.hpp"
 #include "cli/commands.hpp"
+#include "cli/fit_command.hpp"
 #include "cli/store_args.hpp"
 
 namespace orchsim::cli {
@@ -41,6 +42,7 @@ struct CommandLine {
   std::string explain_name, explain_format = "text";
   bool list_policies = false;
   MergeArgs merge_args;
+  FitArgs fit_args;
 
   CLI::App* run_cmd = nullptr;
   CLI::App* compare_cmd = nullptr;
@@ -51,6 +53,7 @@ struct CommandLine {
   CLI::App* list_cmd = nullptr;
   CLI::App* explain_cmd = nullptr;
   CLI::App* merge_cmd = nullptr;
+  CLI::App* fit_cmd = nullptr;
 };
 
 // main(): parses, prints a parse error or help, runs. Exit 2 on bad arguments.

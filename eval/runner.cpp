@@ -26,7 +26,8 @@ class Bridge final : public scenarios::RequestSink, public orchestration::Observ
                   .class_index = r.class_index,
                   .difficulty = r.difficulty,
                   .input_tokens = r.input_tokens,
-                  .deadline = r.deadline});
+                  .deadline = r.deadline,
+                  .output_tokens = r.output_tokens});
   }
   void on_request_finished(const orchestration::RequestFinished& e) override {
     if (!workload_ || !workload_->closed_loop()) return;

@@ -39,12 +39,13 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.setApplicationDescription(
       QStringLiteral("Explore a run of orchsim: summary, latency, over time, agents, workflow, "
-                     "requests, cost vs quality."));
+                     "requests, cost vs quality; or a fit report of orchsim fit (calibration)."));
   parser.addHelpOption();
   parser.addPositionalArgument(
       QStringLiteral("run-or-scenario"),
       QStringLiteral("A run folder (orchsim run --out DIR), its report.json, "
-                     "a built-in scenario name or a scenario .json file"));
+                     "a built-in scenario name, a scenario .json file, or a fit report "
+                     "(orchsim fit --report FILE)"));
   parser.addOption({QStringLiteral("screenshot"),
                     QStringLiteral("Save every tab as DIR/gui-<tab>.png and exit"),
                     QStringLiteral("DIR")});
@@ -92,10 +93,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "orchsim-gui: %s\n", qPrintable(error));
       return 1;
     }
-    std::fprintf(stderr,
-                 "orchsim-gui: wrote "
-                 "%s/gui-{summary,latency,over-time,agents,workflow,requests,cost-quality}.png\n",
-                 qPrintable(dir));
+    std::fprintf(
+        stderr,
+        "orchsim-gui: wrote "
+        "%s/"
+        "gui-{summary,latency,over-time,agents,workflow,requests,cost-quality,calibration}.png\n",
+        qPrintable(dir));
     return 0;
   }
 

@@ -32,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gui/agents_view.hpp"
+#include "gui/calibration_view.hpp"
 #include "gui/chart_view.hpp"
 #include "gui/cost_quality_view.hpp"
 #include "gui/latency_view.hpp"
@@ -84,6 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
       node_details_(new QTextBrowser),
       request_explorer_(new RequestExplorer),
       cost_quality_view_(new CostQualityView),
+      calibration_view_(new CalibrationView),
       runner_(new ScenarioRunner(this)),
       status_(new QLabel),
       progress_(new QProgressBar),
@@ -149,6 +151,7 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_->addTab(workflow, tr("Workflow"));
   tabs_->addTab(request_explorer_, tr("Requests"));
   tabs_->addTab(cost_quality_view_, tr("Cost vs quality"));
+  tabs_->addTab(calibration_view_, tr("Calibration"));
   setCentralWidget(tabs_);
 
   progress_->setMaximumWidth(240);
@@ -210,6 +213,7 @@ void MainWindow::build_menus() {
   stop_compare_action_ = file->addAction(tr("S&top comparing"), this, &MainWindow::stop_comparing);
   stop_compare_action_->setEnabled(false);
   file->addAction(tr("Open s&weep (cost vs quality)..."), this, &MainWindow::on_open_sweep);
+  file->addAction(tr("Open &fit report (calibration)..."), this, &MainWindow::on_open_fit_report);
   file->addSeparator();
   QAction* export_view =
       file->addAction(tr("&Export chart as PNG or SVG..."), this, &MainWindow::on_export_view);
@@ -285,6 +289,13 @@ void MainWindow::open_input(const QString& input, const RunRequest& run) {
       info.fileName() == QLatin1String("sweep.json") ||
       (info.isDir() && QFileInfo(QDir(input).filePath(QStringLiteral("sweep.json"))).isFile() &&
        !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists());
+  if (!input.isEmpty() && info.isFile() && is_fit_report_file(input.toStdString())) {
+    if (open_fit_report(input)) {
+      remember(input);
+      Q_EMIT report_loaded();  // shown: open_and_wait must not wait for a run
+    }
+    return;
+  }
   if (!input.isEmpty() && sweep) {
     if (open_sweep(input)) {
       remember(input);
@@ -372,10 +383,22 @@ bool MainWindow::open_sweep(const QString& path) {
   return true;
 }
 
+bool MainWindow::open_fit_report(const QString& path) {
+  FitReportLoad loaded = load_fit_report(path.toStdString());
+  if (!loaded.ok()) {
+    report_error(tr("The fit report could not be opened"), QString::fromStdString(loaded.error));
+    return false;
+  }
+  calibration_view_->set_report(std::move(loaded.report));
+  tabs_->setCurrentIndex(kCalibrationTab);
+  return true;
+}
+
 bool MainWindow::open_dropped(const QList<QUrl>& urls) {
   for (const QUrl& url : urls) {
     if (!url.isLocalFile()) continue;
     const QString path = url.toLocalFile();
+    if (is_fit_report_file(path.toStdString())) return open_fit_report(path);
     if (QFileInfo(path).fileName() == QLatin1String("sweep.json") ||
         (QFileInfo(QDir(path).filePath(QStringLiteral("sweep.json"))).isFile() &&
          !QFileInfo(QDir(path).filePath(QStringLiteral("report.json"))).exists())) {
@@ -385,7 +408,7 @@ bool MainWindow::open_dropped(const QList<QUrl>& urls) {
     return true;
   }
   report_error(tr("Nothing to open"),
-               tr("Drop a run folder, a report.json, a sweep or a scenario file."));
+               tr("Drop a run folder, a report.json, a sweep, a fit report or a scenario file."));
   return false;
 }
 
@@ -498,8 +521,8 @@ void MainWindow::update_colour_scale() {
 
 QString MainWindow::tab_file_name(int tab) {
   static const char* const kNames[kTabCount] = {
-      "gui-summary.png",  "gui-latency.png",  "gui-over-time.png",   "gui-agents.png",
-      "gui-workflow.png", "gui-requests.png", "gui-cost-quality.png"};
+      "gui-summary.png",  "gui-latency.png",  "gui-over-time.png",    "gui-agents.png",
+      "gui-workflow.png", "gui-requests.png", "gui-cost-quality.png", "gui-calibration.png"};
   return tab >= 0 && tab < kTabCount ? QString::fromLatin1(kNames[tab]) : QString();
 }
 
@@ -594,6 +617,12 @@ void MainWindow::on_open_scenario_file() {
 void MainWindow::on_compare() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with a run folder"));
   if (!dir.isEmpty()) open_compare(dir);
+}
+
+void MainWindow::on_open_fit_report() {
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Open a fit report (orchsim fit --report FILE)"), QString(), tr("JSON (*.json)"));
+  if (!file.isEmpty() && open_fit_report(file)) remember(file);
 }
 
 void MainWindow::on_open_sweep() {

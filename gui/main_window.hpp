@@ -1,9 +1,10 @@
 // The explorer's window: opens a saved run (a folder written by
 // `orchsim run --out DIR`, or its report.json) or runs a scenario in the
-// background, and shows it in seven tabs: Summary (with a per-class table),
+// background, and shows it in eight tabs: Summary (with a per-class table),
 // Latency (CDF and histogram), Over time, Agents, Workflow (graph coloured by
 // failure rate or latency, with the clicked node's agents beside it),
-// Requests (the request explorer) and Cost vs quality.
+// Requests (the request explorer), Cost vs quality, and Calibration (a fit
+// report of `orchsim fit`: measured vs fitted CDF and QQ per group and quantity).
 //
 //   MainWindow window;
 //   window.open_input("results/");          // or "rag_orchestrated", "my.json"
@@ -13,7 +14,7 @@
 // Comparing: a second saved run is drawn beside the first on the Summary (B
 // and B - A columns), Latency, Over time and Cost vs quality views. Recent
 // files (File > Open recent) are kept in QSettings; dropping a folder or file
-// on the window opens it. Keyboard: Ctrl+1..7 switch tabs, Ctrl+O open a run,
+// on the window opens it. Keyboard: Ctrl+1..8 switch tabs, Ctrl+O open a run,
 // Ctrl+R run a scenario file, Ctrl+K compare, Ctrl+E export, Ctrl+L log axis;
 // charts zoom and pan with the mouse and keys (ChartView).
 //
@@ -28,6 +29,7 @@
 #include <QUrl>
 #include <memory>
 
+#include "gui/fit_report_data.hpp"
 #include "gui/loaded_run.hpp"
 #include "gui/scenario_runner.hpp"
 #include "gui/sweep_data.hpp"
@@ -47,6 +49,7 @@ class QTextBrowser;
 namespace orchsim::gui {
 
 class AgentsView;
+class CalibrationView;
 class CostQualityView;
 class LatencyView;
 class OverTimeView;
@@ -67,6 +70,7 @@ class MainWindow : public QMainWindow {
     kWorkflowTab,
     kRequestsTab,
     kCostQualityTab,
+    kCalibrationTab,
     kTabCount
   };
 
@@ -94,6 +98,8 @@ class MainWindow : public QMainWindow {
   void stop_comparing();
   // A sweep (folder or sweep.json) for the Cost vs quality view.
   bool open_sweep(const QString& path);
+  // A fit report (orchsim fit --report FILE) for the Calibration view.
+  bool open_fit_report(const QString& path);
   // What a drop of these URLs does: opens the first local file or folder.
   bool open_dropped(const QList<QUrl>& urls);
 
@@ -121,6 +127,7 @@ class MainWindow : public QMainWindow {
   QTextBrowser* node_details() { return node_details_; }
   RequestExplorer* request_explorer() { return request_explorer_; }
   CostQualityView* cost_quality_view() { return cost_quality_view_; }
+  CalibrationView* calibration_view() { return calibration_view_; }
   ScenarioRunner* runner() { return runner_; }
   QAction* log_axis_action() { return log_axis_action_; }
 
@@ -147,6 +154,7 @@ class MainWindow : public QMainWindow {
   void on_open_scenario_file();
   void on_compare();
   void on_open_sweep();
+  void on_open_fit_report();
   void on_export_view();
 
   bool interactive_ = true;
@@ -171,6 +179,7 @@ class MainWindow : public QMainWindow {
   QTextBrowser* node_details_;
   RequestExplorer* request_explorer_;
   CostQualityView* cost_quality_view_;
+  CalibrationView* calibration_view_;
   ScenarioRunner* runner_;
   QLabel* status_;
   QProgressBar* progress_;

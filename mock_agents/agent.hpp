@@ -58,6 +58,10 @@ struct CallRequest {
   double input_quality = 1.0;     // quality of what this step was given (e.g. retrieval), [0, 1]
   double context_retained = 1.0;  // share of the needed context that survived fitting, [0, 1]
   double judged_quality = 0.0;    // for judges and critics: the true quality of what they judge
+  // The request's own output-token count (a replayed production trace), or
+  // -1 when it has none. Used only by agents with
+  // TokenModel::output_tokens_from_request.
+  std::int64_t output_tokens = -1;
 };
 
 // What came back. Token counts and cost include work done before a
@@ -81,6 +85,11 @@ struct CallOutcome {
   sim::Duration retry_after = sim::Duration::zero();  // for kRateLimited
   sim::Time submitted;
   sim::Time service_started;  // == finished for calls rejected without service
+  // When the first output token arrived (what llmperf and OpenTelemetry call
+  // time to first token, counted from `submitted`): for a successful call,
+  // service_started + the pre-decode part of its service time; for any
+  // other outcome, == finished.
+  sim::Time first_token;
   sim::Time finished;
   sim::Duration queue_wait() const { return service_started - submitted; }
 };

@@ -1,6 +1,7 @@
 #include "mock_agents/agent_config.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -46,8 +47,16 @@ std::vector<std::string> MockAgentConfig::validate() const {
   }
 
   p.never_negative("latency.base_ms", latency.base_ms);
-  p.non_negative("latency.time_to_first_token_ms", latency.time_to_first_token_ms);
+  p.never_negative("latency.time_to_first_token_ms", latency.time_to_first_token_ms);
   p.non_negative("latency.output_tokens_per_second", latency.output_tokens_per_second);
+  p.never_negative("latency.inter_token_ms", latency.inter_token_ms);
+  // Two decode speeds would add up, which nobody means: give one.
+  const bool has_inter_token = latency.inter_token_ms.mean() != std::optional<double>(0.0) ||
+                               latency.inter_token_ms.variance() != std::optional<double>(0.0);
+  if (latency.output_tokens_per_second > 0.0 && has_inter_token) {
+    p.add("latency.inter_token_ms", latency.inter_token_ms.describe(),
+          "no inter-token time when output_tokens_per_second is set (give one decode speed)");
+  }
   p.non_negative("latency.prefill_ms_per_input_token", latency.prefill_ms_per_input_token);
   p.non_negative("latency.slowdown_alpha", latency.slowdown_alpha);
   p.non_negative("latency.slowdown_beta", latency.slowdown_beta);

@@ -21,14 +21,24 @@
 
 namespace orchsim::mock_agents {
 
-// Service time = (base + time to first token + output tokens / rate
-//                 + input tokens x prefill) x slowdown x degradation.
+// Service time = (base + time to first token + input tokens x prefill
+//                 + output tokens x (1000 / rate + inter-token time))
+//                 x slowdown x degradation.
+// The first output token arrives after the part before the decode term
+// (base + time to first token + prefill), scaled the same way; that instant
+// is CallOutcome::first_token.
 struct LatencyModel {
   // Fixed work per call (network, tool execution, retrieval), in milliseconds.
   sim::Distribution base_ms = sim::Distribution::constant(0.0);
-  // LLM token time. 0 disables each term.
-  double time_to_first_token_ms = 0.0;
+  // LLM token time. A constant 0 (or a rate of 0) disables each term.
+  // Time to first token, drawn per call (a bare number in a scenario is a
+  // constant, as before); fitted agents give a distribution.
+  sim::Distribution time_to_first_token_ms = sim::Distribution::constant(0.0);
   double output_tokens_per_second = 0.0;
+  // Time per output token, drawn per call, in milliseconds: the decode speed
+  // as a distribution (what `orchsim fit` measures), the alternative to the
+  // constant output_tokens_per_second (at most one of the two may be set).
+  sim::Distribution inter_token_ms = sim::Distribution::constant(0.0);
   double prefill_ms_per_input_token = 0.0;
   // Load-dependent slowdown: service time x (1 + alpha * u^beta), with u the
   // share of servers busy when service starts (this call included). alpha = 0
@@ -71,6 +81,11 @@ struct QualityModel {
 struct TokenModel {
   // Output tokens per call (rounded to an integer, at least 0).
   sim::Distribution output_tokens = sim::Distribution::constant(0.0);
+  // When the request carries its own output-token count (a replayed trace:
+  // CallRequest::output_tokens >= 0), produce exactly that many instead of a
+  // draw from output_tokens. The draw is still made, so every later draw of
+  // the call stays where it was (common random numbers).
+  bool output_tokens_from_request = false;
   double usd_per_1k_input_tokens = 0.0;
   double usd_per_1k_output_tokens = 0.0;
 };

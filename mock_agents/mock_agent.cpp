@@ -169,6 +169,12 @@ void MockAgent::draw(const CallRequest& r, Draws& d) const {
       std::max<std::int64_t>(0, sim::round_half_away(config_.tokens.output_tokens.sample(s)));
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
   d.confidence_z = s.standard_normal();
+  d.time_to_first_token_ms = std::max(0.0, config_.latency.time_to_first_token_ms.sample(s));
+  d.inter_token_ms = std::max(0.0, config_.latency.inter_token_ms.sample(s));
+  // After the draw, not instead of it: the stream stays where it would be.
+  if (config_.tokens.output_tokens_from_request && r.output_tokens >= 0) {
+    d.output_tokens = r.output_tokens;
+  }
 }
 
 CallId MockAgent::submit(const CallRequest& request, CallListener& listener, std::uint64_t tag) {
@@ -271,18 +277,31 @@ void MockAgent::start_service(std::uint32_t index) {
 
   const LatencyModel& lat = config_.latency;
   const Draws& d = c.draws;
-  double ms = d.base_latency_ms + lat.time_to_first_token_ms +
-              lat.prefill_ms_per_input_token * static_cast<double>(c.request.input_tokens);
+  // The part before the first output token, then the decode term. Summed in
+  // this order so that agents without a per-call inter-token time give the
+  // same doubles as before it existed.
+  double first_ms = d.base_latency_ms + d.time_to_first_token_ms +
+                    lat.prefill_ms_per_input_token * static_cast<double>(c.request.input_tokens);
+  double ms = first_ms;
   if (lat.output_tokens_per_second > 0.0) {
     ms += 1e3 * static_cast<double>(d.output_tokens) / lat.output_tokens_per_second;
   }
+  if (d.inter_token_ms > 0.0) ms += static_cast<double>(d.output_tokens) * d.inter_token_ms;
   if (lat.slowdown_alpha > 0.0) {
     const double u = static_cast<double>(busy_) / static_cast<double>(config_.servers);
-    ms *= 1.0 + lat.slowdown_alpha * std::pow(u, lat.slowdown_beta);
+    const double factor = 1.0 + lat.slowdown_alpha * std::pow(u, lat.slowdown_beta);
+    ms *= factor;
+    first_ms *= factor;
   }
   const FaultWindow* fault = fault_at(now);
-  if (fault && fault->kind == FaultWindow::Kind::kDegraded) ms *= fault->latency_factor;
+  if (fault && fault->kind == FaultWindow::Kind::kDegraded) {
+    ms *= fault->latency_factor;
+    first_ms *= fault->latency_factor;
+  }
   c.service_time = sim::Duration::from_milliseconds(ms);
+  // Never after the end (rounding of two separately rounded durations).
+  const sim::Duration to_first_token =
+      std::min(sim::Duration::from_milliseconds(first_ms), c.service_time);
 
   // Outcome: one uniform against the cumulative rates, in a fixed order.
   const OutcomeRates& r = config_.outcomes;
@@ -325,6 +344,7 @@ void MockAgent::start_service(std::uint32_t index) {
                                              : sim::scale(c.service_time, r.error_latency_fraction);
   } else {
     c.outcome.silent = silent;
+    c.outcome.first_token = now + to_first_token;
     fill_success(c);
   }
   c.ends_at = sim_.now() + delay;
@@ -357,6 +377,7 @@ void MockAgent::finish(std::uint32_t index) {
   Call& c = calls_[index];
   const bool served = c.phase == Phase::kInService;
   c.outcome.finished = sim_.now();
+  if (c.outcome.status != CallStatus::kSuccess) c.outcome.first_token = c.outcome.finished;
   const CallOutcome outcome = c.outcome;
   CallListener* listener = c.listener;
   const std::uint64_t tag = c.tag;

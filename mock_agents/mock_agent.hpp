@@ -103,6 +103,10 @@ class MockAgent final : public Agent {
     std::int64_t output_tokens;
     double base_latency_ms;
     double confidence_z;
+    // Drawn last so that agents with constant token times (which draw
+    // nothing here) keep every earlier draw where it was.
+    double time_to_first_token_ms;
+    double inter_token_ms;
   };
 
   std::uint32_t allocate_call();

@@ -75,6 +75,7 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
       (((visit >> 8) & 255) << 24) | (s.node << 12) | ((visit & 255) << 4) | variant_extra;
   call.caller = s.node;
   call.input_tokens = input.tokens;
+  call.output_tokens = r.in.output_tokens;
   call.difficulty = r.in.difficulty;
   call.input_quality = c.input == QualityChannel::kEvidence ? f.evidence
                        : c.input == QualityChannel::kAnswer ? (f.has_answer ? f.answer : 0.0)

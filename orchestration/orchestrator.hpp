@@ -58,6 +58,10 @@ struct RequestInput {
   double difficulty = 0.5;
   std::int64_t input_tokens = 0;
   sim::Time deadline = sim::Time::max();
+  // The request's own output-token count (a replayed production trace),
+  // passed to every call; -1 = none. Agents with output_tokens_from_request
+  // produce exactly this many.
+  std::int64_t output_tokens = -1;
 };
 
 namespace detail {

@@ -12,6 +12,7 @@
 
 #include "scenarios/distribution_json.hpp"
 #include "scenarios/json_reader.hpp"
+#include "scenarios/replay_trace.hpp"
 #include "scenarios/routing_section.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -170,10 +171,10 @@ class Loader {
       if (const Json* lat = r.child("latency")) {
         ObjectReader l(*lat, r.at("latency"), d_);
         c.latency.base_ms = dist(l, "base_ms", 0.0);
-        c.latency.time_to_first_token_ms = l.number(
-            "time_to_first_token_ms", c.latency.time_to_first_token_ms, Range::non_negative());
+        c.latency.time_to_first_token_ms = dist(l, "time_to_first_token_ms", 0.0);
         c.latency.output_tokens_per_second = l.number(
             "output_tokens_per_second", c.latency.output_tokens_per_second, Range::non_negative());
+        c.latency.inter_token_ms = dist(l, "inter_token_ms", 0.0);
         c.latency.prefill_ms_per_input_token =
             l.number("prefill_ms_per_input_token", c.latency.prefill_ms_per_input_token,
                      Range::non_negative());
@@ -221,6 +222,7 @@ class Loader {
       if (const Json* o = r.child("tokens")) {
         ObjectReader t(*o, r.at("tokens"), d_);
         c.tokens.output_tokens = dist(t, "output_tokens", 0.0);
+        c.tokens.output_tokens_from_request = t.boolean("output_tokens_from_request", false);
         c.tokens.usd_per_1k_input_tokens = t.number(
             "usd_per_1k_input_tokens", c.tokens.usd_per_1k_input_tokens, Range::non_negative());
         c.tokens.usd_per_1k_output_tokens = t.number(
@@ -359,6 +361,15 @@ class Loader {
       s.class_names = {"default"};
     }
     r.finish();
+    if (replay_) {
+      auto bound = bind_replay(*replay_, s.class_names);
+      if (auto* attributes = std::get_if<ReplayAttributes>(&bound)) {
+        s.workload.replay = std::make_shared<const ReplayAttributes>(std::move(*attributes));
+      } else {
+        d_.error(at + "/arrivals/replay/file", std::get<std::string>(bound));
+      }
+      replay_.reset();
+    }
     // The workload's own checks (what the arrival processes and classes
     // reject at run time), mapped back to pointers, unless already reported.
     if (already_reported(at)) return;
@@ -447,12 +458,16 @@ class Loader {
       w.arrivals = ArrivalSpec{dd};
     } else if (kind == "replay") {
       std::string file = a.string("file", std::nullopt);
+      const double rate_scale = a.number("rate_scale", 1.0, Range::positive());
       if (!file.empty()) {
         std::filesystem::path path(file);
         if (path.is_relative() && !base_dir_.empty())
           path = std::filesystem::path(base_dir_) / path;
         try {
-          w.arrivals = ArrivalSpec{load_replay_csv(path.string())};
+          ReplayTrace trace = load_replay_trace(path.string(), rate_scale);
+          w.arrivals = ArrivalSpec{trace.arrivals};
+          // Its classes are bound once the workload's classes are read.
+          if (trace.has_attributes()) replay_ = std::move(trace);
         } catch (const std::exception& e) {
           d_.error(a.at("file"), fmt::format("cannot replay: {}", e.what()));
         }
@@ -469,6 +484,7 @@ class Loader {
 
  public:
   std::string base_dir_;
+  std::optional<ReplayTrace> replay_;  // a replayed trace's attributes, until classes are known
   const orch::PolicyRegistry* policies_ = &orch::PolicyRegistry::global();
 
  private:
@@ -1141,6 +1157,26 @@ class DuplicateKeyFinder {
 
 }  // namespace
 
+
+namespace {
+
+// `--set /.../routing/params/NAME=V` (or `.../routing/params={...}`) may add a
+// value the file does not have: a policy's parameters are optional, and the
+// policy reports names it does not know, with their pointers.
+bool adds_policy_param(const nlohmann::ordered_json& doc, const std::string& pointer) {
+  static constexpr std::string_view kParams = "/routing/params";
+  const auto at = pointer.rfind(kParams);
+  if (at == std::string::npos) return false;
+  const std::string_view rest = std::string_view(pointer).substr(at + kParams.size());
+  if (!rest.empty() && (rest[0] != '/' || rest.find('/', 1) != std::string_view::npos)) return false;
+  const nlohmann::ordered_json::json_pointer routing(pointer.substr(0, at + 8));  // "/routing"
+  if (!doc.contains(routing) || !doc.at(routing).is_object()) return false;
+  const auto& node = doc.at(routing);
+  return rest.empty() || !node.contains("params") || node["params"].is_object();
+}
+
+}  // namespace
+
 LoadResult parse_scenario(const std::string& text, const std::string& source,
                           const LoadOptions& options) {
   LoadResult result;
@@ -1187,6 +1223,10 @@ LoadResult parse_scenario(const std::string& text, const std::string& source,
     const Json& v = *parsed;
     try {
       const Json::json_pointer ptr(pointer);
+      if (adds_policy_param(doc, pointer)) {
+        doc[ptr] = v;  // the policy checks its params' names itself: a typo is still an error
+        continue;
+      }
       if (!doc.contains(ptr.parent_pointer()) ||
           !(doc[ptr.parent_pointer()].is_object() || doc[ptr.parent_pointer()].is_array())) {
         d.error(pointer, "--set: the parent of this pointer does not exist in the scenario");

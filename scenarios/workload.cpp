@@ -37,6 +37,17 @@ std::vector<std::string> WorkloadConfig::validate() const {
   if (weights_valid && !std::isfinite(total)) {
     out.push_back(fmt::format("classes: found total weight {}, expected a finite sum", total));
   }
+  // The attributes apply by request index whatever the arrival process (a
+  // test may swap a replay for a closed loop and keep the trace's requests).
+  if (replay) {
+    for (std::uint32_t k : replay->class_index) {
+      if (k != ReplayAttributes::kNoClass && k >= classes.size()) {
+        out.push_back(fmt::format("arrivals.replay: found class index {}, expected below {}", k,
+                                  classes.size()));
+        break;
+      }
+    }
+  }
   if (const auto* users = std::get_if<ClosedLoopUsers>(&arrivals)) {
     if (users->users == 0) out.push_back("arrivals.users: found 0, expected >= 1");
     if (users->think_time_ms.cdf(-1e-12) > 0) {
@@ -95,6 +106,11 @@ RequestSpec Workload::describe(std::uint64_t id) const {
   RequestSpec r;
   r.id = id;
   r.class_index = static_cast<std::uint32_t>(class_mix_.sample(s));
+  const ReplayAttributes* trace = config_.replay.get();
+  if (trace && id < trace->class_index.size() &&
+      trace->class_index[id] != ReplayAttributes::kNoClass) {
+    r.class_index = trace->class_index[id];
+  }
   const RequestClass& c = config_.classes[r.class_index];
   r.difficulty = std::clamp(c.difficulty.sample(s), 0.0, 1.0);
   // Clamped before rounding: llround of a value beyond int64 is unspecified (on x86 it is
@@ -104,6 +120,10 @@ RequestSpec Workload::describe(std::uint64_t id) const {
   r.input_tokens = !(tokens > 0)          ? 0
                    : tokens >= kMaxTokens ? std::numeric_limits<std::int64_t>::max()
                                           : std::llround(tokens);
+  if (trace && id < trace->input_tokens.size() && trace->input_tokens[id] >= 0) {
+    r.input_tokens = trace->input_tokens[id];
+  }
+  if (trace && id < trace->output_tokens.size()) r.output_tokens = trace->output_tokens[id];
   return r;
 }
 

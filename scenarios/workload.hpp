@@ -10,6 +10,10 @@
 //   workload.start();
 //   sim.run();
 //
+// A replayed trace may carry request i's class, input and output tokens
+// (WorkloadConfig::replay): they replace the draws, which are still made, so
+// that nothing else moves.
+//
 // Common random numbers: request i's class, difficulty and input tokens come
 // from the stream ("request", i), and open-loop arrival times from the stream
 // ("arrivals"), so every routing policy meets the same requests at the same
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "scenarios/arrival_process.hpp"
+#include "scenarios/replay_trace.hpp"
 #include "sim/distribution.hpp"
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
@@ -49,6 +54,9 @@ struct ClosedLoopUsers {
 struct WorkloadConfig {
   std::variant<ArrivalSpec, ClosedLoopUsers> arrivals = ArrivalSpec{PoissonArrivals{}};
   std::vector<RequestClass> classes = {RequestClass{}};
+  // A replayed trace's own attributes, request i taking entry i (replay_trace.hpp):
+  // its class, input tokens and output tokens replace the class's draws.
+  std::shared_ptr<const ReplayAttributes> replay;
   std::uint64_t max_requests = 0;                 // 0 = no limit
   sim::Time stop_arrivals_at = sim::Time::max();  // no arrival at or after this instant
 
@@ -65,6 +73,9 @@ struct RequestSpec {
   std::int64_t input_tokens = 0;
   sim::Time deadline = sim::Time::max();
   std::uint32_t user = 0;  // closed loop: who sent it
+  // The request's own output-token count from a replayed trace, or -1 (the
+  // agents draw theirs); see TokenModel::output_tokens_from_request.
+  std::int64_t output_tokens = -1;
 };
 
 class RequestSink {

@@ -64,15 +64,18 @@ class Result(dict):
     """What ``run`` returns: the report.json content as a dict, plus
 
     ``tables``      the run as tables for pandas (``orchsim.tables``)
-    ``decisions``   the routing decision log, one dict per decision
-                    (decisions.jsonl), when run with ``decisions=True``
+    ``decisions``   the decision log, one dict per routing or flow decision,
+                    when run with ``decisions=True``
+    ``decision_log`` the same log as orchsim writes it (decisions.jsonl,
+                    version 2: a header, then one compact row per request)
     ``requests``    per-request detail of a sample (requests.jsonl), when run
                     with ``request_sample=N``
     """
 
-    def __init__(self, report, decisions=None, requests=None):
+    def __init__(self, report, decisions=None, requests=None, decision_log=None):
         super().__init__(report)
         self.decisions = decisions
+        self.decision_log = decision_log
         self.requests = requests
         self._tables = None
 
@@ -125,7 +128,8 @@ def run(scenario=None, *, requests=None, seed=None, set=None, policies=None, dur
         _convert.count(request_sample, "request_sample") or 0)
     return Result(json.loads(report),
                   _decisions.expand(decision_log) if decision_log is not None else None,
-                  _jsonl(request_log)[1:] if request_log is not None else None)
+                  _jsonl(request_log)[1:] if request_log is not None else None,
+                  decision_log)
 
 
 def compare(scenario=None, *, variants=None, against=None, set=None, replications=5, seed=None,

@@ -97,10 +97,11 @@ def cmd_run(args, policies):
         with open(os.path.join(args.out, "report.json"), "w") as f:
             json.dump(result, f, indent=2)
             f.write("\n")
-        with open(os.path.join(args.out, "decisions.jsonl"), "w") as f:
-            for d in result.decisions:
-                f.write(json.dumps(d, separators=(",", ":")) + "\n")
-        print(f"wrote {args.out}/report.json, decisions.jsonl", file=sys.stderr)
+        # The file `orchsim run --out` writes, in the same format.
+        import zstandard
+        with zstandard.open(os.path.join(args.out, "decisions.jsonl.zst"), "wt") as f:
+            f.write(result.decision_log)
+        print(f"wrote {args.out}/report.json, decisions.jsonl.zst", file=sys.stderr)
 
 
 def cmd_compare(args, policies):
@@ -144,7 +145,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="one run")
     common(run)
-    run.add_argument("--out", help="write report.json and decisions.jsonl here")
+    run.add_argument("--out", help="write report.json and decisions.jsonl.zst here")
     run.add_argument("--format", choices=["table", "json"], default="table")
     compare = sub.add_parser("compare", help="paired comparison on common random numbers")
     common(compare)

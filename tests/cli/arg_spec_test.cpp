@@ -5,6 +5,7 @@
 // each refusal must be a parse error that says what is allowed. An option
 // added later without a spec fails ArgSpec.EveryOptionHasASpec until it gets
 // one, and is then covered by the rest of this file as it stands.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -58,6 +59,17 @@ std::vector<std::string> bad_values(const ArgSpec& s) {
     case Kind::kPath:
       bad = {""};
       break;
+    case Kind::kNumber: {
+      bad = {"abc", "nan", "inf", "-inf", "0x1p3", "1e999", " 1", "1,5", "", "1.5.5"};
+      // Past each end (zero where it means nothing: min open), negative.
+      bad.push_back(fmt::format("{}", s.max_number() * 2 + 1));
+      if (s.min_open()) bad.push_back(fmt::format("{}", s.min_number()));
+      bad.push_back(fmt::format("{}", s.min_number() - 1));
+      break;
+    }
+    case Kind::kCustom:
+      bad = s.refused_examples();
+      break;
     case Kind::kShard:
       // Zero shards, an index past the count, negative, not digits, too many.
       bad = {"0/0",
@@ -101,6 +113,11 @@ std::vector<std::string> good_values(const ArgSpec& s) {
       return {"rag_orchestrated"};
     case Kind::kPath:
       return {"out/x"};
+    case Kind::kNumber:
+      return {fmt::format("{}", s.max_number()),
+              fmt::format("{}", s.min_open() ? s.min_number() + 1e-6 : s.min_number())};
+    case Kind::kCustom:
+      return s.accepted_examples();
     case Kind::kShard:
       return {"0/1", "3/4", std::to_string(kMaxShards - 1) + "/" + std::to_string(kMaxShards)};
   }
@@ -322,7 +339,7 @@ TEST(ArgSpec, TheExecutableExitsTwoOnABadArgumentInEverySubcommand) {
     EXPECT_TRUE(r.out.empty()) << line << "\n" << r.out;
     EXPECT_NE(r.err.find(p.spec.expected()), std::string::npos) << line << "\n" << r.err;
   }
-  EXPECT_GE(seen.size(), 7u);  // every subcommand that takes an argument
+  EXPECT_GE(seen.size(), 9u);  // every subcommand that takes an argument
 }
 
 // The report that started this: it ran until killed.

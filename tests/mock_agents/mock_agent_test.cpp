@@ -29,7 +29,7 @@ sim::Time at(sim::Duration d) { return sim::Time::zero() + d; }
 TEST(MockAgent, TokenTimeIsExact) {
   sim::Simulation sim;
   MockAgentConfig c = fixed_latency_agent(1, 10);
-  c.latency.time_to_first_token_ms = 200;
+  c.latency.time_to_first_token_ms = sim::Distribution::constant(200);
   c.latency.output_tokens_per_second = 50;      // 100 tokens -> 2 s
   c.latency.prefill_ms_per_input_token = 0.01;  // 1000 tokens -> 10 ms
   c.tokens.output_tokens = sim::Distribution::constant(100);

@@ -55,15 +55,16 @@ file(STRINGS ${build}/CMakeCache.txt found REGEX "^orchsim_DIR:")
 expect("${found}" "${prefix}/lib/cmake/orchsim")
 run_checked(${CMAKE_COMMAND} --build ${build})
 
-run_checked(${build}/custom_policy 2000)
+run_checked(${build}/custom_policy 2000 3)
 message(STATUS "custom_policy 2000:\n${output}")
 expect("${output}" "per_class_greedy: completed [0-9]+ of 2000, quality pass rate [0-9.]+")
 expect("${output}" "linucb: completed [0-9]+ of 2000")
 expect("${output}" "calls cheap_model=[0-9]+ strong_model=[0-9]+")
+expect("${output}" "quality.pass_rate: [-0-9.e]+ \\(95% CI [-0-9.e]+ to [-0-9.e]+")
 
 set(installed_scenarios ${prefix}/share/orchsim/scenarios)
 run_checked(${CMAKE_COMMAND} -E env ORCHSIM_LIBRARY_DIR=${installed_scenarios}
-            ${build}/custom_policy 300)
+            ${build}/custom_policy 300 2)
 expect("${output}" "built-in scenarios in ${installed_scenarios}")
 expect("${output}" "per_class_greedy: completed [0-9]+ of 300")
 

@@ -29,7 +29,7 @@ const std::vector<std::string>& library_scenarios() {
       "rag_orchestrated", "langgraph_chain",   "tool_calling_loop",
       "evaluator_optimizer", "query_fanout",  "hedged_requests",
       "retry_storm",      "model_cascade",     "learned_router",
-      "timeout_fallback_decompose"};
+      "timeout_fallback_decompose", "calibrated_providers"};
   return names;
 }
 
@@ -304,6 +304,44 @@ TEST(Library, TimeoutFallbackDecomposeHasBothTimeBudgetActions) {
   }
   EXPECT_TRUE(redirect);
   EXPECT_TRUE(decompose);
+}
+
+// Three providers fitted from the shared LLMPerf runs (orchsim fit), under
+// the Azure production trace replayed with its own tokens.
+TEST(Library, CalibratedProvidersAreFittedAgentsUnderTheAzureTrace) {
+  const Scenario s = load("calibrated_providers");
+  ASSERT_EQ(s.agents.size(), 3u);
+  for (const auto& a : s.agents) {
+    SCOPED_TRACE(a.name);
+    EXPECT_TRUE(a.tokens.output_tokens_from_request);
+    EXPECT_GT(a.latency.time_to_first_token_ms.quantile(0.5), 100.0);  // fitted, in ms
+    EXPECT_GT(a.latency.inter_token_ms.quantile(0.5), 1.0);
+  }
+  EXPECT_GT(s.agents[agent(s, "perplexity_70b")].outcomes.rate_limited, 0.0);  // its 2 429s of 150
+  ASSERT_TRUE(s.workload.replay);
+  EXPECT_EQ(s.workload.replay->input_tokens.size(), 8819u);
+  EXPECT_EQ(s.workload.replay->output_tokens.size(), 8819u);
+  const auto& arrivals = std::get<ReplayArrivals>(std::get<ArrivalSpec>(s.workload.arrivals));
+  ASSERT_EQ(arrivals.offsets.size(), 8819u);
+  // 4x the recorded speed: the hour (57 min) in a quarter of it.
+  EXPECT_NEAR(arrivals.offsets.back().seconds_f(), 3435.948 / 4, 0.01);
+  EXPECT_EQ(s.run.requests, 8819u);
+  EXPECT_EQ(node(s, "call").call.agents.size(), 3u);
+}
+
+// The library ships the trace it replays, with its license; it must be the
+// shared data's file byte for byte.
+TEST(Library, TheShippedAzureTraceIsTheSharedOne) {
+  const auto slurp = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string shipped =
+      slurp(library_dir() + "/data/azure-llm-2023/AzureLLMInferenceTrace_code.csv");
+  ASSERT_EQ(shipped.size(), 320117u);
+  EXPECT_EQ(shipped, slurp(std::string(ORCHSIM_SHARED_DATA) +
+                           "/azure-llm-2023/AzureLLMInferenceTrace_code.csv"));
+  EXPECT_FALSE(slurp(library_dir() + "/data/azure-llm-2023/LICENSE").empty());
 }
 
 }  // namespace

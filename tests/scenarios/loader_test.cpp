@@ -48,6 +48,34 @@ TEST(ScenarioLoader, OverridesApplyBeforeReading) {
   EXPECT_DOUBLE_EQ(std::get<PoissonArrivals>(arrivals).rate_per_second, 55);
 }
 
+TEST(ScenarioLoader, SetMayAddAPolicyParamWhichThePolicyThenChecks) {
+  LoadOptions o;
+  o.overrides = {{"/workflow/nodes/0/routing/policy", "epsilon_greedy"},
+                 {"/workflow/nodes/0/routing/params/epsilon", "0.3"}};
+  const LoadResult added = load_scenario("learned_router", o);
+  ASSERT_TRUE(added.ok()) << added.diagnostics.format();
+  EXPECT_EQ(added.scenario->workflow.nodes[0].call.routing.params->at("epsilon"), 0.3);
+
+  o.overrides = {{"/workflow/nodes/0/routing/policy", "epsilon_greedy"},
+                 {"/workflow/nodes/0/routing/params", R"({"epsilon": 0.3})"}};
+  EXPECT_TRUE(load_scenario("learned_router", o).ok());
+
+  // A typo in a param's name is still an error, named by the policy.
+  o.overrides = {{"/workflow/nodes/0/routing/policy", "epsilon_greedy"},
+                 {"/workflow/nodes/0/routing/params/epsilom", "0.3"}};
+  const LoadResult typo = load_scenario("learned_router", o);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.diagnostics.format().find("/workflow/nodes/0/routing/params/epsilom"),
+            std::string::npos)
+      << typo.diagnostics.format();
+  // Anywhere else only existing values can be set; nor can a param nest.
+  for (const char* pointer : {"/workflow/nodes/0/routing/epsilon",
+                              "/workflow/nodes/0/routing/params/reward/quality"}) {
+    o.overrides = {{pointer, "0.3"}};
+    EXPECT_FALSE(load_scenario("learned_router", o).ok()) << pointer;
+  }
+}
+
 TEST(ScenarioLoader, SeedsTakeTheWholeUnsignedRangeAndOtherIntegersNeverWrap) {
   LoadOptions o;
   o.overrides = {{"/run/seed", "18446744073709551615"}};

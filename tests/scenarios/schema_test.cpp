@@ -307,6 +307,8 @@ std::vector<std::pair<std::string, Json>> variants() {
        Json::parse(R"({"diurnal": {"mean_rate_per_s": 5, "amplitude": 0.3, "period_s": 3600,
                                    "phase_radians": 1.5}})")},
       {"/workload/arrivals", Json::parse(R"({"replay": {"file": "replay_ok.csv"}})")},
+      {"/workload/arrivals",
+       Json::parse(R"({"replay": {"file": "replay_attributes.csv", "rate_scale": 2}})")},
       {"/workload/arrivals", Json::parse(R"({"closed_loop": {"users": 10,
                        "think_time_ms": {"lognormal": {"median": 1000, "p99": 5000}}}})")},
   };

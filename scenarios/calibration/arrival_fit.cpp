@@ -1,0 +1,308 @@
+#include "scenarios/calibration/arrival_fit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "scenarios/calibration/family_fit.hpp"
+#include "scenarios/calibration/sample.hpp"
+
+namespace orchsim::calibration {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+// ln P(N = c) for N ~ Poisson(mu); mu = 0 gives 0 for c = 0 and -inf otherwise.
+double log_poisson(double c, double mu) {
+  if (mu <= 0.0) return c == 0.0 ? 0.0 : -std::numeric_limits<double>::infinity();
+  return c * std::log(mu) - mu - std::lgamma(c + 1.0);
+}
+
+std::vector<double> window_counts(const std::vector<std::int64_t>& t, std::int64_t window,
+                                  bool full_windows_only) {
+  const std::int64_t span = t.back();
+  std::size_t windows = static_cast<std::size_t>(span / window) + 1;
+  if (full_windows_only) windows = static_cast<std::size_t>(span / window);
+  std::vector<double> counts(windows, 0.0);
+  for (std::int64_t x : t) {
+    const auto k = static_cast<std::size_t>(x / window);
+    if (k < windows) counts[k] += 1.0;
+  }
+  return counts;
+}
+
+void finish(ArrivalModelFit& m, double ll, int k) {
+  m.ok = std::isfinite(ll);
+  if (!m.ok) m.failure = "the likelihood is not finite";
+  m.log_likelihood = ll;
+  m.free_parameters = k;
+  m.aic = 2.0 * k - 2.0 * ll;
+}
+
+ArrivalModelFit fit_poisson(const std::vector<double>& counts, double window_s, double scale) {
+  ArrivalModelFit m;
+  m.model = "poisson";
+  double total = 0.0;
+  for (double c : counts) total += c;
+  const double mu = total / static_cast<double>(counts.size());
+  double ll = 0.0;
+  for (double c : counts) ll += log_poisson(c, mu);
+  const double rate = round_significant(mu / window_s * scale);
+  m.parameters = {{"rate_per_s", rate}};
+  m.json = {{"poisson", {{"rate_per_s", rate}}}};
+  finish(m, ll, 1);
+  return m;
+}
+
+ArrivalModelFit fit_piecewise(const std::vector<double>& counts, double window_s, double piece_s,
+                              double scale) {
+  ArrivalModelFit m;
+  m.model = "piecewise";
+  const auto per_piece =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(piece_s / window_s)));
+  const std::size_t pieces = (counts.size() + per_piece - 1) / per_piece;
+  if (pieces < 2) {
+    m.failure = "the trace is shorter than two pieces";
+    return m;
+  }
+  double ll = 0.0;
+  ordered_json points = ordered_json::array();
+  for (std::size_t j = 0; j < pieces; ++j) {
+    const std::size_t begin = j * per_piece, end = std::min(counts.size(), begin + per_piece);
+    double total = 0.0;
+    for (std::size_t k = begin; k < end; ++k) total += counts[k];
+    const double mu = total / static_cast<double>(end - begin);
+    for (std::size_t k = begin; k < end; ++k) ll += log_poisson(counts[k], mu);
+    const double mid_s =
+        (static_cast<double>(begin) + static_cast<double>(end - begin) / 2.0) * window_s;
+    points.push_back({round_significant(mid_s), round_significant(mu / window_s * scale)});
+  }
+  m.parameters = {{"pieces", static_cast<double>(pieces)}, {"piece_s", piece_s}};
+  m.json = {{"piecewise_linear", {{"points", points}}}};
+  finish(m, ll, static_cast<int>(pieces));
+  return m;
+}
+
+// Two-state Poisson hidden Markov model by Baum-Welch, with scaled
+// forward-backward recursions.
+ArrivalModelFit fit_mmpp(const std::vector<double>& counts, double window_s, double scale) {
+  ArrivalModelFit m;
+  m.model = "mmpp";
+  const std::size_t n = counts.size();
+  if (n < 10) {
+    m.failure = "fewer than 10 windows";
+    return m;
+  }
+  std::vector<double> sorted = counts;
+  std::sort(sorted.begin(), sorted.end());
+  double low = 0.0, high = 0.0;
+  std::size_t nl = 0, nh = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i < n / 2) {
+      low += sorted[i];
+      ++nl;
+    } else {
+      high += sorted[i];
+      ++nh;
+    }
+  }
+  double lambda[2] = {std::max(low / static_cast<double>(nl), 1e-3),
+                      std::max(high / static_cast<double>(nh), 2e-3)};
+  if (lambda[1] <= lambda[0]) lambda[1] = lambda[0] * 2.0;
+  double a[2][2] = {{0.9, 0.1}, {0.1, 0.9}};
+  double pi[2] = {0.5, 0.5};
+  std::vector<double> alpha(2 * n), beta(2 * n), scales(n), emit(2 * n), log_factorial(n);
+  for (std::size_t t = 0; t < n; ++t) log_factorial[t] = std::lgamma(counts[t] + 1.0);
+  double ll = -std::numeric_limits<double>::infinity();
+  // EM converges in tens of iterations when the states separate; on traffic
+  // with one rate it creeps, so it stops at a relative change of 1e-8 or 300
+  // iterations (the likelihood is then flat: the parameters barely matter).
+  for (int iteration = 0; iteration < 300; ++iteration) {
+    const double log_lambda[2] = {std::log(lambda[0]), std::log(lambda[1])};
+    for (std::size_t t = 0; t < n; ++t) {
+      const double e0 = counts[t] * log_lambda[0] - lambda[0] - log_factorial[t];
+      const double e1 = counts[t] * log_lambda[1] - lambda[1] - log_factorial[t];
+      // Scaled by the larger term: one exp per window, and no underflow.
+      if (e0 >= e1) {
+        emit[2 * t] = 1.0;
+        emit[2 * t + 1] = std::exp(e1 - e0);
+        scales[t] = e0;
+      } else {
+        emit[2 * t] = std::exp(e0 - e1);
+        emit[2 * t + 1] = 1.0;
+        scales[t] = e1;
+      }
+    }
+    double next_ll = 0.0;
+    for (std::size_t t = 0; t < n; ++t) {
+      double sum = 0.0;
+      for (int s = 0; s < 2; ++s) {
+        const double prior =
+            t == 0 ? pi[s] : alpha[2 * (t - 1)] * a[0][s] + alpha[2 * (t - 1) + 1] * a[1][s];
+        alpha[2 * t + s] = prior * emit[2 * t + s];
+        sum += alpha[2 * t + s];
+      }
+      if (!(sum > 0.0)) {
+        m.failure = "the forward pass underflowed";
+        return m;
+      }
+      alpha[2 * t] /= sum;
+      alpha[2 * t + 1] /= sum;
+      next_ll += std::log(sum) + scales[t];
+      scales[t] = sum;
+    }
+    beta[2 * (n - 1)] = beta[2 * (n - 1) + 1] = 1.0;
+    for (std::size_t t = n - 1; t-- > 0;) {
+      for (int s = 0; s < 2; ++s) {
+        beta[2 * t + s] = (a[s][0] * emit[2 * (t + 1)] * beta[2 * (t + 1)] +
+                           a[s][1] * emit[2 * (t + 1) + 1] * beta[2 * (t + 1) + 1]) /
+                          scales[t + 1];
+      }
+    }
+    // M step.
+    double gamma_sum[2] = {0, 0}, weighted[2] = {0, 0}, xi[2][2] = {{0, 0}, {0, 0}};
+    double from[2] = {0, 0};
+    for (std::size_t t = 0; t < n; ++t) {
+      for (int s = 0; s < 2; ++s) {
+        const double g = alpha[2 * t + s] * beta[2 * t + s];
+        gamma_sum[s] += g;
+        weighted[s] += g * counts[t];
+        if (t + 1 < n) {
+          from[s] += g;
+          for (int r = 0; r < 2; ++r) {
+            xi[s][r] += alpha[2 * t + s] * a[s][r] * emit[2 * (t + 1) + r] * beta[2 * (t + 1) + r] /
+                        scales[t + 1];
+          }
+        }
+      }
+    }
+    const double start = alpha[0] * beta[0] + alpha[1] * beta[1];
+    for (int s = 0; s < 2; ++s) {
+      pi[s] = start > 0 ? alpha[s] * beta[s] / start : 0.5;
+      lambda[s] = gamma_sum[s] > 0 ? std::max(weighted[s] / gamma_sum[s], 1e-9) : lambda[s];
+      for (int r = 0; r < 2; ++r) a[s][r] = from[s] > 0 ? xi[s][r] / from[s] : a[s][r];
+    }
+    const double change = next_ll - ll;
+    ll = next_ll;
+    if (iteration > 0 && std::fabs(change) <= 1e-8 * std::fabs(ll)) break;
+  }
+  const int on = lambda[1] >= lambda[0] ? 1 : 0, off = 1 - on;
+  const double leave_on = a[on][off], leave_off = a[off][on];
+  if (!(leave_on > 1e-12) || !(leave_off > 1e-12) || !(lambda[on] > lambda[off] * 1.0001)) {
+    m.failure = "the two states did not separate (the counts look like one Poisson rate)";
+    return m;
+  }
+  const double on_rate = round_significant(lambda[on] / window_s * scale);
+  const double off_rate = round_significant(lambda[off] / window_s * scale);
+  const double mean_on = round_significant(window_s / leave_on);
+  const double mean_off = round_significant(window_s / leave_off);
+  m.parameters = {{"on_rate_per_s", on_rate},
+                  {"off_rate_per_s", off_rate},
+                  {"mean_on_s", mean_on},
+                  {"mean_off_s", mean_off}};
+  m.json = {{"on_off",
+             {{"on_rate_per_s", on_rate},
+              {"off_rate_per_s", off_rate},
+              {"mean_on_s", mean_on},
+              {"mean_off_s", mean_off}}}};
+  finish(m, ll, 4);
+  return m;
+}
+
+}  // namespace
+
+Result<ArrivalFit> fit_arrivals(std::vector<std::int64_t> start_ns, const ArrivalOptions& options) {
+  if (!(options.rate_scale > 0.0) || !std::isfinite(options.rate_scale)) {
+    return InputError{.message = fmt::format("--rate-scale: found {}, expected a number > 0",
+                                             options.rate_scale)};
+  }
+  if (options.model != "auto" && options.model != "poisson" && options.model != "piecewise" &&
+      options.model != "mmpp") {
+    return InputError{.message = fmt::format("--arrival-model: found '{}', expected auto, "
+                                             "poisson, piecewise or mmpp",
+                                             options.model)};
+  }
+  if (start_ns.size() < 10) {
+    return InputError{.message = fmt::format("--arrivals: found {} arrival times, expected at "
+                                             "least 10",
+                                             start_ns.size())};
+  }
+  std::sort(start_ns.begin(), start_ns.end());
+  const std::int64_t origin = start_ns.front();
+  for (auto& t : start_ns) t -= origin;
+  const std::int64_t window = options.count_window.count_ns();
+  if (window <= 0 || start_ns.back() < 2 * window) {
+    return InputError{.message = fmt::format("--arrivals: the arrivals span {:.3f} s, expected at "
+                                             "least two count windows ({} s each)",
+                                             static_cast<double>(start_ns.back()) * 1e-9,
+                                             options.count_window.seconds_f())};
+  }
+  ArrivalFit f;
+  f.arrivals = start_ns.size();
+  f.span_s = static_cast<double>(start_ns.back()) * 1e-9;
+  f.mean_rate_per_s = static_cast<double>(f.arrivals - 1) / f.span_s;
+  f.rate_scale = options.rate_scale;
+  f.count_window_s = options.count_window.seconds_f();
+  f.piece_s = options.piece.seconds_f();
+  std::vector<double> gaps;
+  for (std::size_t i = 1; i < start_ns.size(); ++i) {
+    gaps.push_back(static_cast<double>(start_ns[i] - start_ns[i - 1]) * 1e-6);
+  }
+  const Sample g = Sample::of(gaps);
+  f.interarrival_mean_ms = g.mean();
+  double var = 0.0;
+  for (double x : gaps) var += (x - g.mean()) * (x - g.mean());
+  var /= static_cast<double>(gaps.size());
+  f.interarrival_cv = g.mean() > 0 ? std::sqrt(var) / g.mean() : 0.0;
+  f.interarrival_p50_ms = g.quantile(0.5);
+  f.interarrival_p90_ms = g.quantile(0.9);
+  f.interarrival_p99_ms = g.quantile(0.99);
+
+  std::vector<std::int64_t> windows = {100'000'000, 1'000'000'000, 10'000'000'000, 60'000'000'000};
+  if (std::find(windows.begin(), windows.end(), window) == windows.end()) windows.push_back(window);
+  std::sort(windows.begin(), windows.end());
+  for (std::int64_t w : windows) {
+    const std::vector<double> c = window_counts(start_ns, w, /*full_windows_only=*/true);
+    if (c.size() < 2) continue;
+    double mean = 0.0;
+    for (double x : c) mean += x;
+    mean /= static_cast<double>(c.size());
+    double v = 0.0;
+    for (double x : c) v += (x - mean) * (x - mean);
+    v /= static_cast<double>(c.size() - 1);
+    f.dispersion.push_back({.window_s = static_cast<double>(w) * 1e-9,
+                            .windows = c.size(),
+                            .mean = mean,
+                            .index = mean > 0 ? v / mean : 0.0});
+  }
+
+  const std::vector<double> counts = window_counts(start_ns, window, /*full_windows_only=*/false);
+  const double window_s = options.count_window.seconds_f();
+  f.models.push_back(fit_poisson(counts, window_s, options.rate_scale));
+  f.models.push_back(
+      fit_piecewise(counts, window_s, options.piece.seconds_f(), options.rate_scale));
+  f.models.push_back(fit_mmpp(counts, window_s, options.rate_scale));
+  if (options.model == "auto") {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < f.models.size(); ++i) {
+      if (f.models[i].ok && (!best || f.models[i].aic < f.models[*best].aic)) best = i;
+    }
+    f.selected = best.value_or(0);
+    f.reason = "lowest AIC";
+  } else {
+    for (std::size_t i = 0; i < f.models.size(); ++i) {
+      if (f.models[i].model == options.model) f.selected = i;
+    }
+    f.reason = "asked for";
+    if (!f.models[f.selected].ok) {
+      return InputError{.message = fmt::format("--arrival-model {}: {}", options.model,
+                                               f.models[f.selected].failure)};
+    }
+  }
+  return f;
+}
+
+}  // namespace orchsim::calibration

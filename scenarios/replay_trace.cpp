@@ -1,0 +1,236 @@
+#include "scenarios/replay_trace.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "scenarios/csv_line.hpp"
+#include "scenarios/diagnostics.hpp"
+#include "scenarios/text_lines.hpp"
+#include "scenarios/timestamp.hpp"
+
+namespace orchsim::scenarios {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, std::size_t line, const std::string& what) {
+  throw std::runtime_error(fmt::format("{}:{}: {}", path, line, what));
+}
+
+enum class Column { kArrivalMs, kArrivalS, kTimestamp, kInput, kOutput, kClass, kIgnored };
+
+struct Header {
+  std::vector<Column> columns;
+  bool azure = false;
+};
+
+Header read_header(const std::string& path, std::size_t line, const std::vector<std::string>& f) {
+  Header h;
+  const auto name = [&](std::size_t i) { return std::string(trim_blanks(f[i])); };
+  if (f.size() == 3 && name(0) == "TIMESTAMP" && name(1) == "ContextTokens" &&
+      name(2) == "GeneratedTokens") {
+    h.azure = true;
+    h.columns = {Column::kTimestamp, Column::kInput, Column::kOutput};
+    return h;
+  }
+  static const std::vector<std::pair<std::string, Column>> known = {
+      {"arrival_ms", Column::kArrivalMs}, {"arrival_s", Column::kArrivalS},
+      {"timestamp", Column::kTimestamp},  {"input_tokens", Column::kInput},
+      {"output_tokens", Column::kOutput}, {"class", Column::kClass}};
+  std::vector<std::string> names;
+  for (const auto& [n, c] : known) names.push_back(n);
+  int arrival_columns = 0;
+  std::vector<Column> seen;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const std::string n = ascii_lower(trim_blanks(f[i]));
+    Column c = Column::kIgnored;
+    for (const auto& [k, col] : known) {
+      if (n == k) c = col;
+    }
+    if (c == Column::kIgnored) {
+      const std::string near = closest_match(n, names);
+      if (!near.empty()) {
+        fail(path, line,
+             fmt::format("found the column '{}', expected one of {} (did you mean "
+                         "'{}'?); other columns are ignored",
+                         name(i),
+                         "arrival_ms, arrival_s, timestamp, input_tokens, "
+                         "output_tokens, class",
+                         near));
+      }
+    } else {
+      for (Column s : seen) {
+        if (s == c) fail(path, line, fmt::format("found the column '{}' twice", n));
+      }
+      seen.push_back(c);
+      if (c == Column::kArrivalMs || c == Column::kArrivalS || c == Column::kTimestamp) {
+        ++arrival_columns;
+      }
+    }
+    h.columns.push_back(c);
+  }
+  if (arrival_columns != 1) {
+    fail(path, line,
+         fmt::format("found {} arrival columns, expected exactly one of arrival_ms, arrival_s, "
+                     "timestamp",
+                     arrival_columns));
+  }
+  return h;
+}
+
+}  // namespace
+
+ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
+  if (!(rate_scale > 0.0) || !std::isfinite(rate_scale)) {
+    throw std::runtime_error(fmt::format("{}: rate_scale {} must be > 0", path, rate_scale));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  TextLines lines(text);
+  std::string_view line;
+  std::size_t number = 0;
+  std::vector<std::string> fields;
+  bool found = false;
+  while (lines.next(line, number)) {
+    if (!is_blank_or_comment(line)) {
+      found = true;
+      break;
+    }
+  }
+  ReplayTrace trace;
+  trace.arrivals.source = path;
+  // One value per line: the old arrivals-only format, read as before.
+  if (!found || line.find(',') == std::string_view::npos ||
+      trim_blanks(line).find(',') == trim_blanks(line).size() - 1) {
+    trace.arrivals = load_replay_csv(path);
+    if (rate_scale != 1.0) {
+      for (sim::Duration& d : trace.arrivals.offsets) {
+        d = sim::Duration::nanoseconds(
+            std::llround(static_cast<double>(d.count_ns()) / rate_scale));
+      }
+    }
+    return trace;
+  }
+  if (auto problem = split_csv_line(line, fields)) fail(path, number, *problem);
+  const Header header = read_header(path, number, fields);
+  const auto has = [&header](Column c) {
+    for (Column x : header.columns) {
+      if (x == c) return true;
+    }
+    return false;
+  };
+  std::optional<std::int64_t> origin;
+  std::int64_t previous = 0;
+  std::size_t previous_line = 0;
+  while (lines.next(line, number)) {
+    if (is_blank_or_comment(line)) continue;
+    if (auto problem = split_csv_line(line, fields)) fail(path, number, *problem);
+    if (fields.size() != header.columns.size()) {
+      fail(path, number,
+           fmt::format("found {} fields, expected {} (one per header column)", fields.size(),
+                       header.columns.size()));
+    }
+    std::int64_t at_ns = 0;
+    std::int64_t input = -1, output = -1;
+    std::string cls;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const std::string_view cell = trim_blanks(fields[i]);
+      const Column c = header.columns[i];
+      if (c == Column::kIgnored) continue;
+      if (c == Column::kClass) {
+        cls = cell;
+        continue;
+      }
+      if (c == Column::kTimestamp) {
+        if (!parse_timestamp(cell, at_ns)) {
+          fail(path, number,
+               fmt::format("found '{}' in the {} column, expected a time like "
+                           "2023-11-16 18:17:03.9799600 (UTC)",
+                           cell, header.azure ? "TIMESTAMP" : "timestamp"));
+        }
+        continue;
+      }
+      if ((c == Column::kInput || c == Column::kOutput) && cell.empty()) continue;  // blank: drawn
+      double v = 0;
+      const bool tokens = c == Column::kInput || c == Column::kOutput;
+      if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15))) {
+        const char* what = c == Column::kArrivalMs  ? "arrival_ms"
+                           : c == Column::kArrivalS ? "arrival_s"
+                           : header.azure
+                               ? (c == Column::kInput ? "ContextTokens" : "GeneratedTokens")
+                           : c == Column::kInput ? "input_tokens"
+                                                 : "output_tokens";
+        fail(path, number,
+             fmt::format("found '{}' in the {} column, expected {}", cell, what,
+                         tokens ? "a whole number of tokens >= 0" : "a number >= 0"));
+      }
+      switch (c) {
+        case Column::kArrivalMs:
+          at_ns = std::llround(v * 1e6);
+          break;
+        case Column::kArrivalS:
+          at_ns = std::llround(v * 1e9);
+          break;
+        case Column::kInput:
+          input = static_cast<std::int64_t>(v);
+          break;
+        case Column::kOutput:
+          output = static_cast<std::int64_t>(v);
+          break;
+        default:
+          break;
+      }
+    }
+    if (!origin) origin = has(Column::kTimestamp) ? at_ns : 0;
+    const std::int64_t offset = at_ns - *origin;
+    if (!trace.lines.empty() && at_ns < previous) {
+      fail(path, number,
+           fmt::format("found an arrival before the one on line {}, expected arrivals in order",
+                       previous_line));
+    }
+    previous = at_ns;
+    previous_line = number;
+    trace.arrivals.offsets.push_back(sim::Duration::nanoseconds(
+        rate_scale == 1.0 ? offset : std::llround(static_cast<double>(offset) / rate_scale)));
+    trace.lines.push_back(number);
+    if (has(Column::kInput)) trace.input_tokens.push_back(input);
+    if (has(Column::kOutput)) trace.output_tokens.push_back(output);
+    if (has(Column::kClass)) trace.class_names.push_back(cls);
+  }
+  return trace;
+}
+
+std::variant<ReplayAttributes, std::string> bind_replay(const ReplayTrace& trace,
+                                                        const std::vector<std::string>& classes) {
+  ReplayAttributes a;
+  a.input_tokens = trace.input_tokens;
+  a.output_tokens = trace.output_tokens;
+  for (std::size_t i = 0; i < trace.class_names.size(); ++i) {
+    const std::string& name = trace.class_names[i];
+    if (name.empty()) {
+      a.class_index.push_back(ReplayAttributes::kNoClass);
+      continue;
+    }
+    std::uint32_t index = ReplayAttributes::kNoClass;
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+      if (classes[k] == name) index = static_cast<std::uint32_t>(k);
+    }
+    if (index == ReplayAttributes::kNoClass) {
+      std::string list;
+      for (const auto& c : classes) list += (list.empty() ? "" : ", ") + c;
+      return fmt::format("{}:{}: found class '{}', expected one of the workload's classes ({})",
+                         trace.arrivals.source, trace.lines[i], name, list);
+    }
+    a.class_index.push_back(index);
+  }
+  return a;
+}
+
+}  // namespace orchsim::scenarios
