@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -87,6 +88,14 @@ Header read_header(const std::string& path, std::size_t line, const std::vector<
 ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
   if (!(rate_scale > 0.0) || !std::isfinite(rate_scale)) {
     throw std::runtime_error(fmt::format("{}: rate_scale {} must be > 0", path, rate_scale));
+  }
+  // Read whole before anything else: /dev/zero or a FIFO would never end
+  // (load_replay_csv, which this used to go through first, refuses them too).
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw std::runtime_error(
+        fmt::format("{}: not a regular file, expected a CSV file of arrivals", path));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));

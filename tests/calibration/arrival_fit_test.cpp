@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
+#include <vector>
 
 #include "scenarios/arrival_process.hpp"
 #include "scenarios/calibration/input_format.hpp"
@@ -74,6 +76,23 @@ TEST(ArrivalFit, OnOffTrafficIsAnMmppWithItsParameters) {
       EXPECT_GT(p.index, 10.0);
     }
   }
+}
+
+TEST(ArrivalFit, ArrivalsSpanningTooManyCountWindowsOrCenturiesAreInputErrors) {
+  // Years apart at a 1 s window: 10 GB of counts (fuzz_fit_azure ran out of memory).
+  std::vector<std::int64_t> t;
+  for (int i = 0; i < 10; ++i) t.push_back(i * 1'000'000'000LL);
+  t.push_back(400LL * 86'400 * 1'000'000'000);  // 400 days later
+  ArrivalOptions o;
+  auto r = fit_arrivals(t, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("expected at most 10000000 windows"), std::string::npos)
+      << r.error().message;
+  t.back() = std::numeric_limits<std::int64_t>::max();
+  t.front() = std::numeric_limits<std::int64_t>::min() + 1;
+  r = fit_arrivals(t, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("more than 292 years"), std::string::npos) << r.error().message;
 }
 
 TEST(ArrivalFit, RateScaleMultipliesRatesNotDurations) {

@@ -313,6 +313,9 @@ TEST(InputFormat, MissingEmptyOrFolderIsAnInputError) {
   EXPECT_EQ(read(empty).error->format(), empty + ": is empty, expected measurements");
   const std::string folder = fs::path(empty).parent_path().string();
   EXPECT_EQ(read(folder).error->format(), folder + ": is a folder, expected a measurement file");
+  // Read whole, a device or a pipe would never end (the hardening review, issue 23).
+  EXPECT_EQ(read("/dev/zero").error->format(),
+            "/dev/zero: is not a regular file (a device or a pipe), expected a measurement file");
 }
 
 TEST(ErrorMapping, CodesAndWords) {
@@ -362,6 +365,26 @@ TEST(Timestamp, CalendarToEpochNanoseconds) {
   EXPECT_FALSE(parse_timestamp("2023-11-16 18:17:03+02:00", ns));
   EXPECT_FALSE(parse_timestamp("2023-11-16 18:17:03.", ns));
   EXPECT_FALSE(parse_timestamp("2023-11-16 18:17:03.1234567891", ns));
+  // Outside what an int64 of nanoseconds holds: overflowed (UBSan, fuzz_fit_csv).
+  EXPECT_FALSE(parse_timestamp("0736-07-11 00:00:00", ns));
+  EXPECT_FALSE(parse_timestamp("2262-04-12 00:00:00", ns));
+  ASSERT_TRUE(parse_timestamp("1678-01-01 00:00:00", ns));
+  EXPECT_LT(ns, 0);
+  ASSERT_TRUE(parse_timestamp("2261-12-31 23:59:59.999999999", ns));
+  EXPECT_GT(ns, 0);
+}
+
+TEST(JsonText, ANumberBeyondADoubleIsAnInputErrorNotAnAbort) {
+  // nlohmann throws out_of_range, not parse_error, for 1e999 (fuzz_fit_llmperf).
+  for (const InputFormat f : {InputFormat::kLlmperf, InputFormat::kOtlpJson}) {
+    const std::string path = scratch_file(
+        "overflow.json", f == InputFormat::kLlmperf ? R"([{"ttft_s": 1e999}])"
+                                                    : R"({"resourceSpans": [], "x": -1e400})");
+    const Read r = read(path, f);
+    ASSERT_TRUE(r.error);
+    EXPECT_NE(r.error->format().find("expected a finite number"), std::string::npos)
+        << r.error->format();
+  }
 }
 
 }  // namespace
