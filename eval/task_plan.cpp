@@ -5,6 +5,7 @@
 #include <charconv>
 #include <limits>
 #include <set>
+#include <stdexcept>
 
 #include "scenarios/json_reader.hpp"
 
@@ -149,18 +150,31 @@ StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
       return bad(fmt::format("has format_version {}, this orchsim reads {}",
                              j.at("format_version").dump(), kPlanVersion));
     }
+    // Integers only: nlohmann's get<>() converts a double such as 3.9e19 to
+    // an integer type it does not fit, which is undefined behaviour (UBSan,
+    // found by fuzz_task_plan).
+    const auto whole = [&j](const char* key, bool sign) {
+      const J& v = j.at(key);
+      if (!(v.is_number_unsigned() || (sign && v.is_number_integer()))) {
+        throw std::invalid_argument(fmt::format("'{}' is {}, expected {} integer", key, shown(v),
+                                                sign ? "an" : "a non-negative"));
+      }
+      return v;
+    };
     TaskPlan p;
     p.version = j.at("orchsim_version").get<std::string>();
     p.command = j.at("command").get<std::string>();
-    p.replications = j.at("replications").get<std::uint64_t>();
-    p.first_seed = j.at("first_seed").get<std::uint64_t>();
+    p.replications = whole("replications", false).get<std::uint64_t>();
+    p.first_seed = whole("first_seed", false).get<std::uint64_t>();
     if (p.replications == 0) return bad("has 0 replications");
-    if (!j.at("requests").is_null()) p.limits.requests = j.at("requests").get<std::uint64_t>();
+    if (!j.at("requests").is_null())
+      p.limits.requests = whole("requests", false).get<std::uint64_t>();
     if (!j.at("duration_ns").is_null()) {
-      p.limits.duration = sim::Duration::nanoseconds(j.at("duration_ns").get<std::int64_t>());
+      p.limits.duration =
+          sim::Duration::nanoseconds(whole("duration_ns", true).get<std::int64_t>());
     }
     if (!j.at("warmup_ns").is_null()) {
-      p.limits.warmup = sim::Duration::nanoseconds(j.at("warmup_ns").get<std::int64_t>());
+      p.limits.warmup = sim::Duration::nanoseconds(whole("warmup_ns", true).get<std::int64_t>());
     }
     for (const J& c : j.at("configs")) {
       TaskConfig config;

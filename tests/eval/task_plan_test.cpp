@@ -70,6 +70,12 @@ TEST(TaskPlan, AStoredPlanTooLargeToRunOrWithSeedsThatWrapIsBadInput) {
   j = to_json(small_plan());
   j["requests"] = 9'223'372'036'854'775'808ULL;
   refused(j, "expected at most 9223372036854775807");
+  j = to_json(small_plan());
+  j["requests"] = 3.9e19;  // a double: converting it to uint64 was undefined (UBSan)
+  refused(j, "'requests' is 3.9e+19, expected a non-negative integer");
+  j = to_json(small_plan());
+  j["replications"] = 2.5;
+  refused(j, "'replications' is 2.5, expected a non-negative integer");
   EXPECT_TRUE(check_plan_size(100, 100'000, 0).ok());  // exactly 10^7 tasks
   EXPECT_FALSE(check_plan_size(0, 1, 0).ok());
 }
