@@ -44,11 +44,6 @@ bool is_group_by(const std::string& text) {
   return cal::parse_group_by(text, by, problem);
 }
 
-bool is_family(const std::string& text) {
-  cal::Family family{};
-  return cal::parse_family(text, family);
-}
-
 bool is_max_error(const std::string& text) {
   cal::SelectionOptions s;
   return parse_max_error(text, s);

@@ -169,7 +169,10 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
       if ((c == Column::kInput || c == Column::kOutput) && cell.empty()) continue;  // blank: drawn
       double v = 0;
       const bool tokens = c == Column::kInput || c == Column::kOutput;
-      if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15))) {
+      // Arrivals become int64 nanoseconds: at most 292 years' worth.
+      const double most_arrival = c == Column::kArrivalMs ? 9.2e12 : 9.2e9;
+      if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15)) ||
+          (!tokens && v > most_arrival)) {
         const char* what = c == Column::kArrivalMs  ? "arrival_ms"
                            : c == Column::kArrivalS ? "arrival_s"
                            : header.azure
