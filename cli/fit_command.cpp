@@ -64,13 +64,13 @@ CLI::App* add_fit_command(CLI::App& app, FitArgs& a, ArgSpecs& specs) {
   add_option(cmd, "--format", a.format,
              ArgSpec::choice({"auto", "llmperf", "otlp_json", "otlp", "csv", "azure"}),
              "Input format (default: detected from the content)", specs);
-  add_option(cmd, "--group-by", a.group_by,
-             ArgSpec::custom("a comma list of provider, model, operation, file; or none",
-                             is_group_by, {"", "providr", "provider,,model", "model,model"},
-                             {"provider,model", "file", "none"}),
-             "One agent per: comma list of provider, model, operation, file; or none "
-             "(default provider,model)",
-             specs);
+  add_option(
+      cmd, "--group-by", a.group_by,
+      ArgSpec::custom("a comma list of provider, model, operation, file; or none", is_group_by,
+                      {"", "providr", "provider,,model"}, {"provider,model", "file", "none"}),
+      "One agent per: comma list of provider, model, operation, file; or none "
+      "(default provider,model)",
+      specs);
   add_option(cmd, "--out", a.out, ArgSpec::path(),
              "Write the fitted agents (JSON with comments) here", specs);
   add_option(cmd, "--report", a.report, ArgSpec::path(),
