@@ -155,7 +155,8 @@ StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
     // found by fuzz_task_plan).
     const auto whole = [&j](const char* key, bool sign) {
       const J& v = j.at(key);
-      if (!(v.is_number_unsigned() || (sign && v.is_number_integer()))) {
+      if (!(v.is_number_unsigned() ||
+            (v.is_number_integer() && (sign || v.get<std::int64_t>() >= 0)))) {
         throw std::invalid_argument(fmt::format("'{}' is {}, expected {} integer", key, shown(v),
                                                 sign ? "an" : "a non-negative"));
       }
