@@ -41,7 +41,9 @@ class UserLeastLoaded final : public orch::RoutingPolicy {
 const orch::PolicyRegistry& user_registry() {
   static const auto registry = [] {
     auto r = std::make_unique<orch::PolicyRegistry>(&orch::PolicyRegistry::global());
-    r->add({.name = "user_least_loaded", .summary = "least_loaded, written as a user would"},
+    r->add({.name = "user_least_loaded",
+            .summary = "least_loaded, written as a user would",
+            .params = ""},
            [](orch::PolicyParams& p, orch::NodeSpec&) -> std::unique_ptr<orch::RoutingPolicy> {
              p.finish();
              return std::make_unique<UserLeastLoaded>();

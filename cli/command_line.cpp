@@ -289,6 +289,13 @@ CommandLine::CommandLine()
       "Examples:\n  orchsim explain tool_calling_loop\n  orchsim explain rag_orchestrated --format "
       "dot | dot -Tpng > rag.png");
 
+  schema_cmd = app.add_subcommand(
+      "schema", "Print the scenario format's JSON Schema (or its reference in Markdown)");
+  add_option(schema_cmd, "--format", schema_format, ArgSpec::choice({"json", "markdown"}),
+             "json or markdown", specs);
+  schema_cmd->footer(
+      "Examples:\n  orchsim schema > scenario.schema.json\n  orchsim schema --format markdown");
+
   merge_cmd = add_merge_command(app, merge_args, specs);
   fit_cmd = add_fit_command(app, fit_args, specs);
 }
@@ -298,6 +305,7 @@ int CommandLine::run() const {
   if (*validate_cmd) return validate_command(validate_files, validate_sets);
   if (*list_cmd) return list_policies ? list_policies_command() : list_command();
   if (*explain_cmd) return explain_command(explain_name, explain_format);
+  if (*schema_cmd) return schema_command(schema_format);
   if (*compare_cmd) return compare_command(compare_args);
   if (*sweep_cmd) return sweep_command(sweep_args);
   if (*baseline_cmd) return baseline_command(baseline_args);

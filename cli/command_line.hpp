@@ -41,6 +41,7 @@ struct CommandLine {
   std::vector<std::string> validate_files, validate_sets;
   std::string explain_name, explain_format = "text";
   bool list_policies = false;
+  std::string schema_format = "json";
   MergeArgs merge_args;
   FitArgs fit_args;
 
@@ -52,6 +53,7 @@ struct CommandLine {
   CLI::App* validate_cmd = nullptr;
   CLI::App* list_cmd = nullptr;
   CLI::App* explain_cmd = nullptr;
+  CLI::App* schema_cmd = nullptr;
   CLI::App* merge_cmd = nullptr;
   CLI::App* fit_cmd = nullptr;
 };

@@ -101,6 +101,8 @@ int list_command();
 // The routing policies of the registry: name, what it does, its parameters.
 int list_policies_command();
 int explain_command(const std::string& scenario, const std::string& format);
+// The scenario format: its JSON Schema ("json") or its reference ("markdown").
+int schema_command(const std::string& format);
 // run with --replications > 1 (run_command calls it).
 int run_replications_command(const RunArgs& args);
 int compare_command(const CompareArgs& args);

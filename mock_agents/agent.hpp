@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::mock_agents {
@@ -36,6 +37,15 @@ enum class ErrorKind : std::uint8_t {
   kContextOverflow,  // the input exceeds the agent's context window
   kOverloaded,       // the queue or a bulkhead was full: rejected without service
   kUnavailable,      // an outage window: the agent is down
+};
+inline constexpr sim::EnumName<ErrorKind> kErrorKindNames[] = {
+    {ErrorKind::kNone, "none", "no error", /*configurable=*/false},
+    {ErrorKind::kTransient, "transient", "5xx-like; retrying may help"},
+    {ErrorKind::kRateLimited, "rate_limited", "429; retry no sooner than retry-after"},
+    {ErrorKind::kPermanent, "permanent", "4xx-like; retrying will not help"},
+    {ErrorKind::kContextOverflow, "context_overflow", "the input exceeds the context window"},
+    {ErrorKind::kOverloaded, "overloaded", "the queue or a bulkhead was full"},
+    {ErrorKind::kUnavailable, "unavailable", "an outage window: the agent is down"},
 };
 std::string_view to_string(ErrorKind kind);
 // Whether a retry of the same call can succeed (transient, rate limited,

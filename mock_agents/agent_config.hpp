@@ -1,6 +1,8 @@
 // Everything that defines a mock agent, as plain data. Each field says its
-// meaning, unit and default; the scenario file's `agents[]` entries map onto
-// these one to one (see docs/agents.md).
+// meaning and unit; its initialiser is its default, for C++ callers and for
+// scenario files alike: the file's `agents[]` keys are declared once, mapped
+// onto these members, in scenarios/section_agents.cpp (docs/agents.md,
+// docs/scenario-reference.md).
 //
 //   MockAgentConfig gen;
 //   gen.name = "generator";
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "sim/distribution.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::mock_agents {
@@ -110,6 +113,11 @@ struct FaultWindow {
   double latency_factor = 1.0;
   double extra_error_rate = 0.0;
 };
+inline constexpr sim::EnumName<FaultWindow::Kind> kFaultKindNames[] = {
+    {FaultWindow::Kind::kOutageFail, "outage_fail", "every call fails as unavailable"},
+    {FaultWindow::Kind::kOutageHang, "outage_hang", "every call hangs until its caller gives up"},
+    {FaultWindow::Kind::kDegraded, "degraded", "slower service and extra transient errors"},
+};
 
 // For judges and critics: the verdict on CallRequest::judged_quality is
 // "pass" when it is at least pass_threshold, reported correctly with
@@ -122,7 +130,9 @@ struct JudgeModel {
 
 struct MockAgentConfig {
   std::string name;
-  std::string role;  // retrieval, reranker, generator, critic, judge, tool, planner, ...: open set
+  // retrieval, reranker, generator, critic, judge, tool, planner, ...: an open
+  // set, informational only.
+  std::string role = "generator";
   std::int64_t context_window_tokens = 128'000;
   std::uint32_t servers = 1;         // concurrent calls
   std::int64_t queue_capacity = -1;  // waiting calls beyond the servers; -1 = unbounded

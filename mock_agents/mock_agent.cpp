@@ -13,23 +13,7 @@
 namespace orchsim::mock_agents {
 
 std::string_view to_string(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kNone:
-      return "none";
-    case ErrorKind::kTransient:
-      return "transient";
-    case ErrorKind::kRateLimited:
-      return "rate_limited";
-    case ErrorKind::kPermanent:
-      return "permanent";
-    case ErrorKind::kContextOverflow:
-      return "context_overflow";
-    case ErrorKind::kOverloaded:
-      return "overloaded";
-    case ErrorKind::kUnavailable:
-      return "unavailable";
-  }
-  return "unknown";
+  return sim::enum_name(kErrorKindNames, kind, "unknown");
 }
 
 bool is_retryable(ErrorKind kind) {

@@ -5,35 +5,8 @@
 
 namespace orchsim::orchestration {
 
-std::string_view to_string(BackoffShape shape) {
-  switch (shape) {
-    case BackoffShape::kConstant:
-      return "constant";
-    case BackoffShape::kLinear:
-      return "linear";
-    case BackoffShape::kExponential:
-      return "exponential";
-    case BackoffShape::kEnvoy:
-      return "envoy";
-  }
-  return "?";
-}
-
-std::string_view to_string(Jitter jitter) {
-  switch (jitter) {
-    case Jitter::kNone:
-      return "none";
-    case Jitter::kFull:
-      return "full";
-    case Jitter::kEqual:
-      return "equal";
-    case Jitter::kDecorrelated:
-      return "decorrelated";
-    case Jitter::kAdditive:
-      return "additive";
-  }
-  return "?";
-}
+std::string_view to_string(BackoffShape shape) { return sim::enum_name(kBackoffShapeNames, shape); }
+std::string_view to_string(Jitter jitter) { return sim::enum_name(kJitterNames, jitter); }
 
 BackoffPolicy BackoffPolicy::temporal() {
   return {BackoffShape::kExponential, Jitter::kNone, sim::Duration::seconds(1),

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sim/enum_names.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -33,6 +34,19 @@ namespace orchsim::orchestration {
 enum class BackoffShape : std::uint8_t { kConstant, kLinear, kExponential, kEnvoy };
 enum class Jitter : std::uint8_t { kNone, kFull, kEqual, kDecorrelated, kAdditive };
 
+inline constexpr sim::EnumName<BackoffShape> kBackoffShapeNames[] = {
+    {BackoffShape::kConstant, "constant", "base every time"},
+    {BackoffShape::kLinear, "linear", "base x (n + 1)"},
+    {BackoffShape::kExponential, "exponential", "min(cap, base x multiplier^n)"},
+    {BackoffShape::kEnvoy, "envoy", "U(0, min(cap, (2^(n+1) - 1) x base)); always jittered"},
+};
+inline constexpr sim::EnumName<Jitter> kJitterNames[] = {
+    {Jitter::kNone, "none", "t, the shape's delay"},
+    {Jitter::kFull, "full", "U(0, t)"},
+    {Jitter::kEqual, "equal", "t/2 + U(0, t/2)"},
+    {Jitter::kDecorrelated, "decorrelated", "min(cap, U(base, 3 x the previous delay))"},
+    {Jitter::kAdditive, "additive", "t + U(0, jitter_max)"},
+};
 std::string_view to_string(BackoffShape shape);
 std::string_view to_string(Jitter jitter);
 

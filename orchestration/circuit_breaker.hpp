@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::orchestration {
@@ -46,6 +47,11 @@ struct CircuitBreakerConfig {
   static CircuitBreakerConfig resilience4j();  // the defaults above
   // Polly v8: failure ratio 0.1 over 30 s, minimum throughput 100, break 5 s, one probe.
   static CircuitBreakerConfig polly();
+};
+
+inline constexpr sim::EnumName<CircuitBreakerConfig::Window> kBreakerWindowNames[] = {
+    {CircuitBreakerConfig::Window::kCountBased, "count", "the last window_size calls"},
+    {CircuitBreakerConfig::Window::kTimeBased, "time", "the calls of the last window_size seconds"},
 };
 
 class CircuitBreaker {

@@ -6,39 +6,8 @@
 
 namespace orchsim::orchestration {
 
-std::string_view to_string(SegmentKind kind) {
-  switch (kind) {
-    case SegmentKind::kSystem:
-      return "system";
-    case SegmentKind::kQuery:
-      return "query";
-    case SegmentKind::kMemory:
-      return "memory";
-    case SegmentKind::kDocument:
-      return "document";
-    case SegmentKind::kIntermediate:
-      return "intermediate";
-    case SegmentKind::kToolResult:
-      return "tool_result";
-    case SegmentKind::kSummary:
-      return "summary";
-  }
-  return "?";
-}
-
-std::string_view to_string(FitPolicy policy) {
-  switch (policy) {
-    case FitPolicy::kTruncateOldest:
-      return "truncate_oldest";
-    case FitPolicy::kDropLeastRelevant:
-      return "drop_least_relevant";
-    case FitPolicy::kSummarize:
-      return "summarize";
-    case FitPolicy::kFail:
-      return "fail";
-  }
-  return "?";
-}
+std::string_view to_string(SegmentKind kind) { return sim::enum_name(kSegmentKindNames, kind); }
+std::string_view to_string(FitPolicy policy) { return sim::enum_name(kFitPolicyNames, policy); }
 
 void Context::assign(std::vector<Segment> segments) {
   segments_ = std::move(segments);

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/enum_names.hpp"
+
 namespace orchsim::orchestration {
 
 enum class SegmentKind : std::uint8_t {
@@ -31,6 +33,15 @@ enum class SegmentKind : std::uint8_t {
   kIntermediate,
   kToolResult,
   kSummary
+};
+inline constexpr sim::EnumName<SegmentKind> kSegmentKindNames[] = {
+    {SegmentKind::kSystem, "system", "the system prompt; never dropped", /*configurable=*/false},
+    {SegmentKind::kQuery, "query", "the request's query; never dropped", /*configurable=*/false},
+    {SegmentKind::kMemory, "memory", "remembered facts and conversation"},
+    {SegmentKind::kDocument, "document", "retrieved documents"},
+    {SegmentKind::kIntermediate, "intermediate", "another step's output"},
+    {SegmentKind::kToolResult, "tool_result", "a tool's output"},
+    {SegmentKind::kSummary, "summary", "a summary of dropped segments", /*configurable=*/false},
 };
 std::string_view to_string(SegmentKind kind);
 
@@ -49,6 +60,14 @@ enum class FitPolicy : std::uint8_t {
   kDropLeastRelevant,  // drop the least relevant first (ties: oldest first; last one partially)
   kSummarize,          // replace droppable segments by a summary from a summarizer agent
   kFail,               // do not fit: a call whose context exceeds the window fails
+};
+inline constexpr sim::EnumName<FitPolicy> kFitPolicyNames[] = {
+    {FitPolicy::kTruncateOldest, "truncate_oldest", "drop the oldest droppable segments first"},
+    {FitPolicy::kDropLeastRelevant, "drop_least_relevant",
+     "drop the least relevant droppable segments first"},
+    {FitPolicy::kSummarize, "summarize",
+     "replace droppable segments by a summary from the summarizer agent"},
+    {FitPolicy::kFail, "fail", "do not fit: the call fails with context_overflow"},
 };
 std::string_view to_string(FitPolicy policy);
 

@@ -14,10 +14,18 @@ RetryBudgetConfig RetryBudgetConfig::grpc(double max_tokens, double token_ratio)
   return c;
 }
 
-RetryBudgetConfig RetryBudgetConfig::envoy(double budget_percent, std::uint32_t min_concurrency) {
+RetryBudgetConfig RetryBudgetConfig::envoy() {
   RetryBudgetConfig c;
   c.kind = Kind::kConcurrency;
+  return c;
+}
+RetryBudgetConfig RetryBudgetConfig::envoy(double budget_percent) {
+  RetryBudgetConfig c = envoy();
   c.budget_percent = budget_percent;
+  return c;
+}
+RetryBudgetConfig RetryBudgetConfig::envoy(double budget_percent, std::uint32_t min_concurrency) {
+  RetryBudgetConfig c = envoy(budget_percent);
   c.min_retry_concurrency = min_concurrency;
   return c;
 }

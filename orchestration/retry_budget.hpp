@@ -17,6 +17,8 @@
 
 #include <cstdint>
 
+#include "sim/enum_names.hpp"
+
 namespace orchsim::orchestration {
 
 struct RetryBudgetConfig {
@@ -32,7 +34,17 @@ struct RetryBudgetConfig {
 
   static RetryBudgetConfig unlimited() { return {}; }
   static RetryBudgetConfig grpc(double max_tokens, double token_ratio);
-  static RetryBudgetConfig envoy(double budget_percent = 20.0, std::uint32_t min_concurrency = 3);
+  // Envoy's defaults are the initialisers above (20%, at least 3), written
+  // once: the overloads only replace what they are given.
+  static RetryBudgetConfig envoy();
+  static RetryBudgetConfig envoy(double budget_percent);
+  static RetryBudgetConfig envoy(double budget_percent, std::uint32_t min_concurrency);
+};
+
+inline constexpr sim::EnumName<RetryBudgetConfig::Kind> kRetryBudgetKindNames[] = {
+    {RetryBudgetConfig::Kind::kUnlimited, "unlimited", "no limit"},
+    {RetryBudgetConfig::Kind::kTokenBucket, "token_bucket", "gRPC retry throttling"},
+    {RetryBudgetConfig::Kind::kConcurrency, "concurrency", "Envoy's retry budget"},
 };
 
 class RetryBudget {

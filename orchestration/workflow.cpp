@@ -10,37 +10,8 @@
 
 namespace orchsim::orchestration {
 
-std::string_view to_string(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::kCall:
-      return "call";
-    case NodeKind::kGate:
-      return "gate";
-    case NodeKind::kFanOut:
-      return "fan_out";
-    case NodeKind::kJoin:
-      return "join";
-    case NodeKind::kTerminal:
-      return "terminal";
-  }
-  return "?";
-}
-
-std::string_view to_string(JoinPolicy policy) {
-  switch (policy) {
-    case JoinPolicy::kAll:
-      return "all";
-    case JoinPolicy::kFirstSuccess:
-      return "first_success";
-    case JoinPolicy::kFirstK:
-      return "first_k";
-    case JoinPolicy::kQuorum:
-      return "quorum";
-    case JoinPolicy::kDeadline:
-      return "deadline";
-  }
-  return "?";
-}
+std::string_view to_string(NodeKind kind) { return sim::enum_name(kNodeKindNames, kind); }
+std::string_view to_string(JoinPolicy policy) { return sim::enum_name(kJoinPolicyNames, policy); }
 
 NodeId Workflow::find(const std::string& node_name) const {
   for (NodeId i = 0; i < nodes.size(); ++i) {

@@ -34,6 +34,7 @@
 #include "mock_agents/agent.hpp"
 #include "orchestration/backoff.hpp"
 #include "orchestration/context.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 
 namespace orchsim::orchestration {
@@ -44,10 +45,26 @@ using AgentIndex = std::uint32_t;
 inline constexpr AgentIndex kNoAgent = std::numeric_limits<AgentIndex>::max();
 
 enum class NodeKind : std::uint8_t { kCall, kGate, kFanOut, kJoin, kTerminal };
+inline constexpr sim::EnumName<NodeKind> kNodeKindNames[] = {
+    {NodeKind::kCall, "call", "Calls an agent."},
+    {NodeKind::kGate, "gate", "Routes on conditions."},
+    {NodeKind::kFanOut, "fan_out", "Runs branches in parallel."},
+    {NodeKind::kJoin, "join", "Waits for fan-out branches."},
+    {NodeKind::kTerminal, "terminal", "Ends the request."},
+};
 std::string_view to_string(NodeKind kind);
 
 // Which quality a call step reads as its input, and which it sets.
 enum class QualityChannel : std::uint8_t { kNone, kEvidence, kAnswer };
+// In the order the scenario format has always listed them.
+inline constexpr sim::EnumName<QualityChannel> kQualityChannelNames[] = {
+    {QualityChannel::kEvidence, "evidence", "the evidence quality (retrieval, reranking)"},
+    {QualityChannel::kAnswer, "answer", "the answer quality"},
+    {QualityChannel::kNone, "none", "neither"},
+};
+inline std::string_view to_string(QualityChannel c) {
+  return sim::enum_name(kQualityChannelNames, c);
+}
 
 struct RetryConfig {
   std::uint32_t max_attempts = 1;  // total, the first one included
@@ -87,6 +104,10 @@ struct TimeBudgetConfig {
   AgentIndex fast_agent = 0;
   AgentIndex decompose_agent = 0;
   std::uint32_t parts = 2;
+};
+inline constexpr sim::EnumName<TimeBudgetConfig::Action> kTimeBudgetActionNames[] = {
+    {TimeBudgetConfig::Action::kRedirect, "redirect", "also launch the step on a faster agent"},
+    {TimeBudgetConfig::Action::kDecompose, "decompose", "split the step into parallel parts"},
 };
 
 class PolicyParams;
@@ -165,6 +186,27 @@ struct Condition {
   NodeId node = kNoNode;
   std::uint32_t count = 0;
 };
+inline constexpr sim::EnumName<Condition::What> kConditionNames[] = {
+    {Condition::What::kAlways, "always", "Always true (any value)."},
+    {Condition::What::kLabelIs, "label_is",
+     "The last output's label is this one (an agent's label)."},
+    {Condition::What::kConfidenceBelow, "confidence_below",
+     "The last output's confidence is below this."},
+    {Condition::What::kConfidenceAtLeast, "confidence_at_least",
+     "The last output's confidence is at least this."},
+    {Condition::What::kVerdictPass, "verdict_pass",
+     "The last judge passed the answer (write true)."},
+    {Condition::What::kVerdictFail, "verdict_fail",
+     "The last judge failed the answer (write true)."},
+    {Condition::What::kLastFailed, "last_failed", "The last call failed (write true)."},
+    {Condition::What::kErrorIs, "error_is", "The last call failed with this error kind."},
+    {Condition::What::kClassIs, "class_is", "The request's class is this one (a class name)."},
+    {Condition::What::kCostAbove, "cost_above_usd", "The request has cost more than this, USD."},
+    {Condition::What::kTimeLeftBelow, "time_left_below_ms",
+     "Less than this is left before the deadline, milliseconds."},
+    {Condition::What::kVisitsAtLeast, "visits_at_least",
+     "A node has been visited at least `count` times."},
+};
 
 struct GateRule {
   Condition when;
@@ -177,8 +219,22 @@ struct GateNode {
 };
 
 enum class JoinPolicy : std::uint8_t { kAll, kFirstSuccess, kFirstK, kQuorum, kDeadline };
-enum class Merge : std::uint8_t { kMax, kMean, kUnion };
+inline constexpr sim::EnumName<JoinPolicy> kJoinPolicyNames[] = {
+    {JoinPolicy::kAll, "all", "every branch"},
+    {JoinPolicy::kFirstSuccess, "first_success", "the first branch to succeed"},
+    {JoinPolicy::kFirstK, "first_k", "the first k successes"},
+    {JoinPolicy::kQuorum, "quorum", "a majority of the branches succeeded"},
+    {JoinPolicy::kDeadline, "deadline", "the branches done after deadline_ms"},
+};
 std::string_view to_string(JoinPolicy policy);
+
+enum class Merge : std::uint8_t { kMax, kMean, kUnion };
+inline constexpr sim::EnumName<Merge> kMergeNames[] = {
+    {Merge::kMax, "max", "the best branch's quality"},
+    {Merge::kMean, "mean", "the mean of the branches' qualities"},
+    {Merge::kUnion, "union", "1 - prod(1 - q): independent evidence adds up"},
+};
+inline std::string_view to_string(Merge m) { return sim::enum_name(kMergeNames, m); }
 
 struct FanOutNode {
   std::vector<NodeId> branches;  // static fan-out: one branch per entry node

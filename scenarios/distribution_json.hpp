@@ -15,11 +15,16 @@
 //   {"empirical": {"samples": [12, 15, 40]}}
 //   {"empirical_cdf": {"points": [[0, 0], [100, 0.9], [1000, 1]]}}
 //   {"mixture": [{"weight": 0.9, "of": {...}}, {"weight": 0.1, "of": {...}}]}
+//
+// The families with named parameters are declared once, in a table in
+// distribution_json.cpp that both the reader and the schema use.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "scenarios/json_reader.hpp"
+#include "scenarios/schema_builder.hpp"
 #include "sim/distribution.hpp"
 
 namespace orchsim::scenarios {
@@ -27,7 +32,10 @@ namespace orchsim::scenarios {
 // Reads a distribution at `pointer`; on problems reports them and returns constant(0).
 sim::Distribution read_distribution(const Json& j, const std::string& pointer, Diagnostics& d);
 
-// The family names accepted (for the schema test and messages).
+// The family names accepted, in the order messages list them.
 const std::vector<std::string>& distribution_families();
+
+// {"$ref": "#/$defs/distribution"}, defining it on first use.
+Json distribution_schema(SchemaBuilder& b);
 
 }  // namespace orchsim::scenarios

@@ -147,6 +147,12 @@ ObjectReader::ObjectReader(const Json& j, std::string pointer, Diagnostics& diag
 
 bool ObjectReader::has(const std::string& key) const { return object_ && object_->contains(key); }
 
+const Json* ObjectReader::peek(const std::string& key) const {
+  if (!object_) return nullptr;
+  const auto it = object_->find(key);
+  return it == object_->end() ? nullptr : &*it;
+}
+
 const Json* ObjectReader::child(const std::string& key) {
   known_.push_back(key);
   if (!object_) return nullptr;

@@ -101,6 +101,8 @@ class ObjectReader {
   // Marks `key` as known; returns the value or nullptr when absent.
   const Json* child(const std::string& key);
   bool has(const std::string& key) const;
+  // The value at `key` without marking it known (for checks across keys).
+  const Json* peek(const std::string& key) const;
 
   // Typed getters. With a default, the key is optional; without, it is
   // required (a missing key is a problem and the returned value is a

@@ -18,7 +18,9 @@ void read_legacy_keys(ObjectReader& rr, const Json& routing, Json& legacy,
   };
   if (const Json* w = rr.child("weights")) {
     if (!w->is_array()) {
-      rr.diagnostics().error(rr.at("weights"), "expected an array of numbers, one per agent");
+      rr.diagnostics().error(rr.at("weights"),
+                             fmt::format("found {}, expected an array of numbers, one per agent",
+                                         describe_json(*w)));
     } else {
       for (std::size_t i = 0; i < w->size(); ++i) {
         const Json& x = (*w)[i];
@@ -101,9 +103,9 @@ void check_routing(orch::CallNode& call, const std::string& node_name,
   (void)orch::make_node_policy(call.routing, node_name, candidates, agent_names, class_count,
                                registry, problems);
   for (orch::ParamProblem& p : problems) {
-    const bool repeated = std::any_of(d.items().begin(), d.items().end(), [&](const Diagnostic& x) {
-      return x.pointer == p.pointer && x.message == p.message;
-    });
+    // One problem per place: the flat keys were checked as they were read.
+    const bool repeated = std::any_of(d.items().begin(), d.items().end(),
+                                      [&](const Diagnostic& x) { return x.pointer == p.pointer; });
     if (!repeated) d.error(std::move(p.pointer), std::move(p.message), std::move(p.hint));
   }
   if (problems.empty()) call.agents = std::move(candidates);

@@ -29,8 +29,8 @@ void read_routing(const Json& routing, const std::string& at, orchestration::Cal
 
 // Makes the node's policy once (its factory checks its parameters and may add
 // candidates, e.g. a cascade's tiers, which are kept in call.agents) and
-// records the factory in call.routing. Problems go to `d`, without repeating
-// one already reported at the same place.
+// records the factory in call.routing. Problems go to `d`, except where a
+// problem was already reported at the same place.
 void check_routing(orchestration::CallNode& call, const std::string& node_name,
                    const std::vector<std::string>& agent_names, std::uint32_t class_count,
                    const orchestration::PolicyRegistry& registry, Diagnostics& d);

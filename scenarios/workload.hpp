@@ -48,7 +48,9 @@ struct RequestClass {
 // and submitting the next one.
 struct ClosedLoopUsers {
   std::uint32_t users = 10;
-  sim::Distribution think_time_ms = sim::Distribution::exponential_mean(1000.0);
+  // A second between a reply and the next request: a scenario's closed_loop
+  // without think_time_ms has always meant exactly this.
+  sim::Distribution think_time_ms = sim::Distribution::constant(1000.0);
 };
 
 struct WorkloadConfig {

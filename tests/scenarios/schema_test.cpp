@@ -1,5 +1,7 @@
-// Keeps the JSON Schema (scenarios/schema/scenario.schema.json) and the
-// loader in step:
+// Checks that the JSON Schema (scenarios/schema/scenario.schema.json) says
+// what the loader does. The schema is generated from the loader's field
+// tables (schema_generated_test.cpp keeps the file fresh); these tests check
+// the generated result against the loader's behaviour:
 //   (a) every built-in scenario validates against the schema;
 //   (b) the kitchen sink (tests/scenarios/data/kitchen_sink.json), which uses
 //       every key the loader accepts, loads and validates, and so do its
@@ -159,6 +161,13 @@ class SchemaChecker {
       if (k == "$schema" || k == "$id" || k == "title" || k == "description" || k == "$comment" ||
           k == "$defs" || k == "then" || k == "else" || k == "examples") {
         continue;  // annotations; then/else are handled with "if"
+      } else if (k == "default") {
+        // An annotation, but one a user may copy: it must be valid where it is.
+        Json without = s;
+        without.erase("default");
+        Result d;
+        validate(without, sat, x, sat + "/default", d, false);
+        for (const std::string& e : d.errors) ADD_FAILURE() << "invalid default: " << e;
       } else if (k == "$ref") {
         const std::string ref = x.get<std::string>();
         ASSERT_EQ(ref.rfind("#/", 0), 0u) << "only local references: " << ref;
