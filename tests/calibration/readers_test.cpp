@@ -246,7 +246,12 @@ TEST(CsvReader, BadCellsNameTheLineAndColumn) {
   const Read ra = read(a, InputFormat::kCsv);
   ASSERT_TRUE(ra.error);
   EXPECT_EQ(ra.error->format(),
-            a + ":4: found 'abc' in column output_tokens, expected a whole number of tokens >= 0");
+            a + ":4: found 'abc' in column output_tokens, expected a whole number of tokens >= 0 "
+                "(at most 1e12)");
+  EXPECT_NE(error_of("t.csv", "latency_ms,output_tokens\n10,8e21\n")
+                .find("t.csv:2: found '8e21' in column output_tokens, expected a whole number of "
+                      "tokens >= 0 (at most 1e12)"),
+            std::string::npos);
   EXPECT_NE(error_of("b.csv", "latency_ms,model\n10\n").find("b.csv:2: found 1 fields, expected 2"),
             std::string::npos);
   EXPECT_NE(error_of("c.csv", "latency_ms,latency_s\n1,2\n").find("found both"), std::string::npos);
