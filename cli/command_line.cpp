@@ -73,6 +73,8 @@ CommandLine::CommandLine()
       "  orchsim explain rag_orchestrated --format dot | dot -Tsvg > rag.svg\n"
       "  orchsim compare learned_router --variant cheap:/workflow/nodes/0/routing/policy=static\n"
       "  orchsim baseline rag_orchestrated --out rag.json && orchsim check --baseline rag.json\n"
+      "  orchsim import asl order.asl.json --out order.json    # an AWS Step Functions state "
+      "machine\n"
       "Exit status: 0 ok, 1 runtime failure, 2 bad input (scenario, arguments).");
 
   const ArgSpec seed = ArgSpec::integer(0, kMaxSeed);
@@ -298,6 +300,52 @@ CommandLine::CommandLine()
 
   merge_cmd = add_merge_command(app, merge_args, specs);
   fit_cmd = add_fit_command(app, fit_args, specs);
+
+  ImportAslArgs& asl = import_asl_args;
+  import_cmd = app.add_subcommand(
+      "import", "Import an orchestration you already run as a scenario (AWS Step Functions)");
+  import_cmd->require_subcommand(1);
+  import_asl_cmd = import_cmd->add_subcommand(
+      "asl", "An AWS Step Functions state machine (Amazon States Language) as a scenario");
+  add_option(import_asl_cmd, "file", asl.file, ArgSpec::path(), "The state machine (.asl.json)",
+             specs)
+      ->required();
+  add_option(import_asl_cmd, "--out", asl.out, ArgSpec::path(), "The scenario file to write", specs)
+      ->required();
+  add_option(import_asl_cmd, "--agents", asl.agents, ArgSpec::path(),
+             "Agents by name for the Tasks (an array, or a file with \"agents\", e.g. from "
+             "orchsim fit); the others get the default mocks",
+             specs);
+  add_option(import_asl_cmd, "--choices", asl.choices, ArgSpec::path(),
+             "Payload-dependent values by state name: Choice branch weights, Map \"items\", "
+             "Wait \"seconds\"",
+             specs);
+  add_option(import_asl_cmd, "--workload", asl.workload, ArgSpec::path(),
+             "The workload: {\"arrivals\": ..., \"classes\": [...]} (default: Poisson, 1 "
+             "request/s)",
+             specs);
+  add_option(import_asl_cmd, "--name", asl.name, ArgSpec::name(),
+             "The scenario's name (default: the file's)", specs);
+  add_option(import_asl_cmd, "--description", asl.description,
+             ArgSpec::custom("some text", [](const std::string& text) { return !text.empty(); },
+                             {""}, {"Orders, from the state machine we run"}),
+             "The scenario's description (default: the state machine's Comment and a summary "
+             "of the import)",
+             specs);
+  add_option(import_asl_cmd, "--requests", asl.requests, requests, "run.requests (default 1000)",
+             specs);
+  import_asl_cmd->add_flag("--strict", asl.strict,
+                           "Exit 2 (writing nothing) if anything cannot be expressed exactly");
+  import_asl_cmd->add_flag("-q,--quiet", asl.quiet, "Print only errors");
+  import_asl_cmd->footer(
+      "Prints what it defaulted, guessed, approximated or could not express, each with the JSON\n"
+      "pointer into the file. Exit status: 0 written, 2 bad input or --strict (nothing "
+      "written).\n"
+      "Examples:\n"
+      "  orchsim import asl order.asl.json --out order.json && orchsim explain order.json\n"
+      "  orchsim import asl order.asl.json --agents fitted.agents.json --choices choices.json "
+      "--strict --out order.json\n"
+      "See docs/import.md for the mapping, the error names and the default agents.");
 }
 
 int CommandLine::run() const {
@@ -312,6 +360,7 @@ int CommandLine::run() const {
   if (*check_cmd) return check_command(check_args);
   if (*merge_cmd) return merge_command(merge_args);
   if (*fit_cmd) return fit_command(fit_args);
+  if (*import_asl_cmd) return import_asl_command(import_asl_args);
   return kExitBadInput;
 }
 
@@ -329,6 +378,16 @@ int main_with_args(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     cl.app.exit(e);
     return kExitBadInput;
+  }
+  if (*cl.import_asl_cmd) {
+    // The file's header records how it was made (the program's path left out).
+    std::string& line = cl.import_asl_args.command_line;
+    line = "orchsim";
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      const bool plain = a.find_first_of(" \"'$\\") == std::string::npos && !a.empty();
+      line += " " + (plain ? a : "'" + a + "'");
+    }
   }
   return cl.run();
 }

@@ -44,6 +44,7 @@ struct CommandLine {
   std::string schema_format = "json";
   MergeArgs merge_args;
   FitArgs fit_args;
+  ImportAslArgs import_asl_args;  // command_line: set by main_with_args()
 
   CLI::App* run_cmd = nullptr;
   CLI::App* compare_cmd = nullptr;
@@ -56,6 +57,8 @@ struct CommandLine {
   CLI::App* schema_cmd = nullptr;
   CLI::App* merge_cmd = nullptr;
   CLI::App* fit_cmd = nullptr;
+  CLI::App* import_cmd = nullptr;
+  CLI::App* import_asl_cmd = nullptr;
 };
 
 // main(): parses, prints a parse error or help, runs. Exit 2 on bad arguments.

@@ -94,7 +94,23 @@ struct CheckArgs {
   StoreArgs store;
 };
 
+struct ImportAslArgs {
+  std::string file;                    // the ASL state machine
+  std::string out;                     // the scenario to write
+  std::optional<std::string> agents;   // agent definitions by name (an array, or {"agents": [...]})
+  std::optional<std::string> choices;  // Choice probabilities, Map item counts, Wait seconds
+  std::optional<std::string> workload;  // {"arrivals": ..., "classes": [...]}
+  std::string name;                     // the scenario's name; empty: from the file name
+  std::string description;        // empty: the state machine's Comment and the import's summary
+  std::string command_line;       // for the file's header: how it was made
+  std::uint64_t requests = 1000;  // run.requests
+  bool strict = false;            // exit 2 on any unsupported construct
+  bool quiet = false;
+};
+
 int run_command(const RunArgs& args);
+// Writes nothing unless it exits 0.
+int import_asl_command(const ImportAslArgs& args);
 int validate_command(const std::vector<std::string>& scenarios,
                      const std::vector<std::string>& sets);
 int list_command();

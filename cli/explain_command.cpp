@@ -68,8 +68,13 @@ std::vector<Edge> edges(const scenarios::Scenario& s) {
         break;
       case orch::NodeKind::kFanOut:
         for (orch::NodeId b : n.fan_out.branches) add(b, "branch");
-        add(n.fan_out.map_entry, n.fan_out.count_from_label ? "map (count from label)"
-                                                            : fmt::format("map x{}", n.fan_out.map_count));
+        add(n.fan_out.map_entry,
+            fmt::format("{}{}",
+                        n.fan_out.count_from_label ? std::string("map (count from label)")
+                                                   : fmt::format("map x{}", n.fan_out.map_count),
+                        n.fan_out.max_concurrency > 0
+                            ? fmt::format(", {} at once", n.fan_out.max_concurrency)
+                            : std::string()));
         break;
       case orch::NodeKind::kJoin:
         add(n.next, fmt::format("join: {}", orch::to_string(n.join.policy)));
@@ -100,7 +105,16 @@ void write_text(const scenarios::Scenario& s) {
       const auto& c = n.call;
       detail = fmt::format("agents [{}] routing {}", agents_text(s, c.agents),
                            c.routing.policy);
-      if (c.retry.max_attempts > 1) {
+      for (const auto& rule : c.retry.rules) {
+        std::string on;
+        for (const auto k : rule.retry_on)
+          on += (on.empty() ? "" : "|") + std::string(mock_agents::to_string(k));
+        if (rule.retry_on_timeout) on += on.empty() ? "timeout" : "|timeout";
+        detail += fmt::format(", retry {} x{} ({} backoff, {} jitter)", on.empty() ? "nothing" : on,
+                              rule.max_retries, orch::to_string(rule.backoff.shape),
+                              orch::to_string(rule.backoff.jitter));
+      }
+      if (c.retry.rules.empty() && c.retry.max_attempts > 1) {
         detail += fmt::format(", retry x{} ({} backoff, {} jitter)", c.retry.max_attempts,
                               orch::to_string(c.retry.backoff.shape), orch::to_string(c.retry.backoff.jitter));
       }

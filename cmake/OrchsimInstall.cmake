@@ -36,8 +36,9 @@ foreach(layer IN LISTS ORCHSIM_LAYERS)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/${layer}
     FILES_MATCHING PATTERN "*.hpp"
-    # Data, and the MPI task runner the orchsim command alone links.
-    PATTERN "library" EXCLUDE PATTERN "schema" EXCLUDE PATTERN "mpi_*.hpp" EXCLUDE)
+    # Data, and what the orchsim command alone links: the MPI task runner, the ASL importer.
+    PATTERN "library" EXCLUDE PATTERN "schema" EXCLUDE PATTERN "mpi_*.hpp" EXCLUDE
+    PATTERN "asl" EXCLUDE)
 endforeach()
 install(EXPORT orchsimTargets
   NAMESPACE orchsim::

@@ -77,6 +77,9 @@ struct BackoffPolicy {
 class Backoff {
  public:
   explicit Backoff(const BackoffPolicy& policy) : policy_(policy), previous_(policy.base) {}
+  // Resumes a sequence after `n` retries whose last delay was `previous`.
+  Backoff(const BackoffPolicy& policy, sim::Duration previous, std::uint32_t n)
+      : policy_(policy), previous_(previous), n_(n) {}
 
   // The delay before the next retry; n advances by one per call.
   sim::Duration next(sim::RandomStream& stream, sim::Duration retry_after = sim::Duration::zero());
@@ -84,6 +87,7 @@ class Backoff {
   static sim::Duration shape_value(const BackoffPolicy& policy, std::uint32_t n);
 
   std::uint32_t retries_so_far() const { return n_; }
+  sim::Duration previous() const { return previous_; }
 
  private:
   BackoffPolicy policy_;

@@ -88,6 +88,7 @@ class Engine final : public mock_agents::CallListener {
   void enter(Handle<Request> req, std::uint32_t flow, NodeId node);
   void exhausted(Handle<Request> req, std::uint32_t flow, NodeId node);
   void start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node);
+  void fill_branches(Handle<Request> req, std::uint32_t group, std::uint32_t generation);
   void branch_done(Handle<Request> req, std::uint32_t flow, bool success);
   void finish_join(Handle<Request> req, std::uint32_t group, bool success, std::string_view why);
   void flow_failed(Handle<Request> req, std::uint32_t flow, std::string_view cause);

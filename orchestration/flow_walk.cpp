@@ -108,13 +108,11 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
           : std::max<std::uint32_t>(1,
                                     fo.count_from_label ? r.flows[flow].label + 1 : fo.map_count);
   const std::size_t total = fo.branches.size() + map_count;
-  const auto entry_of = [&fo](std::size_t b) {
-    return b < fo.branches.size() ? fo.branches[b] : fo.map_entry;
-  };
   const std::uint32_t gi = r.groups.acquire();
   JoinGroup& g = r.groups[gi];
   g.active = true;
   g.join = fo.join;
+  g.fan_out = node_id;
   g.parent_flow = flow;
   g.total = static_cast<std::uint32_t>(total);
   g.parent_segments = r.flows[flow].context.segments().size();
@@ -145,12 +143,22 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
                                  .next = fo.join,
                                  .reason = explain("fan out to {} branches", total)});
   }
-  const std::uint32_t generation = g.generation;
-  for (std::size_t b = 0; b < total; ++b) {
-    // A branch may end the group (first success) or the whole request: stop then.
-    Request* rr = requests_.get(req);
-    if (!rr || rr->groups[gi].generation != generation || !rr->groups[gi].active) return;
-    enter(req, rr->groups[gi].branches[b], entry_of(b));
+  fill_branches(req, gi, g.generation);
+}
+
+// Enters the group's branches not yet started while places are free: all of
+// them without max_concurrency. A branch may end at once (and start another
+// from branch_done), end the group or the whole request: each turn looks again.
+void Engine::fill_branches(Handle<Request> req, std::uint32_t gi, std::uint32_t generation) {
+  for (;;) {
+    Request* r = requests_.get(req);
+    if (!r || r->groups[gi].generation != generation || !r->groups[gi].active) return;
+    JoinGroup& g = r->groups[gi];
+    const FanOutNode& fo = workflow_.nodes[g.fan_out].fan_out;
+    if (g.started >= g.total) return;
+    if (fo.max_concurrency > 0 && g.started - g.done >= fo.max_concurrency) return;
+    const std::uint32_t b = g.started++;
+    enter(req, g.branches[b], b < fo.branches.size() ? fo.branches[b] : fo.map_entry);
   }
 }
 
@@ -173,8 +181,11 @@ void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) 
   }
   JoinVerdict v =
       decide_join(workflow_.nodes[g.join].join, {g.total, g.done, g.ok}, success, explain_);
-  if (v.what == JoinVerdict::What::kWait) return;
-  finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
+  if (v.what != JoinVerdict::What::kWait) {
+    finish_join(req, gi, v.what == JoinVerdict::What::kSucceed, v.why);
+  } else if (workflow_.nodes[g.fan_out].fan_out.max_concurrency > 0) {
+    fill_branches(req, gi, g.generation);  // a place freed under max_concurrency
+  }
 }
 
 void Engine::finish_join(Handle<Request> req, std::uint32_t gi, bool success,

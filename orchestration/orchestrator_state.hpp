@@ -3,6 +3,7 @@
 // relate; every struct resets itself for reuse from a pool (keeping buffers).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -69,9 +70,11 @@ struct JoinGroup {
   bool active = false;
   std::uint32_t generation = 0;  // for its deadline timer
   NodeId join = kNoNode;
+  NodeId fan_out = kNoNode;
   std::uint32_t parent_flow = kNone;
-  std::vector<std::uint32_t> branches;  // flows, in the order they started
+  std::vector<std::uint32_t> branches;  // flows, in the order they start
   std::uint32_t total = 0, done = 0, ok = 0;
+  std::uint32_t started = 0;  // branches entered (max_concurrency holds back the rest)
   std::vector<double> evidence;
   std::vector<double> answers;
   std::vector<Segment> added;       // context the successful branches added
@@ -136,6 +139,9 @@ struct Step {
   std::uint32_t attempts_started = 0;
   std::uint32_t retries = 0;
   std::optional<Backoff> backoff;
+  // With RetryConfig::rules: each rule's retries so far and last delay.
+  std::array<std::uint32_t, kMaxRetryRules> rule_retries{};
+  std::array<sim::Duration, kMaxRetryRules> rule_previous{};
   std::vector<Handle<Attempt>> outstanding;
   sim::EventId hedge_timer, budget_timer, retry_timer;
   std::uint32_t hedges = 0;

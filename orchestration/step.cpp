@@ -246,24 +246,41 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
   const CallNode& c = call_of(s);
   const RetryConfig& rc = c.retry;
   bool retryable = false;
-  switch (end) {
-    case CallEnd::kTimeout:
-      retryable = rc.retry_on_timeout;
-      break;
-    case CallEnd::kInvalid:
-      retryable = rc.retry_on_invalid;
-      break;
-    case CallEnd::kError:
-      retryable = std::find(rc.retry_on.begin(), rc.retry_on.end(), error) != rc.retry_on.end();
-      break;
-    default:
-      break;
+  const auto matches = [end, error](const std::vector<ErrorKind>& on, bool on_timeout,
+                                    bool on_invalid) {
+    switch (end) {
+      case CallEnd::kTimeout:
+        return on_timeout;
+      case CallEnd::kInvalid:
+        return on_invalid;
+      case CallEnd::kError:
+        return std::find(on.begin(), on.end(), error) != on.end();
+      default:
+        return false;
+    }
+  };
+  // Ordered rules: the first that matches decides, with its own count.
+  std::size_t rule = kMaxRetryRules;
+  if (rc.rules.empty()) {
+    retryable = matches(rc.retry_on, rc.retry_on_timeout, rc.retry_on_invalid) &&
+                s.retries + 1 < rc.max_attempts;
+  } else {
+    for (std::size_t i = 0; i < rc.rules.size(); ++i) {
+      const RetryRule& rr = rc.rules[i];
+      if (matches(rr.retry_on, rr.retry_on_timeout, rr.retry_on_invalid)) {
+        rule = i;
+        retryable = s.rule_retries[i] < rr.max_retries;
+        break;
+      }
+    }
   }
+  // Step Functions-style retries do not read the provider's retry-after.
+  if (!rc.honour_retry_after) retry_after = sim::Duration::zero();
   // A retry-after of "never" (the call needs more than the provider's whole
   // per-minute limit) admits no retry: on to the fallback.
   if (retry_after == sim::Duration::max()) retryable = false;
   const bool in_fallback = s.fallback_pos > 0;
-  if (retryable && !in_fallback && s.retries + 1 < rc.max_attempts) {
+  if (retryable && !in_fallback) {
     if (!res_.budget().admit_retry()) {
       if (observer_) {
         observer_->on_budget_exhausted({.at = sim_.now(),
@@ -273,8 +290,17 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
       }
     } else {
       sim::RandomStream stream = step_stream(s, "backoff");
-      if (!s.backoff) s.backoff.emplace(rc.backoff);  // made on the step's first retry
-      const sim::Duration delay = s.backoff->next(stream, retry_after);
+      sim::Duration delay;
+      if (rule < kMaxRetryRules) {
+        Backoff b(rc.rules[rule].backoff,
+                  s.rule_retries[rule] == 0 ? rc.rules[rule].backoff.base : s.rule_previous[rule],
+                  s.rule_retries[rule]);
+        delay = b.next(stream, retry_after);
+        s.rule_previous[rule] = b.previous();
+      } else {
+        if (!s.backoff) s.backoff.emplace(rc.backoff);  // made on the step's first retry
+        delay = s.backoff->next(stream, retry_after);
+      }
       if (sim_.now() + delay >= r.in.deadline) {
         if (observer_) {
           observer_->on_budget_exhausted({.at = sim_.now(),
@@ -286,6 +312,7 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
         return;
       }
       ++s.retries;
+      if (rule < kMaxRetryRules) ++s.rule_retries[rule];
       if (observer_) {
         observer_->on_retry_scheduled({.at = sim_.now(),
                                        .request = r.in.id,

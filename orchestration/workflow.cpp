@@ -90,6 +90,10 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
         for (AgentIndex a : c.hedge.agents) check_agent(i, a, "hedge agent");
         if (c.retry.max_attempts == 0)
           out.push_back(fmt::format("{}: max_attempts must be >= 1", name_of(i)));
+        if (c.retry.rules.size() > kMaxRetryRules) {
+          out.push_back(fmt::format("{}: {} retry rules, at most {}", name_of(i),
+                                    c.retry.rules.size(), kMaxRetryRules));
+        }
         if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, "summarizer");
         if (c.time_budget.budget > sim::Duration::zero()) {
           if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {

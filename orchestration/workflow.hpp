@@ -66,6 +66,18 @@ inline std::string_view to_string(QualityChannel c) {
   return sim::enum_name(kQualityChannelNames, c);
 }
 
+// One of an ordered list of retriers (Step Functions' Retry): the first rule
+// that matches a failure decides whether it is retried and after how long,
+// with a count of retries and a backoff of its own.
+struct RetryRule {
+  std::vector<mock_agents::ErrorKind> retry_on;
+  bool retry_on_timeout = false;
+  bool retry_on_invalid = false;
+  std::uint32_t max_retries = 3;  // retries this rule allows a step; 0 = never
+  BackoffPolicy backoff;
+};
+inline constexpr std::size_t kMaxRetryRules = 8;
+
 struct RetryConfig {
   std::uint32_t max_attempts = 1;  // total, the first one included
   BackoffPolicy backoff;
@@ -75,6 +87,13 @@ struct RetryConfig {
       mock_agents::ErrorKind::kOverloaded, mock_agents::ErrorKind::kUnavailable};
   bool retry_on_timeout = true;
   bool retry_on_invalid = true;  // a validator rejected the output
+  // Wait at least a rate-limited call's retry-after before retrying. false:
+  // the backoff alone decides, as in Step Functions, whose Retry never reads
+  // a provider's retry-after (and then a "never" retry-after is retried too).
+  bool honour_retry_after = true;
+  // Non-empty (at most kMaxRetryRules): these decide instead of max_attempts,
+  // retry_on, retry_on_timeout, retry_on_invalid and backoff.
+  std::vector<RetryRule> rules;
 };
 
 struct HedgeConfig {
@@ -242,6 +261,9 @@ struct FanOutNode {
   std::uint32_t map_count = 0;
   bool count_from_label = false;  // dynamic count = last output label + 1 (planner decides)
   NodeId join = kNoNode;
+  // Branches running at once; the next starts when one ends (Step Functions'
+  // Map MaxConcurrency). 0 = all at once.
+  std::uint32_t max_concurrency = 0;
 };
 
 // What an `all` join does when branches fail. Failures up to the tolerance

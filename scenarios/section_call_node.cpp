@@ -122,17 +122,28 @@ void check_routing_and_candidates(ReadContext& ctx, ObjectReader& r, orch::Node&
   }
 }
 
-void read_retry_on(const FieldSpec& f, ReadContext& ctx, ObjectReader& r, orch::RetryConfig& c) {
-  const Json* on = r.child(f.key);
-  if (!on) return;
-  c.retry_on.clear();
-  const std::string at = r.at(f.key);
-  if (!check_array(*on, at, false, "an array of error kinds", ctx.diagnostics())) return;
-  for (std::size_t i = 0; i < on->size(); ++i) {
-    const auto kind =
-        read_error_kind((*on)[i], pointer_join(at, std::to_string(i)), ctx.diagnostics());
-    if (kind) c.retry_on.push_back(*kind);
-  }
+// "retry_on" of a retry section or of one of its rules: the error kinds retried.
+template <class T>
+Field<T> retry_on_field(std::string doc) {
+  return custom<T>(
+      "retry_on", std::move(doc),
+      [](SchemaBuilder&) {
+        Json item =
+            enum_schema(configurable_names<mock_agents::ErrorKind>(mock_agents::kErrorKindNames));
+        return Json{{"type", "array"}, {"items", item}};
+      },
+      [](const FieldSpec& f, ReadContext& ctx, ObjectReader& r, T& c) {
+        const Json* on = r.child(f.key);
+        if (!on) return;
+        c.retry_on.clear();
+        const std::string at = r.at(f.key);
+        if (!check_array(*on, at, false, "an array of error kinds", ctx.diagnostics())) return;
+        for (std::size_t i = 0; i < on->size(); ++i) {
+          const auto kind =
+              read_error_kind((*on)[i], pointer_join(at, std::to_string(i)), ctx.diagnostics());
+          if (kind) c.retry_on.push_back(*kind);
+        }
+      });
 }
 
 const Preset<orch::BackoffPolicy> kBackoffPresets[] = {
@@ -169,6 +180,21 @@ const Fields<orch::BackoffPolicy>& backoff_fields() {
   return t;
 }
 
+const Fields<orch::RetryRule>& retry_rule_fields() {
+  using R = orch::RetryRule;
+  static const Fields<R> t{
+      .doc = "A retrier: the failures it matches, how often and after how long it retries them.",
+      .fields = {
+          retry_on_field<R>("Error kinds this rule matches."),
+          flag("retry_on_timeout", &R::retry_on_timeout, "Match timeouts."),
+          flag("retry_on_invalid", &R::retry_on_invalid, "Match outputs the validator rejects."),
+          integer("max_retries", &R::max_retries, {0, 999}, "",
+                  "Retries this rule allows a step; 0: never."),
+          section("backoff", &R::backoff, backoff_fields, ""),
+      }};
+  return t;
+}
+
 const Fields<orch::RetryConfig>& retry_fields() {
   using R = orch::RetryConfig;
   static const Fields<R> t{
@@ -176,16 +202,23 @@ const Fields<orch::RetryConfig>& retry_fields() {
       .fields = {
           integer("max_attempts", &R::max_attempts, {1, 1000}, "", "Attempts including the first."),
           section("backoff", &R::backoff, backoff_fields, ""),
-          custom<R>(
-              "retry_on", "Error kinds retried.",
-              [](SchemaBuilder&) {
-                Json item = enum_schema(
-                    configurable_names<mock_agents::ErrorKind>(mock_agents::kErrorKindNames));
-                return Json{{"type", "array"}, {"items", item}};
-              },
-              read_retry_on),
+          retry_on_field<R>("Error kinds retried."),
           flag("retry_on_timeout", &R::retry_on_timeout, "Retry timeouts."),
           flag("retry_on_invalid", &R::retry_on_invalid, "Retry outputs the validator rejects."),
+          flag("honour_retry_after", &R::honour_retry_after,
+               "Wait at least a rate-limited call's retry-after; false: the backoff alone "
+               "decides (Step Functions)."),
+          array("rules", &R::rules, retry_rule_fields, "an array of 1 to 8 retry rules", true,
+                "Ordered retriers (Step Functions' Retry): the first rule that matches a failure "
+                "decides, with its own count and backoff; they replace max_attempts, retry_on, "
+                "retry_on_timeout, retry_on_invalid and backoff."),
+          check<R>([](ReadContext& ctx, ObjectReader& r, R& c) {
+            if (c.rules.size() > orch::kMaxRetryRules) {
+              ctx.diagnostics().error(
+                  r.at("rules"), fmt::format("found {} retry rules, expected 1 to {}",
+                                             c.rules.size(), orch::kMaxRetryRules));
+            }
+          }),
       }};
   return t;
 }

@@ -124,6 +124,10 @@ const Fields<Node>& fan_out_fields() {
               in(&Node::fan_out,
                  node("join", &F::join, "The join node where the branches meet (type join).")
                      .required()),
+              in(&Node::fan_out,
+                 integer("max_concurrency", &F::max_concurrency, {0, 1e6}, "",
+                         "Branches running at once; the next starts when one ends (Step "
+                         "Functions' MaxConcurrency). 0: all at once.")),
           },
       .rules = Json{{"anyOf", {{{"required", {"branches"}}}, {{"required", {"map"}}}}}},
   };
@@ -144,6 +148,29 @@ const Fields<Node>& join_fields() {
                  .required_when("policy", "deadline")),
           in(&Node::join,
              choice("merge", &J::merge, orch::kMergeNames, "How branch qualities merge.")),
+          // Failures an `all` join accepts (Step Functions' Map: ToleratedFailureCount
+          // and ToleratedFailurePercentage; the stricter one when both are given).
+          // Neither has a default: absent means no failure is tolerated.
+          custom<Node>(
+              "tolerated_failures",
+              "all: failed branches still accepted (with tolerated_failure_percent, the "
+              "stricter).",
+              [](SchemaBuilder&) { return number_schema("integer", {0, 1e9}); },
+              [](const FieldSpec& f, ReadContext&, ObjectReader& r, Node& n) {
+                if (r.has(f.key)) {
+                  n.join.tolerated_failures =
+                      static_cast<std::uint32_t>(r.integer(f.key, 0, {0, 1e9}));
+                }
+              }),
+          custom<Node>(
+              "tolerated_failure_percent",
+              "all: the percentage of branches that may fail and still be accepted.",
+              [](SchemaBuilder&) { return number_schema("number", {0.0, 100.0}); },
+              [](const FieldSpec& f, ReadContext&, ObjectReader& r, Node& n) {
+                if (r.has(f.key)) {
+                  n.join.tolerated_failure_percent = r.number(f.key, 0.0, {0.0, 100.0});
+                }
+              }),
           node("next", &Node::next, "Where to go.").required(),
           in(&Node::join, node("on_failure", &J::on_failure,
                                "Where to go when too few branches succeed (default: the "

@@ -126,10 +126,43 @@ std::vector<std::string> good_values(const ArgSpec& s) {
 
 bool takes_value(const CLI::Option* o) { return o->get_items_expected_max() > 0; }
 
+// Every subcommand at any depth ("import asl" too), with its path of names.
+struct Command {
+  const CLI::App* app;
+  std::vector<std::string> path;  // {"import", "asl"}
+};
+std::vector<Command> commands(const CLI::App& root) {
+  std::vector<Command> out;
+  std::vector<Command> todo = {{&root, {}}};
+  while (!todo.empty()) {
+    const Command c = todo.back();
+    todo.pop_back();
+    if (c.app != &root) out.push_back(c);
+    for (const CLI::App* sub : c.app->get_subcommands([](const CLI::App*) { return true; })) {
+      std::vector<std::string> path = c.path;
+      path.push_back(sub->get_name());
+      todo.push_back({sub, std::move(path)});
+    }
+  }
+  return out;
+}
+
+const CLI::App* find_command(const CLI::App& root, const std::vector<std::string>& path) {
+  const CLI::App* app = &root;
+  for (const std::string& name : path) app = app->get_subcommand(name);
+  return app;
+}
+
+std::string spelled(const std::vector<std::string>& path) {
+  std::string s;
+  for (const std::string& name : path) s += (s.empty() ? "" : " ") + name;
+  return s;
+}
+
 // One option of one subcommand, named so that a fresh CommandLine can find it.
 struct Probe {
-  std::string command;
-  std::string option;  // "--requests", or the positional's name
+  std::vector<std::string> command;  // {"run"}, {"import", "asl"}
+  std::string option;                // "--requests", or the positional's name
   bool positional;
   ArgSpec spec;
 };
@@ -137,11 +170,11 @@ struct Probe {
 std::vector<Probe> probes() {
   const CommandLine cl;
   std::vector<Probe> out;
-  for (const CLI::App* sub : cl.app.get_subcommands([](const CLI::App*) { return true; })) {
-    for (const CLI::Option* o : sub->get_options()) {
+  for (const Command& c : commands(cl.app)) {
+    for (const CLI::Option* o : c.app->get_options()) {
       const auto it = cl.specs.find(o);
       if (!takes_value(o) || it == cl.specs.end()) continue;
-      out.push_back({sub->get_name(), o->get_name(), !o->nonpositional(), it->second});
+      out.push_back({c.path, o->get_name(), !o->nonpositional(), it->second});
     }
   }
   return out;
@@ -152,8 +185,9 @@ std::vector<Probe> probes() {
 // subcommand has --replications (so that the largest seed does not wrap).
 std::vector<std::string> args_for(const Probe& p, const std::string& value) {
   const CommandLine cl;
-  std::vector<std::string> args = {"orchsim", p.command};
-  const CLI::App* sub = cl.app.get_subcommand(p.command);
+  std::vector<std::string> args = {"orchsim"};
+  args.insert(args.end(), p.command.begin(), p.command.end());
+  const CLI::App* sub = find_command(cl.app, p.command);
   std::optional<std::string> positional;
   for (const CLI::Option* o : sub->get_options()) {
     if (!o->get_required() || o->get_name() == p.option) continue;
@@ -205,17 +239,15 @@ std::string joined(const std::vector<std::string>& args) {
 
 TEST(ArgSpec, EveryOptionHasASpec) {
   const CommandLine cl;
-  std::vector<const CLI::App*> apps = {&cl.app};
-  for (const CLI::App* sub : cl.app.get_subcommands([](const CLI::App*) { return true; })) {
-    apps.push_back(sub);
-  }
+  std::vector<Command> apps = {{&cl.app, {}}};
+  for (const Command& c : commands(cl.app)) apps.push_back(c);
   std::size_t checked = 0;
-  for (const CLI::App* app : apps) {
-    for (const CLI::Option* o : app->get_options()) {
+  for (const Command& c : apps) {
+    for (const CLI::Option* o : c.app->get_options()) {
       if (!takes_value(o)) continue;  // flags: nothing to check
       ++checked;
       EXPECT_TRUE(cl.specs.count(o))
-          << "orchsim " << app->get_name() << " " << o->get_name()
+          << "orchsim " << spelled(c.path) << " " << o->get_name()
           << ": declared without an ArgSpec; declare it with cli::add_option "
              "(cli/arg_spec.hpp) so that its values are checked";
     }
@@ -324,7 +356,7 @@ TEST(ArgSpec, AnExperimentOfMoreThanTenMillionTasksIsRefusedBeforeAnythingRuns) 
 // Through the real executable: a refused argument is exit status 2, a message
 // on stderr and nothing on stdout, in every subcommand.
 TEST(ArgSpec, TheExecutableExitsTwoOnABadArgumentInEverySubcommand) {
-  std::vector<std::string> seen;
+  std::vector<std::vector<std::string>> seen;
   for (const Probe& p : probes()) {
     if (std::find(seen.begin(), seen.end(), p.command) != seen.end()) continue;
     seen.push_back(p.command);
@@ -339,7 +371,9 @@ TEST(ArgSpec, TheExecutableExitsTwoOnABadArgumentInEverySubcommand) {
     EXPECT_TRUE(r.out.empty()) << line << "\n" << r.out;
     EXPECT_NE(r.err.find(p.spec.expected()), std::string::npos) << line << "\n" << r.err;
   }
-  EXPECT_GE(seen.size(), 9u);  // every subcommand that takes an argument
+  EXPECT_GE(seen.size(), 10u);  // every subcommand that takes an argument
+  EXPECT_NE(std::find(seen.begin(), seen.end(), std::vector<std::string>{"import", "asl"}),
+            seen.end());  // a nested subcommand is walked too
 }
 
 // The report that started this: it ran until killed.

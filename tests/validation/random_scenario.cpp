@@ -18,8 +18,8 @@ using Json = nlohmann::ordered_json;
 // Draws with the shapes a scenario needs, all from one keyed stream.
 class Draw {
  public:
-  explicit Draw(std::uint64_t seed)
-      : stream_(sim::RandomSource(seed).stream("validation", "random_scenario")) {}
+  explicit Draw(std::uint64_t seed, std::string_view purpose = "random_scenario")
+      : stream_(sim::RandomSource(seed).stream("validation", purpose)) {}
 
   bool chance(double p) { return stream_.uniform01() < p; }
   // Uniform in [lo, hi], to three decimals (readable JSON, exact round trips).
@@ -145,7 +145,7 @@ const std::vector<std::string> kErrorKinds = {"transient",        "rate_limited"
 
 class Generator {
  public:
-  explicit Generator(std::uint64_t seed) : d_(seed), seed_(seed) {}
+  explicit Generator(std::uint64_t seed) : d_(seed), x_(seed, "step_functions"), seed_(seed) {}
 
   Json scenario() {
     Json doc;
@@ -554,6 +554,25 @@ class Generator {
       }
       r["backoff"] = b;
     }
+    if (x_.chance(0.25)) {
+      // Instead: ordered rules, each with its own count and backoff (Step
+      // Functions' retriers).
+      Json rules = Json::array();
+      for (int n = x_.integer(1, 3); n > 0; --n) {
+        Json rule = {{"retry_on", x_.some(kErrorKinds, x_.integer(0, 3))},
+                     {"retry_on_timeout", x_.chance(0.5)},
+                     {"retry_on_invalid", x_.chance(0.3)},
+                     {"max_retries", x_.integer(0, 3)}};
+        if (x_.chance(0.5)) {
+          rule["backoff"] = {
+              {"shape", x_.pick(std::vector<std::string>{"constant", "exponential"})},
+              {"jitter", x_.pick(std::vector<std::string>{"none", "full", "decorrelated"})},
+              {"base_ms", x_.real(0, 300)}};
+        }
+        rules.push_back(rule);
+      }
+      return {{"rules", rules}, {"honour_retry_after", x_.chance(0.5)}};
+    }
     return r;
   }
 
@@ -660,6 +679,7 @@ class Generator {
       }
       f["map"] = m;
     }
+    const std::size_t fan_at = nodes_.size();
     nodes_.push_back(f);
     for (const Region& b : branches) region(b);
     Json j = {{"name", join},
@@ -671,10 +691,17 @@ class Generator {
     if (j["policy"] == "first_k") j["k"] = d_.integer(1, 5);
     if (j["policy"] == "deadline") j["deadline_ms"] = d_.real(10, 5000);
     if (d_.chance(0.4)) j["on_failure"] = target(forward(r, i));
+    // Tolerances (read by `all` joins) and a concurrency limit on the fan-out.
+    if (x_.chance(0.3)) j["tolerated_failures"] = x_.integer(0, 2);
+    if (x_.chance(0.2)) j["tolerated_failure_percent"] = x_.real(0, 60);
+    if (x_.chance(0.35)) nodes_[fan_at]["max_concurrency"] = x_.integer(1, 3);
     nodes_.push_back(j);
   }
 
   Draw d_;
+  // Draws for features added later (retry rules, join tolerances, fan-out
+  // concurrency), so that they leave the earlier draws of a seed as they were.
+  Draw x_;
   std::uint64_t seed_;
   std::vector<std::string> agent_names_;
   std::vector<std::string> labels_;

@@ -188,6 +188,7 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
       "type=terminal", "branches", "map", "count_from_label", "policy=all", "policy=first_success",
       "policy=first_k", "policy=quorum", "policy=deadline", "merge=max", "merge=mean",
       "merge=union", "max_visits", "on_exhausted", "on_exhausted_outcome=fail",
+      "max_concurrency", "tolerated_failures", "tolerated_failure_percent",
       "on_exhausted_outcome=best_so_far", "on_failure",
       // Gate conditions.
       "always", "label_is", "confidence_below", "confidence_at_least", "verdict_pass",
@@ -196,7 +197,8 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
       // Call steps.
       "policy=static", "policy=round_robin", "policy=weighted_random", "policy=least_loaded",
       "policy=latency_ewma", "policy=p2c", "policy=cost_aware", "policy=linucb", "policy=cascade",
-      "timeout_ms", "retry_on", "retry_on_timeout", "retry_on_invalid", "preset=custom",
+      "timeout_ms", "retry_on", "retry_on_timeout", "retry_on_invalid", "rules", "max_retries",
+      "honour_retry_after", "preset=custom",
       "preset=temporal", "preset=step_functions", "preset=langgraph", "preset=grpc", "preset=envoy",
       "preset=polly", "shape=constant", "shape=linear", "shape=exponential", "shape=envoy",
       "jitter=none", "jitter=full", "jitter=equal", "jitter=decorrelated", "jitter=additive",

@@ -64,7 +64,10 @@ Relation join_policy_spellings() {
               const int total = t.size() == 1 ? *t.begin() : -1;
               int k = 0;
               if (policy == "first_success") k = 1;
-              if (policy == "all" && total > 0) k = total;
+              // An `all` join with a tolerance accepts failures first_k does not.
+              const bool tolerant =
+                  n.contains("tolerated_failures") || n.contains("tolerated_failure_percent");
+              if (policy == "all" && total > 0 && !tolerant) k = total;
               if (policy == "quorum" && total > 0) k = total / 2 + 1;
               if (k == 0) return;
               n["policy"] = "first_k";
