@@ -228,7 +228,7 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
                               .silent = answered && o->silent,
                               .decision = a.decision});
   }
-  if (a.decision != 0) tell_policy(s, a, c);
+  if (a.decision != 0 && policies_[s.node].hooks.observe) tell_policy(s, a, c);
   const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
   if (it != s.outstanding.end()) s.outstanding.erase(it);
   attempts_.release(ah);
@@ -248,7 +248,7 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   // state for its next choice).
   const bool declined = end == CallEnd::kSuccess && done.decision != 0 &&
                         done.kind != AttemptKind::kSummarize && s.outstanding.size() == 1 &&
-                        !policy_accepts(s, done, o);
+                        policies_[s.node].hooks.accepts && !policy_accepts(s, done, o);
   close_attempt(ah, closing);
   Request& r = requests_[req];
   const CallNode& c = call_of(s);

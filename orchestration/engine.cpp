@@ -41,6 +41,8 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
         problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
     }
     p.all_eligible.assign(p.candidates.size(), true);
+    if (p.policy) p.hooks = p.policy->hooks();
+    if (p.policy && p.hooks.request_finished) told_requests_.push_back(i);
   }
   if (!problems.empty()) {
     std::string msg = fmt::format("workflow '{}' is invalid:", workflow_.name);
@@ -133,6 +135,7 @@ void Engine::finish_request(Handle<Request> req, bool success, std::string_view 
 }
 
 void Engine::tell_policies_request_finished(const Request& r, const RequestFinished& e) {
+  if (told_requests_.empty()) return;
   const Flow& main = r.flows[r.root];
   RequestOutcome o{.at = e.at,
                    .request = e.request,
@@ -149,8 +152,8 @@ void Engine::tell_policies_request_finished(const Request& r, const RequestFinis
                    .answer_confidence = main.has_answer ? main.answer_confidence : 0.0,
                    .oracle_quality = e.quality,
                    .oracle_silent_failure = e.answer_silent_failure};
-  for (NodeId n = 0; n < policies_.size(); ++n) {
-    if (policies_[n].policy && r.visits[n] > 0) policies_[n].policy->request_finished(o);
+  for (const NodeId n : told_requests_) {
+    if (r.visits[n] > 0) policies_[n].policy->request_finished(o);
   }
 }
 

@@ -75,6 +75,7 @@ class Engine final : public mock_agents::CallListener {
   };
   struct NodePolicy {
     std::unique_ptr<RoutingPolicy> policy;
+    PolicyHooks hooks;  // policy->hooks(), asked once
     std::vector<AgentIndex> candidates;
     std::vector<bool> all_eligible;
   };
@@ -117,7 +118,9 @@ class Engine final : public mock_agents::CallListener {
   void cancel_attempt(Handle<Attempt> attempt);
   bool validator_flags(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
 
-  // routing_step.cpp
+  // routing_step.cpp. The callers of tell_policy() and policy_accepts() ask
+  // the node's hooks first: most policies want neither, and then no
+  // AttemptOutcome is built.
   std::optional<Routed> route(Handle<Step> step, AttemptKind kind);
   void tell_policy(const Step& s, const Attempt& a, const Closing& c);
   bool policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
@@ -138,6 +141,7 @@ class Engine final : public mock_agents::CallListener {
   bool explain_ = false;
 
   std::vector<NodePolicy> policies_;  // per node (call nodes only)
+  std::vector<NodeId> told_requests_;  // nodes whose policy wants request_finished()
   std::uint64_t decisions_ = 0;       // routing decisions made so far (their ids)
 
   SlotPool<Request> requests_;

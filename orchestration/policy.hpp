@@ -46,6 +46,8 @@
 //    again with kind kCascade (cheap-first cascades, FrugalGPT).
 //  - request_finished() is called once for every request that visited the
 //    node, when the request ends (in any way).
+//  - hooks() may leave out the three calls above that a policy does not
+//    override (hooks_of<T>() finds them): they are then not made at all.
 //  - Fields marked ORACLE are the simulator's ground truth. A deployed router
 //    never sees them: use them for upper bounds and for evaluation, not in a
 //    policy you mean to compare with realistic ones.
@@ -61,6 +63,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "mock_agents/agent.hpp"
@@ -252,6 +255,13 @@ struct RequestOutcome {
   bool oracle_silent_failure = false;
 };
 
+// Which of a policy's optional calls the orchestrator makes (see hooks()).
+struct PolicyHooks {
+  bool observe = true;
+  bool accepts = true;
+  bool request_finished = true;
+};
+
 class RoutingPolicy {
  public:
   virtual ~RoutingPolicy() = default;
@@ -259,6 +269,25 @@ class RoutingPolicy {
   virtual void observe(const AttemptOutcome&) {}
   virtual bool accepts(const AttemptOutcome&) { return true; }
   virtual void request_finished(const RequestOutcome&) {}
+  // Which of observe(), accepts() and request_finished() to call. Asked once,
+  // when the node is set up; for a call left out the orchestrator builds no
+  // outcome (about 200 instructions an attempt).
+  // The default, all three, is always right. A final class can let the
+  // compiler name exactly the ones it overrides, so the answer cannot drift:
+  //   PolicyHooks hooks() const override { return hooks_of<MyPolicy>(); }
+  virtual PolicyHooks hooks() const { return {}; }
 };
+
+// The calls a final policy class overrides (its handlers must be public, as
+// RoutingPolicy's are): &T::observe has RoutingPolicy's own member type when T
+// inherits the no-op.
+template <class T>
+constexpr PolicyHooks hooks_of() {
+  static_assert(std::is_final_v<T>, "a derived class could override what T does not");
+  return {.observe = !std::is_same_v<decltype(&T::observe), decltype(&RoutingPolicy::observe)>,
+          .accepts = !std::is_same_v<decltype(&T::accepts), decltype(&RoutingPolicy::accepts)>,
+          .request_finished = !std::is_same_v<decltype(&T::request_finished),
+                                              decltype(&RoutingPolicy::request_finished)>};
+}
 
 }  // namespace orchsim::orchestration

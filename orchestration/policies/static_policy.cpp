@@ -7,6 +7,7 @@ namespace {
 
 class Static final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<Static>(); }
   Choice choose(const DecisionContext& ctx) override {
     std::size_t c = 0;
     while (c < ctx.size() && !ctx[c].eligible()) ++c;
