@@ -194,6 +194,56 @@ class DecisionContext {
   mutable std::optional<sim::RandomStream> stream_;
 };
 
+// Inline: policies read these for every candidate of every decision.
+inline AgentIndex Candidate::agent() const { return (*ctx_->candidates_)[i_]; }
+inline std::string_view Candidate::name() const {
+  return (*ctx_->sources_.agents)[agent()]->name();
+}
+inline bool Candidate::eligible() const { return (*ctx_->sources_.eligible)[i_]; }
+inline BreakerState Candidate::breaker() const {
+  const auto& b = *ctx_->sources_.breakers;
+  return b.empty() ? BreakerState::kClosed : b[agent()]->state();
+}
+inline std::uint32_t Candidate::in_flight() const {
+  return (*ctx_->sources_.signals)[agent()].outstanding;
+}
+inline std::uint32_t Candidate::in_service() const {
+  return (*ctx_->sources_.agents)[agent()]->in_service();
+}
+inline std::uint32_t Candidate::queued() const {
+  return (*ctx_->sources_.agents)[agent()]->queued();
+}
+inline std::uint32_t Candidate::servers() const {
+  return (*ctx_->sources_.agents)[agent()]->servers();
+}
+inline double Candidate::ewma_latency_ms() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_latency_ms;
+}
+inline double Candidate::ewma_error_rate() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_error_rate;
+}
+inline double Candidate::ewma_confidence() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_confidence;
+}
+inline double Candidate::ewma_cost_usd() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_cost_usd;
+}
+inline std::uint64_t Candidate::observations() const {
+  return (*ctx_->sources_.signals)[agent()].samples;
+}
+inline double Candidate::usd_per_1k_input_tokens() const {
+  return (*ctx_->sources_.agents)[agent()]->usd_per_1k_input_tokens();
+}
+inline double Candidate::usd_per_1k_output_tokens() const {
+  return (*ctx_->sources_.agents)[agent()]->usd_per_1k_output_tokens();
+}
+inline std::int64_t Candidate::context_window_tokens() const {
+  return (*ctx_->sources_.agents)[agent()]->context_window_tokens();
+}
+inline double Candidate::rate_limit_headroom() const {
+  return (*ctx_->sources_.agents)[agent()]->rate_limit_headroom(ctx_->now);
+}
+
 // A policy's answer.
 struct Choice {
   std::size_t candidate = 0;  // index into the DecisionContext's candidates
