@@ -52,6 +52,25 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
   res_.on_breaker_change([this](AgentIndex a, BreakerState from, BreakerState to, sim::Time t) {
     if (observer_) observer_->on_breaker_changed({.at = t, .agent = a, .from = from, .to = to});
   });
+  set_context_sources();
+}
+
+// policies_ is not resized after construction, so the pointers into it stay valid.
+void Engine::set_context_sources() {
+  for (NodeId i = 0; i < policies_.size(); ++i) {
+    NodePolicy& p = policies_[i];
+    if (!p.policy) continue;
+    p.context.class_count = config_.class_count;
+    p.context.node = i;
+    p.context.node_name = workflow_.nodes[i].name;
+    p.context.set_sources({.candidates = &p.candidates,
+                           .eligible = &p.all_eligible,
+                           .agents = &agents_,
+                           .signals = &res_.signals(),
+                           .breakers = &res_.breaker_views(),
+                           .rng = &rng_},
+                          explain_);
+  }
 }
 
 Engine::~Engine() = default;
@@ -59,6 +78,7 @@ Engine::~Engine() = default;
 void Engine::set_observer(Observer* observer) {
   observer_ = observer;
   explain_ = observer != nullptr && observer->wants_explanations();
+  set_context_sources();
 }
 
 sim::RandomStream Engine::step_stream(const Step& s, std::string_view purpose) const {

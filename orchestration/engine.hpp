@@ -78,9 +78,13 @@ class Engine final : public mock_agents::CallListener {
     PolicyHooks hooks;  // policy->hooks(), asked once
     std::vector<AgentIndex> candidates;
     std::vector<bool> all_eligible;
+    // What the policy sees, kept per node: the node's own fields and sources
+    // are set once (set_context_sources), a decision sets the rest.
+    DecisionContext context;
   };
 
   // engine.cpp
+  void set_context_sources();
   void finish_request(Handle<Request> req, bool success, std::string_view outcome);
   void tell_policies_request_finished(const Request& r, const RequestFinished& e);
   sim::RandomStream step_stream(const Step& s, std::string_view purpose) const;
@@ -122,6 +126,7 @@ class Engine final : public mock_agents::CallListener {
   // the node's hooks first: most policies want neither, and then no
   // AttemptOutcome is built.
   std::optional<Routed> route(Handle<Step> step, AttemptKind kind);
+  void check_choice(const Step& s, const Choice& choice) const;  // throws when it is bad
   void tell_policy(const Step& s, const Attempt& a, const Closing& c);
   bool policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
 
@@ -148,8 +153,7 @@ class Engine final : public mock_agents::CallListener {
   SlotPool<Step> steps_;
   SlotPool<Attempt> attempts_;
 
-  // Scratch, reused: the decision context and what the decision log reads.
-  DecisionContext ctx_;
+  // Scratch, reused: what the decision log reads.
   std::vector<RoutingCandidate> scratch_candidates_;
   std::string scratch_reason_;
   std::vector<bool> scratch_eligible_;

@@ -185,6 +185,13 @@ class DecisionContext {
     explain_ = explain;
     stream_.reset();
   }
+  // A context kept for one node's decisions: set_sources() once, then this
+  // before each decision, with what changes between them.
+  void next_decision(const std::vector<bool>* eligible, std::uint32_t stream_variant) {
+    sources_.eligible = eligible;
+    sources_.stream_variant = stream_variant;
+    stream_.reset();
+  }
 
  private:
   friend class Candidate;
