@@ -120,6 +120,7 @@ class Engine final : public mock_agents::CallListener {
   void close_attempt(Handle<Attempt> attempt, const Closing& c);
   void attempt_ended(Handle<Attempt> attempt, const Closing& c);
   void cancel_attempt(Handle<Attempt> attempt);
+  // For a node with a validator enabled: whether it rejects the answer.
   bool validator_flags(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
 
   // routing_step.cpp. The callers of tell_policy() and policy_accepts() ask
