@@ -283,9 +283,12 @@ void MockAgent::start_service(std::uint32_t index) {
     first_ms *= fault->latency_factor;
   }
   c.service_time = sim::Duration::from_milliseconds(ms);
-  // Never after the end (rounding of two separately rounded durations).
+  // Never after the end (rounding of two separately rounded durations). An
+  // agent that streams no tokens (no decode term) has its first token at
+  // the end: the same double, so the same duration, without rounding again.
   const sim::Duration to_first_token =
-      std::min(sim::Duration::from_milliseconds(first_ms), c.service_time);
+      first_ms == ms ? c.service_time
+                     : std::min(sim::Duration::from_milliseconds(first_ms), c.service_time);
 
   // Outcome: one uniform against the cumulative rates, in a fixed order.
   const OutcomeRates& r = config_.outcomes;
