@@ -78,6 +78,7 @@ Engine::~Engine() = default;
 void Engine::set_observer(Observer* observer) {
   observer_ = observer;
   explain_ = observer != nullptr && observer->wants_explanations();
+  context_unread_ = !explain_ && (observer == nullptr || !observer->reads_decision_context());
   set_context_sources();
 }
 

@@ -128,6 +128,11 @@ class Engine final : public mock_agents::CallListener {
   // AttemptOutcome is built.
   std::optional<Routed> route(Handle<Step> step, AttemptKind kind);
   void check_choice(const Step& s, const Choice& choice) const;  // throws when it is bad
+  // The policy's choice: asked of it with the context filled in, or made for
+  // a first_eligible policy when nobody reads the context.
+  Choice ask_policy(const Step& s, NodePolicy& np, AttemptKind kind,
+                    const std::vector<bool>* eligible);
+  static Choice first_eligible(const std::vector<bool>& eligible);
   void tell_policy(const Step& s, const Attempt& a, const Closing& c);
   bool policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
 
@@ -145,10 +150,13 @@ class Engine final : public mock_agents::CallListener {
   OrchestratorConfig config_;
   Observer* observer_ = nullptr;
   bool explain_ = false;
+  // No observer reads a decision's context: a first_eligible policy's
+  // decision is made without one (route()).
+  bool context_unread_ = true;
 
-  std::vector<NodePolicy> policies_;  // per node (call nodes only)
+  std::vector<NodePolicy> policies_;   // per node (call nodes only)
   std::vector<NodeId> told_requests_;  // nodes whose policy wants request_finished()
-  std::uint64_t decisions_ = 0;       // routing decisions made so far (their ids)
+  std::uint64_t decisions_ = 0;        // routing decisions made so far (their ids)
 
   SlotPool<Request> requests_;
   SlotPool<Step> steps_;

@@ -33,6 +33,43 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
       eligible = &mask;
     }
   }
+  DecisionContext& ctx = np.context;  // the node's own fields are set already
+  const bool fixed = np.hooks.first_eligible && context_unread_;
+  const Choice choice = fixed ? first_eligible(*eligible) : ask_policy(s, np, kind, eligible);
+  const std::uint64_t id = ++decisions_;
+  const AgentIndex agent = np.candidates[choice.candidate];
+  if (observer_) {
+    scratch_candidates_.clear();
+    if (explain_) {
+      for (std::size_t i = 0; i < choice.scores.size(); ++i) {
+        scratch_candidates_.push_back({np.candidates[i], choice.scores[i], (*eligible)[i]});
+      }
+    }
+    observer_->on_routing_decision({.at = sim_.now(),
+                                    .request = r.in.id,
+                                    .node = s.node,
+                                    .policy = node.call.routing.policy,
+                                    .candidates = &scratch_candidates_,
+                                    .choice = agent,
+                                    .reason = choice.reason,
+                                    .id = id,
+                                    .probability = choice.probability,
+                                    .kind = kind,
+                                    .context = fixed ? nullptr : &ctx});
+  }
+  return Routed{agent, choice.candidate, id};
+}
+
+// What `static` would answer, without asking it (PolicyHooks::first_eligible).
+Choice Engine::first_eligible(const std::vector<bool>& eligible) {
+  std::size_t c = 0;
+  while (c < eligible.size() && !eligible[c]) ++c;
+  return {.candidate = c == eligible.size() ? 0 : c};
+}
+
+Choice Engine::ask_policy(const Step& s, NodePolicy& np, AttemptKind kind,
+                          const std::vector<bool>* eligible) {
+  const Request& r = requests_[s.req];
   const Flow& f = r.flows[s.flow];
   DecisionContext& ctx = np.context;  // the node's own fields are set already
   ctx.now = sim_.now();
@@ -60,28 +97,7 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
       !choice.scores.empty()) {
     check_choice(s, choice);
   }
-  const std::uint64_t id = ++decisions_;
-  const AgentIndex agent = np.candidates[choice.candidate];
-  if (observer_) {
-    scratch_candidates_.clear();
-    if (explain_) {
-      for (std::size_t i = 0; i < choice.scores.size(); ++i) {
-        scratch_candidates_.push_back({np.candidates[i], choice.scores[i], (*eligible)[i]});
-      }
-    }
-    observer_->on_routing_decision({.at = sim_.now(),
-                                    .request = r.in.id,
-                                    .node = s.node,
-                                    .policy = node.call.routing.policy,
-                                    .candidates = &scratch_candidates_,
-                                    .choice = agent,
-                                    .reason = choice.reason,
-                                    .id = id,
-                                    .probability = choice.probability,
-                                    .kind = kind,
-                                    .context = &ctx});
-  }
-  return Routed{agent, choice.candidate, id};
+  return choice;
 }
 
 void Engine::check_choice(const Step& s, const Choice& choice) const {

@@ -64,18 +64,27 @@ TEST(PolicyHooks, BuiltinsAskForWhatTheyOverride) {
   EXPECT_TRUE(same(builtin_hooks("latency_ewma"), {true, false, false}));
   EXPECT_TRUE(same(builtin_hooks("thompson"), {true, false, false}));
   EXPECT_TRUE(same(builtin_hooks("cascade", R"({"tiers": ["a", "b"]})"), {false, true, false}));
+  // Only static may be answered for (its choice is the first eligible one).
+  EXPECT_TRUE(builtin_hooks("static").first_eligible);
+  for (const char* name : {"least_loaded", "latency_ewma", "thompson", "round_robin", "p2c"}) {
+    EXPECT_FALSE(builtin_hooks(name).first_eligible) << name;
+  }
 }
 
 // Counts every call; its hooks are what the test says.
 struct Counts {
-  int observed = 0, asked = 0, finished = 0;
+  int observed = 0, asked = 0, finished = 0, chose = 0;
+  int decisions_seen = 0, contexts_seen = 0;  // by the quiet observer
 };
 Counts counts;
 PolicyHooks hooks_given;
 
 class Counting final : public RoutingPolicy {
  public:
-  Choice choose(const DecisionContext&) override { return {}; }
+  Choice choose(const DecisionContext&) override {
+    ++counts.chose;
+    return {};
+  }
   void observe(const AttemptOutcome&) override { ++counts.observed; }
   bool accepts(const AttemptOutcome&) override {
     ++counts.asked;
@@ -85,7 +94,19 @@ class Counting final : public RoutingPolicy {
   PolicyHooks hooks() const override { return hooks_given; }
 };
 
-Counts run_with(PolicyHooks hooks) {
+// Sees the decisions, reads none of their contexts.
+class Quiet final : public Observer {
+ public:
+  bool reads_decision_context() const override { return false; }
+  void on_routing_decision(const RoutingDecision& e) override {
+    ++counts.decisions_seen;
+    if (e.context != nullptr) ++counts.contexts_seen;
+  }
+};
+
+// With `quiet`, the harness's recorder (which reads everything) is replaced
+// by an observer that reads no decision context.
+Counts run_with(PolicyHooks hooks, bool quiet = false) {
   static const bool registered = [] {
     PolicyRegistry::global().add({.name = "test_counting_hooks",
                                   .summary = "counts the calls its hooks let through",
@@ -108,6 +129,8 @@ Counts run_with(PolicyHooks hooks) {
   wf.nodes = {call_node("answer", {0}, 1), terminal("answered")};
   wf.nodes[0].call.routing = RoutingConfig::named("test_counting_hooks", "{}");
   Harness h({agent}, wf);
+  Quiet quiet_observer;
+  if (quiet) h.orch->set_observer(&quiet_observer);
   h.submit_every(4, 1_s, 100);
   h.run();
   EXPECT_EQ(h.orch->completed(), 4u);
@@ -125,6 +148,22 @@ TEST(PolicyHooks, TheOrchestratorMakesOnlyTheCallsAskedFor) {
   EXPECT_EQ(told_only.finished, 4);
   const Counts none = run_with({false, false, false});
   EXPECT_EQ(none.observed + none.asked + none.finished, 0);
+}
+
+// A first_eligible policy (static) is answered for only when nobody reads
+// the context: the decisions are the same, made without it.
+TEST(PolicyHooks, AFirstEligiblePolicyIsAskedOnlyWhenSomeoneReadsTheContext) {
+  const PolicyHooks fixed{false, false, false, true};
+  const Counts read = run_with(fixed);
+  EXPECT_EQ(read.chose, 4);
+  const Counts unread = run_with(fixed, /*quiet=*/true);
+  EXPECT_EQ(unread.chose, 0);
+  EXPECT_EQ(unread.decisions_seen, 4);
+  EXPECT_EQ(unread.contexts_seen, 0);
+  // Any other policy is always asked, and its context always shown.
+  const Counts asked = run_with({false, false, false, false}, /*quiet=*/true);
+  EXPECT_EQ(asked.chose, 4);
+  EXPECT_EQ(asked.contexts_seen, 4);
 }
 
 }  // namespace
