@@ -130,7 +130,6 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
 
 bool Engine::validator_flags(const Step& s, const Attempt& a, const CallOutcome& o) {
   const ValidatorConfig& v = call_of(s).validator;
-  if (!v.enabled) return false;
   const bool bad = o.silent || o.quality < v.bad_below;
   const Request& r = requests_[s.req];
   sim::RandomStream stream = rng_.stream("validator", r.in.id, s.node, s.visit, a.number);
@@ -145,7 +144,10 @@ void Engine::on_call_finished(mock_agents::CallId, std::uint64_t tag, const Call
   sim_.cancel(a->timeout);
   res_.call_answered(a->agent, o, sim_.now());
   CallEnd end = o.status == CallStatus::kSuccess ? CallEnd::kSuccess : CallEnd::kError;
-  if (end == CallEnd::kSuccess && validator_flags(steps_[a->step], *a, o)) end = CallEnd::kInvalid;
+  const Step& s = steps_[a->step];
+  if (end == CallEnd::kSuccess && call_of(s).validator.enabled && validator_flags(s, *a, o)) {
+    end = CallEnd::kInvalid;
+  }
   attempt_ended(ah, {.end = end,
                      .error = o.error,
                      .queue_wait = o.queue_wait(),
@@ -228,7 +230,7 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
                               .silent = answered && o->silent,
                               .decision = a.decision});
   }
-  if (a.decision != 0) tell_policy(s, a, c);
+  if (a.decision != 0 && policies_[s.node].hooks.observe) tell_policy(s, a, c);
   const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
   if (it != s.outstanding.end()) s.outstanding.erase(it);
   attempts_.release(ah);
@@ -248,7 +250,7 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   // state for its next choice).
   const bool declined = end == CallEnd::kSuccess && done.decision != 0 &&
                         done.kind != AttemptKind::kSummarize && s.outstanding.size() == 1 &&
-                        !policy_accepts(s, done, o);
+                        policies_[s.node].hooks.accepts && !policy_accepts(s, done, o);
   close_attempt(ah, closing);
   Request& r = requests_[req];
   const CallNode& c = call_of(s);

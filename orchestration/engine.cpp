@@ -41,6 +41,8 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
         problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
     }
     p.all_eligible.assign(p.candidates.size(), true);
+    if (p.policy) p.hooks = p.policy->hooks();
+    if (p.policy && p.hooks.request_finished) told_requests_.push_back(i);
   }
   if (!problems.empty()) {
     std::string msg = fmt::format("workflow '{}' is invalid:", workflow_.name);
@@ -50,6 +52,25 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
   res_.on_breaker_change([this](AgentIndex a, BreakerState from, BreakerState to, sim::Time t) {
     if (observer_) observer_->on_breaker_changed({.at = t, .agent = a, .from = from, .to = to});
   });
+  set_context_sources();
+}
+
+// policies_ is not resized after construction, so the pointers into it stay valid.
+void Engine::set_context_sources() {
+  for (NodeId i = 0; i < policies_.size(); ++i) {
+    NodePolicy& p = policies_[i];
+    if (!p.policy) continue;
+    p.context.class_count = config_.class_count;
+    p.context.node = i;
+    p.context.node_name = workflow_.nodes[i].name;
+    p.context.set_sources({.candidates = &p.candidates,
+                           .eligible = &p.all_eligible,
+                           .agents = &agents_,
+                           .signals = &res_.signals(),
+                           .breakers = &res_.breaker_views(),
+                           .rng = &rng_},
+                          explain_);
+  }
 }
 
 Engine::~Engine() = default;
@@ -57,6 +78,8 @@ Engine::~Engine() = default;
 void Engine::set_observer(Observer* observer) {
   observer_ = observer;
   explain_ = observer != nullptr && observer->wants_explanations();
+  context_unread_ = !explain_ && (observer == nullptr || !observer->reads_decision_context());
+  set_context_sources();
 }
 
 sim::RandomStream Engine::step_stream(const Step& s, std::string_view purpose) const {
@@ -133,6 +156,7 @@ void Engine::finish_request(Handle<Request> req, bool success, std::string_view 
 }
 
 void Engine::tell_policies_request_finished(const Request& r, const RequestFinished& e) {
+  if (told_requests_.empty()) return;
   const Flow& main = r.flows[r.root];
   RequestOutcome o{.at = e.at,
                    .request = e.request,
@@ -149,8 +173,8 @@ void Engine::tell_policies_request_finished(const Request& r, const RequestFinis
                    .answer_confidence = main.has_answer ? main.answer_confidence : 0.0,
                    .oracle_quality = e.quality,
                    .oracle_silent_failure = e.answer_silent_failure};
-  for (NodeId n = 0; n < policies_.size(); ++n) {
-    if (policies_[n].policy && r.visits[n] > 0) policies_[n].policy->request_finished(o);
+  for (const NodeId n : told_requests_) {
+    if (r.visits[n] > 0) policies_[n].policy->request_finished(o);
   }
 }
 

@@ -131,9 +131,12 @@ struct RoutingDecision {
   AgentIndex choice;
   std::string_view reason;
   std::uint64_t id = 0;
-  double probability = 1.0;                  // the propensity of the choice (NaN: not estimated)
-  AttemptKind kind = AttemptKind::kFirst;    // what the choice is for
-  const DecisionContext* context = nullptr;  // what the policy saw (valid during the call)
+  double probability = 1.0;                // the propensity of the choice (NaN: not estimated)
+  AttemptKind kind = AttemptKind::kFirst;  // what the choice is for
+  // What the policy saw (valid during the call). Null when no attached
+  // observer reads it (reads_decision_context()) and the policy's choice
+  // needed no context (PolicyHooks::first_eligible).
+  const DecisionContext* context = nullptr;
 };
 
 // The request (one of its branches) moves along an edge of the workflow.
@@ -208,6 +211,10 @@ class Observer {
   // Building them costs string formatting on every decision, so the
   // orchestrator only does it when some observer says yes.
   virtual bool wants_explanations() const { return false; }
+  // Whether on_routing_decision() reads the event's DecisionContext. Yes
+  // unless said otherwise: when no observer does, a `static` node's decision
+  // is made without building one.
+  virtual bool reads_decision_context() const { return true; }
   virtual void on_request_arrived(const RequestArrived&) {}
   virtual void on_request_finished(const RequestFinished&) {}
   virtual void on_call_started(const CallStarted&) {}
@@ -251,6 +258,12 @@ class ObserverList final : public Observer {
     add_if<T>(budget_exhausted_, o, &T::on_budget_exhausted, &Observer::on_budget_exhausted);
   }
   bool empty() const { return all_.empty(); }
+  bool reads_decision_context() const override {
+    for (const Observer* o : routing_decision_) {
+      if (o->reads_decision_context()) return true;
+    }
+    return false;
+  }
   bool wants_explanations() const override {
     for (const Observer* o : all_) {
       if (o->wants_explanations()) return true;
