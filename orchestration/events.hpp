@@ -137,6 +137,7 @@ struct RoutingDecision {
   // observer reads it (reads_decision_context()) and the policy's choice
   // needed no context (PolicyHooks::first_eligible).
   const DecisionContext* context = nullptr;
+  std::uint32_t visit = 1;  // the node's visit by the request (1: the first), as the context's
 };
 
 // The request (one of its branches) moves along an edge of the workflow.
@@ -238,6 +239,10 @@ class Observer {
 // (a class derived from it may override what it does not) get every event.
 // A final observer's handlers must be public (as Observer's are): add() names
 // them to find out which it overrides.
+//
+// Add every observer before handing the list to an orchestrator: it asks
+// once, in set_observer(), whether any wants explanations or reads decision
+// contexts, and an observer added later would miss them.
 class ObserverList final : public Observer {
  public:
   template <class T>

@@ -55,7 +55,8 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
                                     .id = id,
                                     .probability = choice.probability,
                                     .kind = kind,
-                                    .context = fixed ? nullptr : &ctx});
+                                    .context = fixed ? nullptr : &ctx,
+                                    .visit = s.visit});
   }
   return Routed{agent, choice.candidate, id};
 }
