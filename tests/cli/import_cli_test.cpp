@@ -106,6 +106,27 @@ TEST(ImportCli, NotJsonIsExitTwoAndWritesNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// Found by fuzz_asl_import (docs/reliability.md, bug 17): a number beyond a
+// double ended in std::terminate, and nesting was unbounded.
+TEST(ImportCli, ANumberBeyondADoubleOrDeepNestingIsExitTwoAndWritesNothing) {
+  const fs::path dir = scratch("import_overflow");
+  const fs::path out = dir / "t.json";
+  const fs::path big = write(dir, "big.asl.json",
+                             "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Wait\", "
+                             "\"Seconds\": 78E778, \"End\": true}}}\n");
+  const Result r = orchsim("import asl " + big.string() + " --out " + out.string());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("found the number 78E778 at line 1"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  const fs::path deep = write(
+      dir, "deep.asl.json",
+      "{\"StartAt\": \"A\", \"States\": " + std::string(100, '[') + std::string(100, ']') + "}");
+  const Result d = orchsim("import asl " + deep.string() + " --out " + out.string());
+  EXPECT_EQ(d.status, 2) << d.err;
+  EXPECT_NE(d.err.find("nested more than 64 levels deep"), std::string::npos) << d.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(ImportCli, StrictFailsOnWhatCannotBeExpressedAndWritesNothing) {
   const fs::path dir = scratch("import_strict");
   const fs::path asl = write(dir, "n.asl.json", kNested);
