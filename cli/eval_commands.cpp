@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 #include "cli/duration_arg.hpp"
 #include "cli/eval_outputs.hpp"
 #include "cli/experiment.hpp"
+#include "cli/overrides.hpp"
 #include "eval/baseline.hpp"
 #include "eval/sweep.hpp"
 #include "eval/task_result.hpp"
@@ -46,6 +48,17 @@ bool replication_options(const EvalArgs& a, const scenarios::Scenario& s,
   o.jobs = a.jobs;
   o.seed = a.seed;
   o.requests = a.requests;
+  // The command line checks --seed (cli/command_line.cpp); a seed from the
+  // scenario or a baseline file gets the same check here.
+  const std::uint64_t first_seed = a.seed.value_or(s.run.seed);
+  const std::uint64_t max_seed = std::numeric_limits<std::uint64_t>::max();
+  if (a.replications > 0 && first_seed > max_seed - (a.replications - 1)) {
+    std::cerr << fmt::format(
+        "{}: the seeds {}..{}+{} pass {} and would wrap: expected a first seed from 0 to {}\n",
+        s.source, first_seed, first_seed, a.replications - 1, max_seed,
+        max_seed - (a.replications - 1));
+    return false;
+  }
   if (a.duration) {
     const auto d = parse_duration(*a.duration);
     if (!d || *d <= sim::Duration::zero()) {
@@ -124,28 +137,16 @@ ExperimentOptions experiment_options(const StoreArgs& store, const std::string& 
   return o;
 }
 
-// "NAME:/a=1,/b=[1,2]" → name and overrides.
+// "NAME:/a=1,/b=[1,2]" → name and overrides (cli/overrides.hpp).
 bool parse_variant(const std::string& spec, std::string& name, Overrides& out) {
-  const auto colon = spec.find(':');
-  if (colon == std::string::npos || colon == 0 || spec[0] == '/') {
-    std::cerr << fmt::format("orchsim: --variant '{}': expected NAME:/json/pointer=value[,...]\n",
-                             spec);
+  std::string why;
+  auto v = cli::parse_variant(spec, &why);
+  if (!v) {
+    std::cerr << fmt::format("orchsim: --variant: {}\n", why);
     return false;
   }
-  name = spec.substr(0, colon);
-  std::vector<std::string> parts;
-  for (const std::string& p : eval::split_top_level(spec.substr(colon + 1))) {
-    if (!parts.empty() && (p.empty() || p[0] != '/')) {
-      parts.back() += "," + p;  // a value with a comma
-    } else {
-      parts.push_back(p);
-    }
-  }
-  if (!parse_sets(parts, out)) {
-    std::cerr << fmt::format("orchsim: --variant '{}': expected NAME:/json/pointer=value[,...]\n",
-                             spec);
-    return false;
-  }
+  name = std::move(v->name);
+  out.insert(out.end(), v->overrides.begin(), v->overrides.end());
   return true;
 }
 
@@ -380,12 +381,14 @@ int check_command(const CheckArgs& args) {
   J baseline;
   eval::BaselineInfo info;
   try {
-    std::ifstream in(args.baseline);
+    std::ifstream in(args.baseline, std::ios::binary);
     if (!in) {
       std::cerr << fmt::format("orchsim: --baseline {}: cannot open the file\n", args.baseline);
       return kExitBadInput;
     }
-    baseline = J::parse(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    baseline = eval::parse_baseline(text.str());
     info = eval::baseline_info(baseline);
   } catch (const std::exception& e) {
     std::cerr << fmt::format("orchsim: --baseline {}: {}\n", args.baseline, e.what());

@@ -211,6 +211,15 @@ std::string version_text() {
 ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOptions& options) {
   const eval::TaskPlan& plan = loaded.plan;
   ExperimentRun run;
+  // The command line bounds what it can (cli/command_line.cpp); a seed or a
+  // replication count from a baseline file or a scenario is checked here.
+  if (eval::Status size =
+          eval::check_plan_size(plan.configs.size(), plan.replications, plan.first_seed);
+      !size.ok()) {
+    std::cerr << fmt::format("orchsim {}: {}\n", plan.command, size.message());
+    run.exit_code = kExitBadInput;
+    return run;
+  }
   const std::string path = eval::store_path(options.store.store, options.out_dir);
   const bool memory = path == eval::ResultsStore::kInMemory;
 

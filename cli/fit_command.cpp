@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/arg_spec.hpp"
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
 #include "eval/atomic_file.hpp"
@@ -20,84 +21,142 @@ namespace orchsim::cli {
 
 namespace cal = orchsim::calibration;
 
-CLI::App* add_fit_command(CLI::App& app, FitArgs& a) {
+namespace {
+
+// The syntaxes of fit's own options, checked when the command line is
+// parsed (cli/arg_spec.hpp) and read again by fit_command().
+bool parse_max_error(const std::string& text, cal::SelectionOptions& s) {
+  std::vector<std::string> parts;
+  if (scenarios::split_csv_line(text, parts) || parts.size() != 3) return false;
+  double v[3];
+  for (int i = 0; i < 3; ++i) {
+    if (!scenarios::parse_number(parts[i], v[i]) || !(v[i] > 0)) return false;
+  }
+  s.max_error_p50 = v[0];
+  s.max_error_p90 = v[1];
+  s.max_error_p99 = v[2];
+  return true;
+}
+
+bool is_group_by(const std::string& text) {
+  cal::GroupBy by;
+  std::string problem;
+  return cal::parse_group_by(text, by, problem);
+}
+
+bool is_max_error(const std::string& text) {
+  cal::SelectionOptions s;
+  return parse_max_error(text, s);
+}
+
+bool is_error_mapping(const std::string& m) {
+  const auto eq = m.rfind('=');
+  cal::Outcome outcome{};
+  return eq != std::string::npos && eq != 0 && cal::parse_outcome(m.substr(eq + 1), outcome);
+}
+
+}  // namespace
+
+CLI::App* add_fit_command(CLI::App& app, FitArgs& a, ArgSpecs& specs) {
   CLI::App* cmd = app.add_subcommand(
       "fit", "Fit agents (and arrivals) to measurements: LLMPerf, OTLP/JSON, CSV, Azure trace");
-  cmd->add_option("inputs", a.inputs, "Measurement files")->required();
-  cmd->add_option("--format", a.format, "Input format (default: detected from the content)")
-      ->check(CLI::IsMember({"auto", "llmperf", "otlp_json", "otlp", "csv", "azure"}));
-  cmd->add_option("--group-by", a.group_by,
-                  "One agent per: comma list of provider, model, operation, file; or none "
-                  "(default provider,model)");
-  cmd->add_option("--out", a.out, "Write the fitted agents (JSON with comments) here");
-  cmd->add_option("--report", a.report,
-                  "Write the fit report (per-family statistics, quantile pairs) as JSON here");
-  cmd->add_option("--scenario", a.scenario,
-                  "Write a runnable scenario around the fitted agents here");
-  cmd->add_option("--print", a.print, "What to print on stdout: table (default), json or none")
-      ->check(CLI::IsMember({"table", "json", "none"}));
-  cmd->add_option("--families", a.families,
-                  "Candidate families (repeatable or comma list; default all): lognormal, "
-                  "gamma, weibull, shifted_exponential, body_pareto_tail, empirical")
+  add_option(cmd, "inputs", a.inputs, ArgSpec::path(), "Measurement files", specs)->required();
+  add_option(cmd, "--format", a.format,
+             ArgSpec::choice({"auto", "llmperf", "otlp_json", "otlp", "csv", "azure"}),
+             "Input format (default: detected from the content)", specs);
+  add_option(
+      cmd, "--group-by", a.group_by,
+      ArgSpec::custom("a comma list of provider, model, operation, file; or none", is_group_by,
+                      {"", "providr", "provider,,model"}, {"provider,model", "file", "none"}),
+      "One agent per: comma list of provider, model, operation, file; or none "
+      "(default provider,model)",
+      specs);
+  add_option(cmd, "--out", a.out, ArgSpec::path(),
+             "Write the fitted agents (JSON with comments) here", specs);
+  add_option(cmd, "--report", a.report, ArgSpec::path(),
+             "Write the fit report (per-family statistics, quantile pairs) as JSON here", specs);
+  add_option(cmd, "--scenario", a.scenario, ArgSpec::path(),
+             "Write a runnable scenario around the fitted agents here", specs);
+  add_option(cmd, "--print", a.print, ArgSpec::choice({"table", "json", "none"}),
+             "What to print on stdout: table (default), json or none", specs);
+  add_option(cmd, "--families", a.families,
+             ArgSpec::choice({"lognormal", "gamma", "weibull", "shifted_exponential",
+                              "body_pareto_tail", "empirical"}),
+             "Candidate families (repeatable or comma list; default all): lognormal, "
+             "gamma, weibull, shifted_exponential, body_pareto_tail, empirical",
+             specs)
       ->delimiter(',');
-  cmd->add_option("--select", a.select,
-                  "guarded: lowest AIC among families within --max-error and --min-ks-p, else "
-                  "empirical (default); aic: lowest AIC")
-      ->check(CLI::IsMember({"guarded", "aic"}));
-  cmd->add_option("--max-error", a.max_error,
-                  "Largest |relative error| of the fitted p50,p90,p99 (default 0.10,0.10,0.20)");
-  cmd->add_option("--min-ks-p", a.min_ks_p,
-                  "--select guarded also needs a KS p-value at least this (default 0.01; 0: off)")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--min-samples", a.min_samples,
-                  "Fewer values than this: empirical with a warning (default 30)")
-      ->check(CLI::Range(1.0, 1e12));
-  cmd->add_option("--map-error", a.map_errors,
-                  "CODE=KIND: how a recorded error maps (KIND: rate_limited, transient, "
-                  "permanent, hang, success); repeatable");
-  cmd->add_option("--ttft-attribute", a.ttft_attributes,
-                  "OTLP span attribute holding time to first token in seconds, tried before the "
-                  "defaults (repeatable)");
-  cmd->add_option("--operation", a.operations,
-                  "OTLP: only spans with this gen_ai.operation.name (repeatable)");
-  cmd->add_option("--servers", a.servers, "Servers of each fitted agent (default 64)")
-      ->check(CLI::Range(1u, 10'000'000u));
+  add_option(cmd, "--select", a.select, ArgSpec::choice({"guarded", "aic"}),
+             "guarded: lowest AIC among families within --max-error and --min-ks-p, else "
+             "empirical (default); aic: lowest AIC",
+             specs);
+  add_option(cmd, "--max-error", a.max_error,
+             ArgSpec::custom("three numbers > 0 for p50,p90,p99, such as 0.1,0.1,0.2", is_max_error,
+                             {"0.1,0.1", "0.1,0.1,0", "0.1,-0.1,0.2", "a,b,c", "0.1,0.1,0.2,0.3",
+                              "0.1,0.1,inf", ""},
+                             {"0.1,0.1,0.2", "1,2,3"}),
+             "Largest |relative error| of the fitted p50,p90,p99 (default 0.10,0.10,0.20)", specs);
+  add_option(cmd, "--min-ks-p", a.min_ks_p, ArgSpec::number(0.0, 1.0),
+             "--select guarded also needs a KS p-value at least this (default 0.01; 0: off)",
+             specs);
+  add_option(cmd, "--min-samples", a.min_samples, ArgSpec::number(1.0, 1e12),
+             "Fewer values than this: empirical with a warning (default 30)", specs);
+  add_option(cmd, "--map-error", a.map_errors,
+             ArgSpec::custom("CODE=KIND with KIND one of rate_limited, transient, permanent, "
+                             "hang, success",
+                             is_error_mapping, {"429", "=transient", "429=", "429=fatal", ""},
+                             {"429=rate_limited", "content_filter=permanent", "a=b=hang"}),
+             "CODE=KIND: how a recorded error maps (KIND: rate_limited, transient, "
+             "permanent, hang, success); repeatable",
+             specs);
+  add_option(cmd, "--ttft-attribute", a.ttft_attributes, ArgSpec::name(),
+             "OTLP span attribute holding time to first token in seconds, tried before the "
+             "defaults (repeatable)",
+             specs);
+  add_option(cmd, "--operation", a.operations, ArgSpec::name(),
+             "OTLP: only spans with this gen_ai.operation.name (repeatable)", specs);
+  add_option(cmd, "--servers", a.servers, ArgSpec::integer(1, 10'000'000),
+             "Servers of each fitted agent (default 64)", specs);
   cmd->add_flag("--arrivals", a.arrivals,
                 "Also fit the arrival process (poisson, piecewise, mmpp) and report the index "
                 "of dispersion");
-  cmd->add_option("--arrival-model", a.arrival_model, "auto (lowest AIC), poisson, piecewise, mmpp")
-      ->check(CLI::IsMember({"auto", "poisson", "piecewise", "mmpp"}));
-  cmd->add_option("--arrival-window", a.arrival_window,
-                  "Count window for the arrival fits (default 1s)");
-  cmd->add_option("--arrival-piece", a.arrival_piece,
-                  "Piece length of the piecewise rate (default 60s)");
-  cmd->add_option("--rate-scale", a.rate_scale,
-                  "Multiply the arrival rate of the fitted arrivals (--arrivals) or of the "
-                  "replayed trace (--replay): the same traffic at another volume")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--name", a.name, "--scenario: its name (default fitted)");
-  cmd->add_option("--policy", a.policy,
-                  "--scenario: routing policy of the call node (default static for one agent, "
-                  "round_robin for more)");
-  cmd->add_option("--users", a.users,
-                  "--scenario without --arrivals: closed-loop users (default: the measured "
-                  "concurrency, else 5)")
-      ->check(CLI::Range(1u, 10'000'000u));
-  cmd->add_option("--replay", a.replay,
-                  "--scenario: replay this trace (arrivals with input and output tokens: a CSV "
-                  "with named columns or the Azure trace) at --rate-scale; run.requests = its "
-                  "length");
-  cmd->add_option("--requests", a.requests, "--scenario: run.requests (default 2000)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  add_option(cmd, "--arrival-model", a.arrival_model,
+             ArgSpec::choice({"auto", "poisson", "piecewise", "mmpp"}),
+             "auto (lowest AIC), poisson, piecewise, mmpp", specs);
+  add_option(cmd, "--arrival-window", a.arrival_window,
+             ArgSpec::duration(sim::Duration::nanoseconds(1)),
+             "Count window for the arrival fits (default 1s)", specs);
+  add_option(cmd, "--arrival-piece", a.arrival_piece,
+             ArgSpec::duration(sim::Duration::nanoseconds(1)),
+             "Piece length of the piecewise rate (default 60s)", specs);
+  add_option(cmd, "--rate-scale", a.rate_scale, ArgSpec::number(0.0, 1e6, /*min_open=*/true),
+             "Multiply the arrival rate of the fitted arrivals (--arrivals) or of the "
+             "replayed trace (--replay): the same traffic at another volume",
+             specs);
+  add_option(cmd, "--name", a.name, ArgSpec::name(), "--scenario: its name (default fitted)",
+             specs);
+  add_option(cmd, "--policy", a.policy, ArgSpec::name(),
+             "--scenario: routing policy of the call node (default static for one agent, "
+             "round_robin for more)",
+             specs);
+  add_option(cmd, "--users", a.users, ArgSpec::integer(1, 10'000'000),
+             "--scenario without --arrivals: closed-loop users (default: the measured "
+             "concurrency, else 5)",
+             specs);
+  add_option(cmd, "--replay", a.replay, ArgSpec::path(),
+             "--scenario: replay this trace (arrivals with input and output tokens: a CSV "
+             "with named columns or the Azure trace) at --rate-scale; run.requests = its "
+             "length",
+             specs);
+  add_option(cmd, "--requests", a.requests, ArgSpec::integer(1, 1'000'000'000),
+             "--scenario: run.requests (default 2000)", specs);
   cmd->add_flag("--check", a.check,
                 "Drive each fitted agent as the measurements ran (closed loop, no think time) "
                 "and compare TTFT, latency and error rate with them; exit 1 if one is off the bar");
-  cmd->add_option("--check-requests", a.check_requests,
-                  "--check: simulated requests per agent (default 20000)")
-      ->check(CLI::Range(std::uint64_t{100}, std::uint64_t{100'000'000}));
-  cmd->add_option("--check-users", a.check_users,
-                  "--check: closed-loop users (default: the measured concurrency, else 5)")
-      ->check(CLI::Range(1u, 100'000u));
+  add_option(cmd, "--check-requests", a.check_requests, ArgSpec::integer(100, 100'000'000),
+             "--check: simulated requests per agent (default 20000)", specs);
+  add_option(cmd, "--check-users", a.check_users, ArgSpec::integer(1, 100'000),
+             "--check: closed-loop users (default: the measured concurrency, else 5)", specs);
   cmd->add_flag("-q,--quiet", a.quiet, "No notes on stderr");
   cmd->footer(
       "Reads every INPUT (format detected unless --format), groups the calls (--group-by), fits\n"
@@ -156,19 +215,6 @@ std::string command_line(const FitArgs& a) {
   if (a.arrival_piece != d.arrival_piece) c += " --arrival-piece " + a.arrival_piece;
   if (a.rate_scale != d.rate_scale) c += fmt::format(" --rate-scale {}", a.rate_scale);
   return c;
-}
-
-bool parse_max_error(const std::string& text, cal::SelectionOptions& s) {
-  std::vector<std::string> parts;
-  if (scenarios::split_csv_line(text, parts) || parts.size() != 3) return false;
-  double v[3];
-  for (int i = 0; i < 3; ++i) {
-    if (!scenarios::parse_number(parts[i], v[i]) || !(v[i] > 0)) return false;
-  }
-  s.max_error_p50 = v[0];
-  s.max_error_p90 = v[1];
-  s.max_error_p99 = v[2];
-  return true;
 }
 
 // Writes every file, or (on an exception) none that was not already whole.

@@ -3,7 +3,7 @@
 // registers it.
 //
 //   FitArgs args;
-//   CLI::App* cmd = add_fit_command(app, args);
+//   CLI::App* cmd = add_fit_command(app, args, specs);
 //   ... app.parse(argc, argv);
 //   if (*cmd) return fit_command(args);
 #pragma once
@@ -13,9 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace CLI {
-class App;
-}
+#include "cli/arg_spec.hpp"
 
 namespace orchsim::cli {
 
@@ -54,7 +52,8 @@ struct FitArgs {
   bool quiet = false;
 };
 
-CLI::App* add_fit_command(CLI::App& app, FitArgs& args);
+// Every option is declared with its ArgSpec (cli/arg_spec.hpp), recorded in `specs`.
+CLI::App* add_fit_command(CLI::App& app, FitArgs& args, ArgSpecs& specs);
 int fit_command(const FitArgs& args);
 
 }  // namespace orchsim::cli

@@ -8,12 +8,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
+#include "cli/overrides.hpp"
 #include "cli/progress_bar.hpp"
 #include "eval/atomic_file.hpp"
-#include "eval/zstd_writer.hpp"
 #include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
+#include "eval/zstd_writer.hpp"
 #include "orchestration/policy_registry.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -22,12 +23,13 @@ namespace orchsim::cli {
 bool parse_sets(const std::vector<std::string>& sets,
                 std::vector<std::pair<std::string, std::string>>& out) {
   for (const std::string& s : sets) {
-    const auto eq = s.find('=');
-    if (s.empty() || s[0] != '/' || eq == std::string::npos) {
-      std::cerr << fmt::format("orchsim: --set '{}': expected /json/pointer=value\n", s);
+    std::string why;
+    auto o = parse_set(s, &why);
+    if (!o) {
+      std::cerr << fmt::format("orchsim: --set: {}\n", why);
       return false;
     }
-    out.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+    out.push_back(std::move(*o));
   }
   return true;
 }

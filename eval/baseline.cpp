@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+
+#include "scenarios/json_reader.hpp"
 
 namespace orchsim::eval {
 
@@ -25,37 +28,100 @@ nlohmann::ordered_json make_baseline(const BaselineInfo& info,
   return j;
 }
 
+namespace {
+
+// The value at `key` of the baseline object, or nullptr.
+const J* field(const J& b, const char* key) {
+  const auto it = b.find(key);
+  return it == b.end() ? nullptr : &*it;
+}
+
+[[noreturn]] void refuse(const std::string& pointer, const J* found, const std::string& expected) {
+  throw std::invalid_argument(fmt::format("baseline: {}: found {}, expected {}", pointer,
+                                          found ? scenarios::describe_json(*found) : "nothing",
+                                          expected));
+}
+
+// An unsigned integer in [min, max] at `key`.
+std::uint64_t count_in(const J& b, const char* key, std::uint64_t min, std::uint64_t max) {
+  const J* v = field(b, key);
+  if (v == nullptr || !v->is_number_unsigned() || v->get<std::uint64_t>() < min ||
+      v->get<std::uint64_t>() > max) {
+    refuse(std::string("/") + key, v, fmt::format("an integer from {} to {}", min, max));
+  }
+  return v->get<std::uint64_t>();
+}
+
+}  // namespace
+
 BaselineInfo baseline_info(const nlohmann::ordered_json& b) {
-  if (!b.is_object() || b.value("format", "") != kBaselineFormat) {
+  // Checked field by field, as strictly as the command line checks the same
+  // values: check runs what the file says, and a file can say anything.
+  const J* format = b.is_object() ? field(b, "format") : nullptr;
+  if (format == nullptr || !format->is_string() || *format != kBaselineFormat) {
     throw std::invalid_argument(
         fmt::format("not an orchsim baseline (expected \"format\": \"{}\")", kBaselineFormat));
   }
-  if (!b.contains("version") || b["version"] != kBaselineVersion) {
-    throw std::invalid_argument(
-        fmt::format("unsupported baseline version (expected {})", kBaselineVersion));
-  }
-  if (!b.contains("metrics") || !b["metrics"].is_object() || !b["seed"].is_number_unsigned() ||
-      !b["replications"].is_number_unsigned() || !b["scenario"].is_string()) {
-    throw std::invalid_argument(
-        "baseline: missing or malformed scenario, seed, replications or metrics");
+  const J* version = field(b, "version");
+  if (version == nullptr || !version->is_number_integer() || *version != kBaselineVersion) {
+    throw std::invalid_argument(fmt::format("unsupported baseline version (found {}, expected {})",
+                                            version ? scenarios::describe_json(*version) : "none",
+                                            kBaselineVersion));
   }
   BaselineInfo info;
-  info.scenario = b["scenario"].get<std::string>();
-  if (b.contains("sets") && b["sets"].is_array()) {
-    for (const auto& s : b["sets"]) {
+  const J* scenario = field(b, "scenario");
+  if (scenario == nullptr || !scenario->is_string() || scenario->get<std::string>().empty()) {
+    refuse("/scenario", scenario, "a scenario name or path");
+  }
+  info.scenario = scenario->get<std::string>();
+  const J* metrics = field(b, "metrics");
+  if (metrics == nullptr || !metrics->is_object()) refuse("/metrics", metrics, "an object");
+  if (const J* sets = field(b, "sets"); sets != nullptr && !sets->is_null()) {
+    if (!sets->is_array()) refuse("/sets", sets, "an array of \"/json/pointer=value\" strings");
+    for (std::size_t i = 0; i < sets->size(); ++i) {
+      const J& s = (*sets)[i];
       const std::string text = s.is_string() ? s.get<std::string>() : std::string();
       const auto eq = text.find('=');
-      if (eq == std::string::npos)
-        throw std::invalid_argument("baseline: malformed entry in \"sets\"");
+      if (eq == std::string::npos || text[0] != '/') {
+        refuse(fmt::format("/sets/{}", i), &s, "\"/json/pointer=value\"");
+      }
       info.overrides.emplace_back(text.substr(0, eq), text.substr(eq + 1));
     }
   }
-  info.seed = b["seed"].get<std::uint64_t>();
-  info.replications = b["replications"].get<std::uint64_t>();
-  if (b.contains("requests") && b["requests"].is_number_unsigned()) {
-    info.requests = b["requests"].get<std::uint64_t>();
+  info.seed = count_in(b, "seed", 0, std::numeric_limits<std::uint64_t>::max());
+  info.replications = count_in(b, "replications", 1, kMaxReplications);
+  if (info.seed > std::numeric_limits<std::uint64_t>::max() - (info.replications - 1)) {
+    refuse("/seed", field(b, "seed"),
+           fmt::format("a seed from 0 to {}: the seeds of {} replications must not wrap",
+                       std::numeric_limits<std::uint64_t>::max() - (info.replications - 1),
+                       info.replications));
+  }
+  if (const J* requests = field(b, "requests"); requests != nullptr && !requests->is_null()) {
+    // As run.requests in a scenario file and --requests.
+    info.requests = count_in(b, "requests", 1,
+                             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
   }
   return info;
+}
+
+nlohmann::ordered_json parse_baseline(const std::string& text) {
+  J doc;
+  scenarios::NestingLimit limit;
+  try {
+    doc = J::parse(text, limit.callback());
+  } catch (const J::parse_error& e) {
+    throw std::invalid_argument(fmt::format("not valid JSON: {}", e.what()));
+  } catch (const J::out_of_range&) {  // a number beyond a double, such as 1e999
+    throw std::invalid_argument(
+        "found a number beyond the range of a double, expected finite numbers");
+  }
+  if (limit.exceeded()) {
+    throw std::invalid_argument(
+        fmt::format("found values nested more than {0} levels deep, expected at most {0}",
+                    scenarios::kMaxJsonNesting));
+  }
+  baseline_info(doc);
+  return doc;
 }
 
 std::optional<std::pair<std::string, Tolerance>> parse_tolerance(const std::string& spec) {

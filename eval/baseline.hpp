@@ -43,6 +43,9 @@ nlohmann::ordered_json make_baseline(const BaselineInfo& info,
 // Reads back what make_baseline wrote; throws std::invalid_argument with a
 // readable message when the document is not a baseline.
 BaselineInfo baseline_info(const nlohmann::ordered_json& baseline);
+// The text of a baseline file, as `orchsim check` reads it: parsed and its
+// header checked by baseline_info(); throws std::invalid_argument.
+nlohmann::ordered_json parse_baseline(const std::string& text);
 
 struct Tolerance {
   enum class Kind { kRelative, kAbsolute } kind = Kind::kRelative;

@@ -108,13 +108,12 @@ void DecisionLog::on_routing_decision(const orchestration::RoutingDecision& e) {
   const auto it = pending_.find(e.request);
   if (it == pending_.end()) return;
   Pending& p = it->second;
-  const orchestration::DecisionContext* ctx = e.context;
   attempts_[e.id] = {e.request, p.decisions.size()};
   p.decisions.push_back({.node = e.node,
                          .agent = e.choice,
                          .kind = static_cast<std::uint8_t>(e.kind),
                          .probability = e.probability,
-                         .visit = ctx ? ctx->visit : 1u});
+                         .visit = e.visit});
   if (options_.features) {
     if (!p.features.empty()) p.features += ',';
     append_features(p.features, e);

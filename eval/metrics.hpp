@@ -210,6 +210,7 @@ class MetricsCollector final : public orchestration::Observer {
   void on_call_started(const orchestration::CallStarted& e) override;
   void on_call_ended(const orchestration::CallEnded& e) override;
   void on_routing_decision(const orchestration::RoutingDecision& e) override;
+  bool reads_decision_context() const override { return false; }
   void on_node_entered(const orchestration::NodeEntered& e) override;
   void on_retry_scheduled(const orchestration::RetryScheduled& e) override;
   void on_hedge_launched(const orchestration::HedgeLaunched& e) override;

@@ -30,6 +30,10 @@
 
 namespace orchsim::eval {
 
+// Far beyond a useful study, short of what would exhaust memory (a slot
+// per replication is allocated up front): the limit of -R and of baselines.
+inline constexpr std::uint64_t kMaxReplications = 100'000;
+
 struct ReplicationOptions {
   std::uint64_t replications = 1;
   unsigned jobs = 1;                      // threads; 0 = hardware concurrency

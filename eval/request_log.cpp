@@ -251,7 +251,7 @@ void RequestLog::keep(std::unique_ptr<Record> r) {
   const RequestId id = r->id;
   const std::uint64_t h = mix(id);
   // A bounded set keeps its `limit` smallest keys; returns whether `key` got in.
-  auto offer = [this, id](auto& set, std::size_t limit, auto key, Reason reason) {
+  auto offer = [this](auto& set, std::size_t limit, auto key, Reason reason) {
     if (limit == 0) return false;
     if (set.size() < limit) {
       set.insert(key);

@@ -95,6 +95,7 @@ class RequestLog final : public orchestration::Observer {
   void on_call_started(const orchestration::CallStarted& e) override;
   void on_call_ended(const orchestration::CallEnded& e) override;
   void on_routing_decision(const orchestration::RoutingDecision& e) override;
+  bool reads_decision_context() const override { return false; }
   void on_node_entered(const orchestration::NodeEntered& e) override;
   void on_flow_decision(const orchestration::FlowDecision& e) override;
   void on_retry_scheduled(const orchestration::RetryScheduled& e) override;

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "eval/store_faults.hpp"
+#include "scenarios/json_reader.hpp"
 
 namespace orchsim::eval {
 
@@ -374,9 +375,11 @@ StatusOr<ResultsStore> ResultsStore::open(const std::string& path) {
         fmt::format("{}: store schema version {}, this orchsim reads version {}", path,
                     meta["schema_version"], kSchemaVersion));
   }
-  J plan_json = J::parse(meta["plan"], nullptr, false);
+  J plan_json = parse_plan_text(meta["plan"]);
   if (plan_json.is_discarded()) {
-    return Status::bad_input(fmt::format("{}: the stored plan is not valid JSON", path));
+    return Status::bad_input(
+        fmt::format("{}: the stored plan is not valid JSON (or nests past {} levels)", path,
+                    scenarios::kMaxJsonNesting));
   }
   StatusOr<TaskPlan> plan = plan_from_json(plan_json, path);
   if (!plan.ok()) return plan.status();

@@ -122,6 +122,8 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     return t > sim::Time::max() - s.run.drain ? sim::Time::max() : t + s.run.drain;
   };
   sim::Time arrivals_over = sim::Time::max();
+  // Changes once, when the arrivals are over: not recomputed per event.
+  sim::Time limit = plus_drain(duration_end);
   std::optional<sim::Time> drain_cut;  // the run reached its drain limit
   std::uint64_t until_progress = 0;
   for (;;) {
@@ -129,11 +131,12 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
       const bool done =
           (result.requests_limit != 0 && workload.generated() >= result.requests_limit) ||
           sim.now() >= duration_end;
-      if (done) arrivals_over = std::min(sim.now(), duration_end);
+      if (done) {
+        arrivals_over = std::min(sim.now(), duration_end);
+        limit = plus_drain(arrivals_over);
+      }
     }
     if (arrivals_over != sim::Time::max() && orch.in_flight() == 0) break;
-    const sim::Time limit =
-        plus_drain(arrivals_over != sim::Time::max() ? arrivals_over : duration_end);
     if (!sim.step_until(limit)) {
       // Nothing by the limit. Requests still in flight (hung calls, or
       // calls that end past the drain) wait for it: the run lasts until the

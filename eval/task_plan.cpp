@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 #include <set>
+#include <stdexcept>
+
+#include "scenarios/json_reader.hpp"
 
 #ifndef ORCHSIM_VERSION_STRING
 #error "ORCHSIM_VERSION_STRING must be defined by the build (eval/CMakeLists.txt)"
@@ -17,6 +21,9 @@ using J = nlohmann::ordered_json;
 
 constexpr const char* kPlanFormat = "orchsim.plan";
 constexpr int kPlanVersion = 1;
+// As the command line's --requests (request ids are 64-bit, a scenario's
+// run.requests is a signed 64-bit integer).
+constexpr std::uint64_t kMaxPlanRequests = std::numeric_limits<std::int64_t>::max();
 
 std::uint64_t fnv1a(std::string_view text, std::uint64_t h = 0xcbf29ce484222325ull) {
   for (const char c : text) {
@@ -52,6 +59,27 @@ Task TaskPlan::task(std::uint64_t index) const {
           .config = static_cast<std::size_t>(index / r),
           .replication = index % r,
           .seed = first_seed + index % r};
+}
+
+Status check_plan_size(std::uint64_t configs, std::uint64_t replications,
+                       std::uint64_t first_seed) {
+  constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+  if (replications == 0 || replications > kMaxReplications) {
+    return Status::bad_input(
+        fmt::format("found {} replications, expected 1 to {}", replications, kMaxReplications));
+  }
+  if (first_seed > kMaxSeed - (replications - 1)) {
+    return Status::bad_input(fmt::format(
+        "found the first seed {} with {} replications, expected a first seed from 0 to {} (the "
+        "seeds must not wrap past {})",
+        first_seed, replications, kMaxSeed - (replications - 1), kMaxSeed));
+  }
+  if (configs == 0 || configs > kMaxTasks / replications) {
+    return Status::bad_input(
+        fmt::format("found {} configurations x {} replications, expected 1 to {} tasks in all",
+                    configs, replications, kMaxTasks));
+  }
+  return Status();
 }
 
 TaskConfig make_config(std::string label, std::string scenario, Overrides overrides,
@@ -104,6 +132,12 @@ J to_json(const TaskPlan& plan) {
   return j;
 }
 
+J parse_plan_text(const std::string& text) {
+  scenarios::NestingLimit limit;
+  J j = J::parse(text, limit.callback(), /*allow_exceptions=*/false);
+  return limit.exceeded() ? J(J::value_t::discarded) : j;
+}
+
 StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
   auto bad = [&source](const std::string& what) {
     return Status::bad_input(fmt::format("{}: the stored plan {}", source, what));
@@ -116,18 +150,32 @@ StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
       return bad(fmt::format("has format_version {}, this orchsim reads {}",
                              j.at("format_version").dump(), kPlanVersion));
     }
+    // Integers only: nlohmann's get<>() converts a double such as 3.9e19 to
+    // an integer type it does not fit, which is undefined behaviour (UBSan,
+    // found by fuzz_task_plan).
+    const auto whole = [&j](const char* key, bool sign) {
+      const J& v = j.at(key);
+      if (!(v.is_number_unsigned() ||
+            (v.is_number_integer() && (sign || v.get<std::int64_t>() >= 0)))) {
+        throw std::invalid_argument(fmt::format("'{}' is {}, expected {} integer", key, shown(v),
+                                                sign ? "an" : "a non-negative"));
+      }
+      return v;
+    };
     TaskPlan p;
     p.version = j.at("orchsim_version").get<std::string>();
     p.command = j.at("command").get<std::string>();
-    p.replications = j.at("replications").get<std::uint64_t>();
-    p.first_seed = j.at("first_seed").get<std::uint64_t>();
+    p.replications = whole("replications", false).get<std::uint64_t>();
+    p.first_seed = whole("first_seed", false).get<std::uint64_t>();
     if (p.replications == 0) return bad("has 0 replications");
-    if (!j.at("requests").is_null()) p.limits.requests = j.at("requests").get<std::uint64_t>();
+    if (!j.at("requests").is_null())
+      p.limits.requests = whole("requests", false).get<std::uint64_t>();
     if (!j.at("duration_ns").is_null()) {
-      p.limits.duration = sim::Duration::nanoseconds(j.at("duration_ns").get<std::int64_t>());
+      p.limits.duration =
+          sim::Duration::nanoseconds(whole("duration_ns", true).get<std::int64_t>());
     }
     if (!j.at("warmup_ns").is_null()) {
-      p.limits.warmup = sim::Duration::nanoseconds(j.at("warmup_ns").get<std::int64_t>());
+      p.limits.warmup = sim::Duration::nanoseconds(whole("warmup_ns", true).get<std::int64_t>());
     }
     for (const J& c : j.at("configs")) {
       TaskConfig config;
@@ -141,6 +189,19 @@ StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
       p.configs.push_back(std::move(config));
     }
     if (p.configs.empty()) return bad("has no configurations");
+    if (Status size = check_plan_size(p.configs.size(), p.replications, p.first_seed); !size.ok()) {
+      return bad("is too large: " + size.message());
+    }
+    if (p.limits.requests && *p.limits.requests > kMaxPlanRequests) {
+      return bad(fmt::format("has {} requests per replication, expected at most {}",
+                             *p.limits.requests, kMaxPlanRequests));
+    }
+    for (const auto& [limit, name] :
+         {std::pair{p.limits.duration, "duration_ns"}, std::pair{p.limits.warmup, "warmup_ns"}}) {
+      if (limit && *limit < sim::Duration::zero()) {
+        return bad(fmt::format("has {} {}, expected a duration >= 0", limit->count_ns(), name));
+      }
+    }
     p.spec = j.at("spec");
     p.view = j.value("view", J::object());
     return p;

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/replications.hpp"
 #include "eval/status.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/time.hpp"
@@ -55,6 +56,12 @@ struct RunLimits {
   std::optional<sim::Duration> warmup;
 };
 
+// The most tasks one experiment may have: each is at least one simulation,
+// and a store keeps a hash per task in memory (~50 bytes). 10^7 is far past
+// a study one machine or a Slurm array finishes, short of exhausting memory;
+// a sweep of 100,000 points with 100 replications fits.
+inline constexpr std::uint64_t kMaxTasks = 10'000'000;
+
 struct Task {
   std::uint64_t index = 0;
   std::size_t config = 0;
@@ -80,6 +87,12 @@ struct TaskPlan {
   Task task(std::uint64_t index) const;
 };
 
+// Bad input when configurations x replications is past kMaxTasks, the
+// replications past kMaxReplications, or the seeds first_seed .. first_seed
+// + replications - 1 would wrap past 2^64 - 1 (and repeat other seeds).
+// plan_from_json checks a stored plan with it; the commands check theirs.
+Status check_plan_size(std::uint64_t configs, std::uint64_t replications, std::uint64_t first_seed);
+
 // A configuration from a loaded scenario.
 TaskConfig make_config(std::string label, std::string scenario, Overrides overrides,
                        const scenarios::Scenario& loaded);
@@ -92,6 +105,10 @@ std::string document_hash(const nlohmann::ordered_json& document);
 std::string task_hash(const TaskPlan& plan, const Task& task);
 
 nlohmann::ordered_json to_json(const TaskPlan& plan);
+// The plan's JSON text as a store keeps it, parsed; a discarded value when it
+// is not JSON, holds a number beyond a double, or nests deeper than
+// scenarios::kMaxJsonNesting (copying such a value would overflow the stack).
+nlohmann::ordered_json parse_plan_text(const std::string& text);
 // Reads what to_json wrote; a bad-input Status naming `source` otherwise.
 StatusOr<TaskPlan> plan_from_json(const nlohmann::ordered_json& j, const std::string& source);
 

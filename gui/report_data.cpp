@@ -229,8 +229,8 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
     return out;
   }
   if (!doc["schema"].is_string() || doc["schema"].get<std::string>() != kReportSchema) {
-    out.error = source + ": not an orchsim report (schema is " + doc["schema"].dump() +
-                ", expected \"" + kReportSchema + "\")";
+    out.error = source + ": not an orchsim report (schema is " +
+                scenarios::describe_json(doc["schema"]) + ", expected \"" + kReportSchema + "\")";
     return out;
   }
   Reader r(doc, source);
@@ -366,12 +366,27 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
 
 ReportLoad parse_report(const std::string& text, const std::string& source) {
   Json doc;
+  scenarios::NestingLimit limit;
   try {
-    doc = Json::parse(text);
+    doc = Json::parse(text, limit.callback());
   } catch (const Json::parse_error& e) {
     ReportLoad out;
     out.error = source + ": not valid JSON (byte " + std::to_string(e.byte) +
                 "); the file is damaged or not a report";
+    return out;
+  } catch (const Json::out_of_range&) {  // a number beyond a double, such as 1e999
+    ReportLoad out;
+    out.error = source +
+                ": found a number beyond the range of a double, expected finite numbers; the file "
+                "is damaged or not a report";
+    return out;
+  }
+  if (limit.exceeded()) {
+    ReportLoad out;
+    out.error = source + ": found values nested more than " +
+                std::to_string(scenarios::kMaxJsonNesting) + " levels deep, expected at most " +
+                std::to_string(scenarios::kMaxJsonNesting) +
+                "; the file is damaged or not a report";
     return out;
   }
   return report_from_json(doc, source);

@@ -74,9 +74,7 @@ class MockAgent final : public Agent {
   std::uint32_t in_service() const override { return busy_; }
   std::uint32_t queued() const override { return queued_live_; }
   std::uint32_t servers() const override { return config_.servers; }
-  double usd_per_1k_input_tokens() const override {
-    return config_.tokens.usd_per_1k_input_tokens;
-  }
+  double usd_per_1k_input_tokens() const override { return config_.tokens.usd_per_1k_input_tokens; }
   double usd_per_1k_output_tokens() const override {
     return config_.tokens.usd_per_1k_output_tokens;
   }
@@ -110,6 +108,7 @@ class MockAgent final : public Agent {
   };
 
   std::uint32_t allocate_call();
+  std::uint32_t new_call();
   void release_call(std::uint32_t index);
   Call* find(CallId id);
   const Call* find(CallId id) const;

@@ -141,7 +141,6 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
 
 bool Engine::validator_flags(const Step& s, const Attempt& a, const CallOutcome& o) {
   const ValidatorConfig& v = call_of(s).validator;
-  if (!v.enabled) return false;
   const bool bad = o.silent || o.quality < v.bad_below;
   const Request& r = requests_[s.req];
   const std::uint64_t key = scope_key(r, r.flows[s.flow]);
@@ -161,7 +160,9 @@ void Engine::on_call_finished(mock_agents::CallId, std::uint64_t tag, const Call
   const Request& r = requests_[s.req];
   res_.call_answered(a->agent, o, sim_.now(), budget_of(r, r.flows[s.flow]));
   CallEnd end = o.status == CallStatus::kSuccess ? CallEnd::kSuccess : CallEnd::kError;
-  if (end == CallEnd::kSuccess && validator_flags(steps_[a->step], *a, o)) end = CallEnd::kInvalid;
+  if (end == CallEnd::kSuccess && call_of(s).validator.enabled && validator_flags(s, *a, o)) {
+    end = CallEnd::kInvalid;
+  }
   attempt_ended(ah, {.end = end,
                      .error = o.error,
                      .queue_wait = o.queue_wait(),
@@ -275,7 +276,7 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
                               .flow = f.id,
                               .invocation = invocation_id(r, f)});
   }
-  if (a.decision != 0) tell_policy(s, a, c);
+  if (a.decision != 0 && policies_[s.node].hooks.observe) tell_policy(s, a, c);
   const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
   if (it != s.outstanding.end()) s.outstanding.erase(it);
   attempts_.release(ah);
@@ -295,7 +296,7 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   // state for its next choice).
   const bool declined = end == CallEnd::kSuccess && done.decision != 0 &&
                         done.kind != AttemptKind::kSummarize && s.outstanding.size() == 1 &&
-                        !policy_accepts(s, done, o);
+                        policies_[s.node].hooks.accepts && !policy_accepts(s, done, o);
   close_attempt(ah, closing);
   Request& r = requests_[req];
   const CallNode& c = call_of(s);

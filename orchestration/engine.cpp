@@ -2,6 +2,7 @@
 // per call node), requests arriving and ending, and the public facade.
 #include "orchestration/engine.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -28,6 +29,10 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
     for (const Revisit& r : n.on_revisit) {
       revisit_policies_[i].push_back(make_policy(i, r.call, problems));
     }
+    const bool told = wants_request_finished(policies_[i]) ||
+                      std::any_of(revisit_policies_[i].begin(), revisit_policies_[i].end(),
+                                  wants_request_finished);
+    if (told) told_requests_.push_back(i);
   }
   for (const SubWorkflow& sub : workflow_.sub_workflows) {
     sub_budgets_.push_back(sub.retry_budget ? std::make_unique<RetryBudget>(*sub.retry_budget)
@@ -41,6 +46,29 @@ Engine::Engine(sim::Simulation& sim, const sim::RandomSource& rng, const Workflo
   res_.on_breaker_change([this](AgentIndex a, BreakerState from, BreakerState to, sim::Time t) {
     if (observer_) observer_->on_breaker_changed({.at = t, .agent = a, .from = from, .to = to});
   });
+  set_context_sources();
+}
+
+// policies_ and revisit_policies_ are not resized after construction, so the
+// pointers into them stay valid.
+void Engine::set_context_sources() {
+  const auto set = [this](NodeId i, NodePolicy& p) {
+    if (!p.policy) return;
+    p.context.class_count = config_.class_count;
+    p.context.node = i;
+    p.context.node_name = workflow_.nodes[i].name;
+    p.context.set_sources({.candidates = &p.candidates,
+                           .eligible = &p.all_eligible,
+                           .agents = &agents_,
+                           .signals = &res_.signals(),
+                           .breakers = &res_.breaker_views(),
+                           .rng = &rng_},
+                          explain_);
+  };
+  for (NodeId i = 0; i < policies_.size(); ++i) {
+    set(i, policies_[i]);
+    for (NodePolicy& p : revisit_policies_[i]) set(i, p);
+  }
 }
 
 Engine::~Engine() = default;
@@ -70,6 +98,7 @@ Engine::NodePolicy Engine::make_policy(NodeId node, const CallNode& c,
       problems.push_back(fmt::format("{}: agent {} is not an agent", n.name, a));
   }
   made.all_eligible.assign(made.candidates.size(), true);
+  if (made.policy) made.hooks = made.policy->hooks();
   return made;
 }
 
@@ -82,6 +111,8 @@ std::int64_t Engine::window_of(AgentIndex agent, const CallNode& c) const {
 void Engine::set_observer(Observer* observer) {
   observer_ = observer;
   explain_ = observer != nullptr && observer->wants_explanations();
+  context_unread_ = !explain_ && (observer == nullptr || !observer->reads_decision_context());
+  set_context_sources();
 }
 
 sim::RandomStream Engine::step_stream(const Step& s, std::string_view purpose) const {
@@ -162,6 +193,7 @@ void Engine::finish_request(Handle<Request> req, bool success, std::string_view 
 }
 
 void Engine::tell_policies_request_finished(const Request& r, const RequestFinished& e) {
+  if (told_requests_.empty()) return;
   const Flow& main = r.flows[r.root];
   RequestOutcome o{.at = e.at,
                    .request = e.request,
@@ -178,11 +210,11 @@ void Engine::tell_policies_request_finished(const Request& r, const RequestFinis
                    .answer_confidence = main.has_answer ? main.answer_confidence : 0.0,
                    .oracle_quality = e.quality,
                    .oracle_silent_failure = e.answer_silent_failure};
-  for (NodeId n = 0; n < policies_.size(); ++n) {
+  for (const NodeId n : told_requests_) {
     if (r.visits[n] == 0) continue;
-    if (policies_[n].policy) policies_[n].policy->request_finished(o);
+    if (wants_request_finished(policies_[n])) policies_[n].policy->request_finished(o);
     for (NodePolicy& p : revisit_policies_[n]) {
-      if (p.policy) p.policy->request_finished(o);
+      if (wants_request_finished(p)) p.policy->request_finished(o);
     }
   }
 }

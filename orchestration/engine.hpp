@@ -88,11 +88,19 @@ class Engine final : public mock_agents::CallListener {
   };
   struct NodePolicy {
     std::unique_ptr<RoutingPolicy> policy;
+    PolicyHooks hooks;  // policy->hooks(), asked once
     std::vector<AgentIndex> candidates;
     std::vector<bool> all_eligible;
+    // What the policy sees, kept per node: the node's own fields and sources
+    // are set once (set_context_sources), a decision sets the rest.
+    DecisionContext context;
   };
+  static bool wants_request_finished(const NodePolicy& p) {
+    return p.policy && p.hooks.request_finished;
+  }
 
   // engine.cpp
+  void set_context_sources();
   void finish_request(Handle<Request> req, bool success, std::string_view outcome);
   void tell_policies_request_finished(const Request& r, const RequestFinished& e);
   sim::RandomStream step_stream(const Step& s, std::string_view purpose) const;
@@ -168,10 +176,19 @@ class Engine final : public mock_agents::CallListener {
   void close_attempt(Handle<Attempt> attempt, const Closing& c);
   void attempt_ended(Handle<Attempt> attempt, const Closing& c);
   void cancel_attempt(Handle<Attempt> attempt);
+  // For a node with a validator enabled: whether it rejects the answer.
   bool validator_flags(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
 
-  // routing_step.cpp
+  // routing_step.cpp. The callers of tell_policy() and policy_accepts() ask
+  // the node's hooks first: most policies want neither, and then no
+  // AttemptOutcome is built.
   std::optional<Routed> route(Handle<Step> step, AttemptKind kind);
+  void check_choice(const Step& s, const NodePolicy& np, const Choice& choice) const;  // throws when it is bad
+  // The policy's choice: asked of it with the context filled in, or made for
+  // a first_eligible policy when nobody reads the context.
+  Choice ask_policy(const Step& s, NodePolicy& np, AttemptKind kind,
+                    const std::vector<bool>* eligible);
+  static Choice first_eligible(const std::vector<bool>& eligible);
   void tell_policy(const Step& s, const Attempt& a, const Closing& c);
   bool policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
 
@@ -189,10 +206,15 @@ class Engine final : public mock_agents::CallListener {
   OrchestratorConfig config_;
   Observer* observer_ = nullptr;
   bool explain_ = false;
+  // No observer reads a decision's context: a first_eligible policy's
+  // decision is made without one (route()).
+  bool context_unread_ = true;
 
   std::vector<NodePolicy> policies_;  // per node (call nodes only)
   // Per node, per on_revisit entry: the policy of that configuration.
   std::vector<std::vector<NodePolicy>> revisit_policies_;
+  // Nodes whose policy, or one of whose on_revisit policies, wants request_finished().
+  std::vector<NodeId> told_requests_;
   // Per sub-workflow: its own retry budget, or null (the orchestrator's).
   std::vector<std::unique_ptr<RetryBudget>> sub_budgets_;
   std::uint64_t decisions_ = 0;  // routing decisions made so far (their ids)
@@ -201,8 +223,7 @@ class Engine final : public mock_agents::CallListener {
   SlotPool<Step> steps_;
   SlotPool<Attempt> attempts_;
 
-  // Scratch, reused: the decision context and what the decision log reads.
-  DecisionContext ctx_;
+  // Scratch, reused: what the decision log reads.
   std::vector<RoutingCandidate> scratch_candidates_;
   std::string scratch_reason_;
   std::vector<bool> scratch_eligible_;

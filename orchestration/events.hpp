@@ -187,9 +187,13 @@ struct RoutingDecision {
   AgentIndex choice;
   std::string_view reason;
   std::uint64_t id = 0;
-  double probability = 1.0;                  // the propensity of the choice (NaN: not estimated)
-  AttemptKind kind = AttemptKind::kFirst;    // what the choice is for
-  const DecisionContext* context = nullptr;  // what the policy saw (valid during the call)
+  double probability = 1.0;                // the propensity of the choice (NaN: not estimated)
+  AttemptKind kind = AttemptKind::kFirst;  // what the choice is for
+  // What the policy saw (valid during the call). Null when no attached
+  // observer reads it (reads_decision_context()) and the policy's choice
+  // needed no context (PolicyHooks::first_eligible).
+  const DecisionContext* context = nullptr;
+  std::uint32_t visit = 1;  // the node's visit by the request (1: the first), as the context's
 };
 
 // The request (one of its branches) moves along an edge of the workflow.
@@ -273,6 +277,10 @@ class Observer {
   // Building them costs string formatting on every decision, so the
   // orchestrator only does it when some observer says yes.
   virtual bool wants_explanations() const { return false; }
+  // Whether on_routing_decision() reads the event's DecisionContext. Yes
+  // unless said otherwise: when no observer does, a `static` node's decision
+  // is made without building one.
+  virtual bool reads_decision_context() const { return true; }
   virtual void on_request_arrived(const RequestArrived&) {}
   virtual void on_request_finished(const RequestFinished&) {}
   virtual void on_call_started(const CallStarted&) {}
@@ -298,6 +306,10 @@ class Observer {
 // (a class derived from it may override what it does not) get every event.
 // A final observer's handlers must be public (as Observer's are): add() names
 // them to find out which it overrides.
+//
+// Add every observer before handing the list to an orchestrator: it asks
+// once, in set_observer(), whether any wants explanations or reads decision
+// contexts, and an observer added later would miss them.
 class ObserverList final : public Observer {
  public:
   template <class T>
@@ -321,6 +333,12 @@ class ObserverList final : public Observer {
     add_if<T>(sub_workflow_ended_, o, &T::on_sub_workflow_ended, &Observer::on_sub_workflow_ended);
   }
   bool empty() const { return all_.empty(); }
+  bool reads_decision_context() const override {
+    for (const Observer* o : routing_decision_) {
+      if (o->reads_decision_context()) return true;
+    }
+    return false;
+  }
   bool wants_explanations() const override {
     for (const Observer* o : all_) {
       if (o->wants_explanations()) return true;

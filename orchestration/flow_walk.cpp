@@ -13,71 +13,76 @@ namespace orchsim::orchestration::detail {
 
 void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
   Request& r = requests_[req];
-  const Node& node = workflow_.nodes[node_id];
   Flow& f = r.flows[flow];
-  if (observer_) {
-    observer_->on_node_entered({.at = sim_.now(),
-                                .request = r.in.id,
-                                .from = f.node,
-                                .to = node_id,
-                                .flow = f.id,
-                                .invocation = invocation_id(r, f)});
-  }
-  f.node = node_id;
   std::vector<std::uint32_t>& visits = visits_of(r, f);
-  if (node.max_visits > 0 && visits[node_id] >= node.max_visits) {
-    exhausted(req, flow, node_id);
-    return;
-  }
-  ++visits[node_id];
-  if (f.invocation != kNone) ++r.visits[node_id];
-  switch (node.kind) {
-    case NodeKind::kCall:
-      start_step(req, flow, node_id);
-      return;
-    case NodeKind::kGate: {
-      scratch_reason_.clear();
-      const GateInput in{.last_agent = f.has_previous ? f.last_agent : kNoAgent,
-                         .label = f.label,
-                         .confidence = f.confidence,
-                         .verdict = f.verdict,
-                         .last_failed = f.last_failed,
-                         .last_error = f.last_error,
-                         .class_index = r.in.class_index,
-                         .cost_usd = r.cost,
-                         .now = sim_.now(),
-                         .deadline = deadline_of(r, f),
-                         .visits = &visits};
-      const NodeId next = evaluate_gate(node.gate, in, explain_ ? &scratch_reason_ : nullptr);
-      if (observer_) {
-        observer_->on_flow_decision({.at = sim_.now(),
-                                     .request = r.in.id,
-                                     .node = node_id,
-                                     .next = next,
-                                     .reason = scratch_reason_,
-                                     .flow = f.id,
-                                     .invocation = invocation_id(r, f)});
-      }
-      enter(req, flow, next);
+  // A gate, or a join the flow is not a branch of, hands the flow on at once:
+  // the loop takes it to the next node (every request passes gates).
+  for (;;) {
+    const Node& node = workflow_.nodes[node_id];
+    if (observer_) {
+      observer_->on_node_entered({.at = sim_.now(),
+                                  .request = r.in.id,
+                                  .from = f.node,
+                                  .to = node_id,
+                                  .flow = f.id,
+                                  .invocation = invocation_id(r, f)});
+    }
+    f.node = node_id;
+    if (node.max_visits > 0 && visits[node_id] >= node.max_visits) {
+      exhausted(req, flow, node_id);
       return;
     }
-    case NodeKind::kFanOut:
-      start_fan_out(req, flow, node_id);
-      return;
-    case NodeKind::kJoin:
-      if (f.group != kNone && r.groups[f.group].join == node_id) {
-        branch_done(req, flow, true);
-      } else {
-        enter(req, flow, node.next);  // not this flow's join: pass through
+    ++visits[node_id];
+    if (f.invocation != kNone) ++r.visits[node_id];
+    switch (node.kind) {
+      case NodeKind::kCall:
+        start_step(req, flow, node_id);
+        return;
+      case NodeKind::kGate: {
+        scratch_reason_.clear();
+        const GateInput in{.last_agent = f.has_previous ? f.last_agent : kNoAgent,
+                           .label = f.label,
+                           .confidence = f.confidence,
+                           .verdict = f.verdict,
+                           .last_failed = f.last_failed,
+                           .last_error = f.last_error,
+                           .class_index = r.in.class_index,
+                           .cost_usd = r.cost,
+                           .now = sim_.now(),
+                           .deadline = deadline_of(r, f),
+                           .visits = &visits};
+        const NodeId next = evaluate_gate(node.gate, in, explain_ ? &scratch_reason_ : nullptr);
+        if (observer_) {
+          observer_->on_flow_decision({.at = sim_.now(),
+                                       .request = r.in.id,
+                                       .node = node_id,
+                                       .next = next,
+                                       .reason = scratch_reason_,
+                                       .flow = f.id,
+                                       .invocation = invocation_id(r, f)});
+        }
+        node_id = next;
+        continue;
       }
-      return;
-    case NodeKind::kTerminal:
-      if (f.group != kNone) {
-        branch_done(req, flow, node.terminal.success);
-      } else {
-        main_path_ended(req, flow, node.terminal.success, node.terminal.outcome);
-      }
-      return;
+      case NodeKind::kFanOut:
+        start_fan_out(req, flow, node_id);
+        return;
+      case NodeKind::kJoin:
+        if (f.group != kNone && r.groups[f.group].join == node_id) {
+          branch_done(req, flow, true);
+          return;
+        }
+        node_id = node.next;  // not this flow's join: pass through
+        continue;
+      case NodeKind::kTerminal:
+        if (f.group != kNone) {
+          branch_done(req, flow, node.terminal.success);
+        } else {
+          main_path_ended(req, flow, node.terminal.success, node.terminal.outcome);
+        }
+        return;
+    }
+    return;
   }
 }
 

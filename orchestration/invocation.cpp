@@ -190,7 +190,9 @@ void Engine::end_invocation(Handle<Request> req, std::uint32_t ii, bool success,
   Attempt& a = attempts_[ah];
   const Flow& caller = r.flows[s.flow];
   success ? budget_of(r, caller).on_success() : budget_of(r, caller).on_failure();
-  if (end == CallEnd::kSuccess && validator_flags(s, a, o)) end = CallEnd::kInvalid;
+  if (end == CallEnd::kSuccess && call_of(s).validator.enabled && validator_flags(s, a, o)) {
+    end = CallEnd::kInvalid;
+  }
   sim_.cancel(a.timeout);
   attempt_ended(
       ah,

@@ -171,8 +171,10 @@ struct Request {
   }
 };
 
-// One visit of a call node by one flow: its attempts, timers and progress.
-struct Step {
+// What a step starts from, apart from its buffer: a Step resets these in one
+// assignment of plain values (a step begins on almost every node a request
+// enters; assigning a whole Step{} moved its vector in and out each time).
+struct StepFields {
   Handle<Request> req;
   std::uint32_t flow = 0;
   NodeId node = kNoNode;
@@ -190,7 +192,6 @@ struct Step {
   // With RetryConfig::rules: each rule's retries so far and last delay.
   std::array<std::uint32_t, kMaxRetryRules> rule_retries{};
   std::array<sim::Duration, kMaxRetryRules> rule_previous{};
-  std::vector<Handle<Attempt>> outstanding;
   sim::EventId hedge_timer, budget_timer, retry_timer;
   std::uint32_t hedges = 0;
   std::uint32_t fallback_pos = 0;
@@ -210,12 +211,15 @@ struct Step {
   // How the last sub-workflow run that failed ended (its failure cause), to
   // name the step's failure after it; empty after an agent's attempt.
   std::string_view run_cause;
+};
+
+// One visit of a call node by one flow: its attempts, timers and progress.
+struct Step : StepFields {
+  std::vector<Handle<Attempt>> outstanding;
 
   void reset() {
-    std::vector<Handle<Attempt>> kept = std::move(outstanding);
-    kept.clear();
-    *this = Step{};
-    outstanding = std::move(kept);
+    static_cast<StepFields&>(*this) = StepFields{};
+    outstanding.clear();
   }
 };
 

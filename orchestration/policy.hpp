@@ -46,6 +46,8 @@
 //    again with kind kCascade (cheap-first cascades, FrugalGPT).
 //  - request_finished() is called once for every request that visited the
 //    node, when the request ends (in any way).
+//  - hooks() may leave out the three calls above that a policy does not
+//    override (hooks_of<T>() finds them): they are then not made at all.
 //  - Fields marked ORACLE are the simulator's ground truth. A deployed router
 //    never sees them: use them for upper bounds and for evaluation, not in a
 //    policy you mean to compare with realistic ones.
@@ -61,6 +63,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "mock_agents/agent.hpp"
@@ -183,6 +186,15 @@ class DecisionContext {
     explain_ = explain;
     stream_.reset();
   }
+  // A context kept for one node's decisions: set_sources() once, then this
+  // before each decision, with what changes between them.
+  void next_decision(const std::vector<bool>* eligible, std::uint32_t stream_variant,
+                     std::uint64_t scope) {
+    sources_.eligible = eligible;
+    sources_.stream_variant = stream_variant;
+    sources_.scope = scope;
+    stream_.reset();
+  }
 
  private:
   friend class Candidate;
@@ -191,6 +203,56 @@ class DecisionContext {
   bool explain_ = false;
   mutable std::optional<sim::RandomStream> stream_;
 };
+
+// Inline: policies read these for every candidate of every decision.
+inline AgentIndex Candidate::agent() const { return (*ctx_->candidates_)[i_]; }
+inline std::string_view Candidate::name() const {
+  return (*ctx_->sources_.agents)[agent()]->name();
+}
+inline bool Candidate::eligible() const { return (*ctx_->sources_.eligible)[i_]; }
+inline BreakerState Candidate::breaker() const {
+  const auto& b = *ctx_->sources_.breakers;
+  return b.empty() ? BreakerState::kClosed : b[agent()]->state();
+}
+inline std::uint32_t Candidate::in_flight() const {
+  return (*ctx_->sources_.signals)[agent()].outstanding;
+}
+inline std::uint32_t Candidate::in_service() const {
+  return (*ctx_->sources_.agents)[agent()]->in_service();
+}
+inline std::uint32_t Candidate::queued() const {
+  return (*ctx_->sources_.agents)[agent()]->queued();
+}
+inline std::uint32_t Candidate::servers() const {
+  return (*ctx_->sources_.agents)[agent()]->servers();
+}
+inline double Candidate::ewma_latency_ms() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_latency_ms;
+}
+inline double Candidate::ewma_error_rate() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_error_rate;
+}
+inline double Candidate::ewma_confidence() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_confidence;
+}
+inline double Candidate::ewma_cost_usd() const {
+  return (*ctx_->sources_.signals)[agent()].ewma_cost_usd;
+}
+inline std::uint64_t Candidate::observations() const {
+  return (*ctx_->sources_.signals)[agent()].samples;
+}
+inline double Candidate::usd_per_1k_input_tokens() const {
+  return (*ctx_->sources_.agents)[agent()]->usd_per_1k_input_tokens();
+}
+inline double Candidate::usd_per_1k_output_tokens() const {
+  return (*ctx_->sources_.agents)[agent()]->usd_per_1k_output_tokens();
+}
+inline std::int64_t Candidate::context_window_tokens() const {
+  return (*ctx_->sources_.agents)[agent()]->context_window_tokens();
+}
+inline double Candidate::rate_limit_headroom() const {
+  return (*ctx_->sources_.agents)[agent()]->rate_limit_headroom(ctx_->now);
+}
 
 // A policy's answer.
 struct Choice {
@@ -253,6 +315,20 @@ struct RequestOutcome {
   bool oracle_silent_failure = false;
 };
 
+// Which of a policy's optional calls the orchestrator makes (see hooks()).
+struct PolicyHooks {
+  bool observe = true;
+  bool accepts = true;
+  bool request_finished = true;
+  // The policy always chooses the first eligible candidate (the first of all
+  // when none is), with probability 1, whatever else the context holds: the
+  // built-in `static`. The orchestrator may then choose for it without
+  // building the DecisionContext or calling choose() (about 80 instructions
+  // a decision), when no observer reads the context and none wants
+  // explanations. Only for a policy whose choose() has no side effects.
+  bool first_eligible = false;
+};
+
 class RoutingPolicy {
  public:
   virtual ~RoutingPolicy() = default;
@@ -260,6 +336,25 @@ class RoutingPolicy {
   virtual void observe(const AttemptOutcome&) {}
   virtual bool accepts(const AttemptOutcome&) { return true; }
   virtual void request_finished(const RequestOutcome&) {}
+  // Which of observe(), accepts() and request_finished() to call. Asked once,
+  // when the node is set up; for a call left out the orchestrator builds no
+  // outcome (about 200 instructions an attempt).
+  // The default, all three, is always right. A final class can let the
+  // compiler name exactly the ones it overrides, so the answer cannot drift:
+  //   PolicyHooks hooks() const override { return hooks_of<MyPolicy>(); }
+  virtual PolicyHooks hooks() const { return {}; }
 };
+
+// The calls a final policy class overrides (its handlers must be public, as
+// RoutingPolicy's are): &T::observe has RoutingPolicy's own member type when T
+// inherits the no-op.
+template <class T>
+constexpr PolicyHooks hooks_of() {
+  static_assert(std::is_final_v<T>, "a derived class could override what T does not");
+  return {.observe = !std::is_same_v<decltype(&T::observe), decltype(&RoutingPolicy::observe)>,
+          .accepts = !std::is_same_v<decltype(&T::accepts), decltype(&RoutingPolicy::accepts)>,
+          .request_finished = !std::is_same_v<decltype(&T::request_finished),
+                                              decltype(&RoutingPolicy::request_finished)>};
+}
 
 }  // namespace orchsim::orchestration

@@ -21,16 +21,6 @@ void Resilience::on_breaker_change(
   }
 }
 
-Resilience::Admission Resilience::admit(AgentIndex agent, sim::Time now) {
-  // The breaker is always asked (asking a half-open breaker counts a probe);
-  // a full bulkhead names the rejection whatever the breaker said.
-  const bool bulkhead_full = config_.max_concurrency_per_agent > 0 &&
-                             signals_[agent].outstanding >= config_.max_concurrency_per_agent;
-  const bool breaker_lets = breakers_.empty() || breakers_[agent]->try_acquire(now);
-  if (bulkhead_full) return Admission::kBulkheadFull;
-  return breaker_lets ? Admission::kAdmitted : Admission::kBreakerOpen;
-}
-
 void Resilience::track_error(AgentIndex agent, bool failed) {
   AgentSignals& sig = signals_[agent];
   const double x = failed ? 1.0 : 0.0;

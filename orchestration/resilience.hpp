@@ -44,7 +44,16 @@ class Resilience {
     return b.state() == BreakerState::kOpen && now < b.open_until();
   }
   // Whether a call may go out now (a breaker's half-open probe is counted).
-  Admission admit(AgentIndex agent, sim::Time now);
+  // Inline: asked for every attempt.
+  Admission admit(AgentIndex agent, sim::Time now) {
+    // The breaker is always asked (asking a half-open breaker counts a
+    // probe); a full bulkhead names the rejection whatever the breaker said.
+    const bool bulkhead_full = config_.max_concurrency_per_agent > 0 &&
+                               signals_[agent].outstanding >= config_.max_concurrency_per_agent;
+    const bool breaker_lets = breakers_.empty() || breakers_[agent]->try_acquire(now);
+    if (bulkhead_full) return Admission::kBulkheadFull;
+    return breaker_lets ? Admission::kAdmitted : Admission::kBreakerOpen;
+  }
 
   void call_started(AgentIndex agent) { ++signals_[agent].outstanding; }
   void call_closed(AgentIndex agent) { --signals_[agent].outstanding; }

@@ -78,16 +78,4 @@ bool RetryBudget::admit_retry() {
   return false;
 }
 
-void RetryBudget::on_success() {
-  if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket) {
-    milli_tokens_ = std::min(max_milli_, milli_tokens_ + ratio_milli_);
-  }
-}
-
-void RetryBudget::on_failure() {
-  if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket) {
-    milli_tokens_ = std::max<std::int64_t>(0, milli_tokens_ - 1000);
-  }
-}
-
 }  // namespace orchsim::orchestration

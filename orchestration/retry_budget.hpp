@@ -15,6 +15,7 @@
 //   budget.on_success(); / budget.on_failure();   // every attempt's end
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "sim/enum_names.hpp"
@@ -57,9 +58,18 @@ class RetryBudget {
   void retry_finished() {
     if (retries_in_flight_ > 0) --retries_in_flight_;
   }
-  // Every attempt's end (first tries and retries alike), for the token bucket.
-  void on_success();
-  void on_failure();
+  // Every attempt's end (first tries and retries alike), for the token
+  // bucket. Inline: called for every attempt.
+  void on_success() {
+    if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket) {
+      milli_tokens_ = std::min(max_milli_, milli_tokens_ + ratio_milli_);
+    }
+  }
+  void on_failure() {
+    if (config_.kind == RetryBudgetConfig::Kind::kTokenBucket) {
+      milli_tokens_ = std::max<std::int64_t>(0, milli_tokens_ - 1000);
+    }
+  }
   // Requests in flight, for the concurrency kind.
   void request_started() { ++active_requests_; }
   void request_finished() {

@@ -11,7 +11,6 @@ namespace orchsim::orchestration::detail {
 std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind) {
   Step& s = steps_[step];
   const Request& r = requests_[s.req];
-  const Node& node = workflow_.nodes[s.node];
   NodePolicy& np = policy_of(s);
   if (np.candidates.empty()) return std::nullopt;  // none, or a sub-workflow's step
   // Usually no candidate's breaker is open: then the node's all-true mask,
@@ -33,55 +32,9 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
       eligible = &mask;
     }
   }
-  const Flow& f = r.flows[s.flow];
-  DecisionContext& ctx = ctx_;
-  ctx.now = sim_.now();
-  ctx.request = r.in.id;
-  ctx.class_index = r.in.class_index;
-  ctx.class_count = config_.class_count;
-  ctx.input_tokens = r.in.input_tokens;
-  ctx.context_tokens = f.context.tokens();
-  ctx.deadline = deadline_of(r, f);
-  ctx.cost_usd = r.cost;
-  ctx.node = s.node;
-  ctx.node_name = node.name;
-  ctx.visit = s.visit;
-  ctx.attempt = s.attempts_started;
-  ctx.kind = kind;
-  ctx.escalations = s.escalations;
-  ctx.previous = {.exists = f.has_previous,
-                  .failed = f.last_failed,
-                  .error = f.last_error,
-                  .label = f.label,
-                  .confidence = f.confidence,
-                  .verdict_pass = f.verdict};
-  ctx.set_sources({.candidates = &np.candidates,
-                   .eligible = eligible,
-                   .agents = &agents_,
-                   .signals = &res_.signals(),
-                   .breakers = &res_.breaker_views(),
-                   .rng = &rng_,
-                   .stream_variant = kind == AttemptKind::kFirst ? 0u : 1u,
-                   .scope = scope_key(r, f)},
-                  explain_);
-  const Choice choice = np.policy->choose(ctx);
-  const std::string_view policy_name = call_of(s).routing.policy;
-  const bool bad_candidate = choice.candidate >= np.candidates.size();
-  const bool bad_probability = std::isnan(choice.probability)
-                                   ? explain_
-                                   : !(choice.probability > 0.0 && choice.probability <= 1.0);
-  bool bad_score = !choice.scores.empty() && choice.scores.size() != np.candidates.size();
-  for (const double x : choice.scores) bad_score = bad_score || std::isnan(x);
-  if (bad_candidate || bad_probability || bad_score) {
-    throw std::runtime_error(fmt::format(
-        "routing policy \"{}\" at node \"{}\", request {}: {}", policy_name, node.name, r.in.id,
-        bad_candidate ? fmt::format("chose candidate {}, expected one in [0, {})", choice.candidate,
-                                    np.candidates.size())
-        : bad_probability
-            ? fmt::format("gave probability {}, expected one in (0, 1]", choice.probability)
-            : fmt::format("gave {} scores (a NaN among them?), expected none or {} numbers",
-                          choice.scores.size(), np.candidates.size())));
-  }
+  DecisionContext& ctx = np.context;  // the node's own fields are set already
+  const bool fixed = np.hooks.first_eligible && context_unread_;
+  const Choice choice = fixed ? first_eligible(*eligible) : ask_policy(s, np, kind, eligible);
   const std::uint64_t id = ++decisions_;
   const AgentIndex agent = np.candidates[choice.candidate];
   if (observer_) {
@@ -94,16 +47,78 @@ std::optional<Engine::Routed> Engine::route(Handle<Step> step, AttemptKind kind)
     observer_->on_routing_decision({.at = sim_.now(),
                                     .request = r.in.id,
                                     .node = s.node,
-                                    .policy = policy_name,
+                                    .policy = call_of(s).routing.policy,
                                     .candidates = &scratch_candidates_,
                                     .choice = agent,
                                     .reason = choice.reason,
                                     .id = id,
                                     .probability = choice.probability,
                                     .kind = kind,
-                                    .context = &ctx});
+                                    .context = fixed ? nullptr : &ctx,
+                                    .visit = s.visit});
   }
   return Routed{agent, choice.candidate, id};
+}
+
+// What `static` would answer, without asking it (PolicyHooks::first_eligible).
+Choice Engine::first_eligible(const std::vector<bool>& eligible) {
+  std::size_t c = 0;
+  while (c < eligible.size() && !eligible[c]) ++c;
+  return {.candidate = c == eligible.size() ? 0 : c};
+}
+
+Choice Engine::ask_policy(const Step& s, NodePolicy& np, AttemptKind kind,
+                          const std::vector<bool>* eligible) {
+  const Request& r = requests_[s.req];
+  const Flow& f = r.flows[s.flow];
+  DecisionContext& ctx = np.context;  // the node's own fields are set already
+  ctx.now = sim_.now();
+  ctx.request = r.in.id;
+  ctx.class_index = r.in.class_index;
+  ctx.input_tokens = r.in.input_tokens;
+  ctx.context_tokens = f.context.tokens();
+  ctx.deadline = deadline_of(r, f);
+  ctx.cost_usd = r.cost;
+  ctx.visit = s.visit;
+  ctx.attempt = s.attempts_started;
+  ctx.kind = kind;
+  ctx.escalations = s.escalations;
+  ctx.previous = {.exists = f.has_previous,
+                  .failed = f.last_failed,
+                  .error = f.last_error,
+                  .label = f.label,
+                  .confidence = f.confidence,
+                  .verdict_pass = f.verdict};
+  ctx.next_decision(eligible, kind == AttemptKind::kFirst ? 0u : 1u, scope_key(r, f));
+  const Choice choice = np.policy->choose(ctx);
+  // The common answer (a valid candidate, certain, no scores) is checked in
+  // one test; anything else in full.
+  if (choice.candidate >= np.candidates.size() || choice.probability != 1.0 ||
+      !choice.scores.empty()) {
+    check_choice(s, np, choice);
+  }
+  return choice;
+}
+
+void Engine::check_choice(const Step& s, const NodePolicy& np, const Choice& choice) const {
+  const Node& node = workflow_.nodes[s.node];
+  const std::size_t n = np.candidates.size();
+  const bool bad_candidate = choice.candidate >= n;
+  const bool bad_probability = std::isnan(choice.probability)
+                                   ? explain_
+                                   : !(choice.probability > 0.0 && choice.probability <= 1.0);
+  bool bad_score = !choice.scores.empty() && choice.scores.size() != n;
+  for (const double x : choice.scores) bad_score = bad_score || std::isnan(x);
+  if (!bad_candidate && !bad_probability && !bad_score) return;
+  throw std::runtime_error(fmt::format(
+      "routing policy \"{}\" at node \"{}\", request {}: {}", call_of(s).routing.policy, node.name,
+      requests_[s.req].in.id,
+      bad_candidate
+          ? fmt::format("chose candidate {}, expected one in [0, {})", choice.candidate, n)
+      : bad_probability
+          ? fmt::format("gave probability {}, expected one in (0, 1]", choice.probability)
+          : fmt::format("gave {} scores (a NaN among them?), expected none or {} numbers",
+                        choice.scores.size(), n)));
 }
 
 namespace {

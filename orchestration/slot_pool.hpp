@@ -8,15 +8,17 @@
 //   sim.schedule_after(delay, [this, h] { if (Step* s = steps.get(h)) on_timer(*s); });
 //   steps.release(h);                         // later get(h) returns nullptr
 //
-// Slots live in fixed chunks, so a reference to a slot stays valid while
-// other slots are acquired (the orchestrator acquires steps and attempts
-// while it holds references to others). A slot keeps its value's buffers
-// across reuse: acquire() calls T::reset(), which should clear without
-// freeing. Released slots are reused last-in first-out. Not thread-safe.
+// Each slot is an allocation of its own, made once when the pool grows, so a
+// reference to a slot stays valid while other slots are acquired (the
+// orchestrator acquires steps and attempts while it holds references to
+// others), and finding a slot is two loads: handles are followed dozens of
+// times a request, and a chunked layout's shift, mask and multiply on each
+// cost ~6% of a run. A slot keeps its value's buffers across reuse:
+// acquire() calls T::reset(), which should clear without freeing. Released
+// slots are reused last-in first-out. Not thread-safe.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -48,16 +50,16 @@ class SlotPool {
       free_.pop_back();
     } else {
       i = size_++;
-      if ((i & kChunkMask) == 0) chunks_.push_back(std::make_unique<Slot[]>(kChunkSize));
+      slots_.push_back(std::make_unique<Slot>());
     }
-    Slot& s = slot(i);
+    Slot& s = *slots_[i];
     s.value.reset();
     s.live = true;
     ++s.generation;
     return {i, s.generation};
   }
   void release(Handle<T> h) {
-    Slot& s = slot(h.index);
+    Slot& s = *slots_[h.index];
     if (!s.live || s.generation != h.generation) return;
     s.live = false;
     free_.push_back(h.index);
@@ -65,35 +67,31 @@ class SlotPool {
   // The live slot the handle names, or nullptr when it was released.
   T* get(Handle<T> h) {
     if (h.index >= size_) return nullptr;
-    Slot& s = slot(h.index);
+    Slot& s = *slots_[h.index];
     return s.live && s.generation == h.generation ? &s.value : nullptr;
   }
   // A handle the caller knows is live.
-  T& operator[](Handle<T> h) { return slot(h.index).value; }
-  const T& operator[](Handle<T> h) const { return slot(h.index).value; }
+  T& operator[](Handle<T> h) { return slots_[h.index]->value; }
+  const T& operator[](Handle<T> h) const { return slots_[h.index]->value; }
   std::size_t live() const { return size_ - free_.size(); }
 
  private:
-  static constexpr std::uint32_t kChunkBits = 6;
-  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
-  static constexpr std::uint32_t kChunkMask = kChunkSize - 1;
   struct Slot {
     T value;
     std::uint32_t generation = 0;
     bool live = false;
   };
-  Slot& slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
-  const Slot& slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
 
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
-  std::uint32_t size_ = 0;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::uint32_t size_ = 0;  // slots_.size(), kept: get() compares with it
   std::vector<std::uint32_t> free_;
 };
 
 // A request's own small pool (its flows, its join groups): slots by index,
-// stable while others are added, all freed at once by clear() and reused
-// from index 0 up, buffers kept. No generations: a request's timers carry
-// the request's handle, and the slot's own `active` flag says the rest.
+// stable while others are added (one allocation each, as in SlotPool), all
+// freed at once by clear() and reused from index 0 up, buffers kept. No
+// generations: a request's timers carry the request's handle, and the
+// slot's own `active` flag says the rest.
 template <class T>
 class IndexPool {
  public:
@@ -104,9 +102,9 @@ class IndexPool {
       free_.pop_back();
     } else {
       i = static_cast<std::uint32_t>(items_.size());
-      items_.emplace_back();
+      items_.push_back(std::make_unique<T>());
     }
-    items_[i].reset();
+    items_[i]->reset();
     return i;
   }
   void release(std::uint32_t i) { free_.push_back(i); }
@@ -114,11 +112,11 @@ class IndexPool {
     free_.clear();
     for (std::size_t i = items_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
   }
-  T& operator[](std::uint32_t i) { return items_[i]; }
-  const T& operator[](std::uint32_t i) const { return items_[i]; }
+  T& operator[](std::uint32_t i) { return *items_[i]; }
+  const T& operator[](std::uint32_t i) const { return *items_[i]; }
 
  private:
-  std::deque<T> items_;  // a deque: references stay valid as it grows
+  std::vector<std::unique_ptr<T>> items_;
   std::vector<std::uint32_t> free_;
 };
 

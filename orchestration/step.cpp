@@ -58,7 +58,7 @@ void Engine::start_step(Handle<Request> req, std::uint32_t flow, NodeId node_id)
   if (!live) return;
   // Hedges copy the first attempt, so their clock starts when it is sent:
   // after the summary when its context had to be summarized first.
-  if (!live->summarizing) arm_hedge_timer(step);
+  if (!live->summarizing && c.hedge.max_extra_attempts > 0) arm_hedge_timer(step);
   if (c.time_budget.budget > sim::Duration::zero()) {
     live->budget_timer = sim_.schedule_after(c.time_budget.budget, [this, step] {
       if (steps_.get(step)) on_time_budget(step);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <numbers>
 #include <stdexcept>
@@ -247,8 +248,18 @@ std::unique_ptr<ArrivalProcess> make_arrival_process(const ArrivalSpec& spec) {
 }
 
 ReplayArrivals load_replay_csv(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw std::runtime_error(
+        fmt::format("{}: not a regular file, expected a CSV file of arrival offsets", path));
+  }
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
+  return parse_replay_csv(in, path);
+}
+
+ReplayArrivals parse_replay_csv(std::istream& in, const std::string& path) {
   ReplayArrivals out;
   out.source = path;
   std::string line;

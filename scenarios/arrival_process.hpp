@@ -10,6 +10,7 @@
 // fixes the arrival times whatever the routing policy does.
 #pragma once
 
+#include <istream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,9 @@ std::unique_ptr<ArrivalProcess> make_arrival_process(const ArrivalSpec& spec);
 // an optional header line `arrival_ms`, blank lines and lines starting with
 // '#' ignored. Offsets must be non-negative and non-decreasing. Throws
 // std::runtime_error "<file>:<line>: <problem>" on the first bad row.
+// Only regular files: a device or a pipe (/dev/zero, /dev/stdin) would never end.
 ReplayArrivals load_replay_csv(const std::string& path);
+// The same from a stream; `source` names it in messages ("<source>:<line>: ...").
+ReplayArrivals parse_replay_csv(std::istream& in, const std::string& source);
 
 }  // namespace orchsim::scenarios

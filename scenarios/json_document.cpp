@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -32,7 +33,22 @@ class DuplicateKeyFinder {
     std::string key;
   };
 
-  bool on_event(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+  bool on_event(int depth, Json::parse_event_t event, Json& parsed) {
+    // Containers deeper than kMaxJsonNesting are dropped (as NestingLimit
+    // does). Inside one, nlohmann still reports starts and keys (deeper than
+    // the drop) but no values or ends: the first event back at the drop's
+    // level means the dropped container has ended.
+    if (dropped_at_) {
+      if (depth > *dropped_at_) return false;
+      dropped_at_.reset();
+      element_done();
+    }
+    if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
+        depth >= kMaxJsonNesting) {
+      if (!too_deep_) too_deep_ = pointer();
+      dropped_at_ = depth;
+      return false;  // not even built
+    }
     switch (event) {
       case Json::parse_event_t::object_start:
         frames_.push_back({false, 0, {}, {}});
@@ -55,10 +71,12 @@ class DuplicateKeyFinder {
         element_done();
         break;
     }
-    return true;  // keep everything: this only watches
+    return true;  // keep the rest: this only watches
   }
 
   const std::vector<Duplicate>& duplicates() const { return duplicates_; }
+  // Where the document first nests deeper than kMaxJsonNesting, if it does.
+  const std::optional<std::string>& too_deep() const { return too_deep_; }
 
  private:
   struct Frame {
@@ -88,6 +106,8 @@ class DuplicateKeyFinder {
 
   std::vector<Frame> frames_;
   std::vector<Duplicate> duplicates_;
+  std::optional<std::string> too_deep_;
+  std::optional<int> dropped_at_;  // the depth of the container being dropped
 };
 
 }  // namespace
@@ -108,6 +128,17 @@ std::optional<Json> parse_document(const std::string& text, Diagnostics& d) {
     const auto pos = what.find("syntax error");
     d.error("", fmt::format("not valid JSON at line {}, column {}: {}", line, col,
                             pos == std::string::npos ? what : what.substr(pos)));
+    return std::nullopt;
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double (1e999): nlohmann's exception has no position.
+    d.error("", number_overflow_message(text, e, /*ignore_comments=*/true));
+    return std::nullopt;
+  }
+  if (duplicates.too_deep()) {
+    d.error(*duplicates.too_deep(),
+            fmt::format("found a value nested more than {0} levels deep, expected at most {0} "
+                        "(a scenario needs about 10)",
+                        kMaxJsonNesting));
     return std::nullopt;
   }
   for (const auto& dup : duplicates.duplicates()) {
@@ -142,12 +173,9 @@ bool adds_policy_param(const Json& doc, const std::string& pointer) {
 void apply_overrides(Json& doc, const std::vector<std::pair<std::string, std::string>>& overrides,
                      Diagnostics& d) {
   for (const auto& [pointer, value] : overrides) {
-    Json v;
-    try {
-      v = Json::parse(value);
-    } catch (const Json::parse_error&) {
-      v = value;  // not JSON: a string
-    }
+    const std::optional<Json> parsed = override_value(pointer, value, d);
+    if (!parsed) continue;
+    const Json& v = *parsed;
     try {
       const Json::json_pointer ptr(pointer);
       if (adds_policy_param(doc, pointer)) {

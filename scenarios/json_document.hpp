@@ -17,11 +17,15 @@
 
 namespace orchsim::scenarios {
 
-// The document (comments allowed), or nullopt with the problems reported.
+// The document (comments allowed), or nullopt with the problems reported:
+// syntax errors, keys given twice, numbers beyond a double, nesting deeper
+// than kMaxJsonNesting.
 std::optional<Json> parse_document(const std::string& text, Diagnostics& d);
 
 // Replaces existing values: each (JSON pointer, value), the value parsed as
-// JSON when it is valid JSON, else taken as a string. A routing policy's
+// JSON when it is valid JSON, else taken as a string (override_value() in
+// json_reader.hpp, which refuses the empty pointer, values nested too deep,
+// numbers beyond a double and text that is not UTF-8). A routing policy's
 // params (".../routing/params/NAME") may also be added: the policy checks
 // their names itself.
 void apply_overrides(Json& doc, const std::vector<std::pair<std::string, std::string>>& overrides,

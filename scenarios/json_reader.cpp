@@ -8,6 +8,102 @@
 
 namespace orchsim::scenarios {
 
+bool nests_too_deep(const std::string& text) {
+  NestingLimit limit;
+  try {
+    const Json parsed = Json::parse(text, limit.callback());
+  } catch (const Json::exception&) {  // not valid JSON: another check's to report
+  }
+  return limit.exceeded();
+}
+
+bool is_utf8(const std::string& text) {
+  try {
+    const std::string written = Json(text).dump();
+    return true;
+  } catch (const Json::type_error&) {
+    return false;
+  }
+}
+
+std::string overflowing_number(const Json::out_of_range& e) {
+  // e.what(): "[json.exception.out_of_range.406] number overflow parsing '1e999'"
+  const std::string what = e.what();
+  const auto open = what.find('\''), close = what.rfind('\'');
+  return open < close ? what.substr(open + 1, close - open - 1) : what;
+}
+
+std::size_t overflow_offset(const std::string& text, bool ignore_comments) {
+  // A SAX parse stops at the number and, unlike the exception, is told where.
+  struct Sax final : nlohmann::json_sax<Json> {
+    std::size_t offset = 0;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t position, const std::string& token,
+                     const nlohmann::detail::exception&) override {
+      offset = position >= token.size() ? position - token.size() : 0;
+      return false;
+    }
+  } sax;
+  Json::sax_parse(text, &sax, Json::input_format_t::json, /*strict=*/true, ignore_comments);
+  return sax.offset;
+}
+
+std::string number_overflow_message(const std::string& text, const Json::out_of_range& e,
+                                    bool ignore_comments) {
+  const std::size_t offset = overflow_offset(text, ignore_comments);
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return fmt::format("found the number {} at line {}, column {}, expected {}",
+                     overflowing_number(e), line, col, kFiniteNumber);
+}
+
+std::optional<Json> override_value(const std::string& pointer, const std::string& value,
+                                   Diagnostics& d) {
+  if (nests_too_deep(value)) {
+    d.error(pointer, fmt::format("--set: found a value nested more than {0} levels deep, "
+                                 "expected at most {0}",
+                                 kMaxJsonNesting));
+    return std::nullopt;
+  }
+  if (pointer.empty()) {
+    d.error(pointer,
+            "--set: found the empty pointer (the whole document), expected the pointer "
+            "of a value such as /run/seed");
+    return std::nullopt;
+  }
+  try {
+    return Json::parse(value);
+  } catch (const Json::parse_error&) {
+    if (!is_utf8(value)) {
+      d.error(pointer, "--set: found a value that is not UTF-8 text, expected JSON or text");
+      return std::nullopt;
+    }
+    return Json(value);  // not JSON: a string
+  } catch (const Json::out_of_range& e) {
+    d.error(pointer, fmt::format("--set: found the number {}, expected {}", overflowing_number(e),
+                                 kFiniteNumber));
+    return std::nullopt;
+  }
+}
+
 std::string pointer_join(const std::string& base, const std::string& key) {
   std::string escaped;
   for (char c : key) {
@@ -31,7 +127,9 @@ std::string describe_json(const Json& j) {
     case Json::value_t::null:
       return "null";
     default: {
-      std::string s = j.dump();
+      // Never throws: a string set in memory (not parsed) may hold bytes
+      // that are not UTF-8, which a strict dump() refuses with an exception.
+      std::string s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
       if (s.size() > 40) s = s.substr(0, 37) + "...";
       return s;
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -88,6 +89,14 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
   if (!(rate_scale > 0.0) || !std::isfinite(rate_scale)) {
     throw std::runtime_error(fmt::format("{}: rate_scale {} must be > 0", path, rate_scale));
   }
+  // Read whole before anything else: /dev/zero or a FIFO would never end
+  // (load_replay_csv, which this used to go through first, refuses them too).
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw std::runtime_error(
+        fmt::format("{}: not a regular file, expected a CSV file of arrivals", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
   std::stringstream ss;
@@ -160,7 +169,10 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
       if ((c == Column::kInput || c == Column::kOutput) && cell.empty()) continue;  // blank: drawn
       double v = 0;
       const bool tokens = c == Column::kInput || c == Column::kOutput;
-      if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15))) {
+      // Arrivals become int64 nanoseconds: at most 292 years' worth.
+      const double most_arrival = c == Column::kArrivalMs ? 9.2e12 : 9.2e9;
+      if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15)) ||
+          (!tokens && v > most_arrival)) {
         const char* what = c == Column::kArrivalMs  ? "arrival_ms"
                            : c == Column::kArrivalS ? "arrival_s"
                            : header.azure

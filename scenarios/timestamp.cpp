@@ -61,6 +61,9 @@ bool parse_timestamp(std::string_view text, std::int64_t& ns_since_epoch) {
     }
     if (i == first) return false;
   }
+  // Nanoseconds since 1970 in an int64 reach from 1677-09-21 to 2262-04-11:
+  // years outside 1678..2261 would overflow (found by fuzz_fit_csv).
+  if (year < 1678 || year > 2261) return false;
   const std::string_view zone = s.substr(i);
   if (!(zone.empty() || zone == "Z" || zone == "+00:00")) return false;
   const std::int64_t days =

@@ -14,7 +14,8 @@ namespace orchsim::scenarios {
 
 // YYYY-MM-DD, then 'T' or ' ', hh:mm:ss, optionally '.' and 1 to 9 digits of
 // a second, optionally 'Z' or "+00:00" (other offsets are rejected rather
-// than guessed). False when the text is not such a timestamp.
+// than guessed); years 1678 to 2261, the instants an int64 of nanoseconds
+// holds. False when the text is not such a timestamp.
 bool parse_timestamp(std::string_view text, std::int64_t& ns_since_epoch);
 
 }  // namespace orchsim::scenarios

@@ -1220,6 +1220,19 @@ Distribution Distribution::with_fast_path(FastPath path, double a, double b) && 
   b_ = b;
   return std::move(*this);
 }
+double Distribution::sample_drawn(RandomStream& s) const {
+  // Must compute exactly what the family's DistributionImpl::sample does.
+  switch (fast_) {
+    case FastPath::kNormal:
+      return a_ + b_ * s.standard_normal();
+    case FastPath::kLognormal:
+      return std::exp(a_ + b_ * s.standard_normal());
+    case FastPath::kConstant:
+    case FastPath::kNone:
+      break;
+  }
+  return impl_->sample(s);
+}
 double Distribution::cdf(double x) const { return impl_->cdf(x); }
 double Distribution::quantile(double p) const { return impl_->quantile(p); }
 std::optional<double> Distribution::mean() const { return impl_->mean(); }

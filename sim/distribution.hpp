@@ -98,8 +98,9 @@ class Distribution {
   Distribution truncated(double lo, double hi) const;
 
   // --- Use -----------------------------------------------------------------
-  // Inline, with no virtual call for constant, normal and lognormal (the
-  // common latency and token families): it runs several times per call.
+  // No virtual call for constant, normal and lognormal (the common latency
+  // and token families): it runs several times per call. A constant is
+  // answered inline (most agents' token times are), the rest in one call.
   double sample(RandomStream& s) const;
   double cdf(double x) const;
   // Inverse CDF for p in [0, 1] (numerical inversion where no closed form).
@@ -123,6 +124,7 @@ class Distribution {
   // Distribution built from an impl directly takes the virtual path.
   enum class FastPath : std::uint8_t { kNone, kConstant, kNormal, kLognormal };
   Distribution with_fast_path(FastPath path, double a, double b) &&;
+  double sample_drawn(RandomStream& s) const;  // every family but a constant
 
   std::shared_ptr<const DistributionImpl> impl_;
   FastPath fast_ = FastPath::kNone;
@@ -146,18 +148,7 @@ class DistributionImpl {
 };
 
 inline double Distribution::sample(RandomStream& s) const {
-  // Must compute exactly what the family's DistributionImpl::sample does.
-  switch (fast_) {
-    case FastPath::kConstant:
-      return a_;
-    case FastPath::kNormal:
-      return a_ + b_ * s.standard_normal();
-    case FastPath::kLognormal:
-      return std::exp(a_ + b_ * s.standard_normal());
-    case FastPath::kNone:
-      break;
-  }
-  return impl_->sample(s);
+  return fast_ == FastPath::kConstant ? a_ : sample_drawn(s);
 }
 
 }  // namespace orchsim::sim

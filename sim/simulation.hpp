@@ -42,8 +42,9 @@ class Simulation {
   EventId schedule_after(Duration delay, F&& fn, Priority priority = kPriorityDefault) {
     return schedule_at(now_ + delay, std::forward<F>(fn), priority);
   }
-  // True if the event was pending and will now never run.
-  bool cancel(EventId id) { return queue_.cancel(id); }
+  // True if the event was pending and will now never run. An empty id (a
+  // timer never armed, most of them) is answered here, without the call.
+  bool cancel(EventId id) { return id.valid() && queue_.cancel(id); }
   bool is_pending(EventId id) const { return queue_.pending(id); }
 
   // Runs until no event is pending or stop() is called.

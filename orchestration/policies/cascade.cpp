@@ -14,6 +14,7 @@ namespace {
 
 class Cascade final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<Cascade>(); }
   Cascade(std::vector<std::size_t> tiers, double accept)
       : tiers_(std::move(tiers)), accept_(accept) {}
 

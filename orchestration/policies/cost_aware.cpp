@@ -10,6 +10,7 @@ namespace {
 
 class CostAware final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<CostAware>(); }
   explicit CostAware(double min_confidence) : min_confidence_(min_confidence) {}
 
   Choice choose(const DecisionContext& ctx) override {

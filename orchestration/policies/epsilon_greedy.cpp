@@ -15,6 +15,7 @@ namespace {
 
 class EpsilonGreedy final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<EpsilonGreedy>(); }
   EpsilonGreedy(std::size_t candidates, std::uint32_t classes, bool per_class, double epsilon,
                 Reward reward)
       : arms_(candidates, classes, per_class), epsilon_(epsilon), reward_(reward) {}

@@ -10,6 +10,7 @@ namespace {
 
 class LatencyEwma final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<LatencyEwma>(); }
   LatencyEwma(std::size_t candidates, double alpha, double penalty_ms)
       : ewma_(candidates, 0.0), samples_(candidates, 0), alpha_(alpha), penalty_ms_(penalty_ms) {}
 

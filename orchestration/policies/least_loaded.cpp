@@ -8,6 +8,7 @@ namespace {
 
 class LeastLoaded final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<LeastLoaded>(); }
   Choice choose(const DecisionContext& ctx) override {
     const std::size_t c = argmin(
         ctx,

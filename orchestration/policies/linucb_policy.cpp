@@ -13,6 +13,7 @@ namespace {
 
 class LinUcbPolicy final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<LinUcbPolicy>(); }
   LinUcbPolicy(std::size_t arms, std::uint32_t classes, double alpha, Reward reward)
       : classes_(classes),
         bandit_(arms, classes + 2, alpha),

@@ -11,6 +11,7 @@ namespace {
 
 class PowerOfTwo final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<PowerOfTwo>(); }
   Choice choose(const DecisionContext& ctx) override {
     const std::size_t n = ctx.size();
     pool_.clear();

@@ -10,6 +10,7 @@ namespace {
 
 class RoundRobin final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<RoundRobin>(); }
   Choice choose(const DecisionContext& ctx) override {
     const std::size_t n = ctx.size();
     const std::size_t start = next_ % n;

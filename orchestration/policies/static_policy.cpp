@@ -7,6 +7,11 @@ namespace {
 
 class Static final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override {
+    PolicyHooks h = hooks_of<Static>();
+    h.first_eligible = true;  // choose() below, without side effects
+    return h;
+  }
   Choice choose(const DecisionContext& ctx) override {
     std::size_t c = 0;
     while (c < ctx.size() && !ctx[c].eligible()) ++c;

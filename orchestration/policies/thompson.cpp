@@ -28,6 +28,7 @@ struct ThompsonConfig {
 
 class Thompson final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<Thompson>(); }
   Thompson(std::size_t candidates, std::uint32_t classes, bool per_class, ThompsonConfig c)
       : arms_(candidates, classes, per_class), c_(c) {}
 

@@ -12,6 +12,7 @@ namespace {
 
 class WeightedRandom final : public RoutingPolicy {
  public:
+  PolicyHooks hooks() const override { return hooks_of<WeightedRandom>(); }
   explicit WeightedRandom(std::vector<double> w) : weights_(std::move(w)) {}
 
   Choice choose(const DecisionContext& ctx) override {

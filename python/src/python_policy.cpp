@@ -77,6 +77,11 @@ class PythonPolicy final : public orch::RoutingPolicy {
     return read_choice(answer.ptr(), ctx);
   }
 
+  // The methods the class defines: the orchestrator builds no outcome for the others.
+  orch::PolicyHooks hooks() const override {
+    return {.observe = has_observe_, .accepts = has_accepts_, .request_finished = has_finished_};
+  }
+
   void observe(const orch::AttemptOutcome& o) override {
     if (!has_observe_) return;
     py::gil_scoped_acquire gil;

@@ -90,8 +90,11 @@ std::optional<Json> StateWalker::route_join_failures(const Scope& sc, const Stat
   }
   // Each Fail state's error goes to the first catcher naming it (or a wildcard).
   std::vector<std::pair<std::string, std::string>> by_fail;  // (fail node, ASL target)
-  for (const auto& [node, error] : fails) {
-    by_fail.emplace_back(node, first_catching([&](const Catcher& k) {
+  for (const auto& fail : fails) {
+    // A named reference, not a structured binding: clang 14 (the asan
+    // build) cannot capture a binding in a lambda.
+    const std::string& error = fail.second;
+    by_fail.emplace_back(fail.first, first_catching([&](const Catcher& k) {
                            return names(k, "States.ALL") || names(k, "States.TaskFailed") ||
                                   (!error.empty() && names(k, error));
                          }));

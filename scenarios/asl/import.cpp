@@ -71,7 +71,21 @@ Json default_workload() {
 std::optional<Json> parse_json(const std::string& text, const std::string& file,
                                bool allow_comments, std::vector<Diagnostic>& errors) {
   try {
-    return Json::parse(text, nullptr, /*allow_exceptions=*/true, allow_comments);
+    // Nesting is bounded as in every orchsim reader (a copy of a value
+    // recurses once per level), and so is the walk over nested states.
+    NestingLimit limit;
+    Json doc = Json::parse(text, limit.callback(), /*allow_exceptions=*/true, allow_comments);
+    if (limit.exceeded()) {
+      errors.push_back({file, "", fmt::format("nested more than {} levels deep", kMaxJsonNesting),
+                        "state machines nest a few levels; is this the right file?"});
+      return std::nullopt;
+    }
+    return doc;
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double (1e999): Debian's nlohmann throws
+    // out_of_range for it, not parse_error (docs/reliability.md, bug 17).
+    errors.push_back({file, "", number_overflow_message(text, e, allow_comments), ""});
+    return std::nullopt;
   } catch (const Json::parse_error& e) {
     // Where: nlohmann counts bytes; give the line, its column and its text.
     const std::size_t byte = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());

@@ -21,6 +21,10 @@ double log_poisson(double c, double mu) {
   return c * std::log(mu) - mu - std::lgamma(c + 1.0);
 }
 
+// Counts are held one per window: a span this many windows long is refused
+// (found by fuzz_fit_azure: timestamps years apart asked for 10 GB of counts).
+constexpr std::int64_t kMaxCountWindows = 10'000'000;
+
 std::vector<double> window_counts(const std::vector<std::int64_t>& t, std::int64_t window,
                                   bool full_windows_only) {
   const std::int64_t span = t.back();
@@ -120,7 +124,14 @@ ArrivalModelFit fit_mmpp(const std::vector<double>& counts, double window_s, dou
   // EM converges in tens of iterations when the states separate; on traffic
   // with one rate it creeps, so it stops at a relative change of 1e-8 or 300
   // iterations (the likelihood is then flat: the parameters barely matter).
-  for (int iteration = 0; iteration < 300; ++iteration) {
+  // Past 10^4 windows (2.8 hours of 1 s windows) the cap shrinks so that the
+  // work stays near 3x10^6 window-steps, at least 10 iterations:
+  // fuzz_fit_azure found 15 arrivals six days apart (518,400 windows, nearly
+  // all empty) taking minutes under the sanitizers, seconds without.
+  constexpr std::size_t kMaxWindowSteps = 3'000'000;
+  const int max_iterations =
+      static_cast<int>(std::clamp<std::size_t>(kMaxWindowSteps / n, 10, 300));
+  for (int iteration = 0; iteration < max_iterations; ++iteration) {
     const double log_lambda[2] = {std::log(lambda[0]), std::log(lambda[1])};
     for (std::size_t t = 0; t < n; ++t) {
       const double e0 = counts[t] * log_lambda[0] - lambda[0] - log_factorial[t];
@@ -231,6 +242,14 @@ Result<ArrivalFit> fit_arrivals(std::vector<std::int64_t> start_ns, const Arriva
                                              start_ns.size())};
   }
   std::sort(start_ns.begin(), start_ns.end());
+  // Times from different clocks, or a damaged file, may lie centuries apart:
+  // more than an int64 of nanoseconds (292 years) would overflow below.
+  if (start_ns.front() < 0 &&
+      start_ns.back() > std::numeric_limits<std::int64_t>::max() + start_ns.front()) {
+    return InputError{.message =
+                          "--arrivals: the arrival times span more than 292 years, "
+                          "expected the times of one trace"};
+  }
   const std::int64_t origin = start_ns.front();
   for (auto& t : start_ns) t -= origin;
   const std::int64_t window = options.count_window.count_ns();
@@ -239,6 +258,13 @@ Result<ArrivalFit> fit_arrivals(std::vector<std::int64_t> start_ns, const Arriva
                                              "least two count windows ({} s each)",
                                              static_cast<double>(start_ns.back()) * 1e-9,
                                              options.count_window.seconds_f())};
+  }
+  if (start_ns.back() / window > kMaxCountWindows) {
+    return InputError{.message = fmt::format(
+                          "--arrivals: the arrivals span {:.0f} s, {} count windows of {} s; "
+                          "expected at most {} windows (a longer --arrival-window)",
+                          static_cast<double>(start_ns.back()) * 1e-9, start_ns.back() / window,
+                          options.count_window.seconds_f(), kMaxCountWindows)};
   }
   ArrivalFit f;
   f.arrivals = start_ns.size();
@@ -265,6 +291,7 @@ Result<ArrivalFit> fit_arrivals(std::vector<std::int64_t> start_ns, const Arriva
   if (std::find(windows.begin(), windows.end(), window) == windows.end()) windows.push_back(window);
   std::sort(windows.begin(), windows.end());
   for (std::int64_t w : windows) {
+    if (start_ns.back() / w > kMaxCountWindows) continue;  // too fine for this span
     const std::vector<double> c = window_counts(start_ns, w, /*full_windows_only=*/true);
     if (c.size() < 2) continue;
     double mean = 0.0;

@@ -76,6 +76,13 @@ std::optional<InputError> read_azure(const std::string& path, const std::string&
                                    "tokens >= 0",
                                    fields[k], k == 1 ? "ContextTokens" : "GeneratedTokens")};
       }
+      if (!(v <= kMaxTokens)) {
+        return InputError{
+            .file = path,
+            .line = number,
+            .message = fmt::format("found '{}' in {}, expected at most {:g} tokens", fields[k],
+                                   k == 1 ? "ContextTokens" : "GeneratedTokens", kMaxTokens)};
+      }
       (k == 1 ? o.input_tokens : o.output_tokens) = static_cast<std::int64_t>(v);
     }
     out.observations.push_back(std::move(o));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "scenarios/csv_line.hpp"
@@ -214,12 +215,21 @@ std::optional<InputError> read_csv(const std::string& path, const std::string& t
       }
       double v = 0;
       const bool tokens = c == Column::kInputTokens || c == Column::kOutputTokens;
-      if (!parse_number(cell, v) || v < 0 || (tokens && v != std::floor(v))) {
+      // Tokens and arrival times become int64 (nanoseconds for arrivals): a
+      // value past that range was an undefined conversion (UBSan, fuzz_fit_csv).
+      const bool arrival = c == Column::kArrivalMs || c == Column::kArrivalS;
+      const double most = tokens    ? kMaxTokens
+                          : arrival ? (c == Column::kArrivalMs ? 9.2e12 : 9.2e9)
+                                    : std::numeric_limits<double>::max();
+      if (!parse_number(cell, v) || v < 0 || (tokens && v != std::floor(v)) || v > most) {
         return InputError{
             .file = path,
             .line = line_number,
-            .message = fmt::format("found '{}' in column {}, expected {}", cell, name,
-                                   tokens ? "a whole number of tokens >= 0" : "a number >= 0")};
+            .message =
+                fmt::format("found '{}' in column {}, expected {}", cell, name,
+                            tokens    ? "a whole number of tokens >= 0 (at most 1e12)"
+                            : arrival ? fmt::format("a number >= 0 (at most {:g}: 292 years)", most)
+                                      : std::string("a number >= 0"))};
       }
       switch (c) {
         case Column::kLatencyMs:

@@ -75,6 +75,14 @@ Result<std::string> read_file_text(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     return InputError{.file = path, .message = "is a folder, expected a measurement file"};
   }
+  // A device or a FIFO (/dev/zero, a named pipe) would be read until memory ran out.
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    return InputError{.file = path,
+                      .message =
+                          "is not a regular file (a device or a pipe), expected a "
+                          "measurement file"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{.file = path, .message = "cannot open for reading"};
   std::ostringstream ss;

@@ -28,6 +28,17 @@ std::optional<InputError> parse_json_text(const std::string& path, const std::st
                       .line = line,
                       .message = fmt::format("not valid JSON at column {}: {}", column,
                                              pos == std::string::npos ? what : what.substr(pos))};
+  } catch (const nlohmann::json::out_of_range& e) {
+    // nlohmann 3.11 throws this, without a position, for a number no double
+    // can hold (found by fuzz_fit_llmperf and fuzz_fit_otlp_json: it aborted).
+    const std::string what = e.what();
+    const auto open = what.find('\''), close = what.rfind('\'');
+    return InputError{
+        .file = path,
+        .line = first_line,
+        .message = fmt::format("found the number {}, expected a finite number (a double: at most "
+                               "about 1.8e308)",
+                               open < close ? what.substr(open + 1, close - open - 1) : what)};
   }
 }
 

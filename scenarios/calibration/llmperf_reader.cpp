@@ -141,6 +141,13 @@ std::optional<InputError> read_llmperf(const std::string& path, const std::strin
                                                  ttft_s, e2e_s)};
       }
       o.ttft_ms = ttft_s * 1e3;
+      if (!(in <= kMaxTokens && outn <= kMaxTokens)) {
+        return InputError{.file = path,
+                          .pointer = at,
+                          .message = fmt::format("found {} input and {} output tokens, expected "
+                                                 "at most {:g} each",
+                                                 in, outn, kMaxTokens)};
+      }
       o.input_tokens = static_cast<std::int64_t>(in);
       o.output_tokens = static_cast<std::int64_t>(outn);
     }

@@ -25,6 +25,11 @@ enum class Outcome : std::uint8_t { kSuccess, kRateLimited, kTransient, kPermane
 inline constexpr int kOutcomeCount = 5;
 std::string_view to_string(Outcome outcome);
 
+// The most tokens one call may record (readers refuse more): far beyond any
+// model's context, and an exact int64 (a larger double converted to int64
+// was undefined behaviour, found by fuzz_fit_csv).
+inline constexpr double kMaxTokens = 1e12;
+
 // Who or what served a call: the keys calls are grouped by.
 struct Label {
   std::string provider{};    // gen_ai.provider.name, a CSV "provider", llmperf's framework

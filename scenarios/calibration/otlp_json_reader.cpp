@@ -239,9 +239,10 @@ class Reader {
       v.reset();
       if (auto e = attribute(attrs, at, resource, key, v)) return e;
       if (v && v->number) {
-        if (*v->number < 0) {
+        if (!(*v->number >= 0 && *v->number <= kMaxTokens)) {
           return error(at + "/attributes",
-                       fmt::format("found {} = {}, expected a token count >= 0", key, *v->number));
+                       fmt::format("found {} = {}, expected a token count >= 0 (at most {:g})", key,
+                                   *v->number, kMaxTokens));
         }
         *field = static_cast<std::int64_t>(*v->number);
       }

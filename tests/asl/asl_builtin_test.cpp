@@ -40,9 +40,9 @@ TEST(AslBuiltIn, BedrockStateMachineIsWhatTheDocumentedCommandMakes) {
   o.requests = 6000;
   o.description =
       "An AWS Step Functions state machine calling an LLM on Bedrock (aws-samples "
-      "bedrock-invokemodel, no Retry), imported as is: LLMPerf-calibrated Bedrock latency, a "
-      "200-a-minute quota and a 2-minute burst to 360 a minute. docs/import.md compares it with a "
-      "Retry.";
+      "bedrock-invokemodel, no Retry), imported as is: Llama 2 13B fitted to LLMPerf's Bedrock "
+      "measurements by orchsim fit, a 200-a-minute quota and a 2-minute burst to 360 a minute. "
+      "docs/import.md compares it with a Retry.";
   const fs::path asl = fs::path(ORCHSIM_SHARED_DATA) / "step-functions-asl" /
                        "bedrock-invokemodel__StateMachine.asl.json";
   const ImportResult r = import_asl(read(asl), asl.filename().string(), o);

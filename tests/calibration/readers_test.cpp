@@ -246,7 +246,12 @@ TEST(CsvReader, BadCellsNameTheLineAndColumn) {
   const Read ra = read(a, InputFormat::kCsv);
   ASSERT_TRUE(ra.error);
   EXPECT_EQ(ra.error->format(),
-            a + ":4: found 'abc' in column output_tokens, expected a whole number of tokens >= 0");
+            a + ":4: found 'abc' in column output_tokens, expected a whole number of tokens >= 0 "
+                "(at most 1e12)");
+  EXPECT_NE(error_of("t.csv", "latency_ms,output_tokens\n10,8e21\n")
+                .find("t.csv:2: found '8e21' in column output_tokens, expected a whole number of "
+                      "tokens >= 0 (at most 1e12)"),
+            std::string::npos);
   EXPECT_NE(error_of("b.csv", "latency_ms,model\n10\n").find("b.csv:2: found 1 fields, expected 2"),
             std::string::npos);
   EXPECT_NE(error_of("c.csv", "latency_ms,latency_s\n1,2\n").find("found both"), std::string::npos);
@@ -313,6 +318,9 @@ TEST(InputFormat, MissingEmptyOrFolderIsAnInputError) {
   EXPECT_EQ(read(empty).error->format(), empty + ": is empty, expected measurements");
   const std::string folder = fs::path(empty).parent_path().string();
   EXPECT_EQ(read(folder).error->format(), folder + ": is a folder, expected a measurement file");
+  // Read whole, a device or a pipe would never end (the hardening review, issue 23).
+  EXPECT_EQ(read("/dev/zero").error->format(),
+            "/dev/zero: is not a regular file (a device or a pipe), expected a measurement file");
 }
 
 TEST(ErrorMapping, CodesAndWords) {
@@ -362,6 +370,26 @@ TEST(Timestamp, CalendarToEpochNanoseconds) {
   EXPECT_FALSE(parse_timestamp("2023-11-16 18:17:03+02:00", ns));
   EXPECT_FALSE(parse_timestamp("2023-11-16 18:17:03.", ns));
   EXPECT_FALSE(parse_timestamp("2023-11-16 18:17:03.1234567891", ns));
+  // Outside what an int64 of nanoseconds holds: overflowed (UBSan, fuzz_fit_csv).
+  EXPECT_FALSE(parse_timestamp("0736-07-11 00:00:00", ns));
+  EXPECT_FALSE(parse_timestamp("2262-04-12 00:00:00", ns));
+  ASSERT_TRUE(parse_timestamp("1678-01-01 00:00:00", ns));
+  EXPECT_LT(ns, 0);
+  ASSERT_TRUE(parse_timestamp("2261-12-31 23:59:59.999999999", ns));
+  EXPECT_GT(ns, 0);
+}
+
+TEST(JsonText, ANumberBeyondADoubleIsAnInputErrorNotAnAbort) {
+  // nlohmann throws out_of_range, not parse_error, for 1e999 (fuzz_fit_llmperf).
+  for (const InputFormat f : {InputFormat::kLlmperf, InputFormat::kOtlpJson}) {
+    const std::string path = scratch_file(
+        "overflow.json", f == InputFormat::kLlmperf ? R"([{"ttft_s": 1e999}])"
+                                                    : R"({"resourceSpans": [], "x": -1e400})");
+    const Read r = read(path, f);
+    ASSERT_TRUE(r.error);
+    EXPECT_NE(r.error->format().find("expected a finite number"), std::string::npos)
+        << r.error->format();
+  }
 }
 
 }  // namespace

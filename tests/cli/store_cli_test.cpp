@@ -223,6 +223,23 @@ TEST(StoreCli, ACorruptStoreIsAClearErrorNotACrash) {
   EXPECT_NE(m.err.find(store.string()), std::string::npos) << m.err;
 }
 
+// A plan edited (or damaged) to hold 10^12 replications: open() allocated a
+// hash per task and aborted (tests/fuzz/regression/task_plan/).
+TEST(StoreCli, AStoredPlanTooLargeToRunIsBadInputForResumeAndMerge) {
+  const fs::path dir = scratch("huge-plan");
+  ASSERT_EQ(orchsim(kSweep + "-q --shard 0/3 --out " + dir.string()).status, 0);
+  sql(dir / "results.sqlite",
+      "UPDATE experiment SET value = json_set(value, '$.replications', 1000000000000) WHERE key "
+      "= 'plan'");
+  const Result m = orchsim("merge " + dir.string() + " --out " + scratch("huge-merge").string());
+  EXPECT_EQ(m.status, 2) << m.err;
+  EXPECT_NE(m.err.find("found 1000000000000 replications, expected 1 to 100000"), std::string::npos)
+      << m.err;
+  const Result r = orchsim(kSweep + "-q --resume --out " + dir.string());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("is too large"), std::string::npos) << r.err;
+}
+
 TEST(StoreCli, ShardsMergedGiveTheSameBytesAsOneRun) {
   std::string inputs;
   for (int i = 0; i < 3; ++i) {

@@ -178,6 +178,32 @@ TEST(DecisionLogTest, OneRowPerRequestWithDecisionsJoinedToTheirAttempts) {
             (nlohmann::json{0, 1, 0, nullptr, 1, -1, 0, nullptr, nullptr, nullptr, nullptr}));
 }
 
+// The visit comes with the event, also for a decision made without a
+// context (a static node when no observer reads one).
+TEST(DecisionLogTest, TheVisitIsTheEventsWithOrWithoutAContext) {
+  const auto workflow = test_workflow();
+  std::ostringstream out;
+  DecisionLog log(out, workflow, {"fast", "slow"});
+  const std::vector<orchestration::RoutingCandidate> none;
+  log.on_request_arrived({at(0_ms), 5, 0, 10, sim::Time::max()});
+  log.on_routing_decision({.at = at(0_ms),
+                           .request = 5,
+                           .node = 2,
+                           .policy = "static",
+                           .candidates = &none,
+                           .choice = 1,
+                           .reason = "",
+                           .id = 1,
+                           .context = nullptr,
+                           .visit = 3});
+  log.finish();
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 2u);
+  const auto row = nlohmann::json::parse(lines[1]);
+  ASSERT_EQ(row["d"].size(), 1u);
+  EXPECT_EQ(row["d"][0][4], 3);  // [node, agent, kind, p, visit, ...]
+}
+
 TEST(DecisionLogTest, ExactBytesAndSameEventsSameBytes) {
   const auto workflow = test_workflow();
   std::ostringstream out;

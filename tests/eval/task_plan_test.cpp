@@ -40,6 +40,54 @@ TEST(TaskPlan, JsonRoundTripIsTheSameExperiment) {
   EXPECT_EQ(plan_from_json({{"format", "other"}}, "x").status().code(), Status::Code::kBadInput);
 }
 
+// Found by fuzz_task_plan's review (tests/fuzz/regression/task_plan/): a
+// stored plan is read from a file that anything may have written, and
+// ResultsStore::open() allocates a hash per task before anything else.
+TEST(TaskPlan, AStoredPlanTooLargeToRunOrWithSeedsThatWrapIsBadInput) {
+  const auto refused = [](const nlohmann::ordered_json& j, const std::string& expected) {
+    const auto r = plan_from_json(j, "results.sqlite");
+    ASSERT_FALSE(r.ok()) << j.dump();
+    EXPECT_EQ(r.status().code(), Status::Code::kBadInput);
+    EXPECT_NE(r.status().message().find(expected), std::string::npos) << r.status().message();
+  };
+  nlohmann::ordered_json j = to_json(small_plan());
+  j["replications"] = 1'000'000'000'000ULL;  // hung, then ran out of memory
+  refused(j, "found 1000000000000 replications, expected 1 to 100000");
+  j["replications"] = 9'223'372'036'854'775'808ULL;  // 2 configs: size() wrapped to 0
+  refused(j, "expected 1 to 100000");
+  j["replications"] = 2;
+  j["first_seed"] = 18'446'744'073'709'551'615ULL;  // seed 2^64 - 1, then 0
+  refused(j, "expected a first seed from 0 to 18446744073709551614");
+  j["first_seed"] = 18'446'744'073'709'551'614ULL;  // the last that fits
+  EXPECT_TRUE(plan_from_json(j, "x").ok());
+  j["replications"] = 100'000;
+  j["first_seed"] = 1;
+  for (int i = 0; i < 99; ++i) j["configs"].push_back(j["configs"][0]);  // 101 x 100,000
+  refused(j, "found 101 configurations x 100000 replications, expected 1 to 10000000 tasks");
+  j = to_json(small_plan());
+  j["duration_ns"] = -5;
+  refused(j, "has -5 duration_ns, expected a duration >= 0");
+  j = to_json(small_plan());
+  j["requests"] = 9'223'372'036'854'775'808ULL;
+  refused(j, "expected at most 9223372036854775807");
+  j = to_json(small_plan());
+  j["requests"] = 3.9e19;  // a double: converting it to uint64 was undefined (UBSan)
+  refused(j, "'requests' is 3.9e+19, expected a non-negative integer");
+  j = to_json(small_plan());
+  j["replications"] = 2.5;
+  refused(j, "'replications' is 2.5, expected a non-negative integer");
+  EXPECT_TRUE(check_plan_size(100, 100'000, 0).ok());  // exactly 10^7 tasks
+  EXPECT_FALSE(check_plan_size(0, 1, 0).ok());
+}
+
+TEST(TaskPlan, PlanTextNestedTooDeepOrWithANumberBeyondADoubleIsDiscarded) {
+  EXPECT_TRUE(
+      parse_plan_text(std::string(100'000, '[') + std::string(100'000, ']')).is_discarded());
+  EXPECT_TRUE(parse_plan_text("{\"spec\": 1e999}").is_discarded());
+  EXPECT_TRUE(parse_plan_text("{\"spec\"").is_discarded());
+  EXPECT_FALSE(parse_plan_text(to_json(small_plan()).dump()).is_discarded());
+}
+
 TEST(TaskPlan, DifferencesSayWhatDiffers) {
   const TaskPlan a = small_plan();
   TaskPlan b = a;

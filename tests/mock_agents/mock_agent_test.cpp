@@ -203,7 +203,7 @@ TEST(MockAgent, OutcomeFrequenciesFollowTheConfiguredRates) {
     if (f.outcome.status == CallStatus::kError) ++errors[f.outcome.error];
     silent += f.outcome.silent;
   }
-  const auto near = [n](int count, double p) {
+  const auto near = [](int count, double p) {  // n is a constant: nothing to capture
     return std::abs(count - n * p) < 5 * std::sqrt(n * p * (1 - p));
   };
   EXPECT_TRUE(near(errors[ErrorKind::kTransient], 0.10)) << errors[ErrorKind::kTransient];

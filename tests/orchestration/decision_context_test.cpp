@@ -107,6 +107,24 @@ TEST(DecisionContext, OneStreamPerDecisionMadeAfreshBySetSources) {
   EXPECT_EQ(again.random().next_u64(), first);
 }
 
+// The orchestrator keeps one context per node: next_decision() changes the
+// mask and the stream's variant, and the next decision draws afresh.
+TEST(DecisionContext, NextDecisionKeepsTheSourcesAndMakesAFreshStream) {
+  DecisionFixture f(2);
+  DecisionContext ctx = f.decision(7);
+  const std::uint64_t first = ctx.random().next_u64();
+  const std::vector<bool> second_only = {false, true};
+  ctx.next_decision(&second_only, 1, 0);
+  EXPECT_FALSE(ctx[0].eligible());
+  EXPECT_TRUE(ctx[1].eligible());
+  EXPECT_EQ(ctx[1].agent(), f.candidates[1]);
+  const std::uint64_t retry = ctx.random().next_u64();
+  EXPECT_NE(retry, first);  // another variant, another stream
+  ctx.next_decision(&f.eligible, 0, 0);
+  EXPECT_TRUE(ctx[0].eligible());
+  EXPECT_EQ(ctx.random().next_u64(), first);
+}
+
 TEST(DecisionContext, TheSideStreamIsIndependentOfTheMainOne) {
   DecisionFixture f(2);
   const DecisionContext ctx = f.decision(7);

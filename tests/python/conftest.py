@@ -17,8 +17,13 @@ def cli():
     if not exe or not os.path.exists(exe):
         pytest.skip("ORCHSIM_EXE is not set: no orchsim command to compare with")
 
+    # Under the asan preset this interpreter runs with the shared ASan runtime
+    # preloaded (tests/python/CMakeLists.txt); the orchsim command has the
+    # runtime linked in, and two runtimes in one process refuse to start.
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
     def run(*args, cwd=None):
-        p = subprocess.run([exe, *args], capture_output=True, text=True, cwd=cwd)
+        p = subprocess.run([exe, *args], capture_output=True, text=True, cwd=cwd, env=env)
         return p.returncode, p.stdout, p.stderr
     return run
 

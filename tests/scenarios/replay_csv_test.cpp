@@ -86,6 +86,20 @@ TEST(ReplayCsv, EmptyFileAndHeaderOnlyGiveNoArrivals) {
   EXPECT_TRUE(load_replay_csv(write_temp("header.csv", "# x\narrival_ms\n")).offsets.empty());
 }
 
+TEST(ReplayCsv, ADeviceAFolderOrAPipeIsNotAReplayFile) {
+  // /dev/zero has no end of line to stop at and a FIFO may never end; a
+  // folder opens as an empty stream on Linux and replayed nothing, silently.
+  for (const char* path : {"/dev/zero", "/dev/null", "/"}) {
+    try {
+      (void)load_replay_csv(path);
+      ADD_FAILURE() << path << ": accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string(path) + ": not a regular file, expected a CSV file of arrival offsets");
+    }
+  }
+}
+
 TEST(ReplayCsv, NonNumberNamesFileLineAndText) {
   const std::string path = fixture("replay_not_number.csv");
   expect_mentions(load_error(path), {path + ":4:", "'abc'"});

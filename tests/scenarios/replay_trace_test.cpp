@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "scenarios/scenario.hpp"
@@ -86,6 +87,20 @@ TEST(ReplayTrace, TheAzureTraceAsItIs) {
   ASSERT_TRUE(parse_timestamp("2023-11-16 18:17:03.9799600", first));
   EXPECT_EQ(t.arrivals.offsets.back().count_ns(), last - first);
   EXPECT_TRUE(t.class_names.empty());
+}
+
+TEST(ReplayTrace, ADeviceOrAFolderIsNotATrace) {
+  // The trace is read whole before its format is known: /dev/zero never
+  // ended (load_replay_csv refused it, but is no longer asked first).
+  for (const char* path : {"/dev/zero", "/"}) {
+    try {
+      (void)load_replay_trace(path);
+      ADD_FAILURE() << path << ": accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string(path) + ": not a regular file, expected a CSV file of arrivals");
+    }
+  }
 }
 
 TEST(ReplayTrace, BadRowsNameTheirLine) {

@@ -134,7 +134,7 @@ TEST(RandomStream, BelowIsUnbiased) {
 TEST(RandomStream, StreamsWithDifferentKeysAreUncorrelated) {
   RandomSource src(99);
   const int n = 100'000;
-  const auto correlation = [n](RandomStream a, RandomStream b) {
+  const auto correlation = [](RandomStream a, RandomStream b) {  // n: a constant
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
     for (int i = 0; i < n; ++i) {
       const double x = a.uniform01(), y = b.uniform01();

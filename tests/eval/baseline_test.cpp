@@ -1,0 +1,134 @@
+// Baseline files as `orchsim check` reads them: what make_baseline writes
+// reads back, and a file that says anything else is refused with the key,
+// what was found and what is expected, never a crash. The cases that
+// crashed or escaped as a JSON library error before say so; their inputs are
+// in tests/fuzz/regression/baseline/ too.
+#include "eval/baseline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace orchsim::eval {
+namespace {
+
+using J = nlohmann::ordered_json;
+
+J valid() {
+  BaselineInfo info;
+  info.scenario = "rag_orchestrated";
+  info.overrides = {{"/run/seed", "3"}};
+  info.seed = 7;
+  info.replications = 3;
+  info.requests = 200;
+  MetricSummary m;
+  m.name = "latency_ms.all.p99";
+  m.values = {10.0, 12.0, 11.0};
+  m.ci = stats::confidence_interval(m.values);
+  return make_baseline(info, {m});
+}
+
+// The message of the invalid_argument that parse_baseline throws, or "" when it does not.
+std::string refusal(const J& doc) {
+  try {
+    (void)parse_baseline(doc.dump());
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Baseline, WhatMakeBaselineWritesReadsBack) {
+  const BaselineInfo info = baseline_info(parse_baseline(valid().dump()));
+  EXPECT_EQ(info.scenario, "rag_orchestrated");
+  EXPECT_EQ(info.seed, 7u);
+  EXPECT_EQ(info.replications, 3u);
+  EXPECT_EQ(info.requests, 200u);
+  ASSERT_EQ(info.overrides.size(), 1u);
+  EXPECT_EQ(info.overrides[0].second, "3");
+}
+
+TEST(Baseline, AMissingKeyIsRefusedNotReadOutOfBounds) {
+  // Was nlohmann's const operator[] on a missing key: an assertion, or
+  // undefined behaviour without assertions.
+  for (const char* key : {"seed", "replications", "scenario", "metrics"}) {
+    J doc = valid();
+    doc.erase(key);
+    EXPECT_NE(refusal(doc).find(std::string("baseline: /") + key + ": found nothing, expected"),
+              std::string::npos)
+        << key << ": " << refusal(doc);
+  }
+}
+
+TEST(Baseline, AFormatOfAnotherTypeIsNotABaseline) {
+  // Was a json type_error ("type must be string") escaping as another exception type.
+  J doc = valid();
+  doc["format"] = 5;
+  EXPECT_NE(refusal(doc).find("not an orchsim baseline"), std::string::npos) << refusal(doc);
+}
+
+TEST(Baseline, ANumberBeyondADoubleIsRefusedNotThrownAsAnotherException) {
+  // nlohmann throws out_of_range for 1e999 (found by fuzz_baseline).
+  std::string text = valid().dump();
+  text.insert(1, "\"x\": -1e999, ");
+  try {
+    (void)parse_baseline(text);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("beyond the range of a double"), std::string::npos);
+  }
+}
+
+TEST(Baseline, ValuesNestedTooDeepAreRefusedNotOverflowTheStack) {
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  const std::string text = "{\"metrics\": " + deep + ", \"format\": \"orchsim-baseline\"}";
+  try {
+    (void)parse_baseline(text);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("nested more than 64 levels deep"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Baseline, AbsurdSizesAreRefusedAsTheCommandLineRefusesThem) {
+  struct Case {
+    const char* key;
+    J value;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"replications", 0, "/replications: found 0, expected an integer from 1 to 100000"},
+      {"replications", 1'000'000'000, "expected an integer from 1 to 100000"},
+      {"replications", -3, "/replications: found -3"},
+      {"seed", -1, "/seed: found -1, expected an integer from 0 to 18446744073709551615"},
+      {"seed", 1.5, "/seed: found 1.5"},
+      {"requests", 0, "/requests: found 0, expected an integer from 1 to 9223372036854775807"},
+      {"requests", "many", "/requests: found \"many\""},
+      {"sets", J::array({"run/seed=3"}), "/sets/0: found \"run/seed=3\""},
+      {"sets", J::array({5}), "/sets/0: found 5"},
+      {"version", 2, "unsupported baseline version (found 2, expected 1)"},
+  };
+  for (const Case& c : cases) {
+    J doc = valid();
+    doc[c.key] = c.value;
+    EXPECT_NE(refusal(doc).find(c.expected), std::string::npos)
+        << c.key << " = " << c.value.dump() << ": " << refusal(doc);
+  }
+  J null_requests = valid();
+  null_requests["requests"] = nullptr;  // a baseline of a --duration-free default run
+  EXPECT_EQ(refusal(null_requests), "");
+}
+
+TEST(Baseline, SeedsThatWouldWrapAreRefused) {
+  J doc = valid();
+  doc["seed"] = 18446744073709551614u;  // with 3 replications: ..614, ..615, then 0
+  EXPECT_NE(refusal(doc).find("expected a seed from 0 to 18446744073709551613"), std::string::npos)
+      << refusal(doc);
+  doc["seed"] = 18446744073709551613u;
+  EXPECT_EQ(refusal(doc), "");
+}
+
+}  // namespace
+}  // namespace orchsim::eval
