@@ -240,11 +240,19 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
   }
   if (a.invocation != kNone) {
     close_invocation(s.req, a, c);
-    const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
-    if (it != s.outstanding.end()) s.outstanding.erase(it);
-    attempts_.release(ah);
-    return;
+  } else {
+    close_call(s, a, c);
   }
+  const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
+  if (it != s.outstanding.end()) s.outstanding.erase(it);
+  attempts_.release(ah);
+}
+
+// The agent's side of closing an attempt: what it cost, the agent's pool, the
+// observers, and the policy that chose it.
+void Engine::close_call(const Step& s, const Attempt& a, const Closing& c) {
+  Request& r = requests_[s.req];
+  const Flow& f = r.flows[s.flow];
   r.cost += c.cost_usd;
   r.input_tokens += c.input_tokens;
   r.output_tokens += c.output_tokens;
@@ -276,10 +284,7 @@ void Engine::close_attempt(Handle<Attempt> ah, const Closing& c) {
                               .flow = f.id,
                               .invocation = invocation_id(r, f)});
   }
-  if (a.decision != 0 && policies_[s.node].hooks.observe) tell_policy(s, a, c);
-  const auto it = std::find(s.outstanding.begin(), s.outstanding.end(), ah);
-  if (it != s.outstanding.end()) s.outstanding.erase(it);
-  attempts_.release(ah);
+  if (a.decision != 0 && policy_of(s).hooks.observe) tell_policy(s, a, c);
 }
 
 // An attempt the agent answered (or that timed out): close it, then decide
@@ -296,7 +301,7 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   // state for its next choice).
   const bool declined = end == CallEnd::kSuccess && done.decision != 0 &&
                         done.kind != AttemptKind::kSummarize && s.outstanding.size() == 1 &&
-                        policies_[s.node].hooks.accepts && !policy_accepts(s, done, o);
+                        policy_of(s).hooks.accepts && !policy_accepts(s, done, o);
   close_attempt(ah, closing);
   Request& r = requests_[req];
   const CallNode& c = call_of(s);

@@ -174,6 +174,7 @@ class Engine final : public mock_agents::CallListener {
               std::optional<Routed> routed = std::nullopt, std::uint32_t variant_extra = 0);
   void on_attempt_timeout(Handle<Attempt> attempt);
   void close_attempt(Handle<Attempt> attempt, const Closing& c);
+  void close_call(const Step& s, const Attempt& a, const Closing& c);  // close_attempt's agent side
   void attempt_ended(Handle<Attempt> attempt, const Closing& c);
   void cancel_attempt(Handle<Attempt> attempt);
   // For a node with a validator enabled: whether it rejects the answer.

@@ -41,7 +41,7 @@ struct BestAnswer {
 // sub-workflow invocation's path (`invocation`; branches inherit it). A flow
 // that reached a fan-out waits at it (`child_group`) until its branches are
 // joined.
-struct Flow {
+struct FlowFields {
   bool active = false;
   NodeId node = kNoNode;
   Handle<Step> step;
@@ -49,7 +49,6 @@ struct Flow {
   std::uint32_t group = kNone;        // the join group it is a branch of
   std::uint32_t child_group = kNone;  // the join group it waits on
   std::uint32_t invocation = kNone;   // the invocation it runs in; kNone: the top level
-  Context context;
   double evidence = 1.0;  // quality of the evidence gathered (1: nothing to retrieve)
   double answer = 0.0;
   bool answer_silent = false;
@@ -68,13 +67,16 @@ struct Flow {
   bool last_failed = false;
   ErrorKind last_error = ErrorKind::kNone;
   std::int64_t last_output_tokens = 0;
+};
 
-  // A flow keeps its context's buffer across reuse.
+// A flow keeps its context's buffer across reuse: the plain fields reset in
+// one assignment, the context is emptied in place (as Step does).
+struct Flow : FlowFields {
+  Context context;
+
   void reset() {
-    Context kept = std::move(context);
-    kept.clear();
-    *this = Flow{};
-    context = std::move(kept);
+    static_cast<FlowFields&>(*this) = FlowFields{};
+    context.clear();
   }
 };
 

@@ -636,6 +636,32 @@ TEST(OnRevisit, TheSecondVisitSendsWhatTheRuleSays) {
   EXPECT_EQ(h.obs.finished[0].outcome, "best_so_far");
 }
 
+// The policy of a visit is the one its rule names, and so are its hooks: a
+// cascade on the second visit declines the first tier's answer and escalates,
+// though the node's own policy (static) never declines anything.
+TEST(OnRevisit, TheRulesRoutingPolicyDecidesWhatItAcceptsOnItsVisits) {
+  Workflow wf;
+  Node again;
+  again.name = "again";
+  again.kind = NodeKind::kGate;
+  again.gate.rules = {{{.what = Condition::What::kVisitsAtLeast, .node = 0, .count = 2}, 2}};
+  again.gate.otherwise = 0;
+  wf.nodes = {call_node("ask", {0, 1}, 1), again, terminal("done")};
+  wf.nodes[0].max_visits = 3;  // the gate ends it after two
+  Revisit cascade{.from_visit = 2, .call = wf.nodes[0].call};
+  cascade.call.routing =
+      RoutingConfig::named("cascade", R"({"tiers": ["small", "large"], "accept_confidence": 1.0})");
+  wf.nodes[0].on_revisit = {cascade};
+  Harness h({agent("small", 10), agent("large", 10)}, wf);
+  h.submit_at(at(0_s), {.id = 1, .input_tokens = 50});
+  h.run();
+  std::vector<AgentIndex> asked;
+  for (const CallEnded& e : h.obs.ended) asked.push_back(e.agent);
+  // Visit 1: static, small. Visit 2: the cascade's small, declined, then large.
+  EXPECT_EQ(asked, (std::vector<AgentIndex>{0, 0, 1}));
+  EXPECT_EQ(h.obs.finished.size(), 1u);
+}
+
 TEST(OnRevisit, RulesMustComeInIncreasingVisitsFromTheSecond) {
   Workflow wf;
   wf.nodes = {call_node("a", {0}, 1), terminal("done")};
