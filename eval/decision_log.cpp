@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -22,34 +23,96 @@ constexpr AttemptKind kKinds[] = {AttemptKind::kFirst,    AttemptKind::kRetry,
 constexpr CallEnd kEnds[] = {CallEnd::kSuccess, CallEnd::kInvalid, CallEnd::kError,
                              CallEnd::kTimeout, CallEnd::kCancelled};
 
+// Integers and fixed-point numbers by hand and std::to_chars: fmt's runtime
+// format strings cost more than the rest of a row (parsing "{:.{}f}" on every
+// number). Same digits as fmt's: both round the exact binary value, ties
+// included (tests/eval/decision_log_test.cpp checks them against each other).
+template <typename Int>
+void append_int(std::string& out, Int x) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+constexpr int kMaxFastDecimals = 6;
+constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
+}  // namespace
+
+namespace detail {
+
+// x rounded to `decimals` places by scaling: y = x * 10^d is within half an
+// ulp of the exact product, below 2^-13 for |y| < 2^40, so rounding y to the
+// nearest integer agrees with rounding the exact value whenever y is more
+// than 2^-10 away from a half. Elsewhere (ties, near-ties, huge values)
+// std::to_chars decides: it rounds the exact value, as fmt does.
+void append_fixed(std::string& out, double x, int decimals) {
+  if (decimals >= 0 && decimals <= kMaxFastDecimals) {
+    const double y = std::fabs(x * kPow10[decimals]);
+    if (y < 0x1p40) {
+      const double whole = std::floor(y);
+      const double frac = y - whole;
+      if (std::fabs(frac - 0.5) > 0x1p-10) {
+        const std::uint64_t r = static_cast<std::uint64_t>(whole) + (frac > 0.5 ? 1 : 0);
+        if (r == 0) {
+          out += '0';  // "-0" too
+          return;
+        }
+        if (x < 0) out += '-';
+        append_int(out, r / kPow10Int[decimals]);
+        std::uint64_t f = r % kPow10Int[decimals];
+        if (f == 0) return;
+        int digits = decimals;
+        while (f % 10 == 0) {
+          f /= 10;
+          --digits;
+        }
+        char buf[kMaxFastDecimals + 1];
+        buf[0] = '.';
+        for (int i = digits; i > 0; --i, f /= 10) buf[i] = static_cast<char>('0' + f % 10);
+        out.append(buf, static_cast<std::size_t>(digits + 1));
+        return;
+      }
+    }
+  }
+  char buf[352];  // the longest fixed form of a finite double, and then some
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed, decimals);
+  char* end = r.ptr;
+  if (std::find(buf, end, '.') != end) {
+    while (end[-1] == '0') --end;
+    if (end[-1] == '.') --end;
+  }
+  if (end - buf == 2 && buf[0] == '-' && buf[1] == '0') {
+    out += '0';
+    return;
+  }
+  out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+}  // namespace detail
+
+namespace {
+
 // A number with `decimals` fixed places, trailing zeros dropped ("0.5", "1").
 void append_number(std::string& out, double x, int decimals) {
   if (!std::isfinite(x)) {
     out += "null";
     return;
   }
-  const std::size_t at = out.size();
-  fmt::format_to(std::back_inserter(out), "{:.{}f}", x, decimals);
-  if (out.find('.', at) == std::string::npos) return;
-  while (out.back() == '0') out.pop_back();
-  if (out.back() == '.') out.pop_back();
-  if (out.compare(at, std::string::npos, "-0") == 0) out.replace(at, 2, "0");
+  detail::append_fixed(out, x, decimals);
 }
 
 // Milliseconds to 0.1 ms, from nanoseconds, exactly (integer rounding half up).
 void append_ms(std::string& out, std::int64_t ns) {
   const std::int64_t tenths = (ns + (ns >= 0 ? 50'000 : -50'000)) / 100'000;
   const std::int64_t a = tenths < 0 ? -tenths : tenths;
-  if (a % 10 == 0) {
-    fmt::format_to(std::back_inserter(out), "{}{}", tenths < 0 ? "-" : "", a / 10);
-  } else {
-    fmt::format_to(std::back_inserter(out), "{}{}.{}", tenths < 0 ? "-" : "", a / 10, a % 10);
+  if (tenths < 0) out += '-';
+  append_int(out, a / 10);
+  if (a % 10 != 0) {
+    out += '.';
+    out += static_cast<char>('0' + a % 10);
   }
-}
-
-void append_quoted(std::string& out, std::string_view s) {
-  out +=
-      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -211,13 +274,18 @@ void DecisionLog::finish() {
 void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
                             const orchestration::RequestFinished* end) {
   line_.clear();
-  auto it = std::back_inserter(line_);
-  fmt::format_to(it, "{{\"r\":{},\"t\":", id);
+  line_ += "{\"r\":";
+  append_int(line_, id);
+  line_ += ",\"t\":";
   append_ms(line_, p.arrival.count_ns());
-  fmt::format_to(it, ",\"cls\":{},\"in\":{},\"ok\":", p.class_index, p.input_tokens);
+  line_ += ",\"cls\":";
+  append_int(line_, p.class_index);
+  line_ += ",\"in\":";
+  append_int(line_, p.input_tokens);
+  line_ += ",\"ok\":";
   if (end) {
     line_ += end->success ? "1,\"o\":" : "0,\"o\":";
-    append_quoted(line_, end->outcome);
+    line_ += quoted(end->outcome);
     line_ += ",\"lat\":";
     append_ms(line_, end->latency.count_ns());
     line_ += ",\"q\":";
@@ -230,9 +298,21 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   line_ += ",\"d\":[";
   for (std::size_t i = 0; i < p.decisions.size(); ++i) {
     const Decision& d = p.decisions[i];
-    fmt::format_to(it, "{}[{},{},{},", i ? "," : "", d.node, d.agent, d.kind);
+    line_ += i ? ",[" : "[";
+    append_int(line_, d.node);
+    line_ += ',';
+    append_int(line_, d.agent);
+    line_ += ',';
+    append_int(line_, d.kind);
+    line_ += ',';
     append_number(line_, d.probability, 6);
-    fmt::format_to(it, ",{},{},{},", d.visit, d.end, d.error);
+    line_ += ',';
+    append_int(line_, d.visit);
+    line_ += ',';
+    append_int(line_, d.end);
+    line_ += ',';
+    append_int(line_, d.error);
+    line_ += ',';
     if (d.end < 0) {
       line_ += "null,null,null,null]";
       continue;
@@ -248,7 +328,11 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   }
   line_ += "],\"f\":[";
   for (std::size_t i = 0; i < p.flows.size(); ++i) {
-    fmt::format_to(it, "{}[{},{}]", i ? "," : "", p.flows[i].first, p.flows[i].second);
+    line_ += i ? ",[" : "[";
+    append_int(line_, p.flows[i].first);
+    line_ += ',';
+    append_int(line_, p.flows[i].second);
+    line_ += ']';
   }
   line_ += ']';
   if (options_.features) {
@@ -260,6 +344,17 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
   ++rows_;
   decisions_ += p.decisions.size();
+}
+
+// Outcomes are a handful of names: each is escaped once.
+const std::string& DecisionLog::quoted(std::string_view s) {
+  for (const auto& [name, json] : quoted_) {
+    if (name == s) return json;
+  }
+  quoted_.emplace_back(std::string(s),
+                       nlohmann::json(std::string(s))
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return quoted_.back().second;
 }
 
 }  // namespace orchsim::eval

@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,6 +61,13 @@ struct DecisionLogOptions {
   bool features = false;
 };
 
+namespace detail {
+// Appends finite x with `decimals` fixed places (0-17), trailing zeros and a
+// bare '.' dropped, "-0" as "0": fmt's "{:.{decimals}f}", trimmed. Exposed
+// for its test.
+void append_fixed(std::string& out, double x, int decimals);
+}  // namespace detail
+
 class DecisionLog final : public orchestration::Observer {
  public:
   static constexpr int kVersion = 2;
@@ -68,6 +76,9 @@ class DecisionLog final : public orchestration::Observer {
               std::vector<std::string> agent_names, DecisionLogOptions options = {});
 
   bool wants_explanations() const override { return options_.features; }
+  // The context is read only for features; without them a `static` node's
+  // decision is made without asking its policy (PolicyHooks::first_eligible).
+  bool reads_decision_context() const override { return options_.features; }
   void on_request_arrived(const orchestration::RequestArrived& e) override;
   void on_request_finished(const orchestration::RequestFinished& e) override;
   void on_routing_decision(const orchestration::RoutingDecision& e) override;
@@ -104,6 +115,7 @@ class DecisionLog final : public orchestration::Observer {
   void write_row(orchestration::RequestId id, const Pending& p,
                  const orchestration::RequestFinished* end);
   void append_features(std::string& out, const orchestration::RoutingDecision& e);
+  const std::string& quoted(std::string_view s);  // JSON string of s, escaped once
 
   std::ostream& out_;
   std::vector<std::string> agent_names_;
@@ -113,6 +125,7 @@ class DecisionLog final : public orchestration::Observer {
   std::unordered_map<std::uint64_t, std::pair<orchestration::RequestId, std::size_t>> attempts_;
   std::vector<Pending> spare_;  // reused to keep per-request vectors' buffers
   std::string line_;
+  std::vector<std::pair<std::string, std::string>> quoted_;  // name -> its JSON string
   std::uint64_t rows_ = 0, decisions_ = 0;
 };
 

@@ -1,9 +1,11 @@
 #include "eval/decision_log.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <zstd.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -246,6 +248,57 @@ std::string decompress(const std::string& frame) {
   }
   ZSTD_freeDStream(d);
   return out;
+}
+
+// The row writer's numbers are fmt's "{:.{d}f}" with trailing zeros (and a
+// bare '.') dropped and "-0" as "0"; the file's bytes depend on it.
+std::string fmt_fixed(double x, int decimals) {
+  std::string s = fmt::format("{:.{}f}", x, decimals);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
+std::string fixed(double x, int decimals) {
+  std::string s;
+  detail::append_fixed(s, x, decimals);
+  return s;
+}
+
+TEST(DecisionLogNumbers, FixedPlacesAreFmtsDigitsOnTiesNearTiesAndEverywhereElse) {
+  EXPECT_EQ(fixed(0.125, 2), "0.12");  // an exact tie: to even, as fmt
+  EXPECT_EQ(fixed(0.375, 2), "0.38");
+  EXPECT_EQ(fixed(2.5, 0), "2");
+  EXPECT_EQ(fixed(0.1, 1), "0.1");
+  EXPECT_EQ(fixed(1.0, 6), "1");
+  EXPECT_EQ(fixed(-0.0001, 2), "0");
+  EXPECT_EQ(fixed(-1.25, 1), "-1.2");
+  EXPECT_EQ(fixed(1e300, 1), fmt_fixed(1e300, 1));  // beyond the fast path
+  std::uint64_t state = 12345;
+  const auto next = [&state] {  // SplitMix64
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  int checked = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const double u = static_cast<double>(next() >> 11) * 0x1p-53;
+    const int d = static_cast<int>(next() % 8);
+    // Uniform in [0, 1) and in wide ranges; values on a grid of 1/1024 hit
+    // ties and near-ties at every number of places.
+    const double values[] = {
+        u, (u - 0.5) * 2e6, std::ldexp(u, static_cast<int>(next() % 80) - 40),
+        static_cast<double>(next() % 4000000) / 1024.0,
+        std::nextafter(static_cast<double>(next() % 4096) / 8.0 + 0.0625, 0.0)};
+    for (const double x : values) {
+      ASSERT_EQ(fixed(x, d), fmt_fixed(x, d)) << fmt::format("{:.17g} at {} places", x, d);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1000000);
 }
 
 TEST(ZstdOstream, RoundTripsAndIsDeterministicWhateverTheWriteSizes) {
