@@ -75,6 +75,24 @@ struct RequestLog::Record {
   std::vector<Decision> decisions;
   std::vector<Event> events;
   std::vector<Run> runs;
+
+  // Ready for another request, keeping the vectors' buffers: most records
+  // are dropped at their request's finish, and the next arrival reuses one.
+  void clear() {
+    std::vector<Call> c = std::move(calls);
+    std::vector<Decision> d = std::move(decisions);
+    std::vector<Event> e = std::move(events);
+    std::vector<Run> r = std::move(runs);
+    c.clear();
+    d.clear();
+    e.clear();
+    r.clear();
+    *this = Record{};
+    calls = std::move(c);
+    decisions = std::move(d);
+    events = std::move(e);
+    runs = std::move(r);
+  }
 };
 
 RequestLog::RequestLog(const orchestration::Workflow& workflow,
@@ -121,7 +139,13 @@ bool RequestLog::room(Record& r) {
 }
 
 void RequestLog::on_request_arrived(const orchestration::RequestArrived& e) {
-  auto r = std::make_unique<Record>();
+  std::unique_ptr<Record> r;
+  if (spare_.empty()) {
+    r = std::make_unique<Record>();
+  } else {
+    r = std::move(spare_.back());
+    spare_.pop_back();
+  }
   r->id = e.request;
   r->class_index = e.class_index;
   r->arrival = e.at;
@@ -244,7 +268,10 @@ void RequestLog::drop_reason(RequestId id, Reason reason) {
   const auto it = kept_.find(id);
   if (it == kept_.end()) return;
   it->second->reasons &= static_cast<std::uint8_t>(~reason);
-  if (it->second->reasons == 0) kept_.erase(it);
+  if (it->second->reasons == 0) {
+    recycle(std::move(it->second));
+    kept_.erase(it);
+  }
 }
 
 void RequestLog::keep(std::unique_ptr<Record> r) {
@@ -285,9 +312,17 @@ void RequestLog::keep(std::unique_ptr<Record> r) {
       drop_reason(evicted, kSlowest);
     }
   }
-  if (reasons == 0) return;
+  if (reasons == 0) {
+    recycle(std::move(r));
+    return;
+  }
   r->reasons = reasons;
   kept_[id] = std::move(r);
+}
+
+void RequestLog::recycle(std::unique_ptr<Record> r) {
+  r->clear();
+  spare_.push_back(std::move(r));
 }
 
 Json RequestLog::to_json(const Record& r) const {

@@ -124,6 +124,7 @@ class RequestLog final : public orchestration::Observer {
   Record* find(orchestration::RequestId request);
   bool room(Record& r);
   void keep(std::unique_ptr<Record> r);
+  void recycle(std::unique_ptr<Record> r);  // to spare_, for the next arrival
   void drop_reason(orchestration::RequestId id, Reason reason);
   nlohmann::ordered_json to_json(const Record& r) const;
   template <typename E>
@@ -139,6 +140,7 @@ class RequestLog final : public orchestration::Observer {
   std::unordered_map<orchestration::RequestId, std::unique_ptr<Record>> in_flight_;
   std::map<orchestration::RequestId, std::unique_ptr<Record>> kept_;
   std::set<std::pair<std::uint64_t, orchestration::RequestId>> sample_, failed_set_;
+  std::vector<std::unique_ptr<Record>> spare_;  // cleared records, buffers kept
   // (latency ns, -id as unsigned complement) so that the first element is the one to evict.
   std::set<std::pair<std::int64_t, std::uint64_t>> slowest_;
 };
