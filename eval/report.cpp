@@ -93,6 +93,7 @@ nlohmann::ordered_json make_report(const scenarios::Scenario& s, const RunResult
   j["latency_histogram"] = latency_histogram_json(r.metrics->requests().latency_all,
                                                   r.metrics->requests().latency_success);
   if (r.timeseries) j["timeseries"] = r.timeseries->to_json();
+  j["metastability"] = to_json(r.metastability);
   return j;
 }
 
@@ -101,6 +102,7 @@ void write_summary_table(std::ostream& out, const scenarios::Scenario& s, const 
       "scenario  {}  (seed {}, {} requests arrived, {:.3f} s simulated, {} events)\n", s.name,
       r.seed, r.arrived, r.end.seconds_f(), r.events);
   r.metrics->write_table(out);
+  out << summary_line(r.metastability);
 }
 
 }  // namespace orchsim::eval

@@ -176,6 +176,16 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   if (decisions) decisions->finish();  // requests still in flight
   result.metrics->finalize(result.end, std::move(usage));
   result.timeseries->finalize(result.end);
+  std::vector<Trigger> triggers;
+  std::vector<std::uint32_t> servers;
+  for (const auto& config : s.agents) {
+    servers.push_back(config.servers);
+    for (const mock_agents::FaultWindow& f : config.faults) {
+      triggers.push_back({f.start, f.end, {config.name}});
+    }
+  }
+  result.metastability =
+      detect_metastability(*result.timeseries, std::move(triggers), servers, result.arrivals_end);
   orch.set_observer(nullptr);
   return result;
 }

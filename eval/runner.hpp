@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 
+#include "eval/metastability.hpp"
 #include "eval/metrics.hpp"
 #include "eval/request_log.hpp"
 #include "eval/timeseries.hpp"
@@ -63,6 +64,8 @@ struct RunResult {
   std::unique_ptr<TimeSeriesCollector> timeseries;  // always; finalized at `end`
   std::unique_ptr<TraceWriter> trace;               // when requested
   std::unique_ptr<RequestLog> request_log;          // when requested
+  // Overload that outlived an agent's fault window (metastability.hpp).
+  Metastability metastability;
 };
 
 // Throws std::invalid_argument when neither a request count nor a duration

@@ -91,6 +91,9 @@ class TimeSeriesCollector final : public orchestration::Observer {
   const std::vector<AgentSeries>& agents() const { return agents_; }
   // Time-averaged requests in flight in bucket i.
   double in_flight_mean(std::size_t i) const;
+  // The part of bucket i the run covered, in ns: a level's mean over the
+  // bucket is its area / covered_ns(i).
+  double covered_ns(std::size_t i) const;
 
  private:
   // Whole milliseconds since zero (0 before it): the bucket is ms >> shift_.
@@ -128,8 +131,6 @@ class TimeSeriesCollector final : public orchestration::Observer {
     return index < agents_.size() ? agents_[index] : add_agents_through(index);
   }
   AgentSeries& add_agents_through(orchestration::AgentIndex index);  // named "agent<i>"
-  // The span of bucket i that the run covered, in ns.
-  double covered_ns(std::size_t i) const;
 
   sim::Duration width_ = kFirstWidth;
   unsigned shift_ = 0;  // width_ = kFirstWidth x 2^shift_

@@ -219,6 +219,47 @@ void OverTimeView::rebuild() {
       s.series->attachAxis(x);
       s.series->attachAxis(s.right && right != nullptr ? right : left);
     }
+    if (p == kThroughput) add_metastability_marks(c, x, left);
+  }
+  const std::vector<MetastabilityMark>& marks = runs_.front().report->metastability;
+  for (const MetastabilityMark& m : marks) {
+    if (!m.onset_ms) continue;
+    QChart* c = views_[kThroughput]->chart();
+    c->setTitle(c->title() + QStringLiteral(" - ") +
+                (!m.sustained ? tr("overload ended with the fault")
+                 : m.recovered_ms
+                     ? tr("recovered %1 s after the fault")
+                           .arg((*m.recovered_ms - m.trigger_end_ms) / 1000.0, 0, 'f', 1)
+                     : tr("did not recover after the fault")) +
+                tr(" (retries x%1)").arg(m.peak_retry_amplification, 0, 'f', 1));
+  }
+}
+
+// Run A's metastability episodes (report "metastability"), on the throughput panel:
+// the fault window as a bracket, the overload's onset and its recovery as
+// vertical lines. They go on the left axis, from 0 to its top.
+void OverTimeView::add_metastability_marks(QChart* c, QValueAxis* x, QValueAxis* y) {
+  if (runs_.empty()) return;
+  const double top = y->max();
+  auto vertical = [&](const QString& name, double at_ms, const QColor& colour) {
+    QLineSeries* s = line(name, {QPointF(at_ms / 1000.0, 0), QPointF(at_ms / 1000.0, top)}, colour,
+                          Qt::DashLine, 1.6);
+    c->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+  };
+  for (const MetastabilityMark& m : runs_.front().report->metastability) {
+    const double a = m.trigger_start_ms / 1000.0, b = m.trigger_end_ms / 1000.0;
+    QLineSeries* fault =
+        line(tr("fault"), {QPointF(a, 0), QPointF(a, top), QPointF(b, top), QPointF(b, 0)},
+             QColor(0x9c, 0x75, 0x5f), Qt::DotLine, 1.6);
+    c->addSeries(fault);
+    fault->attachAxis(x);
+    fault->attachAxis(y);
+    if (m.onset_ms) vertical(tr("onset"), *m.onset_ms, QColor(0xd6, 0x27, 0x28));
+    if (m.onset_ms && m.recovered_ms) {
+      vertical(tr("recovered"), *m.recovered_ms, QColor(0x2c, 0xa0, 0x2c));
+    }
   }
 }
 

@@ -25,6 +25,9 @@
 
 #include "gui/run_view.hpp"
 
+class QChart;
+class QValueAxis;
+
 namespace orchsim::gui {
 
 class ChartView;
@@ -56,6 +59,7 @@ class OverTimeView : public QWidget {
 
  private:
   void rebuild();
+  void add_metastability_marks(QChart* chart, QValueAxis* x, QValueAxis* y);
 
   RunViews runs_;
   std::array<ChartView*, kPanelCount> views_{};

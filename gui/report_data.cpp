@@ -52,6 +52,16 @@ class Reader {
     return v->get<double>();
   }
 
+  bool boolean(const std::string& pointer) {
+    const Json* v = at(pointer);
+    if (v == nullptr) return false;
+    if (!v->is_boolean()) {
+      fail(pointer, "found " + found(*v) + ", expected true or false");
+      return false;
+    }
+    return v->get<bool>();
+  }
+
   // A number or null (a quantile of nothing).
   std::optional<double> opt_num(const std::string& pointer) {
     const Json* v = at(pointer);
@@ -201,6 +211,22 @@ TimeSeries read_series(Reader& r) {
     t.agents.push_back(std::move(s));
   });
   return t;
+}
+
+std::vector<MetastabilityMark> read_metastability(Reader& r) {
+  std::vector<MetastabilityMark> marks;
+  r.each("/metastability/episodes", [&](const std::string& e) {
+    MetastabilityMark m;
+    m.trigger_start_ms = r.num(e + "/trigger_start_ms");
+    m.trigger_end_ms = r.num(e + "/trigger_end_ms");
+    m.onset_ms = r.opt_num(e + "/onset_ms");
+    m.sustained = r.boolean(e + "/sustained");
+    const std::optional<double> recovery = r.opt_num(e + "/recovery_ms");
+    if (recovery) m.recovered_ms = m.trigger_end_ms + *recovery;
+    m.peak_retry_amplification = r.num(e + "/peak_retry_amplification");
+    marks.push_back(m);
+  });
+  return marks;
 }
 
 LatencyBins read_bins(Reader& r) {
@@ -355,6 +381,7 @@ ReportLoad report_from_json(const Json& doc, const std::string& source) {
 
   if (r.ok() && r.has("/latency_histogram")) d.latency_bins = read_bins(r);
   if (r.ok() && r.has("/timeseries")) d.series = read_series(r);
+  if (r.ok() && r.has("/metastability")) d.metastability = read_metastability(r);
 
   if (!r.ok()) {
     out.error = r.error();

@@ -122,6 +122,16 @@ struct TimeSeries {
   bool empty() const { return arrived.empty(); }
 };
 
+// One episode of the report's "metastability" (eval/metastability.hpp): a
+// fault window and what the overload did around it.
+struct MetastabilityMark {
+  double trigger_start_ms = 0, trigger_end_ms = 0;
+  std::optional<double> onset_ms;      // none: no overload
+  std::optional<double> recovered_ms;  // when recovery began; none: did not recover
+  bool sustained = false;              // the overload outlived the fault
+  double peak_retry_amplification = 0;
+};
+
 // Traffic along one workflow edge; "start" is the pseudo node requests enter by.
 struct EdgeRow {
   std::string from, to;
@@ -173,6 +183,7 @@ struct ReportData {
   // Sections added after the first reports: empty when the file predates them.
   LatencyBins latency_bins;
   TimeSeries series;
+  std::vector<MetastabilityMark> metastability;
 };
 
 struct ReportLoad {

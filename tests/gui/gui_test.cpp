@@ -21,6 +21,7 @@
 #include <QUrl>
 #include <QValueAxis>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -407,6 +408,49 @@ TEST(WorkflowHierarchyTest, SubWorkflowsAreBoxesAroundTheirNodes) {
   ASSERT_TRUE(flat_read.ok());
   scene.set_report(*flat_read.report);
   EXPECT_EQ(scene.cluster_count(), 0);
+}
+
+// The over-time view marks retry_storm's fault window, the overload's onset
+// and, with a retry budget, its recovery; the title says what happened.
+TEST(OverTimeMarks, TheFaultTheOnsetAndTheRecoveryAreDrawn) {
+  auto marks_of = [](const scenarios::LoadOptions& o) {
+    const scenarios::LoadResult loaded = scenarios::load_scenario("retry_storm", o);
+    EXPECT_TRUE(loaded.ok());
+    const eval::RunResult run = eval::run_scenario(*loaded.scenario, {});
+    const ReportLoad read = report_from_json(eval::make_report(*loaded.scenario, run), "storm");
+    EXPECT_TRUE(read.ok()) << read.error;
+    auto report = std::make_shared<const ReportData>(*read.report);
+    auto view = std::make_unique<OverTimeView>();
+    view->set_runs({{"A", report, run_colour(0)}});
+    return view;
+  };
+  const auto names = [](const QChart* c) {
+    QStringList out;
+    for (QAbstractSeries* s : c->series()) out << s->name();
+    return out;
+  };
+  const auto storm = marks_of({});
+  const QChart* c = storm->view(OverTimeView::kThroughput)->chart();
+  EXPECT_TRUE(names(c).contains("fault"));
+  EXPECT_TRUE(names(c).contains("onset"));
+  EXPECT_FALSE(names(c).contains("recovered"));
+  EXPECT_NE(c->title().indexOf("did not recover"), -1) << c->title().toStdString();
+  // The fault's bracket spans the window, at the panel's top.
+  for (QAbstractSeries* s : c->series()) {
+    if (s->name() != "fault") continue;
+    const auto* bracket = qobject_cast<QLineSeries*>(s);
+    ASSERT_EQ(bracket->count(), 4);
+    EXPECT_EQ(bracket->at(0).x(), 60.0);
+    EXPECT_EQ(bracket->at(3).x(), 85.0);
+  }
+
+  scenarios::LoadOptions budget;
+  budget.overrides = {{"/resilience/retry_budget/kind", "token_bucket"}};
+  const auto budgeted = marks_of(budget);
+  const QChart* b = budgeted->view(OverTimeView::kThroughput)->chart();
+  EXPECT_TRUE(names(b).contains("recovered"));
+  EXPECT_NE(b->title().indexOf("recovered"), -1) << b->title().toStdString();
+  EXPECT_NE(b->title().indexOf("s after the fault"), -1) << b->title().toStdString();
 }
 
 TEST_F(GuiRunTest, RequestsTabHoldsTheSampleAndSaysWhenThereIsNone) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -33,6 +34,34 @@ TEST(ReportData, TheGoldenReportLoads) {
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.report->scenario_name, "rag_orchestrated");
   EXPECT_FALSE(r.report->series.empty());
+}
+
+TEST(ReportData, MetastabilityEpisodesAreReadAndABadOneIsNamed) {
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(golden());
+  EXPECT_TRUE(parse_report(doc.dump(), "golden").report->metastability.empty());
+  doc["metastability"]["episodes"] = nlohmann::ordered_json::parse(R"([
+    {"trigger_start_ms": 60000.0, "trigger_end_ms": 85000.0, "agents": ["llm_backend"],
+     "onset_ms": 61440.0, "sustained": true, "recovered": true, "recovery_ms": 17400.0,
+     "peak_retry_amplification": 1.24},
+    {"trigger_start_ms": 100000.0, "trigger_end_ms": 130000.0, "agents": ["db"],
+     "onset_ms": null, "sustained": false, "recovered": false, "recovery_ms": null,
+     "peak_retry_amplification": 0.0}])");
+  const ReportLoad r = parse_report(doc.dump(), "r.json");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(r.report->metastability.size(), 2u);
+  const MetastabilityMark& m = r.report->metastability[0];
+  EXPECT_EQ(m.trigger_start_ms, 60000.0);
+  EXPECT_EQ(m.onset_ms, 61440.0);
+  EXPECT_TRUE(m.sustained);
+  EXPECT_EQ(m.recovered_ms, 85000.0 + 17400.0);  // the report's is from the trigger's end
+  EXPECT_FALSE(r.report->metastability[1].onset_ms.has_value());
+  EXPECT_FALSE(r.report->metastability[1].recovered_ms.has_value());
+
+  doc["metastability"]["episodes"][0]["sustained"] = "yes";
+  const ReportLoad bad = parse_report(doc.dump(), "r.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error.find("/metastability/episodes/0/sustained"), std::string::npos) << bad.error;
+  EXPECT_NE(bad.error.find("expected true or false"), std::string::npos) << bad.error;
 }
 
 TEST(ReportData, ASchemaOfAnotherTypeIsNamedInAFewWords) {
