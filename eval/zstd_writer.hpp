@@ -46,7 +46,11 @@ class ZstdStreambuf final : public std::streambuf {
 
 class ZstdOstream final : public std::ostream {
  public:
-  explicit ZstdOstream(std::ostream& sink, int level = 3)
+  // Level 1: on the decision log it is both faster and smaller than zstd's
+  // default 3 (rag_orchestrated, 200 k requests: 12.98 MB vs 13.40 MB, about
+  // 1.6x the speed; `zstd -b1 -e3` on the decompressed log).
+  static constexpr int kDefaultLevel = 1;
+  explicit ZstdOstream(std::ostream& sink, int level = kDefaultLevel)
       : std::ostream(nullptr), buf_(sink, level) {
     rdbuf(&buf_);
   }
