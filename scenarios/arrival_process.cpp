@@ -287,6 +287,12 @@ ReplayArrivals parse_replay_csv(std::istream& in, const std::string& path) {
       throw std::runtime_error(
           fmt::format("{}:{}: found {}, expected a non-negative offset", path, line_number, ms));
     }
+    // Offsets become int64 nanoseconds: beyond 292 years they would saturate.
+    if (ms > 9.2e12) {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: found {} ms, expected at most 9.2e12 ms (the simulator's time ends 292 years in)",
+          path, line_number, ms));
+    }
     const sim::Duration offset = sim::Duration::from_milliseconds(ms);
     if (!out.offsets.empty() && offset < out.offsets.back()) {
       throw std::runtime_error(fmt::format(

@@ -22,6 +22,21 @@ namespace {
   throw std::runtime_error(fmt::format("{}:{}: {}", path, line, what));
 }
 
+// An arrival's offset divided by rate_scale, in whole nanoseconds. A scale
+// below 1 stretches the trace: what no longer fits the simulator's time
+// (int64 ns, 292 years) is refused, not wrapped around to a negative time.
+std::int64_t scaled_ns(std::int64_t offset_ns, double rate_scale, const std::string& where) {
+  if (rate_scale == 1.0) return offset_ns;
+  const double ns = static_cast<double>(offset_ns) / rate_scale;
+  if (!(ns < 9.2e18)) {
+    throw std::runtime_error(fmt::format(
+        "{}: found an arrival {:.6g} ms after the first, expected at most {:.6g} ms with "
+        "rate_scale {} (the simulator's time ends 292 years in)",
+        where, static_cast<double>(offset_ns) * 1e-6, 9.2e12 * rate_scale, rate_scale));
+  }
+  return std::llround(ns);
+}
+
 enum class Column { kArrivalMs, kArrivalS, kTimestamp, kInput, kOutput, kClass, kIgnored };
 
 struct Header {
@@ -120,9 +135,10 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
       trim_blanks(line).find(',') == trim_blanks(line).size() - 1) {
     trace.arrivals = load_replay_csv(path);
     if (rate_scale != 1.0) {
-      for (sim::Duration& d : trace.arrivals.offsets) {
+      for (std::size_t i = 0; i < trace.arrivals.offsets.size(); ++i) {
+        sim::Duration& d = trace.arrivals.offsets[i];
         d = sim::Duration::nanoseconds(
-            std::llround(static_cast<double>(d.count_ns()) / rate_scale));
+            scaled_ns(d.count_ns(), rate_scale, fmt::format("{}: arrival {}", path, i + 1)));
       }
     }
     return trace;
@@ -210,7 +226,7 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
     previous = at_ns;
     previous_line = number;
     trace.arrivals.offsets.push_back(sim::Duration::nanoseconds(
-        rate_scale == 1.0 ? offset : std::llround(static_cast<double>(offset) / rate_scale)));
+        scaled_ns(offset, rate_scale, fmt::format("{}:{}", path, number))));
     trace.lines.push_back(number);
     if (has(Column::kInput)) trace.input_tokens.push_back(input);
     if (has(Column::kOutput)) trace.output_tokens.push_back(output);

@@ -54,6 +54,25 @@ TEST(ReplayTrace, OneValuePerLineReadsAsBeforeAndScales) {
   }
 }
 
+// Found by fuzz_replay_trace: 11e300 ms read as the largest time, then a
+// rate_scale of 0.5 doubled it past int64 and the offset wrapped around to a
+// negative time (std::invalid_argument from the arrival process, uncaught).
+TEST(ReplayTrace, ArrivalsBeyondTheSimulatorsTimeAreRefusedScaledOrNot) {
+  const std::string one_column = write_temp("huge.csv", "arrival_ms\n0\n1.5\n11e300\n");
+  EXPECT_NE(load_error(one_column, 0.5).find("huge.csv:4: found 1.1e+301 ms, expected at most"),
+            std::string::npos)
+      << load_error(one_column, 0.5);
+  const std::string stretched = write_temp("stretched.csv", "arrival_ms\n0\n9e12\n");
+  EXPECT_NO_THROW(load_replay_trace(stretched, 1.0));
+  EXPECT_NE(load_error(stretched, 0.5).find("stretched.csv: arrival 2: found an arrival 9e+12 ms"),
+            std::string::npos)
+      << load_error(stretched, 0.5);
+  const std::string columns = write_temp("columns.csv", "arrival_ms,input_tokens\n0,5\n9e12,5\n");
+  EXPECT_NE(load_error(columns, 0.5).find("columns.csv:3: found an arrival 9e+12 ms after the first"),
+            std::string::npos)
+      << load_error(columns, 0.5);
+}
+
 TEST(ReplayTrace, NamedColumnsCarryTokensAndClasses) {
   const ReplayTrace t = load_replay_trace(fixture("replay_attributes.csv"), 2.0);
   ASSERT_EQ(t.arrivals.offsets.size(), 4u);
