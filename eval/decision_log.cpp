@@ -34,6 +34,12 @@ void append_int(std::string& out, Int x) {
   out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
+// Integers, each followed by a comma ("3,0,1,"): a row's columns.
+template <typename... Int>
+void append_ints_and_commas(std::string& out, Int... xs) {
+  ((append_int(out, xs), out += ','), ...);
+}
+
 constexpr int kMaxFastDecimals = 6;
 constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
 constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
@@ -299,20 +305,10 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   for (std::size_t i = 0; i < p.decisions.size(); ++i) {
     const Decision& d = p.decisions[i];
     line_ += i ? ",[" : "[";
-    append_int(line_, d.node);
-    line_ += ',';
-    append_int(line_, d.agent);
-    line_ += ',';
-    append_int(line_, d.kind);
-    line_ += ',';
+    append_ints_and_commas(line_, d.node, d.agent, d.kind);
     append_number(line_, d.probability, 6);
     line_ += ',';
-    append_int(line_, d.visit);
-    line_ += ',';
-    append_int(line_, d.end);
-    line_ += ',';
-    append_int(line_, d.error);
-    line_ += ',';
+    append_ints_and_commas(line_, d.visit, d.end, d.error);
     if (d.end < 0) {
       line_ += "null,null,null,null]";
       continue;
@@ -329,8 +325,7 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   line_ += "],\"f\":[";
   for (std::size_t i = 0; i < p.flows.size(); ++i) {
     line_ += i ? ",[" : "[";
-    append_int(line_, p.flows[i].first);
-    line_ += ',';
+    append_ints_and_commas(line_, p.flows[i].first);
     append_int(line_, p.flows[i].second);
     line_ += ']';
   }
