@@ -5,6 +5,7 @@
 #include "cli/experiment.hpp"
 #include "cli/fit_command.hpp"
 #include "cli/store_cli.hpp"
+#include "eval/search_space.hpp"
 #include "eval/sweep.hpp"
 #include "eval/task_plan.hpp"
 
@@ -229,6 +230,57 @@ CommandLine::CommandLine()
       "      --strong-set /workflow/nodes/0/routing/policy=static --requests 2000 --out cascade/\n"
       "See docs/evaluation.md for the Pareto, PGR, APGR and CPT definitions.");
 
+  SearchArgs& search = search_args;
+  search_cmd = app.add_subcommand(
+      "search", "Find the best settings: model-based successive halving (TPE) with CIs and a Pareto set");
+  add_eval_options(search_cmd, search.common, true);
+  const ArgSpec search_param = ArgSpec::custom(
+      "/json/pointer=lo..hi, log:lo..hi, int:lo..hi or v1,v2,... (lo < hi; log needs lo > 0)",
+      [](const std::string& s) { return eval::parse_search_parameter(s).ok(); },
+      {"accept=0..1", "/a=1..0", "/a=log:0..1", "/a=int:0.5..2", "/a=x", "/a="},
+      {"/a=0..1", "/a=log:100..8000", "/a=int:1..3", "/a=static,cascade"});
+  const ArgSpec search_constraint = ArgSpec::custom(
+      "METRIC<=NUMBER or METRIC>=NUMBER, such as latency_ms.all.p99<=8000",
+      [](const std::string& s) { return eval::parse_search_constraint(s).ok(); },
+      {"cost", "cost<0.1", "<=3", "cost<=x"}, {"per_request.cost_usd<=0.01", "quality.mean>=0.8"});
+  add_option(search_cmd, "--param", search.params, search_param,
+             "/json/pointer=lo..hi | log:lo..hi | int:lo..hi | v1,v2,... (repeatable)", specs)
+      ->required();
+  auto* maximize = add_option(search_cmd, "--maximize", search.maximize, ArgSpec::name(),
+                              "The report metric to maximize (quality.mean, ...)", specs);
+  auto* minimize = add_option(search_cmd, "--minimize", search.minimize, ArgSpec::name(),
+                              "The report metric to minimize (latency_ms.all.p99, ...)", specs);
+  maximize->excludes(minimize);
+  add_option(search_cmd, "--constraint", search.constraints, search_constraint,
+             "METRIC<=X or METRIC>=X on the mean over replications (repeatable)", specs);
+  add_option(search_cmd, "--out", search.out_dir, ArgSpec::path(),
+             "Folder for search.json, search.csv and one results store per rung (rungs/)", specs)
+      ->required();
+  add_option(search_cmd, "--min-requests", search.min_requests, requests,
+             "Requests of the bottom rung, at least (default: --requests / 27)", specs);
+  add_option(search_cmd, "--eta", search.eta, ArgSpec::integer(2, 16),
+             "Keep 1/eta of a rung's candidates for the next rung (default 3)", specs);
+  add_option(search_cmd, "--brackets", search.brackets, ArgSpec::integer(1, 1000),
+             "Successive-halving brackets to run (default 4)", specs);
+  add_option(search_cmd, "--budget", search.budget, ArgSpec::integer(1, kMaxRequests),
+             "Stop before a bracket would take the requests simulated (x replications) past this",
+             specs);
+  add_option(search_cmd, "--search-seed", search.search_seed, seed,
+             "Seed of the proposals (the runs use --seed; default 1)", specs);
+  add_option(search_cmd, "--top", search.top, ArgSpec::integer(1, 1000),
+             "Best configurations to report (default 5)", specs);
+  search_cmd->footer(
+      "Every candidate runs the same seeds (common random numbers). A bracket starts eta^s\n"
+      "candidates on the bottom rung and keeps the best 1/eta for each longer rung, up to\n"
+      "--requests; later brackets are proposed by a TPE model of the results so far (BOHB).\n"
+      "Examples:\n"
+      "  orchsim search model_cascade --param /workflow/nodes/0/routing/accept_confidence=0..1 \\\n"
+      "      --maximize quality.mean --constraint per_request.cost_usd<=0.004 --out cascade-search/\n"
+      "  orchsim search hedged_requests --param /workflow/nodes/0/hedge/delay_ms=log:100..10000 \\\n"
+      "      --param /workflow/nodes/0/hedge/max_extra_attempts=int:0..2 \\\n"
+      "      --minimize latency_ms.all.p99 --constraint per_request.cost_usd<=0.0034 --out hedge/\n"
+      "See docs/search.md.");
+
   BaselineArgs& baseline = baseline_args;
   baseline_cmd = app.add_subcommand("baseline", "Save metrics with CIs as a baseline for 'check'");
   add_eval_options(baseline_cmd, baseline.common, false);
@@ -356,6 +408,7 @@ int CommandLine::run() const {
   if (*schema_cmd) return schema_command(schema_format);
   if (*compare_cmd) return compare_command(compare_args);
   if (*sweep_cmd) return sweep_command(sweep_args);
+  if (*search_cmd) return search_command(search_args);
   if (*baseline_cmd) return baseline_command(baseline_args);
   if (*check_cmd) return check_command(check_args);
   if (*merge_cmd) return merge_command(merge_args);

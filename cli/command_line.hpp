@@ -36,6 +36,7 @@ struct CommandLine {
   RunArgs run_args;
   CompareArgs compare_args;
   SweepArgs sweep_args;
+  SearchArgs search_args;
   BaselineArgs baseline_args;
   CheckArgs check_args;
   std::vector<std::string> validate_files, validate_sets;
@@ -49,6 +50,7 @@ struct CommandLine {
   CLI::App* run_cmd = nullptr;
   CLI::App* compare_cmd = nullptr;
   CLI::App* sweep_cmd = nullptr;
+  CLI::App* search_cmd = nullptr;
   CLI::App* baseline_cmd = nullptr;
   CLI::App* check_cmd = nullptr;
   CLI::App* validate_cmd = nullptr;

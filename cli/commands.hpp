@@ -78,6 +78,21 @@ struct SweepArgs {
   std::string quality_metric = "quality.mean";
 };
 
+struct SearchArgs {
+  SearchArgs() { common.replications = 3; }
+  EvalArgs common;                  // --requests is the full fidelity (the top rung)
+  std::vector<std::string> params;  // "/ptr=lo..hi" | "/ptr=log:lo..hi" | "/ptr=int:lo..hi" | "/ptr=a,b"
+  std::optional<std::string> maximize, minimize;  // the objective: one of the two
+  std::vector<std::string> constraints;           // "metric<=x" | "metric>=x"
+  std::string out_dir;
+  std::optional<std::uint64_t> min_requests;  // the bottom rung's floor; default full/27
+  unsigned eta = 3;
+  unsigned brackets = 4;
+  std::optional<std::uint64_t> budget;  // requests x replications, at most
+  std::uint64_t search_seed = 1;        // the proposals' stream
+  unsigned top = 5;
+};
+
 struct BaselineArgs {
   EvalArgs common;
   std::string out;
@@ -123,6 +138,9 @@ int schema_command(const std::string& format);
 int run_replications_command(const RunArgs& args);
 int compare_command(const CompareArgs& args);
 int sweep_command(const SweepArgs& args);
+// Writes search.json and search.csv into --out, one results store per rung
+// of each bracket under --out/rungs/.
+int search_command(const SearchArgs& args);
 int baseline_command(const BaselineArgs& args);
 int check_command(const CheckArgs& args);
 

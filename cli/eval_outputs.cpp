@@ -307,6 +307,13 @@ int write_outputs(const eval::TaskPlan& plan, const std::vector<eval::Replicatio
     if (plan.command == "sweep") return write_sweep(plan, sets, options);
     if (plan.command == "baseline") return write_baseline(plan, sets, options);
     if (plan.command == "check") return write_check(plan, sets, options);
+    if (plan.command == "search") {
+      // A search is adaptive: each rung's store holds its candidates only,
+      // and what comes next depends on them (cli/search_command.cpp).
+      std::cerr << "orchsim: this store is one rung of an 'orchsim search'; rerun that search "
+                   "with --resume to rebuild search.json from its stores\n";
+      return kExitBadInput;
+    }
   } catch (const nlohmann::json::exception& e) {
     // Only a plan read back from a store can lack what its command needs.
     std::cerr << fmt::format("orchsim: the stored {} plan is incomplete: {}\n", plan.command,

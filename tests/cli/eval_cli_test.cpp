@@ -26,7 +26,7 @@ using cli_testing::slurp;
 constexpr const char* kSmall = " --requests 250 -R 3 -q";
 
 TEST(EvalCli, EveryCommandHasHelpWithExamples) {
-  for (const char* cmd : {"compare", "sweep", "baseline", "check"}) {
+  for (const char* cmd : {"compare", "sweep", "search", "baseline", "check"}) {
     const Result r = orchsim(std::string(cmd) + " --help");
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Examples"), std::string::npos) << cmd;
