@@ -73,7 +73,10 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   result.metrics = std::make_unique<MetricsCollector>(s.workflow, agent_names, s.class_names,
                                                       s.run.quality_threshold);
   result.metrics->set_warmup(options.warmup.value_or(s.run.warmup));
-  result.timeseries = std::make_unique<TimeSeriesCollector>(agent_names);
+  std::vector<std::string> node_names;
+  node_names.reserve(s.workflow.nodes.size());
+  for (const auto& n : s.workflow.nodes) node_names.push_back(n.name);
+  result.timeseries = std::make_unique<TimeSeriesCollector>(agent_names, std::move(node_names));
   Bridge bridge(orch);
   orchestration::ObserverList observers;
   observers.add(&bridge);

@@ -25,13 +25,17 @@ void merge_pairs(std::vector<T>& v) {
 
 }  // namespace
 
-TimeSeriesCollector::TimeSeriesCollector(std::vector<std::string> agent_names)
+TimeSeriesCollector::TimeSeriesCollector(std::vector<std::string> agent_names,
+                                         std::vector<std::string> node_names)
     : arrived_(kMaxBuckets),
       completed_(kMaxBuckets),
       failed_(kMaxBuckets),
       latency_sum_ms_(kMaxBuckets),
       cost_usd_(kMaxBuckets),
-      in_flight_area_(kMaxBuckets) {
+      in_flight_area_(kMaxBuckets),
+      node_names_(std::move(node_names)) {
+  route_stride_ = agent_names.size();
+  route_index_.assign(node_names_.size() * route_stride_, 0);
   for (std::string& name : agent_names) {
     agent(static_cast<orchestration::AgentIndex>(agents_.size())).name = std::move(name);
   }
@@ -53,6 +57,30 @@ TimeSeriesCollector::AgentSeries& TimeSeriesCollector::add_agents_through(
   return agents_[index];
 }
 
+std::vector<std::uint64_t>& TimeSeriesCollector::add_route(orchestration::NodeId node,
+                                                           orchestration::AgentIndex agent) {
+  // An agent or node past the tables (not in the names given): grow them.
+  if (agent >= route_stride_ ||
+      static_cast<std::size_t>(node) * route_stride_ + agent >= route_index_.size()) {
+    const std::size_t stride = std::max<std::size_t>(route_stride_, agent + 1);
+    const std::size_t rows =
+        std::max<std::size_t>(route_stride_ == 0 ? 0 : route_index_.size() / route_stride_,
+                              static_cast<std::size_t>(node) + 1);
+    std::vector<std::uint32_t> grown(rows * stride, 0);
+    for (std::size_t r = 0; r < routes_.size(); ++r)
+      grown[static_cast<std::size_t>(routes_[r].node) * stride + routes_[r].agent] =
+          static_cast<std::uint32_t>(r + 1);
+    route_index_ = std::move(grown);
+    route_stride_ = stride;
+  }
+  const std::size_t key = static_cast<std::size_t>(node) * route_stride_ + agent;
+  if (route_index_[key] == 0) {
+    routes_.push_back({node, agent, std::vector<std::uint64_t>(kMaxBuckets, 0)});
+    route_index_[key] = static_cast<std::uint32_t>(routes_.size());
+  }
+  return routes_[route_index_[key] - 1].calls;
+}
+
 void TimeSeriesCollector::compact() {
   merge_pairs(arrived_);
   merge_pairs(completed_);
@@ -68,6 +96,7 @@ void TimeSeriesCollector::compact() {
     merge_pairs(a.open_ns);
     merge_pairs(a.half_open_ns);
   }
+  for (RouteSeries& r : routes_) merge_pairs(r.calls);
   width_ = width_ * 2;
   ++shift_;
 }
@@ -112,6 +141,7 @@ void TimeSeriesCollector::on_request_finished(const orchestration::RequestFinish
 void TimeSeriesCollector::on_call_started(const orchestration::CallStarted& e) {
   const std::size_t i = index_for(e.at);
   ++agent(e.agent).calls[i];
+  ++route_calls(e.node, e.agent)[i];
 }
 
 void TimeSeriesCollector::on_call_ended(const orchestration::CallEnded& e) {
@@ -207,7 +237,42 @@ Json TimeSeriesCollector::to_json() const {
     agents.push_back(std::move(aj));
   }
   j["agents"] = std::move(agents);
+  j["routing"] = routing_json(n);
   return j;
+}
+
+Json TimeSeriesCollector::routing_json(std::size_t buckets) const {
+  // Pairs sorted by (node, agent), so the section does not depend on which
+  // pair happened to call first.
+  std::vector<const RouteSeries*> sorted;
+  sorted.reserve(routes_.size());
+  for (const RouteSeries& r : routes_) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(), [](const RouteSeries* a, const RouteSeries* b) {
+    return a->node != b->node ? a->node < b->node : a->agent < b->agent;
+  });
+  Json routing = Json::array();
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t end = i;
+    while (end < sorted.size() && sorted[end]->node == sorted[i]->node) ++end;
+    if (end - i >= 2) {  // a node with one agent routes nothing
+      const orchestration::NodeId node = sorted[i]->node;
+      Json nj;
+      nj["node"] = node < node_names_.size() ? node_names_[node] : "node" + std::to_string(node);
+      Json agents = Json::array();
+      for (std::size_t k = i; k < end; ++k) {
+        const RouteSeries& r = *sorted[k];
+        Json calls = Json::array();
+        for (std::size_t b = 0; b < buckets; ++b) calls.push_back(r.calls[b]);
+        agents.push_back({{"name", r.agent < agents_.size() ? agents_[r.agent].name
+                                                            : "agent" + std::to_string(r.agent)},
+                          {"calls", std::move(calls)}});
+      }
+      nj["agents"] = std::move(agents);
+      routing.push_back(std::move(nj));
+    }
+    i = end;
+  }
+  return routing;
 }
 
 }  // namespace orchsim::eval

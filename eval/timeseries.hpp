@@ -37,7 +37,10 @@
 //                 "busy_mean": [number],       // time-averaged calls in service (busy servers)
 //                 "breaker_open_share": [number],      // share of the bucket it was open
 //                 "breaker_half_open_share": [number]  // share of the bucket it was half open
-//               } ]}                                   // by agent index
+//               } ],                                   // by agent index
+//    "routing": [ {"node",                     // a node whose calls went to 2+ agents in the run
+//                  "agents": [ {"name", "calls": [int]} ]  // calls started there, per agent
+//                } ]}                          // by node index; agents that got calls, by index
 // Means have 4 decimals, shares 6, USD 8.
 #pragma once
 
@@ -68,7 +71,17 @@ class TimeSeriesCollector final : public orchestration::Observer {
     sim::Time breaker_since = sim::Time::zero();
   };
 
-  explicit TimeSeriesCollector(std::vector<std::string> agent_names);
+  // Calls started at one node by one agent (the "routing" section).
+  struct RouteSeries {
+    orchestration::NodeId node;
+    orchestration::AgentIndex agent;
+    std::vector<std::uint64_t> calls;
+  };
+
+  // `node_names` name the "routing" section's nodes (by NodeId; a node
+  // without a name is "node<i>").
+  explicit TimeSeriesCollector(std::vector<std::string> agent_names,
+                               std::vector<std::string> node_names = {});
 
   void on_request_arrived(const orchestration::RequestArrived& e) override;
   void on_request_finished(const orchestration::RequestFinished& e) override;
@@ -89,6 +102,8 @@ class TimeSeriesCollector final : public orchestration::Observer {
   const std::vector<std::uint64_t>& completed() const { return completed_; }
   const std::vector<std::uint64_t>& failed() const { return failed_; }
   const std::vector<AgentSeries>& agents() const { return agents_; }
+  // Every (node, agent) pair that started a call, in order of first call.
+  const std::vector<RouteSeries>& routes() const { return routes_; }
   // Time-averaged requests in flight in bucket i.
   double in_flight_mean(std::size_t i) const;
   // The part of bucket i the run covered, in ns: a level's mean over the
@@ -131,6 +146,17 @@ class TimeSeriesCollector final : public orchestration::Observer {
     return index < agents_.size() ? agents_[index] : add_agents_through(index);
   }
   AgentSeries& add_agents_through(orchestration::AgentIndex index);  // named "agent<i>"
+  // The pair's series: one look-up in a node x agent table of indices.
+  std::vector<std::uint64_t>& route_calls(orchestration::NodeId node,
+                                          orchestration::AgentIndex agent) {
+    const std::size_t key = static_cast<std::size_t>(node) * route_stride_ + agent;
+    if (agent < route_stride_ && key < route_index_.size() && route_index_[key] != 0)
+      return routes_[route_index_[key] - 1].calls;
+    return add_route(node, agent);
+  }
+  std::vector<std::uint64_t>& add_route(orchestration::NodeId node,
+                                        orchestration::AgentIndex agent);
+  nlohmann::ordered_json routing_json(std::size_t buckets) const;
 
   sim::Duration width_ = kFirstWidth;
   unsigned shift_ = 0;  // width_ = kFirstWidth x 2^shift_
@@ -141,6 +167,10 @@ class TimeSeriesCollector final : public orchestration::Observer {
   std::uint64_t in_flight_ = 0;
   sim::Time in_flight_since_ = sim::Time::zero();
   std::vector<AgentSeries> agents_;
+  std::vector<std::string> node_names_;
+  std::vector<RouteSeries> routes_;
+  std::vector<std::uint32_t> route_index_;  // node x route_stride_ + agent → routes_ index + 1
+  std::size_t route_stride_ = 0;            // agents per row of route_index_
 };
 
 }  // namespace orchsim::eval

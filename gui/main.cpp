@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
         stderr,
         "orchsim-gui: wrote "
         "%s/"
-        "gui-{summary,latency,over-time,agents,workflow,requests,cost-quality,calibration}.png\n",
+        "gui-{summary,latency,over-time,agents,workflow,requests,cost-quality,calibration,routing,"
+        "search}.png\n",
         qPrintable(dir));
     return 0;
   }

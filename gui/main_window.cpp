@@ -39,6 +39,8 @@
 #include "gui/node_details.hpp"
 #include "gui/over_time_view.hpp"
 #include "gui/request_explorer.hpp"
+#include "gui/routing_share_view.hpp"
+#include "gui/search_view.hpp"
 #include "gui/summary_model.hpp"
 #include "gui/view_export.hpp"
 #include "gui/workflow_graph.hpp"
@@ -46,6 +48,14 @@
 
 namespace orchsim::gui {
 namespace {
+
+// search.json, or a folder holding one and no report.json (a run's folder).
+bool is_search_input(const QString& input) {
+  const QFileInfo info(input);
+  if (info.isFile()) return info.fileName() == QLatin1String("search.json");
+  return info.isDir() && QFileInfo(QDir(input).filePath(QStringLiteral("search.json"))).isFile() &&
+         !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists();
+}
 
 // A folder, a report.json, or a JSON file that declares a "schema" is a saved
 // run; anything else is a scenario, so that its loader (which knows scenarios)
@@ -86,6 +96,8 @@ MainWindow::MainWindow(QWidget* parent)
       request_explorer_(new RequestExplorer),
       cost_quality_view_(new CostQualityView),
       calibration_view_(new CalibrationView),
+      routing_share_view_(new RoutingShareView),
+      search_view_(new SearchView),
       runner_(new ScenarioRunner(this)),
       status_(new QLabel),
       progress_(new QProgressBar),
@@ -152,6 +164,8 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_->addTab(request_explorer_, tr("Requests"));
   tabs_->addTab(cost_quality_view_, tr("Cost vs quality"));
   tabs_->addTab(calibration_view_, tr("Calibration"));
+  tabs_->addTab(routing_share_view_, tr("Routing"));
+  tabs_->addTab(search_view_, tr("Search"));
   setCentralWidget(tabs_);
 
   progress_->setMaximumWidth(240);
@@ -213,6 +227,7 @@ void MainWindow::build_menus() {
   stop_compare_action_ = file->addAction(tr("S&top comparing"), this, &MainWindow::stop_comparing);
   stop_compare_action_->setEnabled(false);
   file->addAction(tr("Open s&weep (cost vs quality)..."), this, &MainWindow::on_open_sweep);
+  file->addAction(tr("Open s&earch (orchsim search --out)..."), this, &MainWindow::on_open_search);
   file->addAction(tr("Open &fit report (calibration)..."), this, &MainWindow::on_open_fit_report);
   file->addSeparator();
   QAction* export_view =
@@ -231,7 +246,8 @@ void MainWindow::build_menus() {
   for (int tab = 0; tab < kTabCount; ++tab) {
     QAction* go =
         view->addAction(tabs_->tabText(tab), this, [this, tab] { tabs_->setCurrentIndex(tab); });
-    go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(tab + 1)));
+    // Ctrl+1 .. Ctrl+9, then Ctrl+0 for the tenth tab.
+    if (tab < 10) go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg((tab + 1) % 10)));
   }
   view->addSeparator();
   view->addAction(tr("Charts: drag to zoom, wheel to zoom, arrows to pan, 0 to reset"))
@@ -291,6 +307,13 @@ void MainWindow::open_input(const QString& input, const RunRequest& run) {
        !QFileInfo(QDir(input).filePath(QStringLiteral("report.json"))).exists());
   if (!input.isEmpty() && info.isFile() && is_fit_report_file(input.toStdString())) {
     if (open_fit_report(input)) {
+      remember(input);
+      Q_EMIT report_loaded();  // shown: open_and_wait must not wait for a run
+    }
+    return;
+  }
+  if (!input.isEmpty() && is_search_input(input)) {
+    if (open_search(input)) {
       remember(input);
       Q_EMIT report_loaded();  // shown: open_and_wait must not wait for a run
     }
@@ -383,6 +406,17 @@ bool MainWindow::open_sweep(const QString& path) {
   return true;
 }
 
+bool MainWindow::open_search(const QString& path) {
+  SearchLoad loaded = load_search(path.toStdString());
+  if (!loaded.ok()) {
+    report_error(tr("The search could not be opened"), QString::fromStdString(loaded.error));
+    return false;
+  }
+  search_view_->set_search(std::move(loaded.search));
+  tabs_->setCurrentIndex(kSearchTab);
+  return true;
+}
+
 bool MainWindow::open_fit_report(const QString& path) {
   FitReportLoad loaded = load_fit_report(path.toStdString());
   if (!loaded.ok()) {
@@ -399,6 +433,7 @@ bool MainWindow::open_dropped(const QList<QUrl>& urls) {
     if (!url.isLocalFile()) continue;
     const QString path = url.toLocalFile();
     if (is_fit_report_file(path.toStdString())) return open_fit_report(path);
+    if (is_search_input(path)) return open_search(path);
     if (QFileInfo(path).fileName() == QLatin1String("sweep.json") ||
         (QFileInfo(QDir(path).filePath(QStringLiteral("sweep.json"))).isFile() &&
          !QFileInfo(QDir(path).filePath(QStringLiteral("report.json"))).exists())) {
@@ -408,7 +443,8 @@ bool MainWindow::open_dropped(const QList<QUrl>& urls) {
     return true;
   }
   report_error(tr("Nothing to open"),
-               tr("Drop a run folder, a report.json, a sweep, a fit report or a scenario file."));
+               tr("Drop a run folder, a report.json, a sweep, a search, a fit report or a scenario "
+                  "file."));
   return false;
 }
 
@@ -473,6 +509,7 @@ void MainWindow::refresh_views() {
   }
   latency_view_->set_runs(runs);
   over_time_view_->set_runs(runs);
+  routing_share_view_->set_runs(runs);
   cost_quality_view_->set_runs(runs);
   cost_quality_view_->set_sweep(sweep_);
   agents_view_->set_report(r);
@@ -522,7 +559,8 @@ void MainWindow::update_colour_scale() {
 QString MainWindow::tab_file_name(int tab) {
   static const char* const kNames[kTabCount] = {
       "gui-summary.png",  "gui-latency.png",  "gui-over-time.png",    "gui-agents.png",
-      "gui-workflow.png", "gui-requests.png", "gui-cost-quality.png", "gui-calibration.png"};
+      "gui-workflow.png", "gui-requests.png", "gui-cost-quality.png", "gui-calibration.png",
+      "gui-routing.png",  "gui-search.png"};
   return tab >= 0 && tab < kTabCount ? QString::fromLatin1(kNames[tab]) : QString();
 }
 
@@ -623,6 +661,12 @@ void MainWindow::on_open_fit_report() {
   const QString file = QFileDialog::getOpenFileName(
       this, tr("Open a fit report (orchsim fit --report FILE)"), QString(), tr("JSON (*.json)"));
   if (!file.isEmpty() && open_fit_report(file)) remember(file);
+}
+
+void MainWindow::on_open_search() {
+  const QString dir =
+      QFileDialog::getExistingDirectory(this, tr("Open a search folder (orchsim search --out)"));
+  if (!dir.isEmpty() && open_search(dir)) remember(dir);
 }
 
 void MainWindow::on_open_sweep() {

@@ -1,10 +1,12 @@
 // The explorer's window: opens a saved run (a folder written by
 // `orchsim run --out DIR`, or its report.json) or runs a scenario in the
-// background, and shows it in eight tabs: Summary (with a per-class table),
+// background, and shows it in ten tabs: Summary (with a per-class table),
 // Latency (CDF and histogram), Over time, Agents, Workflow (graph coloured by
 // failure rate or latency, with the clicked node's agents beside it),
-// Requests (the request explorer), Cost vs quality, and Calibration (a fit
-// report of `orchsim fit`: measured vs fitted CDF and QQ per group and quantity).
+// Requests (the request explorer), Cost vs quality, Calibration (a fit
+// report of `orchsim fit`: measured vs fitted CDF and QQ per group and
+// quantity), Routing (each routing node's traffic share over time) and Search
+// (an `orchsim search`'s evaluations over its Pareto front).
 //
 //   MainWindow window;
 //   window.open_input("results/");          // or "rag_orchestrated", "my.json"
@@ -14,7 +16,7 @@
 // Comparing: a second saved run is drawn beside the first on the Summary (B
 // and B - A columns), Latency, Over time and Cost vs quality views. Recent
 // files (File > Open recent) are kept in QSettings; dropping a folder or file
-// on the window opens it. Keyboard: Ctrl+1..8 switch tabs, Ctrl+O open a run,
+// on the window opens it. Keyboard: Ctrl+1..9, 0 switch tabs, Ctrl+O open a run,
 // Ctrl+R run a scenario file, Ctrl+K compare, Ctrl+E export, Ctrl+L log axis;
 // charts zoom and pan with the mouse and keys (ChartView).
 //
@@ -51,6 +53,8 @@ namespace orchsim::gui {
 class AgentsView;
 class CalibrationView;
 class CostQualityView;
+class RoutingShareView;
+class SearchView;
 class LatencyView;
 class OverTimeView;
 class RequestExplorer;
@@ -71,6 +75,8 @@ class MainWindow : public QMainWindow {
     kRequestsTab,
     kCostQualityTab,
     kCalibrationTab,
+    kRoutingTab,
+    kSearchTab,
     kTabCount
   };
 
@@ -98,6 +104,8 @@ class MainWindow : public QMainWindow {
   void stop_comparing();
   // A sweep (folder or sweep.json) for the Cost vs quality view.
   bool open_sweep(const QString& path);
+  // A search (folder or search.json) for the Search tab.
+  bool open_search(const QString& path);
   // A fit report (orchsim fit --report FILE) for the Calibration view.
   bool open_fit_report(const QString& path);
   // What a drop of these URLs does: opens the first local file or folder.
@@ -128,6 +136,8 @@ class MainWindow : public QMainWindow {
   RequestExplorer* request_explorer() { return request_explorer_; }
   CostQualityView* cost_quality_view() { return cost_quality_view_; }
   CalibrationView* calibration_view() { return calibration_view_; }
+  RoutingShareView* routing_share_view() { return routing_share_view_; }
+  SearchView* search_view() { return search_view_; }
   ScenarioRunner* runner() { return runner_; }
   QAction* log_axis_action() { return log_axis_action_; }
 
@@ -154,6 +164,7 @@ class MainWindow : public QMainWindow {
   void on_open_scenario_file();
   void on_compare();
   void on_open_sweep();
+  void on_open_search();
   void on_open_fit_report();
   void on_export_view();
 
@@ -180,6 +191,8 @@ class MainWindow : public QMainWindow {
   RequestExplorer* request_explorer_;
   CostQualityView* cost_quality_view_;
   CalibrationView* calibration_view_;
+  RoutingShareView* routing_share_view_;
+  SearchView* search_view_;
   ScenarioRunner* runner_;
   QLabel* status_;
   QProgressBar* progress_;

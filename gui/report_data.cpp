@@ -210,6 +210,17 @@ TimeSeries read_series(Reader& r) {
     s.breaker_half_open_share = r.nums(a + "/breaker_half_open_share", n);
     t.agents.push_back(std::move(s));
   });
+  if (r.has(b + "/routing")) {
+    r.each(b + "/routing", [&](const std::string& node) {
+      TimeSeries::RoutingNode rn;
+      rn.node = r.str(node + "/node");
+      r.each(node + "/agents", [&](const std::string& a) {
+        rn.agents.push_back(r.str(a + "/name"));
+        rn.calls.push_back(r.counts(a + "/calls", n));
+      });
+      t.routing.push_back(std::move(rn));
+    });
+  }
   return t;
 }
 

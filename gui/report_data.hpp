@@ -113,11 +113,19 @@ struct TimeSeries {
     std::vector<std::uint64_t> calls, failed_calls;
     std::vector<double> queue_mean, busy_mean, breaker_open_share, breaker_half_open_share;
   };
+  // A node whose calls went to two or more agents: calls started there per
+  // agent per bucket (the "routing" section; empty in reports before it).
+  struct RoutingNode {
+    std::string node;
+    std::vector<std::string> agents;
+    std::vector<std::vector<std::uint64_t>> calls;  // by agent, then bucket
+  };
   double bucket_ms = 0;
   std::vector<std::uint64_t> arrived, completed, failed;
   std::vector<std::optional<double>> latency_mean_ms;
   std::vector<double> in_flight_mean, cost_usd;
   std::vector<Agent> agents;
+  std::vector<RoutingNode> routing;
   std::size_t size() const { return arrived.size(); }
   bool empty() const { return arrived.empty(); }
 };

@@ -52,6 +52,13 @@ orchestration::CallStarted call_started(sim::Duration t, AgentIndex agent) {
   return e;
 }
 
+orchestration::CallStarted call_started_at(sim::Duration t, orchestration::NodeId node,
+                                           AgentIndex agent) {
+  orchestration::CallStarted e = call_started(t, agent);
+  e.node = node;
+  return e;
+}
+
 orchestration::CallEnded call_ended(sim::Duration end, AgentIndex agent, CallEnd how,
                                     sim::Duration started, sim::Duration queue_wait) {
   orchestration::CallEnded e{};
@@ -236,6 +243,56 @@ TEST(TimeSeries, BreakerSharesFollowItsStatesAndTheOpenOneClosesAtFinalize) {
   EXPECT_EQ(j["agents"][0]["breaker_open_share"], Json::parse("[0, 0, 0, 0, 0]"));
 }
 
+// "routing": the nodes whose calls went to two or more agents, by node index,
+// each agent's calls started there per bucket; a one-agent node is left out,
+// and widening the buckets keeps the counts.
+TEST(TimeSeries, RoutingCountsCallsPerNodeAndAgentForNodesThatRouted) {
+  TimeSeriesCollector ts({"cheap", "strong", "critic"}, {"answer", "check", "cascade"});
+  ts.on_call_started(call_started_at(1_ms, 2, 1));
+  ts.on_call_started(call_started_at(1_ms, 2, 0));
+  ts.on_call_started(call_started_at(2500_us, 2, 0));
+  ts.on_call_started(call_started_at(2_ms, 1, 2));  // one agent only: not routing
+  ts.on_call_started(call_started_at(3_ms, 0, 0));
+  ts.on_call_started(call_started_at(3_ms, 0, 1));
+  ts.finalize(at(3500_us));
+  ASSERT_EQ(ts.bucket_count(), 4u);
+  const Json j = ts.to_json()["routing"];
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["node"], "answer");
+  EXPECT_EQ(j[0]["agents"][0]["name"], "cheap");
+  EXPECT_EQ(j[0]["agents"][0]["calls"], Json::parse("[0, 0, 0, 1]"));
+  EXPECT_EQ(j[0]["agents"][1]["calls"], Json::parse("[0, 0, 0, 1]"));
+  EXPECT_EQ(j[1]["node"], "cascade");
+  ASSERT_EQ(j[1]["agents"].size(), 2u);
+  EXPECT_EQ(j[1]["agents"][0]["name"], "cheap");  // by agent index, not first call
+  EXPECT_EQ(j[1]["agents"][0]["calls"], Json::parse("[0, 1, 1, 0]"));
+  EXPECT_EQ(j[1]["agents"][1]["name"], "strong");
+  EXPECT_EQ(j[1]["agents"][1]["calls"], Json::parse("[0, 1, 0, 0]"));
+
+  // A call far later widens the buckets: the counts merge, none is lost.
+  TimeSeriesCollector wide({"cheap", "strong"}, {"cascade"});
+  wide.on_call_started(call_started_at(1_ms, 0, 0));
+  wide.on_call_started(call_started_at(2_ms, 0, 1));
+  wide.on_call_started(call_started_at(sim::Duration::seconds(2), 0, 1));
+  wide.finalize(at(sim::Duration::seconds(2)));
+  const Json w = wide.to_json();
+  std::uint64_t total = 0;
+  for (const auto& agent : w["routing"][0]["agents"]) {
+    for (const auto& v : agent["calls"]) total += v.get<std::uint64_t>();
+  }
+  EXPECT_EQ(total, 3u);
+  EXPECT_EQ(w["routing"][0]["agents"][0]["calls"][0], 1);
+  // Nodes and agents past the names given are named by index.
+  TimeSeriesCollector unnamed({"a"});
+  unnamed.on_call_started(call_started_at(1_ms, 5, 0));
+  unnamed.on_call_started(call_started_at(1_ms, 5, 3));
+  unnamed.finalize(at(2_ms));
+  const Json u = unnamed.to_json()["routing"];
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0]["node"], "node5");
+  EXPECT_EQ(u[0]["agents"][1]["name"], "agent3");
+}
+
 TEST(TimeSeries, JsonHasTheDocumentedKeysInOrderAndArraysOfLengthBuckets) {
   TimeSeriesCollector ts({"fast", "slow"});
   ts.on_request_arrived(arrived(1_ms, 1));
@@ -244,9 +301,9 @@ TEST(TimeSeries, JsonHasTheDocumentedKeysInOrderAndArraysOfLengthBuckets) {
   const Json j = ts.to_json();
   std::vector<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.push_back(key);
-  EXPECT_EQ(keys,
-            (std::vector<std::string>{"bucket_ms", "buckets", "arrived", "completed", "failed",
-                                      "latency_mean_ms", "in_flight_mean", "cost_usd", "agents"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"bucket_ms", "buckets", "arrived", "completed",
+                                            "failed", "latency_mean_ms", "in_flight_mean",
+                                            "cost_usd", "agents", "routing"}));
   EXPECT_EQ(j["bucket_ms"].get<double>(), 1.0);
   ASSERT_EQ(j["buckets"].get<std::size_t>(), 4u);
   for (const char* k :
