@@ -13,43 +13,37 @@ namespace orchsim::orchestration::detail {
 using mock_agents::CallOutcome;
 using mock_agents::CallStatus;
 
+namespace {
+
+// The request's counts, and those of every invocation the call runs inside.
+void count_call_started(Request& r, const Flow& f, AttemptKind kind) {
+  ++r.calls;
+  for (std::uint32_t i = f.invocation; i != kNone; i = r.invocations[i].parent) {
+    ++r.invocations[i].calls;
+  }
+  if (kind == AttemptKind::kRetry) ++r.retries;
+  if (kind == AttemptKind::kHedge) ++r.hedges;
+  if (kind == AttemptKind::kFallback) ++r.fallbacks;
+}
+
+}  // namespace
+
 bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, AttemptInput input,
                     std::optional<Routed> routed, std::uint32_t variant_extra) {
   Step& s = steps_[step];
   Request& r = requests_[s.req];
   const Flow& f = r.flows[s.flow];
-  const CallNode& c = call_of(s);
   const sim::Time now = sim_.now();
   const sim::Time deadline = deadline_of(r, f);
   if (deadline <= now) {
-    if (observer_) {
-      observer_->on_budget_exhausted({.at = now,
-                                      .request = r.in.id,
-                                      .node = s.node,
-                                      .kind = BudgetExhausted::Kind::kDeadline});
-    }
+    tell_budget_exhausted(r, s.node, BudgetExhausted::Kind::kDeadline);
     if (s.outstanding.empty()) step_failed(step, "deadline_exceeded", ErrorKind::kNone);
     return false;
   }
   if (agent == kNoAgent) return launch_invocation(step, kind, input);
-  // A breaker or the orchestrator's bulkhead rejects without calling: that is
-  // not a failure of the agent.
   const Resilience::Admission admission = res_.admit(agent, now);
   if (admission != Resilience::Admission::kAdmitted) {
-    if (observer_) {
-      observer_->on_budget_exhausted({.at = now,
-                                      .request = r.in.id,
-                                      .node = s.node,
-                                      .kind = BudgetExhausted::Kind::kBreakerOpen});
-    }
-    if (s.outstanding.empty() && kind != AttemptKind::kHedge && kind != AttemptKind::kRedirect &&
-        kind != AttemptKind::kDecompose) {
-      retry_or_fall_back(step, CallEnd::kError,
-                         admission == Resilience::Admission::kBulkheadFull
-                             ? ErrorKind::kOverloaded
-                             : ErrorKind::kUnavailable,
-                         sim::Duration::zero());
-    }
+    refused_admission(step, kind, admission);
     return false;
   }
   const Handle<Attempt> ah = attempts_.acquire();
@@ -64,64 +58,15 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
     a.candidate = routed->candidate;
     a.decision = routed->decision;
   }
-  mock_agents::CallRequest call;
-  call.request_id = r.in.id;
-  // A revisit of the node (a loop, a map fan-out copy) is a new variant: e.g.
-  // different retrieval parameters meet a fresh draw of the world. The step's
-  // own visit number, not the node's count now: other copies may have
-  // visited since. Layout of `variant`: bits 0-3 a decomposition part, 4-11
-  // the visit's low byte, 12-23 the node, 24-31 the visit's second byte; the
-  // visit's bits 16-19 (max_visits is at most 10^6 < 2^20) go above the
-  // attempt number's 20 bits (at most 1000 retries, 64 parts, a few hedges).
-  const std::uint32_t visit = s.visit;
-  call.attempt = a.number | ((visit >> 16) << 20);
-  call.variant =
-      (((visit >> 8) & 255) << 24) | (s.node << 12) | ((visit & 255) << 4) | variant_extra;
-  call.caller = s.node;
-  call.input_tokens = input.tokens;
-  call.output_tokens = r.in.output_tokens;
-  call.difficulty = r.in.difficulty;
-  call.input_quality = c.input == QualityChannel::kEvidence ? f.evidence
-                       : c.input == QualityChannel::kAnswer ? (f.has_answer ? f.answer : 0.0)
-                                                            : 1.0;
-  call.context_retained = input.retained;
-  call.judged_quality = f.has_answer ? f.answer : 0.0;
-  call.scope = scope_key(r, f);
-  call.output_scale = c.output_tokens_factor;
+  const mock_agents::CallRequest call = call_request(s, r, f, a.number, input, variant_extra);
   // Counted here, where the attempt really starts: a retry whose step ended
   // before its backoff did, or a hedge a breaker refused, never ran.
-  ++r.calls;
-  for (std::uint32_t i = f.invocation; i != kNone; i = r.invocations[i].parent) {
-    ++r.invocations[i].calls;
-  }
-  if (kind == AttemptKind::kRetry) ++r.retries;
-  if (kind == AttemptKind::kHedge) ++r.hedges;
-  if (kind == AttemptKind::kFallback) ++r.fallbacks;
+  count_call_started(r, f, kind);
   ++calls_in_flight_;
   res_.call_started(agent);
   s.outstanding.push_back(ah);
   a.call = agents_[agent]->submit(call, *this, ah.tag());
-  // Timeout: the attempt's own, capped by the request deadline (deadline
-  // propagation: no call outlives its request). Not armed when the agent
-  // already knows the reply comes by then: it would only be cancelled (most
-  // calls). Arming it after submit() instead of before changes no order: the
-  // agent schedules nothing at late priority, and ties at late priority are
-  // only between timeouts, still pushed in the same order.
-  sim::Time limit = deadline;
-  if (c.attempt_timeout > sim::Duration::zero() && kind != AttemptKind::kSummarize) {
-    limit = std::min(limit, now + c.attempt_timeout);
-  }
-  if (limit != sim::Time::max()) {
-    const std::optional<sim::Time> end = agents_[agent]->end_bound(a.call);
-    if (!end || *end > limit) {
-      a.timeout = sim_.schedule_at(
-          limit,
-          [this, ah] {
-            if (attempts_.get(ah)) on_attempt_timeout(ah);
-          },
-          sim::kPriorityLate);
-    }
-  }
+  arm_call_timeout(ah, a, call_of(s), deadline);
   if (kind == AttemptKind::kRetry || kind == AttemptKind::kHedge) budget_of(r, f).retry_started();
   if (observer_) {
     observer_->on_call_started({.at = now,
@@ -137,6 +82,80 @@ bool Engine::launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, Attem
                                 .invocation = invocation_id(r, f)});
   }
   return true;
+}
+
+// A breaker or the orchestrator's bulkhead refused the attempt before any
+// call: that is not a failure of the agent. A step with nothing else out
+// retries or falls back; a parallel attempt (hedge, redirect, part) is only
+// not sent.
+void Engine::refused_admission(Handle<Step> step, AttemptKind kind,
+                               Resilience::Admission admission) {
+  const Step& s = steps_[step];
+  tell_budget_exhausted(requests_[s.req], s.node, BudgetExhausted::Kind::kBreakerOpen);
+  if (s.outstanding.empty() && kind != AttemptKind::kHedge && kind != AttemptKind::kRedirect &&
+      kind != AttemptKind::kDecompose) {
+    retry_or_fall_back(step, CallEnd::kError,
+                       admission == Resilience::Admission::kBulkheadFull ? ErrorKind::kOverloaded
+                                                                         : ErrorKind::kUnavailable,
+                       sim::Duration::zero());
+  }
+}
+
+// What the agent is asked: the request's and the flow's state as this step
+// sees it.
+inline mock_agents::CallRequest Engine::call_request(const Step& s, const Request& r, const Flow& f,
+                                                     std::uint32_t number, AttemptInput input,
+                                                     std::uint32_t variant_extra) const {
+  const CallNode& c = call_of(s);
+  // A revisit of the node (a loop, a map fan-out copy) is a new variant: e.g.
+  // different retrieval parameters meet a fresh draw of the world. The step's
+  // own visit number, not the node's count now: other copies may have
+  // visited since. Layout of `variant`: bits 0-3 a decomposition part, 4-11
+  // the visit's low byte, 12-23 the node, 24-31 the visit's second byte; the
+  // visit's bits 16-19 (max_visits is at most 10^6 < 2^20) go above the
+  // attempt number's 20 bits (at most 1000 retries, 64 parts, a few hedges).
+  const std::uint32_t visit = s.visit;
+  mock_agents::CallRequest call;
+  call.request_id = r.in.id;
+  call.attempt = number | ((visit >> 16) << 20);
+  call.variant =
+      (((visit >> 8) & 255) << 24) | (s.node << 12) | ((visit & 255) << 4) | variant_extra;
+  call.caller = s.node;
+  call.input_tokens = input.tokens;
+  call.output_tokens = r.in.output_tokens;
+  call.difficulty = r.in.difficulty;
+  call.input_quality = c.input == QualityChannel::kEvidence ? f.evidence
+                       : c.input == QualityChannel::kAnswer ? (f.has_answer ? f.answer : 0.0)
+                                                            : 1.0;
+  call.context_retained = input.retained;
+  call.judged_quality = f.has_answer ? f.answer : 0.0;
+  call.scope = scope_key(r, f);
+  call.output_scale = c.output_tokens_factor;
+  return call;
+}
+
+// Timeout: the attempt's own, capped by the request deadline (deadline
+// propagation: no call outlives its request). Not armed when the agent
+// already knows the reply comes by then: it would only be cancelled (most
+// calls). Arming it after submit() instead of before changes no order: the
+// agent schedules nothing at late priority, and ties at late priority are
+// only between timeouts, still pushed in the same order.
+inline void Engine::arm_call_timeout(Handle<Attempt> ah, Attempt& a, const CallNode& c,
+                                     sim::Time deadline) {
+  sim::Time limit = deadline;
+  if (c.attempt_timeout > sim::Duration::zero() && a.kind != AttemptKind::kSummarize) {
+    limit = std::min(limit, a.started + c.attempt_timeout);
+  }
+  if (limit == sim::Time::max()) return;
+  const std::optional<sim::Time> end = agents_[a.agent]->end_bound(a.call);
+  if (!end || *end > limit) {
+    a.timeout = sim_.schedule_at(
+        limit,
+        [this, ah] {
+          if (attempts_.get(ah)) on_attempt_timeout(ah);
+        },
+        sim::kPriorityLate);
+  }
 }
 
 bool Engine::validator_flags(const Step& s, const Attempt& a, const CallOutcome& o) {
@@ -293,7 +312,6 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   const Attempt done = attempts_[ah];
   const Handle<Step> step = done.step;
   Step& s = steps_[step];
-  const Handle<Request> req = s.req;
   const CallOutcome& o = *closing.outcome;
   const CallEnd end = closing.end;
   // A cascade's decline is decided before the attempt closes (the policy
@@ -303,96 +321,22 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
                         done.kind != AttemptKind::kSummarize && s.outstanding.size() == 1 &&
                         policy_of(s).hooks.accepts && !policy_accepts(s, done, o);
   close_attempt(ah, closing);
-  Request& r = requests_[req];
-  const CallNode& c = call_of(s);
   // A failed run names the step's failure (a deadline, a loop bound, a
   // failure terminal inside it), as an agent's error kind would.
   s.run_cause =
       done.invocation != kNone && end == CallEnd::kError ? closing.cause : std::string_view();
 
   if (done.kind == AttemptKind::kSummarize) {
-    Flow& f = r.flows[s.flow];
-    const std::int64_t before = f.context.tokens();
-    const std::int64_t window = window_of(s.pending_agent, c);
-    double retained;
-    if (end == CallEnd::kSuccess) {
-      const auto summary = std::max<std::int64_t>(
-          1, static_cast<std::int64_t>(
-                 std::llround(c.summary_ratio * static_cast<double>(done.input_tokens))));
-      retained = apply_summary(f.context, summary, c.summary_fidelity * o.quality, window);
-    } else {
-      // No summary: fall back to dropping the oldest material.
-      const FitPlan plan = plan_fit(f.context, window, FitPolicy::kTruncateOldest);
-      apply_fit(f.context, plan);
-      retained = plan.retained;
-    }
-    f.retained *= retained;
-    s.retained = f.retained;
-    if (observer_) {
-      observer_->on_context_fitted({.at = sim_.now(),
-                                    .request = r.in.id,
-                                    .node = s.node,
-                                    .agent = s.pending_agent,
-                                    .policy = c.fit,
-                                    .tokens_before = before,
-                                    .tokens_after = f.context.tokens(),
-                                    .retained = retained,
-                                    .segments_dropped = 0,
-                                    .summarized = end == CallEnd::kSuccess});
-    }
-    s.input_tokens = f.context.tokens();
-    const bool first = s.pending_kind == AttemptKind::kFirst;
-    std::optional<Routed> routed;
-    if (s.pending_decision != 0) {
-      routed = Routed{s.pending_agent, s.pending_candidate, s.pending_decision};
-    }
-    // An invocation may end as it starts (and its step with it).
-    if (launch(step, s.pending_agent, s.pending_kind, {s.input_tokens, s.retained}, routed) &&
-        first && steps_.get(step)) {
-      arm_hedge_timer(step);
-    }
+    summary_ended(step, done, end, o);
     return;
   }
-
   if (done.kind == AttemptKind::kDecompose) {
-    if (end == CallEnd::kSuccess) {
-      ++s.decompose_ok;
-      s.decompose_quality += o.quality;
-      s.decompose_confidence += o.confidence;
-      if (s.decompose_ok == s.decompose_total) {
-        CallOutcome merged = o;
-        merged.quality = s.decompose_quality / s.decompose_total;
-        merged.confidence = s.decompose_confidence / s.decompose_total;
-        merged.silent = false;
-        step_succeeded(step, done.agent, merged);
-      }
-      return;
-    }
-    // Other parts are pointless now; cancel them, keep waiting for the original.
-    for (std::size_t i = s.outstanding.size(); i-- > 0;) {
-      const Handle<Attempt> other = s.outstanding[i];
-      if (attempts_[other].kind == AttemptKind::kDecompose) cancel_attempt(other);
-    }
-    if (!s.outstanding.empty()) return;
-    retry_or_fall_back(step, end, o.error, o.retry_after);
+    decompose_part_ended(step, done.agent, end, o);
     return;
   }
-
   if (end == CallEnd::kSuccess) {
     if (declined) {
-      // Not good enough for the policy (a cascade): ask it again; the answer
-      // so far is kept as the flow's answer meanwhile.
-      Flow& f = r.flows[s.flow];
-      f.answer = o.quality;
-      f.answer_silent = o.silent;
-      f.has_answer = true;
-      ++s.escalations;
-      const std::optional<Routed> routed = route(step, AttemptKind::kCascade);
-      if (!routed) {
-        step_failed(step, "breaker_open", ErrorKind::kUnavailable);
-        return;
-      }
-      prepare_and_launch(step, routed->agent, AttemptKind::kCascade, routed);
+      escalate(step, o);
       return;
     }
     step_succeeded(step, done.invocation != kNone ? closing.answered_by : done.agent, o);
@@ -401,6 +345,100 @@ void Engine::attempt_ended(Handle<Attempt> ah, const Closing& closing) {
   // A failed attempt while others are still out (hedges, a redirect): wait for them.
   if (!s.outstanding.empty()) return;
   retry_or_fall_back(step, end, o.error, o.retry_after);
+}
+
+// The summarizer's call ended: the flow's context is fitted with its summary
+// (or, without one, by dropping the oldest material), then the attempt that
+// waited for it is launched.
+void Engine::summary_ended(Handle<Step> step, const Attempt& done, CallEnd end,
+                           const CallOutcome& o) {
+  Step& s = steps_[step];
+  Request& r = requests_[s.req];
+  const CallNode& c = call_of(s);
+  Flow& f = r.flows[s.flow];
+  const std::int64_t before = f.context.tokens();
+  const std::int64_t window = window_of(s.pending_agent, c);
+  double retained;
+  if (end == CallEnd::kSuccess) {
+    const auto summary = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(
+               std::llround(c.summary_ratio * static_cast<double>(done.input_tokens))));
+    retained = apply_summary(f.context, summary, c.summary_fidelity * o.quality, window);
+  } else {
+    // No summary: fall back to dropping the oldest material.
+    const FitPlan plan = plan_fit(f.context, window, FitPolicy::kTruncateOldest);
+    apply_fit(f.context, plan);
+    retained = plan.retained;
+  }
+  f.retained *= retained;
+  s.retained = f.retained;
+  if (observer_) {
+    observer_->on_context_fitted({.at = sim_.now(),
+                                  .request = r.in.id,
+                                  .node = s.node,
+                                  .agent = s.pending_agent,
+                                  .policy = c.fit,
+                                  .tokens_before = before,
+                                  .tokens_after = f.context.tokens(),
+                                  .retained = retained,
+                                  .segments_dropped = 0,
+                                  .summarized = end == CallEnd::kSuccess});
+  }
+  s.input_tokens = f.context.tokens();
+  const bool first = s.pending_kind == AttemptKind::kFirst;
+  std::optional<Routed> routed;
+  if (s.pending_decision != 0) {
+    routed = Routed{s.pending_agent, s.pending_candidate, s.pending_decision};
+  }
+  // An invocation may end as it starts (and its step with it).
+  if (launch(step, s.pending_agent, s.pending_kind, {s.input_tokens, s.retained}, routed) &&
+      first && steps_.get(step)) {
+    arm_hedge_timer(step);
+  }
+}
+
+// One part of a decomposition ended: the step succeeds once every part has,
+// with their mean quality and confidence.
+void Engine::decompose_part_ended(Handle<Step> step, AgentIndex agent, CallEnd end,
+                                  const CallOutcome& o) {
+  Step& s = steps_[step];
+  if (end == CallEnd::kSuccess) {
+    ++s.decompose_ok;
+    s.decompose_quality += o.quality;
+    s.decompose_confidence += o.confidence;
+    if (s.decompose_ok == s.decompose_total) {
+      CallOutcome merged = o;
+      merged.quality = s.decompose_quality / s.decompose_total;
+      merged.confidence = s.decompose_confidence / s.decompose_total;
+      merged.silent = false;
+      step_succeeded(step, agent, merged);
+    }
+    return;
+  }
+  // Other parts are pointless now; cancel them, keep waiting for the original.
+  for (std::size_t i = s.outstanding.size(); i-- > 0;) {
+    const Handle<Attempt> other = s.outstanding[i];
+    if (attempts_[other].kind == AttemptKind::kDecompose) cancel_attempt(other);
+  }
+  if (!s.outstanding.empty()) return;
+  retry_or_fall_back(step, end, o.error, o.retry_after);
+}
+
+// An answer not good enough for the policy (a cascade): ask it again; the
+// answer so far is kept as the flow's answer meanwhile.
+void Engine::escalate(Handle<Step> step, const CallOutcome& o) {
+  Step& s = steps_[step];
+  Flow& f = requests_[s.req].flows[s.flow];
+  f.answer = o.quality;
+  f.answer_silent = o.silent;
+  f.has_answer = true;
+  ++s.escalations;
+  const std::optional<Routed> routed = route(step, AttemptKind::kCascade);
+  if (!routed) {
+    step_failed(step, "breaker_open", ErrorKind::kUnavailable);
+    return;
+  }
+  prepare_and_launch(step, routed->agent, AttemptKind::kCascade, routed);
 }
 
 }  // namespace orchsim::orchestration::detail

@@ -149,6 +149,9 @@ class Engine final : public mock_agents::CallListener {
 
   // invocation.cpp
   bool launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput input);
+  std::uint32_t open_root_flow(Request& r, std::uint32_t caller, std::uint32_t invocation,
+                               NodeId node, const CallNode& c);
+  void tell_sub_workflow_started(const Step& s, const Attempt& a, const Invocation& inv);
   void end_invocation(Handle<Request> req, std::uint32_t invocation, bool success,
                       std::string_view outcome);
   void cancel_invocation(Handle<Request> req, std::uint32_t invocation);
@@ -165,6 +168,10 @@ class Engine final : public mock_agents::CallListener {
   void on_time_budget(Handle<Step> step);
   void retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
                           sim::Duration retry_after);
+  void schedule_retry(Handle<Step> step, CallEnd end, ErrorKind error, sim::Duration retry_after,
+                      std::size_t rule);
+  sim::Duration backoff_delay(Step& s, std::size_t rule, sim::Duration retry_after) const;
+  void on_retry_timer(Handle<Step> step);
   void step_succeeded(Handle<Step> step, AgentIndex winner, const mock_agents::CallOutcome& o);
   void step_failed(Handle<Step> step, std::string_view cause, ErrorKind error);
   void end_step(Handle<Step> step);
@@ -172,10 +179,23 @@ class Engine final : public mock_agents::CallListener {
   // attempt.cpp
   bool launch(Handle<Step> step, AgentIndex agent, AttemptKind kind, AttemptInput input,
               std::optional<Routed> routed = std::nullopt, std::uint32_t variant_extra = 0);
+  void refused_admission(Handle<Step> step, AttemptKind kind, Resilience::Admission admission);
+  // launch()'s parts on every call: defined inline in attempt.cpp, their only
+  // user, so that they cost no call.
+  mock_agents::CallRequest call_request(const Step& s, const Request& r, const Flow& f,
+                                        std::uint32_t number, AttemptInput input,
+                                        std::uint32_t variant_extra) const;
+  void arm_call_timeout(Handle<Attempt> ah, Attempt& a, const CallNode& c, sim::Time deadline);
   void on_attempt_timeout(Handle<Attempt> attempt);
   void close_attempt(Handle<Attempt> attempt, const Closing& c);
   void close_call(const Step& s, const Attempt& a, const Closing& c);  // close_attempt's agent side
   void attempt_ended(Handle<Attempt> attempt, const Closing& c);
+  // attempt_ended()'s cases: a summary, a decomposition's part, a cascade's decline.
+  void summary_ended(Handle<Step> step, const Attempt& done, CallEnd end,
+                     const mock_agents::CallOutcome& o);
+  void decompose_part_ended(Handle<Step> step, AgentIndex agent, CallEnd end,
+                            const mock_agents::CallOutcome& o);
+  void escalate(Handle<Step> step, const mock_agents::CallOutcome& o);
   void cancel_attempt(Handle<Attempt> attempt);
   // For a node with a validator enabled: whether it rejects the answer.
   bool validator_flags(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
@@ -184,7 +204,8 @@ class Engine final : public mock_agents::CallListener {
   // the node's hooks first: most policies want neither, and then no
   // AttemptOutcome is built.
   std::optional<Routed> route(Handle<Step> step, AttemptKind kind);
-  void check_choice(const Step& s, const NodePolicy& np, const Choice& choice) const;  // throws when it is bad
+  // Throws when the policy's choice is bad.
+  void check_choice(const Step& s, const NodePolicy& np, const Choice& choice) const;
   // The policy's choice: asked of it with the context filled in, or made for
   // a first_eligible policy when nobody reads the context.
   Choice ask_policy(const Step& s, NodePolicy& np, AttemptKind kind,
@@ -192,6 +213,15 @@ class Engine final : public mock_agents::CallListener {
   static Choice first_eligible(const std::vector<bool>& eligible);
   void tell_policy(const Step& s, const Attempt& a, const Closing& c);
   bool policy_accepts(const Step& s, const Attempt& a, const mock_agents::CallOutcome& o);
+
+  // Tells the observer, if any, that a budget (deadline, retries, breaker,
+  // loop bound) stopped something at the node.
+  void tell_budget_exhausted(const Request& r, NodeId node, BudgetExhausted::Kind kind) const {
+    if (observer_) {
+      observer_->on_budget_exhausted(
+          {.at = sim_.now(), .request = r.in.id, .node = node, .kind = kind});
+    }
+  }
 
   // A reason string only when someone reads it.
   template <class... Args>

@@ -87,8 +87,19 @@ bool Engine::launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput
         },
         sim::kPriorityLate);
   }
+  const std::uint32_t fi = open_root_flow(r, caller, ii, s.node, c);
+  inv.root = fi;
+  if (observer_) tell_sub_workflow_started(s, a, inv);
+  // Last: the invocation may end before enter() returns, and its step (and
+  // request) with it; callers check that the step still lives.
+  enter(req, fi, sub.entry);
+  return true;
+}
 
-  // Its main flow: the caller's state, the context fitted into its window.
+// An invocation's main flow: a copy of the caller's state, entered from the
+// calling node, with the context fitted into the sub-workflow's window.
+std::uint32_t Engine::open_root_flow(Request& r, std::uint32_t caller, std::uint32_t ii,
+                                     NodeId node, const CallNode& c) {
   const std::uint32_t fi = r.flows.acquire();
   Flow& root = r.flows[fi];
   root = r.flows[caller];
@@ -98,7 +109,7 @@ bool Engine::launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput
   root.group = kNone;
   root.child_group = kNone;
   root.invocation = ii;
-  root.node = s.node;  // entered from the calling node
+  root.node = node;  // entered from the calling node
   root.last_output_tokens = 0;
   if (!c.include_context) {
     std::vector<Segment> kept;
@@ -114,31 +125,33 @@ bool Engine::launch_invocation(Handle<Step> step, AttemptKind kind, AttemptInput
     apply_fit(root.context, plan);
     root.retained *= plan.retained;
   }
-  inv.root = fi;
+  return fi;
+}
 
-  if (observer_) {
-    const Flow& f = r.flows[caller];
-    observer_->on_sub_workflow_started({.at = now,
-                                        .request = r.in.id,
-                                        .node = s.node,
-                                        .sub_workflow = inv.sub,
-                                        .attempt = a.number,
-                                        .kind = kind,
-                                        .invocation = inv.id,
-                                        .parent = invocation_id(r, f),
-                                        .flow = f.id,
-                                        .root_flow = root.id,
-                                        .input_tokens = input.tokens,
-                                        .deadline = limit});
-    if (kind == AttemptKind::kHedge) {
-      observer_->on_hedge_launched(
-          {.at = now, .request = r.in.id, .node = s.node, .agent = kNoAgent, .attempt = a.number});
-    }
+// The observer hears of the run, and of it as a hedge: on_hedge_timer()
+// leaves that to a run, which tells it before anything inside it happens.
+void Engine::tell_sub_workflow_started(const Step& s, const Attempt& a, const Invocation& inv) {
+  const Request& r = requests_[s.req];
+  const Flow& f = r.flows[s.flow];
+  observer_->on_sub_workflow_started({.at = a.started,
+                                      .request = r.in.id,
+                                      .node = s.node,
+                                      .sub_workflow = inv.sub,
+                                      .attempt = a.number,
+                                      .kind = a.kind,
+                                      .invocation = inv.id,
+                                      .parent = invocation_id(r, f),
+                                      .flow = f.id,
+                                      .root_flow = r.flows[inv.root].id,
+                                      .input_tokens = a.input_tokens,
+                                      .deadline = inv.deadline});
+  if (a.kind == AttemptKind::kHedge) {
+    observer_->on_hedge_launched({.at = a.started,
+                                  .request = r.in.id,
+                                  .node = s.node,
+                                  .agent = kNoAgent,
+                                  .attempt = a.number});
   }
-  // Last: the invocation may end before enter() returns, and its step (and
-  // request) with it; callers check that the step still lives.
-  enter(req, fi, sub.entry);
-  return true;
 }
 
 // The invocation's main path ended: its result goes to the caller's step.

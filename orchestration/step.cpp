@@ -9,6 +9,49 @@
 
 namespace orchsim::orchestration::detail {
 
+namespace {
+
+// Whether a retry list covers how the attempt ended: its error kinds, a
+// timeout, an answer the validator rejected.
+bool retry_covers(CallEnd end, ErrorKind error, const std::vector<ErrorKind>& on, bool on_timeout,
+                  bool on_invalid) {
+  switch (end) {
+    case CallEnd::kTimeout:
+      return on_timeout;
+    case CallEnd::kInvalid:
+      return on_invalid;
+    case CallEnd::kError:
+      return std::find(on.begin(), on.end(), error) != on.end();
+    default:
+      return false;
+  }
+}
+
+// Whether the step's retry rules allow another attempt, and which rule
+// decided (kMaxRetryRules: none, the plain retry list and max_attempts).
+struct RetryChoice {
+  bool retryable = false;
+  std::size_t rule = kMaxRetryRules;
+};
+
+// Ordered rules: the first that matches decides, with its own count.
+RetryChoice choose_retry(const RetryConfig& rc, const Step& s, CallEnd end, ErrorKind error) {
+  if (rc.rules.empty()) {
+    return {.retryable =
+                retry_covers(end, error, rc.retry_on, rc.retry_on_timeout, rc.retry_on_invalid) &&
+                s.retries + 1 < rc.max_attempts};
+  }
+  for (std::size_t i = 0; i < rc.rules.size(); ++i) {
+    const RetryRule& rr = rc.rules[i];
+    if (retry_covers(end, error, rr.retry_on, rr.retry_on_timeout, rr.retry_on_invalid)) {
+      return {.retryable = s.rule_retries[i] < rr.max_retries, .rule = i};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 void Engine::start_step(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
   const Handle<Step> step = steps_.acquire();
   Step& s = steps_[step];
@@ -38,12 +81,7 @@ void Engine::start_step(Handle<Request> req, std::uint32_t flow, NodeId node_id)
   }
   const std::optional<Routed> routed = route(step, AttemptKind::kFirst);
   if (!routed) {
-    if (observer_) {
-      observer_->on_budget_exhausted({.at = sim_.now(),
-                                      .request = r.in.id,
-                                      .node = node_id,
-                                      .kind = BudgetExhausted::Kind::kBreakerOpen});
-    }
+    tell_budget_exhausted(r, node_id, BudgetExhausted::Kind::kBreakerOpen);
     if (!c.fallback_agents.empty()) {
       s.fallback_pos = 1;
       prepare_and_launch(step, c.fallback_agents[0], AttemptKind::kFallback, std::nullopt);
@@ -175,12 +213,7 @@ void Engine::on_hedge_timer(Handle<Step> step) {
   const CallNode& c = call_of(s);
   if (s.outstanding.empty() || s.hedges >= c.hedge.max_extra_attempts) return;
   if (!budget_of(r, r.flows[s.flow]).admit_retry()) {
-    if (observer_) {
-      observer_->on_budget_exhausted({.at = sim_.now(),
-                                      .request = r.in.id,
-                                      .node = s.node,
-                                      .kind = BudgetExhausted::Kind::kRetryBudget});
-    }
+    tell_budget_exhausted(r, s.node, BudgetExhausted::Kind::kRetryBudget);
     return;
   }
   AgentIndex agent = s.agent;
@@ -266,101 +299,19 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
   Step& s = steps_[step];
   const Request& r = requests_[s.req];
   const CallNode& c = call_of(s);
-  const RetryConfig& rc = c.retry;
-  bool retryable = false;
-  const auto matches = [end, error](const std::vector<ErrorKind>& on, bool on_timeout,
-                                    bool on_invalid) {
-    switch (end) {
-      case CallEnd::kTimeout:
-        return on_timeout;
-      case CallEnd::kInvalid:
-        return on_invalid;
-      case CallEnd::kError:
-        return std::find(on.begin(), on.end(), error) != on.end();
-      default:
-        return false;
-    }
-  };
-  // Ordered rules: the first that matches decides, with its own count.
-  std::size_t rule = kMaxRetryRules;
-  if (rc.rules.empty()) {
-    retryable = matches(rc.retry_on, rc.retry_on_timeout, rc.retry_on_invalid) &&
-                s.retries + 1 < rc.max_attempts;
-  } else {
-    for (std::size_t i = 0; i < rc.rules.size(); ++i) {
-      const RetryRule& rr = rc.rules[i];
-      if (matches(rr.retry_on, rr.retry_on_timeout, rr.retry_on_invalid)) {
-        rule = i;
-        retryable = s.rule_retries[i] < rr.max_retries;
-        break;
-      }
-    }
-  }
+  RetryChoice retry = choose_retry(c.retry, s, end, error);
   // Step Functions-style retries do not read the provider's retry-after.
-  if (!rc.honour_retry_after) retry_after = sim::Duration::zero();
+  if (!c.retry.honour_retry_after) retry_after = sim::Duration::zero();
   // A retry-after of "never" (the call needs more than the provider's whole
   // per-minute limit) admits no retry: on to the fallback.
-  if (retry_after == sim::Duration::max()) retryable = false;
+  if (retry_after == sim::Duration::max()) retry.retryable = false;
   const bool in_fallback = s.fallback_pos > 0;
-  if (retryable && !in_fallback) {
-    if (!budget_of(r, r.flows[s.flow]).admit_retry()) {
-      if (observer_) {
-        observer_->on_budget_exhausted({.at = sim_.now(),
-                                        .request = r.in.id,
-                                        .node = s.node,
-                                        .kind = BudgetExhausted::Kind::kRetryBudget});
-      }
-    } else {
-      sim::RandomStream stream = step_stream(s, "backoff");
-      sim::Duration delay;
-      if (rule < kMaxRetryRules) {
-        Backoff b(rc.rules[rule].backoff,
-                  s.rule_retries[rule] == 0 ? rc.rules[rule].backoff.base : s.rule_previous[rule],
-                  s.rule_retries[rule]);
-        delay = b.next(stream, retry_after);
-        s.rule_previous[rule] = b.previous();
-      } else {
-        if (!s.backoff) s.backoff.emplace(rc.backoff);  // made on the step's first retry
-        delay = s.backoff->next(stream, retry_after);
-      }
-      if (sim_.now() + delay >= deadline_of(r, r.flows[s.flow])) {
-        if (observer_) {
-          observer_->on_budget_exhausted({.at = sim_.now(),
-                                          .request = r.in.id,
-                                          .node = s.node,
-                                          .kind = BudgetExhausted::Kind::kDeadline});
-        }
-        step_failed(step, "deadline_exceeded", error);
-        return;
-      }
-      ++s.retries;
-      if (rule < kMaxRetryRules) ++s.rule_retries[rule];
-      if (observer_) {
-        observer_->on_retry_scheduled({.at = sim_.now(),
-                                       .request = r.in.id,
-                                       .node = s.node,
-                                       .agent = s.agent,
-                                       .next_attempt = s.attempts_started,
-                                       .delay = delay,
-                                       .after_error = error,
-                                       .after = end});
-      }
-      s.retry_timer = sim_.schedule_after(delay, [this, step] {
-        if (!steps_.get(step)) return;
-        if (call_of(steps_[step]).sub_workflow != kNoSubWorkflow) {
-          prepare_and_launch(step, kNoAgent, AttemptKind::kRetry, std::nullopt);
-          return;
-        }
-        const std::optional<Routed> routed = route(step, AttemptKind::kRetry);
-        if (!routed) {
-          retry_or_fall_back(step, CallEnd::kError, ErrorKind::kUnavailable, sim::Duration::zero());
-          return;
-        }
-        steps_[step].agent = routed->agent;
-        prepare_and_launch(step, routed->agent, AttemptKind::kRetry, routed);
-      });
+  if (retry.retryable && !in_fallback) {
+    if (budget_of(r, r.flows[s.flow]).admit_retry()) {
+      schedule_retry(step, end, error, retry_after, retry.rule);
       return;
     }
+    tell_budget_exhausted(r, s.node, BudgetExhausted::Kind::kRetryBudget);
   }
   if (s.fallback_pos < c.fallback_agents.size()) {
     const AgentIndex agent = c.fallback_agents[s.fallback_pos++];
@@ -381,6 +332,68 @@ void Engine::retry_or_fall_back(Handle<Step> step, CallEnd end, ErrorKind error,
                                  : !s.run_cause.empty()     ? s.run_cause
                                                             : mock_agents::to_string(error);
   step_failed(step, cause, error);
+}
+
+// A retry the budget admitted: after its backoff, unless that would pass the
+// deadline, in which case the step fails now.
+void Engine::schedule_retry(Handle<Step> step, CallEnd end, ErrorKind error,
+                            sim::Duration retry_after, std::size_t rule) {
+  Step& s = steps_[step];
+  const Request& r = requests_[s.req];
+  const sim::Duration delay = backoff_delay(s, rule, retry_after);
+  if (sim_.now() + delay >= deadline_of(r, r.flows[s.flow])) {
+    tell_budget_exhausted(r, s.node, BudgetExhausted::Kind::kDeadline);
+    step_failed(step, "deadline_exceeded", error);
+    return;
+  }
+  ++s.retries;
+  if (rule < kMaxRetryRules) ++s.rule_retries[rule];
+  if (observer_) {
+    observer_->on_retry_scheduled({.at = sim_.now(),
+                                   .request = r.in.id,
+                                   .node = s.node,
+                                   .agent = s.agent,
+                                   .next_attempt = s.attempts_started,
+                                   .delay = delay,
+                                   .after_error = error,
+                                   .after = end});
+  }
+  s.retry_timer = sim_.schedule_after(delay, [this, step] {
+    if (steps_.get(step)) on_retry_timer(step);
+  });
+}
+
+// The wait before the next retry: from the matching rule's backoff, which
+// restarts from its base for a rule's first retry, or from the step's own
+// (made on its first retry).
+sim::Duration Engine::backoff_delay(Step& s, std::size_t rule, sim::Duration retry_after) const {
+  const RetryConfig& rc = call_of(s).retry;
+  sim::RandomStream stream = step_stream(s, "backoff");
+  if (rule < kMaxRetryRules) {
+    Backoff b(rc.rules[rule].backoff,
+              s.rule_retries[rule] == 0 ? rc.rules[rule].backoff.base : s.rule_previous[rule],
+              s.rule_retries[rule]);
+    const sim::Duration delay = b.next(stream, retry_after);
+    s.rule_previous[rule] = b.previous();
+    return delay;
+  }
+  if (!s.backoff) s.backoff.emplace(rc.backoff);
+  return s.backoff->next(stream, retry_after);
+}
+
+// The backoff is over: the retry is routed again (a run needs no routing).
+void Engine::on_retry_timer(Handle<Step> step) {
+  if (call_of(steps_[step]).sub_workflow != kNoSubWorkflow) {
+    prepare_and_launch(step, kNoAgent, AttemptKind::kRetry, std::nullopt);
+    return;
+  }
+  const std::optional<Routed> routed = route(step, AttemptKind::kRetry);
+  if (!routed) {
+    retry_or_fall_back(step, CallEnd::kError, ErrorKind::kUnavailable, sim::Duration::zero());
+    return;
+  }
+  steps_[step].agent = routed->agent;
+  prepare_and_launch(step, routed->agent, AttemptKind::kRetry, routed);
 }
 
 void Engine::end_step(Handle<Step> step) {

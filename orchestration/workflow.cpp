@@ -89,187 +89,104 @@ std::vector<NodeId> edges_of(const Node& n) {
   return out;
 }
 
-}  // namespace
+// One run of Workflow::validate(): the checks, each appending its problems to
+// `out` in the order validate() lists them.
+class WorkflowChecker {
+ public:
+  WorkflowChecker(const Workflow& w, std::size_t agent_count, std::vector<std::string>& out)
+      : w_(w), nodes_(w.nodes), agent_count_(agent_count), out_(out) {}
 
-std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
-  std::vector<std::string> out;
-  const auto name_of = [this](NodeId i) {
-    return nodes[i].name.empty() ? fmt::format("node {}", i) : nodes[i].name;
-  };
-  if (nodes.empty()) {
-    out.push_back("workflow: found no nodes, expected at least one");
-    return out;
-  }
-  if (entry >= nodes.size()) out.push_back(fmt::format("workflow: entry {} is not a node", entry));
-  // Call keys give the node 12 bits (orchestrator.cpp, CallRequest::variant).
-  if (nodes.size() > 4096) {
-    out.push_back(fmt::format("workflow: found {} nodes, expected at most 4096", nodes.size()));
+  std::string name_of(NodeId i) const {
+    return nodes_[i].name.empty() ? fmt::format("node {}", i) : nodes_[i].name;
   }
 
-  const auto check_agent = [&](NodeId i, AgentIndex a, std::string_view what) {
-    if (a >= agent_count) {
-      out.push_back(fmt::format("{}: {} {} is not an agent (there are {})", name_of(i), what, a,
-                                agent_count));
-    }
-  };
-  const auto check_call = [&](NodeId i, const CallNode& c, const std::string& where) {
-    // Candidates and the routing policy's parameters are checked when the
-    // policy is made (orchestration/policy_registry.hpp): a policy may add
-    // candidates (a cascade's tiers).
-    for (AgentIndex a : c.agents) check_agent(i, a, where + "agent");
-    for (AgentIndex a : c.fallback_agents) check_agent(i, a, where + "fallback agent");
-    for (AgentIndex a : c.hedge.agents) check_agent(i, a, where + "hedge agent");
-    if (c.retry.max_attempts == 0)
-      out.push_back(fmt::format("{}: {}max_attempts must be >= 1", name_of(i), where));
-    if (c.retry.rules.size() > kMaxRetryRules) {
-      out.push_back(fmt::format("{}: {}{} retry rules, at most {}", name_of(i), where,
-                                c.retry.rules.size(), kMaxRetryRules));
-    }
-    if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, where + "summarizer");
-    if (c.time_budget.budget > sim::Duration::zero()) {
-      if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
-        check_agent(i, c.time_budget.fast_agent, where + "fast agent");
-      } else {
-        check_agent(i, c.time_budget.decompose_agent, where + "decompose agent");
-        if (c.time_budget.parts < 2)
-          out.push_back(fmt::format("{}: {}decompose parts must be >= 2", name_of(i), where));
+  // Sub-workflows: their node ranges, entries and limits. Returns the scope
+  // of each node (kNoSubWorkflow: the top level).
+  std::vector<SubWorkflowIndex> check_sub_workflows() const {
+    std::vector<SubWorkflowIndex> scope(nodes_.size(), kNoSubWorkflow);
+    for (SubWorkflowIndex w = 0; w < w_.sub_workflows.size(); ++w) {
+      const SubWorkflow& sub = w_.sub_workflows[w];
+      const std::string label = sub.name.empty() ? fmt::format("sub-workflow {}", w) : sub.name;
+      if (sub.count == 0 || sub.first >= nodes_.size() || nodes_.size() - sub.first < sub.count) {
+        out_.push_back(
+            fmt::format("{}: nodes [{}, {}) are not nodes of the workflow (there are {})", label,
+                        sub.first, std::size_t{sub.first} + sub.count, nodes_.size()));
+        continue;
+      }
+      for (NodeId i = sub.first; i < sub.first + sub.count; ++i) {
+        if (scope[i] != kNoSubWorkflow) {
+          out_.push_back(fmt::format("{}: node {} is in sub-workflow {} too", label, name_of(i),
+                                     w_.sub_workflows[scope[i]].name));
+        }
+        scope[i] = w;
+      }
+      if (sub.entry < sub.first || sub.entry - sub.first >= sub.count) {
+        out_.push_back(fmt::format("{}: entry {} is not one of its nodes", label, sub.entry));
+      }
+      if (sub.context_window_tokens < 0) {
+        out_.push_back(fmt::format("{}: context_window_tokens must be >= 0", label));
+      }
+      if (sub.timeout < sim::Duration::zero()) {
+        out_.push_back(fmt::format("{}: timeout must be >= 0", label));
       }
     }
-    if (!(c.output_tokens_factor >= 0.0 && c.output_tokens_factor <= 1e6)) {
-      out.push_back(fmt::format("{}: {}output_tokens_factor {} is not in [0, 1e6]", name_of(i),
-                                where, c.output_tokens_factor));
-    }
-    if (c.sub_workflow != kNoSubWorkflow) {
-      if (c.sub_workflow >= sub_workflows.size()) {
-        out.push_back(fmt::format("{}: {}sub-workflow {} is not a sub-workflow (there are {})",
-                                  name_of(i), where, c.sub_workflow, sub_workflows.size()));
-      }
-      if (!c.agents.empty()) {
-        out.push_back(
-            fmt::format("{}: {}names agents and a sub-workflow, expected one", name_of(i), where));
-      }
-    }
-  };
-  // Sub-workflows: their node ranges, entries and calls.
-  std::vector<SubWorkflowIndex> scope(nodes.size(), kNoSubWorkflow);
-  for (SubWorkflowIndex w = 0; w < sub_workflows.size(); ++w) {
-    const SubWorkflow& sub = sub_workflows[w];
-    const std::string label = sub.name.empty() ? fmt::format("sub-workflow {}", w) : sub.name;
-    if (sub.count == 0 || sub.first >= nodes.size() || nodes.size() - sub.first < sub.count) {
-      out.push_back(fmt::format("{}: nodes [{}, {}) are not nodes of the workflow (there are {})",
-                                label, sub.first, std::size_t{sub.first} + sub.count,
-                                nodes.size()));
-      continue;
-    }
-    for (NodeId i = sub.first; i < sub.first + sub.count; ++i) {
-      if (scope[i] != kNoSubWorkflow) {
-        out.push_back(fmt::format("{}: node {} is in sub-workflow {} too", label, name_of(i),
-                                  sub_workflows[scope[i]].name));
-      }
-      scope[i] = w;
-    }
-    if (sub.entry < sub.first || sub.entry - sub.first >= sub.count) {
-      out.push_back(fmt::format("{}: entry {} is not one of its nodes", label, sub.entry));
-    }
-    if (sub.context_window_tokens < 0) {
-      out.push_back(fmt::format("{}: context_window_tokens must be >= 0", label));
-    }
-    if (sub.timeout < sim::Duration::zero()) {
-      out.push_back(fmt::format("{}: timeout must be >= 0", label));
-    }
+    return scope;
   }
-  if (entry < nodes.size() && scope[entry] != kNoSubWorkflow) {
-    out.push_back(fmt::format("workflow: entry {} is a node of sub-workflow {}", name_of(entry),
-                              sub_workflows[scope[entry]].name));
-  }
-  const auto scope_name = [this](SubWorkflowIndex w) {
-    return w == kNoSubWorkflow ? std::string("the top level")
-                               : fmt::format("sub-workflow {}", sub_workflows[w].name);
-  };
-  for (NodeId i = 0; i < nodes.size(); ++i) {
-    const Node& n = nodes[i];
+
+  // A node's edges stay in its scope, and its own fields make sense.
+  void check_node(NodeId i, const std::vector<SubWorkflowIndex>& scope) const {
+    const Node& n = nodes_[i];
     for (NodeId t : edges_of(n)) {
-      if (t >= nodes.size()) {
-        out.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
+      if (t >= nodes_.size()) {
+        out_.push_back(fmt::format("{}: edge to unknown node {}", name_of(i), t));
       } else if (scope[t] != scope[i]) {
-        out.push_back(fmt::format("{}: edge to {}, a node of {}, expected one of {}", name_of(i),
-                                  name_of(t), scope_name(scope[t]), scope_name(scope[i])));
+        out_.push_back(fmt::format("{}: edge to {}, a node of {}, expected one of {}", name_of(i),
+                                   name_of(t), scope_name(scope[t]), scope_name(scope[i])));
       }
     }
     switch (n.kind) {
-      case NodeKind::kCall: {
-        check_call(i, n.call, "");
-        std::uint32_t from = 1;
-        for (std::size_t v = 0; v < n.on_revisit.size(); ++v) {
-          const Revisit& rv = n.on_revisit[v];
-          const std::string where = fmt::format("on_revisit {}: ", v);
-          if (rv.from_visit <= from) {
-            out.push_back(fmt::format("{}: {}from_visit {} must be > {}", name_of(i), where,
-                                      rv.from_visit, from));
-          }
-          from = std::max(from, rv.from_visit);
-          check_call(i, rv.call, where);
-        }
-        if (n.next == kNoNode) out.push_back(fmt::format("{}: call node has no next", name_of(i)));
+      case NodeKind::kCall:
+        check_call_node(i);
         break;
-      }
       case NodeKind::kGate:
-        if (n.gate.otherwise == kNoNode) {
-          out.push_back(fmt::format("{}: gate has no 'otherwise' target", name_of(i)));
-        }
-        for (std::size_t r = 0; r < n.gate.rules.size(); ++r) {
-          const Condition& c = n.gate.rules[r].when;
-          if (c.what == Condition::What::kVisitsAtLeast && c.node >= nodes.size()) {
-            out.push_back(
-                fmt::format("{}: rule {} counts visits of unknown node {}", name_of(i), r, c.node));
-          } else if (c.what == Condition::What::kVisitsAtLeast && scope[c.node] != scope[i]) {
-            out.push_back(fmt::format("{}: rule {} counts visits of {}, a node of {}", name_of(i),
-                                      r, name_of(c.node), scope_name(scope[c.node])));
-          }
-        }
+        check_gate(i, scope);
         break;
       case NodeKind::kFanOut:
         if (n.fan_out.branches.empty() && n.fan_out.map_entry == kNoNode) {
-          out.push_back(fmt::format("{}: fan-out has no branches", name_of(i)));
+          out_.push_back(fmt::format("{}: fan-out has no branches", name_of(i)));
         }
-        if (n.fan_out.join >= nodes.size() || nodes[n.fan_out.join].kind != NodeKind::kJoin) {
-          out.push_back(fmt::format("{}: fan-out must name a join node", name_of(i)));
+        if (n.fan_out.join >= nodes_.size() || nodes_[n.fan_out.join].kind != NodeKind::kJoin) {
+          out_.push_back(fmt::format("{}: fan-out must name a join node", name_of(i)));
         }
         break;
       case NodeKind::kJoin:
-        if (n.next == kNoNode) out.push_back(fmt::format("{}: join has no next", name_of(i)));
+        if (n.next == kNoNode) out_.push_back(fmt::format("{}: join has no next", name_of(i)));
         if (n.join.policy == JoinPolicy::kDeadline && n.join.deadline <= sim::Duration::zero()) {
-          out.push_back(fmt::format("{}: deadline join needs a deadline > 0", name_of(i)));
+          out_.push_back(fmt::format("{}: deadline join needs a deadline > 0", name_of(i)));
         }
         break;
       case NodeKind::kTerminal:
         break;
     }
   }
-  // The graph checks follow the edges that lead to nodes (broken ones are
-  // reported above), so that one run of validate() lists every problem.
-  if (entry >= nodes.size()) return out;
-  const auto targets = [this](NodeId i) {
-    std::vector<NodeId> e = edges_of(nodes[i]);
-    std::erase_if(e, [this](NodeId t) { return t >= nodes.size(); });
-    return e;
-  };
 
   // Reachability from the entry, and from each sub-workflow's.
-  std::vector<bool> seen(nodes.size(), false);
-  std::vector<NodeId> stack = {entry};
-  for (const SubWorkflow& sub : sub_workflows) {
-    if (sub.entry < nodes.size()) stack.push_back(sub.entry);
-  }
-  while (!stack.empty()) {
-    const NodeId i = stack.back();
-    stack.pop_back();
-    if (seen[i]) continue;
-    seen[i] = true;
-    for (NodeId t : targets(i)) stack.push_back(t);
-  }
-  for (NodeId i = 0; i < nodes.size(); ++i) {
-    if (!seen[i]) out.push_back(fmt::format("{}: unreachable from the entry", name_of(i)));
+  void check_reachable() const {
+    std::vector<bool> seen(nodes_.size(), false);
+    std::vector<NodeId> stack = {w_.entry};
+    for (const SubWorkflow& sub : w_.sub_workflows) {
+      if (sub.entry < nodes_.size()) stack.push_back(sub.entry);
+    }
+    while (!stack.empty()) {
+      const NodeId i = stack.back();
+      stack.pop_back();
+      if (seen[i]) continue;
+      seen[i] = true;
+      for (NodeId t : targets(i)) stack.push_back(t);
+    }
+    for (NodeId i = 0; i < nodes_.size(); ++i) {
+      if (!seen[i]) out_.push_back(fmt::format("{}: unreachable from the entry", name_of(i)));
+    }
   }
 
   // Loops without a bound. Entering a node with max_visits counts a visit,
@@ -279,64 +196,201 @@ std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
   // it). So the cycles to find are those of the graph where a bounded node
   // keeps only its on_exhausted edge. Each strongly connected component of
   // it (Tarjan) that holds a cycle is reported once.
-  const std::size_t count = nodes.size();
-  const auto loop_targets = [&](NodeId v) {
-    if (nodes[v].max_visits == 0) return targets(v);
-    const NodeId t = nodes[v].on_exhausted;
-    return t < count ? std::vector<NodeId>{t} : std::vector<NodeId>{};
-  };
-  std::vector<std::int64_t> index(count, -1), low(count, 0);
-  std::vector<bool> on_stack(count, false);
-  std::vector<NodeId> component_stack;
-  std::int64_t next_index = 0;
-  std::vector<std::vector<NodeId>> loops;
-  std::function<void(NodeId)> connect = [&](NodeId v) {
-    index[v] = low[v] = next_index++;
-    component_stack.push_back(v);
-    on_stack[v] = true;
+  void check_unbounded_loops() {
+    const std::size_t count = nodes_.size();
+    index_.assign(count, -1);
+    low_.assign(count, 0);
+    on_stack_.assign(count, false);
+    for (NodeId i = 0; i < count; ++i) {
+      if (index_[i] < 0) connect(i);
+    }
+    std::sort(loops_.begin(), loops_.end());
+    for (const std::vector<NodeId>& loop : loops_) {
+      std::string members;
+      bool through_exhausted = false;
+      for (NodeId i : loop) {
+        members += (members.empty() ? "" : ", ") + name_of(i);
+        if (nodes_[i].max_visits > 0) {
+          members += " (exhausted)";
+          through_exhausted = true;
+        }
+      }
+      out_.push_back(
+          fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it{})",
+                      name_of(loop.front()), members,
+                      through_exhausted ? ", or send on_exhausted out of the loop" : ""));
+    }
+  }
+
+ private:
+  std::string scope_name(SubWorkflowIndex w) const {
+    return w == kNoSubWorkflow ? std::string("the top level")
+                               : fmt::format("sub-workflow {}", w_.sub_workflows[w].name);
+  }
+
+  void check_agent(NodeId i, AgentIndex a, std::string_view what) const {
+    if (a >= agent_count_) {
+      out_.push_back(fmt::format("{}: {} {} is not an agent (there are {})", name_of(i), what, a,
+                                 agent_count_));
+    }
+  }
+
+  // A call node's own configuration, then each on_revisit one's.
+  void check_call_node(NodeId i) const {
+    const Node& n = nodes_[i];
+    check_call(i, n.call, "");
+    std::uint32_t from = 1;
+    for (std::size_t v = 0; v < n.on_revisit.size(); ++v) {
+      const Revisit& rv = n.on_revisit[v];
+      const std::string where = fmt::format("on_revisit {}: ", v);
+      if (rv.from_visit <= from) {
+        out_.push_back(fmt::format("{}: {}from_visit {} must be > {}", name_of(i), where,
+                                   rv.from_visit, from));
+      }
+      from = std::max(from, rv.from_visit);
+      check_call(i, rv.call, where);
+    }
+    if (n.next == kNoNode) out_.push_back(fmt::format("{}: call node has no next", name_of(i)));
+  }
+
+  void check_call(NodeId i, const CallNode& c, const std::string& where) const {
+    // Candidates and the routing policy's parameters are checked when the
+    // policy is made (orchestration/policy_registry.hpp): a policy may add
+    // candidates (a cascade's tiers).
+    for (AgentIndex a : c.agents) check_agent(i, a, where + "agent");
+    for (AgentIndex a : c.fallback_agents) check_agent(i, a, where + "fallback agent");
+    for (AgentIndex a : c.hedge.agents) check_agent(i, a, where + "hedge agent");
+    if (c.retry.max_attempts == 0)
+      out_.push_back(fmt::format("{}: {}max_attempts must be >= 1", name_of(i), where));
+    if (c.retry.rules.size() > kMaxRetryRules) {
+      out_.push_back(fmt::format("{}: {}{} retry rules, at most {}", name_of(i), where,
+                                 c.retry.rules.size(), kMaxRetryRules));
+    }
+    if (c.fit == FitPolicy::kSummarize) check_agent(i, c.summarizer, where + "summarizer");
+    if (c.time_budget.budget > sim::Duration::zero()) {
+      if (c.time_budget.action == TimeBudgetConfig::Action::kRedirect) {
+        check_agent(i, c.time_budget.fast_agent, where + "fast agent");
+      } else {
+        check_agent(i, c.time_budget.decompose_agent, where + "decompose agent");
+        if (c.time_budget.parts < 2)
+          out_.push_back(fmt::format("{}: {}decompose parts must be >= 2", name_of(i), where));
+      }
+    }
+    if (!(c.output_tokens_factor >= 0.0 && c.output_tokens_factor <= 1e6)) {
+      out_.push_back(fmt::format("{}: {}output_tokens_factor {} is not in [0, 1e6]", name_of(i),
+                                 where, c.output_tokens_factor));
+    }
+    if (c.sub_workflow != kNoSubWorkflow) {
+      if (c.sub_workflow >= w_.sub_workflows.size()) {
+        out_.push_back(fmt::format("{}: {}sub-workflow {} is not a sub-workflow (there are {})",
+                                   name_of(i), where, c.sub_workflow, w_.sub_workflows.size()));
+      }
+      if (!c.agents.empty()) {
+        out_.push_back(
+            fmt::format("{}: {}names agents and a sub-workflow, expected one", name_of(i), where));
+      }
+    }
+  }
+
+  void check_gate(NodeId i, const std::vector<SubWorkflowIndex>& scope) const {
+    const Node& n = nodes_[i];
+    if (n.gate.otherwise == kNoNode) {
+      out_.push_back(fmt::format("{}: gate has no 'otherwise' target", name_of(i)));
+    }
+    for (std::size_t r = 0; r < n.gate.rules.size(); ++r) {
+      const Condition& c = n.gate.rules[r].when;
+      if (c.what == Condition::What::kVisitsAtLeast && c.node >= nodes_.size()) {
+        out_.push_back(
+            fmt::format("{}: rule {} counts visits of unknown node {}", name_of(i), r, c.node));
+      } else if (c.what == Condition::What::kVisitsAtLeast && scope[c.node] != scope[i]) {
+        out_.push_back(fmt::format("{}: rule {} counts visits of {}, a node of {}", name_of(i), r,
+                                   name_of(c.node), scope_name(scope[c.node])));
+      }
+    }
+  }
+
+  // The edges that lead to nodes (broken ones are reported by check_node()).
+  std::vector<NodeId> targets(NodeId i) const {
+    std::vector<NodeId> e = edges_of(nodes_[i]);
+    std::erase_if(e, [this](NodeId t) { return t >= nodes_.size(); });
+    return e;
+  }
+
+  // Where a loop can go on from v: a bounded node only through on_exhausted.
+  std::vector<NodeId> loop_targets(NodeId v) const {
+    if (nodes_[v].max_visits == 0) return targets(v);
+    const NodeId t = nodes_[v].on_exhausted;
+    return t < nodes_.size() ? std::vector<NodeId>{t} : std::vector<NodeId>{};
+  }
+
+  // Tarjan's strongly connected components, from v: each that holds a cycle
+  // (more than one node, or a node with an edge to itself) joins loops_.
+  void connect(NodeId v) {
+    index_[v] = low_[v] = next_index_++;
+    component_stack_.push_back(v);
+    on_stack_[v] = true;
     bool self_loop = false;
     for (NodeId w : loop_targets(v)) {
       self_loop = self_loop || w == v;
-      if (index[w] < 0) {
+      if (index_[w] < 0) {
         connect(w);
-        low[v] = std::min(low[v], low[w]);
-      } else if (on_stack[w]) {
-        low[v] = std::min(low[v], index[w]);
+        low_[v] = std::min(low_[v], low_[w]);
+      } else if (on_stack_[w]) {
+        low_[v] = std::min(low_[v], index_[w]);
       }
     }
-    if (low[v] != index[v]) return;
+    if (low_[v] != index_[v]) return;
     std::vector<NodeId> component;
     NodeId w = kNoNode;
     do {
-      w = component_stack.back();
-      component_stack.pop_back();
-      on_stack[w] = false;
+      w = component_stack_.back();
+      component_stack_.pop_back();
+      on_stack_[w] = false;
       component.push_back(w);
     } while (w != v);
     if (component.size() > 1 || self_loop) {
       std::sort(component.begin(), component.end());
-      loops.push_back(std::move(component));
+      loops_.push_back(std::move(component));
     }
-  };
-  for (NodeId i = 0; i < count; ++i) {
-    if (index[i] < 0) connect(i);
   }
-  std::sort(loops.begin(), loops.end());
-  for (const std::vector<NodeId>& loop : loops) {
-    std::string members;
-    bool through_exhausted = false;
-    for (NodeId i : loop) {
-      members += (members.empty() ? "" : ", ") + name_of(i);
-      if (nodes[i].max_visits > 0) {
-        members += " (exhausted)";
-        through_exhausted = true;
-      }
-    }
-    out.push_back(
-        fmt::format("{}: on a loop without a bound through {} (set max_visits on a node of it{})",
-                    name_of(loop.front()), members,
-                    through_exhausted ? ", or send on_exhausted out of the loop" : ""));
+
+  const Workflow& w_;
+  const std::vector<Node>& nodes_;
+  std::size_t agent_count_;
+  std::vector<std::string>& out_;
+  // Tarjan's state (check_unbounded_loops()).
+  std::vector<std::int64_t> index_, low_;
+  std::vector<bool> on_stack_;
+  std::vector<NodeId> component_stack_;
+  std::int64_t next_index_ = 0;
+  std::vector<std::vector<NodeId>> loops_;
+};
+
+}  // namespace
+
+std::vector<std::string> Workflow::validate(std::size_t agent_count) const {
+  std::vector<std::string> out;
+  if (nodes.empty()) {
+    out.push_back("workflow: found no nodes, expected at least one");
+    return out;
   }
+  if (entry >= nodes.size()) out.push_back(fmt::format("workflow: entry {} is not a node", entry));
+  // Call keys give the node 12 bits (orchestrator.cpp, CallRequest::variant).
+  if (nodes.size() > 4096) {
+    out.push_back(fmt::format("workflow: found {} nodes, expected at most 4096", nodes.size()));
+  }
+  WorkflowChecker check(*this, agent_count, out);
+  const std::vector<SubWorkflowIndex> scope = check.check_sub_workflows();
+  if (entry < nodes.size() && scope[entry] != kNoSubWorkflow) {
+    out.push_back(fmt::format("workflow: entry {} is a node of sub-workflow {}",
+                              check.name_of(entry), sub_workflows[scope[entry]].name));
+  }
+  for (NodeId i = 0; i < nodes.size(); ++i) check.check_node(i, scope);
+  // The graph checks follow the edges that lead to nodes (broken ones are
+  // reported above), so that one run of validate() lists every problem.
+  if (entry >= nodes.size()) return out;
+  check.check_reachable();
+  check.check_unbounded_loops();
   check_sub_workflow_calls(scope, out);
   return out;
 }

@@ -42,6 +42,13 @@ enum class Column { kArrivalMs, kArrivalS, kTimestamp, kInput, kOutput, kClass, 
 struct Header {
   std::vector<Column> columns;
   bool azure = false;
+
+  bool has(Column c) const {
+    for (Column x : columns) {
+      if (x == c) return true;
+    }
+    return false;
+  }
 };
 
 Header read_header(const std::string& path, std::size_t line, const std::vector<std::string>& f) {
@@ -98,14 +105,10 @@ Header read_header(const std::string& path, std::size_t line, const std::vector<
   return h;
 }
 
-}  // namespace
-
-ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
-  if (!(rate_scale > 0.0) || !std::isfinite(rate_scale)) {
-    throw std::runtime_error(fmt::format("{}: rate_scale {} must be > 0", path, rate_scale));
-  }
-  // Read whole before anything else: /dev/zero or a FIFO would never end
-  // (load_replay_csv, which this used to go through first, refuses them too).
+// The whole file. Read whole before anything else: /dev/zero or a FIFO would
+// never end (load_replay_csv, which this used to go through first, refuses
+// them too).
+std::string read_whole(const std::string& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
@@ -116,7 +119,97 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string text = ss.str();
+  return ss.str();
+}
+
+// The old format, one arrival per line, read by load_replay_csv.
+void load_arrivals_only(const std::string& path, double rate_scale, ReplayTrace& trace) {
+  trace.arrivals = load_replay_csv(path);
+  if (rate_scale == 1.0) return;
+  for (std::size_t i = 0; i < trace.arrivals.offsets.size(); ++i) {
+    sim::Duration& d = trace.arrivals.offsets[i];
+    d = sim::Duration::nanoseconds(
+        scaled_ns(d.count_ns(), rate_scale, fmt::format("{}: arrival {}", path, i + 1)));
+  }
+}
+
+// One request of the trace: its arrival (ns, from the file's own origin),
+// tokens (-1: drawn) and class ("": drawn).
+struct Row {
+  std::int64_t at_ns = 0;
+  std::int64_t input = -1, output = -1;
+  std::string cls;
+};
+
+// A number cell: an arrival time (ms or s) or a token count.
+void read_number_cell(Column c, std::string_view cell, bool azure, const std::string& path,
+                      std::size_t number, Row& row) {
+  double v = 0;
+  const bool tokens = c == Column::kInput || c == Column::kOutput;
+  // Arrivals become int64 nanoseconds: at most 292 years' worth.
+  const double most_arrival = c == Column::kArrivalMs ? 9.2e12 : 9.2e9;
+  if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15)) ||
+      (!tokens && v > most_arrival)) {
+    const char* what = c == Column::kArrivalMs  ? "arrival_ms"
+                       : c == Column::kArrivalS ? "arrival_s"
+                       : azure ? (c == Column::kInput ? "ContextTokens" : "GeneratedTokens")
+                       : c == Column::kInput ? "input_tokens"
+                                             : "output_tokens";
+    fail(path, number,
+         fmt::format("found '{}' in the {} column, expected {}", cell, what,
+                     tokens ? "a whole number of tokens >= 0" : "a number >= 0"));
+  }
+  switch (c) {
+    case Column::kArrivalMs:
+      row.at_ns = std::llround(v * 1e6);
+      break;
+    case Column::kArrivalS:
+      row.at_ns = std::llround(v * 1e9);
+      break;
+    case Column::kInput:
+      row.input = static_cast<std::int64_t>(v);
+      break;
+    case Column::kOutput:
+      row.output = static_cast<std::int64_t>(v);
+      break;
+    default:
+      break;
+  }
+}
+
+Row read_row(const Header& header, const std::vector<std::string>& fields, const std::string& path,
+             std::size_t number) {
+  Row row;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::string_view cell = trim_blanks(fields[i]);
+    const Column c = header.columns[i];
+    if (c == Column::kIgnored) continue;
+    if (c == Column::kClass) {
+      row.cls = cell;
+      continue;
+    }
+    if (c == Column::kTimestamp) {
+      if (!parse_timestamp(cell, row.at_ns)) {
+        fail(path, number,
+             fmt::format("found '{}' in the {} column, expected a time like "
+                         "2023-11-16 18:17:03.9799600 (UTC)",
+                         cell, header.azure ? "TIMESTAMP" : "timestamp"));
+      }
+      continue;
+    }
+    if ((c == Column::kInput || c == Column::kOutput) && cell.empty()) continue;  // blank: drawn
+    read_number_cell(c, cell, header.azure, path, number, row);
+  }
+  return row;
+}
+
+}  // namespace
+
+ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
+  if (!(rate_scale > 0.0) || !std::isfinite(rate_scale)) {
+    throw std::runtime_error(fmt::format("{}: rate_scale {} must be > 0", path, rate_scale));
+  }
+  const std::string text = read_whole(path);
   TextLines lines(text);
   std::string_view line;
   std::size_t number = 0;
@@ -133,24 +226,11 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
   // One value per line: the old arrivals-only format, read as before.
   if (!found || line.find(',') == std::string_view::npos ||
       trim_blanks(line).find(',') == trim_blanks(line).size() - 1) {
-    trace.arrivals = load_replay_csv(path);
-    if (rate_scale != 1.0) {
-      for (std::size_t i = 0; i < trace.arrivals.offsets.size(); ++i) {
-        sim::Duration& d = trace.arrivals.offsets[i];
-        d = sim::Duration::nanoseconds(
-            scaled_ns(d.count_ns(), rate_scale, fmt::format("{}: arrival {}", path, i + 1)));
-      }
-    }
+    load_arrivals_only(path, rate_scale, trace);
     return trace;
   }
   if (auto problem = split_csv_line(line, fields)) fail(path, number, *problem);
   const Header header = read_header(path, number, fields);
-  const auto has = [&header](Column c) {
-    for (Column x : header.columns) {
-      if (x == c) return true;
-    }
-    return false;
-  };
   std::optional<std::int64_t> origin;
   std::int64_t previous = 0;
   std::size_t previous_line = 0;
@@ -162,75 +242,22 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
            fmt::format("found {} fields, expected {} (one per header column)", fields.size(),
                        header.columns.size()));
     }
-    std::int64_t at_ns = 0;
-    std::int64_t input = -1, output = -1;
-    std::string cls;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const std::string_view cell = trim_blanks(fields[i]);
-      const Column c = header.columns[i];
-      if (c == Column::kIgnored) continue;
-      if (c == Column::kClass) {
-        cls = cell;
-        continue;
-      }
-      if (c == Column::kTimestamp) {
-        if (!parse_timestamp(cell, at_ns)) {
-          fail(path, number,
-               fmt::format("found '{}' in the {} column, expected a time like "
-                           "2023-11-16 18:17:03.9799600 (UTC)",
-                           cell, header.azure ? "TIMESTAMP" : "timestamp"));
-        }
-        continue;
-      }
-      if ((c == Column::kInput || c == Column::kOutput) && cell.empty()) continue;  // blank: drawn
-      double v = 0;
-      const bool tokens = c == Column::kInput || c == Column::kOutput;
-      // Arrivals become int64 nanoseconds: at most 292 years' worth.
-      const double most_arrival = c == Column::kArrivalMs ? 9.2e12 : 9.2e9;
-      if (!parse_number(cell, v) || v < 0 || (tokens && (v != std::floor(v) || v > 9e15)) ||
-          (!tokens && v > most_arrival)) {
-        const char* what = c == Column::kArrivalMs  ? "arrival_ms"
-                           : c == Column::kArrivalS ? "arrival_s"
-                           : header.azure
-                               ? (c == Column::kInput ? "ContextTokens" : "GeneratedTokens")
-                           : c == Column::kInput ? "input_tokens"
-                                                 : "output_tokens";
-        fail(path, number,
-             fmt::format("found '{}' in the {} column, expected {}", cell, what,
-                         tokens ? "a whole number of tokens >= 0" : "a number >= 0"));
-      }
-      switch (c) {
-        case Column::kArrivalMs:
-          at_ns = std::llround(v * 1e6);
-          break;
-        case Column::kArrivalS:
-          at_ns = std::llround(v * 1e9);
-          break;
-        case Column::kInput:
-          input = static_cast<std::int64_t>(v);
-          break;
-        case Column::kOutput:
-          output = static_cast<std::int64_t>(v);
-          break;
-        default:
-          break;
-      }
-    }
-    if (!origin) origin = has(Column::kTimestamp) ? at_ns : 0;
-    const std::int64_t offset = at_ns - *origin;
-    if (!trace.lines.empty() && at_ns < previous) {
+    Row row = read_row(header, fields, path, number);
+    if (!origin) origin = header.has(Column::kTimestamp) ? row.at_ns : 0;
+    const std::int64_t offset = row.at_ns - *origin;
+    if (!trace.lines.empty() && row.at_ns < previous) {
       fail(path, number,
            fmt::format("found an arrival before the one on line {}, expected arrivals in order",
                        previous_line));
     }
-    previous = at_ns;
+    previous = row.at_ns;
     previous_line = number;
     trace.arrivals.offsets.push_back(sim::Duration::nanoseconds(
         scaled_ns(offset, rate_scale, fmt::format("{}:{}", path, number))));
     trace.lines.push_back(number);
-    if (has(Column::kInput)) trace.input_tokens.push_back(input);
-    if (has(Column::kOutput)) trace.output_tokens.push_back(output);
-    if (has(Column::kClass)) trace.class_names.push_back(cls);
+    if (header.has(Column::kInput)) trace.input_tokens.push_back(row.input);
+    if (header.has(Column::kOutput)) trace.output_tokens.push_back(row.output);
+    if (header.has(Column::kClass)) trace.class_names.push_back(std::move(row.cls));
   }
   return trace;
 }

@@ -3,13 +3,71 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 
 #include "scenarios/asl/retry_mapping.hpp"
 #include "scenarios/asl/state_walker.hpp"
 #include "scenarios/asl/walker_values.hpp"
 
 namespace orchsim::scenarios::asl {
+
+namespace {
+
+// Whether the catcher names the error in its ErrorEquals.
+bool names(const Catcher& k, std::string_view name) {
+  return std::find(k.errors.names.begin(), k.errors.names.end(), name) != k.errors.names.end();
+}
+
+// The Next of the first catcher that matches; "" when none does.
+template <class Matches>
+std::string first_catching(const CatchRoutes& routes, const Matches& matches) {
+  for (const Catcher& k : routes.catchers) {
+    if (matches(k)) return k.next;
+  }
+  return std::string();
+}
+
+// (node, error) of the Fail states of a Parallel's branches or a Map's
+// processor, which the failed state raises.
+using FailStates = std::vector<std::pair<std::string, std::string>>;
+
+// Where a failure that is not a Fail state's goes, by simulated failure
+// (the join does not carry the kind: exact only when they all agree).
+std::array<std::string, kFailureCount> task_failure_targets(
+    const CatchRoutes& routes, const std::set<std::string>& fail_errors, bool tolerant) {
+  std::array<std::string, kFailureCount> other;
+  for (const Failure f : kAllFailures) {
+    other[index(f)] = first_catching(routes, [&](const Catcher& k) {
+      if (tolerant) {
+        return names(k, "States.ExceedToleratedFailureThreshold") || names(k, "States.ALL") ||
+               names(k, "States.TaskFailed");
+      }
+      for (const std::string& n : k.errors.names) {
+        if (fail_errors.contains(n)) continue;  // a Fail state's name, not a task's
+        if (match_error_name(n).failures.test(index(f))) return true;
+      }
+      return false;
+    });
+  }
+  return other;
+}
+
+// Each Fail state's error goes to the first catcher naming it (or a
+// wildcard): (fail node, ASL target).
+FailStates fail_targets(const CatchRoutes& routes, const FailStates& fails) {
+  FailStates by_fail;
+  for (const auto& fail : fails) {
+    // A named reference, not a structured binding: clang 14 (the asan
+    // build) cannot capture a binding in a lambda.
+    const std::string& error = fail.second;
+    by_fail.emplace_back(fail.first, first_catching(routes, [&](const Catcher& k) {
+                           return names(k, "States.ALL") || names(k, "States.TaskFailed") ||
+                                  (!error.empty() && names(k, error));
+                         }));
+  }
+  return by_fail;
+}
+
+}  // namespace
 
 std::optional<Json> StateWalker::route_join_failures(const Scope& sc, const State& s, Json& join,
                                                      bool tolerant) {
@@ -24,81 +82,16 @@ std::optional<Json> StateWalker::route_join_failures(const Scope& sc, const Stat
   // The error a failed Parallel or Map raises is its failed branch's: a
   // Fail state's Error, or a Task's error. A Map whose tolerance is exceeded
   // raises States.ExceedToleratedFailureThreshold instead.
-  std::vector<std::pair<std::string, std::string>>
-      fails;  // (node, error) of the branches' Fail states
+  FailStates fails;
   std::set<std::string> fail_errors;
-  if (!tolerant) {
-    for (const std::size_t child : s.children) {
-      for (const State& f : scopes_[child].states) {
-        if (f.type != "Fail" || !f.reachable) continue;
-        const auto e = f.json->find("Error");
-        const std::string error = e != f.json->end() && e->is_string() ? e->get<std::string>() : "";
-        fails.emplace_back(f.node, error);
-        if (!error.empty()) fail_errors.insert(error);
-      }
-    }
-  }
+  if (!tolerant) fails = branch_fail_states(s, fail_errors);
   const CatchRoutes routes = read_catchers(*c, pointer_join(s.pointer, "Catch"), cx_, fail_errors);
   for (const Catcher& k : routes.catchers) {
     if (!k.next.empty()) entry_of(sc, k.next, pointer_join(k.pointer, "Next"));
   }
-  const auto names = [](const Catcher& k, std::string_view name) {
-    return std::find(k.errors.names.begin(), k.errors.names.end(), name) != k.errors.names.end();
-  };
-  const auto first_catching = [&](const std::function<bool(const Catcher&)>& matches) {
-    for (const Catcher& k : routes.catchers) {
-      if (matches(k)) return k.next;
-    }
-    return std::string();
-  };
-  // Where a failure that is not a Fail state's goes, by simulated failure
-  // (the join does not carry the kind: exact only when they all agree).
-  std::array<std::string, kFailureCount> other;
-  for (const Failure f : kAllFailures) {
-    other[index(f)] = first_catching([&](const Catcher& k) {
-      if (tolerant) {
-        return names(k, "States.ExceedToleratedFailureThreshold") || names(k, "States.ALL") ||
-               names(k, "States.TaskFailed");
-      }
-      for (const std::string& n : k.errors.names) {
-        if (fail_errors.contains(n)) continue;  // a Fail state's name, not a task's
-        if (match_error_name(n).failures.test(index(f))) return true;
-      }
-      return false;
-    });
-  }
-  const bool other_uniform =
-      std::all_of(other.begin(), other.end(), [&](const std::string& t) { return t == other[0]; });
-  std::string otherwise = other[0];
-  if (!other_uniform) {
-    otherwise.clear();
-    for (const Catcher& k : routes.catchers) {
-      if (k.errors.failures.any()) {
-        otherwise = k.next;
-        break;
-      }
-    }
-    cx_.unsupported(pointer_join(s.pointer, "Catch"),
-                    fmt::format("catchers that route a failed {} by the kind of its branch's "
-                                "task error",
-                                s.type),
-                    otherwise.empty()
-                        ? std::string("a failed join does not carry the error's kind: none caught")
-                        : fmt::format("a failed join does not carry the error's kind: every task "
-                                      "error goes to \"{}\", the first catcher's",
-                                      otherwise));
-  }
-  // Each Fail state's error goes to the first catcher naming it (or a wildcard).
-  std::vector<std::pair<std::string, std::string>> by_fail;  // (fail node, ASL target)
-  for (const auto& fail : fails) {
-    // A named reference, not a structured binding: clang 14 (the asan
-    // build) cannot capture a binding in a lambda.
-    const std::string& error = fail.second;
-    by_fail.emplace_back(fail.first, first_catching([&](const Catcher& k) {
-                           return names(k, "States.ALL") || names(k, "States.TaskFailed") ||
-                                  (!error.empty() && names(k, error));
-                         }));
-  }
+  const std::string otherwise =
+      join_otherwise(s, routes, task_failure_targets(routes, fail_errors, tolerant));
+  const FailStates by_fail = fail_targets(routes, fails);
   const bool fails_agree = std::all_of(by_fail.begin(), by_fail.end(),
                                        [&](const auto& f) { return f.second == otherwise; });
   const auto node_of = [&](const std::string& state) {
@@ -135,6 +128,50 @@ std::optional<Json> StateWalker::route_join_failures(const Scope& sc, const Stat
       {"name", gate}, {"type", "gate"}, {"rules", std::move(rules)}, {"otherwise", otherwise_node}};
 }
 
+// The reachable Fail states of the state's branches (or processor), and the
+// error names they raise.
+FailStates StateWalker::branch_fail_states(const State& s,
+                                           std::set<std::string>& fail_errors) const {
+  FailStates fails;
+  for (const std::size_t child : s.children) {
+    for (const State& f : scopes_[child].states) {
+      if (f.type != "Fail" || !f.reachable) continue;
+      const auto e = f.json->find("Error");
+      const std::string error = e != f.json->end() && e->is_string() ? e->get<std::string>() : "";
+      fails.emplace_back(f.node, error);
+      if (!error.empty()) fail_errors.insert(error);
+    }
+  }
+  return fails;
+}
+
+// Where a failed join goes when no Fail state decides: the one target of
+// every task failure, or, when they differ, the first catcher's that catches
+// any (reported: the join does not carry the error's kind).
+std::string StateWalker::join_otherwise(const State& s, const CatchRoutes& routes,
+                                        const std::array<std::string, kFailureCount>& other) {
+  const bool other_uniform =
+      std::all_of(other.begin(), other.end(), [&](const std::string& t) { return t == other[0]; });
+  if (other_uniform) return other[0];
+  std::string otherwise;
+  for (const Catcher& k : routes.catchers) {
+    if (k.errors.failures.any()) {
+      otherwise = k.next;
+      break;
+    }
+  }
+  cx_.unsupported(pointer_join(s.pointer, "Catch"),
+                  fmt::format("catchers that route a failed {} by the kind of its branch's "
+                              "task error",
+                              s.type),
+                  otherwise.empty()
+                      ? std::string("a failed join does not carry the error's kind: none caught")
+                      : fmt::format("a failed join does not carry the error's kind: every task "
+                                    "error goes to \"{}\", the first catcher's",
+                                    otherwise));
+  return otherwise;
+}
+
 void StateWalker::build_parallel(Scope& sc, State& s) {
   const std::string join = claim(s.node + " (join)");
   Json branches = Json::array();
@@ -155,31 +192,31 @@ void StateWalker::build_parallel(Scope& sc, State& s) {
   if (gate) emit(std::move(*gate), hint(sc, s, 1, pointer_join(s.pointer, "Catch")));
 }
 
-void StateWalker::build_map(Scope& sc, State& s) {
+// What a Map's fields ask of its fan-out and join: its concurrency and
+// failure tolerance, with what the import cannot read (paths into the input,
+// S3 readers, batching) reported.
+struct StateWalker::MapLimits {
+  std::uint32_t concurrency = 0;  // 0 = no limit
+  std::optional<double> tolerated_count, tolerated_percent;
+};
+
+StateWalker::MapLimits StateWalker::read_map_limits(const State& s) {
   const Json& j = *s.json;
-  if (s.children.empty()) return;
-  Scope& items = scopes_[s.children.front()];
-  const ItemCount& count = s.items;
-  const std::uint32_t n = count.max();
-  items.multiplier = sc.multiplier * n;
-  // MaxConcurrency: 0 = no limit.
-  std::uint32_t limit = 0;
+  MapLimits limits;
   if (const std::optional<double> mc = whole_number(j, "MaxConcurrency", s.pointer, 0, cx_)) {
-    limit = static_cast<std::uint32_t>(std::min<double>(*mc, kMaxMapItems + 1));
+    limits.concurrency = static_cast<std::uint32_t>(std::min<double>(*mc, kMaxMapItems + 1));
   }
   if (j.contains("MaxConcurrencyPath")) {
     cx_.guessed(pointer_join(s.pointer, "MaxConcurrencyPath"), "MaxConcurrency from the input",
                 "no limit");
   }
-  std::optional<double> tolerated_count =
-      whole_number(j, "ToleratedFailureCount", s.pointer, 0, cx_);
-  std::optional<double> tolerated_percent;
+  limits.tolerated_count = whole_number(j, "ToleratedFailureCount", s.pointer, 0, cx_);
   if (const auto it = j.find("ToleratedFailurePercentage"); it != j.end()) {
     if (!it->is_number() || it->get<double>() < 0.0 || it->get<double>() > 100.0) {
       cx_.error(pointer_join(s.pointer, "ToleratedFailurePercentage"),
                 fmt::format("found {}, expected a number in [0, 100]", found(*it)));
     } else {
-      tolerated_percent = it->get<double>();
+      limits.tolerated_percent = it->get<double>();
     }
   }
   for (const char* path : {"ToleratedFailureCountPath", "ToleratedFailurePercentagePath"}) {
@@ -196,6 +233,16 @@ void StateWalker::build_map(Scope& sc, State& s) {
     cx_.approximated(pointer_join(s.pointer, "ItemBatcher"), "items batched per child",
                      "the item count counts batches: one branch a batch");
   }
+  return limits;
+}
+
+void StateWalker::build_map(Scope& sc, State& s) {
+  if (s.children.empty()) return;
+  Scope& items = scopes_[s.children.front()];
+  const ItemCount& count = s.items;
+  const std::uint32_t n = count.max();
+  items.multiplier = sc.multiplier * n;
+  const MapLimits limits = read_map_limits(s);
   const std::string join = claim(s.node + " (join)");
   const std::string start = entry_of(items, (*items.object)["StartAt"].get<std::string>(), "");
   note_fields(s, {"ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemReader", "ItemBatcher",
@@ -226,15 +273,19 @@ void StateWalker::build_map(Scope& sc, State& s) {
          hint(sc, s, 3, s.pointer));
   }
   Json fan = {{"name", s.node}, {"type", "fan_out"}, {"map", std::move(map)}, {"join", join}};
-  if (limit > 0 && limit < n) fan["max_concurrency"] = limit;
+  if (limits.concurrency > 0 && limits.concurrency < n) {
+    fan["max_concurrency"] = limits.concurrency;
+  }
   emit(std::move(fan), hint(sc, s, 4, s.pointer));
   build(s.children.front());
   Json node = {{"name", join}, {"type", "join"}, {"policy", "all"}};
-  if (tolerated_count) node["tolerated_failures"] = static_cast<std::uint64_t>(*tolerated_count);
-  if (tolerated_percent) node["tolerated_failure_percent"] = *tolerated_percent;
+  if (limits.tolerated_count) {
+    node["tolerated_failures"] = static_cast<std::uint64_t>(*limits.tolerated_count);
+  }
+  if (limits.tolerated_percent) node["tolerated_failure_percent"] = *limits.tolerated_percent;
   node["next"] = next_of(sc, s);
-  const bool tolerant =
-      (tolerated_count && *tolerated_count > 0) || (tolerated_percent && *tolerated_percent > 0);
+  const bool tolerant = (limits.tolerated_count && *limits.tolerated_count > 0) ||
+                        (limits.tolerated_percent && *limits.tolerated_percent > 0);
   std::optional<Json> gate = route_join_failures(sc, s, node, tolerant);
   emit(std::move(node), hint(sc, s, 9, s.pointer));
   if (gate) emit(std::move(*gate), hint(sc, s, 1, pointer_join(s.pointer, "Catch")));

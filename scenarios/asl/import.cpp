@@ -66,6 +66,79 @@ Json default_workload() {
           {"classes", {{{"name", "default"}, {"weight", 1}, {"input_tokens", 500}}}}};
 }
 
+// The state machine's own fields besides StartAt and States: TimeoutSeconds
+// (returned: the requests' deadline), the rest noted.
+std::optional<double> read_top_fields(const Json& doc, ImportContext& cx) {
+  std::optional<double> timeout_s;
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "StartAt" || k == "States" || k == "Comment" || k == "Version") continue;
+    if (k == "TimeoutSeconds") {
+      if (!it->is_number_integer() || it->get<double>() < 1.0) {
+        cx.error("/TimeoutSeconds",
+                 fmt::format("found {}, expected a whole number of seconds >= 1", found(*it)));
+      } else {
+        timeout_s = it->get<double>();
+        cx.approximated("/TimeoutSeconds",
+                        fmt::format("the execution's TimeoutSeconds {}", *timeout_s),
+                        "the request's deadline: calls and retries stop at it, but a Catch may "
+                        "still route the failure (Step Functions ends the execution with "
+                        "States.Timeout)");
+      }
+    } else if (k == "QueryLanguage") {
+      cx.ignored("/QueryLanguage", k);
+    } else {
+      cx.unsupported(pointer_join("", k), fmt::format("unknown field \"{}\"", k), "ignored");
+    }
+  }
+  return timeout_s;
+}
+
+// A --agents entry no Task calls is an error (a misspelt name, most likely).
+void check_unused_agents(const StateWalker& walker, const StateWalker::Output& walked,
+                         const std::string& agents_file, ImportContext& cx) {
+  std::vector<std::string> called;
+  for (const Json& a : walked.agents) called.push_back(a["name"].get<std::string>());
+  for (const std::string& name : walker.unused_supplied()) {
+    const std::string near = closest_match(name, called);
+    cx.error_in(agents_file, "",
+                fmt::format("found agent \"{}\", expected the name of an agent a Task calls "
+                            "(the import names them after their resource)",
+                            name),
+                near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+  }
+}
+
+// The scenario's description: the state machine's Comment, then what the
+// import made of it.
+std::string import_description(const Json& doc, const std::string& file,
+                               const ImportSummary& summary, std::size_t agents,
+                               const ImportContext& cx) {
+  const std::size_t unsupported = cx.findings().count(FindingKind::kUnsupported);
+  std::string description;
+  if (const auto c = doc.find("Comment"); c != doc.end() && c->is_string()) {
+    description = c->get<std::string>() + ". ";
+  }
+  description += fmt::format(
+      "Imported from {} (AWS Step Functions) by orchsim import asl: {} states as {} nodes, {} "
+      "agents ({} default mocks), {} guessed values, {} unsupported constructs (docs/import.md)",
+      std::filesystem::path(file).filename().string(), summary.states, summary.nodes, agents,
+      summary.defaulted_agents.size(), cx.findings().count(FindingKind::kGuessed), unsupported);
+  return description;
+}
+
+// The workload: --workload's, or a default; the state machine's TimeoutSeconds
+// is the deadline of each class that has none.
+Json import_workload(const ImportOptions& options, std::optional<double> timeout_s) {
+  Json workload = options.workload ? *options.workload : default_workload();
+  if (timeout_s && workload.contains("classes") && workload["classes"].is_array()) {
+    for (Json& c : workload["classes"]) {
+      if (c.is_object() && !c.contains("deadline_ms")) c["deadline_ms"] = *timeout_s * 1000.0;
+    }
+  }
+  return workload;
+}
+
 }  // namespace
 
 std::optional<Json> parse_json(const std::string& text, const std::string& file,
@@ -197,28 +270,7 @@ ImportResult import_asl(const std::string& text, const std::string& file,
     out.errors = cx.errors();
     return out;
   }
-  std::optional<double> timeout_s;
-  for (auto it = doc->begin(); it != doc->end(); ++it) {
-    const std::string& k = it.key();
-    if (k == "StartAt" || k == "States" || k == "Comment" || k == "Version") continue;
-    if (k == "TimeoutSeconds") {
-      if (!it->is_number_integer() || it->get<double>() < 1.0) {
-        cx.error("/TimeoutSeconds",
-                 fmt::format("found {}, expected a whole number of seconds >= 1", found(*it)));
-      } else {
-        timeout_s = it->get<double>();
-        cx.approximated("/TimeoutSeconds",
-                        fmt::format("the execution's TimeoutSeconds {}", *timeout_s),
-                        "the request's deadline: calls and retries stop at it, but a Catch may "
-                        "still route the failure (Step Functions ends the execution with "
-                        "States.Timeout)");
-      }
-    } else if (k == "QueryLanguage") {
-      cx.ignored("/QueryLanguage", k);
-    } else {
-      cx.unsupported(pointer_join("", k), fmt::format("unknown field \"{}\"", k), "ignored");
-    }
-  }
+  const std::optional<double> timeout_s = read_top_fields(*doc, cx);
   std::map<std::string, Json> supplied;
   if (options.agents) supplied = read_agents(*options.agents, options.agents_file, cx);
   PayloadValues values;
@@ -237,16 +289,7 @@ ImportResult import_asl(const std::string& text, const std::string& file,
   std::optional<StateWalker::Output> walked = walker.walk();
   if (walked) {
     values.check_all_used(walker.state_names(), cx);
-    std::vector<std::string> called;
-    for (const Json& a : walked->agents) called.push_back(a["name"].get<std::string>());
-    for (const std::string& name : walker.unused_supplied()) {
-      const std::string near = closest_match(name, called);
-      cx.error_in(options.agents_file, "",
-                  fmt::format("found agent \"{}\", expected the name of an agent a Task calls "
-                              "(the import names them after their resource)",
-                              name),
-                  near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
-    }
+    check_unused_agents(walker, *walked, options.agents_file, cx);
   }
   out.summary = walker.summary();
   out.findings = cx.findings();
@@ -255,24 +298,9 @@ ImportResult import_asl(const std::string& text, const std::string& file,
     return out;
   }
 
-  Json workload = options.workload ? *options.workload : default_workload();
-  if (timeout_s && workload.contains("classes") && workload["classes"].is_array()) {
-    for (Json& c : workload["classes"]) {
-      if (c.is_object() && !c.contains("deadline_ms")) c["deadline_ms"] = *timeout_s * 1000.0;
-    }
-  }
-  const std::size_t unsupported = cx.findings().count(FindingKind::kUnsupported);
-  std::string description;
-  if (const auto c = doc->find("Comment"); c != doc->end() && c->is_string()) {
-    description = c->get<std::string>() + ". ";
-  }
-  description += fmt::format(
-      "Imported from {} (AWS Step Functions) by orchsim import asl: {} states as {} nodes, {} "
-      "agents ({} default mocks), {} guessed values, {} unsupported constructs (docs/import.md)",
-      std::filesystem::path(file).filename().string(), out.summary.states, out.summary.nodes,
-      walked->agents.size(), out.summary.defaulted_agents.size(),
-      cx.findings().count(FindingKind::kGuessed), unsupported);
-
+  Json workload = import_workload(options, timeout_s);
+  const std::string description =
+      import_description(*doc, file, out.summary, walked->agents.size(), cx);
   // A state machine without a Task calls no agent; the format wants one.
   if (walked->agents.empty()) {
     walked->agents.push_back({{"name", "idle"}, {"role", "none"}, {"latency", {{"base_ms", 0}}}});

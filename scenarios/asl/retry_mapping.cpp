@@ -42,6 +42,56 @@ Json backoff_json(const Retrier& r) {
   return b;
 }
 
+// Which retrier decides each failure: the first that matches it (-1: none).
+// A retrier every failure of which an earlier one takes never applies.
+std::array<int, kFailureCount> owners(const std::vector<Retrier>& retriers, ImportContext& cx) {
+  std::array<int, kFailureCount> owner{};
+  owner.fill(-1);
+  for (std::size_t i = 0; i < retriers.size(); ++i) {
+    FailureSet taken_here;
+    for (const Failure f : kAllFailures) {
+      if (owner[index(f)] < 0 && retriers[i].errors.failures.test(index(f))) {
+        owner[index(f)] = static_cast<int>(i);
+        taken_here.set(index(f));
+      }
+    }
+    if (taken_here.none() && retriers[i].errors.failures.any()) {
+      cx.approximated(retriers[i].pointer,
+                      fmt::format("retrier {} ({})", i, describe(retriers[i].errors.failures)),
+                      "every failure it matches is matched first by an earlier retrier in the "
+                      "simulation (error names map onto fewer kinds): it never applies");
+    }
+  }
+  return owner;
+}
+
+// The failures retrier i decides.
+FailureSet owned(const std::array<int, kFailureCount>& owner, std::size_t i) {
+  FailureSet mine;
+  for (const Failure f : kAllFailures) {
+    if (owner[index(f)] == static_cast<int>(i)) mine.set(index(f));
+  }
+  return mine;
+}
+
+// A retry_on list: the error kinds (a timeout has its own field).
+Json retry_on(const FailureSet& set) {
+  Json on = Json::array();
+  for (const Failure f : kAllFailures) {
+    if (f != Failure::kTimeout && set.test(index(f))) on.push_back(to_string(f));
+  }
+  return on;
+}
+
+// A retrier's retries, cut to the loader's limit (reported).
+std::uint64_t retries_of(const Retrier& r, ImportContext& cx) {
+  if (r.max_attempts + 1 <= kMaxAttemptsLimit) return r.max_attempts;
+  cx.unsupported(pointer_join(r.pointer, "MaxAttempts"),
+                 fmt::format("MaxAttempts {}", r.max_attempts),
+                 fmt::format("orchsim allows at most {} retries", kMaxAttemptsLimit - 1));
+  return kMaxAttemptsLimit - 1;
+}
+
 }  // namespace
 
 std::vector<Retrier> read_retriers(const Json& retry, const std::string& at, ImportContext& cx) {
@@ -102,59 +152,17 @@ std::vector<Retrier> read_retriers(const Json& retry, const std::string& at, Imp
 Json map_retry(const Json* retry, const std::string& at, ImportContext& cx) {
   std::vector<Retrier> retriers;
   if (retry) retriers = read_retriers(*retry, at, cx);
-  // Which retrier decides each failure: the first that matches it.
-  std::array<int, kFailureCount> owner{};
-  owner.fill(-1);
-  for (std::size_t i = 0; i < retriers.size(); ++i) {
-    FailureSet taken_here;
-    for (const Failure f : kAllFailures) {
-      if (owner[index(f)] < 0 && retriers[i].errors.failures.test(index(f))) {
-        owner[index(f)] = static_cast<int>(i);
-        taken_here.set(index(f));
-      }
-    }
-    if (taken_here.none() && retriers[i].errors.failures.any()) {
-      cx.approximated(retriers[i].pointer,
-                      fmt::format("retrier {} ({})", i, describe(retriers[i].errors.failures)),
-                      "every failure it matches is matched first by an earlier retrier in the "
-                      "simulation (error names map onto fewer kinds): it never applies");
-    }
-  }
+  const std::array<int, kFailureCount> owner = owners(retriers, cx);
   // The retriers that actually retry something.
   std::vector<std::size_t> active;
   FailureSet retried;
   for (std::size_t i = 0; i < retriers.size(); ++i) {
     if (retriers[i].max_attempts == 0) continue;
-    FailureSet mine;
-    for (const Failure f : kAllFailures) {
-      if (owner[index(f)] == static_cast<int>(i)) mine.set(index(f));
-    }
+    const FailureSet mine = owned(owner, i);
     if (mine.none()) continue;
     active.push_back(i);
     retried |= mine;
   }
-
-  const auto owned = [&owner](std::size_t i) {
-    FailureSet mine;
-    for (const Failure f : kAllFailures) {
-      if (owner[index(f)] == static_cast<int>(i)) mine.set(index(f));
-    }
-    return mine;
-  };
-  const auto retry_on = [](const FailureSet& set) {
-    Json on = Json::array();
-    for (const Failure f : kAllFailures) {
-      if (f != Failure::kTimeout && set.test(index(f))) on.push_back(to_string(f));
-    }
-    return on;
-  };
-  const auto retries_of = [&cx](const Retrier& r) {
-    if (r.max_attempts + 1 <= kMaxAttemptsLimit) return r.max_attempts;
-    cx.unsupported(pointer_join(r.pointer, "MaxAttempts"),
-                   fmt::format("MaxAttempts {}", r.max_attempts),
-                   fmt::format("orchsim allows at most {} retries", kMaxAttemptsLimit - 1));
-    return kMaxAttemptsLimit - 1;
-  };
   for (const std::size_t i : active) {
     if (retriers[i].backoff_rate > kMultiplierLimit) {
       cx.unsupported(pointer_join(retriers[i].pointer, "BackoffRate"),
@@ -167,7 +175,7 @@ Json map_retry(const Json* retry, const std::string& at, ImportContext& cx) {
   if (active.size() <= 1) {
     // One policy: the node's own retry fields.
     const Retrier& used = active.empty() ? Retrier() : retriers[active.front()];
-    out["max_attempts"] = active.empty() ? 1 : retries_of(used) + 1;
+    out["max_attempts"] = active.empty() ? 1 : retries_of(used, cx) + 1;
     out["retry_on"] = retry_on(retried);
     out["retry_on_timeout"] = retried.test(index(Failure::kTimeout));
     out["retry_on_invalid"] = false;  // no validator: never happens
@@ -186,10 +194,10 @@ Json map_retry(const Json* retry, const std::string& at, ImportContext& cx) {
   }
   Json rules = Json::array();
   for (const std::size_t i : active) {
-    const FailureSet mine = owned(i);
+    const FailureSet mine = owned(owner, i);
     rules.push_back({{"retry_on", retry_on(mine)},
                      {"retry_on_timeout", mine.test(index(Failure::kTimeout))},
-                     {"max_retries", retries_of(retriers[i])},
+                     {"max_retries", retries_of(retriers[i], cx)},
                      {"backoff", backoff_json(retriers[i])}});
   }
   out["honour_retry_after"] = false;

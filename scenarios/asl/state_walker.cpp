@@ -117,36 +117,8 @@ void StateWalker::collect(std::size_t index) {
                           states == obj.end() ? std::string("nothing") : found(*states)));
     return;
   }
-  const auto start = obj.find("StartAt");
-  if (start == obj.end() || !start->is_string() || !states->contains(start->get<std::string>())) {
-    std::vector<std::string> names;
-    for (auto it = states->begin(); it != states->end(); ++it) names.push_back(it.key());
-    const std::string wanted = start != obj.end() && start->is_string() ? *start : "";
-    const std::string near = closest_match(wanted, names);
-    cx_.error(pointer_join(at, "StartAt"),
-              fmt::format("found {}, expected the name of one of its States",
-                          start == obj.end() ? std::string("nothing") : found(*start)),
-              near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
-  }
-  if (index > 0) {
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-      const std::string& k = it.key();
-      if (k == "StartAt" || k == "States" || k == "Comment") continue;
-      if (k == "ProcessorConfig") {
-        const Json& mode = *it;
-        if (mode.is_object() && mode.value("Mode", "") == "DISTRIBUTED") {
-          cx_.approximated(pointer_join(at, k), "Mode DISTRIBUTED (items run as child executions)",
-                           "run as the branches of an inline Map");
-        }
-        continue;
-      }
-      if (k == "QueryLanguage") {
-        cx_.ignored(pointer_join(at, k), k);
-        continue;
-      }
-      cx_.unsupported(pointer_join(at, k), fmt::format("unknown field \"{}\"", k), "ignored");
-    }
-  }
+  check_start_at(at, obj, *states);
+  if (index > 0) note_scope_fields(at, obj);
   for (auto it = states->begin(); it != states->end(); ++it) {
     State s;
     s.name = it.key();
@@ -157,66 +129,11 @@ void StateWalker::collect(std::size_t index) {
       cx_.error(s.pointer, fmt::format("found {}, expected a state object", found(*it)));
       continue;
     }
-    const auto type = it->find("Type");
-    if (type == it->end() || !type->is_string() ||
-        !kStateTypes.contains(type->get<std::string>())) {
-      std::vector<std::string> types(kStateTypes.begin(), kStateTypes.end());
-      const std::string t = type != it->end() && type->is_string() ? *type : "";
-      const std::string near = closest_match(t, types);
-      cx_.error(pointer_join(s.pointer, "Type"),
-                fmt::format("found {}, expected one of Task, Choice, Wait, Pass, Succeed, Fail, "
-                            "Parallel, Map",
-                            type == it->end() ? std::string("nothing") : found(*type)),
-                near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
-      continue;
-    }
-    s.type = type->get<std::string>();
+    if (!read_type(s)) continue;
     ++summary_.states_by_type[s.type];
     ++summary_.states;
-    const Scope& parent = scopes_[index];
-    if (s.type == "Parallel") {
-      const auto branches = it->find("Branches");
-      if (branches == it->end() || !branches->is_array() || branches->empty()) {
-        cx_.error(pointer_join(s.pointer, "Branches"),
-                  fmt::format("found {}, expected a non-empty array of branches",
-                              branches == it->end() ? std::string("nothing") : found(*branches)));
-      } else {
-        for (std::size_t b = 0; b < branches->size(); ++b) {
-          const std::string bp =
-              pointer_join(pointer_join(s.pointer, "Branches"), std::to_string(b));
-          if (!(*branches)[b].is_object()) {
-            cx_.error(bp, fmt::format("found {}, expected a branch (StartAt and States)",
-                                      found((*branches)[b])));
-            continue;
-          }
-          Scope child;
-          child.pointer = bp;
-          child.object = &(*branches)[b];
-          child.label = fmt::format("{}, branch {}", s.name, b + 1);
-          child.depth = parent.depth + 1;
-          child.in_map = parent.in_map;
-          s.children.push_back(scopes_.size());
-          scopes_.push_back(std::move(child));
-        }
-      }
-    } else if (s.type == "Map") {
-      const char* key = it->contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
-      const auto processor = it->find(key);
-      if (processor == it->end() || !processor->is_object()) {
-        cx_.error(pointer_join(s.pointer, "ItemProcessor"),
-                  fmt::format("found {}, expected the item processor (StartAt and States)",
-                              processor == it->end() ? std::string("nothing") : found(*processor)));
-      } else {
-        Scope child;
-        child.pointer = pointer_join(s.pointer, key);
-        child.object = &*processor;
-        child.label = s.name;
-        child.depth = parent.depth + 1;
-        child.in_map = true;
-        s.children.push_back(scopes_.size());
-        scopes_.push_back(std::move(child));
-      }
-    }
+    if (s.type == "Parallel") add_branch_scopes(s, scopes_[index]);
+    if (s.type == "Map") add_item_scope(s, scopes_[index]);
     Scope& sc = scopes_[index];
     sc.by_name[s.name] = sc.states.size();
     sc.states.push_back(std::move(s));
@@ -224,6 +141,113 @@ void StateWalker::collect(std::size_t index) {
   for (std::size_t i = 0; i < scopes_[index].states.size(); ++i) {
     for (const std::size_t child : scopes_[index].states[i].children) collect(child);
   }
+}
+
+// StartAt names one of the scope's states (else an error, with the nearest name).
+void StateWalker::check_start_at(const std::string& at, const Json& obj, const Json& states) {
+  const auto start = obj.find("StartAt");
+  if (start != obj.end() && start->is_string() && states.contains(start->get<std::string>())) {
+    return;
+  }
+  std::vector<std::string> names;
+  for (auto it = states.begin(); it != states.end(); ++it) names.push_back(it.key());
+  const std::string wanted = start != obj.end() && start->is_string() ? *start : "";
+  const std::string near = closest_match(wanted, names);
+  cx_.error(pointer_join(at, "StartAt"),
+            fmt::format("found {}, expected the name of one of its States",
+                        start == obj.end() ? std::string("nothing") : found(*start)),
+            near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+}
+
+// The fields of a nested scope (a branch, an item processor) besides
+// StartAt and States.
+void StateWalker::note_scope_fields(const std::string& at, const Json& obj) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "StartAt" || k == "States" || k == "Comment") continue;
+    if (k == "ProcessorConfig") {
+      const Json& mode = *it;
+      if (mode.is_object() && mode.value("Mode", "") == "DISTRIBUTED") {
+        cx_.approximated(pointer_join(at, k), "Mode DISTRIBUTED (items run as child executions)",
+                         "run as the branches of an inline Map");
+      }
+      continue;
+    }
+    if (k == "QueryLanguage") {
+      cx_.ignored(pointer_join(at, k), k);
+      continue;
+    }
+    cx_.unsupported(pointer_join(at, k), fmt::format("unknown field \"{}\"", k), "ignored");
+  }
+}
+
+// The state's Type, one of the eight (else an error, with the nearest type).
+bool StateWalker::read_type(State& s) {
+  const Json& state = *s.json;
+  const auto type = state.find("Type");
+  if (type == state.end() || !type->is_string() ||
+      !kStateTypes.contains(type->get<std::string>())) {
+    std::vector<std::string> types(kStateTypes.begin(), kStateTypes.end());
+    const std::string t = type != state.end() && type->is_string() ? *type : "";
+    const std::string near = closest_match(t, types);
+    cx_.error(pointer_join(s.pointer, "Type"),
+              fmt::format("found {}, expected one of Task, Choice, Wait, Pass, Succeed, Fail, "
+                          "Parallel, Map",
+                          type == state.end() ? std::string("nothing") : found(*type)),
+              near.empty() ? "" : fmt::format("did you mean \"{}\"?", near));
+    return false;
+  }
+  s.type = type->get<std::string>();
+  return true;
+}
+
+// A Parallel's branches: a scope each, collected after the parent's states.
+void StateWalker::add_branch_scopes(State& s, const Scope& parent) {
+  const Json& state = *s.json;
+  const auto branches = state.find("Branches");
+  if (branches == state.end() || !branches->is_array() || branches->empty()) {
+    cx_.error(pointer_join(s.pointer, "Branches"),
+              fmt::format("found {}, expected a non-empty array of branches",
+                          branches == state.end() ? std::string("nothing") : found(*branches)));
+    return;
+  }
+  for (std::size_t b = 0; b < branches->size(); ++b) {
+    const std::string bp = pointer_join(pointer_join(s.pointer, "Branches"), std::to_string(b));
+    if (!(*branches)[b].is_object()) {
+      cx_.error(bp, fmt::format("found {}, expected a branch (StartAt and States)",
+                                found((*branches)[b])));
+      continue;
+    }
+    Scope child;
+    child.pointer = bp;
+    child.object = &(*branches)[b];
+    child.label = fmt::format("{}, branch {}", s.name, b + 1);
+    child.depth = parent.depth + 1;
+    child.in_map = parent.in_map;
+    s.children.push_back(scopes_.size());
+    scopes_.push_back(std::move(child));
+  }
+}
+
+// A Map's item processor (ItemProcessor, or the older Iterator): one scope.
+void StateWalker::add_item_scope(State& s, const Scope& parent) {
+  const Json& state = *s.json;
+  const char* key = state.contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
+  const auto processor = state.find(key);
+  if (processor == state.end() || !processor->is_object()) {
+    cx_.error(pointer_join(s.pointer, "ItemProcessor"),
+              fmt::format("found {}, expected the item processor (StartAt and States)",
+                          processor == state.end() ? std::string("nothing") : found(*processor)));
+    return;
+  }
+  Scope child;
+  child.pointer = pointer_join(s.pointer, key);
+  child.object = &*processor;
+  child.label = s.name;
+  child.depth = parent.depth + 1;
+  child.in_map = true;
+  s.children.push_back(scopes_.size());
+  scopes_.push_back(std::move(child));
 }
 
 // ---------------------------------------------------------------- pass 2: names

@@ -76,6 +76,11 @@ class StateWalker {
 
   // Pass 1: the scopes and their states, checked for shape.
   void collect(std::size_t scope);
+  void check_start_at(const std::string& at, const Json& scope, const Json& states);
+  void note_scope_fields(const std::string& at, const Json& scope);
+  bool read_type(State& s);
+  void add_branch_scopes(State& s, const Scope& parent);
+  void add_item_scope(State& s, const Scope& parent);
   // Pass 2: names, ASL ones first (outer scopes first), then helpers.
   void name_states();
   std::string claim(const std::string& wanted);
@@ -89,10 +94,18 @@ class StateWalker {
   // Pass 3: nodes.
   void build(std::size_t scope);
   void build_task(Scope& scope, State& s);
+  std::optional<Json> route_task_failures(const Scope& scope, const State& s, const Json& catchers,
+                                          Json& node);
   void build_choice(Scope& scope, State& s);
+  struct ChoiceBranches;  // call_states.cpp
+  ChoiceBranches read_choice_branches(const Scope& scope, const State& s, const Json& choices);
+  std::vector<double> guess_choice_weights(const State& s, const ChoiceBranches& branches,
+                                           std::size_t rule_count, bool has_default);
   void build_wait(Scope& scope, State& s);
   void build_parallel(Scope& scope, State& s);
   void build_map(Scope& scope, State& s);
+  struct MapLimits;  // fan_out_states.cpp
+  MapLimits read_map_limits(const State& s);
 
   // Where the state's transition goes: Next (a state of the scope) or End.
   std::string next_of(const Scope& scope, const State& s);
@@ -104,6 +117,11 @@ class StateWalker {
   // with a failure tolerance (it fails with ExceedToleratedFailureThreshold).
   std::optional<Json> route_join_failures(const Scope& scope, const State& s, Json& join,
                                           bool tolerant);
+  // (node, error) of the reachable Fail states in the state's branches; their errors.
+  std::vector<std::pair<std::string, std::string>> branch_fail_states(
+      const State& s, std::set<std::string>& fail_errors) const;
+  std::string join_otherwise(const State& s, const CatchRoutes& routes,
+                             const std::array<std::string, kFailureCount>& task_targets);
   std::vector<std::string> transitions(const State& s) const;
   // Agents: a Task's (supplied or defaulted), a timer, a draw.
   std::string task_agent(const TaskResource& r, const std::string& at);

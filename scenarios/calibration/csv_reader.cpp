@@ -66,6 +66,189 @@ const std::vector<std::pair<std::string, Column>>& column_table() {
   return k;
 }
 
+// What the header says: each field's column, the names it does not know,
+// and the known columns by the name the file gives them.
+struct Header {
+  std::vector<Column> columns;
+  std::vector<std::string> unknown;
+  std::map<Column, std::string> seen;
+
+  bool has(Column c) const { return seen.count(c) > 0; }
+};
+
+InputError error_at(const std::string& path, std::size_t line_number, std::string message) {
+  return InputError{.file = path, .line = line_number, .message = std::move(message)};
+}
+
+// The header's fields as columns: each known column once, one unit of each
+// quantity, one arrival column, at least one known column.
+std::optional<InputError> read_header(const std::vector<std::string>& fields, std::string_view line,
+                                      const std::string& path, std::size_t line_number, Header& h) {
+  for (const std::string& f : fields) {
+    const std::string name = ascii_lower(trim_blanks(f));
+    const auto& table = column_table();
+    const auto it = std::find_if(table.begin(), table.end(),
+                                 [&name](const auto& e) { return e.first == name; });
+    const Column c = it == table.end() ? Column::kUnknown : it->second;
+    if (c == Column::kUnknown) {
+      h.unknown.push_back(std::string(trim_blanks(f)));
+    } else if (!h.seen.emplace(c, name).second) {
+      return error_at(
+          path, line_number,
+          fmt::format("found the column \"{}\" twice, expected each column once", name));
+    }
+    h.columns.push_back(c);
+  }
+  for (const auto& [a, b] : {std::pair{Column::kLatencyMs, Column::kLatencyS},
+                             std::pair{Column::kTtftMs, Column::kTtftS},
+                             std::pair{Column::kRetryAfterMs, Column::kRetryAfterS}}) {
+    if (h.has(a) && h.has(b)) {
+      return error_at(path, line_number,
+                      fmt::format("found both \"{}\" and \"{}\", expected one unit", h.seen.at(a),
+                                  h.seen.at(b)));
+    }
+  }
+  if (int(h.has(Column::kArrivalMs)) + int(h.has(Column::kArrivalS)) +
+          int(h.has(Column::kTimestamp)) >
+      1) {
+    return error_at(path, line_number,
+                    "found more than one of arrival_ms, arrival_s, timestamp, "
+                    "expected one arrival column");
+  }
+  if (h.seen.empty()) {
+    std::string known;
+    for (const auto& n : csv_columns()) known += (known.empty() ? "" : ", ") + n;
+    return error_at(path, line_number,
+                    fmt::format("found no known column (header: {}), expected some of: {}",
+                                std::string(line), known));
+  }
+  return std::nullopt;
+}
+
+// A cell of a text column: the label's model, provider or operation, or the
+// error and its message. False: c is not a text column.
+bool read_text_cell(Column c, std::string_view cell, Label& label, std::string& error,
+                    std::string& message) {
+  switch (c) {
+    case Column::kModel:
+      label.model = cell;
+      return true;
+    case Column::kProvider:
+      label.provider = cell;
+      return true;
+    case Column::kOperation:
+      label.operation = cell;
+      return true;
+    case Column::kError:
+      error = cell;
+      return true;
+    case Column::kErrorMessage:
+      message = cell;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A recorded cell of a time or number column, into the observation.
+std::optional<InputError> read_value_cell(Column c, std::string_view cell, const std::string& name,
+                                          const std::string& path, std::size_t line_number,
+                                          Observation& o) {
+  if (c == Column::kTimestamp) {
+    std::int64_t ns = 0;
+    if (!parse_timestamp(cell, ns)) {
+      return error_at(path, line_number,
+                      fmt::format("found '{}' in column {}, expected a time "
+                                  "like 2023-11-16 18:17:03.98 (UTC)",
+                                  cell, name));
+    }
+    o.start_ns = ns;
+    return std::nullopt;
+  }
+  double v = 0;
+  const bool tokens = c == Column::kInputTokens || c == Column::kOutputTokens;
+  // Tokens and arrival times become int64 (nanoseconds for arrivals): a
+  // value past that range was an undefined conversion (UBSan, fuzz_fit_csv).
+  const bool arrival = c == Column::kArrivalMs || c == Column::kArrivalS;
+  const double most = tokens    ? kMaxTokens
+                      : arrival ? (c == Column::kArrivalMs ? 9.2e12 : 9.2e9)
+                                : std::numeric_limits<double>::max();
+  if (!parse_number(cell, v) || v < 0 || (tokens && v != std::floor(v)) || v > most) {
+    return error_at(
+        path, line_number,
+        fmt::format("found '{}' in column {}, expected {}", cell, name,
+                    tokens    ? "a whole number of tokens >= 0 (at most 1e12)"
+                    : arrival ? fmt::format("a number >= 0 (at most {:g}: 292 years)", most)
+                              : std::string("a number >= 0")));
+  }
+  switch (c) {
+    case Column::kLatencyMs:
+      o.latency_ms = v;
+      break;
+    case Column::kLatencyS:
+      o.latency_ms = v * 1e3;
+      break;
+    case Column::kTtftMs:
+      o.ttft_ms = v;
+      break;
+    case Column::kTtftS:
+      o.ttft_ms = v * 1e3;
+      break;
+    case Column::kInputTokens:
+      o.input_tokens = static_cast<std::int64_t>(v);
+      break;
+    case Column::kOutputTokens:
+      o.output_tokens = static_cast<std::int64_t>(v);
+      break;
+    case Column::kRetryAfterMs:
+      o.retry_after_ms = v;
+      break;
+    case Column::kRetryAfterS:
+      o.retry_after_ms = v * 1e3;
+      break;
+    case Column::kArrivalMs:
+      o.start_ns = std::llround(v * 1e6);
+      break;
+    case Column::kArrivalS:
+      o.start_ns = std::llround(v * 1e9);
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+// One record's fields: the observation, and the label's text columns.
+std::optional<InputError> read_record(const Header& h, const std::vector<std::string>& fields,
+                                      const std::string& path, std::size_t line_number,
+                                      const ReadOptions& options, Observation& o, Label& label) {
+  std::string error, message;
+  label.model.clear();
+  label.provider.clear();
+  label.operation.clear();
+  for (std::size_t i = 0; i < h.columns.size(); ++i) {
+    const std::string_view cell = trim_blanks(fields[i]);
+    const Column c = h.columns[i];
+    if (c == Column::kUnknown || c == Column::kClass) continue;
+    if (read_text_cell(c, cell, label, error, message)) continue;
+    if (cell.empty()) continue;  // not recorded
+    if (auto e = read_value_cell(c, cell, h.seen.at(c), path, line_number, o)) return e;
+  }
+  if (o.ttft_ms && o.latency_ms && *o.ttft_ms > *o.latency_ms) {
+    return error_at(path, line_number,
+                    fmt::format("found a time to first token ({} ms) above the "
+                                "latency ({} ms), expected ttft <= latency",
+                                *o.ttft_ms, *o.latency_ms));
+  }
+  if (!error.empty()) {
+    const ErrorClass ec = options.errors.classify(error, message);
+    o.outcome = ec.outcome;
+    o.error_recognised = ec.recognised;
+    if (o.outcome != Outcome::kSuccess) o.error_code = error;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const std::vector<std::string>& csv_columns() {
@@ -99,58 +282,12 @@ std::optional<InputError> read_csv(const std::string& path, const std::string& t
   if (auto problem = split_csv_line(line, fields)) {
     return InputError{.file = path, .line = line_number, .message = *problem};
   }
-  std::vector<Column> columns;
-  std::vector<std::string> unknown;
-  std::map<Column, std::string> seen;
-  for (const std::string& f : fields) {
-    const std::string name = ascii_lower(trim_blanks(f));
-    const auto& table = column_table();
-    const auto it = std::find_if(table.begin(), table.end(),
-                                 [&name](const auto& e) { return e.first == name; });
-    const Column c = it == table.end() ? Column::kUnknown : it->second;
-    if (c == Column::kUnknown) {
-      unknown.push_back(std::string(trim_blanks(f)));
-    } else if (!seen.emplace(c, name).second) {
-      return InputError{.file = path,
-                        .line = line_number,
-                        .message = fmt::format("found the column \"{}\" twice, expected each "
-                                               "column once",
-                                               name)};
-    }
-    columns.push_back(c);
-  }
-  const auto has = [&seen](Column c) { return seen.count(c) > 0; };
-  for (const auto& [a, b] : {std::pair{Column::kLatencyMs, Column::kLatencyS},
-                             std::pair{Column::kTtftMs, Column::kTtftS},
-                             std::pair{Column::kRetryAfterMs, Column::kRetryAfterS}}) {
-    if (has(a) && has(b)) {
-      return InputError{.file = path,
-                        .line = line_number,
-                        .message = fmt::format("found both \"{}\" and \"{}\", expected one unit",
-                                               seen[a], seen[b])};
-    }
-  }
-  if (int(has(Column::kArrivalMs)) + int(has(Column::kArrivalS)) + int(has(Column::kTimestamp)) >
-      1) {
-    return InputError{.file = path,
-                      .line = line_number,
-                      .message =
-                          "found more than one of arrival_ms, arrival_s, timestamp, "
-                          "expected one arrival column"};
-  }
-  if (seen.empty()) {
-    std::string known;
-    for (const auto& n : csv_columns()) known += (known.empty() ? "" : ", ") + n;
-    return InputError{.file = path,
-                      .line = line_number,
-                      .message = fmt::format("found no known column (header: {}), expected some "
-                                             "of: {}",
-                                             std::string(line), known)};
-  }
+  Header h;
+  if (auto e = read_header(fields, line, path, line_number, h)) return e;
   const std::uint32_t source = out.add_source(path, "csv");
-  if (!unknown.empty()) {
+  if (!h.unknown.empty()) {
     std::string list;
-    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    for (const auto& u : h.unknown) list += (list.empty() ? "" : ", ") + u;
     out.sources[source].notes.push_back(fmt::format("unknown columns (ignored): {}", list));
   }
 
@@ -163,122 +300,13 @@ std::optional<InputError> read_csv(const std::string& path, const std::string& t
     if (auto problem = split_csv_line(line, fields)) {
       return InputError{.file = path, .line = line_number, .message = *problem};
     }
-    if (fields.size() != columns.size()) {
-      return InputError{.file = path,
-                        .line = line_number,
-                        .message = fmt::format("found {} fields, expected {} (one per header "
-                                               "column)",
-                                               fields.size(), columns.size())};
+    if (fields.size() != h.columns.size()) {
+      return error_at(path, line_number,
+                      fmt::format("found {} fields, expected {} (one per header column)",
+                                  fields.size(), h.columns.size()));
     }
     Observation o;
-    std::string error, message;
-    label.model.clear();
-    label.provider.clear();
-    label.operation.clear();
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      const std::string_view cell = trim_blanks(fields[i]);
-      const Column c = columns[i];
-      if (c == Column::kUnknown || c == Column::kClass) continue;
-      if (c == Column::kModel) {
-        label.model = cell;
-        continue;
-      }
-      if (c == Column::kProvider) {
-        label.provider = cell;
-        continue;
-      }
-      if (c == Column::kOperation) {
-        label.operation = cell;
-        continue;
-      }
-      if (c == Column::kError) {
-        error = cell;
-        continue;
-      }
-      if (c == Column::kErrorMessage) {
-        message = cell;
-        continue;
-      }
-      if (cell.empty()) continue;  // not recorded
-      const std::string& name = seen[c];
-      if (c == Column::kTimestamp) {
-        std::int64_t ns = 0;
-        if (!parse_timestamp(cell, ns)) {
-          return InputError{.file = path,
-                            .line = line_number,
-                            .message = fmt::format("found '{}' in column {}, expected a time "
-                                                   "like 2023-11-16 18:17:03.98 (UTC)",
-                                                   cell, name)};
-        }
-        o.start_ns = ns;
-        continue;
-      }
-      double v = 0;
-      const bool tokens = c == Column::kInputTokens || c == Column::kOutputTokens;
-      // Tokens and arrival times become int64 (nanoseconds for arrivals): a
-      // value past that range was an undefined conversion (UBSan, fuzz_fit_csv).
-      const bool arrival = c == Column::kArrivalMs || c == Column::kArrivalS;
-      const double most = tokens    ? kMaxTokens
-                          : arrival ? (c == Column::kArrivalMs ? 9.2e12 : 9.2e9)
-                                    : std::numeric_limits<double>::max();
-      if (!parse_number(cell, v) || v < 0 || (tokens && v != std::floor(v)) || v > most) {
-        return InputError{
-            .file = path,
-            .line = line_number,
-            .message =
-                fmt::format("found '{}' in column {}, expected {}", cell, name,
-                            tokens    ? "a whole number of tokens >= 0 (at most 1e12)"
-                            : arrival ? fmt::format("a number >= 0 (at most {:g}: 292 years)", most)
-                                      : std::string("a number >= 0"))};
-      }
-      switch (c) {
-        case Column::kLatencyMs:
-          o.latency_ms = v;
-          break;
-        case Column::kLatencyS:
-          o.latency_ms = v * 1e3;
-          break;
-        case Column::kTtftMs:
-          o.ttft_ms = v;
-          break;
-        case Column::kTtftS:
-          o.ttft_ms = v * 1e3;
-          break;
-        case Column::kInputTokens:
-          o.input_tokens = static_cast<std::int64_t>(v);
-          break;
-        case Column::kOutputTokens:
-          o.output_tokens = static_cast<std::int64_t>(v);
-          break;
-        case Column::kRetryAfterMs:
-          o.retry_after_ms = v;
-          break;
-        case Column::kRetryAfterS:
-          o.retry_after_ms = v * 1e3;
-          break;
-        case Column::kArrivalMs:
-          o.start_ns = std::llround(v * 1e6);
-          break;
-        case Column::kArrivalS:
-          o.start_ns = std::llround(v * 1e9);
-          break;
-        default:
-          break;
-      }
-    }
-    if (o.ttft_ms && o.latency_ms && *o.ttft_ms > *o.latency_ms) {
-      return InputError{.file = path,
-                        .line = line_number,
-                        .message = fmt::format("found a time to first token ({} ms) above the "
-                                               "latency ({} ms), expected ttft <= latency",
-                                               *o.ttft_ms, *o.latency_ms)};
-    }
-    if (!error.empty()) {
-      const ErrorClass ec = options.errors.classify(error, message);
-      o.outcome = ec.outcome;
-      o.error_recognised = ec.recognised;
-      if (o.outcome != Outcome::kSuccess) o.error_code = error;
-    }
+    if (auto e = read_record(h, fields, path, line_number, options, o, label)) return e;
     if (!have_last || !(label == last_label)) {
       last_index = out.intern(label);
       last_label = label;

@@ -48,6 +48,64 @@ std::optional<ordered_json> workload_json(const FitReport& report) {
   return w;
 }
 
+// The scenario's traffic in words: a replayed trace, fitted arrivals, or the
+// measured closed loop.
+std::string traffic_text(const FitReport& report, const ScenarioOptions& options) {
+  if (options.replay_file) {
+    return fmt::format("the trace {} replayed with its own tokens{}",
+                       std::filesystem::path(*options.replay_file).filename().string(),
+                       options.replay_rate_scale != 1.0
+                           ? fmt::format(" at {:g}x its speed", options.replay_rate_scale)
+                           : std::string());
+  }
+  if (report.arrivals) {
+    return fmt::format("fitted {} arrivals", report.arrivals->chosen().model);
+  }
+  return fmt::format("{} users in a closed loop, as measured",
+                     options.users.value_or(report.concurrency.value_or(5)));
+}
+
+// The scenario's workload: the arrivals as traffic_text() says, one class
+// with the fitted input tokens (a replayed trace has its own).
+ordered_json scenario_workload(const FitReport& report, const ScenarioOptions& options) {
+  ordered_json workload;
+  if (options.replay_file) {
+    ordered_json replay = {{"file", *options.replay_file}};
+    if (options.replay_rate_scale != 1.0) replay["rate_scale"] = options.replay_rate_scale;
+    workload["arrivals"] = {{"replay", replay}};
+  } else if (report.arrivals) {
+    workload["arrivals"] = report.arrivals->chosen().json;
+  } else {
+    const std::uint32_t users = options.users.value_or(report.concurrency.value_or(5));
+    workload["arrivals"] = {{"closed_loop", {{"users", users}, {"think_time_ms", 0}}}};
+  }
+  ordered_json cls = {{"name", "default"}, {"weight", 1}};
+  if (auto in = input_tokens_json(report); in && !options.replay_file) cls["input_tokens"] = *in;
+  workload["classes"] = ordered_json::array({cls});
+  return workload;
+}
+
+// The scenario file's opening comment: where it came from and how to use it.
+std::string scenario_header(const FitReport& report, const ScenarioOptions& options,
+                            const std::string& traffic, const std::string& policy) {
+  std::string head =
+      fmt::format("// {}: agents fitted from measurements by orchsim fit.\n", options.name);
+  head += fmt::format("// Made by: {}\n",
+                      options.command.empty()
+                          ? (report.command.empty() ? "orchsim fit" : report.command)
+                          : options.command);
+  for (const Source& s : report.sources) {
+    head += fmt::format("// From: {} ({}, {} calls)\n", s.path, s.format, s.records);
+  }
+  head += fmt::format("// Traffic: {}.\n", traffic);
+  head += fmt::format(
+      "// One call node routes over them ({}) with no retries, as the measurements ran.\n"
+      "// Compare another router on the same world (common random numbers):\n"
+      "//   orchsim compare {} --variant ewma:/workflow/nodes/0/routing/policy=latency_ewma\n",
+      policy, options.compare_target.empty() ? options.name + ".json" : options.compare_target);
+  return head;
+}
+
 }  // namespace
 
 std::string agents_document(const FitReport& report) {
@@ -93,38 +151,12 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
   for (const Source& s : report.sources) {
     files += (files.empty() ? "" : ", ") + std::filesystem::path(s.path).filename().string();
   }
-  std::string traffic;
-  if (options.replay_file) {
-    traffic = fmt::format("the trace {} replayed with its own tokens{}",
-                          std::filesystem::path(*options.replay_file).filename().string(),
-                          options.replay_rate_scale != 1.0
-                              ? fmt::format(" at {:g}x its speed", options.replay_rate_scale)
-                              : std::string());
-  } else if (report.arrivals) {
-    traffic = fmt::format("fitted {} arrivals", report.arrivals->chosen().model);
-  } else {
-    traffic = fmt::format("{} users in a closed loop, as measured",
-                          options.users.value_or(report.concurrency.value_or(5)));
-  }
+  const std::string traffic = traffic_text(report, options);
   doc["description"] =
       fmt::format("Agents fitted from {} by orchsim fit; traffic: {}", files, traffic);
   doc["run"] = {{"seed", 1}, {"requests", options.requests}};
   doc["agents"] = agents;
-  ordered_json workload;
-  if (options.replay_file) {
-    ordered_json replay = {{"file", *options.replay_file}};
-    if (options.replay_rate_scale != 1.0) replay["rate_scale"] = options.replay_rate_scale;
-    workload["arrivals"] = {{"replay", replay}};
-  } else if (report.arrivals) {
-    workload["arrivals"] = report.arrivals->chosen().json;
-  } else {
-    const std::uint32_t users = options.users.value_or(report.concurrency.value_or(5));
-    workload["arrivals"] = {{"closed_loop", {{"users", users}, {"think_time_ms", 0}}}};
-  }
-  ordered_json cls = {{"name", "default"}, {"weight", 1}};
-  if (auto in = input_tokens_json(report); in && !options.replay_file) cls["input_tokens"] = *in;
-  workload["classes"] = ordered_json::array({cls});
-  doc["workload"] = workload;
+  doc["workload"] = scenario_workload(report, options);
   const std::string policy = !options.policy.empty() ? options.policy
                              : names.size() == 1     ? "static"
                                                      : "round_robin";
@@ -142,22 +174,7 @@ std::string scenario_document(const FitReport& report, const ScenarioOptions& op
                                                      {"type", "terminal"},
                                                      {"success", true},
                                                      {"outcome", "answered"}}})}};
-  std::string head =
-      fmt::format("// {}: agents fitted from measurements by orchsim fit.\n", options.name);
-  head += fmt::format("// Made by: {}\n",
-                      options.command.empty()
-                          ? (report.command.empty() ? "orchsim fit" : report.command)
-                          : options.command);
-  for (const Source& s : report.sources) {
-    head += fmt::format("// From: {} ({}, {} calls)\n", s.path, s.format, s.records);
-  }
-  head += fmt::format("// Traffic: {}.\n", traffic);
-  head += fmt::format(
-      "// One call node routes over them ({}) with no retries, as the measurements ran.\n"
-      "// Compare another router on the same world (common random numbers):\n"
-      "//   orchsim compare {} --variant ewma:/workflow/nodes/0/routing/policy=latency_ewma\n",
-      policy, options.compare_target.empty() ? options.name + ".json" : options.compare_target);
-  return head + layout_json(doc) + "\n";
+  return scenario_header(report, options, traffic, policy) + layout_json(doc) + "\n";
 }
 
 }  // namespace orchsim::calibration

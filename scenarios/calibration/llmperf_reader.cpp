@@ -38,6 +38,83 @@ std::optional<Summary> read_summary(const std::string& path) {
   return s;
 }
 
+// The record's error_code (null: a success) and its class.
+std::optional<InputError> read_error_code(const std::string& path, const json& r,
+                                          const std::string& at, const ReadOptions& options,
+                                          Observation& o) {
+  const json& code = r["error_code"];
+  std::string message;
+  if (r.contains("error_msg") && r["error_msg"].is_string()) message = r["error_msg"];
+  if (code.is_null()) return std::nullopt;
+  if (code.is_number_integer()) {
+    o.error_code = std::to_string(code.get<std::int64_t>());
+  } else if (code.is_number()) {
+    o.error_code = fmt::format("{}", code.get<double>());
+  } else if (code.is_string()) {
+    o.error_code = code.get<std::string>();
+  } else {
+    return InputError{
+        .file = path,
+        .pointer = at + "/error_code",
+        .message = fmt::format("found {}, expected null, a number or a string", json_kind(code))};
+  }
+  const ErrorClass c = options.errors.classify(o.error_code, message);
+  o.outcome = c.outcome;
+  o.error_recognised = c.recognised;
+  return std::nullopt;
+}
+
+// One request's record as an observation.
+std::optional<InputError> read_request(const std::string& path, const json& r,
+                                       const std::string& at, const ReadOptions& options,
+                                       Observation& o) {
+  if (!r.is_object()) {
+    return InputError{
+        .file = path,
+        .pointer = at,
+        .message = fmt::format("found {}, expected an object (one request)", json_kind(r))};
+  }
+  // The fields every LLMPerf record has; a file without them is not LLMPerf's.
+  for (const char* key : {"error_code", "ttft_s", "end_to_end_latency_s", "number_input_tokens",
+                          "number_output_tokens"}) {
+    if (!r.contains(key)) {
+      return InputError{.file = path,
+                        .pointer = at,
+                        .message = fmt::format("missing \"{}\", expected LLMPerf's per-request "
+                                               "fields (ttft_s, end_to_end_latency_s, "
+                                               "number_input_tokens, number_output_tokens, "
+                                               "error_code)",
+                                               key)};
+    }
+  }
+  if (auto e = read_error_code(path, r, at, options, o)) return e;
+  double e2e_s = 0, ttft_s = 0, in = 0, outn = 0;
+  if (auto e = number_at(path, r, at, "end_to_end_latency_s", 0.0, e2e_s)) return e;
+  if (auto e = number_at(path, r, at, "ttft_s", 0.0, ttft_s)) return e;
+  if (auto e = number_at(path, r, at, "number_input_tokens", 0.0, in)) return e;
+  if (auto e = number_at(path, r, at, "number_output_tokens", 0.0, outn)) return e;
+  o.latency_ms = e2e_s * 1e3;
+  if (o.outcome != Outcome::kSuccess) return std::nullopt;
+  if (ttft_s > e2e_s) {
+    return InputError{.file = path,
+                      .pointer = at + "/ttft_s",
+                      .message = fmt::format("found {} s, expected at most "
+                                             "end_to_end_latency_s ({} s)",
+                                             ttft_s, e2e_s)};
+  }
+  o.ttft_ms = ttft_s * 1e3;
+  if (!(in <= kMaxTokens && outn <= kMaxTokens)) {
+    return InputError{.file = path,
+                      .pointer = at,
+                      .message = fmt::format("found {} input and {} output tokens, expected "
+                                             "at most {:g} each",
+                                             in, outn, kMaxTokens)};
+  }
+  o.input_tokens = static_cast<std::int64_t>(in);
+  o.output_tokens = static_cast<std::int64_t>(outn);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string llmperf_summary_path(const std::string& path) {
@@ -83,74 +160,9 @@ std::optional<InputError> read_llmperf(const std::string& path, const std::strin
   const std::uint32_t label_index = out.intern(label);
 
   for (std::size_t i = 0; i < doc.size(); ++i) {
-    const json& r = doc[i];
-    const std::string at = "/" + std::to_string(i);
-    if (!r.is_object()) {
-      return InputError{
-          .file = path,
-          .pointer = at,
-          .message = fmt::format("found {}, expected an object (one request)", json_kind(r))};
-    }
-    // The fields every LLMPerf record has; a file without them is not LLMPerf's.
-    for (const char* key : {"error_code", "ttft_s", "end_to_end_latency_s", "number_input_tokens",
-                            "number_output_tokens"}) {
-      if (!r.contains(key)) {
-        return InputError{.file = path,
-                          .pointer = at,
-                          .message = fmt::format("missing \"{}\", expected LLMPerf's per-request "
-                                                 "fields (ttft_s, end_to_end_latency_s, "
-                                                 "number_input_tokens, number_output_tokens, "
-                                                 "error_code)",
-                                                 key)};
-      }
-    }
     Observation o;
     o.label = label_index;
-    const json& code = r["error_code"];
-    std::string message;
-    if (r.contains("error_msg") && r["error_msg"].is_string()) message = r["error_msg"];
-    if (!code.is_null()) {
-      if (code.is_number_integer()) {
-        o.error_code = std::to_string(code.get<std::int64_t>());
-      } else if (code.is_number()) {
-        o.error_code = fmt::format("{}", code.get<double>());
-      } else if (code.is_string()) {
-        o.error_code = code.get<std::string>();
-      } else {
-        return InputError{.file = path,
-                          .pointer = at + "/error_code",
-                          .message = fmt::format("found {}, expected null, a number or a string",
-                                                 json_kind(code))};
-      }
-      const ErrorClass c = options.errors.classify(o.error_code, message);
-      o.outcome = c.outcome;
-      o.error_recognised = c.recognised;
-    }
-    double e2e_s = 0, ttft_s = 0, in = 0, outn = 0;
-    if (auto e = number_at(path, r, at, "end_to_end_latency_s", 0.0, e2e_s)) return e;
-    if (auto e = number_at(path, r, at, "ttft_s", 0.0, ttft_s)) return e;
-    if (auto e = number_at(path, r, at, "number_input_tokens", 0.0, in)) return e;
-    if (auto e = number_at(path, r, at, "number_output_tokens", 0.0, outn)) return e;
-    o.latency_ms = e2e_s * 1e3;
-    if (o.outcome == Outcome::kSuccess) {
-      if (ttft_s > e2e_s) {
-        return InputError{.file = path,
-                          .pointer = at + "/ttft_s",
-                          .message = fmt::format("found {} s, expected at most "
-                                                 "end_to_end_latency_s ({} s)",
-                                                 ttft_s, e2e_s)};
-      }
-      o.ttft_ms = ttft_s * 1e3;
-      if (!(in <= kMaxTokens && outn <= kMaxTokens)) {
-        return InputError{.file = path,
-                          .pointer = at,
-                          .message = fmt::format("found {} input and {} output tokens, expected "
-                                                 "at most {:g} each",
-                                                 in, outn, kMaxTokens)};
-      }
-      o.input_tokens = static_cast<std::int64_t>(in);
-      o.output_tokens = static_cast<std::int64_t>(outn);
-    }
+    if (auto e = read_request(path, doc[i], "/" + std::to_string(i), options, o)) return e;
     out.observations.push_back(std::move(o));
     ++out.sources[source].records;
   }

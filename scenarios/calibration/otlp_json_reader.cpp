@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "scenarios/calibration/json_text.hpp"
@@ -212,28 +213,50 @@ class Reader {
                    fmt::format("found {}, expected a time >= startTimeUnixNano ({})", end, start));
     }
     Label label{.operation = *operation->text, .source = source_};
-    std::optional<Value> v;
-    for (const char* key : {"gen_ai.provider.name", "gen_ai.system"}) {
-      v.reset();
-      if (auto e = attribute(attrs, at, resource, key, v)) return e;
-      if (v && v->text) {
-        label.provider = *v->text;
-        break;
-      }
+    if (auto e = first_text(attrs, at, resource, {"gen_ai.provider.name", "gen_ai.system"},
+                            label.provider)) {
+      return e;
     }
-    for (const char* key : {"gen_ai.response.model", "gen_ai.request.model", "gen_ai.tool.name",
-                            "gen_ai.agent.name"}) {
-      v.reset();
-      if (auto e = attribute(attrs, at, resource, key, v)) return e;
-      if (v && v->text) {
-        label.model = *v->text;
-        break;
-      }
+    if (auto e = first_text(attrs, at, resource,
+                            {"gen_ai.response.model", "gen_ai.request.model", "gen_ai.tool.name",
+                             "gen_ai.agent.name"},
+                            label.model)) {
+      return e;
     }
     Observation o;
     o.label = out_.intern(label);
     o.start_ns = start;
     o.latency_ms = static_cast<double>(end - start) * 1e-6;
+    if (auto e = read_tokens(attrs, at, resource, o)) return e;
+    if (auto e = read_ttft(attrs, at, resource, o)) return e;
+    if (auto e = read_error(s, attrs, at, resource, o)) return e;
+    out_.observations.push_back(std::move(o));
+    ++out_.sources[source_].records;
+    return std::nullopt;
+  }
+
+  // The first of the attributes `keys` that has a text, into `out` (left as
+  // it is when none has).
+  std::optional<InputError> first_text(const json* attrs, const std::string& at,
+                                       const json* resource,
+                                       std::initializer_list<const char*> keys,
+                                       std::string& out) const {
+    std::optional<Value> v;
+    for (const char* key : keys) {
+      v.reset();
+      if (auto e = attribute(attrs, at, resource, key, v)) return e;
+      if (v && v->text) {
+        out = *v->text;
+        break;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // gen_ai.usage's input and output token counts.
+  std::optional<InputError> read_tokens(const json* attrs, const std::string& at,
+                                        const json* resource, Observation& o) const {
+    std::optional<Value> v;
     for (const auto& [key, field] : {std::pair{"gen_ai.usage.input_tokens", &o.input_tokens},
                                      std::pair{"gen_ai.usage.output_tokens", &o.output_tokens}}) {
       v.reset();
@@ -247,6 +270,14 @@ class Reader {
         *field = static_cast<std::int64_t>(*v->number);
       }
     }
+    return std::nullopt;
+  }
+
+  // The time to first token: the first of --ttft-attribute's attributes the
+  // span has, in seconds, within its duration.
+  std::optional<InputError> read_ttft(const json* attrs, const std::string& at,
+                                      const json* resource, Observation& o) const {
+    std::optional<Value> v;
     for (const std::string& key : options_.ttft_attributes) {
       v.reset();
       if (auto e = attribute(attrs, at, resource, key, v)) return e;
@@ -261,9 +292,15 @@ class Reader {
         break;
       }
     }
-    // Errors: error.type, else the HTTP status, else the span status.
+    return std::nullopt;
+  }
+
+  // Errors: error.type, else the HTTP status, else the span status; a rate
+  // limit's retry-after.
+  std::optional<InputError> read_error(const json& s, const json* attrs, const std::string& at,
+                                       const json* resource, Observation& o) const {
+    std::optional<Value> v;
     std::string code, message;
-    v.reset();
     if (auto e = attribute(attrs, at, resource, "error.type", v)) return e;
     if (v && v->text) code = *v->text;
     if (code.empty() || code == "_OTHER") {
@@ -294,8 +331,6 @@ class Reader {
       if (auto e = attribute(attrs, at, resource, "http.response.header.retry-after", v)) return e;
       if (v && v->number && *v->number >= 0) o.retry_after_ms = *v->number * 1e3;
     }
-    out_.observations.push_back(std::move(o));
-    ++out_.sources[source_].records;
     return std::nullopt;
   }
 
