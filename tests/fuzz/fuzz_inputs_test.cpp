@@ -15,6 +15,7 @@
 #include "eval/results_store.hpp"
 #include "eval/task_plan.hpp"
 #include "gui/report_data.hpp"
+#include "gui/search_data.hpp"
 
 namespace orchsim {
 namespace {
@@ -97,6 +98,16 @@ TEST(FuzzInputs, TheReportDictionaryHasEveryKeyOfTheGoldenReport) {
       J::parse(slurp(source_dir() / "tests" / "cli" / "golden" / "rag_orchestrated_report.json")),
       false, keys);
   expect_quoted_keys_in(keys, "report.dict");
+}
+
+TEST(FuzzInputs, TheSearchDictionaryHasEveryKeyOfTheGoldenSearch) {
+  std::set<std::string> keys;
+  keys_of(J::parse(slurp(source_dir() / "tests" / "cli" / "golden" / "model_cascade_search.json")),
+          false, keys);
+  expect_quoted_keys_in(keys, "search.dict");
+  const gui::SearchLoad s = gui::parse_search(
+      slurp(source_dir() / "tests" / "cli" / "golden" / "model_cascade_search.json"), "golden");
+  EXPECT_TRUE(s.ok()) << s.error;  // the search target's seed loads
 }
 
 TEST(FuzzInputs, TheBaselineDictionaryHasEveryKeyABaselineHas) {

@@ -27,6 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const TimeSeries::Agent& a : s.agents) {
     if (a.calls.size() != s.size() || a.busy_mean.size() != s.size()) std::abort();
   }
+  for (const TimeSeries::RoutingNode& n : s.routing) {
+    if (n.calls.size() != n.agents.size()) std::abort();
+    for (const auto& calls : n.calls) {
+      if (calls.size() != s.size()) std::abort();
+    }
+  }
   const LatencyBins& h = d.latency_bins;
   if (!h.edges_ms.empty() && h.all.size() + 1 != h.edges_ms.size()) std::abort();
   for (const AgentRow& a : d.agents) (void)a.ended.failure_rate();
