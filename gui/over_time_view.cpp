@@ -12,16 +12,6 @@
 namespace orchsim::gui {
 namespace {
 
-// Distinct colours for per-agent series (Tableau 10).
-QColor agent_colour(std::size_t i) {
-  static const QColor kColours[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b),
-                                    QColor(0xe1, 0x57, 0x59), QColor(0x76, 0xb7, 0xb2),
-                                    QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
-                                    QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7),
-                                    QColor(0x9c, 0x75, 0x5f), QColor(0xba, 0xb0, 0xac)};
-  return kColours[i % std::size(kColours)];
-}
-
 QLineSeries* line(const QString& name, const QList<QPointF>& points, const QColor& colour,
                   Qt::PenStyle style = Qt::SolidLine, qreal width = 1.8) {
   auto* s = new QLineSeries;

@@ -17,17 +17,6 @@
 namespace orchsim::gui {
 namespace {
 
-// The agents' colours of the Over time tab (Tableau 10), so an agent keeps
-// its colour across tabs.
-QColor agent_colour(std::size_t i) {
-  static const QColor kColours[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b),
-                                    QColor(0xe1, 0x57, 0x59), QColor(0x76, 0xb7, 0xb2),
-                                    QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
-                                    QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7),
-                                    QColor(0x9c, 0x75, 0x5f), QColor(0xba, 0xb0, 0xac)};
-  return kColours[i % std::size(kColours)];
-}
-
 // The agent's index in the report's agent list (its colour), or its position.
 std::size_t agent_index(const ReportData& r, const std::string& name, std::size_t fallback) {
   for (std::size_t i = 0; i < r.agents.size(); ++i) {

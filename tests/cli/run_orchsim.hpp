@@ -28,6 +28,12 @@ inline std::string slurp(const fs::path& p) {
   return s.str();
 }
 
+// The source tree (ctest sets ORCHSIM_SOURCE_DIR), for golden files.
+inline std::string source_dir() {
+  const char* s = std::getenv("ORCHSIM_SOURCE_DIR");
+  return s ? s : ".";
+}
+
 // An empty folder name for this test process (ctest runs tests in parallel).
 inline fs::path scratch(const std::string& name) {
   const fs::path dir =

@@ -20,11 +20,7 @@ using cli_testing::orchsim;
 using cli_testing::Result;
 using cli_testing::scratch;
 using cli_testing::slurp;
-
-std::string source_dir() {
-  const char* s = std::getenv("ORCHSIM_SOURCE_DIR");
-  return s ? s : ".";
-}
+using cli_testing::source_dir;
 
 // Rungs 30, 90, 270 requests; two brackets: 9 → 3 → 1 candidates, then 5 → 1.
 constexpr const char* kCascadeSearch =
