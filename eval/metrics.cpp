@@ -855,7 +855,13 @@ void MetricsCollector::write_table(std::ostream& out) const {
   for (const auto& [kind, n] : j["budget_exhausted"].items()) {
     fmt::format_to(it, " {} {}", kind, value_text(n));
   }
-  text += '\n';
+  const Json& co = j["coordination"];
+  fmt::format_to(it,
+                 "\nCoordination  duplicated calls {} (${})  silent failures caught {} of {}  "
+                 "stuck without an owner {}\n",
+                 value_text(co["duplicated_calls"]), value_text(co["duplicated_cost_usd"]),
+                 value_text(co["silent_caught"]), value_text(co["silent_outputs"]),
+                 value_text(co["stuck_requests"]));
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 

@@ -329,6 +329,34 @@ std::vector<std::pair<std::string, Json>> variants() {
   };
 }
 
+// The kitchen sink's agents and workload with a choreography instead of a
+// workflow (the format allows one of them), using every choreography key.
+Json choreographed_kitchen_sink(Json d) {
+  d.erase("workflow");
+  d.erase("workflows");
+  d.erase("resilience");  // the orchestrator's: refused with a choreography
+  d["choreography"] = Json::parse(R"({
+    "system_prompt_tokens": 300,
+    "subscriptions": [
+      { "name": "plan", "agent": "planner", "on": "request", "publish": "planned",
+        "timeout_ms": 2000,
+        "retry": { "max_attempts": 3, "backoff": { "preset": "langgraph" },
+                   "retry_on": ["transient"], "retry_on_timeout": true,
+                   "retry_on_invalid": false, "honour_retry_after": false },
+        "quality": { "input": "none", "output": "evidence" },
+        "context": { "output_to_context": true },
+        "request": { "output_tokens_factor": 1.5 },
+        "stream_node": 0, "stream_visit": 1 },
+      { "agent": "cheap_model", "on": "planned", "when": "confidence_at_least", "threshold": 0.5,
+        "publish": "answer", "idempotent": true },
+      { "agent": "critic", "on": "answer", "publish": "checked", "publish_on_reject": "checked",
+        "quality": { "input": "answer", "output": "none", "judges_answer": true } }
+    ],
+    "completes_on": ["checked"]
+  })");
+  return d;
+}
+
 // The kitchen sink and each variant, as documents.
 std::vector<Json> kitchen_sink_documents() {
   std::vector<Json> docs = {read_json(kitchen_sink_path())};
@@ -337,6 +365,7 @@ std::vector<Json> kitchen_sink_documents() {
     d[Json::json_pointer(pointer)] = value;
     docs.push_back(std::move(d));
   }
+  docs.push_back(choreographed_kitchen_sink(docs.front()));
   return docs;
 }
 
