@@ -152,13 +152,13 @@ int write_compare(const eval::TaskPlan& plan, const std::vector<eval::Replicatio
       plan.configs.at(0).scenario_name, base_set.seeds.size(), seeds_text(base_set.seeds));
   for (std::size_t i = 0; i < names.size(); ++i) {
     std::cout << fmt::format("\nvariant {} vs base\n", names[i]);
-    std::cout << fmt::format("{:<36} {:>11} {:>11} {:>11} {:>26} {:>11} {:>11} {:>7}\n", "metric",
+    std::cout << fmt::format("{:<28} {:>11} {:>11} {:>11} {:>26} {:>11} {:>11} {:>7}\n", "metric",
                              "base", "variant", "diff", "paired ci95", "paired +-", "unpaired +-",
                              "ratio");
     for (const eval::MetricComparison& c : comparisons[i]) {
       if (!all_metrics && std::find(shown.begin(), shown.end(), c.name) == shown.end()) continue;
       std::cout << fmt::format(
-          "{:<36} {:>11} {:>11} {:>11} {:>26} {:>11} {:>11} {:>7}{}\n", c.name, num(c.base_mean),
+          "{:<28} {:>11} {:>11} {:>11} {:>26} {:>11} {:>11} {:>7}{}\n", c.name, num(c.base_mean),
           num(c.variant_mean), num(c.paired.mean), ci_text(c.paired), num(c.paired.half_width),
           num(c.unpaired.half_width),
           std::isfinite(c.width_ratio) ? fmt::format("{:.1f}x", c.width_ratio) : "-",

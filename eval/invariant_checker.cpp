@@ -87,6 +87,7 @@ InvariantChecker::RequestState* InvariantChecker::live(orchestration::RequestId 
   if (choreography_ && call_event) {
     const auto ended = ended_.find(request);
     if (ended != ended_.end()) return &ended->second;
+    if (finished_.contains(request)) return &ended_[request];
   }
   violation("request {}: {} at {} ns while it is not in flight", request, event, at.count_ns());
   return nullptr;
@@ -130,10 +131,13 @@ void InvariantChecker::on_request_finished(const orchestration::RequestFinished&
               r->cost);
   }
   if (e.latency < sim::Duration::zero()) violation("request {}: negative latency", e.request);
-  if (choreography_ && r->open_calls > 0) {
-    RequestState rest;
-    rest.open_calls = r->open_calls;
-    ended_.emplace(e.request, std::move(rest));
+  if (choreography_) {
+    finished_.insert(e.request);
+    if (r->open_calls > 0) {
+      RequestState rest;
+      rest.open_calls = r->open_calls;
+      ended_.emplace(e.request, std::move(rest));
+    }
   }
   requests_.erase(e.request);
 }

@@ -33,7 +33,8 @@
 //    limit, its request counts add up (every request measured or excluded
 //    as warm-up), and the metrics' calls, tokens and cost add up across
 //    agents, requests and classes.
-// Memory: the requests and calls in flight (by id), so a checked run of
+// Memory: the requests and calls in flight (by id; a choreography's check also
+// keeps the ids of the requests that ended), so a checked run of
 // millions of requests stays small. One thread.
 #pragma once
 
@@ -130,8 +131,10 @@ class InvariantChecker final : public orchestration::Observer {
 
   std::set<std::pair<orchestration::NodeId, orchestration::NodeId>> edges_;
   std::map<orchestration::RequestId, RequestState> requests_;  // in flight
-  // A choreography's requests that ended with calls still open, until they close.
+  // A choreography's requests that ended, with their calls still open (until
+  // they close), and every one that ended (a retry may start a call later).
   std::map<orchestration::RequestId, RequestState> ended_;
+  std::set<orchestration::RequestId> finished_;
   bool choreography_ = false;
   std::map<std::pair<orchestration::AgentIndex, std::uint64_t>, OpenCall> calls_;
   sim::Time last_;

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "orchestration/backoff.hpp"
@@ -56,7 +58,10 @@ struct Choreographer::Handler {
   std::uint32_t attempts = 0;
   std::uint64_t waiting = 0;  // the call it waits for; 0: none
   sim::EventId retry_timer;
-  sim::Duration previous_delay = sim::Duration::zero();
+  std::optional<Backoff> backoff;  // made on the first retry
+  // Ordered retry rules: retries each has allowed, and its last delay.
+  std::array<std::uint32_t, kMaxRetryRules> rule_retries{};
+  std::array<sim::Duration, kMaxRetryRules> rule_previous{};
 };
 
 struct Choreographer::Call {
@@ -366,18 +371,41 @@ void Choreographer::retry_or_give_up(std::uint64_t hid, CallEnd after, ErrorKind
   const RetryConfig& rc = s.retry;
   const sim::Time now = sim_.now();
   if (!rc.honour_retry_after) retry_after = sim::Duration::zero();
-  bool retryable = after == CallEnd::kTimeout ? rc.retry_on_timeout
-                                              : std::find(rc.retry_on.begin(), rc.retry_on.end(),
-                                                          error) != rc.retry_on.end();
+  const auto matches = [&](const std::vector<ErrorKind>& on, bool on_timeout) {
+    return after == CallEnd::kTimeout ? on_timeout
+                                      : std::find(on.begin(), on.end(), error) != on.end();
+  };
+  // As a call node's: the retry settings, or the first ordered rule that matches.
+  bool retryable = false;
+  std::size_t rule = kMaxRetryRules;
+  if (rc.rules.empty()) {
+    retryable = matches(rc.retry_on, rc.retry_on_timeout) && h.attempts < rc.max_attempts;
+  } else {
+    for (std::size_t i = 0; i < rc.rules.size(); ++i) {
+      if (matches(rc.rules[i].retry_on, rc.rules[i].retry_on_timeout)) {
+        rule = i;
+        retryable = h.rule_retries[i] < rc.rules[i].max_retries;
+        break;
+      }
+    }
+  }
   if (retry_after == sim::Duration::max()) retryable = false;
-  if (retryable && h.attempts < rc.max_attempts) {
-    Backoff backoff = h.attempts == 1 ? Backoff(rc.backoff)
-                                      : Backoff(rc.backoff, h.previous_delay, h.attempts - 1);
+  if (retryable) {
     sim::RandomStream stream =
         rng_.stream("choreography_backoff", r.in.id, h.sub, h.visit, h.attempts);
-    const sim::Duration delay = backoff.next(stream, retry_after);
+    sim::Duration delay;
+    if (rule < kMaxRetryRules) {
+      const BackoffPolicy& p = rc.rules[rule].backoff;
+      Backoff b(p, h.rule_retries[rule] == 0 ? p.base : h.rule_previous[rule],
+                h.rule_retries[rule]);
+      delay = b.next(stream, retry_after);
+      h.rule_previous[rule] = b.previous();
+    } else {
+      if (!h.backoff) h.backoff.emplace(rc.backoff);
+      delay = h.backoff->next(stream, retry_after);
+    }
     if (r.in.deadline == sim::Time::max() || delay < r.in.deadline - now) {
-      h.previous_delay = delay;
+      if (rule < kMaxRetryRules) ++h.rule_retries[rule];
       ++r.work;
       ++work_;
       h.retry_timer = sim_.schedule_at(now + delay, [this, hid] {

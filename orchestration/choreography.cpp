@@ -95,11 +95,6 @@ std::vector<Choreography::Problem> Choreography::validate(std::size_t agent_coun
                      "found a reject topic on a subscription that does not judge the answer, "
                      "expected \"quality\": {\"judges_answer\": true} with it"});
     }
-    if (!s.retry.rules.empty()) {
-      out.push_back({at, "retry",
-                     "found retry rules, expected max_attempts and retry_on (a subscriber's "
-                     "retries have no ordered retriers)"});
-    }
   }
   for (std::size_t i = 0; i < completes_on.size(); ++i) {
     if (!contains(published, completes_on[i])) {

@@ -58,8 +58,9 @@ struct Subscription {
   // redelivers (a retry) as a message broker's ack timeout does; the first
   // call is NOT cancelled and still publishes if it succeeds. Zero: none.
   sim::Duration timeout = sim::Duration::zero();
-  // Local retries (max_attempts, retry_on, retry_on_timeout, backoff,
-  // honour_retry_after); `rules` and `retry_on_invalid` do not apply.
+  // Local retries, as a call node's (max_attempts, retry_on,
+  // retry_on_timeout, backoff, honour_retry_after, or ordered `rules`);
+  // retry_on_invalid does not apply (there is no validator).
   RetryConfig retry;
   // Act on each request at most once (an idempotent consumer): later
   // deliveries of the topic for the same request are dropped.
@@ -84,8 +85,8 @@ struct Choreography {
 
   // Every problem as (subscription index or -1 for the whole, key, message);
   // empty = runnable. Checks agents, topics nobody publishes, topics nobody
-  // subscribes to that complete nothing, completion topics nobody publishes
-  // and cycles.
+  // subscribes to that complete nothing, completion topics nobody publishes,
+  // reject topics on subscriptions that judge nothing, and cycles.
   struct Problem {
     int subscription = -1;
     std::string key;

@@ -74,7 +74,7 @@ const Fields<Subscription>& subscription_fields() {
                        "cancelling the first call, which still publishes if it succeeds; "
                        "0 = none."),
               section("retry", &S::retry, retry_fields,
-                      "Local retries (rules and retry_on_invalid do not apply)."),
+                      "Local retries, as a call node's (retry_on_invalid does nothing: no validator)."),
               flag("idempotent", &S::idempotent,
                    "Act on each request at most once: later deliveries are dropped."),
               group("quality", subscription_quality_fields, ""),
@@ -161,8 +161,11 @@ const Fields<orch::Choreography>& choreography_fields() {
 }
 
 void check_choreography(ReadContext& ctx, const Scenario& s) {
-  if (!s.choreography || ctx.already_reported("/choreography") || s.agents.empty()) return;
+  // Run whatever else was wrong in the section, so that every problem is
+  // reported at once; an agent's name was already reported by the reader.
+  if (!s.choreography || s.agents.empty()) return;
   for (const auto& p : s.choreography->validate(s.agents.size())) {
+    if (p.key == "agent") continue;
     const std::string at = p.subscription < 0 ? fmt::format("/choreography/{}", p.key)
                                               : fmt::format("/choreography/subscriptions/{}/{}",
                                                             p.subscription, p.key);

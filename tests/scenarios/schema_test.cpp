@@ -340,7 +340,10 @@ Json choreographed_kitchen_sink(Json d) {
     "subscriptions": [
       { "name": "plan", "agent": "planner", "on": "request", "publish": "planned",
         "timeout_ms": 2000,
-        "retry": { "max_attempts": 3, "backoff": { "preset": "langgraph" },
+        "retry": { "max_attempts": 3,
+                   "backoff": { "preset": "langgraph", "shape": "exponential", "jitter": "additive",
+                                "jitter_max_ms": 500, "base_ms": 100, "cap_ms": 2000,
+                                "multiplier": 3 },
                    "retry_on": ["transient"], "retry_on_timeout": true,
                    "retry_on_invalid": false, "honour_retry_after": false },
         "quality": { "input": "none", "output": "evidence" },
@@ -348,7 +351,11 @@ Json choreographed_kitchen_sink(Json d) {
         "request": { "output_tokens_factor": 1.5 },
         "stream_node": 0, "stream_visit": 1 },
       { "agent": "cheap_model", "on": "planned", "when": "confidence_at_least", "threshold": 0.5,
-        "publish": "answer", "idempotent": true },
+        "publish": "answer", "idempotent": true,
+        "retry": { "rules": [
+          { "retry_on": ["rate_limited"], "retry_on_timeout": true, "retry_on_invalid": false,
+            "max_retries": 2, "backoff": { "base_ms": 200 } },
+          { "retry_on": ["transient"], "max_retries": 1 } ] } },
       { "agent": "critic", "on": "answer", "publish": "checked", "publish_on_reject": "checked",
         "quality": { "input": "answer", "output": "none", "judges_answer": true } }
     ],
