@@ -172,6 +172,23 @@ TEST(ChoreographyRun, ASubscriberThatExhaustsItsRetriesLeavesTheRequestStuck) {
   for (const auto& [id, ms] : r->ledger.latency_ms) EXPECT_DOUBLE_EQ(ms, 95.0) << id;
 }
 
+TEST(ChoreographyRun, OrderedRetryRulesDecideAsACallNodesDo) {
+  // The first rule that matches decides: transient errors get one retry
+  // after 10 ms (the second rule, for rate limits, never matches).
+  const auto r =
+      run(scenario(fixed_agent("a", 100, R"({ "transient_error": 1.0 })"),
+                   R"({ "subscriptions": [ { "agent": "a", "on": "request", "publish": "done",
+             "retry": { "rules": [
+               { "retry_on": ["transient"], "max_retries": 1,
+                 "backoff": { "shape": "constant", "jitter": "none", "base_ms": 10 } },
+               { "retry_on": ["rate_limited"], "max_retries": 5 } ] } } ],
+           "completes_on": ["done"] })"));
+  expect_every_arrival_ends_once(*r);
+  EXPECT_EQ(r->ledger.calls_started, 10);
+  for (const auto& [id, ms] : r->ledger.latency_ms) EXPECT_DOUBLE_EQ(ms, 60.0) << id;
+  EXPECT_EQ(r->metrics["coordination"]["stuck_requests"], 5);
+}
+
 TEST(ChoreographyRun, AStuckRequestWithADeadlineEndsAtIt) {
   const auto r =
       run(scenario(fixed_agent("a", 100, R"({ "transient_error": 1.0 })"),

@@ -354,7 +354,10 @@ Json choreographed_kitchen_sink(Json d) {
         "publish": "answer", "idempotent": true,
         "retry": { "rules": [
           { "retry_on": ["rate_limited"], "retry_on_timeout": true, "retry_on_invalid": false,
-            "max_retries": 2, "backoff": { "base_ms": 200 } },
+            "max_retries": 2,
+            "backoff": { "preset": "temporal", "shape": "linear", "jitter": "equal",
+                         "jitter_max_ms": 100, "base_ms": 200, "cap_ms": 1000,
+                         "multiplier": 1.5 } },
           { "retry_on": ["transient"], "max_retries": 1 } ] } },
       { "agent": "critic", "on": "answer", "publish": "checked", "publish_on_reject": "checked",
         "quality": { "input": "answer", "output": "none", "judges_answer": true } }
@@ -519,8 +522,9 @@ TEST(ScenarioSchema, UnknownKeysAreRejectedByBoth) {
   const auto vs = variants();
   std::size_t tried = 0;
   for (std::size_t i = 0; i < docs.size(); ++i) {
-    // The kitchen sink in full; of a variant, only what it replaced.
-    const std::string root = i == 0 ? "" : vs[i - 1].first;
+    // The kitchen sink in full; of a variant, only what it replaced (the
+    // choreographed one, last: its choreography).
+    const std::string root = i == 0 ? "" : i <= vs.size() ? vs[i - 1].first : "/choreography";
     const auto declared = checker().check(docs[i]).declared;
     std::vector<std::string> pointers;
     objects(docs[i].at(Json::json_pointer(root)), root, pointers);
