@@ -123,6 +123,16 @@ TEST(EvalCli, CompareAgainstTheChoreographedTwinReportsWhatCoordinationBuys) {
   }
 }
 
+TEST(EvalCli, ExplainListsAChoreographysSubscriptions) {
+  const Result r = orchsim("explain rag_choreographed");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("choreography (no orchestrator"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("on answer -> critic -> checked (pass) / rejected (fail)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("workflow (entry"), std::string::npos) << r.out;
+}
+
 TEST(EvalCli, SweepWritesCsvAndJsonWithRouterMetrics) {
   const fs::path out = scratch("sweep");
   const Result r = orchsim(
