@@ -24,8 +24,11 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string>& key_metrics() {
   static const std::vector<std::string> keys = {
-      "latency_ms.all.mean", "latency_ms.all.p50", "latency_ms.all.p99",   "requests.success_rate",
-      "quality.mean",        "quality.pass_rate",  "per_request.cost_usd", "per_request.calls"};
+      "latency_ms.all.mean", "latency_ms.all.p50", "latency_ms.all.p99", "requests.success_rate",
+      "quality.mean", "quality.pass_rate", "per_request.cost_usd", "per_request.calls",
+      // What coordination costs and catches (docs/choreography.md).
+      "coordination.cost_per_request_usd", "coordination.duplicated_calls",
+      "coordination.silent_caught", "coordination.stuck_requests"};
   return keys;
 }
 

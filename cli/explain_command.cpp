@@ -108,6 +108,35 @@ std::vector<Edge> edges(const scenarios::Scenario& s) {
   return out;
 }
 
+// A choreography has no graph to walk: who reacts to what, and what it publishes.
+void write_choreography(const scenarios::Scenario& s) {
+  const orch::Choreography& c = *s.choreography;
+  std::cout << "\nchoreography (no orchestrator; docs/choreography.md):\n";
+  for (std::size_t i = 0; i < c.subscriptions.size(); ++i) {
+    const orch::Subscription& sub = c.subscriptions[i];
+    std::string filter;
+    if (sub.when != orch::DeliveryFilter::kAlways) {
+      filter = fmt::format(" if {} {}", sim::enum_name(orch::kDeliveryFilterNames, sub.when),
+                           sub.threshold);
+    }
+    std::string publishes = sub.publish;
+    if (!sub.publish_on_reject.empty()) {
+      publishes = fmt::format("{} (pass) / {} (fail)", sub.publish, sub.publish_on_reject);
+    }
+    std::cout << fmt::format("  [{}] {:<20} on {}{} -> {} -> {}; attempts {}, timeout {}{}\n", i,
+                             sub.name, sub.on, filter, s.agents[sub.agent].name, publishes,
+                             sub.retry.rules.empty() ? fmt::format("{}", sub.retry.max_attempts)
+                                                     : std::string("by rules"),
+                             sub.timeout > sim::Duration::zero()
+                                 ? fmt::format("{} ms", sub.timeout.milliseconds_f())
+                                 : std::string("none"),
+                             sub.idempotent ? ", idempotent" : "");
+  }
+  std::string topics;
+  for (const std::string& t : c.completes_on) topics += (topics.empty() ? "" : ", ") + t;
+  std::cout << fmt::format("  a request completes on: {}\n", topics);
+}
+
 void write_text(const scenarios::Scenario& s) {
   const orch::Workflow& wf = s.workflow;
   std::cout << fmt::format("{}: {}\n\nagents:\n", s.name, s.description);
@@ -117,6 +146,10 @@ void write_text(const scenarios::Scenario& s) {
         a.servers, a.context_window_tokens,
         a.latency.base_ms.mean() ? fmt::format("{:.1f} ms base", *a.latency.base_ms.mean())
                                  : std::string("(heavy tail)"));
+  }
+  if (s.choreography) {
+    write_choreography(s);
+    return;
   }
   std::cout << fmt::format("\nworkflow (entry: {}):\n", node_name(wf, wf.entry));
   for (orch::NodeId i = 0; i < wf.nodes.size(); ++i) {

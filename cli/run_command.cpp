@@ -117,7 +117,7 @@ int run_command(const RunArgs& args) {
 
   std::optional<eval::InvariantChecker> checker;
   if (args.check_invariants) {
-    checker.emplace(scenario.workflow);
+    checker.emplace(scenario.workflow, scenario.choreography.has_value());
     options.observer = &*checker;
   }
 

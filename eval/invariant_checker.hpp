@@ -27,11 +27,14 @@
 //  - every routing choice is logged: a first attempt, a retry or a cascade
 //    tier starts on the agent of a routing decision made for it;
 //  - every edge a request takes is an edge of the workflow graph;
+//  - in a choreography's run, calls may outlive their request (each still
+//    starts and ends once, and all end by the run's end);
 //  - time never goes back; and, in finish(), the run ended within its drain
 //    limit, its request counts add up (every request measured or excluded
 //    as warm-up), and the metrics' calls, tokens and cost add up across
 //    agents, requests and classes.
-// Memory: the requests and calls in flight (by id), so a checked run of
+// Memory: the requests and calls in flight (by id; a choreography's check also
+// keeps the ids of the requests that ended), so a checked run of
 // millions of requests stays small. One thread.
 #pragma once
 
@@ -52,7 +55,11 @@ class MetricsCollector;
 
 class InvariantChecker final : public orchestration::Observer {
  public:
-  explicit InvariantChecker(const orchestration::Workflow& workflow);
+  // `choreography`: the run is a choreography's (orchestration/choreographer.hpp),
+  // whose work may outlive its request: calls may start and end after their
+  // request ended (each still exactly once), need no routing decision, and a
+  // request's timeouts are its subscribers' local ones (no call ends as one).
+  explicit InvariantChecker(const orchestration::Workflow& workflow, bool choreography = false);
 
   void on_request_arrived(const orchestration::RequestArrived& e) override;
   void on_request_finished(const orchestration::RequestFinished& e) override;
@@ -124,6 +131,11 @@ class InvariantChecker final : public orchestration::Observer {
 
   std::set<std::pair<orchestration::NodeId, orchestration::NodeId>> edges_;
   std::map<orchestration::RequestId, RequestState> requests_;  // in flight
+  // A choreography's requests that ended, with their calls still open (until
+  // they close), and every one that ended (a retry may start a call later).
+  std::map<orchestration::RequestId, RequestState> ended_;
+  std::set<orchestration::RequestId> finished_;
+  bool choreography_ = false;
   std::map<std::pair<orchestration::AgentIndex, std::uint64_t>, OpenCall> calls_;
   sim::Time last_;
   std::vector<std::string> violations_;

@@ -238,6 +238,7 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
   } else {
     ++r.failed;
     bump(r.failed_by_cause, e.outcome);
+    if (e.outcome == "stuck") ++coordination_.stuck;
   }
   r.input_tokens += e.input_tokens;
   r.output_tokens += e.output_tokens;
@@ -271,6 +272,14 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
   NodeStats& n = node_stats(e.node);
   if (end < kCallEnds) ++n.calls_ended[end];
   n.duration_sum_ns += e.duration.count_ns();
+  CoordinationStats& c = coordination_;
+  c.all_calls_cost_usd += e.cost_usd;
+  if (e.redundant) {
+    ++c.duplicated_calls;
+    c.duplicated_cost_usd += e.cost_usd;
+  }
+  if (e.silent) ++c.silent_outputs;
+  if (e.caught_silent) ++c.silent_caught;
 }
 
 void MetricsCollector::on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) {
@@ -590,6 +599,19 @@ nlohmann::ordered_json MetricsCollector::to_json() const {
   steady["ci95_low_ms"] = number(low, kMsDecimals);
   steady["ci95_high_ms"] = number(high, kMsDecimals);
   j["steady_state"] = std::move(steady);
+
+  const CoordinationStats& c = coordination_;
+  Json coordination;
+  coordination["duplicated_calls"] = c.duplicated_calls;
+  coordination["duplicated_cost_usd"] = number(c.duplicated_cost_usd, kUsdDecimals);
+  coordination["silent_outputs"] = c.silent_outputs;
+  coordination["silent_caught"] = c.silent_caught;
+  coordination["silent_caught_rate"] =
+      number(ratio(static_cast<double>(c.silent_caught), c.silent_outputs), kRateDecimals);
+  coordination["stuck_requests"] = c.stuck;
+  coordination["cost_per_request_usd"] =
+      number(ratio(c.all_calls_cost_usd, requests_.finished), kUsdDecimals);
+  j["coordination"] = std::move(coordination);
   return j;
 }
 
@@ -688,6 +710,7 @@ void MetricsCollector::write_csv(std::ostream& out) const {
     row("budget_exhausted", fmt::format("budget:{}", key), v);
   }
   for (const auto& [key, v] : j["events"].items()) row(key, "all", v);
+  for (const auto& [key, v] : j["coordination"].items()) row(key, "all", v);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
@@ -832,7 +855,13 @@ void MetricsCollector::write_table(std::ostream& out) const {
   for (const auto& [kind, n] : j["budget_exhausted"].items()) {
     fmt::format_to(it, " {} {}", kind, value_text(n));
   }
-  text += '\n';
+  const Json& co = j["coordination"];
+  fmt::format_to(it,
+                 "\nCoordination  duplicated calls {} (${})  silent failures caught {} of {}  "
+                 "stuck without an owner {}\n",
+                 value_text(co["duplicated_calls"]), value_text(co["duplicated_cost_usd"]),
+                 value_text(co["silent_caught"]), value_text(co["silent_outputs"]),
+                 value_text(co["stuck_requests"]));
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 

@@ -91,7 +91,19 @@
 //       batches, Student t) of the latency series after the MSER-5 warm-up
 //     },
 //     "events": {"retries_scheduled", "hedges_launched", "context_fits",
-//                "context_truncated", "context_summarized", "context_retained_mean"}
+//                "context_truncated", "context_summarized", "context_retained_mean"},
+//     "coordination": {                            // orchestration vs choreography
+//       "duplicated_calls": calls whose output was not needed (race losers;
+//                           in a choreography, calls ending after their request
+//                           completed or repeating a publication),
+//       "duplicated_cost_usd": their cost,
+//       "silent_outputs": answered calls whose output was a silent failure,
+//       "silent_caught": silent failures a validator or a judge rejected,
+//       "silent_caught_rate": silent_caught / silent_outputs,
+//       "stuck_requests": requests that ended "stuck" (no owner),
+//       "cost_per_request_usd": every ended call's cost (after its request's
+//                               end included) / finished requests
+//     }
 //   }
 // write_csv() writes the same numbers in long format, `metric,scope,value`
 // (scope "all", "class:<name>", "agent:<name>", "outcome:<name>",
@@ -194,6 +206,16 @@ class MetricsCollector final : public orchestration::Observer {
     std::uint64_t calls = 0;  // agent calls inside ended runs, nested runs' included
     double cost_usd = 0.0;    // of those calls
   };
+  // What coordination costs and catches, comparable across an orchestrated
+  // run and a choreographed one (docs/choreography.md).
+  struct CoordinationStats {
+    std::uint64_t duplicated_calls = 0;  // CallEnded::redundant
+    double duplicated_cost_usd = 0.0;
+    std::uint64_t silent_outputs = 0;  // answered calls whose output was a silent failure
+    std::uint64_t silent_caught = 0;   // CallEnded::caught_silent
+    std::uint64_t stuck = 0;           // requests that ended "stuck": without an owner
+    double all_calls_cost_usd = 0.0;   // every ended call, after its request's end included
+  };
   struct EventStats {
     std::uint64_t retries_scheduled = 0, hedges_launched = 0;
     std::uint64_t context_fits = 0, context_truncated = 0, context_summarized = 0;
@@ -238,6 +260,7 @@ class MetricsCollector final : public orchestration::Observer {
   const std::vector<ClassStats>& classes() const { return classes_; }
   const std::vector<AgentStats>& agents() const { return agents_; }
   const EventStats& events() const { return events_; }
+  const CoordinationStats& coordination() const { return coordination_; }
   // Requests that arrived during the warm-up (finished or not).
   std::uint64_t excluded_warmup() const { return excluded_warmup_; }
   // By node index; nodes that made no call have calls_started == 0.
@@ -306,6 +329,7 @@ class MetricsCollector final : public orchestration::Observer {
   }
   std::array<std::uint64_t, kBudgetKinds> budget_{};
   EventStats events_;
+  CoordinationStats coordination_;
   std::optional<sim::Time> end_;
 };
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "eval/decision_log.hpp"
 #include "mock_agents/mock_agent.hpp"
+#include "orchestration/choreographer.hpp"
 #include "orchestration/orchestrator.hpp"
 #include "scenarios/workload.hpp"
 
@@ -13,11 +15,49 @@ namespace orchsim::eval {
 
 namespace {
 
+// What serves the requests: the orchestrator, or a choreography's
+// subscribers. The run loop sees only this.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual void set_observer(orchestration::Observer* o) = 0;
+  virtual void submit(const orchestration::RequestInput& r) = 0;
+  virtual std::uint64_t arrived() const = 0;
+  virtual std::uint64_t completed() const = 0;
+  virtual std::uint64_t failed() const = 0;
+  std::uint64_t in_flight() const { return arrived() - completed() - failed(); }
+  // Work that goes on after its request ended (a choreography's); the run
+  // waits for it as for requests in flight.
+  virtual std::uint64_t leftover_work() const { return 0; }
+};
+
+template <class T>
+class EngineOf final : public Engine {
+ public:
+  template <class... Args>
+  explicit EngineOf(Args&&... args) : e_(std::forward<Args>(args)...) {}
+  void set_observer(orchestration::Observer* o) override { e_.set_observer(o); }
+  void submit(const orchestration::RequestInput& r) override { e_.submit(r); }
+  std::uint64_t arrived() const override { return e_.arrived(); }
+  std::uint64_t completed() const override { return e_.completed(); }
+  std::uint64_t failed() const override { return e_.failed(); }
+  std::uint64_t leftover_work() const override {
+    if constexpr (std::is_same_v<T, orchestration::Choreographer>) {
+      return e_.work_in_flight();
+    } else {
+      return 0;
+    }
+  }
+
+ private:
+  T e_;
+};
+
 // Feeds the workload's requests to the orchestrator and, for closed-loop
 // workloads, tells the workload when each request finished.
 class Bridge final : public scenarios::RequestSink, public orchestration::Observer {
  public:
-  explicit Bridge(orchestration::Orchestrator& orch) : orch_(orch) {}
+  explicit Bridge(Engine& orch) : orch_(orch) {}
   void attach(scenarios::Workload* workload) { workload_ = workload; }
 
   void on_request(const scenarios::RequestSpec& r) override {
@@ -40,7 +80,7 @@ class Bridge final : public scenarios::RequestSink, public orchestration::Observ
   }
 
  private:
-  orchestration::Orchestrator& orch_;
+  Engine& orch_;
   scenarios::Workload* workload_ = nullptr;
   std::unordered_map<std::uint64_t, scenarios::RequestSpec> in_flight_;
 };
@@ -68,7 +108,15 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     agent_ptrs.push_back(agents.back().get());
     agent_names.push_back(config.name);
   }
-  orchestration::Orchestrator orch(sim, rng, s.workflow, agent_ptrs, s.orchestrator);
+  std::unique_ptr<Engine> engine;
+  if (s.choreography) {
+    engine = std::make_unique<EngineOf<orchestration::Choreographer>>(sim, rng, *s.choreography,
+                                                                      agent_ptrs);
+  } else {
+    engine = std::make_unique<EngineOf<orchestration::Orchestrator>>(sim, rng, s.workflow,
+                                                                     agent_ptrs, s.orchestrator);
+  }
+  Engine& orch = *engine;
 
   result.metrics = std::make_unique<MetricsCollector>(s.workflow, agent_names, s.class_names,
                                                       s.run.quality_threshold);
@@ -139,14 +187,18 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
         limit = plus_drain(arrivals_over);
       }
     }
-    if (arrivals_over != sim::Time::max() && orch.in_flight() == 0) break;
+    if (arrivals_over != sim::Time::max() && orch.in_flight() == 0 && orch.leftover_work() == 0) {
+      break;
+    }
     if (!sim.step_until(limit)) {
       // Nothing by the limit. Requests still in flight (hung calls, or
       // calls that end past the drain) wait for it: the run lasts until the
       // limit whatever is scheduled after it, since an event that never
       // runs must not move the end. With none in flight, nothing can happen
       // any more: the run ends with its last event.
-      if (orch.in_flight() > 0 && limit != sim::Time::max()) drain_cut = limit;
+      if ((orch.in_flight() > 0 || orch.leftover_work() > 0) && limit != sim::Time::max()) {
+        drain_cut = limit;
+      }
       break;
     }
     if (options.progress && until_progress-- == 0) {

@@ -243,7 +243,8 @@ void Engine::cancel_attempt(Handle<Attempt> ah) {
                      .queue_wait = c.queue_wait,
                      .input_tokens = c.input_tokens,
                      .output_tokens = c.output_tokens,
-                     .cost_usd = c.cost_usd});
+                     .cost_usd = c.cost_usd,
+                     .redundant = cancelling_losers_});
 }
 
 // The one path that closes an attempt: bill it, account for it, tell the
@@ -281,6 +282,10 @@ void Engine::close_call(const Step& s, const Attempt& a, const Closing& c) {
   const CallOutcome* o = c.outcome;
   const bool answered = o != nullptr && c.end != CallEnd::kTimeout;
   if (observer_) {
+    // A silent failure caught: by the validator, or by a judge failing it.
+    const bool caught = answered && ((c.end == CallEnd::kInvalid && o->silent) ||
+                                     (call_of(s).judges_answer && c.end == CallEnd::kSuccess &&
+                                      !o->verdict_pass && f.has_answer && f.answer_silent));
     observer_->on_call_ended({.at = sim_.now(),
                               .request = r.in.id,
                               .node = s.node,
@@ -301,7 +306,9 @@ void Engine::close_call(const Step& s, const Attempt& a, const Closing& c) {
                               .silent = answered && o->silent,
                               .decision = a.decision,
                               .flow = f.id,
-                              .invocation = invocation_id(r, f)});
+                              .invocation = invocation_id(r, f),
+                              .redundant = c.redundant,
+                              .caught_silent = caught});
   }
   if (a.decision != 0 && policy_of(s).hooks.observe) tell_policy(s, a, c);
 }

@@ -60,6 +60,8 @@ class Engine final : public mock_agents::CallListener {
 
   std::uint64_t arrived_ = 0, completed_ = 0, failed_ = 0;
   std::uint64_t calls_in_flight_ = 0;
+  // Set while a step that succeeded cancels its other attempts (CallEnded::redundant).
+  bool cancelling_losers_ = false;
   Resilience res_;
 
  private:
@@ -75,6 +77,7 @@ class Engine final : public mock_agents::CallListener {
     // last call step (what the caller's gates read labels of).
     std::string_view cause = {};
     AgentIndex answered_by = kNoAgent;
+    bool redundant = false;  // a loser of a race the step won (CallEnded::redundant)
   };
   // A routing policy's answer, resolved.
   struct Routed {

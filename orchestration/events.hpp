@@ -118,6 +118,14 @@ struct CallEnded {
   std::uint64_t decision = 0;  // as in CallStarted
   std::uint32_t flow = 0;
   std::uint32_t invocation = 0;
+  // Its output was not needed: it lost a race to an attempt of the same step
+  // that succeeded (a hedge, a redirect), or, in a choreography, its request
+  // had already completed or its output repeated a publication already made
+  // for the request (choreographer.hpp). Duplicated work.
+  bool redundant = false;
+  // It caught a silent failure: a validator rejected its silent output, or,
+  // judging an answer that was a silent failure, its verdict failed it.
+  bool caught_silent = false;
 };
 
 // A call node that runs a sub-workflow started one attempt of it: an

@@ -454,7 +454,10 @@ void Engine::step_succeeded(Handle<Step> step, AgentIndex winner,
   if (c.output_to_context && o.output_tokens > 0) {
     f.context.add({c.output_segment, o.output_tokens, c.output_relevance});
   }
+  // The step's other attempts lost the race: their output is not needed.
+  cancelling_losers_ = true;
   end_step(step);
+  cancelling_losers_ = false;
   enter(req, flow, node.next);
 }
 

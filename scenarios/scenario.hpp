@@ -13,14 +13,14 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "mock_agents/agent_config.hpp"
+#include "orchestration/choreography.hpp"
 #include "orchestration/orchestrator.hpp"
 #include "orchestration/policy_registry.hpp"
 #include "orchestration/workflow.hpp"
@@ -34,8 +34,8 @@ inline constexpr int kScenarioFormatVersion = 1;
 
 struct RunSettings {
   std::uint64_t seed = 1;
-  std::uint64_t requests = 0;                       // stop arrivals after this many; 0 = no limit
-  sim::Duration duration = sim::Duration::zero();   // stop arrivals at this time; zero = no limit
+  std::uint64_t requests = 0;                      // stop arrivals after this many; 0 = no limit
+  sim::Duration duration = sim::Duration::zero();  // stop arrivals at this time; zero = no limit
   // Requests arriving before this are left out of the metrics (warm-up
   // deletion for steady-state measurements); zero = none.
   sim::Duration warmup = sim::Duration::zero();
@@ -51,7 +51,10 @@ struct Scenario {
   std::string source;  // the file it came from
   RunSettings run;
   std::vector<mock_agents::MockAgentConfig> agents;
+  // With a choreography, `workflow` is Choreography::as_workflow(): names
+  // for the observers, never executed.
   orchestration::Workflow workflow;
+  std::optional<orchestration::Choreography> choreography;
   orchestration::OrchestratorConfig orchestrator;
   WorkloadConfig workload;
   std::vector<std::string> class_names;

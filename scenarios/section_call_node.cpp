@@ -216,6 +216,8 @@ const Fields<orch::RetryRule>& retry_rule_fields() {
   return t;
 }
 
+}  // namespace
+
 const Fields<orch::RetryConfig>& retry_fields() {
   using R = orch::RetryConfig;
   static const Fields<R> t{
@@ -243,6 +245,8 @@ const Fields<orch::RetryConfig>& retry_fields() {
       }};
   return t;
 }
+
+namespace {
 
 const Fields<orch::HedgeConfig>& hedge_fields() {
   using H = orch::HedgeConfig;

@@ -80,55 +80,87 @@ void cross_check(ReadContext& ctx, const Scenario& s) {
   check_graph(ctx, s);
 }
 
+void workflow_or_choreography(ReadContext& ctx, ObjectReader& r, Scenario&) {
+  const bool workflow = r.has("workflow"), choreography = r.has("choreography");
+  if (!workflow && !choreography) {
+    ctx.diagnostics().error(r.at("workflow"),
+                            "missing, expected the workflow graph (or a \"choreography\" "
+                            "section instead: docs/choreography.md)");
+  } else if (workflow && choreography) {
+    ctx.diagnostics().error(r.at("choreography"),
+                            "found both a workflow and a choreography, expected one of them: "
+                            "requests are served by an orchestrator or by subscriptions, not both");
+  } else if (choreography && r.has("resilience")) {
+    ctx.diagnostics().error(r.at("resilience"),
+                            "found resilience policies with a choreography, expected none: a "
+                            "shared retry budget, breakers and a bulkhead are the orchestrator's "
+                            "(a subscriber's retries and timeout are its own)");
+  }
+}
+
 }  // namespace
 
 const Fields<Scenario>& scenario_fields() {
   using S = Scenario;
   static const Fields<S> t{
       .doc = "",
-      .fields = {
-          custom<S>(
-              "version", "Scenario format version (1).",
-              [](SchemaBuilder&) {
-                return Json{{"const", kScenarioFormatVersion}, {"type", "integer"}};
-              },
-              read_version)
-              .required(),
-          custom<S>(
-              "$schema", "The JSON Schema of this file, for editors; ignored by the loader.",
-              [](SchemaBuilder&) {
-                return Json{{"type", "string"}};
-              },
-              [](const FieldSpec& f, ReadContext&, ObjectReader& r, S&) { r.string(f.key, ""); }),
-          text("name", &S::name, "Scenario name.").required(),
-          text("description", &S::description, "What the scenario shows."),
-          section("run", &S::run, run_fields, ""),
-          custom<S>(
-              "agents", "The mock agents.",
-              [](SchemaBuilder& b) {
-                return Json{
-                    {"type", "array"}, {"items", agent_fields().schema(b)}, {"minItems", 1}};
-              },
-              read_required<read_agents>)
-              .required("an array of agents"),
-          custom<S>(
-              "workload", "", [](SchemaBuilder& b) { return workload_fields().object(b); },
-              read_required<read_workload>)
-              .required("the workload (arrivals and request classes)"),
-          // Call nodes may name any sub-workflow: their names first.
-          check<S>(
-              [](ReadContext& ctx, ObjectReader& r, S&) { collect_sub_workflow_names(ctx, r); }),
-          custom<S>(
-              "workflow", "", [](SchemaBuilder& b) { return workflow_fields().object(b); },
-              read_required<read_workflow>)
-              .required("the workflow graph"),
-          custom<S>("workflows", "", sub_workflows_schema,
-                    [](const FieldSpec& f, ReadContext& ctx, ObjectReader& r, S& s) {
-                      if (const Json* j = r.child(f.key))
-                        read_sub_workflows(ctx, *j, r.at(f.key), s);
-                    }),
-          section("resilience", &S::orchestrator, resilience_fields, ""),
-      }};
+      .fields =
+          {
+              custom<S>(
+                  "version", "Scenario format version (1).",
+                  [](SchemaBuilder&) {
+                    return Json{{"const", kScenarioFormatVersion}, {"type", "integer"}};
+                  },
+                  read_version)
+                  .required(),
+              custom<S>(
+                  "$schema", "The JSON Schema of this file, for editors; ignored by the loader.",
+                  [](SchemaBuilder&) {
+                    return Json{{"type", "string"}};
+                  },
+                  [](const FieldSpec& f, ReadContext&, ObjectReader& r, S&) {
+                    r.string(f.key, "");
+                  }),
+              text("name", &S::name, "Scenario name.").required(),
+              text("description", &S::description, "What the scenario shows."),
+              section("run", &S::run, run_fields, ""),
+              custom<S>(
+                  "agents", "The mock agents.",
+                  [](SchemaBuilder& b) {
+                    return Json{
+                        {"type", "array"}, {"items", agent_fields().schema(b)}, {"minItems", 1}};
+                  },
+                  read_required<read_agents>)
+                  .required("an array of agents"),
+              custom<S>(
+                  "workload", "", [](SchemaBuilder& b) { return workload_fields().object(b); },
+                  read_required<read_workload>)
+                  .required("the workload (arrivals and request classes)"),
+              // Call nodes may name any sub-workflow: their names first.
+              check<S>([](ReadContext& ctx, ObjectReader& r, S&) {
+                collect_sub_workflow_names(ctx, r);
+              }),
+              custom<S>(
+                  "workflow", "The workflow graph; a scenario has a workflow or a choreography.",
+                  [](SchemaBuilder& b) { return workflow_fields().object(b); },
+                  [](const FieldSpec& f, ReadContext& ctx, ObjectReader& r, S& s) {
+                    if (const Json* j = r.child(f.key)) read_workflow(ctx, *j, r.at(f.key), s);
+                  }),
+              custom<S>("workflows", "", sub_workflows_schema,
+                        [](const FieldSpec& f, ReadContext& ctx, ObjectReader& r, S& s) {
+                          if (const Json* j = r.child(f.key))
+                            read_sub_workflows(ctx, *j, r.at(f.key), s);
+                        }),
+              section("resilience", &S::orchestrator, resilience_fields, ""),
+              optional_section("choreography", &S::choreography, choreography_fields,
+                               "Agents that react to event topics, with no orchestrator: "
+                               "docs/choreography.md. Instead of a workflow."),
+              check<S>(workflow_or_choreography),
+          },
+      // Exactly one of the two says how requests are served.
+      .rules = Json{{"oneOf", Json::array({Json{{"required", Json::array({"workflow"})}},
+                                           Json{{"required", Json::array({"choreography"})}}})}},
+  };
   return t;
 }
 
@@ -143,6 +175,9 @@ Scenario read_scenario(const Json& doc, Diagnostics& d, const std::string& base_
   s.orchestrator.class_count =
       static_cast<std::uint32_t>(std::max<std::size_t>(1, s.class_names.size()));
   cross_check(ctx, s);
+  check_choreography(ctx, s);
+  // Observers name a choreography's calls by the nodes of its stand-in workflow.
+  if (s.choreography && s.workflow.nodes.empty()) s.workflow = s.choreography->as_workflow();
   return s;
 }
 

@@ -11,6 +11,7 @@
 //                           request parameters, on_revisit
 //   section_conditions.cpp  gate conditions
 //   section_resilience.cpp  "resilience"
+//   section_choreography.cpp  "choreography": subscriptions instead of a workflow
 #pragma once
 
 #include <string>
@@ -54,6 +55,14 @@ void read_sub_workflows(ReadContext& ctx, const Json& j, const std::string& at, 
 Json sub_workflows_schema(SchemaBuilder& b);
 orchestration::Condition read_condition(ReadContext& ctx, const Json& j, const std::string& at);
 Json condition_schema(SchemaBuilder& b);
+
+// A call node's "retry" section; a choreography's subscriptions read it too.
+const Fields<orchestration::RetryConfig>& retry_fields();
+
+// "choreography": subscriptions instead of a workflow (section_choreography.cpp).
+const Fields<orchestration::Choreography>& choreography_fields();
+// Reports the choreography's problems (Choreography::validate) at their JSON pointers.
+void check_choreography(ReadContext& ctx, const Scenario& s);
 
 const Fields<orchestration::OrchestratorConfig>& resilience_fields();
 const Fields<orchestration::RetryBudgetConfig>& retry_budget_fields();

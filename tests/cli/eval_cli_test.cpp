@@ -92,6 +92,47 @@ TEST(EvalCli, CompareReportsPairedDifferences) {
       orchsim("compare learned_router --variant x:/no/such/key=1 --requests 50 -R 2 -q").status, 2);
 }
 
+// One command compares the orchestrated scenario with its choreographed twin
+// (docs/choreography.md): latency, success, cost, duplicated work, silent
+// failures caught and requests stuck without an owner, in the table too.
+TEST(EvalCli, CompareAgainstTheChoreographedTwinReportsWhatCoordinationBuys) {
+  const std::string twin = "rag_choreographed";  // a built-in name, or a file
+  const std::string flaky_critic = " --set /agents/3/outcomes/transient_error=0.2";
+  const Result r = orchsim("compare rag_orchestrated --against " + twin + flaky_critic +
+                           " --requests 1500 -R 2 -q --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["variants"].size(), 1u);
+  EXPECT_EQ(j["variants"][0]["name"], "rag_choreographed");
+  const auto& m = j["variants"][0]["metrics"];
+  for (const char* key : {"latency_ms.all.mean", "latency_ms.all.p99", "requests.success_rate",
+                          "per_request.cost_usd", "coordination.cost_per_request_usd",
+                          "coordination.duplicated_calls", "coordination.silent_caught",
+                          "coordination.stuck_requests"}) {
+    EXPECT_TRUE(m.contains(key)) << key;
+  }
+  EXPECT_EQ(m["coordination.stuck_requests"]["base_mean"].get<double>(), 0.0);
+  EXPECT_GT(m["coordination.stuck_requests"]["diff_mean"].get<double>(), 0.0);
+  EXPECT_LT(m["requests.success_rate"]["diff_mean"].get<double>(), 0.0);
+  const Result table = orchsim("compare rag_orchestrated --against " + twin + flaky_critic +
+                               " --requests 1500 -R 2 -q");
+  ASSERT_EQ(table.status, 0) << table.err;
+  for (const char* row : {"coordination.stuck_requests", "coordination.duplicated_calls",
+                          "coordination.silent_caught", "requests.success_rate"}) {
+    EXPECT_NE(table.out.find(row), std::string::npos) << row << " missing from\n" << table.out;
+  }
+}
+
+TEST(EvalCli, ExplainListsAChoreographysSubscriptions) {
+  const Result r = orchsim("explain rag_choreographed");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("choreography (no orchestrator"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("on answer -> critic -> checked (pass) / rejected (fail)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("workflow (entry"), std::string::npos) << r.out;
+}
+
 TEST(EvalCli, SweepWritesCsvAndJsonWithRouterMetrics) {
   const fs::path out = scratch("sweep");
   const Result r = orchsim(

@@ -248,9 +248,9 @@ TEST_F(MetricsCollectorTest, JsonKeyOrderIsStable) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   const std::vector<std::string> expected = {
-      "quality_threshold", "end_ms",           "requests", "latency_ms",  "quality",
-      "per_request",       "classes",          "agents",   "nodes",       "sub_workflows",
-      "routing",           "budget_exhausted", "events",   "steady_state"};
+      "quality_threshold", "end_ms",           "requests", "latency_ms",   "quality",
+      "per_request",       "classes",          "agents",   "nodes",        "sub_workflows",
+      "routing",           "budget_exhausted", "events",   "steady_state", "coordination"};
   EXPECT_EQ(keys, expected);
   // Per node: the calls it made, whichever agent served them.
   ASSERT_FALSE(j["nodes"].empty());

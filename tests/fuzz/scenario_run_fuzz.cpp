@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::ostringstream decisions;
   run.decision_log = &decisions;
   run.decision_features = true;
-  eval::InvariantChecker checker(r.scenario->workflow);
+  eval::InvariantChecker checker(r.scenario->workflow, r.scenario->choreography.has_value());
   run.observer = &checker;
   const eval::RunResult result = eval::run_scenario(*r.scenario, run);  // throws: a bug
   checker.finish(result, r.scenario->run.drain);

@@ -329,6 +329,44 @@ std::vector<std::pair<std::string, Json>> variants() {
   };
 }
 
+// The kitchen sink's agents and workload with a choreography instead of a
+// workflow (the format allows one of them), using every choreography key.
+Json choreographed_kitchen_sink(Json d) {
+  d.erase("workflow");
+  d.erase("workflows");
+  d.erase("resilience");  // the orchestrator's: refused with a choreography
+  d["choreography"] = Json::parse(R"({
+    "system_prompt_tokens": 300,
+    "subscriptions": [
+      { "name": "plan", "agent": "planner", "on": "request", "publish": "planned",
+        "timeout_ms": 2000,
+        "retry": { "max_attempts": 3,
+                   "backoff": { "preset": "langgraph", "shape": "exponential", "jitter": "additive",
+                                "jitter_max_ms": 500, "base_ms": 100, "cap_ms": 2000,
+                                "multiplier": 3 },
+                   "retry_on": ["transient"], "retry_on_timeout": true,
+                   "retry_on_invalid": false, "honour_retry_after": false },
+        "quality": { "input": "none", "output": "evidence" },
+        "context": { "output_to_context": true },
+        "request": { "output_tokens_factor": 1.5 },
+        "stream_node": 0, "stream_visit": 1 },
+      { "agent": "cheap_model", "on": "planned", "when": "confidence_at_least", "threshold": 0.5,
+        "publish": "answer", "idempotent": true,
+        "retry": { "rules": [
+          { "retry_on": ["rate_limited"], "retry_on_timeout": true, "retry_on_invalid": false,
+            "max_retries": 2,
+            "backoff": { "preset": "temporal", "shape": "linear", "jitter": "equal",
+                         "jitter_max_ms": 100, "base_ms": 200, "cap_ms": 1000,
+                         "multiplier": 1.5 } },
+          { "retry_on": ["transient"], "max_retries": 1 } ] } },
+      { "agent": "critic", "on": "answer", "publish": "checked", "publish_on_reject": "checked",
+        "quality": { "input": "answer", "output": "none", "judges_answer": true } }
+    ],
+    "completes_on": ["checked"]
+  })");
+  return d;
+}
+
 // The kitchen sink and each variant, as documents.
 std::vector<Json> kitchen_sink_documents() {
   std::vector<Json> docs = {read_json(kitchen_sink_path())};
@@ -337,6 +375,7 @@ std::vector<Json> kitchen_sink_documents() {
     d[Json::json_pointer(pointer)] = value;
     docs.push_back(std::move(d));
   }
+  docs.push_back(choreographed_kitchen_sink(docs.front()));
   return docs;
 }
 
@@ -483,8 +522,9 @@ TEST(ScenarioSchema, UnknownKeysAreRejectedByBoth) {
   const auto vs = variants();
   std::size_t tried = 0;
   for (std::size_t i = 0; i < docs.size(); ++i) {
-    // The kitchen sink in full; of a variant, only what it replaced.
-    const std::string root = i == 0 ? "" : vs[i - 1].first;
+    // The kitchen sink in full; of a variant, only what it replaced (the
+    // choreographed one, last: its choreography).
+    const std::string root = i == 0 ? "" : i <= vs.size() ? vs[i - 1].first : "/choreography";
     const auto declared = checker().check(docs[i]).declared;
     std::vector<std::string> pointers;
     objects(docs[i].at(Json::json_pointer(root)), root, pointers);

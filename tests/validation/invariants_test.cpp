@@ -25,7 +25,7 @@ void expect_invariants(const std::string& name, Variant v, std::uint64_t request
   ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.format();
   scenarios::Scenario& s = *loaded.scenario;
   if (v.drain) s.run.drain = *v.drain;
-  eval::InvariantChecker checker(s.workflow);
+  eval::InvariantChecker checker(s.workflow, s.choreography.has_value());
   eval::RunOptions options;
   options.warmup = v.warmup;
   options.seed = seed;

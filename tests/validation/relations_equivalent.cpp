@@ -272,10 +272,11 @@ Relation prices_doubled_double_every_cost(double factor) {
         }
         // The JSON rounds money to 8 decimals (2 round(x) need not be
         // round(2x)): its cost keys are compared exactly in the collector.
-        if (std::string d =
-                json_difference(l.metrics, r.metrics,
-                                {"/per_request/cost_usd", "/classes/*/cost_mean_usd",
-                                 "/agents/*/cost_usd", "/sub_workflows/*/cost_per_run_usd"});
+        if (std::string d = json_difference(
+                l.metrics, r.metrics,
+                {"/per_request/cost_usd", "/classes/*/cost_mean_usd", "/agents/*/cost_usd",
+                 "/sub_workflows/*/cost_per_run_usd", "/coordination/duplicated_cost_usd",
+                 "/coordination/cost_per_request_usd"});
             !d.empty()) {
           return broken("the metrics differ at " + d);
         }
@@ -284,6 +285,14 @@ Relation prices_doubled_double_every_cost(double factor) {
         if (a.requests().cost_usd * factor != b.requests().cost_usd) {
           return broken(fmt::format("requests cost {}, then {}", a.requests().cost_usd,
                                     b.requests().cost_usd));
+        }
+        const auto& ca = a.coordination();
+        const auto& cb = b.coordination();
+        if (ca.all_calls_cost_usd * factor != cb.all_calls_cost_usd ||
+            ca.duplicated_cost_usd * factor != cb.duplicated_cost_usd) {
+          return broken(fmt::format("coordination costs {} and {}, then {} and {}",
+                                    ca.all_calls_cost_usd, ca.duplicated_cost_usd,
+                                    cb.all_calls_cost_usd, cb.duplicated_cost_usd));
         }
         for (std::size_t i = 0; i < a.agents().size(); ++i) {
           if (a.agents()[i].cost_usd * factor != b.agents()[i].cost_usd) {

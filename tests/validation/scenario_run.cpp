@@ -22,7 +22,7 @@ ScenarioRun run_document(const Json& doc, std::optional<std::uint64_t> seed) {
   const scenarios::Scenario& s = *loaded.scenario;
   std::vector<std::string> agent_names;
   for (const auto& a : s.agents) agent_names.push_back(a.name);
-  eval::InvariantChecker checker(s.workflow);
+  eval::InvariantChecker checker(s.workflow, s.choreography.has_value());
   EventRecorder recorder(agent_names);
   orchestration::ObserverList observers;
   observers.add(&checker);
