@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/store_args.hpp"
+#include "eval/metric_names.hpp"
 
 namespace orchsim::cli {
 
@@ -75,13 +76,14 @@ struct SweepArgs {
   std::string out_dir;
   std::optional<std::string> strong_agent;  // enables the RouteLLM metrics
   std::vector<std::string> weak_sets, strong_sets;
-  std::string quality_metric = "quality.mean";
+  std::string quality_metric = std::string(eval::metric::kQualityMean);
 };
 
 struct SearchArgs {
   SearchArgs() { common.replications = 3; }
-  EvalArgs common;                  // --requests is the full fidelity (the top rung)
-  std::vector<std::string> params;  // "/ptr=lo..hi" | "/ptr=log:lo..hi" | "/ptr=int:lo..hi" | "/ptr=a,b"
+  EvalArgs common;  // --requests is the full fidelity (the top rung)
+  std::vector<std::string>
+      params;  // "/ptr=lo..hi" | "/ptr=log:lo..hi" | "/ptr=int:lo..hi" | "/ptr=a,b"
   std::optional<std::string> maximize, minimize;  // the objective: one of the two
   std::vector<std::string> constraints;           // "metric<=x" | "metric>=x"
   std::string out_dir;

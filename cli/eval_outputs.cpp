@@ -13,6 +13,7 @@
 #include "eval/baseline.hpp"
 #include "eval/comparison.hpp"
 #include "eval/experiment_summaries.hpp"
+#include "eval/metric_names.hpp"
 #include "eval/sweep.hpp"
 
 namespace orchsim::cli {
@@ -23,12 +24,14 @@ using J = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& key_metrics() {
+  namespace m = eval::metric;
   static const std::vector<std::string> keys = {
-      "latency_ms.all.mean", "latency_ms.all.p50", "latency_ms.all.p99", "requests.success_rate",
-      "quality.mean", "quality.pass_rate", "per_request.cost_usd", "per_request.calls",
+      std::string(m::kLatencyMean), std::string(m::kLatencyP50), std::string(m::kLatencyP99),
+      std::string(m::kSuccessRate), std::string(m::kQualityMean), std::string(m::kPassRate),
+      std::string(m::kCostPerRequest), std::string(m::kCallsPerRequest),
       // What coordination costs and catches (docs/choreography.md).
-      "coordination.cost_per_request_usd", "coordination.duplicated_calls",
-      "coordination.silent_caught", "coordination.stuck_requests"};
+      std::string(m::kAllCallsCostPerRequest), std::string(m::kDuplicatedCalls),
+      std::string(m::kSilentCaught), std::string(m::kStuckRequests)};
   return keys;
 }
 
@@ -196,7 +199,7 @@ int write_sweep(const eval::TaskPlan& plan, const std::vector<eval::ReplicationS
         "{}: {} configurations x {} replications (seeds from {}); means with "
         "95% CIs; * = Pareto frontier (p99 down, cost down, quality up)\n",
         name, result.points.size(), plan.replications, plan.first_seed);
-    auto cell = [](const eval::SweepPoint& p, const std::string& metric) {
+    auto cell = [](const eval::SweepPoint& p, std::string_view metric) {
       const eval::MetricSummary* m = eval::find_metric(p.summaries, metric);
       if (m == nullptr || m->ci.n == 0) return std::string("-");
       return m->ci.has_interval() ? fmt::format("{} ±{}", num(m->ci.mean), num(m->ci.half_width))
@@ -209,9 +212,10 @@ int write_sweep(const eval::TaskPlan& plan, const std::vector<eval::ReplicationS
         config += (config.empty() ? "" : " ") + ptr + "=" + value;
       }
       std::cout << fmt::format("{:>3}{} {}\n     p99_ms {}  cost_usd {}  quality {}  success {}", i,
-                               p.pareto ? "*" : " ", config, cell(p, "latency_ms.all.p99"),
-                               cell(p, "per_request.cost_usd"), cell(p, "quality.mean"),
-                               cell(p, "requests.success_rate"));
+                               p.pareto ? "*" : " ", config, cell(p, eval::metric::kLatencyP99),
+                               cell(p, eval::metric::kCostPerRequest),
+                               cell(p, eval::metric::kQualityMean),
+                               cell(p, eval::metric::kSuccessRate));
       if (router) {
         std::cout << fmt::format("  strong {}  pgr {}",
                                  p.strong_fraction ? num(*p.strong_fraction) : "-",

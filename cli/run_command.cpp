@@ -13,6 +13,7 @@
 #include "eval/atomic_file.hpp"
 #include "eval/invariant_checker.hpp"
 #include "eval/report.hpp"
+#include "eval/run_metrics_text.hpp"
 #include "eval/runner.hpp"
 #include "eval/zstd_writer.hpp"
 #include "orchestration/policy_registry.hpp"
@@ -138,7 +139,7 @@ int run_command(const RunArgs& args) {
   if (args.format == "json") {
     std::cout << report.dump(2) << '\n';
   } else if (args.format == "csv") {
-    result.metrics->write_csv(std::cout);
+    eval::write_csv(std::cout, result.metrics->result());
   } else {
     eval::write_summary_table(std::cout, scenario, result);
   }
@@ -148,7 +149,7 @@ int run_command(const RunArgs& args) {
       eval::AtomicFile report_file(*args.out_dir + "/report.json");
       report_file.stream() << report.dump(2) << '\n';
       eval::AtomicFile csv(*args.out_dir + "/metrics.csv");
-      result.metrics->write_csv(csv.stream());
+      eval::write_csv(csv.stream(), result.metrics->result());
       std::unique_ptr<eval::AtomicFile> requests;
       if (result.request_log) {
         requests = std::make_unique<eval::AtomicFile>(*args.out_dir + "/requests.jsonl");

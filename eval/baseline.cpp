@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "eval/metric_names.hpp"
 #include "scenarios/json_reader.hpp"
 
 namespace orchsim::eval {
@@ -152,13 +153,13 @@ std::optional<std::pair<std::string, Tolerance>> parse_tolerance(const std::stri
 std::map<std::string, Tolerance> default_tolerances() {
   using K = Tolerance::Kind;
   return {
-      {"latency_ms.all.mean", {K::kRelative, 0.10}},
-      {"latency_ms.all.p50", {K::kRelative, 0.10}},
-      {"latency_ms.all.p99", {K::kRelative, 0.10}},
-      {"per_request.cost_usd", {K::kRelative, 0.05}},
-      {"quality.mean", {K::kAbsolute, 0.01}},
-      {"quality.pass_rate", {K::kAbsolute, 0.02}},
-      {"requests.success_rate", {K::kAbsolute, 0.01}},
+      {std::string(metric::kLatencyMean), {K::kRelative, 0.10}},
+      {std::string(metric::kLatencyP50), {K::kRelative, 0.10}},
+      {std::string(metric::kLatencyP99), {K::kRelative, 0.10}},
+      {std::string(metric::kCostPerRequest), {K::kRelative, 0.05}},
+      {std::string(metric::kQualityMean), {K::kAbsolute, 0.01}},
+      {std::string(metric::kPassRate), {K::kAbsolute, 0.02}},
+      {std::string(metric::kSuccessRate), {K::kAbsolute, 0.01}},
   };
 }
 

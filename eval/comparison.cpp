@@ -8,9 +8,8 @@
 
 namespace orchsim::eval {
 
-std::vector<MetricComparison> compare(const std::vector<nlohmann::ordered_json>& base,
-                                      const std::vector<nlohmann::ordered_json>& variant,
-                                      double level) {
+std::vector<MetricComparison> compare(const std::vector<RunMetrics>& base,
+                                      const std::vector<RunMetrics>& variant, double level) {
   if (base.size() != variant.size()) {
     throw std::invalid_argument("compare: base and variant have different numbers of replications");
   }

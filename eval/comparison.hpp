@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/run_metrics.hpp"
 #include "eval/statistics.hpp"
 
 namespace orchsim::eval {
@@ -35,10 +36,9 @@ struct MetricComparison {
 };
 
 // Metrics in the base's flatten order; both inputs are per-replication metrics
-// JSONs on the same seeds, in the same order (sizes must match).
-std::vector<MetricComparison> compare(const std::vector<nlohmann::ordered_json>& base,
-                                      const std::vector<nlohmann::ordered_json>& variant,
-                                      double level = 0.95);
+// on the same seeds, in the same order (sizes must match).
+std::vector<MetricComparison> compare(const std::vector<RunMetrics>& base,
+                                      const std::vector<RunMetrics>& variant, double level = 0.95);
 
 nlohmann::ordered_json to_json(const MetricComparison& c);
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "eval/json_number.hpp"
+#include "eval/run_metrics_json.hpp"
 #include "eval/statistics.hpp"
 
 namespace orchsim::eval {
@@ -19,17 +20,11 @@ using orchestration::AgentIndex;
 using orchestration::kNoNode;
 using orchestration::NodeId;
 
-constexpr std::array<orchestration::CallEnd, MetricsCollector::kCallEnds> kEnds = {
-    orchestration::CallEnd::kSuccess, orchestration::CallEnd::kInvalid,
-    orchestration::CallEnd::kError, orchestration::CallEnd::kTimeout,
-    orchestration::CallEnd::kCancelled};
 // Precision of each kind of number in the exports.
 constexpr int kMsDecimals = 4;
 constexpr int kRateDecimals = 6;
 constexpr int kUsdDecimals = 8;
 constexpr int kMeanDecimals = 4;
-
-Json number(std::optional<double> v, int decimals) { return json_number(v, decimals); }
 
 std::optional<double> ratio(double numerator, std::uint64_t denominator) {
   if (denominator == 0) return std::nullopt;
@@ -44,63 +39,6 @@ std::optional<double> quantile_ms(const LogLinearHistogram& h, double q) {
 std::optional<double> mean_ms(const LogLinearHistogram& h) {
   if (h.empty()) return std::nullopt;
   return h.mean() * 1e-6;
-}
-
-Json latency_summary(const LogLinearHistogram& h) {
-  Json j;
-  j["count"] = h.count();
-  j["mean"] = number(mean_ms(h), kMsDecimals);
-  j["min"] =
-      number(h.empty() ? std::nullopt : std::optional<double>(static_cast<double>(h.min()) * 1e-6),
-             kMsDecimals);
-  j["p50"] = number(quantile_ms(h, 0.50), kMsDecimals);
-  j["p90"] = number(quantile_ms(h, 0.90), kMsDecimals);
-  j["p95"] = number(quantile_ms(h, 0.95), kMsDecimals);
-  j["p99"] = number(quantile_ms(h, 0.99), kMsDecimals);
-  j["p999"] = number(quantile_ms(h, 0.999), kMsDecimals);
-  j["max"] =
-      number(h.empty() ? std::nullopt : std::optional<double>(static_cast<double>(h.max()) * 1e-6),
-             kMsDecimals);
-  return j;
-}
-
-std::string_view error_name(std::size_t kind) {
-  return mock_agents::to_string(static_cast<mock_agents::ErrorKind>(kind));
-}
-
-// --- Text output helpers ---------------------------------------------------
-
-// A JSON number as text: integers as they are, doubles in shortest
-// round-trip form (fmt's, locale-free); null as "".
-std::string value_text(const Json& v) {
-  if (v.is_null()) return {};
-  if (v.is_number_unsigned()) return fmt::format("{}", v.get<std::uint64_t>());
-  if (v.is_number_integer()) return fmt::format("{}", v.get<std::int64_t>());
-  if (v.is_number_float()) return fmt::format("{}", v.get<double>());
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-// A number for the table: fixed decimals, "-" for null.
-std::string fixed(const Json& v, int decimals) {
-  if (v.is_null()) return "-";
-  if (v.is_number_integer()) return fmt::format("{}", v.get<std::int64_t>());
-  return fmt::format("{:.{}f}", v.get<double>(), decimals);
-}
-std::string percent(const Json& v) {
-  if (v.is_null()) return "-";
-  return fmt::format("{:.2f}%", 100.0 * v.get<double>());
 }
 
 }  // namespace
@@ -380,489 +318,220 @@ std::uint64_t MetricsCollector::decision_count(NodeId node, AgentIndex agent_ind
 
 // --- Exports ---------------------------------------------------------------
 
-nlohmann::ordered_json MetricsCollector::to_json() const {
+namespace {
+
+// A number as the report holds it: rounded to `decimals`, nullopt for a
+// missing or non-finite value.
+std::optional<double> rounded(std::optional<double> v, int decimals) {
+  if (!v || !std::isfinite(*v)) return std::nullopt;
+  return round_to(*v, decimals);
+}
+
+LatencySummary latency_summary(const LogLinearHistogram& h) {
+  LatencySummary l;
+  l.count = h.count();
+  l.mean = rounded(mean_ms(h), kMsDecimals);
+  if (!h.empty()) {
+    l.min = rounded(static_cast<double>(h.min()) * 1e-6, kMsDecimals);
+    l.max = rounded(static_cast<double>(h.max()) * 1e-6, kMsDecimals);
+  }
+  l.p50 = rounded(quantile_ms(h, 0.50), kMsDecimals);
+  l.p90 = rounded(quantile_ms(h, 0.90), kMsDecimals);
+  l.p95 = rounded(quantile_ms(h, 0.95), kMsDecimals);
+  l.p99 = rounded(quantile_ms(h, 0.99), kMsDecimals);
+  l.p999 = rounded(quantile_ms(h, 0.999), kMsDecimals);
+  return l;
+}
+
+CallEndCounts call_ends(const std::array<std::uint64_t, MetricsCollector::kCallEnds>& counts) {
+  // By CallEnd: success, invalid, error, timeout, cancelled.
+  return {counts[0], counts[1], counts[2], counts[3], counts[4]};
+}
+
+ClassMetrics class_metrics(const MetricsCollector::ClassStats& c) {
+  ClassMetrics out;
+  out.name = c.name;
+  out.count = c.finished;
+  out.completed = c.completed;
+  out.success_rate = rounded(ratio(static_cast<double>(c.completed), c.finished), kRateDecimals);
+  out.latency_p50_ms = rounded(quantile_ms(c.latency, 0.50), kMsDecimals);
+  out.latency_p99_ms = rounded(quantile_ms(c.latency, 0.99), kMsDecimals);
+  out.quality_mean = rounded(ratio(c.quality_sum, c.completed), kRateDecimals);
+  out.cost_mean_usd = rounded(ratio(c.cost_usd, c.finished), kUsdDecimals);
+  return out;
+}
+
+AgentMetrics agent_metrics(const MetricsCollector::AgentStats& a) {
+  AgentMetrics out;
+  out.name = a.name;
+  out.calls_started = a.calls_started;
+  out.calls_ended = call_ends(a.calls_ended);
+  for (std::size_t k = 1; k < MetricsCollector::kErrorKinds; ++k)
+    out.errors.counts[k - 1] = a.errors[k];
+  out.queue_wait_mean_ms = rounded(mean_ms(a.queue_wait), kMsDecimals);
+  out.queue_wait_p99_ms = rounded(quantile_ms(a.queue_wait, 0.99), kMsDecimals);
+  // P(wait): the share of ended calls that queued at all (zero is a bucket
+  // of its own, so this is exact). Erlang C for an M/M/c agent.
+  out.p_wait = rounded(
+      ratio(static_cast<double>(a.queue_wait.count() - a.queue_wait.zeros()), a.queue_wait.count()),
+      kRateDecimals);
+  out.duration_p50_ms = rounded(quantile_ms(a.duration, 0.50), kMsDecimals);
+  out.duration_p99_ms = rounded(quantile_ms(a.duration, 0.99), kMsDecimals);
+  out.input_tokens = a.input_tokens;
+  out.output_tokens = a.output_tokens;
+  out.cost_usd = round_to(a.cost_usd, kUsdDecimals);
+  out.breaker_transitions = a.breaker_transitions;
+  out.breaker_open_ms = round_to(a.breaker_open_time.milliseconds_f(), kMsDecimals);
+  if (a.has_usage) {
+    out.servers = a.servers;
+    out.busy_ms = rounded(a.busy_server_time.milliseconds_f(), kMsDecimals);
+    out.utilisation = rounded(a.utilisation, kRateDecimals);
+    out.max_queue_length = a.max_queue_length;
+  }
+  return out;
+}
+
+}  // namespace
+
+RequestMetrics MetricsCollector::request_metrics() const {
   const RequestStats& r = requests_;
-  Json j;
-  j["quality_threshold"] = quality_threshold_;
-  j["end_ms"] = number(
-      end_ ? std::optional<double>(static_cast<double>(end_->count_ns()) * 1e-6) : std::nullopt,
-      kMsDecimals);
-
-  Json req;
-  req["arrived"] = r.arrived;
-  req["finished"] = r.finished;
-  req["completed"] = r.completed;
-  req["failed"] = r.failed;
-  req["in_flight"] = r.arrived >= r.finished ? r.arrived - r.finished : 0;
-  req["success_rate"] = number(ratio(static_cast<double>(r.completed), r.finished), kRateDecimals);
-  std::optional<double> throughput;
-  if (end_ && end_->count_ns() > 0)
-    throughput = static_cast<double>(r.completed) / end_->seconds_f();
-  req["throughput_rps"] = number(throughput, kRateDecimals);
-  req["completed_by_outcome"] = Json::object();
-  for (const auto& [name, n] : r.completed_by_outcome) req["completed_by_outcome"][name] = n;
-  req["failed_by_cause"] = Json::object();
-  for (const auto& [name, n] : r.failed_by_cause) req["failed_by_cause"][name] = n;
-  j["requests"] = std::move(req);
-
-  j["latency_ms"] = {{"all", latency_summary(r.latency_all)},
-                     {"success", latency_summary(r.latency_success)}};
-
-  Json quality;
-  quality["mean"] = number(ratio(r.quality_sum, r.completed), kRateDecimals);
-  quality["pass_rate"] =
-      number(ratio(static_cast<double>(r.quality_pass), r.completed), kRateDecimals);
-  quality["pass_rate_of_finished"] =
-      number(ratio(static_cast<double>(r.quality_pass), r.finished), kRateDecimals);
-  quality["silent_failure_rate"] =
-      number(ratio(static_cast<double>(r.silent_answers), r.completed), kRateDecimals);
-  j["quality"] = std::move(quality);
-
-  Json per;
-  const auto per_request = [&](double sum, int decimals) {
-    return number(ratio(sum, r.finished), decimals);
-  };
-  per["input_tokens"] = per_request(static_cast<double>(r.input_tokens), kMeanDecimals);
-  per["output_tokens"] = per_request(static_cast<double>(r.output_tokens), kMeanDecimals);
-  per["cost_usd"] = per_request(r.cost_usd, kUsdDecimals);
-  per["calls"] = per_request(static_cast<double>(r.calls), kMeanDecimals);
-  per["retries"] = per_request(static_cast<double>(r.retries), kMeanDecimals);
-  per["hedges"] = per_request(static_cast<double>(r.hedges), kMeanDecimals);
-  per["timeouts"] = per_request(static_cast<double>(r.timeouts), kMeanDecimals);
-  per["fallbacks"] = per_request(static_cast<double>(r.fallbacks), kMeanDecimals);
-  per["redirects"] = per_request(static_cast<double>(r.redirects), kMeanDecimals);
-  j["per_request"] = std::move(per);
-
-  Json classes = Json::array();
-  for (const ClassStats& c : classes_) {
-    Json cj;
-    cj["name"] = c.name;
-    cj["count"] = c.finished;
-    cj["completed"] = c.completed;
-    cj["success_rate"] = number(ratio(static_cast<double>(c.completed), c.finished), kRateDecimals);
-    cj["latency_p50_ms"] = number(quantile_ms(c.latency, 0.50), kMsDecimals);
-    cj["latency_p99_ms"] = number(quantile_ms(c.latency, 0.99), kMsDecimals);
-    cj["quality_mean"] = number(ratio(c.quality_sum, c.completed), kRateDecimals);
-    cj["cost_mean_usd"] = number(ratio(c.cost_usd, c.finished), kUsdDecimals);
-    classes.push_back(std::move(cj));
+  RequestMetrics out;
+  out.arrived = r.arrived;
+  out.finished = r.finished;
+  out.completed = r.completed;
+  out.failed = r.failed;
+  out.in_flight = r.arrived >= r.finished ? r.arrived - r.finished : 0;
+  out.success_rate = rounded(ratio(static_cast<double>(r.completed), r.finished), kRateDecimals);
+  if (end_ && end_->count_ns() > 0) {
+    out.throughput_rps =
+        rounded(static_cast<double>(r.completed) / end_->seconds_f(), kRateDecimals);
   }
-  j["classes"] = std::move(classes);
+  out.completed_by_outcome.assign(r.completed_by_outcome.begin(), r.completed_by_outcome.end());
+  out.failed_by_cause.assign(r.failed_by_cause.begin(), r.failed_by_cause.end());
+  return out;
+}
 
-  Json agents = Json::array();
-  for (const AgentStats& a : agents_) {
-    Json aj;
-    aj["name"] = a.name;
-    aj["calls_started"] = a.calls_started;
-    Json ended;
-    for (std::size_t k = 0; k < kCallEnds; ++k) {
-      ended[std::string(orchestration::to_string(kEnds[k]))] = a.calls_ended[k];
-    }
-    aj["calls_ended"] = std::move(ended);
-    Json errors;
-    for (std::size_t k = 1; k < kErrorKinds; ++k) errors[std::string(error_name(k))] = a.errors[k];
-    aj["errors"] = std::move(errors);
-    aj["queue_wait_ms"] = {{"mean", number(mean_ms(a.queue_wait), kMsDecimals)},
-                           {"p99", number(quantile_ms(a.queue_wait, 0.99), kMsDecimals)}};
-    // P(wait): the share of ended calls that queued at all (zero is a bucket
-    // of its own, so this is exact). Erlang C for an M/M/c agent.
-    aj["p_wait"] = number(ratio(static_cast<double>(a.queue_wait.count() - a.queue_wait.zeros()),
-                                a.queue_wait.count()),
-                          kRateDecimals);
-    aj["duration_ms"] = {{"p50", number(quantile_ms(a.duration, 0.50), kMsDecimals)},
-                         {"p99", number(quantile_ms(a.duration, 0.99), kMsDecimals)}};
-    aj["input_tokens"] = a.input_tokens;
-    aj["output_tokens"] = a.output_tokens;
-    aj["cost_usd"] = number(a.cost_usd, kUsdDecimals);
-    aj["breaker"] = {{"transitions", a.breaker_transitions},
-                     {"open_ms", number(a.breaker_open_time.milliseconds_f(), kMsDecimals)}};
-    if (a.has_usage) {
-      aj["servers"] = a.servers;
-      aj["busy_ms"] = number(a.busy_server_time.milliseconds_f(), kMsDecimals);
-      aj["utilisation"] = number(a.utilisation, kRateDecimals);
-      aj["max_queue_length"] = a.max_queue_length;
-    } else {
-      aj["servers"] = nullptr;
-      aj["busy_ms"] = nullptr;
-      aj["utilisation"] = nullptr;
-      aj["max_queue_length"] = nullptr;
-    }
-    agents.push_back(std::move(aj));
-  }
-  j["agents"] = std::move(agents);
-
-  // Ends by kind, as an object, and their total.
-  const auto ends_json = [](const std::array<std::uint64_t, kCallEnds>& counts,
-                            std::uint64_t& total) {
-    Json ended;
-    total = 0;
-    for (std::size_t k = 0; k < kCallEnds; ++k) {
-      ended[std::string(orchestration::to_string(kEnds[k]))] = counts[k];
-      total += counts[k];
-    }
-    return ended;
-  };
-  Json nodes = Json::array();
+void MetricsCollector::add_structure(RunMetrics& m) const {
   for (std::size_t node = 0; node < nodes_.size(); ++node) {
     const NodeStats& n = nodes_[node];
     if (n.calls_started == 0 && n.runs_started == 0) continue;  // only nodes that did something
-    Json nj;
-    nj["name"] = node_name(static_cast<NodeId>(node));
-    nj["calls_started"] = n.calls_started;
-    std::uint64_t ended_total = 0;
-    nj["calls_ended"] = ends_json(n.calls_ended, ended_total);
-    nj["duration_mean_ms"] =
-        number(ratio(static_cast<double>(n.duration_sum_ns) * 1e-6, ended_total), kMsDecimals);
-    if (node < node_scopes_.size() && !node_scopes_[node].empty()) {
-      nj["workflow"] = node_scopes_[node];
-    }
+    NodeMetrics out;
+    out.name = node_name(static_cast<NodeId>(node));
+    out.calls_started = n.calls_started;
+    out.calls_ended = call_ends(n.calls_ended);
+    out.duration_mean_ms = rounded(
+        ratio(static_cast<double>(n.duration_sum_ns) * 1e-6, out.calls_ended.total()), kMsDecimals);
+    if (node < node_scopes_.size()) out.workflow = node_scopes_[node];
     if (node < node_calls_.size() && !node_calls_[node].empty()) {
-      nj["sub_workflow"] = node_calls_[node];
-      nj["runs_started"] = n.runs_started;
-      std::uint64_t runs_total = 0;
-      nj["runs_ended"] = ends_json(n.runs_ended, runs_total);
-      nj["run_duration_mean_ms"] =
-          number(ratio(static_cast<double>(n.run_duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
+      out.sub_workflow = node_calls_[node];
+      out.runs_started = n.runs_started;
+      out.runs_ended = call_ends(n.runs_ended);
+      out.run_duration_mean_ms =
+          rounded(ratio(static_cast<double>(n.run_duration_sum_ns) * 1e-6, out.runs_ended.total()),
+                  kMsDecimals);
     }
-    nodes.push_back(std::move(nj));
+    m.nodes.push_back(std::move(out));
   }
-  j["nodes"] = std::move(nodes);
-  Json subs = Json::array();
   for (const SubWorkflowStats& w : sub_workflows_) {
-    Json wj;
-    wj["name"] = w.name;
-    wj["runs_started"] = w.runs_started;
-    std::uint64_t runs_total = 0;
-    wj["runs_ended"] = ends_json(w.runs_ended, runs_total);
-    wj["duration_mean_ms"] =
-        number(ratio(static_cast<double>(w.duration_sum_ns) * 1e-6, runs_total), kMsDecimals);
-    wj["calls_per_run"] = number(ratio(static_cast<double>(w.calls), runs_total), kMeanDecimals);
-    wj["cost_per_run_usd"] = number(ratio(w.cost_usd, runs_total), kUsdDecimals);
-    wj["called_by"] = w.called_by;
-    wj["nodes"] = w.nodes;
-    subs.push_back(std::move(wj));
+    SubWorkflowMetrics out;
+    out.name = w.name;
+    out.runs_started = w.runs_started;
+    out.runs_ended = call_ends(w.runs_ended);
+    const std::uint64_t runs = out.runs_ended.total();
+    out.duration_mean_ms =
+        rounded(ratio(static_cast<double>(w.duration_sum_ns) * 1e-6, runs), kMsDecimals);
+    out.calls_per_run = rounded(ratio(static_cast<double>(w.calls), runs), kMeanDecimals);
+    out.cost_per_run_usd = rounded(ratio(w.cost_usd, runs), kUsdDecimals);
+    out.called_by = w.called_by;
+    out.nodes = w.nodes;
+    m.sub_workflows.push_back(std::move(out));
   }
-  j["sub_workflows"] = std::move(subs);
-
-  Json edges = Json::array();
   edges_.for_each([&](std::uint64_t row, std::uint64_t to, std::uint64_t n) {
     const NodeId from = row == 0 ? kNoNode : static_cast<NodeId>(row - 1);
-    edges.push_back(
-        {{"from", node_name(from)}, {"to", node_name(static_cast<NodeId>(to))}, {"count", n}});
+    m.edges.push_back({node_name(from), node_name(static_cast<NodeId>(to)), n});
   });
-  Json decisions = Json::array();
   decisions_.for_each([&](std::uint64_t node, std::uint64_t agent, std::uint64_t n) {
-    const std::string agent_name =
+    std::string agent_name =
         agent < agents_.size() ? agents_[agent].name : fmt::format("agent{}", agent);
-    decisions.push_back(
-        {{"node", node_name(static_cast<NodeId>(node))}, {"agent", agent_name}, {"count", n}});
+    m.decisions.push_back({node_name(static_cast<NodeId>(node)), std::move(agent_name), n});
   });
-  j["routing"] = {{"edges", std::move(edges)}, {"decisions", std::move(decisions)}};
+}
 
-  Json budget;
-  for (std::size_t k = 0; k < kBudgetKinds; ++k) {
-    budget[std::string(to_string(static_cast<orchestration::BudgetExhausted::Kind>(k)))] =
-        budget_[k];
-  }
-  j["budget_exhausted"] = std::move(budget);
-
-  Json events;
-  events["retries_scheduled"] = events_.retries_scheduled;
-  events["hedges_launched"] = events_.hedges_launched;
-  events["context_fits"] = events_.context_fits;
-  events["context_truncated"] = events_.context_truncated;
-  events["context_summarized"] = events_.context_summarized;
-  events["context_retained_mean"] =
-      number(ratio(events_.context_retained_sum, events_.context_fits), kRateDecimals);
-  j["events"] = std::move(events);
-
-  // One long run's own error bar: MSER-5 picks the warm-up to drop from the
-  // latency series (in finish order), batch means give the interval.
-  Json steady;
-  steady["warmup_ms"] = number(warmup_.milliseconds_f(), kMsDecimals);
-  steady["excluded_warmup"] = excluded_warmup_;
-  steady["series_batch"] = series_batch_;
-  std::optional<double> steady_mean, low, high;
-  std::uint64_t mser_requests = 0;
+// One long run's own error bar: MSER-5 picks the warm-up to drop from the
+// latency series (in finish order), batch means give the interval.
+SteadyStateMetrics MetricsCollector::steady_state() const {
+  SteadyStateMetrics s;
+  s.warmup_ms = round_to(warmup_.milliseconds_f(), kMsDecimals);
+  s.excluded_warmup = excluded_warmup_;
+  s.series_batch = series_batch_;
   if (series_.size() >= 40) {  // 20 batches of at least 2 points after truncation
     const std::size_t drop_points = stats::mser_truncation(series_, 5);
-    mser_requests = static_cast<std::uint64_t>(drop_points) * series_batch_;
+    s.mser5_warmup_requests = static_cast<std::uint64_t>(drop_points) * series_batch_;
     const std::span<const double> kept(series_.data() + drop_points, series_.size() - drop_points);
     if (kept.size() >= 40) {
       const stats::BatchMeansResult bm = stats::batch_means(kept, 20);
-      steady_mean = bm.ci.mean;
-      low = bm.ci.low();
-      high = bm.ci.high();
+      s.latency_mean_ms = rounded(bm.ci.mean, kMsDecimals);
+      s.ci95_low_ms = rounded(bm.ci.low(), kMsDecimals);
+      s.ci95_high_ms = rounded(bm.ci.high(), kMsDecimals);
     }
   }
-  steady["mser5_warmup_requests"] = mser_requests;
-  steady["latency_mean_ms"] = number(steady_mean, kMsDecimals);
-  steady["ci95_low_ms"] = number(low, kMsDecimals);
-  steady["ci95_high_ms"] = number(high, kMsDecimals);
-  j["steady_state"] = std::move(steady);
+  return s;
+}
 
+RunMetrics MetricsCollector::result() const {
+  const RequestStats& r = requests_;
+  RunMetrics m;
+  m.quality_threshold = quality_threshold_;
+  if (end_) m.end_ms = rounded(static_cast<double>(end_->count_ns()) * 1e-6, kMsDecimals);
+  m.requests = request_metrics();
+  m.latency_all = latency_summary(r.latency_all);
+  m.latency_success = latency_summary(r.latency_success);
+  m.quality.mean = rounded(ratio(r.quality_sum, r.completed), kRateDecimals);
+  m.quality.pass_rate =
+      rounded(ratio(static_cast<double>(r.quality_pass), r.completed), kRateDecimals);
+  m.quality.pass_rate_of_finished =
+      rounded(ratio(static_cast<double>(r.quality_pass), r.finished), kRateDecimals);
+  m.quality.silent_failure_rate =
+      rounded(ratio(static_cast<double>(r.silent_answers), r.completed), kRateDecimals);
+  const auto per_request = [&](double sum, int decimals) {
+    return rounded(ratio(sum, r.finished), decimals);
+  };
+  PerRequestMetrics& p = m.per_request;
+  p.input_tokens = per_request(static_cast<double>(r.input_tokens), kMeanDecimals);
+  p.output_tokens = per_request(static_cast<double>(r.output_tokens), kMeanDecimals);
+  p.cost_usd = per_request(r.cost_usd, kUsdDecimals);
+  p.calls = per_request(static_cast<double>(r.calls), kMeanDecimals);
+  p.retries = per_request(static_cast<double>(r.retries), kMeanDecimals);
+  p.hedges = per_request(static_cast<double>(r.hedges), kMeanDecimals);
+  p.timeouts = per_request(static_cast<double>(r.timeouts), kMeanDecimals);
+  p.fallbacks = per_request(static_cast<double>(r.fallbacks), kMeanDecimals);
+  p.redirects = per_request(static_cast<double>(r.redirects), kMeanDecimals);
+  for (const ClassStats& c : classes_) m.classes.push_back(class_metrics(c));
+  for (const AgentStats& a : agents_) m.agents.push_back(agent_metrics(a));
+  add_structure(m);
+  using Kind = orchestration::BudgetExhausted::Kind;
+  m.budget_exhausted = {budget_exhausted(Kind::kRetryBudget), budget_exhausted(Kind::kDeadline),
+                        budget_exhausted(Kind::kLoopBound), budget_exhausted(Kind::kBreakerOpen)};
+  m.events = {events_.retries_scheduled,
+              events_.hedges_launched,
+              events_.context_fits,
+              events_.context_truncated,
+              events_.context_summarized,
+              rounded(ratio(events_.context_retained_sum, events_.context_fits), kRateDecimals)};
+  m.steady_state = steady_state();
   const CoordinationStats& c = coordination_;
-  Json coordination;
-  coordination["duplicated_calls"] = c.duplicated_calls;
-  coordination["duplicated_cost_usd"] = number(c.duplicated_cost_usd, kUsdDecimals);
-  coordination["silent_outputs"] = c.silent_outputs;
-  coordination["silent_caught"] = c.silent_caught;
-  coordination["silent_caught_rate"] =
-      number(ratio(static_cast<double>(c.silent_caught), c.silent_outputs), kRateDecimals);
-  coordination["stuck_requests"] = c.stuck;
-  coordination["cost_per_request_usd"] =
-      number(ratio(c.all_calls_cost_usd, requests_.finished), kUsdDecimals);
-  j["coordination"] = std::move(coordination);
-  return j;
+  m.coordination = CoordinationMetrics{
+      .duplicated_calls = c.duplicated_calls,
+      .duplicated_cost_usd = round_to(c.duplicated_cost_usd, kUsdDecimals),
+      .silent_outputs = c.silent_outputs,
+      .silent_caught = c.silent_caught,
+      .silent_caught_rate =
+          rounded(ratio(static_cast<double>(c.silent_caught), c.silent_outputs), kRateDecimals),
+      .stuck_requests = c.stuck,
+      .cost_per_request_usd = rounded(ratio(c.all_calls_cost_usd, r.finished), kUsdDecimals)};
+  return m;
 }
 
-void MetricsCollector::write_csv(std::ostream& out) const {
-  const Json j = to_json();
-  std::string text = "metric,scope,value\n";
-  auto row = [&text](std::string_view metric, std::string_view scope, const Json& v) {
-    fmt::format_to(std::back_inserter(text), "{},{},{}\n", csv_field(metric), csv_field(scope),
-                   value_text(v));
-  };
-  row("quality_threshold", "all", j["quality_threshold"]);
-  row("end_ms", "all", j["end_ms"]);
-  const Json& req = j["requests"];
-  for (const char* key : {"arrived", "finished", "completed", "failed", "in_flight"}) {
-    row(fmt::format("requests_{}", key), "all", req[key]);
-  }
-  row("success_rate", "all", req["success_rate"]);
-  row("throughput_rps", "all", req["throughput_rps"]);
-  for (const auto& [name, n] : req["completed_by_outcome"].items()) {
-    row("completed", fmt::format("outcome:{}", name), n);
-  }
-  for (const auto& [name, n] : req["failed_by_cause"].items()) {
-    row("failed", fmt::format("cause:{}", name), n);
-  }
-  for (const char* scope : {"all", "success"}) {
-    for (const auto& [key, v] : j["latency_ms"][scope].items()) {
-      row(key == "count" ? std::string("latency_count") : fmt::format("latency_{}_ms", key), scope,
-          v);
-    }
-  }
-  const Json& quality = j["quality"];
-  row("quality_mean", "all", quality["mean"]);
-  row("quality_pass_rate", "all", quality["pass_rate"]);
-  row("quality_pass_rate_of_finished", "all", quality["pass_rate_of_finished"]);
-  row("silent_failure_rate", "all", quality["silent_failure_rate"]);
-  for (const auto& [key, v] : j["per_request"].items()) {
-    row(fmt::format("{}_per_request", key), "all", v);
-  }
-  for (const Json& c : j["classes"]) {
-    const std::string scope = fmt::format("class:{}", c["name"].get<std::string>());
-    for (const auto& [key, v] : c.items()) {
-      if (key != "name") row(key, scope, v);
-    }
-  }
-  for (const Json& a : j["agents"]) {
-    const std::string scope = fmt::format("agent:{}", a["name"].get<std::string>());
-    for (const auto& [key, v] : a.items()) {
-      if (key == "name") continue;
-      if (v.is_object()) {
-        const std::string prefix = key == "calls_ended"     ? "calls"
-                                   : key == "queue_wait_ms" ? "queue_wait"
-                                   : key == "duration_ms"   ? "duration"
-                                                            : key;
-        const bool in_ms = key == "queue_wait_ms" || key == "duration_ms";
-        for (const auto& [sub, sv] : v.items()) {
-          row(fmt::format("{}_{}{}", prefix, sub, in_ms ? "_ms" : ""), scope, sv);
-        }
-      } else {
-        row(key, scope, v);
-      }
-    }
-  }
-  for (const Json& n : j["nodes"]) {
-    const std::string scope = fmt::format("node:{}", n["name"].get<std::string>());
-    row("calls_started", scope, n["calls_started"]);
-    for (const auto& [sub, sv] : n["calls_ended"].items())
-      row(fmt::format("calls_{}", sub), scope, sv);
-    row("duration_mean_ms", scope, n["duration_mean_ms"]);
-    if (n.contains("runs_started")) {
-      row("runs_started", scope, n["runs_started"]);
-      for (const auto& [sub, sv] : n["runs_ended"].items())
-        row(fmt::format("runs_{}", sub), scope, sv);
-      row("run_duration_mean_ms", scope, n["run_duration_mean_ms"]);
-    }
-  }
-  for (const Json& w : j["sub_workflows"]) {
-    const std::string scope = fmt::format("workflow:{}", w["name"].get<std::string>());
-    row("runs_started", scope, w["runs_started"]);
-    for (const auto& [sub, sv] : w["runs_ended"].items())
-      row(fmt::format("runs_{}", sub), scope, sv);
-    row("duration_mean_ms", scope, w["duration_mean_ms"]);
-    row("calls_per_run", scope, w["calls_per_run"]);
-    row("cost_per_run_usd", scope, w["cost_per_run_usd"]);
-  }
-  for (const Json& e : j["routing"]["edges"]) {
-    row("routing_edge_count",
-        fmt::format("edge:{}->{}", e["from"].get<std::string>(), e["to"].get<std::string>()),
-        e["count"]);
-  }
-  for (const Json& d : j["routing"]["decisions"]) {
-    row("routing_decision_count",
-        fmt::format("decision:{}->{}", d["node"].get<std::string>(), d["agent"].get<std::string>()),
-        d["count"]);
-  }
-  for (const auto& [key, v] : j["budget_exhausted"].items()) {
-    row("budget_exhausted", fmt::format("budget:{}", key), v);
-  }
-  for (const auto& [key, v] : j["events"].items()) row(key, "all", v);
-  for (const auto& [key, v] : j["coordination"].items()) row(key, "all", v);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-}
-
-void MetricsCollector::write_table(std::ostream& out) const {
-  const Json j = to_json();
-  std::string text;
-  auto it = std::back_inserter(text);
-  const Json& req = j["requests"];
-
-  fmt::format_to(it, "Requests  arrived {}  finished {}  completed {}  failed {}  in flight {}\n",
-                 value_text(req["arrived"]), value_text(req["finished"]),
-                 value_text(req["completed"]), value_text(req["failed"]),
-                 value_text(req["in_flight"]));
-  fmt::format_to(it, "          success rate {}  throughput {} req/s\n",
-                 percent(req["success_rate"]), fixed(req["throughput_rps"], 3));
-  auto list = [&](const char* title, const Json& map) {
-    if (map.empty()) return;
-    fmt::format_to(it, "  {:<22}", title);
-    bool first = true;
-    for (const auto& [name, n] : map.items()) {
-      fmt::format_to(it, "{}{} {}", first ? "" : ", ", name, value_text(n));
-      first = false;
-    }
-    text += '\n';
-  };
-  list("completed by outcome:", req["completed_by_outcome"]);
-  list("failed by cause:", req["failed_by_cause"]);
-
-  fmt::format_to(it, "\n{:<12}{:>10}{:>12}{:>12}{:>12}{:>12}{:>12}{:>12}\n", "Latency (ms)",
-                 "count", "mean", "p50", "p95", "p99", "p99.9", "max");
-  for (const char* scope : {"all", "success"}) {
-    const Json& l = j["latency_ms"][scope];
-    fmt::format_to(it, "  {:<10}{:>10}{:>12}{:>12}{:>12}{:>12}{:>12}{:>12}\n", scope,
-                   value_text(l["count"]), fixed(l["mean"], 3), fixed(l["p50"], 3),
-                   fixed(l["p95"], 3), fixed(l["p99"], 3), fixed(l["p999"], 3), fixed(l["max"], 3));
-  }
-
-  const Json& q = j["quality"];
-  fmt::format_to(
-      it, "\nQuality   mean {}  pass rate (>= {:.2f}) {}  of finished {}  silent failures {}\n",
-      fixed(q["mean"], 4), quality_threshold_, percent(q["pass_rate"]),
-      percent(q["pass_rate_of_finished"]), percent(q["silent_failure_rate"]));
-  const Json& p = j["per_request"];
-  fmt::format_to(it, "Per request  tokens in {}  out {}  cost ${}  calls {}\n",
-                 fixed(p["input_tokens"], 1), fixed(p["output_tokens"], 1), fixed(p["cost_usd"], 6),
-                 fixed(p["calls"], 3));
-  fmt::format_to(it,
-                 "             retries {}  hedges {}  timeouts {}  fallbacks {}  redirects {}\n",
-                 fixed(p["retries"], 3), fixed(p["hedges"], 3), fixed(p["timeouts"], 3),
-                 fixed(p["fallbacks"], 3), fixed(p["redirects"], 3));
-
-  std::size_t name_width = 8;
-  for (const Json& c : j["classes"])
-    name_width = std::max(name_width, c["name"].get<std::string>().size());
-  for (const Json& a : j["agents"])
-    name_width = std::max(name_width, a["name"].get<std::string>().size());
-  name_width += 2;
-
-  if (!j["classes"].empty()) {
-    fmt::format_to(it, "\n{:<{}}{:>10}{:>10}{:>12}{:>12}{:>10}{:>12}\n", "Class", name_width + 2,
-                   "count", "success", "p50 ms", "p99 ms", "quality", "cost $");
-    for (const Json& c : j["classes"]) {
-      fmt::format_to(it, "  {:<{}}{:>10}{:>10}{:>12}{:>12}{:>10}{:>12}\n",
-                     c["name"].get<std::string>(), name_width, value_text(c["count"]),
-                     percent(c["success_rate"]), fixed(c["latency_p50_ms"], 3),
-                     fixed(c["latency_p99_ms"], 3), fixed(c["quality_mean"], 4),
-                     fixed(c["cost_mean_usd"], 6));
-    }
-  }
-
-  if (!j["agents"].empty()) {
-    fmt::format_to(
-        it, "\n{:<{}}{:>8}{:>10}{:>10}{:>10}{:>10}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}  {}\n",
-        "Agent", name_width + 2, "util", "qwait ms", "qwait p99", "dur p50", "dur p99", "started",
-        "success", "invalid", "error", "timeout", "cancel", "breaker", "errors");
-    for (const Json& a : j["agents"]) {
-      const Json& e = a["calls_ended"];
-      std::string errors;
-      for (const auto& [kind, n] : a["errors"].items()) {
-        if (n.get<std::uint64_t>() == 0) continue;
-        fmt::format_to(std::back_inserter(errors), "{}{} {}", errors.empty() ? "" : ", ", kind,
-                       value_text(n));
-      }
-      fmt::format_to(
-          it, "  {:<{}}{:>8}{:>10}{:>10}{:>10}{:>10}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}  {}\n",
-          a["name"].get<std::string>(), name_width, percent(a["utilisation"]),
-          fixed(a["queue_wait_ms"]["mean"], 3), fixed(a["queue_wait_ms"]["p99"], 3),
-          fixed(a["duration_ms"]["p50"], 3), fixed(a["duration_ms"]["p99"], 3),
-          value_text(a["calls_started"]), value_text(e["success"]), value_text(e["invalid"]),
-          value_text(e["error"]), value_text(e["timeout"]), value_text(e["cancelled"]),
-          value_text(a["breaker"]["transitions"]), errors.empty() ? "-" : errors);
-    }
-  }
-
-  if (!j["sub_workflows"].empty()) {
-    std::size_t width = 12;
-    for (const Json& w : j["sub_workflows"])
-      width = std::max(width, w["name"].get<std::string>().size());
-    fmt::format_to(it, "\n{:<{}}{:>9}{:>9}{:>9}{:>9}{:>9}{:>10}{:>12}{:>12}\n", "Sub-workflow",
-                   width + 4, "runs", "success", "invalid", "error", "timeout", "cancel",
-                   "calls/run", "mean ms");
-    for (const Json& w : j["sub_workflows"]) {
-      const Json& e = w["runs_ended"];
-      fmt::format_to(it, "  {:<{}}{:>9}{:>9}{:>9}{:>9}{:>9}{:>10}{:>12}{:>12}\n",
-                     w["name"].get<std::string>(), width + 2, value_text(w["runs_started"]),
-                     value_text(e["success"]), value_text(e["invalid"]), value_text(e["error"]),
-                     value_text(e["timeout"]), value_text(e["cancelled"]),
-                     fixed(w["calls_per_run"], 3), fixed(w["duration_mean_ms"], 3));
-    }
-  }
-
-  const Json& edges = j["routing"]["edges"];
-  if (!edges.empty()) {
-    std::vector<std::string> labels;
-    std::size_t width = 0;
-    for (const Json& e : edges) {
-      labels.push_back(
-          fmt::format("{} -> {}", e["from"].get<std::string>(), e["to"].get<std::string>()));
-      width = std::max(width, labels.back().size());
-    }
-    text += "\nRouting edges\n";
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-      fmt::format_to(it, "  {:<{}}{:>10}\n", labels[i], width + 2, value_text(edges[i]["count"]));
-    }
-  }
-  const Json& decisions = j["routing"]["decisions"];
-  if (!decisions.empty()) {
-    std::vector<std::string> labels;
-    std::size_t width = 0;
-    for (const Json& d : decisions) {
-      labels.push_back(
-          fmt::format("{} -> {}", d["node"].get<std::string>(), d["agent"].get<std::string>()));
-      width = std::max(width, labels.back().size());
-    }
-    text += "\nRouting decisions (node -> agent)\n";
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-      fmt::format_to(it, "  {:<{}}{:>10}\n", labels[i], width + 2,
-                     value_text(decisions[i]["count"]));
-    }
-  }
-  text += "\nBudget exhausted ";
-  for (const auto& [kind, n] : j["budget_exhausted"].items()) {
-    fmt::format_to(it, " {} {}", kind, value_text(n));
-  }
-  const Json& co = j["coordination"];
-  fmt::format_to(it,
-                 "\nCoordination  duplicated calls {} (${})  silent failures caught {} of {}  "
-                 "stuck without an owner {}\n",
-                 value_text(co["duplicated_calls"]), value_text(co["duplicated_cost_usd"]),
-                 value_text(co["silent_caught"]), value_text(co["silent_outputs"]),
-                 value_text(co["stuck_requests"]));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-}
+nlohmann::ordered_json MetricsCollector::to_json() const { return eval::to_json(result()); }
 
 }  // namespace orchsim::eval

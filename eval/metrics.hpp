@@ -15,9 +15,9 @@
 //   observers.add(&metrics);
 //   simulation.run();
 //   metrics.finalize(sim.now(), usage_from_agents());
-//   report["metrics"] = metrics.to_json();
+//   const RunMetrics m = metrics.result();     // report["metrics"] = to_json(m)
 //
-// JSON schema (to_json(); the "metrics" section of report.json). Keys appear
+// JSON schema (to_json(result()); the "metrics" section of report.json). Keys appear
 // in this order. Times are milliseconds rounded to 4 decimals, rates and
 // qualities to 6 decimals, USD to 8 decimals, per-request means to 4
 // decimals. A value with no data behind it (a mean of nothing, a quantile of
@@ -105,12 +105,8 @@
 //                               end included) / finished requests
 //     }
 //   }
-// write_csv() writes the same numbers in long format, `metric,scope,value`
-// (scope "all", "class:<name>", "agent:<name>", "outcome:<name>",
-// "cause:<name>", "node:<name>", "workflow:<name>", "edge:<from>-><to>",
-// "decision:<node>-><agent>",
-// "budget:<kind>"); a null is an empty value, numbers are the JSON's numbers. write_table() is a
-// fixed-width summary for people.
+// result() is the same numbers as a typed RunMetrics (eval/run_metrics.hpp);
+// metrics.csv and the terminal table are views of it (eval/run_metrics_text.hpp).
 #pragma once
 
 #include <array>
@@ -126,6 +122,7 @@
 
 #include "eval/histogram.hpp"
 #include "eval/pair_counts.hpp"
+#include "eval/run_metrics.hpp"
 #include "orchestration/events.hpp"
 #include "sim/time.hpp"
 
@@ -252,9 +249,11 @@ class MetricsCollector final : public orchestration::Observer {
   // matching). Call once, after the last event.
   void finalize(sim::Time end, std::vector<AgentUsage> usage);
 
+  // What the run measured, as the report gives it (eval/run_metrics.hpp).
+  // Every export is a view of this value: to_json, write_csv, write_table.
+  RunMetrics result() const;
+  // Shorthand for eval::to_json(result()), the "metrics" section of report.json.
   nlohmann::ordered_json to_json() const;
-  void write_table(std::ostream& out) const;
-  void write_csv(std::ostream& out) const;
 
   const RequestStats& requests() const { return requests_; }
   const std::vector<ClassStats>& classes() const { return classes_; }
@@ -279,6 +278,9 @@ class MetricsCollector final : public orchestration::Observer {
 
  private:
   void add_to_series(double latency_ms);
+  RequestMetrics request_metrics() const;
+  void add_structure(RunMetrics& m) const;  // nodes, sub-workflows, edges, decisions
+  SteadyStateMetrics steady_state() const;
   // Fixed-time warm-up and the compacted latency series (in finish order) for
   // MSER-5 and batch means: at most kSeriesMax points, each the mean of
   // series_batch_ latencies; when full, neighbours merge and the batch doubles.

@@ -12,7 +12,7 @@ namespace orchsim::eval {
 namespace {
 
 struct Slot {
-  nlohmann::ordered_json metrics;
+  RunMetrics metrics;
   std::unique_ptr<LogLinearHistogram> latency_all, latency_success;
   std::exception_ptr error;
 };
@@ -38,7 +38,7 @@ ReplicationSet run_replications(const scenarios::Scenario& scenario,
         run.duration = options.duration;
         run.warmup = options.warmup;
         RunResult r = run_scenario(scenario, run);
-        slot.metrics = r.metrics->to_json();
+        slot.metrics = r.metrics->result();
         slot.latency_all = std::make_unique<LogLinearHistogram>(r.metrics->requests().latency_all);
         slot.latency_success =
             std::make_unique<LogLinearHistogram>(r.metrics->requests().latency_success);
@@ -113,13 +113,12 @@ std::vector<std::pair<std::string, double>> flatten_numeric(const nlohmann::orde
   return out;
 }
 
-std::vector<MetricSummary> summarize(const std::vector<nlohmann::ordered_json>& metrics,
-                                     double level) {
+std::vector<MetricSummary> summarize(const std::vector<RunMetrics>& metrics, double level) {
   std::vector<MetricSummary> out;
   std::map<std::string, std::size_t, std::less<>> index;  // name -> position in out (lookup only)
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t r = 0; r < metrics.size(); ++r) {
-    for (auto& [name, value] : flatten_numeric(metrics[r])) {
+    for (auto& [name, value] : flatten(metrics[r])) {
       auto it = index.find(name);
       if (it == index.end()) {
         it = index.emplace(name, out.size()).first;

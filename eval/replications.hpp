@@ -7,7 +7,7 @@
 // slot, so results are merged in replication order and every output is
 // bit-identical whatever `jobs` is. An exception in a replication is rethrown
 // (the lowest index first) after every thread has joined.
-// Memory: one metrics JSON and two latency histograms (~115 KB) per replication.
+// Memory: one RunMetrics and two latency histograms (~115 KB) per replication.
 //
 //   ReplicationOptions o;
 //   o.replications = 10;
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "eval/histogram.hpp"
+#include "eval/run_metrics.hpp"
 #include "eval/runner.hpp"
 #include "eval/statistics.hpp"
 #include "scenarios/scenario.hpp"
@@ -46,16 +47,17 @@ struct ReplicationOptions {
 };
 
 struct ReplicationSet {
-  std::vector<std::uint64_t> seeds;             // by replication index
-  std::vector<nlohmann::ordered_json> metrics;  // MetricsCollector::to_json() of each
-  LogLinearHistogram latency_all;               // merged over replications, ns
+  std::vector<std::uint64_t> seeds;  // by replication index
+  std::vector<RunMetrics> metrics;   // MetricsCollector::result() of each
+  LogLinearHistogram latency_all;    // merged over replications, ns
   LogLinearHistogram latency_success;
 };
 
 ReplicationSet run_replications(const scenarios::Scenario& scenario,
                                 const ReplicationOptions& options);
 
-// Numeric leaves of a metrics JSON as dotted paths, in document order.
+// Numeric leaves of any JSON as dotted paths, in document order (for a
+// run's metrics, flatten(RunMetrics) gives the same names without the JSON).
 // Arrays of objects are keyed by their string fields joined with "->"
 // ("agents.cheap_model.cost_usd", "routing.edges.start->answer_query.count"),
 // else by index. Nulls, booleans and strings are left out.
@@ -79,8 +81,7 @@ double quantization_bound(double value);  // LogLinearHistogram::kRelativeError 
 // of a quantile metric is the t interval over replications widened by
 // quantization_bound(mean): it never claims more precision than the
 // histogram has.
-std::vector<MetricSummary> summarize(const std::vector<nlohmann::ordered_json>& metrics,
-                                     double level = 0.95);
+std::vector<MetricSummary> summarize(const std::vector<RunMetrics>& metrics, double level = 0.95);
 
 // {"n", "mean", "sd", "ci_low", "ci_high"} (ci_* null with fewer than 2 values).
 nlohmann::ordered_json to_json(const stats::ConfidenceInterval& ci);

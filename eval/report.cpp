@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "eval/json_number.hpp"
+#include "eval/run_metrics_text.hpp"
 
 namespace orchsim::eval {
 namespace {
@@ -41,13 +42,9 @@ std::vector<std::int64_t> r10_edges(std::int64_t lo, std::int64_t hi) {
 
 }  // namespace
 
-nlohmann::ordered_json latency_histogram_json(const LogLinearHistogram& all,
-                                              const LogLinearHistogram& success) {
-  nlohmann::ordered_json j;
-  j["edges_ms"] = nlohmann::ordered_json::array();
-  j["all"] = nlohmann::ordered_json::array();
-  j["success"] = nlohmann::ordered_json::array();
-  if (all.empty()) return j;
+LatencyBins latency_bins(const LogLinearHistogram& all, const LogLinearHistogram& success) {
+  LatencyBins bins;
+  if (all.empty()) return bins;
   const std::vector<std::int64_t> edges = r10_edges(all.min(), all.max());
   auto bin_counts = [&edges](const LogLinearHistogram& h) {
     std::vector<std::uint64_t> counts(edges.size() - 1, 0);
@@ -64,9 +61,20 @@ nlohmann::ordered_json latency_histogram_json(const LogLinearHistogram& all,
     return counts;
   };
   for (const std::int64_t e : edges)
-    j["edges_ms"].push_back(json_number(static_cast<double>(e) * 1e-6, 6));
-  for (const std::uint64_t c : bin_counts(all)) j["all"].push_back(c);
-  for (const std::uint64_t c : bin_counts(success)) j["success"].push_back(c);
+    bins.edges_ms.push_back(round_to(static_cast<double>(e) * 1e-6, 6));
+  bins.all = bin_counts(all);
+  bins.success = bin_counts(success);
+  return bins;
+}
+
+nlohmann::ordered_json to_json(const LatencyBins& bins) {
+  nlohmann::ordered_json j;
+  j["edges_ms"] = nlohmann::ordered_json::array();
+  for (const double e : bins.edges_ms) {  // rounded already
+    j["edges_ms"].push_back(std::isfinite(e) ? nlohmann::ordered_json(e) : nullptr);
+  }
+  j["all"] = bins.all;
+  j["success"] = bins.success;
   return j;
 }
 
@@ -90,9 +98,9 @@ nlohmann::ordered_json make_report(const scenarios::Scenario& s, const RunResult
   // How far a reported quantile may be from the sample's own (histogram resolution).
   j["quantiles"] = {{"method", "log-linear histogram, interpolated within a bucket by rank"},
                     {"relative_error", LogLinearHistogram::kRelativeError}};
-  j["latency_histogram"] = latency_histogram_json(r.metrics->requests().latency_all,
-                                                  r.metrics->requests().latency_success);
-  if (r.timeseries) j["timeseries"] = r.timeseries->to_json();
+  j["latency_histogram"] = to_json(
+      latency_bins(r.metrics->requests().latency_all, r.metrics->requests().latency_success));
+  if (r.timeseries) j["timeseries"] = to_json(r.timeseries->result());
   j["metastability"] = to_json(r.metastability);
   return j;
 }
@@ -101,7 +109,7 @@ void write_summary_table(std::ostream& out, const scenarios::Scenario& s, const 
   out << fmt::format(
       "scenario  {}  (seed {}, {} requests arrived, {:.3f} s simulated, {} events)\n", s.name,
       r.seed, r.arrived, r.end.seconds_f(), r.events);
-  r.metrics->write_table(out);
+  write_table(out, r.metrics->result());
   out << summary_line(r.metastability);
 }
 

@@ -26,8 +26,8 @@ inline constexpr int kReportSchemaVersion = 1;
 // bucket goes to the bin holding its midpoint, so counts are exact up to the
 // histogram's 1/256 resolution at a bin edge. Empty arrays for no requests.
 //   {"edges_ms": [n + 1 numbers], "all": [n ints], "success": [n ints]}
-nlohmann::ordered_json latency_histogram_json(const LogLinearHistogram& all,
-                                              const LogLinearHistogram& success);
+// (to_json(latency_bins(all, success)); eval/run_series.hpp).
+LatencyBins latency_bins(const LogLinearHistogram& all, const LogLinearHistogram& success);
 
 nlohmann::ordered_json make_report(const scenarios::Scenario& scenario, const RunResult& result);
 

@@ -132,16 +132,12 @@ std::optional<double> call_performance_threshold(const std::vector<RouterPoint>&
   return std::nullopt;
 }
 
-std::optional<double> strong_fraction(const nlohmann::ordered_json& metrics,
-                                      const std::string& strong_agent) {
-  const auto& arrived = metrics["requests"]["arrived"];
-  if (!arrived.is_number() || arrived.get<double>() <= 0.0) return std::nullopt;
-  for (const auto& agent : metrics["agents"]) {
-    if (agent["name"] == strong_agent && agent["calls_started"].is_number()) {
-      return std::clamp(agent["calls_started"].get<double>() / arrived.get<double>(), 0.0, 1.0);
-    }
-  }
-  return std::nullopt;
+std::optional<double> strong_fraction(const RunMetrics& metrics, const std::string& strong_agent) {
+  const std::uint64_t arrived = metrics.requests.arrived;
+  const AgentMetrics* agent = metrics.agent(strong_agent);
+  if (arrived == 0 || agent == nullptr) return std::nullopt;
+  return std::clamp(static_cast<double>(agent->calls_started) / static_cast<double>(arrived), 0.0,
+                    1.0);
 }
 
 namespace {
@@ -233,19 +229,20 @@ SweepResult summarize_sweep(const std::vector<GridAxis>& grid,
 void mark_pareto(std::vector<SweepPoint>& points) {
   std::vector<Objectives> objectives;
   for (const SweepPoint& p : points) {
-    objectives.push_back({mean_of(p.summaries, "latency_ms.all.p99"),
-                          mean_of(p.summaries, "per_request.cost_usd"),
-                          mean_of(p.summaries, "quality.mean")});
+    objectives.push_back({mean_of(p.summaries, metric::kLatencyP99),
+                          mean_of(p.summaries, metric::kCostPerRequest),
+                          mean_of(p.summaries, metric::kQualityMean)});
   }
   const std::vector<bool> front = pareto_front(objectives);
   for (std::size_t i = 0; i < points.size(); ++i) points[i].pareto = front[i];
 }
 
 const std::vector<std::string>& sweep_key_metrics() {
-  static const std::vector<std::string> keys = {"latency_ms.all.p50",   "latency_ms.all.p99",
-                                                "per_request.cost_usd", "quality.mean",
-                                                "quality.pass_rate",    "requests.success_rate",
-                                                "per_request.calls",    "requests.throughput_rps"};
+  static const std::vector<std::string> keys = {
+      std::string(metric::kLatencyP50),      std::string(metric::kLatencyP99),
+      std::string(metric::kCostPerRequest),  std::string(metric::kQualityMean),
+      std::string(metric::kPassRate),        std::string(metric::kSuccessRate),
+      std::string(metric::kCallsPerRequest), std::string(metric::kThroughput)};
   return keys;
 }
 

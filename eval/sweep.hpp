@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/metric_names.hpp"
 #include "eval/replications.hpp"
 
 namespace orchsim::eval {
@@ -70,7 +71,7 @@ struct RouterSpec {
   std::string strong_agent;  // its calls_started / requests.arrived is the strong fraction
   std::vector<std::pair<std::string, std::string>> weak_overrides;    // an always-weak reference
   std::vector<std::pair<std::string, std::string>> strong_overrides;  // an always-strong reference
-  std::string quality_metric = "quality.mean";
+  std::string quality_metric = std::string(metric::kQualityMean);
 };
 
 struct SweepResult {
@@ -79,11 +80,10 @@ struct SweepResult {
   std::optional<double> cpt50, cpt80;
 };
 
-// Strong fraction of one replication's metrics JSON: the strong agent's
+// Strong fraction of one replication's metrics: the strong agent's
 // calls_started over requests.arrived, clamped to [0, 1]; nullopt when the
 // agent is not in the run.
-std::optional<double> strong_fraction(const nlohmann::ordered_json& metrics,
-                                      const std::string& strong_agent);
+std::optional<double> strong_fraction(const RunMetrics& metrics, const std::string& strong_agent);
 
 // Throws std::invalid_argument (with the loader's diagnostics) when a point's
 // scenario does not load.

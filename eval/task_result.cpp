@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "eval/run_metrics_json.hpp"
 #include "eval/runner.hpp"
 
 namespace orchsim::eval {
@@ -20,7 +21,7 @@ TaskResult run_task(const LoadedPlan& loaded, std::uint64_t index, const std::st
   const RunResult r = run_scenario(loaded.scenarios.at(task.config), run);
   TaskResult out;
   out.index = index;
-  out.metrics = r.metrics->to_json().dump();
+  out.metrics = to_json(r.metrics->result()).dump();
   out.latency_all = r.metrics->requests().latency_all.encode();
   out.latency_success = r.metrics->requests().latency_success.encode();
   out.wall_seconds =
@@ -102,16 +103,18 @@ StatusOr<std::vector<ReplicationSet>> replication_sets(const TaskPlan& plan,
     if (row.index != task.index || task.config >= sets.size()) return bad("out of order");
     ReplicationSet& set = sets[task.config];
     if (set.seeds.size() != task.replication) return bad("out of order");
-    nlohmann::ordered_json metrics =
+    const nlohmann::ordered_json doc =
         nlohmann::ordered_json::parse(row.metrics, nullptr, /*allow_exceptions=*/false);
-    if (metrics.is_discarded() || !metrics.is_object()) {
+    if (doc.is_discarded() || !doc.is_object()) {
       return bad("the metrics column is not a JSON object");
     }
+    StatusOr<RunMetrics> metrics = run_metrics_from_json(doc, "metrics");
+    if (!metrics.ok()) return bad(metrics.status().message());
     const auto all = LogLinearHistogram::decode(row.latency_all);
     const auto success = LogLinearHistogram::decode(row.latency_success);
     if (!all || !success) return bad("a latency histogram does not decode");
     set.seeds.push_back(task.seed);
-    set.metrics.push_back(std::move(metrics));
+    set.metrics.push_back(std::move(*metrics));
     set.latency_all.merge(*all);
     set.latency_success.merge(*success);
   }

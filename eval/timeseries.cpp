@@ -194,54 +194,48 @@ double TimeSeriesCollector::in_flight_mean(std::size_t i) const {
   return in_flight_area_[i] / covered_ns(i);
 }
 
-Json TimeSeriesCollector::to_json() const {
+TimeSeries TimeSeriesCollector::result() const {
   const std::size_t n = bucket_count();
   auto counts = [n](const std::vector<std::uint64_t>& v) {
-    Json a = Json::array();
-    for (std::size_t i = 0; i < n; ++i) a.push_back(v[i]);
-    return a;
+    return std::vector<std::uint64_t>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
   };
+  // A level's mean over each bucket, rounded as the report writes it.
   auto levels = [this, n](const std::vector<double>& area, int decimals) {
-    Json a = Json::array();
-    for (std::size_t i = 0; i < n; ++i) a.push_back(json_number(area[i] / covered_ns(i), decimals));
-    return a;
+    std::vector<double> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = round_to(area[i] / covered_ns(i), decimals);
+    return out;
   };
-  Json j;
-  j["bucket_ms"] = json_number(width_.milliseconds_f(), kMeanDecimals);
-  j["buckets"] = n;
-  j["arrived"] = counts(arrived_);
-  j["completed"] = counts(completed_);
-  j["failed"] = counts(failed_);
-  Json latency = Json::array();
+  TimeSeries t;
+  t.bucket_ms = round_to(width_.milliseconds_f(), kMeanDecimals);
+  t.arrived = counts(arrived_);
+  t.completed = counts(completed_);
+  t.failed = counts(failed_);
+  t.latency_mean_ms.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t ended = completed_[i] + failed_[i];
-    latency.push_back(
-        ended == 0 ? Json(nullptr)
-                   : json_number(latency_sum_ms_[i] / static_cast<double>(ended), kMeanDecimals));
+    if (ended > 0)
+      t.latency_mean_ms[i] =
+          round_to(latency_sum_ms_[i] / static_cast<double>(ended), kMeanDecimals);
   }
-  j["latency_mean_ms"] = std::move(latency);
-  j["in_flight_mean"] = levels(in_flight_area_, kMeanDecimals);
-  Json cost = Json::array();
-  for (std::size_t i = 0; i < n; ++i) cost.push_back(json_number(cost_usd_[i], kUsdDecimals));
-  j["cost_usd"] = std::move(cost);
-  Json agents = Json::array();
+  t.in_flight_mean = levels(in_flight_area_, kMeanDecimals);
+  t.cost_usd.resize(n);
+  for (std::size_t i = 0; i < n; ++i) t.cost_usd[i] = round_to(cost_usd_[i], kUsdDecimals);
   for (const AgentSeries& a : agents_) {
-    Json aj;
-    aj["name"] = a.name;
-    aj["calls"] = counts(a.calls);
-    aj["failed_calls"] = counts(a.failed_calls);
-    aj["queue_mean"] = levels(a.queue_area, kMeanDecimals);
-    aj["busy_mean"] = levels(a.busy_area, kMeanDecimals);
-    aj["breaker_open_share"] = levels(a.open_ns, kShareDecimals);
-    aj["breaker_half_open_share"] = levels(a.half_open_ns, kShareDecimals);
-    agents.push_back(std::move(aj));
+    TimeSeries::Agent s;
+    s.name = a.name;
+    s.calls = counts(a.calls);
+    s.failed_calls = counts(a.failed_calls);
+    s.queue_mean = levels(a.queue_area, kMeanDecimals);
+    s.busy_mean = levels(a.busy_area, kMeanDecimals);
+    s.breaker_open_share = levels(a.open_ns, kShareDecimals);
+    s.breaker_half_open_share = levels(a.half_open_ns, kShareDecimals);
+    t.agents.push_back(std::move(s));
   }
-  j["agents"] = std::move(agents);
-  j["routing"] = routing_json(n);
-  return j;
+  t.routing = routing(n);
+  return t;
 }
 
-Json TimeSeriesCollector::routing_json(std::size_t buckets) const {
+std::vector<TimeSeries::RoutingNode> TimeSeriesCollector::routing(std::size_t buckets) const {
   // Pairs sorted by (node, agent), so the section does not depend on which
   // pair happened to call first.
   std::vector<const RouteSeries*> sorted;
@@ -250,29 +244,79 @@ Json TimeSeriesCollector::routing_json(std::size_t buckets) const {
   std::sort(sorted.begin(), sorted.end(), [](const RouteSeries* a, const RouteSeries* b) {
     return a->node != b->node ? a->node < b->node : a->agent < b->agent;
   });
-  Json routing = Json::array();
+  std::vector<TimeSeries::RoutingNode> out;
   for (std::size_t i = 0; i < sorted.size();) {
     std::size_t end = i;
     while (end < sorted.size() && sorted[end]->node == sorted[i]->node) ++end;
     if (end - i >= 2) {  // a node with one agent routes nothing
       const orchestration::NodeId node = sorted[i]->node;
-      Json nj;
-      nj["node"] = node < node_names_.size() ? node_names_[node] : "node" + std::to_string(node);
-      Json agents = Json::array();
+      TimeSeries::RoutingNode rn;
+      rn.node = node < node_names_.size() ? node_names_[node] : "node" + std::to_string(node);
       for (std::size_t k = i; k < end; ++k) {
         const RouteSeries& r = *sorted[k];
-        Json calls = Json::array();
-        for (std::size_t b = 0; b < buckets; ++b) calls.push_back(r.calls[b]);
-        agents.push_back({{"name", r.agent < agents_.size() ? agents_[r.agent].name
-                                                            : "agent" + std::to_string(r.agent)},
-                          {"calls", std::move(calls)}});
+        rn.agents.push_back(r.agent < agents_.size() ? agents_[r.agent].name
+                                                     : "agent" + std::to_string(r.agent));
+        rn.calls.emplace_back(r.calls.begin(),
+                              r.calls.begin() + static_cast<std::ptrdiff_t>(buckets));
       }
-      nj["agents"] = std::move(agents);
-      routing.push_back(std::move(nj));
+      out.push_back(std::move(rn));
     }
     i = end;
   }
-  return routing;
+  return out;
+}
+
+namespace {
+
+// Rounded already: only a non-finite value (a level over an empty bucket) becomes null.
+Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+}  // namespace
+
+Json to_json(const TimeSeries& t) {
+  const std::size_t n = t.size();
+  auto levels = [](const std::vector<double>& v) {
+    Json a = Json::array();
+    for (const double x : v) a.push_back(finite_or_null(x));
+    return a;
+  };
+  Json j;
+  j["bucket_ms"] = finite_or_null(t.bucket_ms);
+  j["buckets"] = n;
+  j["arrived"] = t.arrived;
+  j["completed"] = t.completed;
+  j["failed"] = t.failed;
+  Json latency = Json::array();
+  for (const std::optional<double>& v : t.latency_mean_ms)
+    latency.push_back(v ? finite_or_null(*v) : Json(nullptr));
+  j["latency_mean_ms"] = std::move(latency);
+  j["in_flight_mean"] = levels(t.in_flight_mean);
+  j["cost_usd"] = levels(t.cost_usd);
+  Json agents = Json::array();
+  for (const TimeSeries::Agent& a : t.agents) {
+    Json aj;
+    aj["name"] = a.name;
+    aj["calls"] = a.calls;
+    aj["failed_calls"] = a.failed_calls;
+    aj["queue_mean"] = levels(a.queue_mean);
+    aj["busy_mean"] = levels(a.busy_mean);
+    aj["breaker_open_share"] = levels(a.breaker_open_share);
+    aj["breaker_half_open_share"] = levels(a.breaker_half_open_share);
+    agents.push_back(std::move(aj));
+  }
+  j["agents"] = std::move(agents);
+  Json routing = Json::array();
+  for (const TimeSeries::RoutingNode& rn : t.routing) {
+    Json nj;
+    nj["node"] = rn.node;
+    Json as = Json::array();
+    for (std::size_t k = 0; k < rn.agents.size(); ++k)
+      as.push_back({{"name", rn.agents[k]}, {"calls", rn.calls[k]}});
+    nj["agents"] = std::move(as);
+    routing.push_back(std::move(nj));
+  }
+  j["routing"] = std::move(routing);
+  return j;
 }
 
 }  // namespace orchsim::eval

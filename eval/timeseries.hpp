@@ -52,6 +52,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/run_series.hpp"
 #include "orchestration/events.hpp"
 #include "sim/time.hpp"
 
@@ -93,7 +94,10 @@ class TimeSeriesCollector final : public orchestration::Observer {
   // Call once, after the last event.
   void finalize(sim::Time end);
 
-  nlohmann::ordered_json to_json() const;
+  // The series as the report gives it (eval/run_series.hpp); its JSON view
+  // is the report's "timeseries" section.
+  TimeSeries result() const;
+  nlohmann::ordered_json to_json() const { return eval::to_json(result()); }
 
   sim::Duration bucket_width() const { return width_; }
   // Buckets that hold data: up to the end time (after finalize) or the latest event.
@@ -156,7 +160,7 @@ class TimeSeriesCollector final : public orchestration::Observer {
   }
   std::vector<std::uint64_t>& add_route(orchestration::NodeId node,
                                         orchestration::AgentIndex agent);
-  nlohmann::ordered_json routing_json(std::size_t buckets) const;
+  std::vector<TimeSeries::RoutingNode> routing(std::size_t buckets) const;
 
   sim::Duration width_ = kFirstWidth;
   unsigned shift_ = 0;  // width_ = kFirstWidth x 2^shift_

@@ -7,6 +7,8 @@ namespace {
 
 QVariant opt(const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); }
 QVariant num(std::uint64_t n) { return QVariant(static_cast<qulonglong>(n)); }
+// A count known only after the run ended (servers, queue length): empty before.
+QVariant num(std::optional<std::uint32_t> n) { return n ? num(std::uint64_t{*n}) : QVariant(); }
 
 }  // namespace
 
@@ -14,7 +16,7 @@ AgentsModel::AgentsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void AgentsModel::set_report(const ReportData& report) {
   beginResetModel();
-  agents_ = report.agents;
+  agents_ = report.metrics.agents;
   endResetModel();
 }
 
@@ -39,19 +41,19 @@ QVariant AgentsModel::raw(const AgentRow& a, int column) const {
     case kServers:
       return num(a.servers);
     case kUtilisation:
-      return a.utilisation;
+      return opt(a.utilisation);
     case kCallsStarted:
       return num(a.calls_started);
     case kSuccess:
-      return num(a.ended.success);
+      return num(a.calls_ended.success);
     case kError:
-      return num(a.ended.error);
+      return num(a.calls_ended.error);
     case kTimeout:
-      return num(a.ended.timeout);
+      return num(a.calls_ended.timeout);
     case kInvalid:
-      return num(a.ended.invalid);
+      return num(a.calls_ended.invalid);
     case kCancelled:
-      return num(a.ended.cancelled);
+      return num(a.calls_ended.cancelled);
     case kQueueWaitMean:
       return opt(a.queue_wait_mean_ms);
     case kQueueWaitP99:
@@ -84,7 +86,8 @@ QVariant AgentsModel::data(const QModelIndex& index, int role) const {
     case kName:
       return v;
     case kUtilisation:
-      return QString::number(a.utilisation * 100.0, 'f', 2) + QStringLiteral(" %");
+      return a.utilisation ? QString::number(*a.utilisation * 100.0, 'f', 2) + QStringLiteral(" %")
+                           : QStringLiteral("–");
     case kQueueWaitMean:
     case kQueueWaitP99:
     case kDurationP50:

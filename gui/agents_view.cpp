@@ -75,7 +75,7 @@ void AgentsView::rebuild_chart() {
   QStringList names;
   double top = 0;
   for (auto it = agents.rbegin(); it != agents.rend(); ++it) {
-    const double percent = it->utilisation * 100.0;
+    const double percent = it->utilisation.value_or(0) * 100.0;
     *set << percent;
     names << QString::fromStdString(it->name);
     top = std::max(top, percent);

@@ -75,8 +75,10 @@ void CostQualityView::rebuild() {
   points_.clear();
   for (std::size_t i = 0; i < runs_.size(); ++i) {
     const ReportData& r = *runs_[i].report;
-    if (!r.quality_mean) continue;  // no successful answer: no quality to place it by
-    points_.push_back({runs_[i].label, r.cost_per_request_usd, *r.quality_mean, r.latency_all.p99,
+    const eval::RunMetrics& m = r.metrics;
+    // No successful answer: no quality to place it by; nothing finished: no cost.
+    if (!m.quality.mean || !m.per_request.cost_usd) continue;
+    points_.push_back({runs_[i].label, *m.per_request.cost_usd, *m.quality.mean, m.latency_all.p99,
                        false, false, static_cast<int>(i)});
   }
   if (sweep_) {

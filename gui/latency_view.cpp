@@ -131,12 +131,12 @@ void LatencyView::rebuild_cdf() {
     const bool binned = !r.latency_bins.empty();
     QList<QPointF> all = binned
                              ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.all),
-                                          cdf_points(r.latency_all))
-                             : cdf_points(r.latency_all);
+                                          cdf_points(r.metrics.latency_all))
+                             : cdf_points(r.metrics.latency_all);
     QList<QPointF> success =
         binned ? merged_cdf(cdf_points(r.latency_bins.edges_ms, r.latency_bins.success),
-                            cdf_points(r.latency_success))
-               : cdf_points(r.latency_success);
+                            cdf_points(r.metrics.latency_success))
+               : cdf_points(r.metrics.latency_success);
     if (log_axis_) {
       auto non_positive = [](const QPointF& p) { return p.x() <= 0; };
       all.removeIf(non_positive);
@@ -148,7 +148,8 @@ void LatencyView::rebuild_cdf() {
     any = true;
 
     auto* all_series = new QLineSeries;
-    all_series->setName(tr("%1: all finished (%2)").arg(run.label).arg(r.latency_all.count));
+    all_series->setName(
+        tr("%1: all finished (%2)").arg(run.label).arg(r.metrics.latency_all.count));
     all_series->replace(all);  // in bulk: appending point by point is far slower
     QPen pen(run.colour);
     pen.setWidthF(2.5);
@@ -158,7 +159,7 @@ void LatencyView::rebuild_cdf() {
     if (!success.isEmpty()) {
       auto* success_series = new QLineSeries;
       success_series->setName(
-          tr("%1: successful (%2)").arg(run.label).arg(r.latency_success.count));
+          tr("%1: successful (%2)").arg(run.label).arg(r.metrics.latency_success.count));
       success_series->replace(success);
       QPen dashed(shade(run.colour, 130));
       dashed.setWidthF(1.5);
@@ -169,9 +170,9 @@ void LatencyView::rebuild_cdf() {
 
     // One marker series per quantile, so the legend reads "p99 = 19931 ms".
     const std::tuple<const char*, const std::optional<double>*, double, int> marks[] = {
-        {"p50", &r.latency_all.p50, 50.0, 7},
-        {"p95", &r.latency_all.p95, 95.0, 9},
-        {"p99", &r.latency_all.p99, 99.0, 12}};
+        {"p50", &r.metrics.latency_all.p50, 50.0, 7},
+        {"p95", &r.metrics.latency_all.p95, 95.0, 9},
+        {"p99", &r.metrics.latency_all.p99, 99.0, 12}};
     for (const auto& [name, value, percent, size] : marks) {
       if (!value->has_value() || (log_axis_ && **value <= 0)) continue;
       auto* mark = new QScatterSeries;

@@ -463,8 +463,10 @@ void MainWindow::show_run(std::shared_ptr<const LoadedRun> run) {
   refresh_views();
   const ReportData& r = *run_->report;
   const QString name = QString::fromStdString(r.scenario_name);
-  setWindowTitle(
-      tr("%1 (seed %2, %3 requests) - orchsim explorer").arg(name).arg(r.seed).arg(r.arrived));
+  setWindowTitle(tr("%1 (seed %2, %3 requests) - orchsim explorer")
+                     .arg(name)
+                     .arg(r.seed)
+                     .arg(r.metrics.requests.arrived));
   status_->setText(QString::fromStdString(r.source));
   Q_EMIT report_loaded();
 }
@@ -481,7 +483,7 @@ void MainWindow::refresh_views() {
   classes_model_->setHorizontalHeaderLabels({tr("class"), tr("requests"), tr("completed"),
                                              tr("success"), tr("p50 (ms)"), tr("p99 (ms)"),
                                              tr("quality"), tr("cost (USD)")});
-  for (const ClassRow& c : r.classes) {
+  for (const ClassRow& c : r.metrics.classes) {
     auto number = [](std::optional<double> v, int decimals, double scale = 1.0) {
       auto* item =
           new QStandardItem(v ? QString::number(*v * scale, 'f', decimals) : QStringLiteral("-"));
@@ -573,7 +575,7 @@ bool MainWindow::save_screenshots(const QString& dir, QString* error) {
   // with the highest failure rate, and the slowest request kept in detail.
   if (const ReportData* r = report()) {
     const NodeRow* worst = nullptr;
-    for (const NodeRow& n : r->nodes) {
+    for (const NodeRow& n : r->metrics.nodes) {
       if (worst == nullptr || n.failure_rate().value_or(0) > worst->failure_rate().value_or(0))
         worst = &n;
     }

@@ -46,11 +46,11 @@ QString node_details_html(const ReportData& report, const std::string& node) {
     html += row(QObject::tr("calls"), QString::number(n->calls_started));
     html += row(QObject::tr("ended"),
                 QObject::tr("%1 ok, %2 invalid, %3 error, %4 timeout, %5 cancelled")
-                    .arg(n->ended.success)
-                    .arg(n->ended.invalid)
-                    .arg(n->ended.error)
-                    .arg(n->ended.timeout)
-                    .arg(n->ended.cancelled));
+                    .arg(n->calls_ended.success)
+                    .arg(n->calls_ended.invalid)
+                    .arg(n->calls_ended.error)
+                    .arg(n->calls_ended.timeout)
+                    .arg(n->calls_ended.cancelled));
     html += row(QObject::tr("failure rate"),
                 QStringLiteral("%1 %").arg(n->failure_rate().value_or(0) * 100, 0, 'f', 2));
     html += row(QObject::tr("mean call"), ms(n->duration_mean_ms));
@@ -60,10 +60,10 @@ QString node_details_html(const ReportData& report, const std::string& node) {
   }
 
   std::uint64_t routed = 0;
-  for (const DecisionCount& d : report.decisions) {
+  for (const DecisionCount& d : report.metrics.decisions) {
     if (d.node == node) routed += d.count;
   }
-  for (const DecisionCount& d : report.decisions) {
+  for (const DecisionCount& d : report.metrics.decisions) {
     if (d.node != node) continue;
     const AgentRow* a = report.agent(d.agent);
     html += QStringLiteral("<h4>agent %1 &mdash; %2 calls routed here (%3 %)</h4>")
@@ -75,24 +75,29 @@ QString node_details_html(const ReportData& report, const std::string& node) {
     if (a == nullptr) continue;
     html += QStringLiteral("<table cellspacing=4>");
     html += row(QObject::tr("servers, utilisation"),
-                QStringLiteral("%1, %2 %").arg(a->servers).arg(a->utilisation * 100, 0, 'f', 1));
+                QStringLiteral("%1, %2 %")
+                    .arg(a->servers.value_or(0))
+                    .arg(a->utilisation.value_or(0) * 100, 0, 'f', 1));
     html += row(QObject::tr("queue wait mean / p99"),
                 ms(a->queue_wait_mean_ms) + " / " + ms(a->queue_wait_p99_ms));
-    html += row(QObject::tr("max queue length"), QString::number(a->max_queue_length));
+    html += row(QObject::tr("max queue length"), QString::number(a->max_queue_length.value_or(0)));
     html +=
         row(QObject::tr("call p50 / p99"), ms(a->duration_p50_ms) + " / " + ms(a->duration_p99_ms));
     html += row(QObject::tr("all calls to it"),
                 QObject::tr("%1 started: %2 ok, %3 invalid, %4 error, %5 timeout, %6 cancelled")
                     .arg(a->calls_started)
-                    .arg(a->ended.success)
-                    .arg(a->ended.invalid)
-                    .arg(a->ended.error)
-                    .arg(a->ended.timeout)
-                    .arg(a->ended.cancelled));
+                    .arg(a->calls_ended.success)
+                    .arg(a->calls_ended.invalid)
+                    .arg(a->calls_ended.error)
+                    .arg(a->calls_ended.timeout)
+                    .arg(a->calls_ended.cancelled));
     QString errors;
-    for (const auto& [kind, count] : a->errors) {
+    for (std::size_t k = 0; k < eval::ErrorCounts::kKinds; ++k) {
+      if (a->errors.counts[k] == 0) continue;  // only the kinds seen
       if (!errors.isEmpty()) errors += QStringLiteral(", ");
-      errors += QStringLiteral("%1 %2").arg(count).arg(QString::fromStdString(kind));
+      errors += QStringLiteral("%1 %2")
+                    .arg(a->errors.counts[k])
+                    .arg(QString::fromStdString(std::string(eval::ErrorCounts::name(k))));
     }
     html += row(QObject::tr("errors"), errors.isEmpty() ? QObject::tr("none") : errors);
     html += row(QObject::tr("cost"), QStringLiteral("%1 USD").arg(a->cost_usd, 0, 'f', 4));

@@ -19,8 +19,8 @@ namespace {
 
 // The agent's index in the report's agent list (its colour), or its position.
 std::size_t agent_index(const ReportData& r, const std::string& name, std::size_t fallback) {
-  for (std::size_t i = 0; i < r.agents.size(); ++i) {
-    if (r.agents[i].name == name) return i;
+  for (std::size_t i = 0; i < r.metrics.agents.size(); ++i) {
+    if (r.metrics.agents[i].name == name) return i;
   }
   return fallback;
 }

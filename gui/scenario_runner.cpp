@@ -76,21 +76,12 @@ void ScenarioRunner::start(RunRequest request) {
       };
       const eval::RunResult result = eval::run_scenario(*loaded.scenario, options);
       if (flag->load()) return;
-      // Build the report the way `orchsim run --out` writes it and read it back
-      // through the same loader, so both paths show exactly the same numbers.
-      const nlohmann::ordered_json doc = eval::make_report(*loaded.scenario, result);
-      ReportLoad report =
-          report_from_json(doc, "scenario " + loaded.scenario->name + " (run here)");
-      if (!report.ok()) {
-        const QString message = QString::fromStdString(report.error);
-        post([this, message] {
-          running_ = false;
-          Q_EMIT failed(message);
-        });
-        return;
-      }
+      // The results model itself, no JSON in between; report_from_run gives
+      // the numbers `orchsim run --out` would write (tests/gui check both
+      // paths agree).
       auto run = std::make_shared<LoadedRun>();
-      run->report = std::make_shared<const ReportData>(std::move(*report.report));
+      run->report = std::make_shared<const ReportData>(report_from_run(
+          *loaded.scenario, result, "scenario " + loaded.scenario->name + " (run here)"));
       const eval::RequestLog& log = *result.request_log;
       const eval::RequestLogOptions sizes;
       RequestLoad requests =

@@ -43,7 +43,7 @@ void SummaryModel::rebuild() {
   std::vector<std::string> causes;
   for (const std::optional<ReportData>* run : {&a_, &b_}) {
     if (!run->has_value()) continue;
-    for (const auto& [cause, n] : (*run)->failed_by_cause) {
+    for (const auto& [cause, n] : (*run)->metrics.requests.failed_by_cause) {
       if (std::find(causes.begin(), causes.end(), cause) == causes.end()) causes.push_back(cause);
     }
   }
@@ -100,25 +100,27 @@ std::vector<SummaryModel::Row> SummaryModel::build_rows(const ReportData& r,
   add("simulated_s", tr("Simulated time"), r.simulated_s, fixed(r.simulated_s, 1, tr("s")),
       tr("Simulated time when the run stopped"));
 
-  count("arrived", tr("Requests arrived"), r.arrived, tr("completed + failed + in flight"));
-  count("completed", tr("Requests completed"), r.completed, tr("Ended with an answer"));
-  count("failed", tr("Requests failed"), r.failed, tr("Ended without an answer"));
-  count("in_flight", tr("Requests in flight at the end"), r.in_flight,
+  const eval::RequestMetrics& q = r.metrics.requests;
+  const eval::PerRequestMetrics& per = r.metrics.per_request;
+  count("arrived", tr("Requests arrived"), q.arrived, tr("completed + failed + in flight"));
+  count("completed", tr("Requests completed"), q.completed, tr("Ended with an answer"));
+  count("failed", tr("Requests failed"), q.failed, tr("Ended without an answer"));
+  count("in_flight", tr("Requests in flight at the end"), q.in_flight,
         tr("Still running when the drain limit passed"));
   for (const std::string& cause : causes) {
     std::uint64_t n = 0;
-    for (const auto& [c, k] : r.failed_by_cause) {
+    for (const auto& [c, k] : q.failed_by_cause) {
       if (c == cause) n = k;
     }
     count("failed_" + cause, tr("  failed: %1").arg(QString::fromStdString(cause)), n,
           tr("Requests that failed with this cause"));
   }
-  add("success_rate", tr("Success rate"), r.success_rate, percent(r.success_rate),
+  add("success_rate", tr("Success rate"), q.success_rate, percent(q.success_rate),
       tr("completed / finished"));
-  add("throughput_rps", tr("Throughput"), r.throughput_rps, fixed(r.throughput_rps, 2, tr("req/s")),
+  add("throughput_rps", tr("Throughput"), q.throughput_rps, fixed(q.throughput_rps, 2, tr("req/s")),
       tr("Completed requests per simulated second"));
 
-  const LatencySummary& l = r.latency_all;
+  const LatencySummary& l = r.metrics.latency_all;
   const QString ms = tr("ms");
   const QString finished = tr("over all finished requests");
   add("latency_mean_ms", tr("Latency mean"), l.mean, fixed(l.mean, 1, ms), finished);
@@ -130,31 +132,32 @@ std::vector<SummaryModel::Row> SummaryModel::build_rows(const ReportData& r,
   add("latency_p999_ms", tr("Latency p99.9"), l.p999, fixed(l.p999, 1, ms), finished);
   add("latency_max_ms", tr("Latency max"), l.max, fixed(l.max, 1, ms), finished);
 
-  add("quality_mean", tr("Quality mean"), r.quality_mean, fixed(r.quality_mean, 3),
+  add("quality_mean", tr("Quality mean"), r.metrics.quality.mean, fixed(r.metrics.quality.mean, 3),
       tr("Mean true quality of successful answers"));
-  add("pass_rate", tr("Quality pass rate"), r.pass_rate, percent(r.pass_rate),
-      tr("Share of successful answers with quality >= %1").arg(r.quality_threshold));
-  add("silent_failure_rate", tr("Silent failure rate"), r.silent_failure_rate,
-      percent(r.silent_failure_rate),
+  add("pass_rate", tr("Quality pass rate"), r.metrics.quality.pass_rate,
+      percent(r.metrics.quality.pass_rate),
+      tr("Share of successful answers with quality >= %1").arg(r.metrics.quality_threshold));
+  add("silent_failure_rate", tr("Silent failure rate"), r.metrics.quality.silent_failure_rate,
+      percent(r.metrics.quality.silent_failure_rate),
       tr("Share of successful answers that were undetected silent failures"));
 
-  add("cost_per_request_usd", tr("Cost per request"), r.cost_per_request_usd,
-      QStringLiteral("$") + QString::number(r.cost_per_request_usd, 'f', 6),
+  add("cost_per_request_usd", tr("Cost per request"), per.cost_usd,
+      per.cost_usd ? QStringLiteral("$") + QString::number(*per.cost_usd, 'f', 6) : fixed({}, 6),
       tr("Mean over finished requests"));
-  add("calls_per_request", tr("Agent calls per request"), r.calls_per_request,
-      fixed(r.calls_per_request, 2), tr("Mean over finished requests"));
-  add("retries_per_request", tr("Retries per request"), r.retries_per_request,
-      fixed(r.retries_per_request, 3), tr("Mean over finished requests"));
-  add("hedges_per_request", tr("Hedges per request"), r.hedges_per_request,
-      fixed(r.hedges_per_request, 3), tr("Mean over finished requests"));
-  add("timeouts_per_request", tr("Timeouts per request"), r.timeouts_per_request,
-      fixed(r.timeouts_per_request, 3), tr("Mean over finished requests"));
-  add("fallbacks_per_request", tr("Fallbacks per request"), r.fallbacks_per_request,
-      fixed(r.fallbacks_per_request, 3), tr("Mean over finished requests"));
-  add("input_tokens_per_request", tr("Input tokens per request"), r.input_tokens_per_request,
-      fixed(r.input_tokens_per_request, 0), tr("Mean over finished requests"));
-  add("output_tokens_per_request", tr("Output tokens per request"), r.output_tokens_per_request,
-      fixed(r.output_tokens_per_request, 0), tr("Mean over finished requests"));
+  add("calls_per_request", tr("Agent calls per request"), per.calls, fixed(per.calls, 2),
+      tr("Mean over finished requests"));
+  add("retries_per_request", tr("Retries per request"), per.retries, fixed(per.retries, 3),
+      tr("Mean over finished requests"));
+  add("hedges_per_request", tr("Hedges per request"), per.hedges, fixed(per.hedges, 3),
+      tr("Mean over finished requests"));
+  add("timeouts_per_request", tr("Timeouts per request"), per.timeouts, fixed(per.timeouts, 3),
+      tr("Mean over finished requests"));
+  add("fallbacks_per_request", tr("Fallbacks per request"), per.fallbacks, fixed(per.fallbacks, 3),
+      tr("Mean over finished requests"));
+  add("input_tokens_per_request", tr("Input tokens per request"), per.input_tokens,
+      fixed(per.input_tokens, 0), tr("Mean over finished requests"));
+  add("output_tokens_per_request", tr("Output tokens per request"), per.output_tokens,
+      fixed(per.output_tokens, 0), tr("Mean over finished requests"));
   return rows;
 }
 

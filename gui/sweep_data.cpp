@@ -4,6 +4,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
+
+#include "eval/metric_names.hpp"
 
 namespace orchsim::gui {
 namespace {
@@ -11,8 +14,8 @@ namespace {
 using Json = nlohmann::json;
 
 // The mean of a summarised metric, or nullopt when the sweep did not record it.
-std::optional<double> mean_of(const Json& metrics, const char* name) {
-  const auto it = metrics.find(name);
+std::optional<double> mean_of(const Json& metrics, std::string_view name) {
+  const auto it = metrics.find(std::string(name));
   if (it == metrics.end() || !it->is_object()) return std::nullopt;
   const auto mean = it->find("mean");
   if (mean == it->end() || !mean->is_number()) return std::nullopt;
@@ -63,9 +66,9 @@ SweepLoad parse_sweep(const std::string& text, const std::string& source) {
       }
     }
     if (row.label.empty()) row.label = "point " + std::to_string(i);
-    row.cost_usd = mean_of(p["metrics"], "per_request.cost_usd");
-    row.quality = mean_of(p["metrics"], "quality.mean");
-    row.p99_ms = mean_of(p["metrics"], "latency_ms.all.p99");
+    row.cost_usd = mean_of(p["metrics"], eval::metric::kCostPerRequest);
+    row.quality = mean_of(p["metrics"], eval::metric::kQualityMean);
+    row.p99_ms = mean_of(p["metrics"], eval::metric::kLatencyP99);
     row.pareto = p.contains("pareto") && p["pareto"].is_boolean() && p["pareto"].get<bool>();
     data.rows.push_back(std::move(row));
   }

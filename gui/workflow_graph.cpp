@@ -299,7 +299,7 @@ void WorkflowScene::set_report(const ReportData& report) {
   report_ = std::make_shared<const ReportData>(report);
   const QString was_selected = selected_;
   clear_graph();
-  const GraphLayout layout = layout_workflow(report.edges);
+  const GraphLayout layout = layout_workflow(report.metrics.edges);
   QFont font;
   font.setPointSizeF(10);
   QFont small = font;
@@ -333,7 +333,7 @@ void WorkflowScene::set_report(const ReportData& report) {
   }
 
   std::uint64_t requests = 0, busiest = 1;
-  for (const EdgeRow& e : report.edges) {
+  for (const EdgeRow& e : report.metrics.edges) {
     if (e.from == "start") requests += e.count;
     busiest = std::max(busiest, e.count);
   }
@@ -341,8 +341,8 @@ void WorkflowScene::set_report(const ReportData& report) {
   qreal top = 0;
   for (const QRectF& r : rects) top = std::min(top, r.top());
   int below = 0, above = 0;  // lanes used under and over the graph
-  for (std::size_t i = 0; i < report.edges.size(); ++i) {
-    const EdgeRow& e = report.edges[i];
+  for (std::size_t i = 0; i < report.metrics.edges.size(); ++i) {
+    const EdgeRow& e = report.metrics.edges[i];
     const auto a = static_cast<std::size_t>(layout.index_of(e.from));
     const auto b = static_cast<std::size_t>(layout.index_of(e.to));
     const QRectF& ra = rects[a];
@@ -387,7 +387,7 @@ void WorkflowScene::set_report(const ReportData& report) {
 
   // Colour scale: failure rates from 0 to the worst node's (at least 5%, so a
   // healthy run stays pale); latencies from 0 to the slowest node's mean.
-  for (const NodeRow& n : report.nodes) {
+  for (const NodeRow& n : report.metrics.nodes) {
     const std::optional<double> v = heat_value(report, n.name, colour_by_);
     if (v) heat_max_ = std::max(heat_max_, *v);
   }
@@ -425,7 +425,7 @@ void WorkflowScene::set_report(const ReportData& report) {
   // Sub-workflows: a box around each one's nodes, named, behind them; a
   // sub-workflow's run enters it by the edge from its calling node.
   cluster_count_ = 0;
-  for (const SubWorkflowRow& w : report.sub_workflows) {
+  for (const SubWorkflowRow& w : report.metrics.sub_workflows) {
     QRectF box;
     for (const std::string& name : w.nodes) {
       const int i = layout.index_of(name);

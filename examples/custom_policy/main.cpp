@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "eval/comparison.hpp"
+#include "eval/metric_names.hpp"
 #include "eval/replications.hpp"
 #include "eval/runner.hpp"
 #include "orchestration/policy_registry.hpp"
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
       });
 
   std::cout << "built-in scenarios in " << orchsim::scenarios::library_dir() << "\n";
-  std::vector<std::vector<nlohmann::ordered_json>> replicated;  // linucb's, then ours
+  std::vector<std::vector<orchsim::eval::RunMetrics>> replicated;  // linucb's, then ours
   for (const std::string policy : {"per_class_greedy", "linucb"}) {
     orchsim::scenarios::LoadOptions load;
     load.overrides = {{"/workflow/nodes/0/routing/policy", policy}};
@@ -48,12 +49,14 @@ int main(int argc, char** argv) {
     options.requests = requests;
     options.seed = 7;
     const orchsim::eval::RunResult result = orchsim::eval::run_scenario(*loaded.scenario, options);
-    const auto metrics = result.metrics->to_json();
+    // The run's numbers as a typed value (eval/run_metrics.hpp); a field the
+    // run had no data for (a mean of nothing) is empty.
+    const orchsim::eval::RunMetrics metrics = result.metrics->result();
     std::cout << policy << ": completed " << result.completed << " of " << result.arrived
-              << ", quality pass rate " << metrics["quality"]["pass_rate"] << ", cost per request "
-              << metrics["per_request"]["cost_usd"] << " USD, calls";
-    for (const auto& agent : metrics["agents"]) {
-      std::cout << " " << agent["name"].get<std::string>() << "=" << agent["calls_started"];
+              << ", quality pass rate " << metrics.quality.pass_rate.value_or(0)
+              << ", cost per request " << metrics.per_request.cost_usd.value_or(0) << " USD, calls";
+    for (const orchsim::eval::AgentMetrics& agent : metrics.agents) {
+      std::cout << " " << agent.name << "=" << agent.calls_started;
     }
     std::cout << "\n";
     orchsim::eval::ReplicationOptions paired;
@@ -65,7 +68,8 @@ int main(int argc, char** argv) {
   }
   std::cout << "per_class_greedy - linucb over " << replications << " paired replications:\n";
   for (const auto& c : orchsim::eval::compare(replicated[0], replicated[1])) {
-    if (c.name != "quality.pass_rate" && c.name != "per_request.cost_usd") continue;
+    namespace metric = orchsim::eval::metric;
+    if (c.name != metric::kPassRate && c.name != metric::kCostPerRequest) continue;
     std::cout << "  " << c.name << ": " << c.variant_mean - c.base_mean << " (95% CI "
               << c.paired.low() << " to " << c.paired.high() << ", " << c.width_ratio
               << "x narrower than unpaired)\n";

@@ -1,4 +1,4 @@
-// latency_histogram_json: R10 bin edges from the one at or below the fastest
+// latency_bins (and its JSON view): R10 bin edges from the one at or below the fastest
 // request to the first above the slowest (none below 1 us), and every
 // histogram bucket counted in the bin holding its midpoint.
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ std::vector<std::uint64_t> counts(const Json& j, const char* key) {
 
 TEST(LatencyHistogram, NoRequestsGiveEmptyArrays) {
   const LogLinearHistogram empty;
-  const Json j = latency_histogram_json(empty, empty);
+  const Json j = to_json(latency_bins(empty, empty));
   EXPECT_EQ(j.dump(), R"({"edges_ms":[],"all":[],"success":[]})");
 }
 
@@ -35,7 +35,7 @@ TEST(LatencyHistogram, EdgesRunFromAtOrBelowTheFastestToTheFirstAboveTheSlowest)
   all.record(1'300 * kUs);  // bucket midpoint ~1.2984 ms: [1.25, 1.6)
   all.record(7 * kMs);      // bucket midpoint ~6.996 ms: [6.3, 8)
   success.record(7 * kMs);
-  const Json j = latency_histogram_json(all, success);
+  const Json j = to_json(latency_bins(all, success));
   EXPECT_EQ(edges(j), (std::vector<double>{1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8}));
   EXPECT_EQ(counts(j, "all"), (std::vector<std::uint64_t>{1, 0, 0, 0, 0, 0, 0, 1}));
   EXPECT_EQ(counts(j, "success"), (std::vector<std::uint64_t>{0, 0, 0, 0, 0, 0, 0, 1}));
@@ -45,7 +45,7 @@ TEST(LatencyHistogram, EdgesSpanDecadesOnTheR10Series) {
   LogLinearHistogram all;
   all.record(55 * kUs);
   all.record(120 * kMs);
-  const Json j = latency_histogram_json(all, all);
+  const Json j = to_json(latency_bins(all, all));
   EXPECT_EQ(edges(j), (std::vector<double>{0.05, 0.063, 0.08,                                //
                                            0.1,  0.125, 0.16, 0.2,  0.25, 0.315, 0.4, 0.5,   //
                                            0.63, 0.8,   1,    1.25, 1.6,  2,     2.5, 3.15,  //
@@ -62,7 +62,7 @@ TEST(LatencyHistogram, NothingBelowOneMicrosecond) {
   all.record(0);
   all.record(200);    // exact buckets below 256 ns
   all.record(1'500);  // bucket [1496, 1503]: [1.25 us, 1.6 us)
-  const Json j = latency_histogram_json(all, LogLinearHistogram{});
+  const Json j = to_json(latency_bins(all, LogLinearHistogram{}));
   EXPECT_EQ(edges(j), (std::vector<double>{0.001, 0.00125, 0.0016}));
   EXPECT_EQ(counts(j, "all"), (std::vector<std::uint64_t>{2, 1}));
   EXPECT_EQ(counts(j, "success"), (std::vector<std::uint64_t>{0, 0}));
@@ -73,7 +73,7 @@ TEST(LatencyHistogram, AValueOnAnEdgeStartsItsBin) {
   LogLinearHistogram all;
   all.record(2 * kMs);
   all.record(3 * kMs);
-  const Json j = latency_histogram_json(all, all);
+  const Json j = to_json(latency_bins(all, all));
   EXPECT_EQ(edges(j), (std::vector<double>{2, 2.5, 3.15}));
   EXPECT_EQ(counts(j, "all"), (std::vector<std::uint64_t>{1, 1}));
 }
@@ -85,7 +85,7 @@ TEST(LatencyHistogram, AtAnEdgeTheBucketMidpointDecidesWithinTheHistogramsResolu
   LogLinearHistogram all;
   all.record(2 * kMs);
   all.record(2'500 * kUs);
-  const Json j = latency_histogram_json(all, all);
+  const Json j = to_json(latency_bins(all, all));
   EXPECT_EQ(edges(j), (std::vector<double>{2, 2.5, 3.15}));
   EXPECT_EQ(counts(j, "all"), (std::vector<std::uint64_t>{2, 0}));
 }
@@ -98,7 +98,7 @@ TEST(LatencyHistogram, CountsSumToTheHistogramsAndEdgesIncrease) {
     all.record(v);
     if (i % 10 != 0) success.record(v);
   }
-  const Json j = latency_histogram_json(all, success);
+  const Json j = to_json(latency_bins(all, success));
   const std::vector<double> e = edges(j);
   ASSERT_GE(e.size(), 2u);
   for (std::size_t i = 1; i < e.size(); ++i) EXPECT_LT(e[i - 1], e[i]);
@@ -122,7 +122,7 @@ TEST(LatencyHistogram, PastTheLastR10EdgeOneOpenBin) {
   LogLinearHistogram all;
   all.record(7 * kMs);
   all.record(std::int64_t{9'000'000'000'000'000'000});
-  const Json j = latency_histogram_json(all, all);
+  const Json j = to_json(latency_bins(all, all));
   const std::vector<double> e = edges(j);
   ASSERT_GE(e.size(), 3u);
   EXPECT_EQ(e.front(), 6.3);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/run_metrics_text.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
 namespace orchsim::eval {
@@ -279,7 +280,7 @@ TEST_F(MetricsCollectorTest, JsonKeyOrderIsStable) {
 TEST_F(MetricsCollectorTest, CsvRows) {
   feed();
   std::ostringstream csv;
-  m.write_csv(csv);
+  write_csv(csv, m.result());
   const std::string text = csv.str();
   std::istringstream lines(text);
   std::string line;
@@ -307,7 +308,7 @@ TEST_F(MetricsCollectorTest, CsvRows) {
 TEST_F(MetricsCollectorTest, TableMentionsEverySection) {
   feed();
   std::ostringstream table;
-  m.write_table(table);
+  write_table(table, m.result());
   const std::string text = table.str();
   for (const char* part : {"Requests", "deadline_exceeded 1", "Latency (ms)", "233.333", "Quality",
                            "50.00%", "Per request", "retries 0.333", "fast", "transient 1",
@@ -315,7 +316,7 @@ TEST_F(MetricsCollectorTest, TableMentionsEverySection) {
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
   }
   std::ostringstream again;
-  m.write_table(again);
+  write_table(again, m.result());
   EXPECT_EQ(again.str(), text);
 }
 
@@ -330,8 +331,8 @@ TEST(MetricsCollectorEmptyTest, UndefinedValuesAreNull) {
   EXPECT_TRUE(j["agents"][0]["utilisation"].is_null());
   EXPECT_EQ(j["latency_ms"]["all"]["count"], 0);
   std::ostringstream csv, table;
-  m.write_csv(csv);
-  m.write_table(table);
+  write_csv(csv, m.result());
+  write_table(table, m.result());
   EXPECT_NE(csv.str().find("\nlatency_p99_ms,all,\n"), std::string::npos);
   EXPECT_NE(table.str().find("Requests"), std::string::npos);
 }

@@ -77,10 +77,13 @@ TEST(Sweep, HandComputedApgrAndCpt) {
 }
 
 TEST(Sweep, StrongFractionFromMetrics) {
-  const nlohmann::ordered_json m = {
-      {"requests", {{"arrived", 200}}},
-      {"agents",
-       {{{"name", "cheap"}, {"calls_started", 200}}, {{"name", "strong"}, {"calls_started", 50}}}}};
+  RunMetrics m;
+  m.requests.arrived = 200;
+  m.agents.resize(2);
+  m.agents[0].name = "cheap";
+  m.agents[0].calls_started = 200;
+  m.agents[1].name = "strong";
+  m.agents[1].calls_started = 50;
   EXPECT_DOUBLE_EQ(*strong_fraction(m, "strong"), 0.25);
   EXPECT_FALSE(strong_fraction(m, "nope").has_value());
 }
@@ -90,11 +93,11 @@ TEST(Sweep, CsvHasOneRowPerPointAndMarksPareto) {
   for (int i = 0; i < 2; ++i) {
     SweepPoint p;
     p.overrides = {{"/a", std::to_string(i)}};
-    std::vector<nlohmann::ordered_json> reps;
+    std::vector<RunMetrics> reps(3);
     for (int k = 0; k < 3; ++k) {
-      reps.push_back({{"latency_ms", {{"all", {{"p99", 100 + 10 * i + k}}}}},
-                      {"per_request", {{"cost_usd", 0.01}}},
-                      {"quality", {{"mean", 0.8}}}});
+      reps[static_cast<std::size_t>(k)].latency_all.p99 = 100 + 10 * i + k;
+      reps[static_cast<std::size_t>(k)].per_request.cost_usd = 0.01;
+      reps[static_cast<std::size_t>(k)].quality.mean = 0.8;
     }
     p.summaries = summarize(reps);
     r.points.push_back(std::move(p));

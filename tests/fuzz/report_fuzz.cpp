@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const LatencyBins& h = d.latency_bins;
   if (!h.edges_ms.empty() && h.all.size() + 1 != h.edges_ms.size()) std::abort();
-  for (const AgentRow& a : d.agents) (void)a.ended.failure_rate();
-  for (const NodeRow& n : d.nodes) (void)n.failure_rate();
+  for (const AgentRow& a : d.metrics.agents) (void)a.calls_ended.failure_rate();
+  for (const NodeRow& n : d.metrics.nodes) (void)n.failure_rate();
   return 0;
 }

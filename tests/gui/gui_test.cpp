@@ -117,11 +117,11 @@ TEST_F(GuiRunTest, LoaderReadsTheReportsNumbers) {
   const ReportData& r = *loaded.report;
   const Json& m = report()["metrics"];
   EXPECT_EQ(r.scenario_name, "rag_orchestrated");
-  EXPECT_EQ(r.arrived, 500u);
-  EXPECT_EQ(r.completed, m["requests"]["completed"].get<std::uint64_t>());
-  EXPECT_DOUBLE_EQ(*r.latency_all.p99, m["latency_ms"]["all"]["p99"].get<double>());
-  EXPECT_EQ(r.agents.size(), m["agents"].size());
-  EXPECT_EQ(r.edges.size(), m["routing"]["edges"].size());
+  EXPECT_EQ(r.metrics.requests.arrived, 500u);
+  EXPECT_EQ(r.metrics.requests.completed, m["requests"]["completed"].get<std::uint64_t>());
+  EXPECT_DOUBLE_EQ(*r.metrics.latency_all.p99, m["latency_ms"]["all"]["p99"].get<double>());
+  EXPECT_EQ(r.metrics.agents.size(), m["agents"].size());
+  EXPECT_EQ(r.metrics.edges.size(), m["routing"]["edges"].size());
 }
 
 TEST_F(GuiRunTest, WindowModelsHoldTheReportsNumbers) {
@@ -183,10 +183,10 @@ TEST_F(GuiRunTest, WindowModelsHoldTheReportsNumbers) {
 TEST_F(GuiRunTest, LatencyCurveGoesThroughTheQuantiles) {
   const ReportLoad loaded = load_report(run_dir().toStdString());
   ASSERT_TRUE(loaded.ok());
-  const QList<QPointF> points = LatencyView::cdf_points(loaded.report->latency_all);
+  const QList<QPointF> points = LatencyView::cdf_points(loaded.report->metrics.latency_all);
   ASSERT_EQ(points.size(), 7);  // min, p50, p90, p95, p99, p99.9, max
-  EXPECT_EQ(points[0], QPointF(*loaded.report->latency_all.min, 0.0));
-  EXPECT_EQ(points[1], QPointF(*loaded.report->latency_all.p50, 50.0));
+  EXPECT_EQ(points[0], QPointF(*loaded.report->metrics.latency_all.min, 0.0));
+  EXPECT_EQ(points[1], QPointF(*loaded.report->metrics.latency_all.p50, 50.0));
   EXPECT_EQ(points[6].y(), 100.0);
   for (int i = 1; i < points.size(); ++i) EXPECT_GE(points[i].x(), points[i - 1].x());
 }
@@ -200,7 +200,7 @@ TEST_F(GuiRunTest, LatencyViewDrawsTheBinnedCdfAndHistogram) {
   ASSERT_FALSE(bins.empty());
   std::uint64_t total = 0;
   for (const std::uint64_t c : bins.all) total += c;
-  EXPECT_EQ(total, loaded.report->latency_all.count);
+  EXPECT_EQ(total, loaded.report->metrics.latency_all.count);
 
   // CDF: from (first edge, 0) to (last edge, 100), never decreasing.
   const QList<QPointF> cdf = LatencyView::cdf_points(bins.edges_ms, bins.all);
@@ -217,9 +217,9 @@ TEST_F(GuiRunTest, LatencyViewDrawsTheBinnedCdfAndHistogram) {
 
   // The drawn curve passes through the quantiles too, and never goes down.
   const QList<QPointF> merged =
-      LatencyView::merged_cdf(cdf, LatencyView::cdf_points(loaded.report->latency_all));
+      LatencyView::merged_cdf(cdf, LatencyView::cdf_points(loaded.report->metrics.latency_all));
   EXPECT_EQ(merged.size(), cdf.size() + 7);
-  EXPECT_TRUE(merged.contains(QPointF(*loaded.report->latency_all.p50, 50.0)));
+  EXPECT_TRUE(merged.contains(QPointF(*loaded.report->metrics.latency_all.p50, 50.0)));
   for (int i = 1; i < merged.size(); ++i) {
     EXPECT_GE(merged[i].x(), merged[i - 1].x());
     EXPECT_GE(merged[i].y(), merged[i - 1].y());
@@ -334,7 +334,7 @@ TEST_F(GuiRunTest, WorkflowNodesAreColouredAndClickedNodesExplained) {
   ASSERT_TRUE(window.open_run(run_dir()));
   const ReportData& r = *window.report();
   const Json& nodes = report()["metrics"]["nodes"];
-  ASSERT_EQ(r.nodes.size(), nodes.size());
+  ASSERT_EQ(r.metrics.nodes.size(), nodes.size());
   for (const Json& n : nodes) {
     const Json& ended = n["calls_ended"];
     const double total = ended["success"].get<double>() + ended["invalid"].get<double>() +
@@ -373,16 +373,16 @@ TEST(WorkflowHierarchyTest, SubWorkflowsAreBoxesAroundTheirNodes) {
       report_from_json(eval::make_report(*loaded.scenario, result), "nested_retries");
   ASSERT_TRUE(read.ok()) << read.error;
   const ReportData& r = *read.report;
-  ASSERT_EQ(r.sub_workflows.size(), 2u);
-  EXPECT_EQ(r.sub_workflows[0].name, "orders");
-  EXPECT_EQ(r.sub_workflows[0].called_by, std::vector<std::string>{"api"});
-  EXPECT_EQ(r.sub_workflows[1].nodes,
+  ASSERT_EQ(r.metrics.sub_workflows.size(), 2u);
+  EXPECT_EQ(r.metrics.sub_workflows[0].name, "orders");
+  EXPECT_EQ(r.metrics.sub_workflows[0].called_by, std::vector<std::string>{"api"});
+  EXPECT_EQ(r.metrics.sub_workflows[1].nodes,
             (std::vector<std::string>{"inventory/query", "inventory/ok"}));
-  EXPECT_GE(r.sub_workflows[0].runs_started, 300u);
+  EXPECT_GE(r.metrics.sub_workflows[0].runs_started, 300u);
   const NodeRow* api = r.node("api");
   ASSERT_NE(api, nullptr);
   EXPECT_EQ(api->sub_workflow, "orders");
-  EXPECT_EQ(api->runs_started, r.sub_workflows[0].runs_started);
+  EXPECT_EQ(api->runs_started, r.metrics.sub_workflows[0].runs_started);
   ASSERT_NE(r.node("inventory/query"), nullptr);
   EXPECT_EQ(r.node("inventory/query")->workflow, "inventory");
 
@@ -527,7 +527,7 @@ TEST_F(GuiRunTest, RecentFilesAndDropsOpenRuns) {
   EXPECT_TRUE(window.recent_files().isEmpty());
   ASSERT_TRUE(window.open_dropped({QUrl::fromLocalFile(run_dir())}));
   ASSERT_NE(window.report(), nullptr);
-  EXPECT_EQ(window.report()->arrived, 500u);
+  EXPECT_EQ(window.report()->metrics.requests.arrived, 500u);
   ASSERT_TRUE(window.open_run(other_dir()));
   const QStringList recent = window.recent_files();
   ASSERT_EQ(recent.size(), 2);
@@ -544,10 +544,10 @@ TEST_F(GuiRunTest, CompareListsEveryFailureCauseAndShowsChangesInTheirUnits) {
   ASSERT_TRUE(loaded.ok());
   ReportData a = *loaded.report;
   ReportData b = a;
-  a.failed_by_cause = {{"timeout", 3}};
-  b.failed_by_cause = {{"overloaded", 5}};
-  a.success_rate = 0.9750;
-  b.success_rate = 0.9873;
+  a.metrics.requests.failed_by_cause = {{"timeout", 3}};
+  b.metrics.requests.failed_by_cause = {{"overloaded", 5}};
+  a.metrics.requests.success_rate = 0.9750;
+  b.metrics.requests.success_rate = 0.9873;
   SummaryModel model;
   model.set_report(a);
   model.set_compare(&b);
@@ -732,7 +732,8 @@ TEST_F(BadFileTest, ReportWithAWrongValueNamesItsPointer) {
              R"({"schema": "orchsim.report", "schema_version": 1,
                  "scenario": {"name": "x", "description": ""},
                  "run": {"seed": 1, "simulated_s": 1.0, "events": 3},
-                 "metrics": {"requests": {"arrived": 1, "finished": 1, "completed": "many"}}})");
+                 "metrics": {"quality_threshold": 0.7, "end_ms": 1000.0,
+                             "requests": {"arrived": 1, "finished": 1, "completed": "many"}}})");
   const ReportLoad r = load_report(path("report.json").toStdString());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error, path("report.json").toStdString() +
@@ -790,7 +791,7 @@ TEST(ScenarioRunnerTest, RunsAScenarioOffTheGuiThread) {
   ASSERT_TRUE(window.open_and_wait("rag_orchestrated", {"", 300, 5}, &error))
       << error.toStdString();
   ASSERT_NE(window.report(), nullptr);
-  EXPECT_EQ(window.report()->arrived, 300u);
+  EXPECT_EQ(window.report()->metrics.requests.arrived, 300u);
   EXPECT_EQ(window.report()->seed, 5u);
   EXPECT_EQ(window.report()->source, "scenario rag_orchestrated (run here)");
   EXPECT_GT(window.workflow_scene()->edge_count(), 0);

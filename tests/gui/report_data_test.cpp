@@ -12,6 +12,10 @@
 #include <sstream>
 #include <string>
 
+#include "eval/report.hpp"
+#include "eval/runner.hpp"
+#include "scenarios/scenario.hpp"
+
 namespace orchsim::gui {
 namespace {
 
@@ -92,6 +96,37 @@ TEST(ReportData, ANumberBeyondADoubleIsRefusedNotThrown) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error.rfind("r.json: found a number beyond the range of a double", 0), 0u) << r.error;
 }
+
+// The explorer shows a run made in-process straight from the results model
+// (report_from_run): the same view, number for number, as reading the
+// report.json that `orchsim run --out` writes for that run.
+class InProcessReport : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(InProcessReport, IsTheViewOfTheReportFile) {
+  const scenarios::LoadResult loaded = scenarios::load_scenario(GetParam());
+  ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.format();
+  eval::RunOptions options;
+  options.seed = 7;
+  options.requests = 1500;
+  const eval::RunResult result = eval::run_scenario(*loaded.scenario, options);
+  // Through text, as the file is read.
+  const ReportLoad file =
+      parse_report(eval::make_report(*loaded.scenario, result).dump(2), "same source");
+  ASSERT_TRUE(file.ok()) << file.error;
+  const ReportData direct = report_from_run(*loaded.scenario, result, "same source");
+  EXPECT_TRUE(direct.metrics == file.report->metrics);
+  EXPECT_TRUE(direct.latency_bins == file.report->latency_bins);
+  EXPECT_TRUE(direct.series == file.report->series);
+  EXPECT_TRUE(direct.metastability == file.report->metastability);
+  EXPECT_TRUE(direct == *file.report);
+  EXPECT_FALSE(direct.series.empty());
+}
+
+// rag: classes, a loop, routing; nested_retries: sub-workflows and a
+// metastability episode; model_cascade: a cascade over two agents.
+INSTANTIATE_TEST_SUITE_P(Library, InProcessReport,
+                         ::testing::Values("rag_orchestrated", "nested_retries", "model_cascade",
+                                           "retry_storm"));
 
 }  // namespace
 }  // namespace orchsim::gui

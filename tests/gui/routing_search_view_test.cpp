@@ -69,7 +69,7 @@ TEST(RoutingShare, TheLearnedRoutersNodeIsShownWithABandPerAgentAddingUpToOne) {
     for (std::uint64_t v : agent) calls += v;
   }
   const NodeRow* row = nullptr;
-  for (const NodeRow& n : report->nodes) {
+  for (const NodeRow& n : report->metrics.nodes) {
     if (n.name == node.node) row = &n;
   }
   ASSERT_NE(row, nullptr);
