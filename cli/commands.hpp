@@ -8,15 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "cli/exit_status.hpp"  // kExitOk, kExitFailure, kExitBadInput
 #include "cli/store_args.hpp"
 
 namespace orchsim::cli {
-
-// Exit statuses: 0 success, 1 the check found a regression / the run failed
-// at runtime, 2 bad input (scenario, arguments, files).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitBadInput = 2;
 
 struct RunArgs {
   std::string scenario;  // name or path; empty = the default
@@ -80,8 +75,9 @@ struct SweepArgs {
 
 struct SearchArgs {
   SearchArgs() { common.replications = 3; }
-  EvalArgs common;                  // --requests is the full fidelity (the top rung)
-  std::vector<std::string> params;  // "/ptr=lo..hi" | "/ptr=log:lo..hi" | "/ptr=int:lo..hi" | "/ptr=a,b"
+  EvalArgs common;  // --requests is the full fidelity (the top rung)
+  std::vector<std::string>
+      params;  // "/ptr=lo..hi" | "/ptr=log:lo..hi" | "/ptr=int:lo..hi" | "/ptr=a,b"
   std::optional<std::string> maximize, minimize;  // the objective: one of the two
   std::vector<std::string> constraints;           // "metric<=x" | "metric>=x"
   std::string out_dir;

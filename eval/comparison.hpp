@@ -35,7 +35,9 @@ struct MetricComparison {
 };
 
 // Metrics in the base's flatten order; both inputs are per-replication metrics
-// JSONs on the same seeds, in the same order (sizes must match).
+// JSONs on the same seeds, in the same order. Sizes that differ are a bug in
+// the caller (a plan runs every configuration on the same seeds): it throws
+// std::invalid_argument, a logic_error that no command catches.
 std::vector<MetricComparison> compare(const std::vector<nlohmann::ordered_json>& base,
                                       const std::vector<nlohmann::ordered_json>& variant,
                                       double level = 0.95);
