@@ -232,7 +232,8 @@ CommandLine::CommandLine()
 
   SearchArgs& search = search_args;
   search_cmd = app.add_subcommand(
-      "search", "Find the best settings: model-based successive halving (TPE) with CIs and a Pareto set");
+      "search",
+      "Find the best settings: model-based successive halving (TPE) with CIs and a Pareto set");
   add_eval_options(search_cmd, search.common, true);
   const ArgSpec search_param = ArgSpec::custom(
       "/json/pointer=lo..hi, log:lo..hi, int:lo..hi or v1,v2,... (lo < hi; log needs lo > 0)",
@@ -275,8 +276,10 @@ CommandLine::CommandLine()
       "--requests; later brackets are proposed by a TPE model of the results so far (BOHB).\n"
       "Examples:\n"
       "  orchsim search model_cascade --param /workflow/nodes/0/routing/accept_confidence=0..1 \\\n"
-      "      --maximize quality.mean --constraint per_request.cost_usd<=0.004 --out cascade-search/\n"
-      "  orchsim search hedged_requests --param /workflow/nodes/0/hedge/delay_ms=log:100..10000 \\\n"
+      "      --maximize quality.mean --constraint per_request.cost_usd<=0.004 --out "
+      "cascade-search/\n"
+      "  orchsim search hedged_requests --param /workflow/nodes/0/hedge/delay_ms=log:100..10000 "
+      "\\\n"
       "      --param /workflow/nodes/0/hedge/max_extra_attempts=int:0..2 \\\n"
       "      --minimize latency_ms.all.p99 --constraint per_request.cost_usd<=0.0034 --out hedge/\n"
       "See docs/search.md.");
@@ -420,6 +423,9 @@ int CommandLine::run() const {
 int main_with_args(int argc, char** argv) {
   note_command_line(argc, argv);
   CommandLine cl;
+  // CLI11 reports --help, --version and a malformed command line only by
+  // throwing: its exceptions are caught at the call, the one place the
+  // parser's outcome becomes an exit status (a parse error is bad input).
   try {
     cl.app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

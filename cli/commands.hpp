@@ -8,16 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "cli/exit_status.hpp"  // kExitOk, kExitFailure, kExitBadInput
 #include "cli/store_args.hpp"
 #include "eval/metric_names.hpp"
 
 namespace orchsim::cli {
-
-// Exit statuses: 0 success, 1 the check found a regression / the run failed
-// at runtime, 2 bad input (scenario, arguments, files).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitBadInput = 2;
 
 struct RunArgs {
   std::string scenario;  // name or path; empty = the default

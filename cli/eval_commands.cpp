@@ -289,22 +289,24 @@ int baseline_command(const BaselineArgs& args) {
 }
 
 int check_command(const CheckArgs& args) {
-  J baseline;
-  eval::BaselineInfo info;
-  try {
-    std::ifstream in(args.baseline, std::ios::binary);
-    if (!in) {
-      std::cerr << fmt::format("orchsim: --baseline {}: cannot open the file\n", args.baseline);
-      return kExitBadInput;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    baseline = eval::parse_baseline(text.str());
-    info = eval::baseline_info(baseline);
-  } catch (const std::exception& e) {
-    std::cerr << fmt::format("orchsim: --baseline {}: {}\n", args.baseline, e.what());
+  std::ifstream in(args.baseline, std::ios::binary);
+  if (!in) {
+    std::cerr << fmt::format("orchsim: --baseline {}: cannot open the file\n", args.baseline);
     return kExitBadInput;
   }
+  std::stringstream text;
+  text << in.rdbuf();
+  const eval::StatusOr<J> parsed = eval::parse_baseline(text.str());
+  const eval::StatusOr<eval::BaselineInfo> read =
+      parsed.ok() ? eval::baseline_info(*parsed)
+                  : eval::StatusOr<eval::BaselineInfo>(parsed.status());
+  if (!read.ok()) {
+    std::cerr << fmt::format("orchsim: --baseline {}: {}\n", args.baseline,
+                             read.status().message());
+    return exit_status(read.status());
+  }
+  const J& baseline = *parsed;
+  const eval::BaselineInfo& info = *read;
   std::map<std::string, eval::Tolerance> tolerances = eval::default_tolerances();
   for (const std::string& spec : args.tolerances) {
     const auto t = eval::parse_tolerance(spec);

@@ -13,7 +13,9 @@
 #include "eval/baseline.hpp"
 #include "eval/comparison.hpp"
 #include "eval/experiment_summaries.hpp"
+#include "eval/io_status.hpp"
 #include "eval/metric_names.hpp"
+#include "eval/plan_check.hpp"
 #include "eval/sweep.hpp"
 
 namespace orchsim::cli {
@@ -92,16 +94,17 @@ int write_replications(const eval::TaskPlan& plan, const std::vector<eval::Repli
     write_summary_table(std::cout, summaries);
   }
   if (!o.out_dir.empty()) {
-    try {
+    const eval::Status written = eval::io_status([&] {
       eval::AtomicFile json(o.out_dir + "/replications.json");
       json.stream() << report.dump(2) << '\n';
       eval::AtomicFile csv(o.out_dir + "/replications.csv");
       write_summary_csv(csv.stream(), summaries);
       csv.commit();
       json.commit();
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: writing results: " << e.what() << '\n';
-      return kExitFailure;
+    });
+    if (!written.ok()) {
+      std::cerr << "orchsim: writing results: " << written.message() << '\n';
+      return exit_status(written);
     }
     if (!o.quiet) {
       std::cerr << fmt::format("wrote {}/replications.json, replications.csv\n", o.out_dir);
@@ -135,13 +138,14 @@ int write_compare(const eval::TaskPlan& plan, const std::vector<eval::Replicatio
     }
   }
   if (!o.out_dir.empty()) {
-    try {
+    const eval::Status written = eval::io_status([&] {
       eval::AtomicFile json(o.out_dir + "/comparison.json");
       json.stream() << report.dump(2) << '\n';
       json.commit();
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: writing results: " << e.what() << '\n';
-      return kExitFailure;
+    });
+    if (!written.ok()) {
+      std::cerr << "orchsim: writing results: " << written.message() << '\n';
+      return exit_status(written);
     }
     if (!o.quiet) std::cerr << fmt::format("wrote {}/comparison.json\n", o.out_dir);
   }
@@ -181,16 +185,17 @@ int write_sweep(const eval::TaskPlan& plan, const std::vector<eval::ReplicationS
   const eval::SweepResult& result = summary.result;
   const std::string name = plan.spec.at("scenario_name").get<std::string>();
   const J report = eval::sweep_json(plan, summary);
-  try {
+  const eval::Status written = eval::io_status([&] {
     eval::AtomicFile csv(fs::path(o.out_dir) / "sweep.csv");
     eval::write_sweep_csv(csv.stream(), grid, result);
     eval::AtomicFile json(fs::path(o.out_dir) / "sweep.json");
     json.stream() << report.dump(2) << '\n';
     csv.commit();
     json.commit();
-  } catch (const std::exception& e) {
-    std::cerr << "orchsim: writing results: " << e.what() << '\n';
-    return kExitFailure;
+  });
+  if (!written.ok()) {
+    std::cerr << "orchsim: writing results: " << written.message() << '\n';
+    return exit_status(written);
   }
   if (o.format == "json") {
     std::cout << report.dump(2) << '\n';
@@ -250,12 +255,14 @@ int write_baseline(const eval::TaskPlan& plan, const std::vector<eval::Replicati
           : (fs::path(o.out_dir) /
              fs::path(plan.view.value("out", std::string("baseline.json"))).filename())
                 .string();
-  try {
+  const eval::Status written = eval::io_status([&] {
     eval::AtomicFile file(out);
     file.stream() << baseline.dump(2) << '\n';
     file.commit();
-  } catch (const std::exception& e) {
-    std::cerr << "orchsim: --out: " << e.what() << '\n';
+  });
+  if (!written.ok()) {
+    // The path the user gave with --out: bad input, as documented.
+    std::cerr << "orchsim: --out: " << written.message() << '\n';
     return kExitBadInput;
   }
   if (!o.quiet) {
@@ -278,26 +285,27 @@ int write_check(const eval::TaskPlan& plan, const std::vector<eval::ReplicationS
     }
     tolerances[t->first] = t->second;
   }
-  eval::CheckReport report;
-  try {
-    report = eval::check_against_baseline(plan.spec.at("baseline"), eval::summarize(set.metrics),
-                                          tolerances);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "orchsim: " << e.what() << '\n';
-    return kExitBadInput;
+  const eval::StatusOr<eval::CheckReport> checked = eval::check_against_baseline(
+      plan.spec.at("baseline"), eval::summarize(set.metrics), tolerances);
+  if (!checked.ok()) {
+    std::cerr << "orchsim: " << checked.status().message() << '\n';
+    return exit_status(checked.status());
   }
+  const eval::CheckReport& report = *checked;
   std::cout << fmt::format("{} against {} ({} replications, seeds {})\n",
                            plan.configs.at(0).scenario_name,
                            plan.view.value("baseline_path", std::string("the baseline")),
                            set.seeds.size(), seeds_text(set.seeds));
   eval::write_check_text(std::cout, report);
   if (!o.junit.empty()) {
-    try {
+    const eval::Status written = eval::io_status([&] {
       eval::AtomicFile junit(o.junit);
       eval::write_junit(junit.stream(), report);
       junit.commit();
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: --junit: " << e.what() << '\n';
+    });
+    if (!written.ok()) {
+      // The path the user gave with --junit: bad input, as documented.
+      std::cerr << "orchsim: --junit: " << written.message() << '\n';
       return kExitBadInput;
     }
   }
@@ -308,27 +316,22 @@ int write_check(const eval::TaskPlan& plan, const std::vector<eval::ReplicationS
 
 int write_outputs(const eval::TaskPlan& plan, const std::vector<eval::ReplicationSet>& sets,
                   const OutputOptions& options) {
-  try {
-    if (plan.command == "run") return write_replications(plan, sets, options);
-    if (plan.command == "compare") return write_compare(plan, sets, options);
-    if (plan.command == "sweep") return write_sweep(plan, sets, options);
-    if (plan.command == "baseline") return write_baseline(plan, sets, options);
-    if (plan.command == "check") return write_check(plan, sets, options);
-    if (plan.command == "search") {
-      // A search is adaptive: each rung's store holds its candidates only,
-      // and what comes next depends on them (cli/search_command.cpp).
-      std::cerr << "orchsim: this store is one rung of an 'orchsim search'; rerun that search "
-                   "with --resume to rebuild search.json from its stores\n";
-      return kExitBadInput;
-    }
-  } catch (const nlohmann::json::exception& e) {
-    // Only a plan read back from a store can lack what its command needs.
-    std::cerr << fmt::format("orchsim: the stored {} plan is incomplete: {}\n", plan.command,
-                             e.what());
-    return kExitBadInput;
-  } catch (const std::out_of_range& e) {
-    std::cerr << fmt::format("orchsim: the stored {} plan does not match its rows: {}\n",
-                             plan.command, e.what());
+  // Only a plan read back from a store can lack what its command needs:
+  // checked here, so that the writers below may index it.
+  if (const eval::Status st = eval::check_summary_inputs(plan, sets.size()); !st.ok()) {
+    std::cerr << "orchsim: " << st.message() << '\n';
+    return exit_status(st);
+  }
+  if (plan.command == "run") return write_replications(plan, sets, options);
+  if (plan.command == "compare") return write_compare(plan, sets, options);
+  if (plan.command == "sweep") return write_sweep(plan, sets, options);
+  if (plan.command == "baseline") return write_baseline(plan, sets, options);
+  if (plan.command == "check") return write_check(plan, sets, options);
+  if (plan.command == "search") {
+    // A search is adaptive: each rung's store holds its candidates only,
+    // and what comes next depends on them (cli/search_command.cpp).
+    std::cerr << "orchsim: this store is one rung of an 'orchsim search'; rerun that search "
+                 "with --resume to rebuild search.json from its stores\n";
     return kExitBadInput;
   }
   std::cerr << fmt::format("orchsim: a store of an unknown command '{}'\n", plan.command);

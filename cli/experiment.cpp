@@ -96,10 +96,6 @@ class SignalGuard {
   }, old_term_{};
 };
 
-int exit_for(const eval::Status& st) {
-  return st.code() == eval::Status::Code::kBadInput ? kExitBadInput : kExitFailure;
-}
-
 // The results store handed finished tasks by the executor.
 class StoreSink final : public eval::TaskSink {
  public:
@@ -127,7 +123,7 @@ std::optional<eval::ResultsStore> open_store(const std::string& path, const eval
     eval::StatusOr<eval::ResultsStore> store = eval::ResultsStore::open(path);
     if (!store.ok()) {
       std::cerr << "orchsim: " << store.status().message() << '\n';
-      exit_code = exit_for(store.status());
+      exit_code = exit_status(store.status());
       return std::nullopt;
     }
     const std::vector<std::string> differences = eval::plan_differences(store->plan(), plan);
@@ -144,7 +140,7 @@ std::optional<eval::ResultsStore> open_store(const std::string& path, const eval
       auto kept = store->replace_plan(plan);
       if (!kept.ok()) {
         std::cerr << "orchsim: " << kept.status().message() << '\n';
-        exit_code = exit_for(kept.status());
+        exit_code = exit_status(kept.status());
         return std::nullopt;
       }
       std::cerr << fmt::format(
@@ -163,7 +159,7 @@ std::optional<eval::ResultsStore> open_store(const std::string& path, const eval
   eval::StatusOr<eval::ResultsStore> store = eval::ResultsStore::create(path, plan);
   if (!store.ok()) {
     std::cerr << "orchsim: " << store.status().message() << '\n';
-    exit_code = exit_for(store.status());
+    exit_code = exit_status(store.status());
     return std::nullopt;
   }
   return std::move(*store);
@@ -267,7 +263,7 @@ ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOpt
     auto started = eval::mpi::Session::start();
     if (!started.ok()) {
       std::cerr << "orchsim: " << started.status().message() << '\n';
-      run.exit_code = exit_for(started.status());
+      run.exit_code = exit_status(started.status());
       return run;
     }
     session = std::move(*started);
@@ -279,7 +275,7 @@ ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOpt
   if (session && session->rank() != 0) {
     exec.worker = fmt::format("rank {}", session->rank());
     const eval::Status st = eval::mpi::serve(*session, loaded, exec);
-    run.exit_code = st.ok() ? kExitOk : exit_for(st);
+    run.exit_code = exit_status(st);
     return run;
   }
   const int world = session ? session->size() : 1;
@@ -295,7 +291,7 @@ ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOpt
   if (!done.ok()) {
     std::cerr << "orchsim: " << done.status().message() << '\n';
     if (session) eval::mpi::release_workers(*session);
-    run.exit_code = exit_for(done.status());
+    run.exit_code = exit_status(done.status());
     return run;
   }
   std::vector<std::uint64_t> pending;
@@ -335,7 +331,7 @@ ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOpt
                            in_shard, path, resume_command(world));
   if (!outcome.status.ok()) {
     std::cerr << "orchsim: " << outcome.status.message() << '\n' << resume_hint;
-    run.exit_code = exit_for(outcome.status);
+    run.exit_code = exit_status(outcome.status);
     return run;
   }
   if (outcome.interrupted || stop_signal.load() != 0) {
@@ -358,18 +354,18 @@ ExperimentRun run_experiment(const eval::LoadedPlan& loaded, const ExperimentOpt
   auto rows = store->read_all();
   if (!rows.ok()) {
     std::cerr << "orchsim: " << rows.status().message() << '\n';
-    run.exit_code = exit_for(rows.status());
+    run.exit_code = exit_status(rows.status());
     return run;
   }
   auto sets = eval::replication_sets(plan, *rows, path);
   if (!sets.ok()) {
     std::cerr << "orchsim: " << sets.status().message() << '\n';
-    run.exit_code = exit_for(sets.status());
+    run.exit_code = exit_status(sets.status());
     return run;
   }
   if (eval::Status st = store->close(); !st.ok()) {
     std::cerr << "orchsim: " << st.message() << '\n';
-    run.exit_code = exit_for(st);
+    run.exit_code = exit_status(st);
     return run;
   }
   run.sets = std::move(*sets);

@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/duration_arg.hpp"
 #include "eval/atomic_file.hpp"
+#include "eval/io_status.hpp"
 #include "scenarios/calibration/calibrate.hpp"
 #include "scenarios/calibration/fit_report.hpp"
 #include "scenarios/calibration/model_check.hpp"
@@ -344,12 +345,9 @@ int fit_command(const FitArgs& a) {
     if (a.users) s.command += fmt::format(" --users {}", *a.users);
     if (a.replay) {
       // Checked now (a bad trace is bad input), and its length bounds the run.
-      try {
-        const scenarios::ReplayTrace trace = scenarios::load_replay_trace(*a.replay, a.rate_scale);
-        s.requests = trace.arrivals.offsets.size();
-      } catch (const std::exception& e) {
-        return bad(std::string("--replay: ") + e.what());
-      }
+      const auto trace = scenarios::read_replay_trace(*a.replay, a.rate_scale);
+      if (const auto* why = std::get_if<std::string>(&trace)) return bad("--replay: " + *why);
+      s.requests = std::get<scenarios::ReplayTrace>(trace).arrivals.offsets.size();
       namespace fs = std::filesystem;
       const fs::path base = fs::absolute(fs::path(*a.scenario)).parent_path();
       s.replay_file = fs::absolute(*a.replay).lexically_normal().lexically_relative(base).string();
@@ -360,11 +358,12 @@ int fit_command(const FitArgs& a) {
     }
     files.emplace_back(*a.scenario, cal::scenario_document(report, s));
   }
-  try {
-    for (const auto& [path, text] : files) write(path, text);
-  } catch (const std::exception& e) {
-    std::cerr << "orchsim fit: " << e.what() << '\n';
-    return kExitFailure;
+  const eval::Status written = eval::io_status([&files] {
+    for (const auto& file : files) write(file.first, file.second);
+  });
+  if (!written.ok()) {
+    std::cerr << "orchsim fit: " << written.message() << '\n';
+    return exit_status(written);
   }
   if (a.print == "table") {
     cal::write_table(report, std::cout);

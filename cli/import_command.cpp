@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "eval/atomic_file.hpp"
+#include "eval/io_status.hpp"
 #include "scenarios/asl/import.hpp"
 
 namespace orchsim::cli {
@@ -83,12 +84,14 @@ int import_asl_command(const ImportAslArgs& args) {
         args.file, r.findings.count(asl::FindingKind::kUnsupported));
     return kExitBadInput;
   }
-  try {
+  const eval::Status written = eval::io_status([&] {
     eval::AtomicFile out(args.out);
     out.stream() << r.document(args.file, args.command_line);
     out.commit();
-  } catch (const std::exception& e) {
-    std::cerr << fmt::format("orchsim: import: {}\n", e.what());
+  });
+  if (!written.ok()) {
+    // The path the user gave with --out: bad input, as documented ("2 bad input").
+    std::cerr << fmt::format("orchsim: import: {}\n", written.message());
     return kExitBadInput;
   }
   if (!args.quiet) {

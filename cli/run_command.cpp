@@ -12,6 +12,7 @@
 #include "cli/progress_bar.hpp"
 #include "eval/atomic_file.hpp"
 #include "eval/invariant_checker.hpp"
+#include "eval/io_status.hpp"
 #include "eval/report.hpp"
 #include "eval/run_metrics_text.hpp"
 #include "eval/runner.hpp"
@@ -98,11 +99,13 @@ int run_command(const RunArgs& args) {
       return kExitBadInput;
     }
     if (!args.no_decisions) {
-      try {
+      const eval::Status opened = eval::io_status([&] {
         decisions = std::make_unique<eval::AtomicFile>(*args.out_dir + "/decisions.jsonl.zst");
         compressed_decisions = std::make_unique<eval::ZstdOstream>(decisions->stream());
-      } catch (const std::exception& e) {
-        std::cerr << "orchsim: " << e.what() << '\n';
+      });
+      if (!opened.ok()) {
+        // Nothing has run yet: the --out folder the user gave is unusable.
+        std::cerr << "orchsim: " << opened.message() << '\n';
         return kExitBadInput;
       }
       options.decision_log = compressed_decisions.get();
@@ -124,14 +127,9 @@ int run_command(const RunArgs& args) {
 
   ProgressBar bar(scenario.name);
   if (!args.quiet && bar.enabled()) options.progress = [&bar](double f) { bar.update(f); };
-  eval::RunResult result;
-  try {
-    result = eval::run_scenario(scenario, options);
-  } catch (const std::exception& e) {
-    bar.finish();
-    std::cerr << "orchsim: run failed: " << e.what() << '\n';
-    return kExitFailure;
-  }
+  // The scenario loaded and the run has an end (checked above): run_scenario's
+  // preconditions hold, so anything it throws is a bug (cli/main.cpp).
+  eval::RunResult result = eval::run_scenario(scenario, options);
   bar.finish();
   if (checker) checker->finish(result, scenario.run.drain);
 
@@ -145,7 +143,7 @@ int run_command(const RunArgs& args) {
   }
 
   if (args.out_dir) {
-    try {
+    const eval::Status written = eval::io_status([&] {
       eval::AtomicFile report_file(*args.out_dir + "/report.json");
       report_file.stream() << report.dump(2) << '\n';
       eval::AtomicFile csv(*args.out_dir + "/metrics.csv");
@@ -181,9 +179,10 @@ int run_command(const RunArgs& args) {
       commit_or_remove(requests.get(), "requests.jsonl");
       commit_or_remove(trace.get(), "trace.json");
       report_file.commit();
-    } catch (const std::exception& e) {
-      std::cerr << "orchsim: writing results: " << e.what() << '\n';
-      return kExitFailure;
+    });
+    if (!written.ok()) {
+      std::cerr << "orchsim: writing results: " << written.message() << '\n';
+      return exit_status(written);
     }
     if (!args.quiet) {
       std::cerr << fmt::format("wrote {}/report.json, metrics.csv{}{}{}\n", *args.out_dir,

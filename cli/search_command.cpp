@@ -13,6 +13,7 @@
 #include "cli/eval_setup.hpp"
 #include "cli/experiment.hpp"
 #include "eval/atomic_file.hpp"
+#include "eval/io_status.hpp"
 #include "eval/json_number.hpp"
 #include "eval/mpi_runner.hpp"
 #include "eval/search.hpp"
@@ -364,21 +365,22 @@ int search_command(const SearchArgs& args) {
   if (!result.ok()) {
     if (exit_code != kExitOk) return exit_code;  // the experiment said why
     std::cerr << "orchsim: " << result.status().message() << '\n';
-    return result.status().code() == eval::Status::Code::kBadInput ? kExitBadInput : kExitFailure;
+    return exit_status(result.status());
   }
   const J j = result_json(args, spec, settings, options, *base, *result);
   std::ostringstream csv;
   write_csv(csv, spec, *result);
   const std::string json_path = args.out_dir + "/search.json";
   const std::string csv_path = args.out_dir + "/search.csv";
-  for (const auto& [path, text] : {std::pair{json_path, j.dump(2) + "\n"}, {csv_path, csv.str()}}) {
-    try {
-      eval::AtomicFile file(path);
-      file.stream() << text;
-      file.commit();
-    } catch (const std::exception& e) {
-      std::cerr << fmt::format("orchsim: {}: {}\n", path, e.what());
-      return kExitFailure;
+  for (const auto& file : {std::pair{json_path, j.dump(2) + "\n"}, {csv_path, csv.str()}}) {
+    const eval::Status written = eval::io_status([&file] {
+      eval::AtomicFile out(file.first);
+      out.stream() << file.second;
+      out.commit();
+    });
+    if (!written.ok()) {
+      std::cerr << fmt::format("orchsim: {}: {}\n", file.first, written.message());
+      return exit_status(written);
     }
   }
   if (args.common.format == "json") {

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 
 #include "eval/metric_names.hpp"
 #include "scenarios/json_reader.hpp"
@@ -37,91 +36,113 @@ const J* field(const J& b, const char* key) {
   return it == b.end() ? nullptr : &*it;
 }
 
-[[noreturn]] void refuse(const std::string& pointer, const J* found, const std::string& expected) {
-  throw std::invalid_argument(fmt::format("baseline: {}: found {}, expected {}", pointer,
-                                          found ? scenarios::describe_json(*found) : "nothing",
-                                          expected));
+Status refuse(const std::string& pointer, const J* found, const std::string& expected) {
+  return Status::bad_input(fmt::format("baseline: {}: found {}, expected {}", pointer,
+                                       found ? scenarios::describe_json(*found) : "nothing",
+                                       expected));
 }
 
 // An unsigned integer in [min, max] at `key`.
-std::uint64_t count_in(const J& b, const char* key, std::uint64_t min, std::uint64_t max) {
+StatusOr<std::uint64_t> count_in(const J& b, const char* key, std::uint64_t min,
+                                 std::uint64_t max) {
   const J* v = field(b, key);
   if (v == nullptr || !v->is_number_unsigned() || v->get<std::uint64_t>() < min ||
       v->get<std::uint64_t>() > max) {
-    refuse(std::string("/") + key, v, fmt::format("an integer from {} to {}", min, max));
+    return refuse(std::string("/") + key, v, fmt::format("an integer from {} to {}", min, max));
   }
   return v->get<std::uint64_t>();
 }
 
+// "sets": the overrides the baseline was made with, as --set takes them.
+Status read_sets(const J& b, BaselineInfo& info) {
+  const J* sets = field(b, "sets");
+  if (sets == nullptr || sets->is_null()) return {};
+  if (!sets->is_array())
+    return refuse("/sets", sets, "an array of \"/json/pointer=value\" strings");
+  for (std::size_t i = 0; i < sets->size(); ++i) {
+    const J& s = (*sets)[i];
+    const std::string text = s.is_string() ? s.get<std::string>() : std::string();
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || text[0] != '/') {
+      return refuse(fmt::format("/sets/{}", i), &s, "\"/json/pointer=value\"");
+    }
+    info.overrides.emplace_back(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return {};
+}
+
+// "seed", "replications" and "requests": what check runs.
+Status read_counts(const J& b, BaselineInfo& info) {
+  constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+  const StatusOr<std::uint64_t> seed = count_in(b, "seed", 0, kMaxSeed);
+  if (!seed.ok()) return seed.status();
+  const StatusOr<std::uint64_t> replications = count_in(b, "replications", 1, kMaxReplications);
+  if (!replications.ok()) return replications.status();
+  info.seed = *seed;
+  info.replications = *replications;
+  if (info.seed > kMaxSeed - (info.replications - 1)) {
+    return refuse("/seed", field(b, "seed"),
+                  fmt::format("a seed from 0 to {}: the seeds of {} replications must not wrap",
+                              kMaxSeed - (info.replications - 1), info.replications));
+  }
+  if (const J* requests = field(b, "requests"); requests != nullptr && !requests->is_null()) {
+    // As run.requests in a scenario file and --requests.
+    const StatusOr<std::uint64_t> n = count_in(
+        b, "requests", 1, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+    if (!n.ok()) return n.status();
+    info.requests = *n;
+  }
+  return {};
+}
+
 }  // namespace
 
-BaselineInfo baseline_info(const nlohmann::ordered_json& b) {
+StatusOr<BaselineInfo> baseline_info(const nlohmann::ordered_json& b) {
   // Checked field by field, as strictly as the command line checks the same
   // values: check runs what the file says, and a file can say anything.
   const J* format = b.is_object() ? field(b, "format") : nullptr;
   if (format == nullptr || !format->is_string() || *format != kBaselineFormat) {
-    throw std::invalid_argument(
+    return Status::bad_input(
         fmt::format("not an orchsim baseline (expected \"format\": \"{}\")", kBaselineFormat));
   }
   const J* version = field(b, "version");
   if (version == nullptr || !version->is_number_integer() || *version != kBaselineVersion) {
-    throw std::invalid_argument(fmt::format("unsupported baseline version (found {}, expected {})",
-                                            version ? scenarios::describe_json(*version) : "none",
-                                            kBaselineVersion));
+    return Status::bad_input(fmt::format("unsupported baseline version (found {}, expected {})",
+                                         version ? scenarios::describe_json(*version) : "none",
+                                         kBaselineVersion));
   }
   BaselineInfo info;
   const J* scenario = field(b, "scenario");
   if (scenario == nullptr || !scenario->is_string() || scenario->get<std::string>().empty()) {
-    refuse("/scenario", scenario, "a scenario name or path");
+    return refuse("/scenario", scenario, "a scenario name or path");
   }
   info.scenario = scenario->get<std::string>();
   const J* metrics = field(b, "metrics");
-  if (metrics == nullptr || !metrics->is_object()) refuse("/metrics", metrics, "an object");
-  if (const J* sets = field(b, "sets"); sets != nullptr && !sets->is_null()) {
-    if (!sets->is_array()) refuse("/sets", sets, "an array of \"/json/pointer=value\" strings");
-    for (std::size_t i = 0; i < sets->size(); ++i) {
-      const J& s = (*sets)[i];
-      const std::string text = s.is_string() ? s.get<std::string>() : std::string();
-      const auto eq = text.find('=');
-      if (eq == std::string::npos || text[0] != '/') {
-        refuse(fmt::format("/sets/{}", i), &s, "\"/json/pointer=value\"");
-      }
-      info.overrides.emplace_back(text.substr(0, eq), text.substr(eq + 1));
-    }
-  }
-  info.seed = count_in(b, "seed", 0, std::numeric_limits<std::uint64_t>::max());
-  info.replications = count_in(b, "replications", 1, kMaxReplications);
-  if (info.seed > std::numeric_limits<std::uint64_t>::max() - (info.replications - 1)) {
-    refuse("/seed", field(b, "seed"),
-           fmt::format("a seed from 0 to {}: the seeds of {} replications must not wrap",
-                       std::numeric_limits<std::uint64_t>::max() - (info.replications - 1),
-                       info.replications));
-  }
-  if (const J* requests = field(b, "requests"); requests != nullptr && !requests->is_null()) {
-    // As run.requests in a scenario file and --requests.
-    info.requests = count_in(b, "requests", 1,
-                             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
-  }
+  if (metrics == nullptr || !metrics->is_object()) return refuse("/metrics", metrics, "an object");
+  if (Status st = read_sets(b, info); !st.ok()) return st;
+  if (Status st = read_counts(b, info); !st.ok()) return st;
   return info;
 }
 
-nlohmann::ordered_json parse_baseline(const std::string& text) {
+StatusOr<nlohmann::ordered_json> parse_baseline(const std::string& text) {
   J doc;
   scenarios::NestingLimit limit;
+  // nlohmann reports a syntax error or a number beyond a double (such as
+  // 1e999) only by throwing: caught here, at the call, and returned as a value.
   try {
     doc = J::parse(text, limit.callback());
   } catch (const J::parse_error& e) {
-    throw std::invalid_argument(fmt::format("not valid JSON: {}", e.what()));
-  } catch (const J::out_of_range&) {  // a number beyond a double, such as 1e999
-    throw std::invalid_argument(
+    return Status::bad_input(fmt::format("not valid JSON: {}", e.what()));
+  } catch (const J::out_of_range&) {
+    return Status::bad_input(
         "found a number beyond the range of a double, expected finite numbers");
   }
   if (limit.exceeded()) {
-    throw std::invalid_argument(
+    return Status::bad_input(
         fmt::format("found values nested more than {0} levels deep, expected at most {0}",
                     scenarios::kMaxJsonNesting));
   }
-  baseline_info(doc);
+  if (const StatusOr<BaselineInfo> info = baseline_info(doc); !info.ok()) return info.status();
   return doc;
 }
 
@@ -199,12 +220,13 @@ std::optional<double> number_at(const J& metric, const char* key) {
 
 }  // namespace
 
-CheckReport check_against_baseline(const nlohmann::ordered_json& baseline,
-                                   const std::vector<MetricSummary>& current,
-                                   const std::map<std::string, Tolerance>& tolerances) {
-  const BaselineInfo info = baseline_info(baseline);
+StatusOr<CheckReport> check_against_baseline(const nlohmann::ordered_json& baseline,
+                                             const std::vector<MetricSummary>& current,
+                                             const std::map<std::string, Tolerance>& tolerances) {
+  const StatusOr<BaselineInfo> info = baseline_info(baseline);
+  if (!info.ok()) return info.status();
   CheckReport report;
-  report.scenario = info.scenario;
+  report.scenario = info->scenario;
   const J& metrics = baseline["metrics"];
   for (const auto& [name, tol] : tolerances) {  // std::map: sorted by name
     MetricCheck c;
@@ -212,7 +234,7 @@ CheckReport check_against_baseline(const nlohmann::ordered_json& baseline,
     c.tolerance = tol;
     c.direction = metric_direction(name);
     if (!metrics.contains(name)) {
-      throw std::invalid_argument(
+      return Status::bad_input(
           fmt::format("--tolerance {}: the baseline has no metric of that name", name));
     }
     const J& b = metrics[name];

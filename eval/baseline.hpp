@@ -10,8 +10,9 @@
 // (the defaults plus --tolerance ones) are checked.
 //
 //   nlohmann::ordered_json b = make_baseline(info, summaries);
-//   CheckReport rep = check_against_baseline(b, new_summaries, tolerances);
-//   write_check_text(std::cout, rep);  if (!rep.passed()) return 1;
+//   StatusOr<CheckReport> rep = check_against_baseline(b, new_summaries, tolerances);
+//   if (!rep.ok()) return rep.status();  // not a baseline: bad input
+//   write_check_text(std::cout, *rep);  // then rep->passed()
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "eval/replications.hpp"
+#include "eval/status.hpp"
 
 namespace orchsim::eval {
 
@@ -40,12 +42,14 @@ struct BaselineInfo {
 
 nlohmann::ordered_json make_baseline(const BaselineInfo& info,
                                      const std::vector<MetricSummary>& summaries);
-// Reads back what make_baseline wrote; throws std::invalid_argument with a
-// readable message when the document is not a baseline.
-BaselineInfo baseline_info(const nlohmann::ordered_json& baseline);
+// Reads back what make_baseline wrote. A document that is not a baseline is
+// kBadInput, its message naming the key (a JSON pointer), what was found and
+// what was expected: "baseline: /seed: found -1, expected an integer ...".
+StatusOr<BaselineInfo> baseline_info(const nlohmann::ordered_json& baseline);
 // The text of a baseline file, as `orchsim check` reads it: parsed and its
-// header checked by baseline_info(); throws std::invalid_argument.
-nlohmann::ordered_json parse_baseline(const std::string& text);
+// header checked by baseline_info(); kBadInput when it is not JSON or not a
+// baseline.
+StatusOr<nlohmann::ordered_json> parse_baseline(const std::string& text);
 
 struct Tolerance {
   enum class Kind { kRelative, kAbsolute } kind = Kind::kRelative;
@@ -77,11 +81,11 @@ struct CheckReport {
   std::size_t failures() const;
 };
 
-// Throws std::invalid_argument when a tolerance names a metric that the
-// baseline does not have.
-CheckReport check_against_baseline(const nlohmann::ordered_json& baseline,
-                                   const std::vector<MetricSummary>& current,
-                                   const std::map<std::string, Tolerance>& tolerances);
+// kBadInput when the baseline is not one (baseline_info) or a tolerance names
+// a metric that the baseline does not have.
+StatusOr<CheckReport> check_against_baseline(const nlohmann::ordered_json& baseline,
+                                             const std::vector<MetricSummary>& current,
+                                             const std::map<std::string, Tolerance>& tolerances);
 
 std::string to_string(const Tolerance& t);
 void write_check_text(std::ostream& out, const CheckReport& report);

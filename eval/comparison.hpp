@@ -36,7 +36,9 @@ struct MetricComparison {
 };
 
 // Metrics in the base's flatten order; both inputs are per-replication metrics
-// on the same seeds, in the same order (sizes must match).
+// on the same seeds, in the same order. Sizes that differ are a bug in the
+// caller (a plan runs every configuration on the same seeds): it throws
+// std::invalid_argument, a logic_error that no command catches.
 std::vector<MetricComparison> compare(const std::vector<RunMetrics>& base,
                                       const std::vector<RunMetrics>& variant, double level = 0.95);
 

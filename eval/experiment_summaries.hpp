@@ -16,8 +16,11 @@
 //    [{"pointer", "values"}], spec["router"] = null or {"strong_agent",
 //    "weak_overrides", "strong_overrides", "quality_metric"},
 //    spec["scenario_name"], spec["sets"].
-// Throws nlohmann::json::exception or std::out_of_range when the plan lacks
-// what its command needs or does not match the sets.
+// Precondition: check_summary_inputs(plan, sets.size()) is ok
+// (eval/plan_check.hpp), which a plan the command line made always is and
+// one read back from a store is checked for; these functions index without
+// checking again (a plan that breaks it throws nlohmann's or std::vector's
+// exceptions: a bug in the caller).
 #pragma once
 
 #include <nlohmann/json.hpp>

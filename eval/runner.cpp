@@ -92,6 +92,10 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   result.seed = options.seed.value_or(s.run.seed);
   result.requests_limit = options.requests.value_or(s.run.requests);
   result.duration_limit = options.duration.value_or(s.run.duration);
+  // A precondition, not bad input: the commands refuse such a run with exit
+  // status 2 before calling (cli/run_command.cpp, cli/eval_setup.cpp), so a
+  // throw here (a logic_error) is a caller's bug; the Python and GUI callers
+  // get the message as an exception.
   if (result.requests_limit == 0 && result.duration_limit == sim::Duration::zero()) {
     throw std::invalid_argument(
         "the run has no end: set run.requests or run.duration_s in the scenario, or pass "

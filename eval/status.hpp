@@ -2,12 +2,14 @@
 // whether an operation worked and, if not, what kind of failure it was and a
 // message for a person (file, what was found, what was expected).
 //
-// The kind decides the exit status in one place, the CLI: kBadInput (a corrupt
-// store, a store of another experiment, a malformed argument) is 2, kRuntime
-// (a task threw, the disk filled up, a rank died) is 1.
+// The kind decides the exit status in one place, the CLI's exit_status()
+// (cli/exit_status.hpp): kBadInput (a corrupt store, a store of another
+// experiment, a malformed argument or file) is 2, kRuntime (a task threw, the
+// disk filled up, a rank died) is 1. Library code returns these for every
+// failure a caller is expected to handle; exceptions are for bugs.
 //
 //   StatusOr<ResultsStore> store = ResultsStore::open(path);
-//   if (!store.ok()) { std::cerr << store.status().message() << '\n'; return 2; }
+//   if (!store.ok()) return store.status();  // the CLI: exit_status(store.status())
 //   store->write(result);
 #pragma once
 

@@ -142,13 +142,14 @@ std::optional<double> strong_fraction(const RunMetrics& metrics, const std::stri
 
 namespace {
 
-ReplicationSet run_point(const std::string& scenario,
-                         std::vector<std::pair<std::string, std::string>> overrides,
-                         const ReplicationOptions& options) {
+// A point whose scenario does not load is bad input: the loader's diagnostics say why.
+StatusOr<ReplicationSet> run_point(const std::string& scenario,
+                                   std::vector<std::pair<std::string, std::string>> overrides,
+                                   const ReplicationOptions& options) {
   scenarios::LoadOptions load;
   load.overrides = std::move(overrides);
   const scenarios::LoadResult loaded = scenarios::load_scenario(scenario, load);
-  if (!loaded.ok()) throw std::invalid_argument(loaded.diagnostics.format());
+  if (!loaded.ok()) return Status::bad_input(loaded.diagnostics.format());
   return run_replications(*loaded.scenario, options);
 }
 
@@ -160,10 +161,11 @@ std::optional<double> mean_of(const std::vector<MetricSummary>& s, std::string_v
 
 }  // namespace
 
-SweepResult run_sweep(const std::string& scenario,
-                      const std::vector<std::pair<std::string, std::string>>& base_overrides,
-                      const std::vector<GridAxis>& grid, const ReplicationOptions& options,
-                      const std::optional<RouterSpec>& router) {
+StatusOr<SweepResult> run_sweep(
+    const std::string& scenario,
+    const std::vector<std::pair<std::string, std::string>>& base_overrides,
+    const std::vector<GridAxis>& grid, const ReplicationOptions& options,
+    const std::optional<RouterSpec>& router) {
   auto with = [&base_overrides](const std::vector<std::pair<std::string, std::string>>& extra) {
     auto overrides = base_overrides;
     overrides.insert(overrides.end(), extra.begin(), extra.end());
@@ -171,12 +173,19 @@ SweepResult run_sweep(const std::string& scenario,
   };
   std::optional<ReplicationSet> weak, strong;
   if (router) {
-    weak = run_point(scenario, with(router->weak_overrides), options);
-    strong = run_point(scenario, with(router->strong_overrides), options);
+    StatusOr<ReplicationSet> w = run_point(scenario, with(router->weak_overrides), options);
+    if (!w.ok()) return w.status();
+    StatusOr<ReplicationSet> s = run_point(scenario, with(router->strong_overrides), options);
+    if (!s.ok()) return s.status();
+    weak = std::move(*w);
+    strong = std::move(*s);
   }
   std::vector<ReplicationSet> sets;
-  for (const auto& point : grid_points(grid))
-    sets.push_back(run_point(scenario, with(point), options));
+  for (const auto& point : grid_points(grid)) {
+    StatusOr<ReplicationSet> set = run_point(scenario, with(point), options);
+    if (!set.ok()) return set.status();
+    sets.push_back(std::move(*set));
+  }
   std::vector<const ReplicationSet*> points;
   for (const ReplicationSet& set : sets) points.push_back(&set);
   return summarize_sweep(grid, points, router, weak ? &*weak : nullptr,

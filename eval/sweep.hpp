@@ -7,8 +7,8 @@
 // points), one row per configuration. Definitions: docs/evaluation.md.
 //
 //   std::vector<GridAxis> grid = {parse_grid("/run/requests=200,400").value()};
-//   SweepResult r = run_sweep("rag_orchestrated", {}, grid, options);
-//   mark_pareto(r.points);
+//   StatusOr<SweepResult> r = run_sweep("rag_orchestrated", {}, grid, options);
+//   if (r.ok()) mark_pareto(r->points);
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -19,6 +19,7 @@
 
 #include "eval/metric_names.hpp"
 #include "eval/replications.hpp"
+#include "eval/status.hpp"
 
 namespace orchsim::eval {
 
@@ -45,6 +46,8 @@ struct Objectives {
 std::vector<bool> pareto_front(const std::vector<Objectives>& points);
 
 // RouteLLM (Ong et al. 2024). PGR = (q − q_weak) / (q_strong − q_weak).
+// Precondition: q_strong != q_weak (summarize_sweep checks it first); a call
+// that breaks it is a bug and throws std::invalid_argument, a logic_error.
 double performance_gap_recovered(double q_router, double q_weak, double q_strong);
 struct RouterPoint {
   double strong_fraction;  // share of calls sent to the strong model, in [0, 1]
@@ -85,12 +88,12 @@ struct SweepResult {
 // agent is not in the run.
 std::optional<double> strong_fraction(const RunMetrics& metrics, const std::string& strong_agent);
 
-// Throws std::invalid_argument (with the loader's diagnostics) when a point's
-// scenario does not load.
-SweepResult run_sweep(const std::string& scenario,
-                      const std::vector<std::pair<std::string, std::string>>& base_overrides,
-                      const std::vector<GridAxis>& grid, const ReplicationOptions& options,
-                      const std::optional<RouterSpec>& router = std::nullopt);
+// kBadInput (with the loader's diagnostics) when a point's scenario does not load.
+StatusOr<SweepResult> run_sweep(
+    const std::string& scenario,
+    const std::vector<std::pair<std::string, std::string>>& base_overrides,
+    const std::vector<GridAxis>& grid, const ReplicationOptions& options,
+    const std::optional<RouterSpec>& router = std::nullopt);
 
 // The same result from replication sets already run (by run_sweep, or read
 // from a results store): `points[i]` is grid_points(grid)[i]; with a router,

@@ -73,7 +73,9 @@ class ArrivalProcess {
   virtual double mean_rate_per_second() const = 0;
 };
 
-// Validates and builds. Throws std::invalid_argument naming the bad field.
+// Validates and builds. Throws std::invalid_argument naming the bad field:
+// WorkloadConfig::validate() calls it to word the loader's diagnostics, so
+// for a scenario that loaded, a throw is a bug rather than bad input.
 std::unique_ptr<ArrivalProcess> make_arrival_process(const ArrivalSpec& spec);
 
 // Reads arrival offsets from a CSV file: one value per line in milliseconds,

@@ -205,6 +205,18 @@ Row read_row(const Header& header, const std::vector<std::string>& fields, const
 
 }  // namespace
 
+std::variant<ReplayTrace, std::string> read_replay_trace(const std::string& path,
+                                                         double rate_scale) {
+  // The readers stop at the first problem by throwing std::runtime_error
+  // (load_replay_csv's contract); every one is a problem of the file, caught
+  // here so that no caller picks an error kind from an exception.
+  try {
+    return load_replay_trace(path, rate_scale);
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what());
+  }
+}
+
 ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
   if (!(rate_scale > 0.0) || !std::isfinite(rate_scale)) {
     throw std::runtime_error(fmt::format("{}: rate_scale {} must be > 0", path, rate_scale));

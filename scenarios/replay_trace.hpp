@@ -18,8 +18,9 @@
 //     (absolute, ISO 8601 in UTC: made relative), and any of input_tokens,
 //     output_tokens, class. Other columns are ignored, unless a name is close
 //     to one of these (a misspelling is an error, with a "did you mean").
-// Arrivals must be in order (equal instants allowed). Errors throw
-// std::runtime_error "<file>:<line>: found ..., expected ...".
+// Arrivals must be in order (equal instants allowed). A file that cannot be
+// read or says something else is an error "<file>:<line>: found ...,
+// expected ...": read_replay_trace returns it, load_replay_trace throws it.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,13 @@ struct ReplayTrace {
 };
 
 // rate_scale > 0 divides every offset (2 = the same traffic twice as fast).
+// The trace, or the message of the first problem (the file cannot be read, a
+// bad row, a bad rate_scale): what a user's file may say is a value, for the
+// loader's diagnostics and `orchsim fit --replay`.
+std::variant<ReplayTrace, std::string> read_replay_trace(const std::string& path,
+                                                         double rate_scale = 1.0);
+// The same, throwing the problem as std::runtime_error (the readers below
+// stop at the first bad row that way; tests and fuzz targets call it).
 ReplayTrace load_replay_trace(const std::string& path, double rate_scale = 1.0);
 
 // What the workload uses: the trace's attributes with class names bound to

@@ -148,14 +148,15 @@ void load_replay(ReadContext& ctx, ObjectReader& a, const ReplayFile& f, Workloa
   if (path.is_relative() && !ctx.base_dir().empty()) {
     path = std::filesystem::path(ctx.base_dir()) / path;
   }
-  try {
-    ReplayTrace trace = load_replay_trace(path.string(), f.rate_scale);
-    w.arrivals = ArrivalSpec{trace.arrivals};
-    // Its classes are bound once the workload's classes are read (read_workload).
-    if (trace.has_attributes()) ctx.pending_replay = std::move(trace);
-  } catch (const std::exception& e) {
-    ctx.diagnostics().error(a.at("file"), fmt::format("cannot replay: {}", e.what()));
+  std::variant<ReplayTrace, std::string> read = read_replay_trace(path.string(), f.rate_scale);
+  if (auto* why = std::get_if<std::string>(&read)) {
+    ctx.diagnostics().error(a.at("file"), fmt::format("cannot replay: {}", *why));
+    return;
   }
+  ReplayTrace& trace = std::get<ReplayTrace>(read);
+  w.arrivals = ArrivalSpec{trace.arrivals};
+  // Its classes are bound once the workload's classes are read (read_workload).
+  if (trace.has_attributes()) ctx.pending_replay = std::move(trace);
 }
 
 struct ArrivalKind {

@@ -88,7 +88,9 @@ class RequestSink {
 
 class Workload {
  public:
-  // Throws std::invalid_argument if config.validate() finds problems.
+  // Throws std::invalid_argument if config.validate() finds problems: a
+  // precondition, since the loader reports those problems as diagnostics
+  // before any Workload is made (a throw here is a bug, not bad input).
   Workload(sim::Simulation& sim, const sim::RandomSource& rng, WorkloadConfig config,
            RequestSink& sink);
   ~Workload();

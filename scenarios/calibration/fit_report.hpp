@@ -52,6 +52,8 @@ struct ScenarioOptions {
 // them, no retries (as measured), a timeout when calls hang, and a replayed
 // trace, the fitted arrivals or a closed loop; input tokens as measured
 // (or the trace's). Its header names it and the command that made it.
+// Precondition: at least one group has a fitted agent (orchsim fit refuses
+// --scenario without one first); else std::invalid_argument, a bug.
 std::string scenario_document(const FitReport& report, const ScenarioOptions& options);
 
 }  // namespace orchsim::calibration

@@ -240,6 +240,34 @@ TEST(StoreCli, AStoredPlanTooLargeToRunIsBadInputForResumeAndMerge) {
   EXPECT_NE(r.err.find("is too large"), std::string::npos) << r.err;
 }
 
+// The summaries read the plan's spec and one row set per configuration; a
+// store whose plan lacks them is bad input naming the key, checked before
+// anything reads it (was a json or out_of_range exception, caught by type).
+TEST(StoreCli, AStoredPlanThatLacksWhatItsSummariesReadIsBadInput) {
+  const fs::path dir = scratch("incomplete-plan");
+  ASSERT_EQ(orchsim(kSweep + "-q --out " + dir.string()).status, 0);
+  sql(dir / "results.sqlite",
+      "UPDATE experiment SET value = json_set(value, '$.spec.grid[0].values', 5) WHERE key = "
+      "'plan'");
+  const Result m =
+      orchsim("merge " + dir.string() + " -q --out " + scratch("incomplete-merge").string());
+  EXPECT_EQ(m.status, 2) << m.err;
+  EXPECT_NE(m.err.find("orchsim: the stored sweep plan is incomplete: /spec/grid/0/values: found "
+                       "5, expected an array of strings"),
+            std::string::npos)
+      << m.err;
+  sql(dir / "results.sqlite",
+      "UPDATE experiment SET value = json_set(value, '$.spec.grid[0].values', "
+      "json('[\"100\", \"400\", \"1600\", \"3200\"]')) WHERE key = 'plan'");
+  const Result rows =
+      orchsim("merge " + dir.string() + " -q --out " + scratch("rows-merge").string());
+  EXPECT_EQ(rows.status, 2) << rows.err;
+  EXPECT_NE(rows.err.find("does not match its rows: its summaries read 4 configurations, the "
+                          "store has 3"),
+            std::string::npos)
+      << rows.err;
+}
+
 TEST(StoreCli, ShardsMergedGiveTheSameBytesAsOneRun) {
   std::string inputs;
   for (int i = 0; i < 3; ++i) {

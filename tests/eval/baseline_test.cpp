@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <stdexcept>
 #include <string>
 
 namespace orchsim::eval {
@@ -29,24 +28,26 @@ J valid() {
   return make_baseline(info, {m});
 }
 
-// The message of the invalid_argument that parse_baseline throws, or "" when it does not.
-std::string refusal(const J& doc) {
-  try {
-    (void)parse_baseline(doc.dump());
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
+// The message of parse_baseline's refusal (always bad input), or "" when it accepts.
+std::string refusal(const std::string& text) {
+  const StatusOr<J> parsed = parse_baseline(text);
+  if (parsed.ok()) return "";
+  EXPECT_EQ(parsed.status().code(), Status::Code::kBadInput) << parsed.status().message();
+  return parsed.status().message();
 }
+std::string refusal(const J& doc) { return refusal(doc.dump()); }
 
 TEST(Baseline, WhatMakeBaselineWritesReadsBack) {
-  const BaselineInfo info = baseline_info(parse_baseline(valid().dump()));
-  EXPECT_EQ(info.scenario, "rag_orchestrated");
-  EXPECT_EQ(info.seed, 7u);
-  EXPECT_EQ(info.replications, 3u);
-  EXPECT_EQ(info.requests, 200u);
-  ASSERT_EQ(info.overrides.size(), 1u);
-  EXPECT_EQ(info.overrides[0].second, "3");
+  const StatusOr<J> parsed = parse_baseline(valid().dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const StatusOr<BaselineInfo> info = baseline_info(*parsed);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->scenario, "rag_orchestrated");
+  EXPECT_EQ(info->seed, 7u);
+  EXPECT_EQ(info->replications, 3u);
+  EXPECT_EQ(info->requests, 200u);
+  ASSERT_EQ(info->overrides.size(), 1u);
+  EXPECT_EQ(info->overrides[0].second, "3");
 }
 
 TEST(Baseline, AMissingKeyIsRefusedNotReadOutOfBounds) {
@@ -72,24 +73,14 @@ TEST(Baseline, ANumberBeyondADoubleIsRefusedNotThrownAsAnotherException) {
   // nlohmann throws out_of_range for 1e999 (found by fuzz_baseline).
   std::string text = valid().dump();
   text.insert(1, "\"x\": -1e999, ");
-  try {
-    (void)parse_baseline(text);
-    FAIL() << "accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("beyond the range of a double"), std::string::npos);
-  }
+  EXPECT_NE(refusal(text).find("beyond the range of a double"), std::string::npos) << refusal(text);
 }
 
 TEST(Baseline, ValuesNestedTooDeepAreRefusedNotOverflowTheStack) {
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
   const std::string text = "{\"metrics\": " + deep + ", \"format\": \"orchsim-baseline\"}";
-  try {
-    (void)parse_baseline(text);
-    FAIL() << "accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("nested more than 64 levels deep"), std::string::npos)
-        << e.what();
-  }
+  EXPECT_NE(refusal(text).find("nested more than 64 levels deep"), std::string::npos)
+      << refusal(text).substr(0, 200);
 }
 
 TEST(Baseline, AbsurdSizesAreRefusedAsTheCommandLineRefusesThem) {
@@ -128,6 +119,36 @@ TEST(Baseline, SeedsThatWouldWrapAreRefused) {
       << refusal(doc);
   doc["seed"] = 18446744073709551613u;
   EXPECT_EQ(refusal(doc), "");
+}
+
+TEST(Baseline, AMalformedFileIsBadInputNamingWhatWasFoundNotAnException) {
+  // The file's text as `orchsim check --baseline` reads it: a value, never a
+  // throw, so that no caller picks an exit status from an exception's type.
+  EXPECT_NE(refusal(std::string("{\"format\": ")).find("not valid JSON"), std::string::npos);
+  J doc = valid();
+  doc["scenario"] = J::array();
+  EXPECT_EQ(refusal(doc),
+            "baseline: /scenario: found an array of 0, expected a scenario name or path");
+  doc = valid();
+  doc["metrics"] = 3;
+  EXPECT_EQ(refusal(doc), "baseline: /metrics: found 3, expected an object");
+}
+
+TEST(Baseline, ACheckAgainstAToleranceOfAnUnknownMetricIsBadInput) {
+  MetricSummary m;
+  m.name = "latency_ms.all.p99";
+  m.values = {10.0, 12.0, 11.0};
+  m.ci = stats::confidence_interval(m.values);
+  const StatusOr<CheckReport> known =
+      check_against_baseline(valid(), {m}, {{"latency_ms.all.p99", Tolerance{}}});
+  ASSERT_TRUE(known.ok()) << known.status().message();
+  EXPECT_TRUE(known->passed());
+  const StatusOr<CheckReport> unknown =
+      check_against_baseline(valid(), {m}, {{"no.such.metric", Tolerance{}}});
+  EXPECT_EQ(unknown.status().code(), Status::Code::kBadInput);
+  EXPECT_EQ(unknown.status().message(),
+            "--tolerance no.such.metric: the baseline has no metric of that name");
+  EXPECT_EQ(check_against_baseline(J::object(), {m}, {}).status().code(), Status::Code::kBadInput);
 }
 
 }  // namespace

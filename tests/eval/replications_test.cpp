@@ -98,28 +98,31 @@ TEST(Baseline, RoundTripAndRegression) {
   const ReplicationSet base = run_replications(load(), options(2));
   const std::vector<MetricSummary> s = summarize(base.metrics);
   const nlohmann::ordered_json b = make_baseline({"learned_router", {}, 11, 4, 250}, s);
-  const BaselineInfo info = baseline_info(b);
-  EXPECT_EQ(info.seed, 11u);
-  EXPECT_EQ(info.replications, 4u);
-  EXPECT_EQ(*info.requests, 250u);
-  EXPECT_TRUE(check_against_baseline(b, s, default_tolerances()).passed());
+  const StatusOr<BaselineInfo> info = baseline_info(b);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->seed, 11u);
+  EXPECT_EQ(info->replications, 4u);
+  EXPECT_EQ(*info->requests, 250u);
+  EXPECT_TRUE(check_against_baseline(b, s, default_tolerances())->passed());
   const ReplicationSet strong =
       run_replications(load({{"/workflow/nodes/0/agents", "[\"strong_model\"]"}}), options(2));
   const CheckReport rep =
-      check_against_baseline(b, summarize(strong.metrics), default_tolerances());
+      check_against_baseline(b, summarize(strong.metrics), default_tolerances()).value();
   EXPECT_FALSE(rep.passed());
   bool cost_regressed = false;
   for (const auto& m : rep.metrics) {
     if (m.name == "per_request.cost_usd") cost_regressed = m.status == "regressed";
   }
   EXPECT_TRUE(cost_regressed);
-  EXPECT_THROW(baseline_info(nlohmann::ordered_json{{"format", "x"}}), std::invalid_argument);
+  EXPECT_EQ(baseline_info(nlohmann::ordered_json{{"format", "x"}}).status().code(),
+            Status::Code::kBadInput);
   auto tol = parse_tolerance("latency_ms.all.p99=abs:10");
   ASSERT_TRUE(tol.has_value());
   EXPECT_EQ(tol->second.kind, Tolerance::Kind::kAbsolute);
   EXPECT_FALSE(parse_tolerance("x=pct:3").has_value());
   EXPECT_FALSE(parse_tolerance("x=rel:-1").has_value());
-  EXPECT_THROW(check_against_baseline(b, s, {{"no.such.metric", {}}}), std::invalid_argument);
+  EXPECT_EQ(check_against_baseline(b, s, {{"no.such.metric", {}}}).status().code(),
+            Status::Code::kBadInput);
 }
 
 }  // namespace

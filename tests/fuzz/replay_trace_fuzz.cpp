@@ -47,13 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
   }
-  scenarios::ReplayTrace trace;
-  try {
-    trace = scenarios::load_replay_trace(path, rate_scale_of(text));
-  } catch (const std::runtime_error& e) {
-    if (std::string(e.what()).empty()) std::abort();
+  // As the loader reads it: a refusal is a value, never an exception.
+  std::variant<scenarios::ReplayTrace, std::string> read =
+      scenarios::read_replay_trace(path, rate_scale_of(text));
+  if (const auto* why = std::get_if<std::string>(&read)) {
+    if (why->empty()) std::abort();
     return 0;  // refused, with a message: fine
   }
+  const scenarios::ReplayTrace& trace = std::get<scenarios::ReplayTrace>(read);
   const std::size_t n = trace.arrivals.offsets.size();
   for (const std::size_t column :
        {trace.input_tokens.size(), trace.output_tokens.size(), trace.class_names.size()}) {
