@@ -27,12 +27,8 @@ Json ms(sim::Duration d) {
 
 }  // namespace
 
-struct RequestLog::Record {
-  struct Call {
-    mock_agents::CallId id = 0;
-    orchestration::CallStarted started{};
-    std::optional<orchestration::CallEnded> ended;
-  };
+// What a record holds besides its buffers: reset in one assignment (clear()).
+struct RequestLogRecordFields {
   RequestId id = 0;
   std::uint32_t class_index = 0;
   sim::Time arrival;
@@ -48,18 +44,30 @@ struct RequestLog::Record {
   std::uint8_t reasons = 0;
   bool truncated = false;
   std::size_t items = 0;
-  // Decisions and events are kept as the observer saw them (strings copied,
-  // as the events' views die with the call) and turned into JSON only for the
-  // few requests that are kept: most records are dropped at their finish.
+};
+
+struct RequestLog::Record : RequestLogRecordFields {
+  struct Call {
+    mock_agents::CallId id = 0;
+    orchestration::CallStarted started{};
+    std::optional<orchestration::CallEnded> ended;
+  };
+  // Decisions and events are kept as the observer saw them and turned into
+  // JSON only for the few requests that are kept: most records are dropped
+  // at their finish. So a decision is recorded cheaply: a reason made of a
+  // format and numbers as it is (formatted when written), the text of any
+  // other (the event's views die with the call) and the candidates in the
+  // record's own buffers, which outlive the record's requests (clear()).
   struct Decision {
     sim::Time at;
     NodeId node = 0;
     bool route = false;
-    std::string policy;                                   // route
-    std::vector<orchestration::RoutingCandidate> inputs;  // route
-    AgentIndex choice = 0;                                // route
-    NodeId next = orchestration::kNoNode;                 // flow
-    std::string reason;
+    std::uint32_t policy = 0;                 // route: index into RequestLog::policies_
+    std::uint32_t inputs_at = 0, inputs = 0;  // route: a range of Record::inputs
+    AgentIndex choice = 0;                    // route
+    NodeId next = orchestration::kNoNode;     // flow
+    orchestration::Reason reason;             // a format with numbers, or
+    std::uint32_t text_at = 0, text = 0;      // a range of Record::texts (reason empty)
     std::uint32_t flow = 0, invocation = 0;
     std::uint32_t first_branch = 0, branches = 0;  // a fan-out's
   };
@@ -75,23 +83,39 @@ struct RequestLog::Record {
   std::vector<Decision> decisions;
   std::vector<Event> events;
   std::vector<Run> runs;
+  std::vector<orchestration::RoutingCandidate> inputs;  // the decisions' candidates
+  std::string texts;                                    // the decisions' reasons given as text
 
   // Ready for another request, keeping the vectors' buffers: most records
   // are dropped at their request's finish, and the next arrival reuses one.
   void clear() {
-    std::vector<Call> c = std::move(calls);
-    std::vector<Decision> d = std::move(decisions);
-    std::vector<Event> e = std::move(events);
-    std::vector<Run> r = std::move(runs);
-    c.clear();
-    d.clear();
-    e.clear();
-    r.clear();
-    *this = Record{};
-    calls = std::move(c);
-    decisions = std::move(d);
-    events = std::move(e);
-    runs = std::move(r);
+    static_cast<RequestLogRecordFields&>(*this) = RequestLogRecordFields{};
+    calls.clear();
+    decisions.clear();
+    events.clear();
+    runs.clear();
+    inputs.clear();
+    texts.clear();
+  }
+
+  // Keeps the event's reason (see Decision).
+  void keep_reason(Decision& d, const orchestration::Reason& reason) {
+    if (reason.deferred() && !reason.has_strings()) {
+      d.reason = reason;
+      return;
+    }
+    const std::size_t at = texts.size();
+    reason.append_to(texts);
+    d.text_at = static_cast<std::uint32_t>(at);
+    d.text = static_cast<std::uint32_t>(texts.size() - at);
+  }
+  void reason_text(const Decision& d, std::string& out) const {
+    out.clear();
+    if (d.reason.deferred()) {
+      d.reason.append_to(out);
+    } else {
+      out.assign(texts, d.text_at, d.text);
+    }
   }
 };
 
@@ -125,8 +149,13 @@ std::string RequestLog::agent_name(AgentIndex agent) const {
 }
 
 RequestLog::Record* RequestLog::find(RequestId request) {
+  // A request's events come in runs (a call started, its decision, the
+  // edge...): the last record found is often the next.
+  if (last_ != nullptr && last_->id == request) return last_;
   const auto it = in_flight_.find(request);
-  return it == in_flight_.end() ? nullptr : it->second.get();
+  if (it == in_flight_.end()) return nullptr;
+  last_ = it->second.get();
+  return last_;
 }
 
 bool RequestLog::room(Record& r) {
@@ -149,6 +178,7 @@ void RequestLog::on_request_arrived(const orchestration::RequestArrived& e) {
   r->id = e.request;
   r->class_index = e.class_index;
   r->arrival = e.at;
+  last_ = nullptr;  // the record of a repeated id is replaced
   in_flight_[e.request] = std::move(r);
 }
 
@@ -177,11 +207,34 @@ void RequestLog::on_routing_decision(const orchestration::RoutingDecision& e) {
   d.at = e.at;
   d.node = e.node;
   d.route = true;
-  d.policy = e.policy;
-  if (e.candidates != nullptr) d.inputs = *e.candidates;
+  // The node's own policy (not an on_revisit one's) is the usual case: its
+  // name's index is kept by node, found by the name's address in the workflow.
+  const orchestration::Node* node =
+      e.node < workflow_.nodes.size() ? &workflow_.nodes[e.node] : nullptr;
+  if (node != nullptr && e.policy.data() == node->call.routing.policy.data()) {
+    if (node_policies_.size() <= e.node) node_policies_.resize(e.node + 1, kNoPolicy);
+    std::uint32_t& known = node_policies_[e.node];
+    if (known == kNoPolicy) known = policy_index(e.policy);
+    d.policy = known;
+  } else {
+    d.policy = policy_index(e.policy);
+  }
+  if (e.candidates != nullptr) {
+    d.inputs_at = static_cast<std::uint32_t>(r->inputs.size());
+    d.inputs = static_cast<std::uint32_t>(e.candidates->size());
+    r->inputs.insert(r->inputs.end(), e.candidates->begin(), e.candidates->end());
+  }
   d.choice = e.choice;
-  d.reason = e.reason;
-  r->decisions.push_back(std::move(d));
+  r->keep_reason(d, e.reason);
+  r->decisions.push_back(d);
+}
+
+std::uint32_t RequestLog::policy_index(std::string_view policy) {
+  for (std::size_t i = 0; i < policies_.size(); ++i) {
+    if (policies_[i] == policy) return static_cast<std::uint32_t>(i);
+  }
+  policies_.emplace_back(policy);
+  return static_cast<std::uint32_t>(policies_.size() - 1);
 }
 
 void RequestLog::on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) {
@@ -210,12 +263,12 @@ void RequestLog::on_flow_decision(const orchestration::FlowDecision& e) {
   d.at = e.at;
   d.node = e.node;
   d.next = e.next;
-  d.reason = e.reason;
+  r->keep_reason(d, e.reason);
   d.flow = e.flow;
   d.invocation = e.invocation;
   d.first_branch = e.first_branch;
   d.branches = e.branches;
-  r->decisions.push_back(std::move(d));
+  r->decisions.push_back(d);
 }
 
 void RequestLog::on_node_entered(const orchestration::NodeEntered& e) { add_event(e.request, e); }
@@ -244,6 +297,7 @@ void RequestLog::on_request_finished(const orchestration::RequestFinished& e) {
   if (it == in_flight_.end()) return;
   std::unique_ptr<Record> r = std::move(it->second);
   in_flight_.erase(it);
+  last_ = nullptr;
   ++finished_;
   r->finished = true;
   r->finish = e.at;
@@ -391,15 +445,17 @@ Json RequestLog::to_json(const Record& r) const {
     calls.push_back(std::move(cj));
   }
   j["calls"] = std::move(calls);
-  const auto decision_json = [this](const Record::Decision& d) {
+  std::string reason;
+  const auto decision_json = [this, &r, &reason](const Record::Decision& d) {
     Json out;
     out["t_ms"] = ms(d.at);
     out["node"] = node_name(d.node);
     if (d.route) {
       out["kind"] = "route";
-      out["policy"] = d.policy;
+      out["policy"] = policies_[d.policy];
       Json inputs = Json::array();
-      for (const orchestration::RoutingCandidate& c : d.inputs) {
+      for (std::uint32_t i = 0; i < d.inputs; ++i) {
+        const orchestration::RoutingCandidate& c = r.inputs[d.inputs_at + i];
         inputs.push_back({{"agent", agent_name(c.agent)},
                           {"score", json_number(c.score, 6)},
                           {"eligible", c.eligible}});
@@ -416,7 +472,8 @@ Json RequestLog::to_json(const Record& r) const {
         out["branches"] = std::move(branches);
       }
     }
-    out["reason"] = d.reason;
+    r.reason_text(d, reason);
+    out["reason"] = reason;
     return out;
   };
   const auto event_json = [this](const Record::Event& event) {

@@ -16,8 +16,10 @@
 // whatever the run's length. Requests still in flight at the end are not
 // kept. Deterministic: the same events keep the same requests.
 //
-// It reads decisions' reasons, so attaching it makes the orchestrator
-// format them (wants_explanations()): opt-in, for runs that will be explored.
+// It reads decisions' reasons and scores, so attaching it makes the
+// orchestrator explain every decision (wants_explanations()): the policies
+// compute their scores, and each reason is recorded as a format and its
+// values (orchestration::Reason), formatted only for the requests kept.
 //
 //   RequestLog log(workflow, agent_names, class_names);
 //   observers.add(&log);
@@ -68,6 +70,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -131,6 +134,7 @@ class RequestLog final : public orchestration::Observer {
   void add_event(orchestration::RequestId request, const E& e);
   std::string node_name(orchestration::NodeId node) const;
   std::string agent_name(orchestration::AgentIndex agent) const;
+  std::uint32_t policy_index(std::string_view policy);
 
   const orchestration::Workflow& workflow_;
   std::vector<std::string> agent_names_, class_names_;
@@ -141,6 +145,10 @@ class RequestLog final : public orchestration::Observer {
   std::map<orchestration::RequestId, std::unique_ptr<Record>> kept_;
   std::set<std::pair<std::uint64_t, orchestration::RequestId>> sample_, failed_set_;
   std::vector<std::unique_ptr<Record>> spare_;  // cleared records, buffers kept
+  std::vector<std::string> policies_;           // the routing policies' names seen
+  static constexpr std::uint32_t kNoPolicy = ~0u;
+  std::vector<std::uint32_t> node_policies_;  // per node: its own policy's index, or kNoPolicy
+  Record* last_ = nullptr;                    // the last record found in flight
   // (latency ns, -id as unsigned complement) so that the first element is the one to evict.
   std::set<std::pair<std::int64_t, std::uint64_t>> slowest_;
 };

@@ -142,7 +142,7 @@ class Engine final : public mock_agents::CallListener {
   void start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node);
   void fill_branches(Handle<Request> req, std::uint32_t group, std::uint32_t generation);
   void branch_done(Handle<Request> req, std::uint32_t flow, bool success);
-  void finish_join(Handle<Request> req, std::uint32_t group, bool success, std::string_view why);
+  void finish_join(Handle<Request> req, std::uint32_t group, bool success, const Reason& why);
   void flow_failed(Handle<Request> req, std::uint32_t flow, std::string_view cause);
   // A flow that is no branch ended: the request, or its invocation.
   void main_path_ended(Handle<Request> req, std::uint32_t flow, bool success,
@@ -226,10 +226,10 @@ class Engine final : public mock_agents::CallListener {
     }
   }
 
-  // A reason string only when someone reads it.
+  // A reason only when someone reads it (formatted later, if ever).
   template <class... Args>
-  std::string explain(fmt::format_string<Args...> format, Args&&... args) const {
-    return explain_ ? fmt::format(format, std::forward<Args>(args)...) : std::string();
+  Reason explain(fmt::format_string<Args...> format, Args&&... args) const {
+    return explain_ ? Reason::format(format, std::forward<Args>(args)...) : Reason();
   }
   const CallNode& call_of(const Step& s) const { return *s.call; }
 
@@ -259,7 +259,6 @@ class Engine final : public mock_agents::CallListener {
 
   // Scratch, reused: what the decision log reads.
   std::vector<RoutingCandidate> scratch_candidates_;
-  std::string scratch_reason_;
   std::vector<bool> scratch_eligible_;
 };
 

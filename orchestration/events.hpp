@@ -27,6 +27,7 @@
 #include "mock_agents/agent.hpp"
 #include "orchestration/circuit_breaker.hpp"
 #include "orchestration/context.hpp"
+#include "orchestration/reason.hpp"
 #include "orchestration/workflow.hpp"
 #include "sim/time.hpp"
 
@@ -193,7 +194,7 @@ struct RoutingDecision {
   std::string_view policy;
   const std::vector<RoutingCandidate>* candidates;  // the inputs looked at
   AgentIndex choice;
-  std::string_view reason;
+  Reason reason;  // a view: valid during the call (reason.hpp says what to keep)
   std::uint64_t id = 0;
   double probability = 1.0;                // the propensity of the choice (NaN: not estimated)
   AttemptKind kind = AttemptKind::kFirst;  // what the choice is for
@@ -224,7 +225,7 @@ struct FlowDecision {
   RequestId request;
   NodeId node;
   NodeId next;
-  std::string_view reason;
+  Reason reason;  // a view: valid during the call (reason.hpp says what to keep)
   std::uint32_t flow = 0;
   std::uint32_t invocation = 0;
   std::uint32_t first_branch = 0;
@@ -282,8 +283,9 @@ class Observer {
  public:
   virtual ~Observer() = default;
   // Whether this observer reads the reasons and candidate scores of decisions.
-  // Building them costs string formatting on every decision, so the
-  // orchestrator only does it when some observer says yes.
+  // Scores cost the policies work on every decision and reasons a few stores
+  // (they are formatted only when read: Reason::text()), so the orchestrator
+  // builds them only when some observer says yes.
   virtual bool wants_explanations() const { return false; }
   // Whether on_routing_decision() reads the event's DecisionContext. Yes
   // unless said otherwise: when no observer does, a `static` node's decision

@@ -39,7 +39,7 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
         start_step(req, flow, node_id);
         return;
       case NodeKind::kGate: {
-        scratch_reason_.clear();
+        Reason why;
         const GateInput in{.last_agent = f.has_previous ? f.last_agent : kNoAgent,
                            .label = f.label,
                            .confidence = f.confidence,
@@ -51,13 +51,13 @@ void Engine::enter(Handle<Request> req, std::uint32_t flow, NodeId node_id) {
                            .now = sim_.now(),
                            .deadline = deadline_of(r, f),
                            .visits = &visits};
-        const NodeId next = evaluate_gate(node.gate, in, explain_ ? &scratch_reason_ : nullptr);
+        const NodeId next = evaluate_gate(node.gate, in, explain_ ? &why : nullptr);
         if (observer_) {
           observer_->on_flow_decision({.at = sim_.now(),
                                        .request = r.in.id,
                                        .node = node_id,
                                        .next = next,
-                                       .reason = scratch_reason_,
+                                       .reason = why,
                                        .flow = f.id,
                                        .invocation = invocation_id(r, f)});
         }
@@ -111,7 +111,7 @@ void Engine::exhausted(Handle<Request> req, std::uint32_t flow, NodeId node_id) 
                                  .request = r.in.id,
                                  .node = node_id,
                                  .next = node.on_exhausted,
-                                 .reason = "max_visits reached",
+                                 .reason = Reason::format("max_visits reached"),
                                  .flow = f.id,
                                  .invocation = invocation_id(r, f)});
   }
@@ -150,7 +150,7 @@ void Engine::start_fan_out(Handle<Request> req, std::uint32_t flow, NodeId node_
     g.deadline_timer = sim_.schedule_after(jn.deadline, [this, req, gi, generation] {
       Request* rr = requests_.get(req);
       if (!rr || rr->groups[gi].generation != generation || !rr->groups[gi].active) return;
-      finish_join(req, gi, rr->groups[gi].ok > 0, "join deadline");
+      finish_join(req, gi, rr->groups[gi].ok > 0, Reason::format("join deadline"));
     });
   }
   const std::uint32_t first_branch = r.next_flow_id;
@@ -222,8 +222,7 @@ void Engine::branch_done(Handle<Request> req, std::uint32_t flow, bool success) 
   }
 }
 
-void Engine::finish_join(Handle<Request> req, std::uint32_t gi, bool success,
-                         std::string_view why) {
+void Engine::finish_join(Handle<Request> req, std::uint32_t gi, bool success, const Reason& why) {
   Request& r = requests_[req];
   JoinGroup& g = r.groups[gi];
   if (!g.active) return;

@@ -43,16 +43,23 @@ bool holds(const Condition& c, const GateInput& f) {
 
 }  // namespace
 
-NodeId evaluate_gate(const GateNode& gate, const GateInput& f, std::string* why) {
+NodeId evaluate_gate(const GateNode& gate, const GateInput& f, Reason* why) {
   for (std::size_t i = 0; i < gate.rules.size(); ++i) {
     if (!holds(gate.rules[i].when, f)) continue;
     if (why) {
-      *why = fmt::format("rule {} matched (label={}, confidence={:.3f}, verdict={}, failed={})", i,
-                         f.label, f.confidence, f.verdict ? "pass" : "fail", f.last_failed);
+      // The verdict in the format, not a string value: a reason with only
+      // numbers is kept as it is by the request log, not formatted.
+      *why = f.verdict
+                 ? Reason::format(
+                       "rule {} matched (label={}, confidence={:.3f}, verdict=pass, failed={})", i,
+                       f.label, f.confidence, f.last_failed)
+                 : Reason::format(
+                       "rule {} matched (label={}, confidence={:.3f}, verdict=fail, failed={})", i,
+                       f.label, f.confidence, f.last_failed);
     }
     return gate.rules[i].then;
   }
-  if (why) *why = fmt::format("no rule matched (confidence={:.3f})", f.confidence);
+  if (why) *why = Reason::format("no rule matched (confidence={:.3f})", f.confidence);
   return gate.otherwise;
 }
 

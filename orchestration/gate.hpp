@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "orchestration/reason.hpp"
 #include "orchestration/workflow.hpp"
 #include "sim/time.hpp"
 
@@ -28,6 +29,6 @@ struct GateInput {
 };
 
 // The node to go to; `why`, when not null, gets the reason.
-NodeId evaluate_gate(const GateNode& gate, const GateInput& in, std::string* why);
+NodeId evaluate_gate(const GateNode& gate, const GateInput& in, Reason* why);
 
 }  // namespace orchsim::orchestration::detail

@@ -26,21 +26,21 @@ JoinVerdict decide_join(const JoinNode& join, JoinCount c, bool last_ok, bool ex
   using W = JoinVerdict::What;
   const std::uint32_t remaining = c.total - c.done;
   const std::uint32_t failed = c.done - c.ok;
-  // A reason only when someone reads it.
+  // A reason with values only when someone reads it (formatted later, if ever).
   const auto say = [explain]<class... Args>(fmt::format_string<Args...> format, Args&&... args) {
-    return explain ? fmt::format(format, std::forward<Args>(args)...) : std::string();
+    return explain ? Reason::format(format, std::forward<Args>(args)...) : Reason();
   };
   switch (join.policy) {
     case JoinPolicy::kAll: {
       const std::uint32_t allowed = join.tolerated(c.total);
       const bool wait_all = join.on_branch_failure == BranchFailure::kWaitAll;
       if (!last_ok && failed > allowed && !wait_all) {
-        return {W::kFail, allowed == 0 ? std::string("a branch failed (join: all)")
+        return {W::kFail, allowed == 0 ? Reason::format("a branch failed (join: all)")
                                        : say("{} branches failed, more than the {} tolerated",
                                              failed, allowed)};
       }
       if (remaining > 0) return {};
-      if (failed == 0) return {W::kSucceed, "all branches succeeded"};
+      if (failed == 0) return {W::kSucceed, Reason::format("all branches succeeded")};
       if (failed <= allowed) {
         return {W::kSucceed, say("all branches done, {} failed ({} tolerated)", failed, allowed)};
       }
@@ -48,22 +48,24 @@ JoinVerdict decide_join(const JoinNode& join, JoinCount c, bool last_ok, bool ex
               say("all branches done, {} failed, more than the {} tolerated", failed, allowed)};
     }
     case JoinPolicy::kFirstSuccess:
-      if (last_ok) return {W::kSucceed, "first success"};
-      if (remaining == 0) return {W::kFail, "every branch failed"};
+      if (last_ok) return {W::kSucceed, Reason::format("first success")};
+      if (remaining == 0) return {W::kFail, Reason::format("every branch failed")};
       return {};
     case JoinPolicy::kFirstK:
       if (c.ok >= join.k) return {W::kSucceed, say("first {} successes", join.k)};
-      if (c.ok + remaining < join.k) return {W::kFail, "too few successes possible"};
+      if (c.ok + remaining < join.k)
+        return {W::kFail, Reason::format("too few successes possible")};
       return {};
     case JoinPolicy::kQuorum: {
       const std::uint32_t quorum = c.total / 2 + 1;
       if (c.ok >= quorum) return {W::kSucceed, say("quorum of {}", quorum)};
-      if (c.ok + remaining < quorum) return {W::kFail, "quorum impossible"};
+      if (c.ok + remaining < quorum) return {W::kFail, Reason::format("quorum impossible")};
       return {};
     }
     case JoinPolicy::kDeadline:
       if (remaining == 0) {
-        return {c.ok > 0 ? W::kSucceed : W::kFail, "all branches done before the deadline"};
+        return {c.ok > 0 ? W::kSucceed : W::kFail,
+                Reason::format("all branches done before the deadline")};
       }
       return {};
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "orchestration/reason.hpp"
 #include "orchestration/workflow.hpp"
 
 namespace orchsim::orchestration::detail {
@@ -17,7 +18,7 @@ struct JoinCount {
 
 struct JoinVerdict {
   enum class What : std::uint8_t { kWait, kSucceed, kFail } what = What::kWait;
-  std::string why;  // for the decision log (empty when not explaining)
+  Reason why;  // for the request log (those with values: empty when not explaining)
 };
 
 // After a branch ended (`last_ok` says how). Deadline joins end here only

@@ -54,8 +54,19 @@
 //  - One policy object serves one node of one run, on one thread: no locking.
 //    Replications and sweeps build fresh objects through the factory.
 //
+// Reasons: a choice may say why, for the request log and the explorer. Give
+// a format and its values; they are formatted only for the few requests a
+// log writes out, so a reason costs a few stores, not fmt's work:
+//
+//   return {.candidate = c,
+//           .reason = Reason::format("cheapest with EWMA confidence >= {}", min_confidence_)};
+//
+// A text still works: a literal (`.reason = "first eligible"`) or a
+// std::string the policy keeps until its next choose() (`.reason = reason_`).
+//
 // Cost: a decision builds no strings and allocates nothing unless
-// ctx.explain() is true (someone logs the reasons and scores).
+// ctx.explain() is true (someone logs the reasons and scores), and then only
+// its scores cost real work.
 #pragma once
 
 #include <cstddef>
@@ -69,6 +80,7 @@
 #include "mock_agents/agent.hpp"
 #include "orchestration/circuit_breaker.hpp"
 #include "orchestration/events.hpp"
+#include "orchestration/reason.hpp"
 #include "orchestration/workflow.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
@@ -258,10 +270,12 @@ inline double Candidate::rate_limit_headroom() const {
 struct Choice {
   std::size_t candidate = 0;  // index into the DecisionContext's candidates
   double probability = 1.0;   // with which it was picked (propensity), in (0, 1]
-  // Optional, for the decision log: one score per candidate (policy-owned
-  // storage, valid until the next call), and a reason.
+  // Optional, for the decision and request logs: one score per candidate
+  // (policy-owned storage, valid until the next call), and a reason: best a
+  // Reason::format("...", values...) (formatted only if the request is
+  // written out), or a text valid until the next call (reason.hpp).
   std::span<const double> scores = {};
-  std::string_view reason = {};
+  Reason reason = {};
 };
 
 // How one attempt the policy chose ended.

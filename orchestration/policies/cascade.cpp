@@ -21,11 +21,11 @@ class Cascade final : public RoutingPolicy {
   Choice choose(const DecisionContext& ctx) override {
     const std::size_t tier = std::min<std::size_t>(ctx.escalations, tiers_.size() - 1);
     if (!ctx.explain()) return {.candidate = tiers_[tier]};
-    reason_ = ctx.kind == AttemptKind::kCascade
-                  ? fmt::format("confidence {:.3f} < {:.3f}: escalate to tier {}", declined_,
-                                accept_, tier)
-                  : fmt::format("tier {} of {} (cheapest first)", tier, tiers_.size());
-    return {.candidate = tiers_[tier], .reason = reason_};
+    return {.candidate = tiers_[tier],
+            .reason = ctx.kind == AttemptKind::kCascade
+                          ? Reason::format("confidence {:.3f} < {:.3f}: escalate to tier {}",
+                                           declined_, accept_, tier)
+                          : Reason::format("tier {} of {} (cheapest first)", tier, tiers_.size())};
   }
 
   bool accepts(const AttemptOutcome& o) override {
@@ -38,7 +38,6 @@ class Cascade final : public RoutingPolicy {
   std::vector<std::size_t> tiers_;
   double accept_;
   double declined_ = 0.0;  // the confidence just declined, for the next reason
-  std::string reason_;
 };
 
 }  // namespace

@@ -27,15 +27,16 @@ class CostAware final : public RoutingPolicy {
         },
         ctx.explain() ? &scores_ : nullptr);
     if (!ctx.explain()) return {.candidate = c};
-    reason_ = any_good ? fmt::format("cheapest with EWMA confidence >= {}", min_confidence_)
-                       : std::string("none confident enough: most confident");
-    return {.candidate = c, .scores = scores_, .reason = reason_};
+    return {.candidate = c,
+            .scores = scores_,
+            .reason = any_good
+                          ? Reason::format("cheapest with EWMA confidence >= {}", min_confidence_)
+                          : Reason::format("none confident enough: most confident")};
   }
 
  private:
   double min_confidence_;
   std::vector<double> scores_;
-  std::string reason_;
 };
 
 }  // namespace

@@ -40,8 +40,8 @@ class EpsilonGreedy final : public RoutingPolicy {
     return {.candidate = pick,
             .probability = (pick == greedy ? 1.0 - epsilon_ : 0.0) + share,
             .scores = scores_of(ctx, scores_),
-            .reason = explore ? "explore: uniformly random"
-                              : "exploit: highest mean reward (scores are -mean)"};
+            .reason = explore ? Reason::format("explore: uniformly random")
+                              : Reason::format("exploit: highest mean reward (scores are -mean)")};
   }
 
   void observe(const AttemptOutcome& o) override {

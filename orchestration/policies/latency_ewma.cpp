@@ -20,7 +20,8 @@ class LatencyEwma final : public RoutingPolicy {
         ctx.explain() ? &scores_ : nullptr);
     return {.candidate = c,
             .scores = scores_of(ctx, scores_),
-            .reason = "lowest EWMA latency (ms), failures charged as a penalty latency"};
+            .reason =
+                Reason::format("lowest EWMA latency (ms), failures charged as a penalty latency")};
   }
 
   void observe(const AttemptOutcome& o) override {

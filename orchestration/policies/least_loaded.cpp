@@ -19,7 +19,7 @@ class LeastLoaded final : public RoutingPolicy {
         ctx.explain() ? &scores_ : nullptr);
     return {.candidate = c,
             .scores = scores_of(ctx, scores_),
-            .reason = "fewest calls per server (in service + queued)"};
+            .reason = Reason::format("fewest calls per server (in service + queued)")};
   }
 
  private:

@@ -27,7 +27,7 @@ class LinUcbPolicy final : public RoutingPolicy {
         ctx.explain() ? &scores_ : nullptr);
     return {.candidate = c,
             .scores = scores_of(ctx, scores_),
-            .reason = "highest upper confidence bound (scores are -UCB)"};
+            .reason = Reason::format("highest upper confidence bound (scores are -UCB)")};
   }
 
   void observe(const AttemptOutcome& o) override {

@@ -30,7 +30,7 @@ class PowerOfTwo final : public RoutingPolicy {
     if (pool_.size() == 1) {
       return {.candidate = pool_[0],
               .scores = scores_of(ctx, scores_),
-              .reason = "only eligible candidate"};
+              .reason = Reason::format("only eligible candidate")};
     }
     const std::size_t ia = ctx.random().below(pool_.size());
     std::size_t ib = ctx.random().below(pool_.size() - 1);
@@ -49,9 +49,8 @@ class PowerOfTwo final : public RoutingPolicy {
     Choice choice{.candidate = pick, .probability = static_cast<double>(wins) / (m * (m - 1))};
     if (ctx.explain()) {
       choice.scores = scores_;
-      reason_ = fmt::format("two choices {} and {}: lower EWMA latency x (1 + load)",
-                            ctx[a].agent(), ctx[b].agent());
-      choice.reason = reason_;
+      choice.reason = Reason::format("two choices {} and {}: lower EWMA latency x (1 + load)",
+                                     ctx[a].agent(), ctx[b].agent());
     }
     return choice;
   }
@@ -59,7 +58,6 @@ class PowerOfTwo final : public RoutingPolicy {
  private:
   std::vector<std::size_t> pool_;
   std::vector<double> scores_;
-  std::string reason_;
 };
 
 }  // namespace

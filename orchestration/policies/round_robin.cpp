@@ -19,14 +19,12 @@ class RoundRobin final : public RoutingPolicy {
         ctx.explain() ? &scores_ : nullptr);
     next_ = c + 1;
     if (!ctx.explain()) return {.candidate = c};
-    reason_ = fmt::format("turn {}", start);
-    return {.candidate = c, .scores = scores_, .reason = reason_};
+    return {.candidate = c, .scores = scores_, .reason = Reason::format("turn {}", start)};
   }
 
  private:
   std::size_t next_ = 0;
   std::vector<double> scores_;
-  std::string reason_;
 };
 
 }  // namespace

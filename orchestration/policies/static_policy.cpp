@@ -19,7 +19,8 @@ class Static final : public RoutingPolicy {
     if (!ctx.explain()) return {.candidate = c};
     scores_.resize(ctx.size());
     for (std::size_t i = 0; i < ctx.size(); ++i) scores_[i] = static_cast<double>(i);
-    return {.candidate = c, .scores = scores_, .reason = "first eligible candidate"};
+    return {
+        .candidate = c, .scores = scores_, .reason = Reason::format("first eligible candidate")};
   }
 
  private:

@@ -36,8 +36,9 @@ class Thompson final : public RoutingPolicy {
     const std::size_t pick = draw(ctx, ctx.random(), &scores_);
     Choice choice{.candidate = pick,
                   .scores = scores_of(ctx, scores_),
-                  .reason = c_.gaussian ? "largest draw from each normal reward posterior"
-                                        : "largest draw from each Beta success posterior"};
+                  .reason = c_.gaussian
+                                ? Reason::format("largest draw from each normal reward posterior")
+                                : Reason::format("largest draw from each Beta success posterior")};
     if (ctx.explain()) {
       sim::RandomStream side = ctx.side_stream("thompson-propensity");
       constexpr int kDraws = 256;

@@ -50,7 +50,8 @@ class WeightedRandom final : public RoutingPolicy {
     return {.candidate = pick,
             .probability = probability,
             .scores = scores_,
-            .reason = even ? "eligible candidates weigh nothing: drawn evenly" : "drawn by weight"};
+            .reason = even ? Reason::format("eligible candidates weigh nothing: drawn evenly")
+                           : Reason::format("drawn by weight")};
   }
 
  private:

@@ -336,6 +336,45 @@ TEST_F(RequestLogTest, DecisionsAndEventsCarryTheirInputsAndReasons) {
   EXPECT_FALSE(r["truncated"].get<bool>());
 }
 
+// Reasons are kept as data and formatted when a kept request is written;
+// a text (a user policy's) is copied, as the event's views die with the call.
+TEST_F(RequestLogTest, ReasonsAreFormattedWhenWrittenAndTextsAreCopied) {
+  using orchestration::Reason;
+  RequestLog log(workflow, agents, classes, only(0, 0, 10));  // the failed only
+  std::vector<orchestration::RoutingCandidate> candidates = {{0, 0.5, true}, {1, 1.5, true}};
+  std::string mine = "my policy's own words {not a format}";
+  std::string cause = "timeout";
+  // Request 1 is not kept: its record, reused for request 2, must not leak into it.
+  log.on_request_arrived(arrived(1));
+  log.on_routing_decision({at(0_ms), 1, 1, "mine", &candidates, 1, mine});
+  log.on_request_finished(finished(1, true, 1_ms));
+  log.on_request_arrived(arrived(2));
+  log.on_routing_decision({at(1_ms), 2, 1, "mine", &candidates, 1, mine});
+  log.on_routing_decision(
+      {at(2_ms), 2, 1, "round_robin", &candidates, 0, Reason::format("turn {}", 7)});
+  log.on_flow_decision({at(3_ms), 2, 2, 3, Reason::format("step failed ({})", cause)});
+  log.on_flow_decision(
+      {at(4_ms), 2, 2, 3, Reason::format("no rule matched (confidence={:.3f})", 0.4567)});
+  // What the views pointed to changes after the calls.
+  mine.assign("overwritten, longer than the text it replaced");
+  cause.assign("changed");
+  candidates = {{1, 9.0, false}};
+  log.on_request_finished(finished(2, false, 5_ms));
+  const std::vector<Json> kept = log.kept_requests();
+  ASSERT_EQ(kept.size(), 1u);
+  const Json& d = kept[0]["decisions"];
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(d[0]["reason"], "my policy's own words {not a format}");
+  EXPECT_EQ(d[0]["policy"], "mine");
+  EXPECT_EQ(d[0]["inputs"], Json::parse(R"([{"agent":"fast","score":0.5,"eligible":true},
+                                            {"agent":"slow","score":1.5,"eligible":true}])"));
+  EXPECT_EQ(d[1]["reason"], "turn 7");
+  EXPECT_EQ(d[1]["policy"], "round_robin");
+  EXPECT_EQ(d[1]["inputs"], d[0]["inputs"]);
+  EXPECT_EQ(d[2]["reason"], "step failed (timeout)");
+  EXPECT_EQ(d[3]["reason"], "no rule matched (confidence=0.457)");
+}
+
 TEST_F(RequestLogTest, WriteGivesAHeaderThenOneLinePerKeptRequestInIncreasingId) {
   RequestLog log(workflow, agents, classes, only(3, 1, 1));
   for (RequestId id : scrambled(20)) {

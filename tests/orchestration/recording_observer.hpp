@@ -44,11 +44,11 @@ class RecordingObserver : public Observer {
   }
   void on_routing_decision(const RoutingDecision& e) override {
     tick(e.at);
-    decisions.push_back({e.request, e.node, e.choice, std::string(e.reason)});
+    decisions.push_back({e.request, e.node, e.choice, e.reason.text()});
   }
   void on_flow_decision(const FlowDecision& e) override {
     tick(e.at);
-    flows.push_back({e.request, e.node, e.next, std::string(e.reason)});
+    flows.push_back({e.request, e.node, e.next, e.reason.text()});
   }
   void on_retry_scheduled(const RetryScheduled& e) override {
     tick(e.at);

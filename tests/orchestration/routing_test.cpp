@@ -694,7 +694,7 @@ TEST(RoutingContract, ScoresAndReasonOnlyWhenExplaining) {
       }
       // A reason without explaining may only be a constant: nothing formatted.
       if (!quiet.reason.empty()) {
-        EXPECT_EQ(quiet.reason, loud.reason);
+        EXPECT_EQ(quiet.reason.text(), loud.reason.text());
       }
     }
   }
