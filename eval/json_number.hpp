@@ -21,6 +21,13 @@ inline double round_to(double x, int decimals) {
   return r == 0.0 ? 0.0 : r;  // no "-0.0" in the output
 }
 
+// A number the results model holds rounded already (eval/run_metrics.hpp,
+// eval/run_series.hpp): written as it is, null when missing or not finite.
+inline nlohmann::ordered_json json_rounded(std::optional<double> v) {
+  if (!v || !std::isfinite(*v)) return nullptr;
+  return *v;
+}
+
 inline nlohmann::ordered_json json_number(std::optional<double> v, int decimals) {
   if (!v || !std::isfinite(*v)) return nullptr;
   return round_to(*v, decimals);

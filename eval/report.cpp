@@ -70,9 +70,7 @@ LatencyBins latency_bins(const LogLinearHistogram& all, const LogLinearHistogram
 nlohmann::ordered_json to_json(const LatencyBins& bins) {
   nlohmann::ordered_json j;
   j["edges_ms"] = nlohmann::ordered_json::array();
-  for (const double e : bins.edges_ms) {  // rounded already
-    j["edges_ms"].push_back(std::isfinite(e) ? nlohmann::ordered_json(e) : nullptr);
-  }
+  for (const double e : bins.edges_ms) j["edges_ms"].push_back(json_rounded(e));
   j["all"] = bins.all;
   j["success"] = bins.success;
   return j;

@@ -8,13 +8,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The values are rounded already (RunMetrics holds the report's numbers);
-// json_number only turns nullopt and non-finite values into null.
-Json num(std::optional<double> v) {
-  if (!v || !std::isfinite(*v)) return nullptr;
-  return *v;
-}
-Json num(double v) { return num(std::optional<double>(v)); }
+// RunMetrics holds the report's numbers, rounded already.
+Json num(std::optional<double> v) { return json_rounded(v); }
 
 Json ends_json(const CallEndCounts& e) {
   return {{"success", e.success},

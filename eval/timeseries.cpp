@@ -266,29 +266,21 @@ std::vector<TimeSeries::RoutingNode> TimeSeriesCollector::routing(std::size_t bu
   return out;
 }
 
-namespace {
-
-// Rounded already: only a non-finite value (a level over an empty bucket) becomes null.
-Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
-}  // namespace
-
 Json to_json(const TimeSeries& t) {
   const std::size_t n = t.size();
   auto levels = [](const std::vector<double>& v) {
     Json a = Json::array();
-    for (const double x : v) a.push_back(finite_or_null(x));
+    for (const double x : v) a.push_back(json_rounded(x));
     return a;
   };
   Json j;
-  j["bucket_ms"] = finite_or_null(t.bucket_ms);
+  j["bucket_ms"] = json_rounded(t.bucket_ms);
   j["buckets"] = n;
   j["arrived"] = t.arrived;
   j["completed"] = t.completed;
   j["failed"] = t.failed;
   Json latency = Json::array();
-  for (const std::optional<double>& v : t.latency_mean_ms)
-    latency.push_back(v ? finite_or_null(*v) : Json(nullptr));
+  for (const std::optional<double>& v : t.latency_mean_ms) latency.push_back(json_rounded(v));
   j["latency_mean_ms"] = std::move(latency);
   j["in_flight_mean"] = levels(t.in_flight_mean);
   j["cost_usd"] = levels(t.cost_usd);
