@@ -65,8 +65,12 @@ void register_linucb(PolicyRegistry& r) {
           const double cost_weight = p.number("cost_weight", 10.0, {0.0, kInf});
           const Reward reward = Reward::read(p, cost_weight);
           p.finish();
-          return std::make_unique<LinUcbPolicy>(
-              node.size(), std::max<std::uint32_t>(1, node.class_count), alpha, reward);
+          // A step without agents is refused by the loader, which still builds
+          // the policy to check its parameters: one arm keeps that check from
+          // failing on a bandit of none (the loader names the empty list).
+          return std::make_unique<LinUcbPolicy>(std::max<std::size_t>(1, node.size()),
+                                                std::max<std::uint32_t>(1, node.class_count), alpha,
+                                                reward);
         });
 }
 
