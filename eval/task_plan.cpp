@@ -202,8 +202,12 @@ StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
         return bad(fmt::format("has {} {}, expected a duration >= 0", limit->count_ns(), name));
       }
     }
+    // Objects only: plan_differences looks keys up in both (value() on an
+    // array throws; found by fuzz_task_plan).
     p.spec = j.at("spec");
+    if (!p.spec.is_object()) return bad(fmt::format("has spec {}, expected an object", shown(p.spec)));
     p.view = j.value("view", J::object());
+    if (!p.view.is_object()) return bad(fmt::format("has view {}, expected an object", shown(p.view)));
     return p;
   } catch (const std::exception& e) {
     return bad(fmt::format("is malformed: {}", e.what()));

@@ -61,8 +61,8 @@ class SearchReader {
     if (error_.empty() && r.rung >= d.rungs.size()) fail(at + "/rung", "past the last rung");
     r.requests = count_of(e, at + "/requests", "requests");
     r.from_model = string_of(e, at + "/proposed_by", "proposed_by") == "tpe";
-    r.reused = e.is_object() && e.value("reused", false);
-    r.feasible = e.is_object() && e.value("feasible", false);
+    r.reused = optional_bool_of(e, at + "/reused", "reused");
+    r.feasible = optional_bool_of(e, at + "/feasible", "feasible");
     const Json* values = e.is_object() && e.contains("values") ? &e["values"] : nullptr;
     for (const std::string& p : d.parameters) {
       const bool has = values && values->is_object() && values->contains(p);
@@ -106,6 +106,16 @@ class SearchReader {
       return 0;
     }
     return j[key].get<double>();
+  }
+  // False when absent; a value that is not true/false is an error (json's
+  // value() would throw type_error, found by fuzz_search).
+  bool optional_bool_of(const Json& j, const std::string& at, const char* key) {
+    if (!j.is_object() || !j.contains(key)) return false;
+    if (!j[key].is_boolean()) {
+      fail(at, "not true or false");
+      return false;
+    }
+    return j[key].get<bool>();
   }
   std::size_t count_of(const Json& j, const std::string& at, const char* key) {
     if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) {

@@ -256,11 +256,19 @@ ReplayTrace load_replay_trace(const std::string& path, double rate_scale) {
     }
     Row row = read_row(header, fields, path, number);
     if (!origin) origin = header.has(Column::kTimestamp) ? row.at_ns : 0;
-    const std::int64_t offset = row.at_ns - *origin;
     if (!trace.lines.empty() && row.at_ns < previous) {
       fail(path, number,
            fmt::format("found an arrival before the one on line {}, expected arrivals in order",
                        previous_line));
+    }
+    // Timestamps span 1678..2261, more than an int64 of nanoseconds holds
+    // as a difference: a trace longer than the simulator's time is refused
+    // (the subtraction overflowed before; found by fuzz_replay_trace).
+    std::int64_t offset = 0;
+    if (__builtin_sub_overflow(row.at_ns, *origin, &offset)) {
+      fail(path, number,
+           "found an arrival more than 292 years after the first, expected a trace that fits "
+           "the simulator's time (int64 nanoseconds)");
     }
     previous = row.at_ns;
     previous_line = number;

@@ -76,6 +76,14 @@ TEST(TaskPlan, AStoredPlanTooLargeToRunOrWithSeedsThatWrapIsBadInput) {
   j = to_json(small_plan());
   j["replications"] = 2.5;
   refused(j, "'replications' is 2.5, expected a non-negative integer");
+  // Found by fuzz_task_plan (CI, 0bd9dac): comparing a plan whose spec is
+  // not an object threw type_error out of plan_differences.
+  j = to_json(small_plan());
+  j["spec"] = {1, 2};
+  refused(j, "has spec [1,2], expected an object");
+  j = to_json(small_plan());
+  j["view"] = "x";
+  refused(j, "has view \"x\", expected an object");
   EXPECT_TRUE(check_plan_size(100, 100'000, 0).ok());  // exactly 10^7 tasks
   EXPECT_FALSE(check_plan_size(0, 1, 0).ok());
 }

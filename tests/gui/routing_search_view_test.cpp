@@ -143,6 +143,16 @@ TEST(SearchData, ReadsTheGoldenSearchAndRefusesOtherFiles) {
   doc = nlohmann::json::parse(text.str());
   doc["evaluations"][3]["rung"] = 7;
   EXPECT_NE(parse_search(doc.dump(), "s.json").error.find("past the last rung"), std::string::npos);
+  // Found by fuzz_search (CI, 0bd9dac): a flag that is not true/false threw
+  // nlohmann's type_error out of the loader.
+  doc = nlohmann::json::parse(text.str());
+  doc["evaluations"][2]["reused"] = nlohmann::json::object();
+  EXPECT_EQ(parse_search(doc.dump(), "s.json").error,
+            "s.json: /evaluations/2/reused: not true or false");
+  doc = nlohmann::json::parse(text.str());
+  doc["evaluations"][0]["feasible"] = 1;
+  EXPECT_EQ(parse_search(doc.dump(), "s.json").error,
+            "s.json: /evaluations/0/feasible: not true or false");
 }
 
 TEST(SearchView, DrawsEachRungTheParetoFrontTheBoundAndTheBest) {

@@ -73,6 +73,22 @@ TEST(ReplayTrace, ArrivalsBeyondTheSimulatorsTimeAreRefusedScaledOrNot) {
       << load_error(columns, 0.5);
 }
 
+// Found by fuzz_replay_trace (CI, 0bd9dac): timestamps reach from 1678 to
+// 2261, and the offset of the last from the first overflowed int64 (UBSan)
+// before the rate scale could refuse it.
+TEST(ReplayTrace, TimestampsFurtherApartThanTheSimulatorsTimeAreRefused) {
+  const std::string far = write_temp(
+      "far.csv",
+      "TIMESTAMP,ContextTokens,GeneratedTokens\n1678-01-01 00:00:01,10,10\n"
+      "2261-12-31 23:59:59,10,10\n");
+  EXPECT_NE(load_error(far).find("far.csv:3: found an arrival more than 292 years after the first"),
+            std::string::npos)
+      << load_error(far);
+  const std::string near = write_temp(
+      "near.csv", "timestamp,input_tokens\n1970-01-01 00:00:00,5\n2261-12-31 00:00:00,5\n");
+  EXPECT_NO_THROW(load_replay_trace(near, 1.0));  // 292 years apart, less a day: fits
+}
+
 TEST(ReplayTrace, NamedColumnsCarryTokensAndClasses) {
   const ReplayTrace t = load_replay_trace(fixture("replay_attributes.csv"), 2.0);
   ASSERT_EQ(t.arrivals.offsets.size(), 4u);
