@@ -7,10 +7,33 @@
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <tsl/robin_map.h>
 
 #include "orchestration/policy.hpp"
 
 namespace orchsim::eval {
+
+// Every event of a request looks its request up by id: open addressing
+// (robin_map, Debian's robin-map-dev) instead of std::unordered_map's node
+// per entry, a malloc and a cache miss per decision. The records live in a
+// pool of slots, reused with their buffers. Looked up by id only, never
+// iterated into output (finish() sorts the ids).
+struct DecisionLog::Tables {
+  struct Attempt {
+    orchestration::RequestId request;
+    std::size_t index;  // into its request's decisions
+  };
+  tsl::robin_map<orchestration::RequestId, std::uint32_t> slot_of;  // request -> slot
+  tsl::robin_map<std::uint64_t, Attempt> attempts;                  // decision id -> attempt
+  std::vector<Pending> slots;
+  std::vector<std::uint32_t> free_slots;
+
+  Pending* find(orchestration::RequestId id) {
+    const auto it = slot_of.find(id);
+    return it == slot_of.end() ? nullptr : &slots[it->second];
+  }
+};
+
 namespace {
 
 using orchestration::AttemptKind;
@@ -125,9 +148,16 @@ void append_ms(std::string& out, std::int64_t ns) {
 
 DecisionLog::DecisionLog(std::ostream& out, const orchestration::Workflow& workflow,
                          std::vector<std::string> agent_names, DecisionLogOptions options)
-    : out_(out), agent_names_(std::move(agent_names)), options_(std::move(options)) {
-  write_header(workflow);
+    : out_(out),
+      agent_names_(std::move(agent_names)),
+      options_(std::move(options)),
+      tables_(std::make_unique<Tables>()),
+      pipe_([this](Rows& batch) { write_rows(batch); }) {
+  write_header(workflow);  // before any row: the worker only writes what send_rows() hands it
 }
+
+DecisionLog::~DecisionLog() = default;
+
 
 void DecisionLog::write_header(const orchestration::Workflow& workflow) {
   nlohmann::ordered_json h;
@@ -162,22 +192,33 @@ void DecisionLog::write_header(const orchestration::Workflow& workflow) {
 }
 
 void DecisionLog::on_request_arrived(const orchestration::RequestArrived& e) {
-  Pending p;
-  if (!spare_.empty()) {
-    p = std::move(spare_.back());
-    spare_.pop_back();
+  Tables& t = *tables_;
+  std::uint32_t slot = 0;
+  if (const auto it = t.slot_of.find(e.request); it != t.slot_of.end()) {
+    slot = it->second;  // the same id again: it starts over
+  } else if (!t.free_slots.empty()) {
+    slot = t.free_slots.back();
+    t.free_slots.pop_back();
+    t.slot_of.emplace(e.request, slot);
+  } else {
+    slot = static_cast<std::uint32_t>(t.slots.size());
+    t.slots.emplace_back();
+    t.slot_of.emplace(e.request, slot);
   }
+  Pending& p = t.slots[slot];
   p.arrival = e.at;
   p.class_index = e.class_index;
   p.input_tokens = e.input_tokens;
-  pending_.insert_or_assign(e.request, std::move(p));
+  p.decisions.clear();
+  p.flows.clear();
+  p.features.clear();
 }
 
 void DecisionLog::on_routing_decision(const orchestration::RoutingDecision& e) {
-  const auto it = pending_.find(e.request);
-  if (it == pending_.end()) return;
-  Pending& p = it->second;
-  attempts_[e.id] = {e.request, p.decisions.size()};
+  Pending* found = tables_->find(e.request);
+  if (!found) return;
+  Pending& p = *found;
+  tables_->attempts.insert_or_assign(e.id, Tables::Attempt{e.request, p.decisions.size()});
   p.decisions.push_back({.node = e.node,
                          .agent = e.choice,
                          .kind = static_cast<std::uint8_t>(e.kind),
@@ -232,19 +273,18 @@ void DecisionLog::append_features(std::string& out, const orchestration::Routing
 }
 
 void DecisionLog::on_flow_decision(const orchestration::FlowDecision& e) {
-  const auto it = pending_.find(e.request);
-  if (it == pending_.end()) return;
-  it->second.flows.emplace_back(
+  Pending* p = tables_->find(e.request);
+  if (!p) return;
+  p->flows.emplace_back(
       e.node, e.next == orchestration::kNoNode ? std::int64_t{-1} : std::int64_t{e.next});
 }
 
 void DecisionLog::on_call_ended(const orchestration::CallEnded& e) {
   if (e.decision == 0) return;  // not chosen by a routing policy
-  const auto a = attempts_.find(e.decision);
-  if (a == attempts_.end()) return;
-  const auto p = pending_.find(a->second.first);
-  if (p != pending_.end()) {
-    Decision& d = p->second.decisions[a->second.second];
+  const auto a = tables_->attempts.find(e.decision);
+  if (a == tables_->attempts.end()) return;
+  if (Pending* p = tables_->find(a->second.request)) {
+    Decision& d = p->decisions[a->second.index];
     d.end = static_cast<int>(e.end);
     d.error = static_cast<int>(e.error);
     d.latency_ns = e.duration.count_ns();
@@ -252,36 +292,77 @@ void DecisionLog::on_call_ended(const orchestration::CallEnded& e) {
     d.quality = e.quality;
     d.cost_usd = e.cost_usd;
   }
-  attempts_.erase(a);
+  tables_->attempts.erase(a);
 }
 
+DecisionLog::Row& DecisionLog::next_row() {
+  if (batch_.used == batch_.rows.size()) batch_.rows.emplace_back();
+  return batch_.rows[batch_.used++];
+}
+
+void DecisionLog::send_rows() {
+  pipe_.send(batch_);  // batch_ is now a written batch, or empty
+  batch_.used = 0;
+}
+
+// The row takes the request's decisions; the record it hands back (cleared
+// by the worker) is kept for a later request.
 void DecisionLog::on_request_finished(const orchestration::RequestFinished& e) {
-  const auto it = pending_.find(e.request);
-  if (it == pending_.end()) return;
-  write_row(e.request, it->second, &e);
-  Pending p = std::move(it->second);
-  pending_.erase(it);
-  p.decisions.clear();
-  p.flows.clear();
-  p.features.clear();
-  spare_.push_back(std::move(p));
+  Tables& t = *tables_;
+  const auto it = t.slot_of.find(e.request);
+  if (it == t.slot_of.end()) return;
+  const std::uint32_t slot = it->second;
+  Row& row = next_row();
+  row.id = e.request;
+  row.finished = true;
+  row.success = e.success;
+  row.outcome = &quoted(e.outcome);
+  row.latency_ns = e.latency.count_ns();
+  row.quality = e.quality;
+  row.cost_usd = e.cost_usd;
+  std::swap(row.pending, t.slots[slot]);  // the slot keeps the row's old buffers
+  t.slot_of.erase(it);
+  t.free_slots.push_back(slot);
+  ++rows_;
+  decisions_ += row.pending.decisions.size();
+  if (batch_.used == kRowsPerBatch) send_rows();
 }
 
 void DecisionLog::finish() {
+  Tables& t = *tables_;
   std::vector<orchestration::RequestId> ids;
-  ids.reserve(pending_.size());
-  for (const auto& [id, p] : pending_) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());  // the map's order must not reach the file
-  for (const orchestration::RequestId id : ids) write_row(id, pending_.at(id), nullptr);
-  pending_.clear();
-  attempts_.clear();
+  ids.reserve(t.slot_of.size());
+  for (const auto& [id, slot] : t.slot_of) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());  // the table's order must not reach the file
+  for (const orchestration::RequestId id : ids) {
+    Row& row = next_row();
+    row.id = id;
+    row.finished = false;
+    std::swap(row.pending, t.slots[t.slot_of.at(id)]);
+    ++rows_;
+    decisions_ += row.pending.decisions.size();
+  }
+  if (batch_.used > 0) send_rows();
+  t.slot_of.clear();
+  t.attempts.clear();
+  pipe_.close();  // every row is in out_ when it returns
 }
 
-void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
-                            const orchestration::RequestFinished* end) {
+void DecisionLog::write_rows(Rows& batch) {
+  for (std::size_t i = 0; i < batch.used; ++i) {
+    Pending& p = batch.rows[i].pending;
+    write_row(batch.rows[i]);
+    p.decisions.clear();
+    p.flows.clear();
+    p.features.clear();
+  }
+}
+
+void DecisionLog::write_row(const Row& row) {
+  const Pending& p = row.pending;
   line_.clear();
   line_ += "{\"r\":";
-  append_int(line_, id);
+  append_int(line_, row.id);
   line_ += ",\"t\":";
   append_ms(line_, p.arrival.count_ns());
   line_ += ",\"cls\":";
@@ -289,15 +370,15 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   line_ += ",\"in\":";
   append_int(line_, p.input_tokens);
   line_ += ",\"ok\":";
-  if (end) {
-    line_ += end->success ? "1,\"o\":" : "0,\"o\":";
-    line_ += quoted(end->outcome);
+  if (row.finished) {
+    line_ += row.success ? "1,\"o\":" : "0,\"o\":";
+    line_ += *row.outcome;
     line_ += ",\"lat\":";
-    append_ms(line_, end->latency.count_ns());
+    append_ms(line_, row.latency_ns);
     line_ += ",\"q\":";
-    append_number(line_, end->quality, 3);
+    append_number(line_, row.quality, 3);
     line_ += ",\"c\":";
-    append_number(line_, end->cost_usd * 1e6, 1);
+    append_number(line_, row.cost_usd * 1e6, 1);
   } else {
     line_ += "null,\"o\":null,\"lat\":null,\"q\":null,\"c\":null";
   }
@@ -337,8 +418,6 @@ void DecisionLog::write_row(orchestration::RequestId id, const Pending& p,
   }
   line_ += "}\n";
   out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
-  ++rows_;
-  decisions_ += p.decisions.size();
 }
 
 // Outcomes are a handful of names: each is escaped once.

@@ -37,18 +37,28 @@
 // servers, ewma_latency_ms, ewma_error_rate, ewma_confidence, ewma_cost_usd],
 // and the policy's scores "s".
 //
-// Deterministic (fmt, no locale; the same events give the same bytes).
-// Memory: the decisions of the requests in flight. Never throws on a bad
-// stream: check the stream after the run. One thread.
+// Deterministic (no locale; the same events give the same bytes).
+// Memory: the decisions of the requests in flight, and up to a few thousand
+// finished rows on their way to the stream.
+//
+// Threads: the observer calls come from the simulation's thread, which only
+// records each request's decisions; a finished request's row is formatted
+// and written to `out` by a worker thread of the log's own (BatchPipe),
+// in the order requests end, so writing the stream (and compressing it, as
+// ZstdOstream does) runs beside the simulation instead of inside it. `out`
+// belongs to the log until finish() returns: do not touch it in between.
+// Never throws on a bad stream: check the stream after finish().
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <ostream>
 #include <string>
+#include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "eval/batch_pipe.hpp"
 #include "orchestration/events.hpp"
 
 namespace orchsim::eval {
@@ -74,6 +84,7 @@ class DecisionLog final : public orchestration::Observer {
 
   DecisionLog(std::ostream& out, const orchestration::Workflow& workflow,
               std::vector<std::string> agent_names, DecisionLogOptions options = {});
+  ~DecisionLog() override;
 
   bool wants_explanations() const override { return options_.features; }
   // The context is read only for features; without them a `static` node's
@@ -84,7 +95,8 @@ class DecisionLog final : public orchestration::Observer {
   void on_routing_decision(const orchestration::RoutingDecision& e) override;
   void on_flow_decision(const orchestration::FlowDecision& e) override;
   void on_call_ended(const orchestration::CallEnded& e) override;
-  // Writes the requests still in flight (by id). Call once, after the run.
+  // Writes the requests still in flight (by id) and waits until every row
+  // is in `out`. Call once, after the run.
   void finish();
 
   std::uint64_t rows() const { return rows_; }  // requests written, the header not counted
@@ -110,23 +122,46 @@ class DecisionLog final : public orchestration::Observer {
     std::vector<std::pair<orchestration::NodeId, std::int64_t>> flows;
     std::string features;  // "x" entries, comma-separated
   };
+  // A request's row as the worker formats it: what RequestFinished said
+  // (finished false: still in flight at the end), and its decisions.
+  struct Row {
+    orchestration::RequestId id = 0;
+    bool finished = false, success = false;
+    const std::string* outcome = nullptr;  // its JSON string, in quoted_
+    std::int64_t latency_ns = 0;
+    double quality = 0.0, cost_usd = 0.0;
+    Pending pending;
+  };
+  // Rows go to the worker in batches; a batch comes back with its rows'
+  // buffers, and rows[used..] are left over from earlier use.
+  struct Rows {
+    std::vector<Row> rows;
+    std::size_t used = 0;
+  };
+  static constexpr std::size_t kRowsPerBatch = 512;
 
   void write_header(const orchestration::Workflow& workflow);
-  void write_row(orchestration::RequestId id, const Pending& p,
-                 const orchestration::RequestFinished* end);
+  Row& next_row();
+  void send_rows();
+  void write_rows(Rows& batch);  // on the worker thread
+  void write_row(const Row& row);
   void append_features(std::string& out, const orchestration::RoutingDecision& e);
   const std::string& quoted(std::string_view s);  // JSON string of s, escaped once
 
   std::ostream& out_;
   std::vector<std::string> agent_names_;
   DecisionLogOptions options_;
-  // Looked up by id, never iterated into output (finish() sorts the ids).
-  std::unordered_map<orchestration::RequestId, Pending> pending_;
-  std::unordered_map<std::uint64_t, std::pair<orchestration::RequestId, std::size_t>> attempts_;
-  std::vector<Pending> spare_;  // reused to keep per-request vectors' buffers
-  std::string line_;
-  std::vector<std::pair<std::string, std::string>> quoted_;  // name -> its JSON string
+  // The requests in flight and the attempts their decisions launched, by id
+  // (open-addressing tables: decision_log.cpp).
+  struct Tables;
+  std::unique_ptr<Tables> tables_;
+  std::string line_;             // the header, then the worker's
+  // name -> its JSON string; a deque, so the worker may read an entry while
+  // a new one is added.
+  std::deque<std::pair<std::string, std::string>> quoted_;
   std::uint64_t rows_ = 0, decisions_ = 0;
+  Rows batch_;
+  BatchPipe<Rows> pipe_;  // last: its worker stops before the rest goes
 };
 
 }  // namespace orchsim::eval

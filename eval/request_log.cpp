@@ -1,6 +1,7 @@
 #include "eval/request_log.hpp"
 
 #include <fmt/format.h>
+#include <tsl/robin_map.h>
 
 #include <algorithm>
 #include <optional>
@@ -119,13 +120,20 @@ struct RequestLog::Record : RequestLogRecordFields {
   }
 };
 
+// By id, looked up on every event of every request: open addressing
+// (robin_map) rather than a node per entry. Never iterated into output.
+struct RequestLog::InFlight {
+  tsl::robin_map<RequestId, std::unique_ptr<Record>> records;
+};
+
 RequestLog::RequestLog(const orchestration::Workflow& workflow,
                        std::vector<std::string> agent_names, std::vector<std::string> class_names,
                        RequestLogOptions options)
     : workflow_(workflow),
       agent_names_(std::move(agent_names)),
       class_names_(std::move(class_names)),
-      options_(options) {}
+      options_(options),
+      in_flight_(std::make_unique<InFlight>()) {}
 
 RequestLog::~RequestLog() = default;
 
@@ -152,8 +160,8 @@ RequestLog::Record* RequestLog::find(RequestId request) {
   // A request's events come in runs (a call started, its decision, the
   // edge...): the last record found is often the next.
   if (last_ != nullptr && last_->id == request) return last_;
-  const auto it = in_flight_.find(request);
-  if (it == in_flight_.end()) return nullptr;
+  const auto it = in_flight_->records.find(request);
+  if (it == in_flight_->records.end()) return nullptr;
   last_ = it->second.get();
   return last_;
 }
@@ -179,7 +187,7 @@ void RequestLog::on_request_arrived(const orchestration::RequestArrived& e) {
   r->class_index = e.class_index;
   r->arrival = e.at;
   last_ = nullptr;  // the record of a repeated id is replaced
-  in_flight_[e.request] = std::move(r);
+  in_flight_->records.insert_or_assign(e.request, std::move(r));
 }
 
 void RequestLog::on_call_started(const orchestration::CallStarted& e) {
@@ -293,10 +301,10 @@ void RequestLog::add_event(RequestId request, const E& e) {
 }
 
 void RequestLog::on_request_finished(const orchestration::RequestFinished& e) {
-  const auto it = in_flight_.find(e.request);
-  if (it == in_flight_.end()) return;
-  std::unique_ptr<Record> r = std::move(it->second);
-  in_flight_.erase(it);
+  const auto it = in_flight_->records.find(e.request);
+  if (it == in_flight_->records.end()) return;
+  std::unique_ptr<Record> r = std::move(it.value());
+  in_flight_->records.erase(it);
   last_ = nullptr;
   ++finished_;
   r->finished = true;

@@ -71,7 +71,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -141,7 +140,8 @@ class RequestLog final : public orchestration::Observer {
   RequestLogOptions options_;
   std::uint64_t finished_ = 0;
   // Looked up by id only, never iterated: its order cannot reach the output.
-  std::unordered_map<orchestration::RequestId, std::unique_ptr<Record>> in_flight_;
+  struct InFlight;  // the records of requests in flight, by id (request_log.cpp)
+  std::unique_ptr<InFlight> in_flight_;
   std::map<orchestration::RequestId, std::unique_ptr<Record>> kept_;
   std::set<std::pair<std::uint64_t, orchestration::RequestId>> sample_, failed_set_;
   std::vector<std::unique_ptr<Record>> spare_;  // cleared records, buffers kept

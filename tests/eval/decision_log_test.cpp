@@ -221,6 +221,74 @@ TEST(DecisionLogTest, ExactBytesAndSameEventsSameBytes) {
   EXPECT_EQ(again.str(), out.str());
 }
 
+// Rows are formatted by the log's worker thread in batches of 512: many
+// batches, requests ending out of arrival order and some still in flight
+// must give exactly the rows a direct, in-order writer gives.
+TEST(DecisionLogTest, RowsAcrossManyBatchesAreInTheOrderRequestsEnded) {
+  const auto workflow = test_workflow();
+  const std::vector<orchestration::RoutingCandidate> none;
+  std::ostringstream out;
+  DecisionLog log(out, workflow, {"fast", "slow"});
+  constexpr int kRequests = 3000;
+  std::vector<orchestration::RequestId> ended_order;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto id = static_cast<orchestration::RequestId>(i);
+    log.on_request_arrived({at(sim::Duration::milliseconds(i)), id, 0, 10 + i, sim::Time::max()});
+    log.on_routing_decision({.at = at(sim::Duration::milliseconds(i)),
+                             .request = id,
+                             .node = 0,
+                             .policy = "p2c",
+                             .candidates = &none,
+                             .choice = static_cast<orchestration::AgentIndex>(i % 2),
+                             .reason = "",
+                             .id = static_cast<std::uint64_t>(i + 1),
+                             .probability = 0.5,
+                             .kind = AttemptKind::kFirst});
+    // Each odd request ends before the even one that came before it; every
+    // tenth never ends.
+    const auto finish = [&log, &ended_order](orchestration::RequestId r) {
+      if (r % 10 == 9) return;
+      log.on_request_finished({.at = at(sim::Duration::milliseconds(static_cast<std::int64_t>(r))),
+                               .request = r,
+                               .class_index = 0,
+                               .success = true,
+                               .outcome = "answered",
+                               .latency = 5_ms,
+                               .quality = 0.5,
+                               .answer_silent_failure = false,
+                               .cost_usd = 0,
+                               .input_tokens = 0,
+                               .output_tokens = 0,
+                               .calls = 1,
+                               .retries = 0,
+                               .hedges = 0,
+                               .timeouts = 0,
+                               .fallbacks = 0,
+                               .redirects = 0});
+      ended_order.push_back(r);
+    };
+    if (i % 2 == 1) {
+      finish(id);
+      finish(id - 1);
+    }
+  }
+  log.finish();
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 1u + kRequests);
+  EXPECT_EQ(log.rows(), static_cast<std::uint64_t>(kRequests));
+  EXPECT_EQ(log.decisions(), static_cast<std::uint64_t>(kRequests));
+  std::vector<orchestration::RequestId> expected = ended_order;
+  for (int i = 9; i < kRequests; i += 10) expected.push_back(static_cast<std::uint64_t>(i));
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    const auto row = nlohmann::json::parse(lines[k + 1]);
+    const std::uint64_t r = expected[k];
+    ASSERT_EQ(row["r"], r) << "row " << k;
+    EXPECT_EQ(row["in"], 10 + r);
+    EXPECT_EQ(row["d"][0][1], r % 2);
+    EXPECT_EQ(row["ok"].is_null(), r % 10 == 9);
+  }
+}
+
 TEST(DecisionLogTest, FeaturesAddWhatThePolicySawAndAskForExplanations) {
   const auto workflow = test_workflow();
   std::ostringstream out;
