@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eval/zstd_writer.hpp"
@@ -49,6 +50,31 @@ orchestration::CallEnded ended(orchestration::RequestId request, std::uint64_t d
   e.confidence = 0.7;
   e.decision = decision;
   return e;
+}
+
+// A finished request with the fields the decision log writes; the rest zero.
+orchestration::RequestFinished finished(orchestration::RequestId request, sim::Time when,
+                                        std::uint32_t class_index, bool success,
+                                        std::string_view outcome, sim::Duration latency,
+                                        double quality, double cost_usd, std::uint32_t calls,
+                                        std::uint32_t retries) {
+  return {.at = when,
+          .request = request,
+          .class_index = class_index,
+          .success = success,
+          .outcome = outcome,
+          .latency = latency,
+          .quality = quality,
+          .answer_silent_failure = false,
+          .cost_usd = cost_usd,
+          .input_tokens = 0,
+          .output_tokens = 0,
+          .calls = calls,
+          .retries = retries,
+          .hedges = 0,
+          .timeouts = 0,
+          .fallbacks = 0,
+          .redirects = 0};
 }
 
 // Request 17: a first attempt that fails, a retry that succeeds, a gate.
@@ -95,40 +121,9 @@ void feed(DecisionLog& log) {
   log.on_call_ended(unrouted);  // a fallback: no decision, not in the log
   log.on_call_ended(ended(17, 3, CallEnd::kSuccess, at(40_ms), 20_ms));
   log.on_flow_decision({at(40_ms), 17, 1, 2, "confidence >= 0.7"});
-  log.on_request_finished({.at = at(40_ms),
-                           .request = 17,
-                           .class_index = 1,
-                           .success = true,
-                           .outcome = "answered",
-                           .latency = 40_ms,
-                           .quality = 0.91234,
-                           .answer_silent_failure = false,
-                           .cost_usd = 0.0000456,
-                           .input_tokens = 0,
-                           .output_tokens = 0,
-                           .calls = 2,
-                           .retries = 1,
-                           .hedges = 0,
-                           .timeouts = 0,
-                           .fallbacks = 0,
-                           .redirects = 0});
-  log.on_request_finished({.at = at(2_ms),
-                           .request = 19,
-                           .class_index = 0,
-                           .success = false,
-                           .outcome = "loop_exhausted",
-                           .latency = 0_ms,
-                           .quality = 0,
-                           .answer_silent_failure = false,
-                           .cost_usd = 0,
-                           .input_tokens = 0,
-                           .output_tokens = 0,
-                           .calls = 0,
-                           .retries = 0,
-                           .hedges = 0,
-                           .timeouts = 0,
-                           .fallbacks = 0,
-                           .redirects = 0});
+  log.on_request_finished(finished(17, at(40_ms), 1, true, "answered", 40_ms, 0.91234,
+                                   0.0000456, 2, 1));
+  log.on_request_finished(finished(19, at(2_ms), 0, false, "loop_exhausted", 0_ms, 0, 0, 0, 0));
   log.finish();
 }
 
@@ -248,23 +243,9 @@ TEST(DecisionLogTest, RowsAcrossManyBatchesAreInTheOrderRequestsEnded) {
     // tenth never ends.
     const auto finish = [&log, &ended_order](orchestration::RequestId r) {
       if (r % 10 == 9) return;
-      log.on_request_finished({.at = at(sim::Duration::milliseconds(static_cast<std::int64_t>(r))),
-                               .request = r,
-                               .class_index = 0,
-                               .success = true,
-                               .outcome = "answered",
-                               .latency = 5_ms,
-                               .quality = 0.5,
-                               .answer_silent_failure = false,
-                               .cost_usd = 0,
-                               .input_tokens = 0,
-                               .output_tokens = 0,
-                               .calls = 1,
-                               .retries = 0,
-                               .hedges = 0,
-                               .timeouts = 0,
-                               .fallbacks = 0,
-                               .redirects = 0});
+      log.on_request_finished(finished(r,
+                                       at(sim::Duration::milliseconds(static_cast<std::int64_t>(r))),
+                                       0, true, "answered", 5_ms, 0.5, 0, 1, 0));
       ended_order.push_back(r);
     };
     if (i % 2 == 1) {
