@@ -102,9 +102,7 @@ void run_with_default_files(benchmark::State& state) {
 }
 
 void BM_RagOrchestrated(benchmark::State& state) { run(state, Trace::kOff); }
-void BM_RagOrchestratedWithDefaultFiles(benchmark::State& state) {
-  run_with_default_files(state);
-}
+void BM_RagOrchestratedWithDefaultFiles(benchmark::State& state) { run_with_default_files(state); }
 void BM_RagOrchestratedWithTrace(benchmark::State& state) { run(state, Trace::kCollect); }
 void BM_RagOrchestratedWithTraceWritten(benchmark::State& state) {
   run(state, Trace::kCollectAndWrite);

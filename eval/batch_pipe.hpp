@@ -15,7 +15,8 @@
 // consumer, so their buffers are reused. An exception in the consumer stops
 // it; close() rethrows it (later batches are dropped). The destructor stops
 // the worker after the batches already sent; call close() to see errors.
-// Use send() and close() from one thread.
+// Use send() and close() from one thread; send() after close() throws
+// std::logic_error (a bug in the caller).
 #pragma once
 
 #include <condition_variable>
@@ -24,6 +25,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -44,6 +46,8 @@ class BatchPipe {
   // an empty one), waiting while max_in_flight batches are queued.
   void send(Batch& batch) {
     std::unique_lock lock(mutex_);
+    // No worker reads the queue after close(): waiting for room would hang.
+    if (closing_) throw std::logic_error("BatchPipe::send after close");
     space_.wait(lock, [this] { return queued_.size() < max_in_flight_ || failed_; });
     if (failed_) return;  // close() reports it; the caller's batch is dropped
     queued_.push_back(std::move(batch));

@@ -1,13 +1,13 @@
 #include "eval/decision_log.hpp"
 
 #include <fmt/format.h>
+#include <tsl/robin_map.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <tsl/robin_map.h>
 
 #include "orchestration/policy.hpp"
 
@@ -158,7 +158,6 @@ DecisionLog::DecisionLog(std::ostream& out, const orchestration::Workflow& workf
 
 DecisionLog::~DecisionLog() = default;
 
-
 void DecisionLog::write_header(const orchestration::Workflow& workflow) {
   nlohmann::ordered_json h;
   h["orchsim"] = "decisions";
@@ -275,8 +274,8 @@ void DecisionLog::append_features(std::string& out, const orchestration::Routing
 void DecisionLog::on_flow_decision(const orchestration::FlowDecision& e) {
   Pending* p = tables_->find(e.request);
   if (!p) return;
-  p->flows.emplace_back(
-      e.node, e.next == orchestration::kNoNode ? std::int64_t{-1} : std::int64_t{e.next});
+  p->flows.emplace_back(e.node,
+                        e.next == orchestration::kNoNode ? std::int64_t{-1} : std::int64_t{e.next});
 }
 
 void DecisionLog::on_call_ended(const orchestration::CallEnded& e) {

@@ -52,9 +52,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <ostream>
 #include <string>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -155,7 +155,7 @@ class DecisionLog final : public orchestration::Observer {
   // (open-addressing tables: decision_log.cpp).
   struct Tables;
   std::unique_ptr<Tables> tables_;
-  std::string line_;             // the header, then the worker's
+  std::string line_;  // the header, then the worker's
   // name -> its JSON string; a deque, so the worker may read an entry while
   // a new one is added.
   std::deque<std::pair<std::string, std::string>> quoted_;

@@ -205,9 +205,11 @@ StatusOr<TaskPlan> plan_from_json(const J& j, const std::string& source) {
     // Objects only: plan_differences looks keys up in both (value() on an
     // array throws; found by fuzz_task_plan).
     p.spec = j.at("spec");
-    if (!p.spec.is_object()) return bad(fmt::format("has spec {}, expected an object", shown(p.spec)));
+    if (!p.spec.is_object())
+      return bad(fmt::format("has spec {}, expected an object", shown(p.spec)));
     p.view = j.value("view", J::object());
-    if (!p.view.is_object()) return bad(fmt::format("has view {}, expected an object", shown(p.view)));
+    if (!p.view.is_object())
+      return bad(fmt::format("has view {}, expected an object", shown(p.view)));
     return p;
   } catch (const std::exception& e) {
     return bad(fmt::format("is malformed: {}", e.what()));

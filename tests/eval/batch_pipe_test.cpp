@@ -76,7 +76,7 @@ TEST(BatchPipe, AConsumersExceptionReachesCloseAndLaterBatchesAreDropped) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "disk full");
   }
-  EXPECT_EQ(consumed, 3);  // 0, 1, 2; nothing after the failure
+  EXPECT_EQ(consumed, 3);         // 0, 1, 2; nothing after the failure
   EXPECT_NO_THROW(pipe.close());  // reported once
 }
 
@@ -91,6 +91,13 @@ TEST(BatchPipe, TheDestructorFinishesWhatWasSent) {
   }
   ASSERT_EQ(seen.size(), 20u);
   for (int n = 0; n < 20; ++n) EXPECT_EQ(seen[static_cast<std::size_t>(n)], n);
+}
+
+TEST(BatchPipe, SendingAfterCloseIsRefusedRatherThanWaitingForever) {
+  BatchPipe<int> pipe([](int&) {}, /*max_in_flight=*/1);
+  pipe.close();
+  int batch = 1;
+  EXPECT_THROW(pipe.send(batch), std::logic_error);
 }
 
 }  // namespace

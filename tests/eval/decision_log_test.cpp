@@ -121,8 +121,8 @@ void feed(DecisionLog& log) {
   log.on_call_ended(unrouted);  // a fallback: no decision, not in the log
   log.on_call_ended(ended(17, 3, CallEnd::kSuccess, at(40_ms), 20_ms));
   log.on_flow_decision({at(40_ms), 17, 1, 2, "confidence >= 0.7"});
-  log.on_request_finished(finished(17, at(40_ms), 1, true, "answered", 40_ms, 0.91234,
-                                   0.0000456, 2, 1));
+  log.on_request_finished(
+      finished(17, at(40_ms), 1, true, "answered", 40_ms, 0.91234, 0.0000456, 2, 1));
   log.on_request_finished(finished(19, at(2_ms), 0, false, "loop_exhausted", 0_ms, 0, 0, 0, 0));
   log.finish();
 }
@@ -243,9 +243,9 @@ TEST(DecisionLogTest, RowsAcrossManyBatchesAreInTheOrderRequestsEnded) {
     // tenth never ends.
     const auto finish = [&log, &ended_order](orchestration::RequestId r) {
       if (r % 10 == 9) return;
-      log.on_request_finished(finished(r,
-                                       at(sim::Duration::milliseconds(static_cast<std::int64_t>(r))),
-                                       0, true, "answered", 5_ms, 0.5, 0, 1, 0));
+      log.on_request_finished(
+          finished(r, at(sim::Duration::milliseconds(static_cast<std::int64_t>(r))), 0, true,
+                   "answered", 5_ms, 0.5, 0, 1, 0));
       ended_order.push_back(r);
     };
     if (i % 2 == 1) {

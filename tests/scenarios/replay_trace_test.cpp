@@ -77,10 +77,10 @@ TEST(ReplayTrace, ArrivalsBeyondTheSimulatorsTimeAreRefusedScaledOrNot) {
 // 2261, and the offset of the last from the first overflowed int64 (UBSan)
 // before the rate scale could refuse it.
 TEST(ReplayTrace, TimestampsFurtherApartThanTheSimulatorsTimeAreRefused) {
-  const std::string far = write_temp(
-      "far.csv",
-      "TIMESTAMP,ContextTokens,GeneratedTokens\n1678-01-01 00:00:01,10,10\n"
-      "2261-12-31 23:59:59,10,10\n");
+  const std::string far =
+      write_temp("far.csv",
+                 "TIMESTAMP,ContextTokens,GeneratedTokens\n1678-01-01 00:00:01,10,10\n"
+                 "2261-12-31 23:59:59,10,10\n");
   EXPECT_NE(load_error(far).find("far.csv:3: found an arrival more than 292 years after the first"),
             std::string::npos)
       << load_error(far);
