@@ -151,8 +151,10 @@ DecisionLog::DecisionLog(std::ostream& out, const orchestration::Workflow& workf
     : out_(out),
       agent_names_(std::move(agent_names)),
       options_(std::move(options)),
-      tables_(std::make_unique<Tables>()),
-      pipe_([this](Rows& batch) { write_rows(batch); }) {
+      tables_(std::make_unique<Tables>()) {
+  if (options_.own_thread) {
+    pipe_ = std::make_unique<BatchPipe<Rows>>([this](Rows& batch) { write_rows(batch); });
+  }
   write_header(workflow);  // before any row: the worker only writes what send_rows() hands it
 }
 
@@ -300,7 +302,11 @@ DecisionLog::Row& DecisionLog::next_row() {
 }
 
 void DecisionLog::send_rows() {
-  pipe_.send(batch_);  // batch_ is now a written batch, or empty
+  if (pipe_) {
+    pipe_->send(batch_);  // batch_ is now a written batch, or empty
+  } else {
+    write_rows(batch_);
+  }
   batch_.used = 0;
 }
 
@@ -344,7 +350,7 @@ void DecisionLog::finish() {
   if (batch_.used > 0) send_rows();
   t.slot_of.clear();
   t.attempts.clear();
-  pipe_.close();  // every row is in out_ when it returns
+  if (pipe_) pipe_->close();  // every row is in out_ when it returns
 }
 
 void DecisionLog::write_rows(Rows& batch) {

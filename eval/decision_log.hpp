@@ -41,12 +41,14 @@
 // Memory: the decisions of the requests in flight, and up to a few thousand
 // finished rows on their way to the stream.
 //
-// Threads: the observer calls come from the simulation's thread, which only
-// records each request's decisions; a finished request's row is formatted
-// and written to `out` by a worker thread of the log's own (BatchPipe),
-// in the order requests end, so writing the stream (and compressing it, as
-// ZstdOstream does) runs beside the simulation instead of inside it. `out`
-// belongs to the log until finish() returns: do not touch it in between.
+// Threads: the observer calls come from one thread, which records each
+// request's decisions; a finished request's row is formatted and written to
+// `out` by a worker thread of the log's own (BatchPipe), in the order
+// requests end, so writing the stream (and compressing it, as ZstdOstream
+// does) runs beside the simulation instead of inside it. When the calls
+// already come from a worker (ObserverThread, as run_scenario does), set
+// own_thread off: that worker writes the rows too. `out` belongs to the log
+// until finish() returns: do not touch it in between.
 // Never throws on a bad stream: check the stream after finish().
 #pragma once
 
@@ -69,6 +71,10 @@ struct DecisionLogOptions {
   // Per decision, what the policy saw and its scores (larger, and it asks the
   // orchestrator for explanations, which costs time).
   bool features = false;
+  // Format and write rows on a worker thread of the log's own. Off when the
+  // log's events already arrive on a worker (ObserverThread): one more
+  // thread would only take turns with it on the same cores.
+  bool own_thread = true;
 };
 
 namespace detail {
@@ -161,7 +167,7 @@ class DecisionLog final : public orchestration::Observer {
   std::deque<std::pair<std::string, std::string>> quoted_;
   std::uint64_t rows_ = 0, decisions_ = 0;
   Rows batch_;
-  BatchPipe<Rows> pipe_;  // last: its worker stops before the rest goes
+  std::unique_ptr<BatchPipe<Rows>> pipe_;  // own_thread; last: its worker stops before the rest goes
 };
 
 }  // namespace orchsim::eval

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "eval/decision_log.hpp"
+#include "eval/observer_thread.hpp"
 #include "mock_agents/mock_agent.hpp"
 #include "orchestration/choreographer.hpp"
 #include "orchestration/orchestrator.hpp"
@@ -138,19 +139,32 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     result.trace = std::make_unique<TraceWriter>(s.workflow, agent_names, options.trace_max_events);
     observers.add(result.trace.get());
   }
+  // The two logs do work on every event of every request (a lookup, a
+  // record): they run on a worker thread, beside the simulation, and see the
+  // same events in the same order, so they write the same bytes. Decision
+  // features read the policies' contexts, which live on this thread.
+  ObserverThread logs_thread;
   std::unique_ptr<DecisionLog> decisions;
   if (options.decision_log) {
     decisions = std::make_unique<DecisionLog>(
         *options.decision_log, s.workflow, agent_names,
         DecisionLogOptions{
-            .scenario = s.name, .seed = result.seed, .features = options.decision_features});
-    observers.add(decisions.get());
+            .scenario = s.name,
+            .seed = result.seed,
+            .features = options.decision_features,
+            .own_thread = options.decision_features});
+    if (options.decision_features) {
+      observers.add(decisions.get());
+    } else {
+      logs_thread.add(decisions.get());
+    }
   }
   if (options.request_log) {
     result.request_log =
         std::make_unique<RequestLog>(s.workflow, agent_names, s.class_names, *options.request_log);
-    observers.add(result.request_log.get());
+    logs_thread.add(result.request_log.get());
   }
+  if (!logs_thread.empty()) observers.add(&logs_thread);
   if (options.observer) observers.add(options.observer);
   orch.set_observer(&observers);
 
@@ -232,6 +246,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
     usage.push_back(
         {std::string(a->name()), a->servers(), st.busy_server_time, st.max_queue_length});
   }
+  logs_thread.finish();                // the logs have seen every event
   if (decisions) decisions->finish();  // requests still in flight
   result.metrics->finalize(result.end, std::move(usage));
   result.timeseries->finalize(result.end);

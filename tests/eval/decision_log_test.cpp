@@ -216,14 +216,17 @@ TEST(DecisionLogTest, ExactBytesAndSameEventsSameBytes) {
   EXPECT_EQ(again.str(), out.str());
 }
 
-// Rows are formatted by the log's worker thread in batches of 512: many
-// batches, requests ending out of arrival order and some still in flight
-// must give exactly the rows a direct, in-order writer gives.
-TEST(DecisionLogTest, RowsAcrossManyBatchesAreInTheOrderRequestsEnded) {
+// Rows are formatted in batches of 512, by the log's worker thread or (own
+// thread off) by the thread that calls it: many batches, requests ending out
+// of arrival order and some still in flight must give exactly the rows a
+// direct, in-order writer gives.
+class RowsAcrossManyBatches : public ::testing::TestWithParam<bool> {};
+
+TEST_P(RowsAcrossManyBatches, AreInTheOrderRequestsEnded) {
   const auto workflow = test_workflow();
   const std::vector<orchestration::RoutingCandidate> none;
   std::ostringstream out;
-  DecisionLog log(out, workflow, {"fast", "slow"});
+  DecisionLog log(out, workflow, {"fast", "slow"}, {.own_thread = GetParam()});
   constexpr int kRequests = 3000;
   std::vector<orchestration::RequestId> ended_order;
   for (int i = 0; i < kRequests; ++i) {
@@ -269,6 +272,8 @@ TEST(DecisionLogTest, RowsAcrossManyBatchesAreInTheOrderRequestsEnded) {
     EXPECT_EQ(row["ok"].is_null(), r % 10 == 9);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(OwnThreadOrNot, RowsAcrossManyBatches, ::testing::Bool());
 
 TEST(DecisionLogTest, FeaturesAddWhatThePolicySawAndAskForExplanations) {
   const auto workflow = test_workflow();

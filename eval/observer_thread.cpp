@@ -1,0 +1,298 @@
+#include "eval/observer_thread.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "eval/batch_pipe.hpp"
+
+
+namespace orchsim::eval {
+
+using namespace orchestration;
+
+// A batch is 8-byte words, so every event is copied to an aligned place:
+//   [kind] [the event's bytes, rounded up to words] [what its views point to]
+// where what the views point to is, by kind:
+//   RequestFinished, SubWorkflowEnded: the outcome (a text);
+//   RoutingDecision: the policy's name (a text), the candidates ([count]
+//     [their bytes]), the reason;
+//   FlowDecision: the reason.
+// A text is [length] [its chars]; a reason is [0] when it is kept as it was
+// (a format with numbers only: its format is a literal, valid for the run)
+// or [1] and a text.
+namespace {
+
+constexpr std::size_t kBatchWords = std::size_t{1} << 15;  // 256 KiB: ~2,500 events
+
+constexpr std::size_t words_for(std::size_t bytes) { return (bytes + 7) / 8; }
+
+// Puts `bytes` at `to`, the last word padded with zeros; returns the words.
+std::size_t put_bytes(std::uint64_t* to, const void* data, std::size_t bytes) {
+  const auto* from = static_cast<const unsigned char*>(data);
+  const std::size_t n = words_for(bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, from + 8 * i, std::min<std::size_t>(8, bytes - 8 * i));
+    to[i] = w;
+  }
+  return n;
+}
+
+struct Batch {
+  std::vector<std::uint64_t> words;
+  std::size_t used = 0;
+};
+
+// Reads a batch back, in the order it was written.
+class Reader {
+ public:
+  explicit Reader(const Batch& b) : at_(b.words.data()), end_(b.words.data() + b.used) {}
+  bool done() const { return at_ == end_; }
+  std::uint64_t word() { return *at_++; }
+  template <class E>
+  E event() {
+    E e;
+    std::memcpy(static_cast<void*>(&e), at_, sizeof(E));
+    at_ += words_for(sizeof(E));
+    return e;
+  }
+  std::string_view text() {
+    const std::size_t n = word();
+    const std::string_view s(reinterpret_cast<const char*>(at_), n);
+    at_ += words_for(n);
+    return s;
+  }
+  void candidates(std::vector<RoutingCandidate>& out) {
+    const std::size_t n = word();
+    out.resize(n);
+    if (n > 0) std::memcpy(static_cast<void*>(out.data()), at_, n * sizeof(RoutingCandidate));
+    at_ += words_for(n * sizeof(RoutingCandidate));
+  }
+  void reason(Reason& r) {
+    if (word() != 0) r = Reason(text());
+  }
+
+ private:
+  const std::uint64_t* at_;
+  const std::uint64_t* end_;
+};
+
+}  // namespace
+
+struct ObserverThread::Worker {
+  explicit Worker(ObserverList& observers)
+      : observers_(observers), pipe_([this](Batch& b) { replay(b); }) {}
+
+  void replay(Batch& b) {
+    Reader in(b);
+    while (!in.done()) {
+      switch (static_cast<Kind>(in.word())) {
+        case kRequestArrived: observers_.on_request_arrived(in.event<RequestArrived>()); break;
+        case kRequestFinished: {
+          auto e = in.event<RequestFinished>();
+          e.outcome = in.text();
+          observers_.on_request_finished(e);
+          break;
+        }
+        case kCallStarted: observers_.on_call_started(in.event<CallStarted>()); break;
+        case kCallEnded: observers_.on_call_ended(in.event<CallEnded>()); break;
+        case kRoutingDecision: {
+          auto e = in.event<RoutingDecision>();
+          e.policy = in.text();
+          in.candidates(candidates_);
+          e.candidates = &candidates_;
+          in.reason(e.reason);
+          e.context = nullptr;
+          observers_.on_routing_decision(e);
+          break;
+        }
+        case kNodeEntered: observers_.on_node_entered(in.event<NodeEntered>()); break;
+        case kFlowDecision: {
+          auto e = in.event<FlowDecision>();
+          in.reason(e.reason);
+          observers_.on_flow_decision(e);
+          break;
+        }
+        case kRetryScheduled: observers_.on_retry_scheduled(in.event<RetryScheduled>()); break;
+        case kHedgeLaunched: observers_.on_hedge_launched(in.event<HedgeLaunched>()); break;
+        case kBreakerChanged: observers_.on_breaker_changed(in.event<BreakerChanged>()); break;
+        case kContextFitted: observers_.on_context_fitted(in.event<ContextFitted>()); break;
+        case kBudgetExhausted: observers_.on_budget_exhausted(in.event<BudgetExhausted>()); break;
+        case kSubWorkflowStarted:
+          observers_.on_sub_workflow_started(in.event<SubWorkflowStarted>());
+          break;
+        case kSubWorkflowEnded: {
+          auto e = in.event<SubWorkflowEnded>();
+          e.outcome = in.text();
+          observers_.on_sub_workflow_ended(e);
+          break;
+        }
+        default: throw std::logic_error("ObserverThread: a batch with an unknown event kind");
+      }
+    }
+    b.used = 0;  // back to the simulation's thread, empty, its buffer kept
+  }
+
+  ObserverList& observers_;
+  std::vector<RoutingCandidate> candidates_;  // a decision's, during its call
+  BatchPipe<Batch> pipe_;                     // last: its thread starts after the rest
+};
+
+ObserverThread::ObserverThread() = default;
+ObserverThread::~ObserverThread() = default;
+
+void ObserverThread::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (used_ > 0) send();
+  if (worker_) worker_->pipe_.close();  // no worker: nothing was ever sent
+}
+
+void ObserverThread::reserve(std::size_t words) {
+  if (used_ + words > batch_.size()) batch_.resize(std::max(kBatchWords, used_ + words) + 64);
+}
+
+template <class E>
+void ObserverThread::append(Kind kind, const E& e) {
+  static_assert(std::is_trivially_copyable_v<E>);
+  constexpr std::size_t n = words_for(sizeof(E));
+  reserve(1 + n);
+  std::uint64_t* at = batch_.data() + used_;
+  at[0] = kind;
+  std::memcpy(static_cast<void*>(at + 1), &e, sizeof(E));
+  used_ += 1 + n;
+}
+
+void ObserverThread::append_word(std::uint64_t w) {
+  reserve(1);
+  batch_[used_++] = w;
+}
+
+void ObserverThread::append_bytes(const void* data, std::size_t bytes) {
+  append_word(bytes);
+  reserve(words_for(bytes));
+  used_ += put_bytes(batch_.data() + used_, data, bytes);
+}
+
+void ObserverThread::append_reason(const Reason& reason) {
+  if (reason.deferred() && !reason.has_strings()) {
+    append_word(0);
+    return;
+  }
+  append_word(1);
+  text_.clear();
+  reason.append_to(text_);
+  append_bytes(text_.data(), text_.size());
+}
+
+void ObserverThread::send_if_full() {
+  if (used_ >= kBatchWords) send();
+}
+
+void ObserverThread::send() {
+  if (!worker_) worker_ = std::make_unique<Worker>(observers_);
+  Batch b{std::move(batch_), used_};
+  worker_->pipe_.send(b);
+  batch_ = std::move(b.words);
+  used_ = b.used;
+}
+
+void ObserverThread::on_request_arrived(const RequestArrived& e) {
+  if (!handles_[kRequestArrived]) return;
+  append(kRequestArrived, e);
+  send_if_full();
+}
+
+void ObserverThread::on_request_finished(const RequestFinished& e) {
+  if (!handles_[kRequestFinished]) return;
+  append(kRequestFinished, e);
+  append_bytes(e.outcome.data(), e.outcome.size());
+  send_if_full();
+}
+
+void ObserverThread::on_call_started(const CallStarted& e) {
+  if (!handles_[kCallStarted]) return;
+  append(kCallStarted, e);
+  send_if_full();
+}
+
+void ObserverThread::on_call_ended(const CallEnded& e) {
+  if (!handles_[kCallEnded]) return;
+  append(kCallEnded, e);
+  send_if_full();
+}
+
+void ObserverThread::on_routing_decision(const RoutingDecision& e) {
+  if (!handles_[kRoutingDecision]) return;
+  append(kRoutingDecision, e);
+  append_bytes(e.policy.data(), e.policy.size());
+  if (e.candidates != nullptr) {
+    append_word(e.candidates->size());
+    const std::size_t bytes = e.candidates->size() * sizeof(RoutingCandidate);
+    reserve(words_for(bytes));
+    used_ += put_bytes(batch_.data() + used_, e.candidates->data(), bytes);
+  } else {
+    append_word(0);
+  }
+  append_reason(e.reason);
+  send_if_full();
+}
+
+void ObserverThread::on_node_entered(const NodeEntered& e) {
+  if (!handles_[kNodeEntered]) return;
+  append(kNodeEntered, e);
+  send_if_full();
+}
+
+void ObserverThread::on_flow_decision(const FlowDecision& e) {
+  if (!handles_[kFlowDecision]) return;
+  append(kFlowDecision, e);
+  append_reason(e.reason);
+  send_if_full();
+}
+
+void ObserverThread::on_retry_scheduled(const RetryScheduled& e) {
+  if (!handles_[kRetryScheduled]) return;
+  append(kRetryScheduled, e);
+  send_if_full();
+}
+
+void ObserverThread::on_hedge_launched(const HedgeLaunched& e) {
+  if (!handles_[kHedgeLaunched]) return;
+  append(kHedgeLaunched, e);
+  send_if_full();
+}
+
+void ObserverThread::on_breaker_changed(const BreakerChanged& e) {
+  if (!handles_[kBreakerChanged]) return;
+  append(kBreakerChanged, e);
+  send_if_full();
+}
+
+void ObserverThread::on_context_fitted(const ContextFitted& e) {
+  if (!handles_[kContextFitted]) return;
+  append(kContextFitted, e);
+  send_if_full();
+}
+
+void ObserverThread::on_budget_exhausted(const BudgetExhausted& e) {
+  if (!handles_[kBudgetExhausted]) return;
+  append(kBudgetExhausted, e);
+  send_if_full();
+}
+
+void ObserverThread::on_sub_workflow_started(const SubWorkflowStarted& e) {
+  if (!handles_[kSubWorkflowStarted]) return;
+  append(kSubWorkflowStarted, e);
+  send_if_full();
+}
+
+void ObserverThread::on_sub_workflow_ended(const SubWorkflowEnded& e) {
+  if (!handles_[kSubWorkflowEnded]) return;
+  append(kSubWorkflowEnded, e);
+  append_bytes(e.outcome.data(), e.outcome.size());
+  send_if_full();
+}
+
+}  // namespace orchsim::eval

@@ -1,0 +1,153 @@
+// Runs observers on a worker thread. The simulation's thread only copies each
+// event into a batch (with what its views point to); the worker replays the
+// batches, in order, to the observers added. An observer that does real work
+// per event of every request (the request log and the decision log: a lookup
+// and a record per event) then runs beside the simulation on a second core,
+// and sees the events it would have seen inline: the same events, in the
+// same order, so it writes the same bytes.
+//
+//   ObserverThread worker;
+//   worker.add(&request_log);
+//   worker.add(&decision_log);
+//   observers.add(&worker);   // the list the orchestrator calls
+//   ... run ...
+//   worker.finish();          // every event replayed (rethrows an observer's exception)
+//   request_log.write(...);   // only now may the observers be read
+//
+// What an observer on the worker sees differently:
+//  - Views (outcomes, the policy's name, the candidates, a reason's text)
+//    point into the batch: valid during the call, as they are inline.
+//  - A reason that views strings (a text, or a format with string values)
+//    arrives as its text; a format with numbers only arrives as it was.
+//    Either way Reason::text() is the same.
+//  - RoutingDecision::context is null: the context lives in the simulation's
+//    thread. add() refuses an observer of routing decisions that
+//    reads_decision_context().
+//
+// Costs the simulation's thread one copy per event of the kinds an added
+// observer handles (found as ObserverList finds them: from a final class's
+// overrides). At most 4 batches wait for the worker; past that the
+// simulation waits. Add every observer before the run. One simulation thread.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "orchestration/events.hpp"
+
+namespace orchsim::eval {
+
+class ObserverThread final : public orchestration::Observer {
+ public:
+  ObserverThread();
+  ~ObserverThread() override;  // stops the worker after the batches already sent
+  ObserverThread(const ObserverThread&) = delete;
+  ObserverThread& operator=(const ObserverThread&) = delete;
+
+  template <class T>
+  void add(T* o) {
+    static_assert(std::is_base_of_v<orchestration::Observer, T>);
+    constexpr bool routes =
+        !std::is_final_v<T> || !std::is_same_v<decltype(&T::on_routing_decision),
+                                               decltype(&Observer::on_routing_decision)>;
+    if (routes && o->reads_decision_context()) {
+      throw std::invalid_argument(
+          "ObserverThread::add: this observer reads decision contexts, which exist only on the "
+          "simulation's thread; attach it to the run directly");
+    }
+    observers_.add(o);
+    ++added_;
+    handle_if<T>(kRequestArrived, &T::on_request_arrived, &Observer::on_request_arrived);
+    handle_if<T>(kRequestFinished, &T::on_request_finished, &Observer::on_request_finished);
+    handle_if<T>(kCallStarted, &T::on_call_started, &Observer::on_call_started);
+    handle_if<T>(kCallEnded, &T::on_call_ended, &Observer::on_call_ended);
+    handle_if<T>(kRoutingDecision, &T::on_routing_decision, &Observer::on_routing_decision);
+    handle_if<T>(kNodeEntered, &T::on_node_entered, &Observer::on_node_entered);
+    handle_if<T>(kFlowDecision, &T::on_flow_decision, &Observer::on_flow_decision);
+    handle_if<T>(kRetryScheduled, &T::on_retry_scheduled, &Observer::on_retry_scheduled);
+    handle_if<T>(kHedgeLaunched, &T::on_hedge_launched, &Observer::on_hedge_launched);
+    handle_if<T>(kBreakerChanged, &T::on_breaker_changed, &Observer::on_breaker_changed);
+    handle_if<T>(kContextFitted, &T::on_context_fitted, &Observer::on_context_fitted);
+    handle_if<T>(kBudgetExhausted, &T::on_budget_exhausted, &Observer::on_budget_exhausted);
+    handle_if<T>(kSubWorkflowStarted, &T::on_sub_workflow_started,
+                 &Observer::on_sub_workflow_started);
+    handle_if<T>(kSubWorkflowEnded, &T::on_sub_workflow_ended, &Observer::on_sub_workflow_ended);
+  }
+
+  bool empty() const { return added_ == 0; }
+
+  // Sends what is left, waits until the worker has replayed every event,
+  // and ends it. Rethrows what an observer threw. Idempotent; no event may
+  // come after it.
+  void finish();
+
+  bool wants_explanations() const override { return observers_.wants_explanations(); }
+  bool reads_decision_context() const override { return false; }
+  void on_request_arrived(const orchestration::RequestArrived& e) override;
+  void on_request_finished(const orchestration::RequestFinished& e) override;
+  void on_call_started(const orchestration::CallStarted& e) override;
+  void on_call_ended(const orchestration::CallEnded& e) override;
+  void on_routing_decision(const orchestration::RoutingDecision& e) override;
+  void on_node_entered(const orchestration::NodeEntered& e) override;
+  void on_flow_decision(const orchestration::FlowDecision& e) override;
+  void on_retry_scheduled(const orchestration::RetryScheduled& e) override;
+  void on_hedge_launched(const orchestration::HedgeLaunched& e) override;
+  void on_breaker_changed(const orchestration::BreakerChanged& e) override;
+  void on_context_fitted(const orchestration::ContextFitted& e) override;
+  void on_budget_exhausted(const orchestration::BudgetExhausted& e) override;
+  void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override;
+  void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override;
+
+  // The kinds of event in a batch (its words: see observer_thread.cpp).
+  enum Kind : std::uint8_t {
+    kRequestArrived,
+    kRequestFinished,
+    kCallStarted,
+    kCallEnded,
+    kRoutingDecision,
+    kNodeEntered,
+    kFlowDecision,
+    kRetryScheduled,
+    kHedgeLaunched,
+    kBreakerChanged,
+    kContextFitted,
+    kBudgetExhausted,
+    kSubWorkflowStarted,
+    kSubWorkflowEnded,
+    kKinds
+  };
+
+ private:
+  struct Worker;  // the pipe and its thread (observer_thread.cpp)
+
+  template <class T, class Handler, class Default>
+  void handle_if(Kind kind, Handler, Default) {
+    if (!std::is_final_v<T> || !std::is_same_v<Handler, Default>) handles_[kind] = true;
+  }
+  // Appends the event's bytes; what its views point to is appended after.
+  template <class E>
+  void append(Kind kind, const E& e);
+  void append_word(std::uint64_t w);
+  void append_bytes(const void* data, std::size_t bytes);  // [bytes] [them]
+  void append_reason(const orchestration::Reason& reason);
+  void reserve(std::size_t words);  // room for `words` more in batch_
+  void send_if_full();
+  void send();
+
+  std::array<bool, kKinds> handles_{};
+  orchestration::ObserverList observers_;  // read by the worker only, once running
+  std::vector<std::uint64_t> batch_;       // the batch being filled: words [0, used_)
+  std::size_t used_ = 0;
+  std::string text_;                       // scratch for a reason's text
+  std::unique_ptr<Worker> worker_;
+  std::size_t added_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace orchsim::eval
