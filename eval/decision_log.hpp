@@ -167,7 +167,8 @@ class DecisionLog final : public orchestration::Observer {
   std::deque<std::pair<std::string, std::string>> quoted_;
   std::uint64_t rows_ = 0, decisions_ = 0;
   Rows batch_;
-  std::unique_ptr<BatchPipe<Rows>> pipe_;  // own_thread; last: its worker stops before the rest goes
+  // With own_thread; last: its worker stops before the rest goes.
+  std::unique_ptr<BatchPipe<Rows>> pipe_;
 };
 
 }  // namespace orchsim::eval

@@ -6,7 +6,6 @@
 
 #include "eval/batch_pipe.hpp"
 
-
 namespace orchsim::eval {
 
 using namespace orchestration;
@@ -88,15 +87,21 @@ struct ObserverThread::Worker {
     Reader in(b);
     while (!in.done()) {
       switch (static_cast<Kind>(in.word())) {
-        case kRequestArrived: observers_.on_request_arrived(in.event<RequestArrived>()); break;
+        case kRequestArrived:
+          observers_.on_request_arrived(in.event<RequestArrived>());
+          break;
         case kRequestFinished: {
           auto e = in.event<RequestFinished>();
           e.outcome = in.text();
           observers_.on_request_finished(e);
           break;
         }
-        case kCallStarted: observers_.on_call_started(in.event<CallStarted>()); break;
-        case kCallEnded: observers_.on_call_ended(in.event<CallEnded>()); break;
+        case kCallStarted:
+          observers_.on_call_started(in.event<CallStarted>());
+          break;
+        case kCallEnded:
+          observers_.on_call_ended(in.event<CallEnded>());
+          break;
         case kRoutingDecision: {
           auto e = in.event<RoutingDecision>();
           e.policy = in.text();
@@ -107,18 +112,30 @@ struct ObserverThread::Worker {
           observers_.on_routing_decision(e);
           break;
         }
-        case kNodeEntered: observers_.on_node_entered(in.event<NodeEntered>()); break;
+        case kNodeEntered:
+          observers_.on_node_entered(in.event<NodeEntered>());
+          break;
         case kFlowDecision: {
           auto e = in.event<FlowDecision>();
           in.reason(e.reason);
           observers_.on_flow_decision(e);
           break;
         }
-        case kRetryScheduled: observers_.on_retry_scheduled(in.event<RetryScheduled>()); break;
-        case kHedgeLaunched: observers_.on_hedge_launched(in.event<HedgeLaunched>()); break;
-        case kBreakerChanged: observers_.on_breaker_changed(in.event<BreakerChanged>()); break;
-        case kContextFitted: observers_.on_context_fitted(in.event<ContextFitted>()); break;
-        case kBudgetExhausted: observers_.on_budget_exhausted(in.event<BudgetExhausted>()); break;
+        case kRetryScheduled:
+          observers_.on_retry_scheduled(in.event<RetryScheduled>());
+          break;
+        case kHedgeLaunched:
+          observers_.on_hedge_launched(in.event<HedgeLaunched>());
+          break;
+        case kBreakerChanged:
+          observers_.on_breaker_changed(in.event<BreakerChanged>());
+          break;
+        case kContextFitted:
+          observers_.on_context_fitted(in.event<ContextFitted>());
+          break;
+        case kBudgetExhausted:
+          observers_.on_budget_exhausted(in.event<BudgetExhausted>());
+          break;
         case kSubWorkflowStarted:
           observers_.on_sub_workflow_started(in.event<SubWorkflowStarted>());
           break;
@@ -128,7 +145,8 @@ struct ObserverThread::Worker {
           observers_.on_sub_workflow_ended(e);
           break;
         }
-        default: throw std::logic_error("ObserverThread: a batch with an unknown event kind");
+        default:
+          throw std::logic_error("ObserverThread: a batch with an unknown event kind");
       }
     }
     b.used = 0;  // back to the simulation's thread, empty, its buffer kept
@@ -162,6 +180,13 @@ void ObserverThread::append(Kind kind, const E& e) {
   at[0] = kind;
   std::memcpy(static_cast<void*>(at + 1), &e, sizeof(E));
   used_ += 1 + n;
+}
+
+template <class E>
+void ObserverThread::record(Kind kind, const E& e) {
+  if (!handles_[kind]) return;
+  append(kind, e);
+  send_if_full();
 }
 
 void ObserverThread::append_word(std::uint64_t w) {
@@ -198,11 +223,7 @@ void ObserverThread::send() {
   used_ = b.used;
 }
 
-void ObserverThread::on_request_arrived(const RequestArrived& e) {
-  if (!handles_[kRequestArrived]) return;
-  append(kRequestArrived, e);
-  send_if_full();
-}
+void ObserverThread::on_request_arrived(const RequestArrived& e) { record(kRequestArrived, e); }
 
 void ObserverThread::on_request_finished(const RequestFinished& e) {
   if (!handles_[kRequestFinished]) return;
@@ -211,17 +232,8 @@ void ObserverThread::on_request_finished(const RequestFinished& e) {
   send_if_full();
 }
 
-void ObserverThread::on_call_started(const CallStarted& e) {
-  if (!handles_[kCallStarted]) return;
-  append(kCallStarted, e);
-  send_if_full();
-}
-
-void ObserverThread::on_call_ended(const CallEnded& e) {
-  if (!handles_[kCallEnded]) return;
-  append(kCallEnded, e);
-  send_if_full();
-}
+void ObserverThread::on_call_started(const CallStarted& e) { record(kCallStarted, e); }
+void ObserverThread::on_call_ended(const CallEnded& e) { record(kCallEnded, e); }
 
 void ObserverThread::on_routing_decision(const RoutingDecision& e) {
   if (!handles_[kRoutingDecision]) return;
@@ -239,11 +251,7 @@ void ObserverThread::on_routing_decision(const RoutingDecision& e) {
   send_if_full();
 }
 
-void ObserverThread::on_node_entered(const NodeEntered& e) {
-  if (!handles_[kNodeEntered]) return;
-  append(kNodeEntered, e);
-  send_if_full();
-}
+void ObserverThread::on_node_entered(const NodeEntered& e) { record(kNodeEntered, e); }
 
 void ObserverThread::on_flow_decision(const FlowDecision& e) {
   if (!handles_[kFlowDecision]) return;
@@ -252,40 +260,14 @@ void ObserverThread::on_flow_decision(const FlowDecision& e) {
   send_if_full();
 }
 
-void ObserverThread::on_retry_scheduled(const RetryScheduled& e) {
-  if (!handles_[kRetryScheduled]) return;
-  append(kRetryScheduled, e);
-  send_if_full();
-}
-
-void ObserverThread::on_hedge_launched(const HedgeLaunched& e) {
-  if (!handles_[kHedgeLaunched]) return;
-  append(kHedgeLaunched, e);
-  send_if_full();
-}
-
-void ObserverThread::on_breaker_changed(const BreakerChanged& e) {
-  if (!handles_[kBreakerChanged]) return;
-  append(kBreakerChanged, e);
-  send_if_full();
-}
-
-void ObserverThread::on_context_fitted(const ContextFitted& e) {
-  if (!handles_[kContextFitted]) return;
-  append(kContextFitted, e);
-  send_if_full();
-}
-
-void ObserverThread::on_budget_exhausted(const BudgetExhausted& e) {
-  if (!handles_[kBudgetExhausted]) return;
-  append(kBudgetExhausted, e);
-  send_if_full();
-}
+void ObserverThread::on_retry_scheduled(const RetryScheduled& e) { record(kRetryScheduled, e); }
+void ObserverThread::on_hedge_launched(const HedgeLaunched& e) { record(kHedgeLaunched, e); }
+void ObserverThread::on_breaker_changed(const BreakerChanged& e) { record(kBreakerChanged, e); }
+void ObserverThread::on_context_fitted(const ContextFitted& e) { record(kContextFitted, e); }
+void ObserverThread::on_budget_exhausted(const BudgetExhausted& e) { record(kBudgetExhausted, e); }
 
 void ObserverThread::on_sub_workflow_started(const SubWorkflowStarted& e) {
-  if (!handles_[kSubWorkflowStarted]) return;
-  append(kSubWorkflowStarted, e);
-  send_if_full();
+  record(kSubWorkflowStarted, e);
 }
 
 void ObserverThread::on_sub_workflow_ended(const SubWorkflowEnded& e) {

@@ -133,6 +133,8 @@ class ObserverThread final : public orchestration::Observer {
   // Appends the event's bytes; what its views point to is appended after.
   template <class E>
   void append(Kind kind, const E& e);
+  template <class E>
+  void record(Kind kind, const E& e);  // append() an event of a kind handled, then maybe send
   void append_word(std::uint64_t w);
   void append_bytes(const void* data, std::size_t bytes);  // [bytes] [them]
   void append_reason(const orchestration::Reason& reason);
@@ -144,7 +146,7 @@ class ObserverThread final : public orchestration::Observer {
   orchestration::ObserverList observers_;  // read by the worker only, once running
   std::vector<std::uint64_t> batch_;       // the batch being filled: words [0, used_)
   std::size_t used_ = 0;
-  std::string text_;                       // scratch for a reason's text
+  std::string text_;  // scratch for a reason's text
   std::unique_ptr<Worker> worker_;
   std::size_t added_ = 0;
   bool finished_ = false;

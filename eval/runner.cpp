@@ -146,13 +146,12 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   ObserverThread logs_thread;
   std::unique_ptr<DecisionLog> decisions;
   if (options.decision_log) {
-    decisions = std::make_unique<DecisionLog>(
-        *options.decision_log, s.workflow, agent_names,
-        DecisionLogOptions{
-            .scenario = s.name,
-            .seed = result.seed,
-            .features = options.decision_features,
-            .own_thread = options.decision_features});
+    decisions =
+        std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names,
+                                      DecisionLogOptions{.scenario = s.name,
+                                                         .seed = result.seed,
+                                                         .features = options.decision_features,
+                                                         .own_thread = options.decision_features});
     if (options.decision_features) {
       observers.add(decisions.get());
     } else {

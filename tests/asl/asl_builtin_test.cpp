@@ -10,7 +10,7 @@
 
 #include "tests/asl/asl_test_support.hpp"
 
-namespace orchsim::scenarios::asl {
+namespace orchsim::scenarios::asl::asl_builtin_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -73,4 +73,4 @@ TEST(AslBuiltIn, TheBetterRetryOfTheWorkedExampleIsTwoRetryRules) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios::asl
+}  // namespace orchsim::scenarios::asl::asl_builtin_test

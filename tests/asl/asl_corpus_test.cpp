@@ -14,7 +14,7 @@
 
 #include "tests/asl/asl_test_support.hpp"
 
-namespace orchsim::scenarios::asl {
+namespace orchsim::scenarios::asl::asl_corpus_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -105,4 +105,4 @@ TEST(AslCorpus, NinetyPercentImportFullyAndEveryImportRunsWithConservation) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios::asl
+}  // namespace orchsim::scenarios::asl::asl_corpus_test

@@ -11,7 +11,7 @@
 
 #include "tests/asl/asl_test_support.hpp"
 
-namespace orchsim::scenarios::asl {
+namespace orchsim::scenarios::asl::asl_input_test {
 namespace {
 
 using namespace testing;
@@ -146,4 +146,4 @@ TEST(AslInput, AnAgentThatDoesNotLoadIsReportedInTheScenario) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios::asl
+}  // namespace orchsim::scenarios::asl::asl_input_test

@@ -11,7 +11,7 @@
 
 #include "tests/asl/asl_test_support.hpp"
 
-namespace orchsim::scenarios::asl {
+namespace orchsim::scenarios::asl::asl_retry_test {
 namespace {
 
 using namespace testing;
@@ -242,4 +242,4 @@ TEST(AslRetry, BadRetrierFieldsSayWhatWasFoundAndExpected) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios::asl
+}  // namespace orchsim::scenarios::asl::asl_retry_test

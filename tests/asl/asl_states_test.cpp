@@ -11,7 +11,7 @@
 
 #include "tests/asl/asl_test_support.hpp"
 
-namespace orchsim::scenarios::asl {
+namespace orchsim::scenarios::asl::asl_states_test {
 namespace {
 
 using namespace testing;
@@ -376,4 +376,4 @@ TEST(AslStates, ALoopIsBoundedAndLeavesByTheChoicesExit) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios::asl
+}  // namespace orchsim::scenarios::asl::asl_states_test

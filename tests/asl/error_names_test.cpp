@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace orchsim::scenarios::asl {
+namespace orchsim::scenarios::asl::error_names_test {
 namespace {
 
 std::string failures(std::string_view name) { return describe(match_error_name(name).failures); }
@@ -75,4 +75,4 @@ TEST(AslErrorNames, TheDocsListTheTableAsTheCodeHasIt) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios::asl
+}  // namespace orchsim::scenarios::asl::error_names_test

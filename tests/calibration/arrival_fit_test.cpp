@@ -12,7 +12,7 @@
 #include "scenarios/calibration/input_format.hpp"
 #include "sim/random.hpp"
 
-namespace orchsim::calibration {
+namespace orchsim::calibration::arrival_fit_test {
 namespace {
 
 std::vector<std::int64_t> generate(const scenarios::ArrivalSpec& spec, double seconds,
@@ -182,4 +182,4 @@ TEST(ArrivalFit, TooFewArrivalsOrABadModelAreInputErrors) {
 }
 
 }  // namespace
-}  // namespace orchsim::calibration
+}  // namespace orchsim::calibration::arrival_fit_test

@@ -14,7 +14,7 @@
 #include "scenarios/calibration/goodness_of_fit.hpp"
 #include "sim/random.hpp"
 
-namespace orchsim::calibration {
+namespace orchsim::calibration::family_fit_test {
 namespace {
 
 constexpr double kZ95 = 1.959963984540054;
@@ -221,4 +221,4 @@ TEST(Rounding, SixSignificantDigits) {
 }
 
 }  // namespace
-}  // namespace orchsim::calibration
+}  // namespace orchsim::calibration::family_fit_test

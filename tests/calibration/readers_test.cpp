@@ -10,7 +10,7 @@
 #include "scenarios/timestamp.hpp"
 #include "tests/calibration/scratch_file.hpp"
 
-namespace orchsim::calibration {
+namespace orchsim::calibration::readers_test {
 namespace {
 
 using scenarios::parse_timestamp;
@@ -393,4 +393,4 @@ TEST(JsonText, ANumberBeyondADoubleIsAnInputErrorNotAnAbort) {
 }
 
 }  // namespace
-}  // namespace orchsim::calibration
+}  // namespace orchsim::calibration::readers_test

@@ -18,7 +18,7 @@
 #include "scenarios/calibration/calibrate.hpp"
 #include "scenarios/calibration/model_check.hpp"
 
-namespace orchsim::calibration {
+namespace orchsim::calibration::real_data_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -133,4 +133,4 @@ TEST(RealData, EveryLlmperfFileIsReproducedClosedLoop) {
 }
 
 }  // namespace
-}  // namespace orchsim::calibration
+}  // namespace orchsim::calibration::real_data_test

@@ -12,7 +12,7 @@
 #include "scenarios/scenario.hpp"
 #include "sim/random.hpp"
 
-namespace orchsim::calibration {
+namespace orchsim::calibration::selection_test {
 namespace {
 
 std::vector<double> draw(const sim::Distribution& d, std::size_t n, std::uint64_t seed) {
@@ -182,4 +182,4 @@ TEST(Synthesis, TheAgentLoadsAsAScenarioAgentWithTheMeasuredRates) {
 }
 
 }  // namespace
-}  // namespace orchsim::calibration
+}  // namespace orchsim::calibration::selection_test

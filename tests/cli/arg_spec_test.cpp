@@ -17,7 +17,7 @@
 #include "cli/command_line.hpp"
 #include "tests/cli/run_orchsim.hpp"
 
-namespace orchsim::cli {
+namespace orchsim::cli::arg_spec_test {
 namespace {
 
 using Kind = ArgSpec::Kind;
@@ -395,4 +395,4 @@ TEST(ArgSpec, ASeedFromTheScenarioThatWouldWrapIsBadInput) {
 }
 
 }  // namespace
-}  // namespace orchsim::cli
+}  // namespace orchsim::cli::arg_spec_test

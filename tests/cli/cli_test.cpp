@@ -16,7 +16,7 @@
 
 #include "tests/cli/run_orchsim.hpp"
 
-namespace orchsim {
+namespace orchsim::cli_test {
 namespace {
 
 // A zstd frame's content (the decision log is written compressed).
@@ -279,4 +279,4 @@ TEST(Cli, ValidateListAndExplain) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::cli_test

@@ -13,7 +13,7 @@
 
 #include "tests/cli/run_orchsim.hpp"
 
-namespace orchsim {
+namespace orchsim::eval_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -198,4 +198,4 @@ TEST(EvalCli, BaselineThenCheckCatchesARegression) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::eval_cli_test

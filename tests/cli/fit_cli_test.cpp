@@ -9,7 +9,7 @@
 
 #include "tests/cli/run_orchsim.hpp"
 
-namespace orchsim {
+namespace orchsim::fit_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -137,4 +137,4 @@ TEST(FitCli, HelpShowsFit) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::fit_cli_test

@@ -10,7 +10,7 @@
 
 #include "tests/cli/run_orchsim.hpp"
 
-namespace orchsim {
+namespace orchsim::import_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -228,4 +228,4 @@ TEST(ImportCli, TheBedrockAgentIsTheFitOfLlmperfsMeasurements) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::import_cli_test

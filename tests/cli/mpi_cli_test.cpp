@@ -9,7 +9,7 @@
 #include "tests/cli/run_orchsim.hpp"
 #include "tests/cli/shell_run.hpp"
 
-namespace orchsim {
+namespace orchsim::mpi_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -102,4 +102,4 @@ TEST(MpiCli, ARankThatDiesEndsTheRunWithAnErrorAndResumeFinishesIt) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::mpi_cli_test

@@ -11,7 +11,7 @@
 
 #include "tests/cli/run_orchsim.hpp"
 
-namespace orchsim {
+namespace orchsim::search_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -128,4 +128,4 @@ TEST(SearchCli, BadInputIsRefusedWithExitTwoAndNoSearchFile) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::search_cli_test

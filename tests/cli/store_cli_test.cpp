@@ -18,7 +18,7 @@
 #include "tests/cli/run_orchsim.hpp"
 #include "tests/cli/shell_run.hpp"
 
-namespace orchsim {
+namespace orchsim::store_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -449,4 +449,4 @@ TEST(StoreCli, VersionSaysWhetherMpiIsBuiltIn) {
 }
 
 }  // namespace
-}  // namespace orchsim
+}  // namespace orchsim::store_cli_test

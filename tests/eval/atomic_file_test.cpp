@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace orchsim::eval {
+namespace orchsim::eval::atomic_file_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -167,4 +167,4 @@ TEST_F(AtomicFileTest, FailedRenameThrowsAndRemovesTheTemp) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::atomic_file_test

@@ -9,7 +9,7 @@
 
 #include <string>
 
-namespace orchsim::eval {
+namespace orchsim::eval::baseline_test {
 namespace {
 
 using J = nlohmann::ordered_json;
@@ -152,4 +152,4 @@ TEST(Baseline, ACheckAgainstAToleranceOfAnUnknownMetricIsBadInput) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::baseline_test

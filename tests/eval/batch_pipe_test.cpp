@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace orchsim::eval {
+namespace orchsim::eval::batch_pipe_test {
 namespace {
 
 TEST(BatchPipe, EveryBatchIsConsumedOnceAndInOrder) {
@@ -101,4 +101,4 @@ TEST(BatchPipe, SendingAfterCloseIsRefusedRatherThanWaitingForever) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::batch_pipe_test

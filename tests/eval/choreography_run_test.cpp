@@ -12,7 +12,7 @@
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::choreography_run_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -350,4 +350,4 @@ TEST(ChoreographyRun, RagChoreographedShowsWhatTheOrchestratorBuys) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::choreography_run_test

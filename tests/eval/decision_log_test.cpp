@@ -16,7 +16,7 @@
 #include "eval/zstd_writer.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::decision_log_test {
 namespace {
 
 using namespace sim::literals;
@@ -379,4 +379,4 @@ TEST(ZstdOstream, RoundTripsAndIsDeterministicWhateverTheWriteSizes) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::decision_log_test

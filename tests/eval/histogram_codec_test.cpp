@@ -2,7 +2,7 @@
 
 #include "eval/histogram.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::histogram_codec_test {
 namespace {
 
 TEST(HistogramCodec, RoundTripsExactly) {
@@ -36,4 +36,4 @@ TEST(HistogramCodec, RejectsWhatIsNotAnEncoding) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::histogram_codec_test

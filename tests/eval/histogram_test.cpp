@@ -12,7 +12,7 @@
 #include "sim/distribution.hpp"
 #include "sim/random.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::histogram_test {
 namespace {
 
 // Nearest-rank quantile of a sorted sample, with the histogram's rank rule.
@@ -184,4 +184,4 @@ TEST(LogLinearHistogramTest, RecordWithCount) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::histogram_test

@@ -11,7 +11,7 @@
 #include "eval/histogram.hpp"
 #include "eval/report.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::latency_histogram_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -134,4 +134,4 @@ TEST(LatencyHistogram, PastTheLastR10EdgeOneOpenBin) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::latency_histogram_test

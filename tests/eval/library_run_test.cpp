@@ -12,7 +12,7 @@
 #include "scenarios/scenario.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::library_run_test {
 namespace {
 
 constexpr std::uint64_t kRequests = 400;
@@ -86,4 +86,4 @@ TEST(LibraryRun, SameSeedSameMetricsAnotherSeedOthers) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::library_run_test

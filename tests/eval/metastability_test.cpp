@@ -17,7 +17,7 @@
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::metastability_test {
 namespace {
 
 using namespace sim::literals;
@@ -123,4 +123,4 @@ TEST(Metastability, TheReportAndTheSummarySayIt) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::metastability_test

@@ -9,7 +9,7 @@
 #include "eval/run_metrics_text.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::metrics_test {
 namespace {
 
 using namespace sim::literals;
@@ -351,4 +351,4 @@ TEST(MetricsCollectorEmptyTest, UnknownAgentsAndClassesGetNames) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::metrics_test

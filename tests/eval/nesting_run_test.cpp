@@ -17,7 +17,7 @@
 #include "scenarios/scenario.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::nesting_run_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -179,4 +179,4 @@ TEST(NestingRun, NestedRetriesMakeTwentySevenDatabaseCallsPerRequestWhenItIsDown
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::nesting_run_test

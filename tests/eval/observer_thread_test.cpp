@@ -1,9 +1,8 @@
-// ObserverThread: observers on a worker thread see exactly what they would
-// have seen inline (every event, every field, what the views point to, in
-// the same order), across many batches and every kind of event the built-in
-// scenarios make; views that die with the call are copied; an observer's
-// exception reaches finish(); an observer that reads decision contexts is
-// refused.
+// ObserverThread on its own: views that die with the call are copied, an
+// observer gets the kinds it handles in order, an observer's exception
+// reaches finish(), an observer that reads decision contexts is refused.
+// These also run under ThreadSanitizer (threads_tsan_tests). Over whole runs:
+// observer_thread_run_test.cpp.
 #include "eval/observer_thread.hpp"
 
 #include <fmt/format.h>
@@ -14,203 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "eval/runner.hpp"
 #include "tests/eval/eval_test_support.hpp"
+#include "tests/eval/event_transcript.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::observer_thread_test {
 namespace {
 
 using namespace orchestration;
 using test_support::at;
+using test_support::Transcript;
 using namespace sim::literals;
-
-// Writes down every event it gets, every field but the decision context (a
-// pointer into the simulation's thread), one line each, and counts the kinds.
-class Transcript final : public Observer {
- public:
-  bool wants_explanations() const override { return true; }
-  bool reads_decision_context() const override { return false; }
-
-  void on_request_arrived(const RequestArrived& e) override {
-    line(ObserverThread::kRequestArrived, "arrived {} {} {} {} {}", e.at.count_ns(), e.request,
-         e.class_index, e.input_tokens, e.deadline.count_ns());
-  }
-  void on_request_finished(const RequestFinished& e) override {
-    line(ObserverThread::kRequestFinished,
-         "finished {} {} {} {} '{}' {} {} {} {} {} {} {} {} {} {} {} {}", e.at.count_ns(),
-         e.request, e.class_index, e.success, e.outcome, e.latency.count_ns(), e.quality,
-         e.answer_silent_failure, e.cost_usd, e.input_tokens, e.output_tokens, e.calls, e.retries,
-         e.hedges, e.timeouts, e.fallbacks, e.redirects);
-  }
-  void on_call_started(const CallStarted& e) override {
-    line(ObserverThread::kCallStarted, "call {} {} {} {} {} {} {} {} {} {} {}", e.at.count_ns(),
-         e.request, e.node, e.agent, e.attempt, e.call, static_cast<int>(e.kind), e.input_tokens,
-         e.decision, e.flow, e.invocation);
-  }
-  void on_call_ended(const CallEnded& e) override {
-    line(ObserverThread::kCallEnded,
-         "ended {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}",
-         e.at.count_ns(), e.request, e.node, e.agent, e.attempt, e.call, static_cast<int>(e.kind),
-         static_cast<int>(e.end), static_cast<int>(e.error), e.started.count_ns(),
-         e.duration.count_ns(), e.queue_wait.count_ns(), e.input_tokens, e.output_tokens,
-         e.cost_usd, e.quality, e.confidence, e.silent, e.decision, e.flow, e.invocation,
-         e.redundant, e.caught_silent);
-  }
-  void on_routing_decision(const RoutingDecision& e) override {
-    std::string candidates;
-    if (e.candidates != nullptr) {
-      for (const RoutingCandidate& c : *e.candidates) {
-        candidates += fmt::format("[{} {} {}]", c.agent, c.score, c.eligible);
-      }
-    }
-    line(ObserverThread::kRoutingDecision, "route {} {} {} '{}' {} {} '{}' {} {} {} {}",
-         e.at.count_ns(), e.request, e.node, e.policy, candidates, e.choice, e.reason.text(), e.id,
-         e.probability, static_cast<int>(e.kind), e.visit);
-  }
-  void on_node_entered(const NodeEntered& e) override {
-    line(ObserverThread::kNodeEntered, "enter {} {} {} {} {} {}", e.at.count_ns(), e.request,
-         e.from, e.to, e.flow, e.invocation);
-  }
-  void on_flow_decision(const FlowDecision& e) override {
-    line(ObserverThread::kFlowDecision, "flow {} {} {} {} '{}' {} {} {} {}", e.at.count_ns(),
-         e.request, e.node, e.next, e.reason.text(), e.flow, e.invocation, e.first_branch,
-         e.branches);
-  }
-  void on_retry_scheduled(const RetryScheduled& e) override {
-    line(ObserverThread::kRetryScheduled, "retry {} {} {} {} {} {} {} {}", e.at.count_ns(),
-         e.request, e.node, e.agent, e.next_attempt, e.delay.count_ns(),
-         static_cast<int>(e.after_error), static_cast<int>(e.after));
-  }
-  void on_hedge_launched(const HedgeLaunched& e) override {
-    line(ObserverThread::kHedgeLaunched, "hedge {} {} {} {} {}", e.at.count_ns(), e.request,
-         e.node, e.agent, e.attempt);
-  }
-  void on_breaker_changed(const BreakerChanged& e) override {
-    line(ObserverThread::kBreakerChanged, "breaker {} {} {} {}", e.at.count_ns(), e.agent,
-         static_cast<int>(e.from), static_cast<int>(e.to));
-  }
-  void on_context_fitted(const ContextFitted& e) override {
-    line(ObserverThread::kContextFitted, "fit {} {} {} {} {} {} {} {} {} {}", e.at.count_ns(),
-         e.request, e.node, e.agent, static_cast<int>(e.policy), e.tokens_before, e.tokens_after,
-         e.retained, e.segments_dropped, e.summarized);
-  }
-  void on_budget_exhausted(const BudgetExhausted& e) override {
-    line(ObserverThread::kBudgetExhausted, "budget {} {} {} {}", e.at.count_ns(), e.request,
-         e.node, static_cast<int>(e.kind));
-  }
-  void on_sub_workflow_started(const SubWorkflowStarted& e) override {
-    line(ObserverThread::kSubWorkflowStarted, "sub {} {} {} {} {} {} {} {} {} {} {} {}",
-         e.at.count_ns(), e.request, e.node, e.sub_workflow, e.attempt, static_cast<int>(e.kind),
-         e.invocation, e.parent, e.flow, e.root_flow, e.input_tokens, e.deadline.count_ns());
-  }
-  void on_sub_workflow_ended(const SubWorkflowEnded& e) override {
-    line(ObserverThread::kSubWorkflowEnded,
-         "sub_end {} {} {} {} {} {} {} {} {} {} '{}' {} {} {} {} {} {} {} {} {}", e.at.count_ns(),
-         e.request, e.node, e.sub_workflow, e.attempt, static_cast<int>(e.kind), e.invocation,
-         e.parent, static_cast<int>(e.end), static_cast<int>(e.error), e.outcome,
-         e.started.count_ns(), e.duration.count_ns(), e.calls, e.input_tokens, e.output_tokens,
-         e.cost_usd, e.quality, e.confidence, e.silent);
-  }
-
-  const std::string& text() const { return text_; }
-  std::size_t count(ObserverThread::Kind kind) const { return counts_[kind]; }
-
- private:
-  template <class... Args>
-  void line(ObserverThread::Kind kind, fmt::format_string<Args...> format, Args&&... args) {
-    fmt::format_to(std::back_inserter(text_), format, std::forward<Args>(args)...);
-    text_ += '\n';
-    ++counts_[kind];
-  }
-
-  std::string text_;
-  std::array<std::size_t, ObserverThread::kKinds> counts_{};
-};
-
-// Runs a built-in scenario with one transcript inline and one on the worker.
-struct Both {
-  Transcript inline_, threaded;
-};
-
-void run_both(const scenarios::Scenario& scenario, std::uint64_t requests, Both& both) {
-  ObserverThread worker;
-  worker.add(&both.threaded);
-  ObserverList observers;
-  observers.add(&both.inline_);
-  observers.add(&worker);
-  RunOptions options;
-  options.requests = requests;
-  options.observer = &observers;
-  run_scenario(scenario, options);
-  worker.finish();
-}
-
-// rag_orchestrated with its retriever down for a while: its breaker opens.
-scenarios::Scenario with_an_outage() {
-  scenarios::Scenario s = test_support::load("rag_orchestrated");
-  s.agents.at(0).faults.push_back({.kind = mock_agents::FaultWindow::Kind::kOutageFail,
-                                   .start = at(2_s),
-                                   .end = at(12_s)});
-  return s;
-}
-
-TEST(ObserverThread, SameEventsAsInlineWhenABreakerOpens) {
-  Both both;
-  run_both(with_an_outage(), 1500, both);
-  EXPECT_GT(both.inline_.count(ObserverThread::kBreakerChanged), 0u);
-  EXPECT_TRUE(both.threaded.text() == both.inline_.text());
-}
-
-// Every kind of event the orchestrator makes, over the built-in scenarios
-// that make it: nested sub-workflows, fan-outs, hedges, retries, context
-// fitting, budgets, text reasons and formatted ones.
-class SameEventsOnTheWorker : public ::testing::TestWithParam<const char*> {};
-
-TEST_P(SameEventsOnTheWorker, AsInline) {
-  Both both;
-  run_both(test_support::load(GetParam()), 1500, both);
-  ASSERT_GT(both.inline_.count(ObserverThread::kRequestFinished), 0u);
-  EXPECT_EQ(both.threaded.text().size(), both.inline_.text().size());
-  EXPECT_TRUE(both.threaded.text() == both.inline_.text())
-      << "the first difference at byte "
-      << std::mismatch(both.threaded.text().begin(), both.threaded.text().end(),
-                       both.inline_.text().begin(), both.inline_.text().end())
-                 .first -
-             both.threaded.text().begin();
-  for (int k = 0; k < ObserverThread::kKinds; ++k) {
-    const auto kind = static_cast<ObserverThread::Kind>(k);
-    EXPECT_EQ(both.threaded.count(kind), both.inline_.count(kind)) << "kind " << k;
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(BuiltIns, SameEventsOnTheWorker,
-                         ::testing::Values("rag_orchestrated", "nested_retries", "query_fanout",
-                                           "hedged_requests", "retry_storm", "langgraph_chain",
-                                           "timeout_fallback_decompose", "tool_calling_loop",
-                                           "learned_router", "evaluator_optimizer"));
-
-// The scenarios above make every kind of event between them, and more than
-// one batch's worth: the test above saw each kind cross the thread.
-TEST(ObserverThread, TheBuiltInsMakeEveryKindOfEventAcrossManyBatches) {
-  std::array<std::size_t, ObserverThread::kKinds> seen{};
-  std::size_t bytes = 0;
-  std::vector<scenarios::Scenario> all{with_an_outage()};
-  for (const char* s : {"rag_orchestrated", "nested_retries", "query_fanout", "hedged_requests",
-                        "retry_storm", "langgraph_chain", "timeout_fallback_decompose",
-                        "tool_calling_loop", "learned_router", "evaluator_optimizer"}) {
-    all.push_back(test_support::load(s));
-  }
-  for (const scenarios::Scenario& s : all) {
-    Both both;
-    run_both(s, 1500, both);
-    for (int k = 0; k < ObserverThread::kKinds; ++k) {
-      seen[k] += both.threaded.count(static_cast<ObserverThread::Kind>(k));
-    }
-    bytes = std::max(bytes, both.threaded.text().size());
-  }
-  for (int k = 0; k < ObserverThread::kKinds; ++k) EXPECT_GT(seen[k], 0u) << "kind " << k;
-  EXPECT_GT(bytes, 1'000'000u);  // one scenario alone: far more than one 256 KiB batch
-}
 
 // Views die with the call: what arrives on the worker is what they showed
 // then, even once the memory they pointed to holds something else.
@@ -332,4 +144,4 @@ TEST(ObserverThread, NothingSentNothingStarted) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::observer_thread_test

@@ -10,7 +10,7 @@
 
 #include "sim/random.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::pair_counts_test {
 namespace {
 
 TEST(PairCounts, CountsLikeAMapAndVisitsCellsInTheMapsOrderAcrossGrowth) {
@@ -60,4 +60,4 @@ TEST(PairCounts, APresizedGridCountsTheSameAndAnAbsurdIndexIsAnErrorNotAnAllocat
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::pair_counts_test

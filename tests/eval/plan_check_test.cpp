@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace orchsim::eval {
+namespace orchsim::eval::plan_check_test {
 namespace {
 
 using J = nlohmann::ordered_json;
@@ -105,4 +105,4 @@ TEST(PlanCheck, FewerRowsThanTheSummariesReadIsBadInput) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::plan_check_test

@@ -14,7 +14,7 @@
 #include "scenarios/scenario.hpp"
 #include "scenarios/timestamp.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::replay_run_test {
 namespace {
 
 const std::string kAzure =
@@ -100,4 +100,4 @@ TEST(ReplayRun, AzureTraceRequestsTokensAndInterArrivals) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::replay_run_test

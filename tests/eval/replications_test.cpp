@@ -5,7 +5,7 @@
 #include "eval/baseline.hpp"
 #include "eval/comparison.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::replications_test {
 namespace {
 
 scenarios::Scenario load(const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
@@ -126,4 +126,4 @@ TEST(Baseline, RoundTripAndRegression) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::replications_test

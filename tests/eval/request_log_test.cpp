@@ -17,7 +17,7 @@
 #include "scenarios/scenario.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::request_log_test {
 namespace {
 
 using namespace sim::literals;
@@ -478,4 +478,4 @@ TEST(RequestLogRun, EachKeptRequestsCallsAccountForItsCallCountAndCost) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::request_log_test

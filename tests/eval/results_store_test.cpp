@@ -10,7 +10,7 @@
 #include "eval/task_executor.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::results_store_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -218,4 +218,4 @@ TEST(TaskResult, WireEncodingRoundTrips) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::results_store_test

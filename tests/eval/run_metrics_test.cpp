@@ -21,7 +21,7 @@
 #include "scenarios/scenario.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::run_metrics_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -178,4 +178,4 @@ TEST(RunMetrics, SummariesOfReplicationsUseTheTypedNames) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::run_metrics_test

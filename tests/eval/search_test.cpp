@@ -12,7 +12,7 @@
 #include "eval/search_space.hpp"
 #include "eval/tpe.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::search_test {
 namespace {
 
 SearchParameter param(const std::string& spec) {
@@ -345,4 +345,4 @@ TEST(Search, TheEvaluatorsFailureStopsTheSearchAsIs) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::search_test

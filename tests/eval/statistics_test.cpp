@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-namespace orchsim::eval::stats {
+namespace orchsim::eval::stats::statistics_test {
 namespace {
 
 TEST(Statistics, MeanAndSampleSd) {
@@ -95,4 +95,4 @@ TEST(Statistics, BatchMeans) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval::stats
+}  // namespace orchsim::eval::stats::statistics_test

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-namespace orchsim::eval {
+namespace orchsim::eval::sweep_test {
 namespace {
 
 TEST(Sweep, ParseGridKeepsJsonValuesWhole) {
@@ -115,4 +115,4 @@ TEST(Sweep, CsvHasOneRowPerPointAndMarksPareto) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::sweep_test

@@ -4,7 +4,7 @@
 
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::task_plan_test {
 namespace {
 
 TaskPlan small_plan() {
@@ -160,4 +160,4 @@ TEST(TaskPlan, ShardsSplitTasksRoundRobin) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::task_plan_test

@@ -16,7 +16,7 @@
 #include "scenarios/scenario.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::timeseries_test {
 namespace {
 
 using namespace sim::literals;
@@ -444,4 +444,4 @@ TEST(TimeSeries, TheSameSeedGivesTheSameSeries) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::timeseries_test

@@ -25,7 +25,7 @@
 #include "sim/simulation.hpp"
 #include "tests/eval/eval_test_support.hpp"
 
-namespace orchsim::eval {
+namespace orchsim::eval::trace_writer_test {
 namespace {
 
 using namespace sim::literals;
@@ -665,4 +665,4 @@ TEST(TraceWriterTest, ObserversAgreeOnARealOrchestratorRun) {
 }
 
 }  // namespace
-}  // namespace orchsim::eval
+}  // namespace orchsim::eval::trace_writer_test

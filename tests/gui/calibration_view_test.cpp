@@ -22,7 +22,7 @@
 #include "scenarios/calibration/calibrate.hpp"
 #include "scenarios/calibration/fit_report.hpp"
 
-namespace orchsim::gui {
+namespace orchsim::gui::calibration_view_test {
 namespace {
 
 // The report `orchsim fit anyscale_13b.json lepton_7b.json --group-by file --report` writes.
@@ -144,4 +144,4 @@ TEST(CalibrationView, ABrokenFitReportIsReportedNotShown) {
 }
 
 }  // namespace
-}  // namespace orchsim::gui
+}  // namespace orchsim::gui::calibration_view_test

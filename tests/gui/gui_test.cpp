@@ -45,7 +45,7 @@
 #include "gui/workflow_graph.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::gui {
+namespace orchsim::gui::gui_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -870,7 +870,7 @@ TEST(WorkflowLayoutTest, LayersByLongestPathWithLoopsSetAside) {
 }
 
 }  // namespace
-}  // namespace orchsim::gui
+}  // namespace orchsim::gui::gui_test
 
 int main(int argc, char** argv) {
   // Widgets need a platform; offscreen needs no display. ctest sets it too.

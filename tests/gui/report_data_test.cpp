@@ -16,7 +16,7 @@
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::gui {
+namespace orchsim::gui::report_data_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -129,4 +129,4 @@ INSTANTIATE_TEST_SUITE_P(Library, InProcessReport,
                                            "retry_storm"));
 
 }  // namespace
-}  // namespace orchsim::gui
+}  // namespace orchsim::gui::report_data_test

@@ -26,7 +26,7 @@
 #include "gui/timeline_view.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::gui {
+namespace orchsim::gui::request_explorer_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -560,4 +560,4 @@ TEST_F(RequestFileTest, ForeignNewerAndMissingFilesAreRefused) {
 }
 
 }  // namespace
-}  // namespace orchsim::gui
+}  // namespace orchsim::gui::request_explorer_test

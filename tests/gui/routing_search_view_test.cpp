@@ -26,7 +26,7 @@
 #include "gui/search_view.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::gui {
+namespace orchsim::gui::routing_search_view_test {
 namespace {
 
 std::string golden_search_path() {
@@ -206,4 +206,4 @@ TEST(SearchView, TheWindowOpensASearchFolderOnTheSearchTab) {
 }
 
 }  // namespace
-}  // namespace orchsim::gui
+}  // namespace orchsim::gui::routing_search_view_test

@@ -6,7 +6,7 @@
 #include "mock_agents/mock_agent.hpp"
 #include "tests/mock_agents/test_listener.hpp"
 
-namespace orchsim::mock_agents {
+namespace orchsim::mock_agents::fault_schedule_test {
 namespace {
 
 using namespace sim::literals;
@@ -157,4 +157,4 @@ TEST(FaultSchedule, DegradationMultipliesLatencyAndAddsErrorsInsideTheWindowOnly
 }
 
 }  // namespace
-}  // namespace orchsim::mock_agents
+}  // namespace orchsim::mock_agents::fault_schedule_test

@@ -6,7 +6,7 @@
 #include "mock_agents/mock_agent.hpp"
 #include "tests/mock_agents/test_listener.hpp"
 
-namespace orchsim::mock_agents {
+namespace orchsim::mock_agents::mmc_test {
 namespace {
 
 using namespace sim::literals;
@@ -77,4 +77,4 @@ TEST(MockAgentQueueing, MMcMatchesErlangC) {
 }
 
 }  // namespace
-}  // namespace orchsim::mock_agents
+}  // namespace orchsim::mock_agents::mmc_test

@@ -9,7 +9,7 @@
 #include "mock_agents/quality_model.hpp"
 #include "tests/mock_agents/test_listener.hpp"
 
-namespace orchsim::mock_agents {
+namespace orchsim::mock_agents::mock_agent_test {
 namespace {
 
 using namespace sim::literals;
@@ -410,4 +410,4 @@ TEST(MockAgentConfig, ValidationNamesEveryBadField) {
 }
 
 }  // namespace
-}  // namespace orchsim::mock_agents
+}  // namespace orchsim::mock_agents::mock_agent_test

@@ -6,7 +6,7 @@
 #include "mock_agents/token_bucket.hpp"
 #include "tests/mock_agents/test_listener.hpp"
 
-namespace orchsim::mock_agents {
+namespace orchsim::mock_agents::rate_limit_test {
 namespace {
 
 using namespace sim::literals;
@@ -146,4 +146,4 @@ TEST(MockAgentRateLimits, AdmittedRequestsNeverExceedTheLimitOverALongRun) {
 }
 
 }  // namespace
-}  // namespace orchsim::mock_agents
+}  // namespace orchsim::mock_agents::rate_limit_test

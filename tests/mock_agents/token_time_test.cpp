@@ -10,7 +10,7 @@
 #include "mock_agents/mock_agent.hpp"
 #include "tests/mock_agents/test_listener.hpp"
 
-namespace orchsim::mock_agents {
+namespace orchsim::mock_agents::token_time_test {
 namespace {
 
 using namespace sim::literals;
@@ -164,4 +164,4 @@ TEST(TokenTime, UsingTheRequestsCountMovesNoOtherDraw) {
 }
 
 }  // namespace
-}  // namespace orchsim::mock_agents
+}  // namespace orchsim::mock_agents::token_time_test

@@ -9,12 +9,9 @@
 #include <ostream>
 #include <vector>
 
-namespace orchsim::sim {
-// Readable failure messages for durations (identical in every test file).
-inline void PrintTo(Duration d, std::ostream* os) { *os << to_string(d); }
-}  // namespace orchsim::sim
+#include "tests/sim/time_printers.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::backoff_test {
 namespace {
 
 using namespace sim::literals;
@@ -371,4 +368,4 @@ TEST(Backoff, NamesAreStable) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::backoff_test

@@ -9,7 +9,7 @@
 
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::cascade_test {
 namespace {
 
 using testing::DecisionFixture;
@@ -125,4 +125,4 @@ TEST(Cascade, NeedsTiersOfKnownAgents) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::cascade_test

@@ -18,7 +18,7 @@
 #include "orchestration/policy_registry.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::choice_validation_test {
 namespace {
 
 using namespace sim::literals;
@@ -171,4 +171,4 @@ TEST(ChoiceValidation, ANaNProbabilityIsAcceptedOnlyWhenNobodyReadsIt) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::choice_validation_test

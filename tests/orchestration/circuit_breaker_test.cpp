@@ -9,15 +9,13 @@
 #include <string>
 #include <vector>
 
-namespace orchsim::sim {
-// Readable failure messages for durations and instants (identical in every test file).
-inline void PrintTo(Duration d, std::ostream* os) { *os << to_string(d); }
-inline void PrintTo(Time t, std::ostream* os) { *os << to_string(t); }
-}  // namespace orchsim::sim
+#include "tests/sim/time_printers.hpp"
 
 namespace orchsim::orchestration {
 inline void PrintTo(BreakerState s, std::ostream* os) { *os << to_string(s); }
+}  // namespace orchsim::orchestration
 
+namespace orchsim::orchestration::circuit_breaker_test {
 namespace {
 
 using namespace sim::literals;
@@ -438,4 +436,4 @@ TEST(CircuitBreaker, StateNamesAreStable) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::circuit_breaker_test

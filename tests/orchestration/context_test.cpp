@@ -11,7 +11,7 @@
 
 #include "sim/random.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::context_test {
 namespace {
 
 using K = SegmentKind;
@@ -367,4 +367,4 @@ TEST(ContextFit, PolicyAndKindNamesAreStable) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::context_test

@@ -10,7 +10,7 @@
 #include "orchestration/policy.hpp"
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::decision_context_test {
 namespace {
 
 using namespace sim::literals;
@@ -141,4 +141,4 @@ TEST(DecisionContext, TheSideStreamIsIndependentOfTheMainOne) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::decision_context_test

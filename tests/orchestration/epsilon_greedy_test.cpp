@@ -12,7 +12,7 @@
 
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::epsilon_greedy_test {
 namespace {
 
 using testing::chi_square;
@@ -174,4 +174,4 @@ TEST(EpsilonGreedy, TheRewardIsConfigurable) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::epsilon_greedy_test

@@ -8,7 +8,7 @@
 
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::fan_out_concurrency_test {
 namespace {
 
 using namespace sim::literals;
@@ -125,4 +125,4 @@ TEST(FanOutConcurrency, BranchesThatEndAtOnceStartEachOnce) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::fan_out_concurrency_test

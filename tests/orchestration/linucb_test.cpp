@@ -13,7 +13,7 @@
 #include "sim/distribution.hpp"
 #include "sim/random.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::linucb_test {
 namespace {
 
 // Features x = (1, u1, u2) with u ~ U(0, 1); expected rewards linear in x.
@@ -178,4 +178,4 @@ TEST(LinUcb, InvalidConfigurationsThrow) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::linucb_test

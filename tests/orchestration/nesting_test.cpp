@@ -13,7 +13,7 @@
 #include "orchestration/orchestrator.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::nesting_test {
 namespace {
 
 using namespace sim::literals;
@@ -484,4 +484,4 @@ TEST(NestedFanOut, ManyRequestsWithFailuresEndOnceAndLeaveNothingInFlight) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::nesting_test

@@ -8,7 +8,7 @@
 
 #include "orchestration/events.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::observer_list_test {
 namespace {
 
 using Log = std::vector<std::string>;
@@ -81,4 +81,4 @@ TEST(ObserverList, WantsExplanationsIfAnyMemberDoes) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::observer_list_test

@@ -12,7 +12,7 @@
 #include "mock_agents/mock_agent.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::orchestrator_test {
 namespace {
 
 using namespace sim::literals;
@@ -614,4 +614,4 @@ TEST(Orchestrator, SameSeedSameEventsRegardlessOfObserver) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::orchestrator_test

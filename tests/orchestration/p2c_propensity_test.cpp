@@ -12,7 +12,7 @@
 
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::p2c_propensity_test {
 namespace {
 
 using testing::chi_square;
@@ -116,4 +116,4 @@ TEST(P2cPropensity, LoadBreaksOrMakesTies) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::p2c_propensity_test

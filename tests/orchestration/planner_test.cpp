@@ -15,7 +15,7 @@
 #include "orchestration/orchestrator.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::planner_test {
 namespace {
 
 using namespace sim::literals;
@@ -278,4 +278,4 @@ TEST(Planner, FailedBranchFailsTheJoin) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::planner_test

@@ -12,7 +12,7 @@
 #include "orchestration/policy_registry.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::policy_hooks_test {
 namespace {
 
 using namespace sim::literals;
@@ -167,4 +167,4 @@ TEST(PolicyHooks, AFirstEligiblePolicyIsAskedOnlyWhenSomeoneReadsTheContext) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::policy_hooks_test

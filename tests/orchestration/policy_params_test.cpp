@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::policy_params_test {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -296,4 +296,4 @@ TEST(PolicyParams, DescribeValue) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::policy_params_test

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::policy_registry_test {
 namespace {
 
 // A policy that always picks its node's last candidate.
@@ -224,4 +224,4 @@ TEST(MakeNodePolicy, TheFactorySeesTheNode) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::policy_registry_test

@@ -17,7 +17,7 @@
 #include "orchestration/join.hpp"
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::reason_test {
 namespace {
 
 using testing::DecisionFixture;
@@ -135,4 +135,4 @@ TEST(Reason, JoinsGiveTheirReasons) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::reason_test

@@ -8,7 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::retry_budget_test {
 namespace {
 
 // ---- gRPC token bucket ----
@@ -237,4 +237,4 @@ TEST(RetryBudget, AdmitRetryCountsEnvoyDenialsToo) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::retry_budget_test

@@ -9,7 +9,7 @@
 #include "orchestration/backoff.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::retry_rules_test {
 namespace {
 
 using namespace sim::literals;
@@ -133,4 +133,4 @@ TEST(RetryRules, HonouringRetryAfterWaitsForIt) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::retry_rules_test

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace orchsim::orchestration::policies {
+namespace orchsim::orchestration::policies::reward_test {
 namespace {
 
 using namespace sim::literals;
@@ -127,4 +127,4 @@ TEST(Reward, BadParametersAreProblemsAtTheirPointers) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration::policies
+}  // namespace orchsim::orchestration::policies::reward_test

@@ -20,7 +20,7 @@
 #include "orchestration/policy_registry.hpp"
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::routing_test {
 namespace {
 
 using namespace sim::literals;
@@ -781,4 +781,4 @@ TEST(RoutingContract, EveryPolicyIsTold) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::routing_test

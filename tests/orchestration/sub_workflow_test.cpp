@@ -17,7 +17,7 @@
 #include "orchestration/orchestrator.hpp"
 #include "tests/orchestration/harness.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::sub_workflow_test {
 namespace {
 
 using namespace sim::literals;
@@ -677,4 +677,4 @@ TEST(OnRevisit, RulesMustComeInIncreasingVisitsFromTheSecond) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::sub_workflow_test

@@ -12,7 +12,7 @@
 
 #include "tests/orchestration/decision_fixture.hpp"
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::thompson_test {
 namespace {
 
 using testing::chi_square;
@@ -223,4 +223,4 @@ TEST(Thompson, TheGaussianPosteriorMeanIsExact) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::thompson_test

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace orchsim::orchestration {
+namespace orchsim::orchestration::workflow_test {
 namespace {
 
 using namespace sim::literals;
@@ -319,4 +319,4 @@ TEST(Workflow, NamesAreStable) {
 }
 
 }  // namespace
-}  // namespace orchsim::orchestration
+}  // namespace orchsim::orchestration::workflow_test

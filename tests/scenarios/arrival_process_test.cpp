@@ -21,7 +21,7 @@
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::arrival_process_test {
 namespace {
 
 using namespace sim::literals;
@@ -458,4 +458,4 @@ TEST(MakeArrivalProcess, AcceptsEdgeValues) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::arrival_process_test

@@ -24,7 +24,7 @@
 
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::bad_scenarios_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -147,4 +147,4 @@ TEST(BadScenarios, NoScenarioForAnInvalidFile) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::bad_scenarios_test

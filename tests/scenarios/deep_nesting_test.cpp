@@ -8,7 +8,7 @@
 
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::deep_nesting_test {
 namespace {
 
 constexpr int kLevels = 200'000;
@@ -69,4 +69,4 @@ TEST(DeepNesting, NestingUpToTheLimitIsNotRefusedForItsDepth) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::deep_nesting_test

@@ -16,7 +16,7 @@
 #include "orchestration/workflow.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::enum_names_test {
 namespace {
 
 namespace orch = orchestration;
@@ -149,4 +149,4 @@ TEST(EnumNames, AnUnknownErrorKindIsAnErrorWithADidYouMean) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::enum_names_test

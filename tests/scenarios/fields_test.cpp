@@ -9,7 +9,7 @@
 #include "orchestration/workflow.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::fields_test {
 namespace {
 
 using namespace sim::literals;
@@ -136,4 +136,4 @@ TEST(Fields, AKeyRequiredWhenAnotherHasAValue) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::fields_test

@@ -14,7 +14,7 @@
 
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::library_test {
 namespace {
 
 using orchestration::Condition;
@@ -345,4 +345,4 @@ TEST(Library, TheShippedAzureTraceIsTheSharedOne) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::library_test

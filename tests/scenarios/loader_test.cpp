@@ -2,7 +2,7 @@
 
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::loader_test {
 namespace {
 
 using namespace sim::literals;
@@ -184,4 +184,4 @@ TEST(ScenarioLoader, UnknownScenarioNameSuggestsTheClosest) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::loader_test

@@ -13,7 +13,7 @@
 
 #include "orchestration/policy_registry.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::policy_names_test {
 namespace {
 
 nlohmann::json schema() {
@@ -40,4 +40,4 @@ TEST(PolicyNames, TheSchemaListsExactlyTheBuiltInPolicies) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::policy_names_test

@@ -13,7 +13,7 @@
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::replay_csv_test {
 namespace {
 
 using namespace sim::literals;
@@ -163,4 +163,4 @@ TEST(ReplayCsv, ParsingIgnoresTheProcessLocale) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::replay_csv_test

@@ -15,7 +15,7 @@
 #include "scenarios/workload.hpp"
 #include "sim/simulation.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::replay_trace_test {
 namespace {
 
 using namespace sim::literals;
@@ -227,4 +227,4 @@ TEST(ReplayTrace, AnUnknownClassInTheTraceIsALoaderError) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::replay_trace_test

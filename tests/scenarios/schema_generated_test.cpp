@@ -20,7 +20,7 @@
 #include "scenarios/scenario_reference.hpp"
 #include "scenarios/scenario_schema.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::schema_generated_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -148,4 +148,4 @@ TEST(GeneratedSchema, TheReferenceListsEveryKeyWithItsDefault) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::schema_generated_test

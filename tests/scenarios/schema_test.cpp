@@ -31,7 +31,7 @@
 
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::schema_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -563,4 +563,4 @@ TEST(ScenarioSchema, UnknownKeysAreRejectedByBoth) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::schema_test

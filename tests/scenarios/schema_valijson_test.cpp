@@ -16,7 +16,7 @@
 
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::schema_valijson_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -84,4 +84,4 @@ TEST(ScenarioSchemaValijson, UnknownKeysAndBadValuesAreRejected) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::schema_valijson_test

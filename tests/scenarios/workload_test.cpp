@@ -20,7 +20,7 @@
 #include "sim/simulation.hpp"
 #include "sim/time.hpp"
 
-namespace orchsim::scenarios {
+namespace orchsim::scenarios::workload_test {
 namespace {
 
 using namespace sim::literals;
@@ -571,4 +571,4 @@ TEST(WorkloadConfig, ValidateClassesAndClosedLoop) {
 }
 
 }  // namespace
-}  // namespace orchsim::scenarios
+}  // namespace orchsim::scenarios::workload_test

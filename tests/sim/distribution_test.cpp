@@ -23,7 +23,7 @@
 
 #include "sim/random.hpp"
 
-namespace orchsim::sim {
+namespace orchsim::sim::distribution_test {
 namespace {
 
 using special::gamma_p;
@@ -680,4 +680,4 @@ TEST(DistributionValidation, MessageNamesFamilyParameterAndValue) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::distribution_test

@@ -12,7 +12,7 @@
 
 #include "sim/random.hpp"
 
-namespace orchsim::sim {
+namespace orchsim::sim::event_queue_test {
 namespace {
 
 Time at_ms(std::int64_t ms) { return Time::zero() + Duration::milliseconds(ms); }
@@ -446,4 +446,4 @@ TEST(EventQueue, CancelFirstAndLastOfAGatheredFront) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::event_queue_test

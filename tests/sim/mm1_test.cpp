@@ -10,7 +10,7 @@
 #include "sim/distribution.hpp"
 #include "sim/simulation.hpp"
 
-namespace orchsim::sim {
+namespace orchsim::sim::mm1_test {
 namespace {
 
 struct QueueStats {
@@ -96,4 +96,4 @@ TEST(MM1, SameSeedSameResultBitForBit) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::mm1_test

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-namespace orchsim::sim {
+namespace orchsim::sim::random_test {
 namespace {
 
 // Known-answer vectors for Philox4x32-10 from Random123's kat_vectors file.
@@ -170,4 +170,4 @@ TEST(RandomStream, StreamsWithDifferentKeysAreUncorrelated) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::random_test

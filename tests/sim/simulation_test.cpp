@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace orchsim::sim {
+namespace orchsim::sim::simulation_test {
 namespace {
 
 TEST(Simulation, ClockAdvancesToEachEvent) {
@@ -97,4 +97,4 @@ TEST(Simulation, LargeCapturesFallBackToTheHeapAndStillRun) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::simulation_test

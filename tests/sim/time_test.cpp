@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace orchsim::sim {
+namespace orchsim::sim::time_test {
 namespace {
 
 TEST(Duration, LiteralsAreExactNanoseconds) {
@@ -55,4 +55,4 @@ TEST(Duration, FormatsExactlyWithLargestFittingUnit) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::time_test

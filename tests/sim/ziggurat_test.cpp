@@ -10,7 +10,7 @@
 
 #include "sim/random.hpp"
 
-namespace orchsim::sim {
+namespace orchsim::sim::ziggurat_test {
 namespace {
 
 double normal_density(double x) { return std::exp(-0.5 * x * x); }
@@ -124,4 +124,4 @@ TEST(StreamFamily, AddressesStreamsExactly) {
 }
 
 }  // namespace
-}  // namespace orchsim::sim
+}  // namespace orchsim::sim::ziggurat_test

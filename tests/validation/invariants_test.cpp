@@ -11,7 +11,7 @@
 #include "eval/runner.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::invariants_test {
 namespace {
 
 struct Variant {
@@ -177,4 +177,4 @@ TEST(Invariants, CheckerReportsARoutedCallNoDecisionChose) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::invariants_test

@@ -34,7 +34,7 @@
 #include "orchestration/events.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::little_law_test {
 namespace {
 
 constexpr std::uint64_t kRequests = 20'000;  // per run: long enough that W / T is ~1%
@@ -206,4 +206,4 @@ TEST(LittleLawValidation, AWrongLatencyIsRejected) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::little_law_test

@@ -17,7 +17,7 @@
 #include "tests/validation/scenario_run.hpp"
 #include "tests/validation/scenario_test_support.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::metamorphic_order_test {
 namespace {
 
 // Each finished request's report, by id, from a run of `doc`.
@@ -186,4 +186,4 @@ TEST(MetamorphicOrder, ReplicationsAreTheSameBytesWhateverTheThreads) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::metamorphic_order_test

@@ -9,7 +9,7 @@
 #include "tests/validation/metamorphic_scenarios.hpp"
 #include "tests/validation/relations.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::metamorphic_unchanged_test {
 namespace {
 
 void expect_holds(const Relation& relation, const Json& doc) {
@@ -238,4 +238,4 @@ TEST(Metamorphic, WhenRequestsShareNothingTheirArrivalTimesChangeNothingForThem)
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::metamorphic_unchanged_test

@@ -24,7 +24,7 @@
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::queueing_test {
 namespace {
 
 using mock_agents::CallId;
@@ -345,4 +345,4 @@ TEST(QueueingValidation, MGccLossMatchesErlangB) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::queueing_test

@@ -11,7 +11,7 @@
 #include "scenarios/scenario.hpp"
 #include "tests/validation/scenario_test_support.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::randomized_findings_test {
 namespace {
 
 // Random seed 98: a call bounded to one visit, exhausted towards a gate
@@ -250,4 +250,4 @@ TEST(RandomizedFinding, AStepThatFailsAsItStartsArmsNoTimerOnTheNextStep) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::randomized_findings_test

@@ -22,7 +22,7 @@
 #include "tests/validation/relations.hpp"
 #include "tests/validation/scenario_run.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::randomized_test {
 namespace {
 
 // CI runs this many scenarios, seeds 1 .. N: enough for every relation to
@@ -261,4 +261,4 @@ TEST(Randomized, GeneratorCoversEveryFeature) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::randomized_test

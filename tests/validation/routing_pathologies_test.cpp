@@ -10,7 +10,7 @@
 
 #include "tests/validation/scenario_test_support.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::routing_pathologies_test {
 namespace {
 
 constexpr std::uint64_t kRequests = 20'000;
@@ -84,4 +84,4 @@ TEST(RoutingPathology, TheNewLearnersAvoidTheFailingAgent) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::routing_pathologies_test

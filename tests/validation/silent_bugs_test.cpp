@@ -15,7 +15,7 @@
 #include "eval/sweep.hpp"
 #include "tests/validation/scenario_test_support.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::silent_bugs_test {
 namespace {
 
 using orchestration::AttemptKind;
@@ -453,4 +453,4 @@ TEST(SilentBug10, EdgeAfterAJoinLeavesTheJoin) {
 }
 
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::silent_bugs_test

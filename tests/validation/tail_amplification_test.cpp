@@ -24,7 +24,7 @@
 #include "mock_agents/mock_agent.hpp"
 #include "orchestration/orchestrator.hpp"
 
-namespace orchsim::validation {
+namespace orchsim::validation::tail_amplification_test {
 namespace {
 
 using namespace orchestration;
@@ -206,4 +206,4 @@ TEST(TailAmplificationValidation, FourHundredMapBranchesAtOnePerMille) {
   check_tail(400, 0.001, 4000, 106, false);
 }
 }  // namespace
-}  // namespace orchsim::validation
+}  // namespace orchsim::validation::tail_amplification_test
