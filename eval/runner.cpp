@@ -143,8 +143,10 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   // record): they run on a worker thread, beside the simulation, and see the
   // same events in the same order, so they write the same bytes. Decision
   // features read the policies' contexts, which live on this thread.
-  ObserverThread logs_thread;
   std::unique_ptr<DecisionLog> decisions;
+  // Declared after the logs it feeds: if the run throws, its worker stops
+  // (destroyed first) before they go.
+  ObserverThread logs_thread;
   if (options.decision_log) {
     decisions =
         std::make_unique<DecisionLog>(*options.decision_log, s.workflow, agent_names,

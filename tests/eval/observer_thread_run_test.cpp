@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +86,24 @@ TEST(ObserverThread, SameEventsAsInlineOverTheBuiltInsAndAnOutage) {
     EXPECT_GT(events, 10'000u);
   }
   for (int k = 0; k < ObserverThread::kKinds; ++k) EXPECT_GT(seen[k], 0u) << "kind " << k;
+}
+
+// A run that throws half-way (here its progress callback, as a GUI's cancel
+// would) stops the logs' worker before the logs it feeds are destroyed: the
+// worker still has batches to replay when the exception leaves the run
+// (ASan would report a use after free otherwise).
+TEST(ObserverThread, ARunThatThrowsStopsTheWorkerBeforeTheLogsGo) {
+  std::ostringstream decisions;
+  RunOptions options;
+  options.requests = 20'000;
+  options.decision_log = &decisions;
+  options.request_log = RequestLogOptions{};
+  int calls = 0;
+  options.progress = [&calls](double) {
+    if (++calls == 2) throw std::runtime_error("cancelled");  // the first call after the start
+  };
+  EXPECT_THROW(run_scenario(test_support::load("rag_orchestrated"), options), std::runtime_error);
+  EXPECT_EQ(calls, 2);
 }
 
 }  // namespace
