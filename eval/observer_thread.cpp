@@ -220,7 +220,10 @@ void ObserverThread::send() {
   Batch b{std::move(batch_), used_};
   worker_->pipe_.send(b);
   batch_ = std::move(b.words);
-  used_ = b.used;
+  // What comes back is emptied, or, once an observer has thrown, our own
+  // batch as it was: dropped (finish() reports the error), so that the rest
+  // of the run does not pile up in one buffer.
+  used_ = 0;
 }
 
 void ObserverThread::on_request_arrived(const RequestArrived& e) { record(kRequestArrived, e); }

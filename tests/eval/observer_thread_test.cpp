@@ -49,7 +49,7 @@ TEST(ObserverThread, CopiesWhatViewsPointTo) {
                            .node = 2,
                            .next = kNoNode,
                            .reason = Reason::format("{} of {} ({:.2f}, {})", 3, 4u, 0.25, true)});
-  const std::string name = "fast";
+  std::string name = "fast";
   worker.on_flow_decision({.at = at(3_ms),
                            .request = 7,
                            .node = 2,
@@ -66,6 +66,7 @@ TEST(ObserverThread, CopiesWhatViewsPointTo) {
   outcome.assign(outcome.size(), 'x');
   reason.assign(reason.size(), 'y');
   policy.assign(policy.size(), 'z');
+  name.assign(name.size(), 'w');
   candidates.assign(2, {5, 0, false});
   worker.finish();
   EXPECT_EQ(seen.text(),
@@ -116,6 +117,20 @@ TEST(ObserverThread, AnObserversExceptionReachesFinish) {
   worker.add(&throws);
   for (RequestId id = 1; id <= 5; ++id) {
     RequestFinished f{};
+    f.request = id;
+    worker.on_request_finished(f);
+  }
+  EXPECT_THROW(worker.finish(), std::runtime_error);
+}
+
+// An observer that throws early in a long run: the events after it are
+// dropped, batch by batch, and finish() reports the exception.
+TEST(ObserverThread, AnObserversExceptionEarlyInALongRunReachesFinish) {
+  Throws throws;
+  ObserverThread worker;
+  worker.add(&throws);
+  RequestFinished f{};
+  for (RequestId id = 1; id <= 200'000; ++id) {
     f.request = id;
     worker.on_request_finished(f);
   }
