@@ -87,22 +87,22 @@ struct ObserverThread::Worker {
     Reader in(b);
     while (!in.done()) {
       switch (static_cast<Kind>(in.word())) {
-        case kRequestArrived:
+        case Kind::kRequestArrived:
           observers_.on_request_arrived(in.event<RequestArrived>());
           break;
-        case kRequestFinished: {
+        case Kind::kRequestFinished: {
           auto e = in.event<RequestFinished>();
           e.outcome = in.text();
           observers_.on_request_finished(e);
           break;
         }
-        case kCallStarted:
+        case Kind::kCallStarted:
           observers_.on_call_started(in.event<CallStarted>());
           break;
-        case kCallEnded:
+        case Kind::kCallEnded:
           observers_.on_call_ended(in.event<CallEnded>());
           break;
-        case kRoutingDecision: {
+        case Kind::kRoutingDecision: {
           auto e = in.event<RoutingDecision>();
           e.policy = in.text();
           in.candidates(candidates_);
@@ -112,34 +112,34 @@ struct ObserverThread::Worker {
           observers_.on_routing_decision(e);
           break;
         }
-        case kNodeEntered:
+        case Kind::kNodeEntered:
           observers_.on_node_entered(in.event<NodeEntered>());
           break;
-        case kFlowDecision: {
+        case Kind::kFlowDecision: {
           auto e = in.event<FlowDecision>();
           in.reason(e.reason);
           observers_.on_flow_decision(e);
           break;
         }
-        case kRetryScheduled:
+        case Kind::kRetryScheduled:
           observers_.on_retry_scheduled(in.event<RetryScheduled>());
           break;
-        case kHedgeLaunched:
+        case Kind::kHedgeLaunched:
           observers_.on_hedge_launched(in.event<HedgeLaunched>());
           break;
-        case kBreakerChanged:
+        case Kind::kBreakerChanged:
           observers_.on_breaker_changed(in.event<BreakerChanged>());
           break;
-        case kContextFitted:
+        case Kind::kContextFitted:
           observers_.on_context_fitted(in.event<ContextFitted>());
           break;
-        case kBudgetExhausted:
+        case Kind::kBudgetExhausted:
           observers_.on_budget_exhausted(in.event<BudgetExhausted>());
           break;
-        case kSubWorkflowStarted:
+        case Kind::kSubWorkflowStarted:
           observers_.on_sub_workflow_started(in.event<SubWorkflowStarted>());
           break;
-        case kSubWorkflowEnded: {
+        case Kind::kSubWorkflowEnded: {
           auto e = in.event<SubWorkflowEnded>();
           e.outcome = in.text();
           observers_.on_sub_workflow_ended(e);
@@ -177,14 +177,14 @@ void ObserverThread::append(Kind kind, const E& e) {
   constexpr std::size_t n = words_for(sizeof(E));
   reserve(1 + n);
   std::uint64_t* at = batch_.data() + used_;
-  at[0] = kind;
+  at[0] = static_cast<std::uint64_t>(kind);
   std::memcpy(static_cast<void*>(at + 1), &e, sizeof(E));
   used_ += 1 + n;
 }
 
 template <class E>
 void ObserverThread::record(Kind kind, const E& e) {
-  if (!handles_[kind]) return;
+  if (!handles(kind)) return;
   append(kind, e);
   send_if_full();
 }
@@ -226,21 +226,23 @@ void ObserverThread::send() {
   used_ = 0;
 }
 
-void ObserverThread::on_request_arrived(const RequestArrived& e) { record(kRequestArrived, e); }
+void ObserverThread::on_request_arrived(const RequestArrived& e) {
+  record(Kind::kRequestArrived, e);
+}
 
 void ObserverThread::on_request_finished(const RequestFinished& e) {
-  if (!handles_[kRequestFinished]) return;
-  append(kRequestFinished, e);
+  if (!handles(Kind::kRequestFinished)) return;
+  append(Kind::kRequestFinished, e);
   append_bytes(e.outcome.data(), e.outcome.size());
   send_if_full();
 }
 
-void ObserverThread::on_call_started(const CallStarted& e) { record(kCallStarted, e); }
-void ObserverThread::on_call_ended(const CallEnded& e) { record(kCallEnded, e); }
+void ObserverThread::on_call_started(const CallStarted& e) { record(Kind::kCallStarted, e); }
+void ObserverThread::on_call_ended(const CallEnded& e) { record(Kind::kCallEnded, e); }
 
 void ObserverThread::on_routing_decision(const RoutingDecision& e) {
-  if (!handles_[kRoutingDecision]) return;
-  append(kRoutingDecision, e);
+  if (!handles(Kind::kRoutingDecision)) return;
+  append(Kind::kRoutingDecision, e);
   append_bytes(e.policy.data(), e.policy.size());
   if (e.candidates != nullptr) {
     append_word(e.candidates->size());
@@ -254,28 +256,34 @@ void ObserverThread::on_routing_decision(const RoutingDecision& e) {
   send_if_full();
 }
 
-void ObserverThread::on_node_entered(const NodeEntered& e) { record(kNodeEntered, e); }
+void ObserverThread::on_node_entered(const NodeEntered& e) { record(Kind::kNodeEntered, e); }
 
 void ObserverThread::on_flow_decision(const FlowDecision& e) {
-  if (!handles_[kFlowDecision]) return;
-  append(kFlowDecision, e);
+  if (!handles(Kind::kFlowDecision)) return;
+  append(Kind::kFlowDecision, e);
   append_reason(e.reason);
   send_if_full();
 }
 
-void ObserverThread::on_retry_scheduled(const RetryScheduled& e) { record(kRetryScheduled, e); }
-void ObserverThread::on_hedge_launched(const HedgeLaunched& e) { record(kHedgeLaunched, e); }
-void ObserverThread::on_breaker_changed(const BreakerChanged& e) { record(kBreakerChanged, e); }
-void ObserverThread::on_context_fitted(const ContextFitted& e) { record(kContextFitted, e); }
-void ObserverThread::on_budget_exhausted(const BudgetExhausted& e) { record(kBudgetExhausted, e); }
+void ObserverThread::on_retry_scheduled(const RetryScheduled& e) {
+  record(Kind::kRetryScheduled, e);
+}
+void ObserverThread::on_hedge_launched(const HedgeLaunched& e) { record(Kind::kHedgeLaunched, e); }
+void ObserverThread::on_breaker_changed(const BreakerChanged& e) {
+  record(Kind::kBreakerChanged, e);
+}
+void ObserverThread::on_context_fitted(const ContextFitted& e) { record(Kind::kContextFitted, e); }
+void ObserverThread::on_budget_exhausted(const BudgetExhausted& e) {
+  record(Kind::kBudgetExhausted, e);
+}
 
 void ObserverThread::on_sub_workflow_started(const SubWorkflowStarted& e) {
-  record(kSubWorkflowStarted, e);
+  record(Kind::kSubWorkflowStarted, e);
 }
 
 void ObserverThread::on_sub_workflow_ended(const SubWorkflowEnded& e) {
-  if (!handles_[kSubWorkflowEnded]) return;
-  append(kSubWorkflowEnded, e);
+  if (!handles(Kind::kSubWorkflowEnded)) return;
+  append(Kind::kSubWorkflowEnded, e);
   append_bytes(e.outcome.data(), e.outcome.size());
   send_if_full();
 }

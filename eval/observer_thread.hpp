@@ -63,21 +63,9 @@ class ObserverThread final : public orchestration::Observer {
     }
     observers_.add(o);
     ++added_;
-    handle_if<T>(kRequestArrived, &T::on_request_arrived, &Observer::on_request_arrived);
-    handle_if<T>(kRequestFinished, &T::on_request_finished, &Observer::on_request_finished);
-    handle_if<T>(kCallStarted, &T::on_call_started, &Observer::on_call_started);
-    handle_if<T>(kCallEnded, &T::on_call_ended, &Observer::on_call_ended);
-    handle_if<T>(kRoutingDecision, &T::on_routing_decision, &Observer::on_routing_decision);
-    handle_if<T>(kNodeEntered, &T::on_node_entered, &Observer::on_node_entered);
-    handle_if<T>(kFlowDecision, &T::on_flow_decision, &Observer::on_flow_decision);
-    handle_if<T>(kRetryScheduled, &T::on_retry_scheduled, &Observer::on_retry_scheduled);
-    handle_if<T>(kHedgeLaunched, &T::on_hedge_launched, &Observer::on_hedge_launched);
-    handle_if<T>(kBreakerChanged, &T::on_breaker_changed, &Observer::on_breaker_changed);
-    handle_if<T>(kContextFitted, &T::on_context_fitted, &Observer::on_context_fitted);
-    handle_if<T>(kBudgetExhausted, &T::on_budget_exhausted, &Observer::on_budget_exhausted);
-    handle_if<T>(kSubWorkflowStarted, &T::on_sub_workflow_started,
-                 &Observer::on_sub_workflow_started);
-    handle_if<T>(kSubWorkflowEnded, &T::on_sub_workflow_ended, &Observer::on_sub_workflow_ended);
+    for (std::size_t k = 0; k < orchestration::kEventKinds; ++k) {
+      handles_[k] = observers_.handles(static_cast<orchestration::EventKind>(k));
+    }
   }
 
   bool empty() const { return added_ == 0; }
@@ -104,32 +92,12 @@ class ObserverThread final : public orchestration::Observer {
   void on_sub_workflow_started(const orchestration::SubWorkflowStarted& e) override;
   void on_sub_workflow_ended(const orchestration::SubWorkflowEnded& e) override;
 
-  // The kinds of event in a batch (its words: see observer_thread.cpp).
-  enum Kind : std::uint8_t {
-    kRequestArrived,
-    kRequestFinished,
-    kCallStarted,
-    kCallEnded,
-    kRoutingDecision,
-    kNodeEntered,
-    kFlowDecision,
-    kRetryScheduled,
-    kHedgeLaunched,
-    kBreakerChanged,
-    kContextFitted,
-    kBudgetExhausted,
-    kSubWorkflowStarted,
-    kSubWorkflowEnded,
-    kKinds
-  };
+  // A batch tags each event with its kind (its words: see observer_thread.cpp).
+  using Kind = orchestration::EventKind;
 
  private:
   struct Worker;  // the pipe and its thread (observer_thread.cpp)
 
-  template <class T, class Handler, class Default>
-  void handle_if(Kind kind, Handler, Default) {
-    if (!std::is_final_v<T> || !std::is_same_v<Handler, Default>) handles_[kind] = true;
-  }
   // Appends the event's bytes; what its views point to is appended after.
   template <class E>
   void append(Kind kind, const E& e);
@@ -142,9 +110,11 @@ class ObserverThread final : public orchestration::Observer {
   void send_if_full();
   void send();
 
-  std::array<bool, kKinds> handles_{};
-  orchestration::ObserverList observers_;  // read by the worker only, once running
-  std::vector<std::uint64_t> batch_;       // the batch being filled: words [0, used_)
+  bool handles(Kind kind) const { return handles_[static_cast<std::size_t>(kind)]; }
+
+  std::array<bool, orchestration::kEventKinds> handles_{};  // by Kind: an observer added handles it
+  orchestration::ObserverList observers_;                   // read by the worker only, once running
+  std::vector<std::uint64_t> batch_;  // the batch being filled: words [0, used_)
   std::size_t used_ = 0;
   std::string text_;  // scratch for a reason's text
   std::unique_ptr<Worker> worker_;

@@ -19,6 +19,8 @@
 // request's events rebuild into a tree at any depth.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -279,6 +281,27 @@ struct BudgetExhausted {
   Kind kind;
 };
 
+// The kinds of event, in the order of Observer's handlers below: what
+// ObserverList keeps a list of observers for, and what a forwarder that
+// copies events (eval/observer_thread.hpp) tags them with.
+enum class EventKind : std::uint8_t {
+  kRequestArrived,
+  kRequestFinished,
+  kCallStarted,
+  kCallEnded,
+  kRoutingDecision,
+  kNodeEntered,
+  kFlowDecision,
+  kRetryScheduled,
+  kHedgeLaunched,
+  kBreakerChanged,
+  kContextFitted,
+  kBudgetExhausted,
+  kSubWorkflowStarted,
+  kSubWorkflowEnded,
+};
+inline constexpr std::size_t kEventKinds = 14;
+
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -326,25 +349,31 @@ class ObserverList final : public Observer {
   void add(T* o) {
     static_assert(std::is_base_of_v<Observer, T>);
     all_.push_back(o);
-    add_if<T>(request_arrived_, o, &T::on_request_arrived, &Observer::on_request_arrived);
-    add_if<T>(request_finished_, o, &T::on_request_finished, &Observer::on_request_finished);
-    add_if<T>(call_started_, o, &T::on_call_started, &Observer::on_call_started);
-    add_if<T>(call_ended_, o, &T::on_call_ended, &Observer::on_call_ended);
-    add_if<T>(routing_decision_, o, &T::on_routing_decision, &Observer::on_routing_decision);
-    add_if<T>(node_entered_, o, &T::on_node_entered, &Observer::on_node_entered);
-    add_if<T>(flow_decision_, o, &T::on_flow_decision, &Observer::on_flow_decision);
-    add_if<T>(retry_scheduled_, o, &T::on_retry_scheduled, &Observer::on_retry_scheduled);
-    add_if<T>(hedge_launched_, o, &T::on_hedge_launched, &Observer::on_hedge_launched);
-    add_if<T>(breaker_changed_, o, &T::on_breaker_changed, &Observer::on_breaker_changed);
-    add_if<T>(context_fitted_, o, &T::on_context_fitted, &Observer::on_context_fitted);
-    add_if<T>(budget_exhausted_, o, &T::on_budget_exhausted, &Observer::on_budget_exhausted);
-    add_if<T>(sub_workflow_started_, o, &T::on_sub_workflow_started,
+    add_if<T>(EventKind::kRequestArrived, o, &T::on_request_arrived, &Observer::on_request_arrived);
+    add_if<T>(EventKind::kRequestFinished, o, &T::on_request_finished,
+              &Observer::on_request_finished);
+    add_if<T>(EventKind::kCallStarted, o, &T::on_call_started, &Observer::on_call_started);
+    add_if<T>(EventKind::kCallEnded, o, &T::on_call_ended, &Observer::on_call_ended);
+    add_if<T>(EventKind::kRoutingDecision, o, &T::on_routing_decision,
+              &Observer::on_routing_decision);
+    add_if<T>(EventKind::kNodeEntered, o, &T::on_node_entered, &Observer::on_node_entered);
+    add_if<T>(EventKind::kFlowDecision, o, &T::on_flow_decision, &Observer::on_flow_decision);
+    add_if<T>(EventKind::kRetryScheduled, o, &T::on_retry_scheduled, &Observer::on_retry_scheduled);
+    add_if<T>(EventKind::kHedgeLaunched, o, &T::on_hedge_launched, &Observer::on_hedge_launched);
+    add_if<T>(EventKind::kBreakerChanged, o, &T::on_breaker_changed, &Observer::on_breaker_changed);
+    add_if<T>(EventKind::kContextFitted, o, &T::on_context_fitted, &Observer::on_context_fitted);
+    add_if<T>(EventKind::kBudgetExhausted, o, &T::on_budget_exhausted,
+              &Observer::on_budget_exhausted);
+    add_if<T>(EventKind::kSubWorkflowStarted, o, &T::on_sub_workflow_started,
               &Observer::on_sub_workflow_started);
-    add_if<T>(sub_workflow_ended_, o, &T::on_sub_workflow_ended, &Observer::on_sub_workflow_ended);
+    add_if<T>(EventKind::kSubWorkflowEnded, o, &T::on_sub_workflow_ended,
+              &Observer::on_sub_workflow_ended);
   }
   bool empty() const { return all_.empty(); }
+  // Whether an observer added handles events of this kind.
+  bool handles(EventKind kind) const { return !list(kind).empty(); }
   bool reads_decision_context() const override {
-    for (const Observer* o : routing_decision_) {
+    for (const Observer* o : list(EventKind::kRoutingDecision)) {
       if (o->reads_decision_context()) return true;
     }
     return false;
@@ -356,61 +385,60 @@ class ObserverList final : public Observer {
     return false;
   }
   void on_request_arrived(const RequestArrived& e) override {
-    for (auto* o : request_arrived_) o->on_request_arrived(e);
+    for (auto* o : list(EventKind::kRequestArrived)) o->on_request_arrived(e);
   }
   void on_request_finished(const RequestFinished& e) override {
-    for (auto* o : request_finished_) o->on_request_finished(e);
+    for (auto* o : list(EventKind::kRequestFinished)) o->on_request_finished(e);
   }
   void on_call_started(const CallStarted& e) override {
-    for (auto* o : call_started_) o->on_call_started(e);
+    for (auto* o : list(EventKind::kCallStarted)) o->on_call_started(e);
   }
   void on_call_ended(const CallEnded& e) override {
-    for (auto* o : call_ended_) o->on_call_ended(e);
+    for (auto* o : list(EventKind::kCallEnded)) o->on_call_ended(e);
   }
   void on_routing_decision(const RoutingDecision& e) override {
-    for (auto* o : routing_decision_) o->on_routing_decision(e);
+    for (auto* o : list(EventKind::kRoutingDecision)) o->on_routing_decision(e);
   }
   void on_node_entered(const NodeEntered& e) override {
-    for (auto* o : node_entered_) o->on_node_entered(e);
+    for (auto* o : list(EventKind::kNodeEntered)) o->on_node_entered(e);
   }
   void on_flow_decision(const FlowDecision& e) override {
-    for (auto* o : flow_decision_) o->on_flow_decision(e);
+    for (auto* o : list(EventKind::kFlowDecision)) o->on_flow_decision(e);
   }
   void on_retry_scheduled(const RetryScheduled& e) override {
-    for (auto* o : retry_scheduled_) o->on_retry_scheduled(e);
+    for (auto* o : list(EventKind::kRetryScheduled)) o->on_retry_scheduled(e);
   }
   void on_hedge_launched(const HedgeLaunched& e) override {
-    for (auto* o : hedge_launched_) o->on_hedge_launched(e);
+    for (auto* o : list(EventKind::kHedgeLaunched)) o->on_hedge_launched(e);
   }
   void on_breaker_changed(const BreakerChanged& e) override {
-    for (auto* o : breaker_changed_) o->on_breaker_changed(e);
+    for (auto* o : list(EventKind::kBreakerChanged)) o->on_breaker_changed(e);
   }
   void on_context_fitted(const ContextFitted& e) override {
-    for (auto* o : context_fitted_) o->on_context_fitted(e);
+    for (auto* o : list(EventKind::kContextFitted)) o->on_context_fitted(e);
   }
   void on_budget_exhausted(const BudgetExhausted& e) override {
-    for (auto* o : budget_exhausted_) o->on_budget_exhausted(e);
+    for (auto* o : list(EventKind::kBudgetExhausted)) o->on_budget_exhausted(e);
   }
   void on_sub_workflow_started(const SubWorkflowStarted& e) override {
-    for (auto* o : sub_workflow_started_) o->on_sub_workflow_started(e);
+    for (auto* o : list(EventKind::kSubWorkflowStarted)) o->on_sub_workflow_started(e);
   }
   void on_sub_workflow_ended(const SubWorkflowEnded& e) override {
-    for (auto* o : sub_workflow_ended_) o->on_sub_workflow_ended(e);
+    for (auto* o : list(EventKind::kSubWorkflowEnded)) o->on_sub_workflow_ended(e);
   }
 
  private:
   // &T::handler has the type of a pointer to a member of the class that
   // declares it: Observer's own type means T inherits the no-op.
   template <class T, class Handler, class Default>
-  static void add_if(std::vector<Observer*>& list, Observer* o, Handler, Default) {
-    if (!std::is_final_v<T> || !std::is_same_v<Handler, Default>) list.push_back(o);
+  void add_if(EventKind kind, Observer* o, Handler, Default) {
+    if (!std::is_final_v<T> || !std::is_same_v<Handler, Default>) lists_[index(kind)].push_back(o);
   }
+  static constexpr std::size_t index(EventKind kind) { return static_cast<std::size_t>(kind); }
+  const std::vector<Observer*>& list(EventKind kind) const { return lists_[index(kind)]; }
 
   std::vector<Observer*> all_;
-  std::vector<Observer*> request_arrived_, request_finished_, call_started_, call_ended_,
-      routing_decision_, node_entered_, flow_decision_, retry_scheduled_, hedge_launched_,
-      breaker_changed_, context_fitted_, budget_exhausted_, sub_workflow_started_,
-      sub_workflow_ended_;
+  std::array<std::vector<Observer*>, kEventKinds> lists_;  // by EventKind
 };
 
 }  // namespace orchsim::orchestration

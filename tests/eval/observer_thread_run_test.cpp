@@ -62,13 +62,13 @@ TEST(ObserverThread, SameEventsAsInlineOverTheBuiltInsAndAnOutage) {
                         "tool_calling_loop", "learned_router", "evaluator_optimizer"}) {
     all.emplace_back(s, test_support::load(s));
   }
-  std::array<std::size_t, ObserverThread::kKinds> seen{};
+  std::array<std::size_t, orchestration::kEventKinds> seen{};
   for (const auto& [name, scenario] : all) {
     SCOPED_TRACE(name);
     std::size_t events = 0;
     Both both;
     run_both(scenario, 1500, both);
-    ASSERT_GT(both.inline_.count(ObserverThread::kRequestFinished), 0u);
+    ASSERT_GT(both.inline_.count(orchestration::EventKind::kRequestFinished), 0u);
     EXPECT_EQ(both.threaded.text().size(), both.inline_.text().size());
     EXPECT_TRUE(both.threaded.text() == both.inline_.text())
         << "the first difference at byte "
@@ -76,8 +76,8 @@ TEST(ObserverThread, SameEventsAsInlineOverTheBuiltInsAndAnOutage) {
                          both.inline_.text().begin(), both.inline_.text().end())
                    .first -
                both.threaded.text().begin();
-    for (int k = 0; k < ObserverThread::kKinds; ++k) {
-      const auto kind = static_cast<ObserverThread::Kind>(k);
+    for (std::size_t k = 0; k < orchestration::kEventKinds; ++k) {
+      const auto kind = static_cast<orchestration::EventKind>(k);
       EXPECT_EQ(both.threaded.count(kind), both.inline_.count(kind)) << "kind " << k;
       seen[k] += both.threaded.count(kind);
       events += both.threaded.count(kind);
@@ -85,7 +85,8 @@ TEST(ObserverThread, SameEventsAsInlineOverTheBuiltInsAndAnOutage) {
     // A batch holds ~2,000-3,000 events (256 KiB, 8 to 30 words an event).
     EXPECT_GT(events, 10'000u);
   }
-  for (int k = 0; k < ObserverThread::kKinds; ++k) EXPECT_GT(seen[k], 0u) << "kind " << k;
+  for (std::size_t k = 0; k < orchestration::kEventKinds; ++k)
+    EXPECT_GT(seen[k], 0u) << "kind " << k;
 }
 
 // A run that throws half-way (here its progress callback, as a GUI's cancel

@@ -2,6 +2,7 @@
 // added; final observers are left out of the events they do not handle.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,24 @@ TEST(ObserverList, ForwardsEachEventToItsHandlersInTheOrderAdded) {
   EXPECT_FALSE(list.empty());
   send_some(list);
   EXPECT_EQ(log, (Log{"a:started", "b:started", "entries:entered", "a:ended", "b:ended"}));
+}
+
+TEST(ObserverList, SaysWhichKindsOfEventItsObserversHandle) {
+  Log log;
+  CallsOnly a(log, "a");
+  ObserverList list;
+  for (std::size_t k = 0; k < kEventKinds; ++k)
+    EXPECT_FALSE(list.handles(static_cast<EventKind>(k))) << k;
+  list.add(&a);
+  for (std::size_t k = 0; k < kEventKinds; ++k) {
+    const auto kind = static_cast<EventKind>(k);
+    EXPECT_EQ(list.handles(kind), kind == EventKind::kCallStarted || kind == EventKind::kCallEnded)
+        << k;
+  }
+  Entries entries(log);
+  list.add(static_cast<Quiet*>(&entries));  // not final: every kind
+  for (std::size_t k = 0; k < kEventKinds; ++k)
+    EXPECT_TRUE(list.handles(static_cast<EventKind>(k))) << k;
 }
 
 TEST(ObserverList, AnObserverAddedAsObserverHearsEverything) {
