@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
@@ -50,33 +51,42 @@ constexpr CallEnd kEnds[] = {CallEnd::kSuccess, CallEnd::kInvalid, CallEnd::kErr
 // format strings cost more than the rest of a row (parsing "{:.{}f}" on every
 // number). Same digits as fmt's: both round the exact binary value, ties
 // included (tests/eval/decision_log_test.cpp checks them against each other).
+// A row is written through a pointer into a buffer sized for its longest
+// form beforehand (kMaxNumber a number), not a string's append with its
+// capacity check per character.
+
+// The longest a number is written: the fixed form of a finite double, and
+// then some.
+constexpr std::size_t kMaxNumber = 352;
+constexpr std::size_t kMaxInt = 24;
+
 template <typename Int>
-void append_int(std::string& out, Int x) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+char* put_int(char* at, Int x) {
+  return std::to_chars(at, at + kMaxInt, x).ptr;
+}
+
+char* put(char* at, std::string_view s) {
+  std::memcpy(at, s.data(), s.size());
+  return at + s.size();
 }
 
 // Integers, each followed by a comma ("3,0,1,"): a row's columns.
 template <typename... Int>
-void append_ints_and_commas(std::string& out, Int... xs) {
-  ((append_int(out, xs), out += ','), ...);
+char* put_ints_and_commas(char* at, Int... xs) {
+  ((at = put_int(at, xs), *at++ = ','), ...);
+  return at;
 }
 
 constexpr int kMaxFastDecimals = 6;
 constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
 constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
-}  // namespace
-
-namespace detail {
-
 // x rounded to `decimals` places by scaling: y = x * 10^d is within half an
 // ulp of the exact product, below 2^-13 for |y| < 2^40, so rounding y to the
 // nearest integer agrees with rounding the exact value whenever y is more
 // than 2^-10 away from a half. Elsewhere (ties, near-ties, huge values)
 // std::to_chars decides: it rounds the exact value, as fmt does.
-void append_fixed(std::string& out, double x, int decimals) {
+char* put_fixed(char* at, double x, int decimals) {
   if (decimals >= 0 && decimals <= kMaxFastDecimals) {
     const double y = std::fabs(x * kPow10[decimals]);
     if (y < 0x1p40) {
@@ -85,66 +95,73 @@ void append_fixed(std::string& out, double x, int decimals) {
       if (std::fabs(frac - 0.5) > 0x1p-10) {
         const std::uint64_t r = static_cast<std::uint64_t>(whole) + (frac > 0.5 ? 1 : 0);
         if (r == 0) {
-          out += '0';  // "-0" too
-          return;
+          *at++ = '0';  // "-0" too
+          return at;
         }
-        if (x < 0) out += '-';
-        append_int(out, r / kPow10Int[decimals]);
+        if (x < 0) *at++ = '-';
+        at = put_int(at, r / kPow10Int[decimals]);
         std::uint64_t f = r % kPow10Int[decimals];
-        if (f == 0) return;
+        if (f == 0) return at;
         int digits = decimals;
         while (f % 10 == 0) {
           f /= 10;
           --digits;
         }
-        char buf[kMaxFastDecimals + 1];
-        buf[0] = '.';
-        for (int i = digits; i > 0; --i, f /= 10) buf[i] = static_cast<char>('0' + f % 10);
-        out.append(buf, static_cast<std::size_t>(digits + 1));
-        return;
+        at[0] = '.';
+        for (int i = digits; i > 0; --i, f /= 10) at[i] = static_cast<char>('0' + f % 10);
+        return at + digits + 1;
       }
     }
   }
-  char buf[352];  // the longest fixed form of a finite double, and then some
-  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed, decimals);
+  char* const start = at;
+  const auto r = std::to_chars(at, at + kMaxNumber, x, std::chars_format::fixed, decimals);
   char* end = r.ptr;
-  if (std::find(buf, end, '.') != end) {
+  if (std::find(start, end, '.') != end) {
     while (end[-1] == '0') --end;
     if (end[-1] == '.') --end;
   }
-  if (end - buf == 2 && buf[0] == '-' && buf[1] == '0') {
-    out += '0';
-    return;
+  if (end - start == 2 && start[0] == '-' && start[1] == '0') {
+    start[0] = '0';
+    return start + 1;
   }
-  out.append(buf, static_cast<std::size_t>(end - buf));
+  return end;
 }
 
-}  // namespace detail
-
-namespace {
-
 // A number with `decimals` fixed places, trailing zeros dropped ("0.5", "1").
-void append_number(std::string& out, double x, int decimals) {
-  if (!std::isfinite(x)) {
-    out += "null";
-    return;
-  }
-  detail::append_fixed(out, x, decimals);
+char* put_number(char* at, double x, int decimals) {
+  if (!std::isfinite(x)) return put(at, "null");
+  return put_fixed(at, x, decimals);
 }
 
 // Milliseconds to 0.1 ms, from nanoseconds, exactly (integer rounding half up).
-void append_ms(std::string& out, std::int64_t ns) {
+char* put_ms(char* at, std::int64_t ns) {
   const std::int64_t tenths = (ns + (ns >= 0 ? 50'000 : -50'000)) / 100'000;
   const std::int64_t a = tenths < 0 ? -tenths : tenths;
-  if (tenths < 0) out += '-';
-  append_int(out, a / 10);
+  if (tenths < 0) *at++ = '-';
+  at = put_int(at, a / 10);
   if (a % 10 != 0) {
-    out += '.';
-    out += static_cast<char>('0' + a % 10);
+    *at++ = '.';
+    *at++ = static_cast<char>('0' + a % 10);
   }
+  return at;
+}
+
+// The string forms, for the features (a longer, rarer part of a row).
+void append_number(std::string& out, double x, int decimals) {
+  char buf[kMaxNumber];
+  out.append(buf, static_cast<std::size_t>(put_number(buf, x, decimals) - buf));
 }
 
 }  // namespace
+
+namespace detail {
+
+void append_fixed(std::string& out, double x, int decimals) {
+  char buf[kMaxNumber];
+  out.append(buf, static_cast<std::size_t>(put_fixed(buf, x, decimals) - buf));
+}
+
+}  // namespace detail
 
 DecisionLog::DecisionLog(std::ostream& out, const orchestration::Workflow& workflow,
                          std::vector<std::string> agent_names, DecisionLogOptions options)
@@ -365,64 +382,71 @@ void DecisionLog::write_rows(Rows& batch) {
 
 void DecisionLog::write_row(const Row& row) {
   const Pending& p = row.pending;
-  line_.clear();
-  line_ += "{\"r\":";
-  append_int(line_, row.id);
-  line_ += ",\"t\":";
-  append_ms(line_, p.arrival.count_ns());
-  line_ += ",\"cls\":";
-  append_int(line_, p.class_index);
-  line_ += ",\"in\":";
-  append_int(line_, p.input_tokens);
-  line_ += ",\"ok\":";
+  // The longest this row can be: its fixed fields, then per decision 4
+  // numbers and 8 integers, per flow 2 integers, the features as they are.
+  const std::size_t longest = 256 + 3 * kMaxNumber + (row.outcome ? row.outcome->size() : 0) +
+                              p.decisions.size() * (4 * kMaxNumber + 8 * kMaxInt + 32) +
+                              p.flows.size() * (2 * kMaxInt + 8) + p.features.size();
+  if (line_.size() < longest) line_.resize(longest);
+  char* const start = line_.data();
+  char* at = start;
+  at = put(at, "{\"r\":");
+  at = put_int(at, row.id);
+  at = put(at, ",\"t\":");
+  at = put_ms(at, p.arrival.count_ns());
+  at = put(at, ",\"cls\":");
+  at = put_int(at, p.class_index);
+  at = put(at, ",\"in\":");
+  at = put_int(at, p.input_tokens);
+  at = put(at, ",\"ok\":");
   if (row.finished) {
-    line_ += row.success ? "1,\"o\":" : "0,\"o\":";
-    line_ += *row.outcome;
-    line_ += ",\"lat\":";
-    append_ms(line_, row.latency_ns);
-    line_ += ",\"q\":";
-    append_number(line_, row.quality, 3);
-    line_ += ",\"c\":";
-    append_number(line_, row.cost_usd * 1e6, 1);
+    at = put(at, row.success ? "1,\"o\":" : "0,\"o\":");
+    at = put(at, *row.outcome);
+    at = put(at, ",\"lat\":");
+    at = put_ms(at, row.latency_ns);
+    at = put(at, ",\"q\":");
+    at = put_number(at, row.quality, 3);
+    at = put(at, ",\"c\":");
+    at = put_number(at, row.cost_usd * 1e6, 1);
   } else {
-    line_ += "null,\"o\":null,\"lat\":null,\"q\":null,\"c\":null";
+    at = put(at, "null,\"o\":null,\"lat\":null,\"q\":null,\"c\":null");
   }
-  line_ += ",\"d\":[";
+  at = put(at, ",\"d\":[");
   for (std::size_t i = 0; i < p.decisions.size(); ++i) {
     const Decision& d = p.decisions[i];
-    line_ += i ? ",[" : "[";
-    append_ints_and_commas(line_, d.node, d.agent, d.kind);
-    append_number(line_, d.probability, 6);
-    line_ += ',';
-    append_ints_and_commas(line_, d.visit, d.end, d.error);
+    at = put(at, i ? ",[" : "[");
+    at = put_ints_and_commas(at, d.node, d.agent, d.kind);
+    at = put_number(at, d.probability, 6);
+    *at++ = ',';
+    at = put_ints_and_commas(at, d.visit, d.end, d.error);
     if (d.end < 0) {
-      line_ += "null,null,null,null]";
+      at = put(at, "null,null,null,null]");
       continue;
     }
-    append_ms(line_, d.latency_ns);
-    line_ += ',';
-    append_number(line_, d.confidence, 2);
-    line_ += ',';
-    append_number(line_, d.quality, 2);
-    line_ += ',';
-    append_number(line_, d.cost_usd * 1e6, 1);
-    line_ += ']';
+    at = put_ms(at, d.latency_ns);
+    *at++ = ',';
+    at = put_number(at, d.confidence, 2);
+    *at++ = ',';
+    at = put_number(at, d.quality, 2);
+    *at++ = ',';
+    at = put_number(at, d.cost_usd * 1e6, 1);
+    *at++ = ']';
   }
-  line_ += "],\"f\":[";
+  at = put(at, "],\"f\":[");
   for (std::size_t i = 0; i < p.flows.size(); ++i) {
-    line_ += i ? ",[" : "[";
-    append_ints_and_commas(line_, p.flows[i].first);
-    append_int(line_, p.flows[i].second);
-    line_ += ']';
+    at = put(at, i ? ",[" : "[");
+    at = put_ints_and_commas(at, p.flows[i].first);
+    at = put_int(at, p.flows[i].second);
+    *at++ = ']';
   }
-  line_ += ']';
+  *at++ = ']';
   if (options_.features) {
-    line_ += ",\"x\":[";
-    line_ += p.features;
-    line_ += ']';
+    at = put(at, ",\"x\":[");
+    at = put(at, p.features);
+    *at++ = ']';
   }
-  line_ += "}\n";
-  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  at = put(at, "}\n");
+  out_.write(start, at - start);
 }
 
 // Outcomes are a handful of names: each is escaped once.
