@@ -4,6 +4,7 @@
 #include <tsl/robin_map.h>
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -446,6 +447,7 @@ void DecisionLog::write_row(const Row& row) {
     *at++ = ']';
   }
   at = put(at, "}\n");
+  assert(at <= start + longest);  // `longest` is wrong if not (and memory past it was written)
   out_.write(start, at - start);
 }
 

@@ -321,6 +321,48 @@ std::string fixed(double x, int decimals) {
   return s;
 }
 
+// A row is written into a buffer sized beforehand for its longest form: the
+// largest finite doubles in every number column must fit (ASan would see an
+// overrun) and come out as fmt writes them.
+TEST(DecisionLogTest, TheLongestNumbersFitTheirRow) {
+  const auto workflow = test_workflow();
+  std::ostringstream out;
+  DecisionLog log(out, workflow, {"fast", "slow"});
+  const double huge = -std::numeric_limits<double>::max();
+  log.on_request_arrived(
+      {at(0_ms), 7, 0, std::numeric_limits<std::int64_t>::min(), sim::Time::max()});
+  for (std::uint64_t id = 1; id <= 40; ++id) {
+    log.on_routing_decision({.at = at(0_ms),
+                             .request = 7,
+                             .node = 0,
+                             .policy = "p2c",
+                             .candidates = nullptr,
+                             .choice = 1,
+                             .reason = "",
+                             .id = id,
+                             .probability = huge,
+                             .kind = AttemptKind::kFirst});
+    orchestration::CallEnded e = ended(7, id, CallEnd::kSuccess, at(1_ms), 1_ms);
+    e.cost_usd = huge / 2e6;  // in micro-dollars: half the largest double
+    e.quality = huge;
+    e.confidence = huge;
+    log.on_call_ended(e);
+  }
+  log.on_request_finished(
+      finished(7, at(2_ms), 0, true, "answered", 2_ms, huge, huge / 2e6, 40, 0));
+  log.finish();
+  const std::vector<std::string> lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 2u);
+  const auto row = nlohmann::json::parse(lines[1]);
+  ASSERT_EQ(row["d"].size(), 40u);
+  const std::string digits = fmt_fixed(huge, 0);
+  EXPECT_EQ(digits.size(), 310u);  // '-' and 309 digits
+  EXPECT_NE(lines[1].find("\"q\":" + digits + ","), std::string::npos);
+  EXPECT_NE(lines[1].find("," + digits + "," + digits + "," + fmt_fixed(huge / 2e6 * 1e6, 1) + "]"),
+            std::string::npos);
+  EXPECT_EQ(row["in"].get<std::int64_t>(), std::numeric_limits<std::int64_t>::min());
+}
+
 TEST(DecisionLogNumbers, FixedPlacesAreFmtsDigitsOnTiesNearTiesAndEverywhereElse) {
   EXPECT_EQ(fixed(0.125, 2), "0.12");  // an exact tie: to even, as fmt
   EXPECT_EQ(fixed(0.375, 2), "0.38");
