@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "eval/json_number.hpp"
+#include "eval/json_writer.hpp"
 #include "eval/metrics.hpp"
 
 namespace orchsim::eval {
@@ -21,9 +22,10 @@ namespace {
 
 constexpr int kMsDecimals = 6;  // exact: times are integer nanoseconds
 
-Json ms(sim::Time t) { return json_number(static_cast<double>(t.count_ns()) * 1e-6, kMsDecimals); }
-Json ms(sim::Duration d) {
-  return json_number(static_cast<double>(d.count_ns()) * 1e-6, kMsDecimals);
+// A time or a duration in milliseconds, as json_number(ms, 6) writes it.
+template <typename T>
+JsonWriter& write_ms(JsonWriter& w, T t) {
+  return w.number(static_cast<double>(t.count_ns()) * 1e-6, kMsDecimals);
 }
 
 }  // namespace
@@ -387,215 +389,288 @@ void RequestLog::recycle(std::unique_ptr<Record> r) {
   spare_.push_back(std::move(r));
 }
 
-Json RequestLog::to_json(const Record& r) const {
-  Json j;
-  j["request"] = r.id;
-  j["class"] = r.class_index < class_names_.size() ? class_names_[r.class_index]
-                                                   : fmt::format("class{}", r.class_index);
-  j["arrival_ms"] = ms(r.arrival);
-  j["finish_ms"] = ms(r.finish);
-  j["latency_ms"] = ms(r.latency);
-  j["success"] = r.success;
-  j["outcome"] = r.outcome;
-  j["quality"] = json_number(r.quality, 6);
-  j["silent_answer"] = r.silent_answer;
-  j["cost_usd"] = json_number(r.cost_usd, 8);
-  j["input_tokens"] = r.input_tokens;
-  j["output_tokens"] = r.output_tokens;
-  j["call_count"] = r.calls_n;
-  j["retries"] = r.retries;
-  j["hedges"] = r.hedges;
-  j["timeouts"] = r.timeouts;
-  j["fallbacks"] = r.fallbacks;
-  j["redirects"] = r.redirects;
-  Json kept = Json::array();
-  if (r.reasons & kSample) kept.push_back("sample");
-  if (r.reasons & kSlowest) kept.push_back("slowest");
-  if (r.reasons & kFailed) kept.push_back("failed");
-  j["kept"] = std::move(kept);
-  j["truncated"] = r.truncated;
-  Json calls = Json::array();
+// One kept request's line, written as it goes (JsonWriter: nlohmann's bytes
+// for the same document, without building it).
+void RequestLog::write_calls(JsonWriter& w, const Record& r) const {
+  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
+  w.key("calls").begin_array();
   for (const Record::Call& c : r.calls) {
-    Json cj;
-    cj["node"] = node_name(c.started.node);
-    cj["agent"] = agent_name(c.started.agent);
-    cj["flow"] = c.started.flow;
-    cj["invocation"] = c.started.invocation;
-    cj["attempt"] = c.started.attempt;
-    cj["kind"] = std::string(to_string(c.started.kind));
-    cj["start_ms"] = ms(c.started.at);
+    w.begin_object();
+    w.key("node").string(node_name(c.started.node));
+    w.key("agent").string(agent_name(c.started.agent));
+    w.key("flow").value(c.started.flow);
+    w.key("invocation").value(c.started.invocation);
+    w.key("attempt").value(c.started.attempt);
+    w.key("kind").string(to_string(c.started.kind));
+    w.key("start_ms");
+    ms(c.started.at);
     if (c.ended) {
       const orchestration::CallEnded& e = *c.ended;
-      cj["end_ms"] = ms(e.at);
-      cj["queue_wait_ms"] = ms(e.queue_wait);
-      cj["end"] = std::string(to_string(e.end));
-      cj["error"] = e.error == mock_agents::ErrorKind::kNone
-                        ? Json(nullptr)
-                        : Json(std::string(to_string(e.error)));
-      cj["input_tokens"] = e.input_tokens;
-      cj["output_tokens"] = e.output_tokens;
-      cj["cost_usd"] = json_number(e.cost_usd, 8);
-      cj["quality"] = json_number(e.quality, 6);
-      cj["confidence"] = json_number(e.confidence, 6);
-      cj["silent"] = e.silent;
+      w.key("end_ms");
+      ms(e.at);
+      w.key("queue_wait_ms");
+      ms(e.queue_wait);
+      w.key("end").string(to_string(e.end));
+      w.key("error");
+      if (e.error == mock_agents::ErrorKind::kNone) {
+        w.null();
+      } else {
+        w.string(to_string(e.error));
+      }
+      w.key("input_tokens").value(e.input_tokens);
+      w.key("output_tokens").value(e.output_tokens);
+      w.key("cost_usd").number(e.cost_usd, 8);
+      w.key("quality").number(e.quality, 6);
+      w.key("confidence").number(e.confidence, 6);
+      w.key("silent").value(e.silent);
     } else {
-      cj["end_ms"] = nullptr;
-      cj["queue_wait_ms"] = nullptr;
-      cj["end"] = "unfinished";
-      cj["error"] = nullptr;
-      cj["input_tokens"] = c.started.input_tokens;
-      cj["output_tokens"] = 0;
-      cj["cost_usd"] = 0;
-      cj["quality"] = nullptr;
-      cj["confidence"] = nullptr;
-      cj["silent"] = false;
+      w.key("end_ms").null();
+      w.key("queue_wait_ms").null();
+      w.key("end").string("unfinished");
+      w.key("error").null();
+      w.key("input_tokens").value(c.started.input_tokens);
+      w.key("output_tokens").value(0);
+      w.key("cost_usd").value(0);
+      w.key("quality").null();
+      w.key("confidence").null();
+      w.key("silent").value(false);
     }
-    calls.push_back(std::move(cj));
+    w.end_object();
   }
-  j["calls"] = std::move(calls);
+  w.end_array();
+}
+
+void RequestLog::write_decisions(JsonWriter& w, const Record& r) const {
+  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
   std::string reason;
-  const auto decision_json = [this, &r, &reason](const Record::Decision& d) {
-    Json out;
-    out["t_ms"] = ms(d.at);
-    out["node"] = node_name(d.node);
+  w.key("decisions").begin_array();
+  for (const Record::Decision& d : r.decisions) {
+    w.begin_object();
+    w.key("t_ms");
+    ms(d.at);
+    w.key("node").string(node_name(d.node));
     if (d.route) {
-      out["kind"] = "route";
-      out["policy"] = policies_[d.policy];
-      Json inputs = Json::array();
+      w.key("kind").string("route");
+      w.key("policy").string(policies_[d.policy]);
+      w.key("inputs").begin_array();
       for (std::uint32_t i = 0; i < d.inputs; ++i) {
         const orchestration::RoutingCandidate& c = r.inputs[d.inputs_at + i];
-        inputs.push_back({{"agent", agent_name(c.agent)},
-                          {"score", json_number(c.score, 6)},
-                          {"eligible", c.eligible}});
+        w.begin_object();
+        w.key("agent").string(agent_name(c.agent));
+        w.key("score").number(c.score, 6);
+        w.key("eligible").value(c.eligible);
+        w.end_object();
       }
-      out["inputs"] = std::move(inputs);
-      out["choice"] = agent_name(d.choice);
+      w.end_array();
+      w.key("choice").string(agent_name(d.choice));
     } else {
-      out["kind"] = "flow";
-      out["choice"] = d.next == orchestration::kNoNode ? Json(nullptr) : Json(node_name(d.next));
-      out["flow"] = d.flow;
+      w.key("kind").string("flow");
+      w.key("choice");
+      if (d.next == orchestration::kNoNode) {
+        w.null();
+      } else {
+        w.string(node_name(d.next));
+      }
+      w.key("flow").value(d.flow);
       if (d.branches > 0) {
-        Json branches = Json::array();
-        for (std::uint32_t b = 0; b < d.branches; ++b) branches.push_back(d.first_branch + b);
-        out["branches"] = std::move(branches);
+        w.key("branches").begin_array();
+        for (std::uint32_t b = 0; b < d.branches; ++b) w.value(d.first_branch + b);
+        w.end_array();
       }
     }
     r.reason_text(d, reason);
-    out["reason"] = reason;
-    return out;
-  };
-  const auto event_json = [this](const Record::Event& event) {
-    struct ToJson {
-      const RequestLog& log;
-      Json operator()(const orchestration::NodeEntered& e) const {
-        return {{"t_ms", ms(e.at)},
-                {"kind", "enter"},
-                {"from", log.node_name(e.from)},
-                {"to", log.node_name(e.to)},
-                {"flow", e.flow}};
+    w.key("reason").string(reason);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void RequestLog::write_events(JsonWriter& w, const Record& r) const {
+  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
+  w.key("events").begin_array();
+  for (const Record::Event& event : r.events) {
+    w.begin_object();
+    if (const auto* enter = std::get_if<orchestration::NodeEntered>(&event)) {
+      const auto* e = enter;
+      w.key("t_ms");
+      ms(e->at);
+      w.key("kind").string("enter");
+      w.key("from").string(node_name(e->from));
+      w.key("to").string(node_name(e->to));
+      w.key("flow").value(e->flow);
+    } else if (const auto* retry = std::get_if<orchestration::RetryScheduled>(&event)) {
+      const auto* e = retry;
+      w.key("t_ms");
+      ms(e->at);
+      w.key("kind").string("retry");
+      w.key("node").string(node_name(e->node));
+      w.key("agent").string(agent_name(e->agent));
+      w.key("attempt").value(e->next_attempt);
+      w.key("delay_ms");
+      ms(e->delay);
+      w.key("after").string(to_string(e->after));
+      w.key("error");
+      if (e->after_error == mock_agents::ErrorKind::kNone) {
+        w.null();
+      } else {
+        w.string(to_string(e->after_error));
       }
-      Json operator()(const orchestration::RetryScheduled& e) const {
-        return {{"t_ms", ms(e.at)},
-                {"kind", "retry"},
-                {"node", log.node_name(e.node)},
-                {"agent", log.agent_name(e.agent)},
-                {"attempt", e.next_attempt},
-                {"delay_ms", ms(e.delay)},
-                {"after", std::string(to_string(e.after))},
-                {"error", e.after_error == mock_agents::ErrorKind::kNone
-                              ? Json(nullptr)
-                              : Json(std::string(to_string(e.after_error)))}};
-      }
-      Json operator()(const orchestration::HedgeLaunched& e) const {
-        return {{"t_ms", ms(e.at)},
-                {"kind", "hedge"},
-                {"node", log.node_name(e.node)},
-                {"agent", log.agent_name(e.agent)},
-                {"attempt", e.attempt}};
-      }
-      Json operator()(const orchestration::ContextFitted& e) const {
-        return {{"t_ms", ms(e.at)},
-                {"kind", "context"},
-                {"node", log.node_name(e.node)},
-                {"agent", log.agent_name(e.agent)},
-                {"policy", std::string(to_string(e.policy))},
-                {"tokens_before", e.tokens_before},
-                {"tokens_after", e.tokens_after},
-                {"retained", json_number(e.retained, 6)},
-                {"segments_dropped", e.segments_dropped},
-                {"summarized", e.summarized}};
-      }
-      Json operator()(const orchestration::BudgetExhausted& e) const {
-        return {{"t_ms", ms(e.at)},
-                {"kind", "budget"},
-                {"node", log.node_name(e.node)},
-                {"budget", std::string(MetricsCollector::to_string(e.kind))}};
-      }
-    };
-    return std::visit(ToJson{*this}, event);
-  };
-  Json decisions = Json::array();
-  for (const Record::Decision& d : r.decisions) decisions.push_back(decision_json(d));
-  j["decisions"] = std::move(decisions);
-  Json events = Json::array();
-  for (const Record::Event& e : r.events) events.push_back(event_json(e));
-  j["events"] = std::move(events);
+    } else if (const auto* hedgelaunched = std::get_if<orchestration::HedgeLaunched>(&event)) {
+      const auto* e = hedgelaunched;
+      w.key("t_ms");
+      ms(e->at);
+      w.key("kind").string("hedge");
+      w.key("node").string(node_name(e->node));
+      w.key("agent").string(agent_name(e->agent));
+      w.key("attempt").value(e->attempt);
+    } else if (const auto* contextfitted = std::get_if<orchestration::ContextFitted>(&event)) {
+      const auto* e = contextfitted;
+      w.key("t_ms");
+      ms(e->at);
+      w.key("kind").string("context");
+      w.key("node").string(node_name(e->node));
+      w.key("agent").string(agent_name(e->agent));
+      w.key("policy").string(to_string(e->policy));
+      w.key("tokens_before").value(e->tokens_before);
+      w.key("tokens_after").value(e->tokens_after);
+      w.key("retained").number(e->retained, 6);
+      w.key("segments_dropped").value(e->segments_dropped);
+      w.key("summarized").value(e->summarized);
+    } else if (const auto* budgetexhausted = std::get_if<orchestration::BudgetExhausted>(&event)) {
+      const auto* e = budgetexhausted;
+      w.key("t_ms");
+      ms(e->at);
+      w.key("kind").string("budget");
+      w.key("node").string(node_name(e->node));
+      w.key("budget").string(MetricsCollector::to_string(e->kind));
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void RequestLog::write_flows(JsonWriter& w, const Record& r) const {
   // The tree of flows: the main path is 0; fan-out branches and sub-workflow
   // runs' main paths are children of the flow that started them.
-  Json flows = Json::array();
-  Json runs = Json::array();
+  struct Flow {
+    std::uint32_t flow, parent;
+    bool branch;
+    NodeId node;
+    std::uint32_t invocation;
+  };
+  std::vector<Flow> flows;
   for (const Record::Decision& d : r.decisions) {
     for (std::uint32_t b = 0; b < d.branches; ++b) {
-      flows.push_back({{"flow", d.first_branch + b},
-                       {"parent", d.flow},
-                       {"kind", "branch"},
-                       {"node", node_name(d.node)},
-                       {"invocation", d.invocation}});
+      flows.push_back({d.first_branch + b, d.flow, true, d.node, d.invocation});
     }
   }
   for (const Record::Run& run : r.runs) {
     const orchestration::SubWorkflowStarted& st = run.started;
-    flows.push_back({{"flow", st.root_flow},
-                     {"parent", st.flow},
-                     {"kind", "sub_workflow"},
-                     {"node", node_name(st.node)},
-                     {"invocation", st.invocation}});
-    Json rj;
-    rj["invocation"] = st.invocation;
-    rj["parent"] = st.parent;
-    rj["node"] = node_name(st.node);
-    rj["sub_workflow"] = st.sub_workflow < workflow_.sub_workflows.size()
-                             ? Json(workflow_.sub_workflows[st.sub_workflow].name)
-                             : Json(nullptr);
-    rj["attempt"] = st.attempt;
-    rj["kind"] = std::string(to_string(st.kind));
-    rj["flow"] = st.flow;
-    rj["root_flow"] = st.root_flow;
-    rj["start_ms"] = ms(st.at);
+    flows.push_back({st.root_flow, st.flow, false, st.node, st.invocation});
+  }
+  std::stable_sort(flows.begin(), flows.end(),
+                   [](const Flow& a, const Flow& b) { return a.flow < b.flow; });
+  w.key("flows").begin_array();
+  for (const Flow& f : flows) {
+    w.begin_object();
+    w.key("flow").value(f.flow);
+    w.key("parent").value(f.parent);
+    w.key("kind").string(f.branch ? "branch" : "sub_workflow");
+    w.key("node").string(node_name(f.node));
+    w.key("invocation").value(f.invocation);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void RequestLog::write_runs(JsonWriter& w, const Record& r) const {
+  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
+  w.key("runs").begin_array();
+  for (const Record::Run& run : r.runs) {
+    const orchestration::SubWorkflowStarted& st = run.started;
+    w.begin_object();
+    w.key("invocation").value(st.invocation);
+    w.key("parent").value(st.parent);
+    w.key("node").string(node_name(st.node));
+    w.key("sub_workflow");
+    if (st.sub_workflow < workflow_.sub_workflows.size()) {
+      w.string(workflow_.sub_workflows[st.sub_workflow].name);
+    } else {
+      w.null();
+    }
+    w.key("attempt").value(st.attempt);
+    w.key("kind").string(to_string(st.kind));
+    w.key("flow").value(st.flow);
+    w.key("root_flow").value(st.root_flow);
+    w.key("start_ms");
+    ms(st.at);
     if (run.ended) {
       const orchestration::SubWorkflowEnded& e = *run.ended;
-      rj["end_ms"] = ms(e.at);
-      rj["end"] = std::string(to_string(e.end));
-      rj["outcome"] = run.outcome;
-      rj["calls"] = e.calls;
-      rj["cost_usd"] = json_number(e.cost_usd, 8);
-      rj["quality"] = json_number(e.quality, 6);
+      w.key("end_ms");
+      ms(e.at);
+      w.key("end").string(to_string(e.end));
+      w.key("outcome").string(run.outcome);
+      w.key("calls").value(e.calls);
+      w.key("cost_usd").number(e.cost_usd, 8);
+      w.key("quality").number(e.quality, 6);
     } else {
-      rj["end_ms"] = nullptr;
-      rj["end"] = "unfinished";
-      rj["outcome"] = nullptr;
-      rj["calls"] = nullptr;
-      rj["cost_usd"] = nullptr;
-      rj["quality"] = nullptr;
+      w.key("end_ms").null();
+      w.key("end").string("unfinished");
+      w.key("outcome").null();
+      w.key("calls").null();
+      w.key("cost_usd").null();
+      w.key("quality").null();
     }
-    runs.push_back(std::move(rj));
+    w.end_object();
   }
-  std::stable_sort(flows.begin(), flows.end(), [](const Json& a, const Json& b) {
-    return a["flow"].get<std::uint32_t>() < b["flow"].get<std::uint32_t>();
-  });
-  j["flows"] = std::move(flows);
-  j["runs"] = std::move(runs);
-  return j;
+  w.end_array();
+}
+
+void RequestLog::write_record(std::string& out, const Record& r) const {
+  JsonWriter w(out);
+  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
+  w.begin_object();
+  w.key("request").value(r.id);
+  w.key("class").string(r.class_index < class_names_.size()
+                            ? class_names_[r.class_index]
+                            : fmt::format("class{}", r.class_index));
+  w.key("arrival_ms");
+  ms(r.arrival);
+  w.key("finish_ms");
+  ms(r.finish);
+  w.key("latency_ms");
+  ms(r.latency);
+  w.key("success").value(r.success);
+  w.key("outcome").string(r.outcome);
+  w.key("quality").number(r.quality, 6);
+  w.key("silent_answer").value(r.silent_answer);
+  w.key("cost_usd").number(r.cost_usd, 8);
+  w.key("input_tokens").value(r.input_tokens);
+  w.key("output_tokens").value(r.output_tokens);
+  w.key("call_count").value(r.calls_n);
+  w.key("retries").value(r.retries);
+  w.key("hedges").value(r.hedges);
+  w.key("timeouts").value(r.timeouts);
+  w.key("fallbacks").value(r.fallbacks);
+  w.key("redirects").value(r.redirects);
+  w.key("kept").begin_array();
+  if (r.reasons & kSample) w.string("sample");
+  if (r.reasons & kSlowest) w.string("slowest");
+  if (r.reasons & kFailed) w.string("failed");
+  w.end_array();
+  w.key("truncated").value(r.truncated);
+  write_calls(w, r);
+  write_decisions(w, r);
+  write_events(w, r);
+  write_flows(w, r);
+  write_runs(w, r);
+  w.end_object();
+}
+
+Json RequestLog::to_json(const Record& r) const {
+  std::string line;
+  write_record(line, r);
+  return Json::parse(line);
 }
 
 std::vector<Json> RequestLog::kept_requests() const {
@@ -615,7 +690,13 @@ void RequestLog::write(std::ostream& out, const Json& header) const {
   h["finished"] = finished_;
   h["kept"] = kept_.size();
   out << h.dump() << '\n';
-  for (const auto& [id, r] : kept_) out << to_json(*r).dump() << '\n';
+  std::string line;
+  for (const auto& [id, r] : kept_) {
+    line.clear();
+    write_record(line, *r);
+    line += '\n';
+    out << line;
+  }
 }
 
 }  // namespace orchsim::eval

@@ -78,6 +78,8 @@
 
 namespace orchsim::eval {
 
+class JsonWriter;
+
 struct RequestLogOptions {
   std::size_t sample = 2000;     // uniform sample of finished requests
   std::size_t slowest = 200;     // the slowest finished requests
@@ -128,7 +130,13 @@ class RequestLog final : public orchestration::Observer {
   void keep(std::unique_ptr<Record> r);
   void recycle(std::unique_ptr<Record> r);  // to spare_, for the next arrival
   void drop_reason(orchestration::RequestId id, Reason reason);
-  nlohmann::ordered_json to_json(const Record& r) const;
+  void write_record(std::string& out, const Record& r) const;  // its line, without the newline
+  void write_calls(JsonWriter& w, const Record& r) const;
+  void write_decisions(JsonWriter& w, const Record& r) const;
+  void write_events(JsonWriter& w, const Record& r) const;
+  void write_flows(JsonWriter& w, const Record& r) const;  // the tree of flows
+  void write_runs(JsonWriter& w, const Record& r) const;   // the sub-workflow runs
+  nlohmann::ordered_json to_json(const Record& r) const;   // the same, parsed
   template <typename E>
   void add_event(orchestration::RequestId request, const E& e);
   std::string node_name(orchestration::NodeId node) const;
