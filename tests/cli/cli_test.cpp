@@ -1,5 +1,6 @@
 // The orchsim command as a user runs it: exit statuses, output files, golden
 // output and determinism, through the real executable.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "tests/cli/run_orchsim.hpp"
 
@@ -241,6 +243,29 @@ TEST(Cli, NestedRetriesReportIsByteIdenticalToTheGolden) {
   const std::string golden = slurp(source_dir() + "/tests/cli/golden/nested_retries_report.json");
   ASSERT_FALSE(golden.empty());
   EXPECT_EQ(slurp(out / "report.json"), golden);
+}
+
+// The request log's lines are written as they go (JsonWriter), with the
+// bytes nlohmann's dump() wrote for them before: these goldens came from the
+// ordered_json writer (e872434's parent). Regenerate deliberately with
+//   build/dev/bin/orchsim run rag_orchestrated --requests 3000 --seed 11 -q
+//     --request-sample 10 --no-decisions --out /tmp/r   (one line)
+//   cp /tmp/r/requests.jsonl tests/cli/golden/rag_orchestrated_requests.jsonl
+// and the same for nested_retries at --seed 5 (its sub-workflow runs).
+TEST(Cli, RequestLogsAreByteIdenticalToTheGoldens) {
+  for (const auto& [scenario, seed] : {std::pair{"rag_orchestrated", 11}, {"nested_retries", 5}}) {
+    SCOPED_TRACE(scenario);
+    const fs::path out = scratch(std::string("golden_requests_") + scenario);
+    ASSERT_EQ(orchsim(fmt::format("run {} --requests 3000 --seed {} -q --request-sample 10 "
+                                  "--no-decisions --out {}",
+                                  scenario, seed, out.string()))
+                  .status,
+              0);
+    const std::string golden =
+        slurp(source_dir() + "/tests/cli/golden/" + scenario + "_requests.jsonl");
+    ASSERT_FALSE(golden.empty());
+    EXPECT_EQ(slurp(out / "requests.jsonl"), golden);
+  }
 }
 
 TEST(Cli, WarmupIsLeftOutAndOneRunGetsABatchMeansInterval) {

@@ -5,10 +5,13 @@
 // a^N amplification exactly when the bottom always fails.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "eval/invariant_checker.hpp"
 #include "eval/request_log.hpp"
@@ -176,6 +179,45 @@ TEST(NestingRun, NestedRetriesMakeTwentySevenDatabaseCallsPerRequestWhenItIsDown
   ASSERT_TRUE(budgeted.ok()) << budgeted.diagnostics.format();
   const RunResult b = run_scenario(*budgeted.scenario, options);
   EXPECT_LT(b.metrics->to_json()["per_request"]["calls"].get<double>(), 2.0);
+}
+
+// The request log writes its lines as it goes (JsonWriter), not through an
+// ordered_json: each line must be exactly what nlohmann would dump for the
+// same document, over runs that between them make every part of a line
+// (calls, route and flow decisions with inputs, every kind of event, fan-out
+// branches, sub-workflow runs, unfinished calls).
+TEST(NestingRun, EveryRequestLogLineIsWhatNlohmannWouldDump) {
+  std::vector<std::pair<std::string, scenarios::Scenario>> runs;
+  runs.emplace_back("deep", parse(kDeep));
+  for (const char* name : {"nested_retries", "hedged_requests", "query_fanout", "retry_storm",
+                           "timeout_fallback_decompose", "rag_choreographed"}) {
+    runs.emplace_back(name, test_support::load(name));
+  }
+  std::string all;
+  for (const auto& [name, s] : runs) {
+    SCOPED_TRACE(name);
+    RunOptions options;
+    // Choreography's stuck requests (calls never ended) take longer to show.
+    options.requests = name == "rag_choreographed" ? 20000 : 3000;
+    options.request_log = RequestLogOptions{.sample = 100, .slowest = 20, .failed = 20};
+    const RunResult r = run_scenario(s, options);
+    ASSERT_NE(r.request_log, nullptr);
+    std::ostringstream out;
+    r.request_log->write(out);
+    std::istringstream in(out.str());
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line); ++lines) {
+      ASSERT_EQ(Json::parse(line).dump(), line);
+      all += line;
+    }
+    EXPECT_GT(lines, 20u);
+  }
+  for (const char* part :
+       {R"("kind":"retry")", R"("kind":"hedge")", R"("kind":"context")", R"("kind":"budget")",
+        R"("kind":"enter")", R"("kind":"sub_workflow")", R"("kind":"branch")",
+        R"("end":"unfinished")", R"("inputs":[{)", R"("kind":"flow")", R"("runs":[{)"}) {
+    EXPECT_NE(all.find(part), std::string::npos) << part;
+  }
 }
 
 }  // namespace
