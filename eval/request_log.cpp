@@ -28,6 +28,12 @@ JsonWriter& write_ms(JsonWriter& w, T t) {
   return w.number(static_cast<double>(t.count_ns()) * 1e-6, kMsDecimals);
 }
 
+// An error's name, or null for none.
+JsonWriter& write_error(JsonWriter& w, mock_agents::ErrorKind error) {
+  if (error == mock_agents::ErrorKind::kNone) return w.null();
+  return w.string(to_string(error));
+}
+
 }  // namespace
 
 // What a record holds besides its buffers: reset in one assignment (clear()).
@@ -392,7 +398,6 @@ void RequestLog::recycle(std::unique_ptr<Record> r) {
 // One kept request's line, written as it goes (JsonWriter: nlohmann's bytes
 // for the same document, without building it).
 void RequestLog::write_calls(JsonWriter& w, const Record& r) const {
-  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
   w.key("calls").begin_array();
   for (const Record::Call& c : r.calls) {
     w.begin_object();
@@ -402,21 +407,13 @@ void RequestLog::write_calls(JsonWriter& w, const Record& r) const {
     w.key("invocation").value(c.started.invocation);
     w.key("attempt").value(c.started.attempt);
     w.key("kind").string(to_string(c.started.kind));
-    w.key("start_ms");
-    ms(c.started.at);
+    write_ms(w.key("start_ms"), c.started.at);
     if (c.ended) {
       const orchestration::CallEnded& e = *c.ended;
-      w.key("end_ms");
-      ms(e.at);
-      w.key("queue_wait_ms");
-      ms(e.queue_wait);
+      write_ms(w.key("end_ms"), e.at);
+      write_ms(w.key("queue_wait_ms"), e.queue_wait);
       w.key("end").string(to_string(e.end));
-      w.key("error");
-      if (e.error == mock_agents::ErrorKind::kNone) {
-        w.null();
-      } else {
-        w.string(to_string(e.error));
-      }
+      write_error(w.key("error"), e.error);
       w.key("input_tokens").value(e.input_tokens);
       w.key("output_tokens").value(e.output_tokens);
       w.key("cost_usd").number(e.cost_usd, 8);
@@ -441,13 +438,11 @@ void RequestLog::write_calls(JsonWriter& w, const Record& r) const {
 }
 
 void RequestLog::write_decisions(JsonWriter& w, const Record& r) const {
-  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
   std::string reason;
   w.key("decisions").begin_array();
   for (const Record::Decision& d : r.decisions) {
     w.begin_object();
-    w.key("t_ms");
-    ms(d.at);
+    write_ms(w.key("t_ms"), d.at);
     w.key("node").string(node_name(d.node));
     if (d.route) {
       w.key("kind").string("route");
@@ -486,64 +481,57 @@ void RequestLog::write_decisions(JsonWriter& w, const Record& r) const {
 }
 
 void RequestLog::write_events(JsonWriter& w, const Record& r) const {
-  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
+  // Each event: its time and kind, then its own fields.
+  struct EventWriter {
+    const RequestLog& log;
+    JsonWriter& w;
+    void start(sim::Time at, std::string_view kind) const {
+      write_ms(w.key("t_ms"), at);
+      w.key("kind").string(kind);
+    }
+    void node_and_agent(NodeId node, AgentIndex agent) const {
+      w.key("node").string(log.node_name(node));
+      w.key("agent").string(log.agent_name(agent));
+    }
+    void operator()(const orchestration::NodeEntered& e) const {
+      start(e.at, "enter");
+      w.key("from").string(log.node_name(e.from));
+      w.key("to").string(log.node_name(e.to));
+      w.key("flow").value(e.flow);
+    }
+    void operator()(const orchestration::RetryScheduled& e) const {
+      start(e.at, "retry");
+      node_and_agent(e.node, e.agent);
+      w.key("attempt").value(e.next_attempt);
+      write_ms(w.key("delay_ms"), e.delay);
+      w.key("after").string(to_string(e.after));
+      write_error(w.key("error"), e.after_error);
+    }
+    void operator()(const orchestration::HedgeLaunched& e) const {
+      start(e.at, "hedge");
+      node_and_agent(e.node, e.agent);
+      w.key("attempt").value(e.attempt);
+    }
+    void operator()(const orchestration::ContextFitted& e) const {
+      start(e.at, "context");
+      node_and_agent(e.node, e.agent);
+      w.key("policy").string(to_string(e.policy));
+      w.key("tokens_before").value(e.tokens_before);
+      w.key("tokens_after").value(e.tokens_after);
+      w.key("retained").number(e.retained, 6);
+      w.key("segments_dropped").value(e.segments_dropped);
+      w.key("summarized").value(e.summarized);
+    }
+    void operator()(const orchestration::BudgetExhausted& e) const {
+      start(e.at, "budget");
+      w.key("node").string(log.node_name(e.node));
+      w.key("budget").string(MetricsCollector::to_string(e.kind));
+    }
+  };
   w.key("events").begin_array();
   for (const Record::Event& event : r.events) {
     w.begin_object();
-    if (const auto* enter = std::get_if<orchestration::NodeEntered>(&event)) {
-      const auto* e = enter;
-      w.key("t_ms");
-      ms(e->at);
-      w.key("kind").string("enter");
-      w.key("from").string(node_name(e->from));
-      w.key("to").string(node_name(e->to));
-      w.key("flow").value(e->flow);
-    } else if (const auto* retry = std::get_if<orchestration::RetryScheduled>(&event)) {
-      const auto* e = retry;
-      w.key("t_ms");
-      ms(e->at);
-      w.key("kind").string("retry");
-      w.key("node").string(node_name(e->node));
-      w.key("agent").string(agent_name(e->agent));
-      w.key("attempt").value(e->next_attempt);
-      w.key("delay_ms");
-      ms(e->delay);
-      w.key("after").string(to_string(e->after));
-      w.key("error");
-      if (e->after_error == mock_agents::ErrorKind::kNone) {
-        w.null();
-      } else {
-        w.string(to_string(e->after_error));
-      }
-    } else if (const auto* hedgelaunched = std::get_if<orchestration::HedgeLaunched>(&event)) {
-      const auto* e = hedgelaunched;
-      w.key("t_ms");
-      ms(e->at);
-      w.key("kind").string("hedge");
-      w.key("node").string(node_name(e->node));
-      w.key("agent").string(agent_name(e->agent));
-      w.key("attempt").value(e->attempt);
-    } else if (const auto* contextfitted = std::get_if<orchestration::ContextFitted>(&event)) {
-      const auto* e = contextfitted;
-      w.key("t_ms");
-      ms(e->at);
-      w.key("kind").string("context");
-      w.key("node").string(node_name(e->node));
-      w.key("agent").string(agent_name(e->agent));
-      w.key("policy").string(to_string(e->policy));
-      w.key("tokens_before").value(e->tokens_before);
-      w.key("tokens_after").value(e->tokens_after);
-      w.key("retained").number(e->retained, 6);
-      w.key("segments_dropped").value(e->segments_dropped);
-      w.key("summarized").value(e->summarized);
-    } else if (const auto* budgetexhausted = std::get_if<orchestration::BudgetExhausted>(&event)) {
-      const auto* e = budgetexhausted;
-      w.key("t_ms");
-      ms(e->at);
-      w.key("kind").string("budget");
-      w.key("node").string(node_name(e->node));
-      w.key("budget").string(MetricsCollector::to_string(e->kind));
-    }
+    std::visit(EventWriter{*this, w}, event);
     w.end_object();
   }
   w.end_array();
@@ -584,7 +572,6 @@ void RequestLog::write_flows(JsonWriter& w, const Record& r) const {
 }
 
 void RequestLog::write_runs(JsonWriter& w, const Record& r) const {
-  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
   w.key("runs").begin_array();
   for (const Record::Run& run : r.runs) {
     const orchestration::SubWorkflowStarted& st = run.started;
@@ -602,12 +589,10 @@ void RequestLog::write_runs(JsonWriter& w, const Record& r) const {
     w.key("kind").string(to_string(st.kind));
     w.key("flow").value(st.flow);
     w.key("root_flow").value(st.root_flow);
-    w.key("start_ms");
-    ms(st.at);
+    write_ms(w.key("start_ms"), st.at);
     if (run.ended) {
       const orchestration::SubWorkflowEnded& e = *run.ended;
-      w.key("end_ms");
-      ms(e.at);
+      write_ms(w.key("end_ms"), e.at);
       w.key("end").string(to_string(e.end));
       w.key("outcome").string(run.outcome);
       w.key("calls").value(e.calls);
@@ -628,18 +613,14 @@ void RequestLog::write_runs(JsonWriter& w, const Record& r) const {
 
 void RequestLog::write_record(std::string& out, const Record& r) const {
   JsonWriter w(out);
-  const auto ms = [&w](auto t) -> JsonWriter& { return write_ms(w, t); };
   w.begin_object();
   w.key("request").value(r.id);
   w.key("class").string(r.class_index < class_names_.size()
                             ? class_names_[r.class_index]
                             : fmt::format("class{}", r.class_index));
-  w.key("arrival_ms");
-  ms(r.arrival);
-  w.key("finish_ms");
-  ms(r.finish);
-  w.key("latency_ms");
-  ms(r.latency);
+  write_ms(w.key("arrival_ms"), r.arrival);
+  write_ms(w.key("finish_ms"), r.finish);
+  write_ms(w.key("latency_ms"), r.latency);
   w.key("success").value(r.success);
   w.key("outcome").string(r.outcome);
   w.key("quality").number(r.quality, 6);
