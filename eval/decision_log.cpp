@@ -385,9 +385,15 @@ void DecisionLog::write_row(const Row& row) {
   const Pending& p = row.pending;
   // The longest this row can be: its fixed fields, then per decision 4
   // numbers and 8 integers, per flow 2 integers, the features as they are.
-  const std::size_t longest = 256 + 3 * kMaxNumber + (row.outcome ? row.outcome->size() : 0) +
-                              p.decisions.size() * (4 * kMaxNumber + 8 * kMaxInt + 32) +
-                              p.flows.size() * (2 * kMaxInt + 8) + p.features.size();
+  // Each part is checked against its own share in debug builds, so that one
+  // part's slack cannot hide another's shortfall.
+  constexpr std::size_t kFixedPart = 256 + 3 * kMaxNumber;
+  constexpr std::size_t kPerDecision = 4 * kMaxNumber + 8 * kMaxInt + 32;
+  constexpr std::size_t kPerFlow = 2 * kMaxInt + 8;
+  const std::size_t outcome = row.outcome ? row.outcome->size() : 0;
+  const std::size_t longest = kFixedPart + outcome + p.decisions.size() * kPerDecision +
+                              p.flows.size() * kPerFlow + p.features.size() +
+                              32;  // the keys and brackets between the parts
   if (line_.size() < longest) line_.resize(longest);
   char* const start = line_.data();
   char* at = start;
@@ -412,9 +418,11 @@ void DecisionLog::write_row(const Row& row) {
   } else {
     at = put(at, "null,\"o\":null,\"lat\":null,\"q\":null,\"c\":null");
   }
+  assert(at <= start + kFixedPart + outcome);
   at = put(at, ",\"d\":[");
   for (std::size_t i = 0; i < p.decisions.size(); ++i) {
     const Decision& d = p.decisions[i];
+    [[maybe_unused]] const char* const decision_start = at;
     at = put(at, i ? ",[" : "[");
     at = put_ints_and_commas(at, d.node, d.agent, d.kind);
     at = put_number(at, d.probability, 6);
@@ -422,6 +430,7 @@ void DecisionLog::write_row(const Row& row) {
     at = put_ints_and_commas(at, d.visit, d.end, d.error);
     if (d.end < 0) {
       at = put(at, "null,null,null,null]");
+      assert(at <= decision_start + kPerDecision);
       continue;
     }
     at = put_ms(at, d.latency_ns);
@@ -432,13 +441,16 @@ void DecisionLog::write_row(const Row& row) {
     *at++ = ',';
     at = put_number(at, d.cost_usd * 1e6, 1);
     *at++ = ']';
+    assert(at <= decision_start + kPerDecision);
   }
   at = put(at, "],\"f\":[");
   for (std::size_t i = 0; i < p.flows.size(); ++i) {
+    [[maybe_unused]] const char* const flow_start = at;
     at = put(at, i ? ",[" : "[");
     at = put_ints_and_commas(at, p.flows[i].first);
     at = put_int(at, p.flows[i].second);
     *at++ = ']';
+    assert(at <= flow_start + kPerFlow);
   }
   *at++ = ']';
   if (options_.features) {

@@ -13,6 +13,7 @@
 // writer: a value after a value in the same object or array gets one.
 #pragma once
 
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -36,6 +37,7 @@ class JsonWriter {
   JsonWriter& end_array() { return close(']'); }
 
   JsonWriter& key(std::string_view k) {
+    assert(plain(k));
     comma();
     out_ += '"';
     out_ += k;
@@ -83,8 +85,9 @@ class JsonWriter {
     return done();
   }
 
-  // A string, escaped as nlohmann escapes it (and refused as it refuses
-  // invalid UTF-8: nlohmann::json::type_error).
+  // A string, escaped as nlohmann escapes it; bytes that are not UTF-8
+  // become U+FFFD (nlohmann's `replace` handler, as the decision log's
+  // names): a log never fails at the end of a long run over one name.
   JsonWriter& string(std::string_view s) {
     comma();
     if (plain(s)) {
@@ -92,7 +95,8 @@ class JsonWriter {
       out_ += s;
       out_ += '"';
     } else {
-      out_ += nlohmann::json(std::string(s)).dump();
+      out_ += nlohmann::json(std::string(s))
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     return done();
   }

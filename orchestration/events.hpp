@@ -301,6 +301,8 @@ enum class EventKind : std::uint8_t {
   kSubWorkflowEnded,
 };
 inline constexpr std::size_t kEventKinds = 14;
+static_assert(static_cast<std::size_t>(EventKind::kSubWorkflowEnded) + 1 == kEventKinds,
+              "a new kind of event: count it in kEventKinds");
 
 class Observer {
  public:

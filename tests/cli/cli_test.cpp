@@ -246,14 +246,20 @@ TEST(Cli, NestedRetriesReportIsByteIdenticalToTheGolden) {
 }
 
 // The request log's lines are written as they go (JsonWriter), with the
-// bytes nlohmann's dump() wrote for them before: these goldens came from the
-// ordered_json writer (e872434's parent). Regenerate deliberately with
-//   build/dev/bin/orchsim run rag_orchestrated --requests 3000 --seed 11 -q
-//     --request-sample 10 --no-decisions --out /tmp/r   (one line)
-//   cp /tmp/r/requests.jsonl tests/cli/golden/rag_orchestrated_requests.jsonl
-// and the same for nested_retries at --seed 5 (its sub-workflow runs).
+// bytes nlohmann's dump() wrote for them before: these goldens were made by
+// the ordered_json writer it replaced (the binary of 1226664). Between them
+// they hold sub-workflow runs (nested_retries), hedges, fan-out branches,
+// budget and retry events (query_fanout) and context fitting. Regenerate
+// deliberately with (one line)
+//   build/dev/bin/orchsim run SCENARIO --requests 3000 --seed SEED -q
+//     --request-sample 10 --no-decisions --out /tmp/r
+//   cp /tmp/r/requests.jsonl tests/cli/golden/SCENARIO_requests.jsonl
 TEST(Cli, RequestLogsAreByteIdenticalToTheGoldens) {
-  for (const auto& [scenario, seed] : {std::pair{"rag_orchestrated", 11}, {"nested_retries", 5}}) {
+  for (const auto& [scenario, seed] : {std::pair{"rag_orchestrated", 11},
+                                       {"nested_retries", 5},
+                                       {"hedged_requests", 3},
+                                       {"query_fanout", 3},
+                                       {"timeout_fallback_decompose", 3}}) {
     SCOPED_TRACE(scenario);
     const fs::path out = scratch(std::string("golden_requests_") + scenario);
     ASSERT_EQ(orchsim(fmt::format("run {} --requests 3000 --seed {} -q --request-sample 10 "
