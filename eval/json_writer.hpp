@@ -101,13 +101,6 @@ class JsonWriter {
     return done();
   }
 
-  // A value already written as JSON (a name escaped once).
-  JsonWriter& raw(std::string_view json) {
-    comma();
-    out_ += json;
-    return done();
-  }
-
  private:
   // Printable ASCII other than '"' and '\\': written as it is by nlohmann.
   static bool plain(std::string_view s) {

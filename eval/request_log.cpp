@@ -7,7 +7,6 @@
 #include <optional>
 #include <variant>
 
-#include "eval/json_number.hpp"
 #include "eval/json_writer.hpp"
 #include "eval/metrics.hpp"
 
@@ -395,8 +394,7 @@ void RequestLog::recycle(std::unique_ptr<Record> r) {
   spare_.push_back(std::move(r));
 }
 
-// One kept request's line, written as it goes (JsonWriter: nlohmann's bytes
-// for the same document, without building it).
+// A line's parts, in its order: calls, decisions, events, flows, runs.
 void RequestLog::write_calls(JsonWriter& w, const Record& r) const {
   w.key("calls").begin_array();
   for (const Record::Call& c : r.calls) {
@@ -611,6 +609,8 @@ void RequestLog::write_runs(JsonWriter& w, const Record& r) const {
   w.end_array();
 }
 
+// One kept request's line, written as it goes (JsonWriter: nlohmann's bytes
+// for the same document, without building it).
 void RequestLog::write_record(std::string& out, const Record& r) const {
   JsonWriter w(out);
   w.begin_object();

@@ -104,7 +104,6 @@ TEST(JsonWriter, NestedObjectsAndArraysGetTheirCommas) {
   w.end_array();
   w.key("inner").begin_object().key("deep").begin_array().value(1.5).value(2).end_array();
   w.end_object();
-  w.key("raw").raw(R"("escaped once")");
   w.key("last").string("z");
   w.end_object();
   Json j;
@@ -113,7 +112,6 @@ TEST(JsonWriter, NestedObjectsAndArraysGetTheirCommas) {
   j["list"] = Json::array();
   for (int i = 0; i < 3; ++i) j["list"].push_back({{"i", i}, {"x", nullptr}});
   j["inner"]["deep"] = {1.5, 2};
-  j["raw"] = "escaped once";
   j["last"] = "z";
   EXPECT_EQ(s, j.dump());
 }
