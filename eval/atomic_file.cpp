@@ -18,8 +18,7 @@ namespace {
   throw std::runtime_error(fmt::format("{} '{}': {}", what, path.string(), std::strerror(err)));
 }
 
-// fsync through a fresh descriptor: fsync flushes the inode, whichever
-// descriptor asks, and std::ofstream does not expose its own.
+// fsync through a fresh descriptor (a directory's, here).
 int fsync_path(const std::filesystem::path& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) return errno;
@@ -31,16 +30,40 @@ int fsync_path(const std::filesystem::path& path, int flags) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
+void AtomicFile::WritebackBuf::count(std::streamsize n) {
+  since_ += n;
+  if (since_ < kWritebackBytes) return;
+  since_ = 0;
+#if defined(SYNC_FILE_RANGE_WRITE)
+  // Whatever the filebuf has handed to the kernel so far (0, 0: the whole
+  // file); pages still in the filebuf go with the next call or the fsync.
+  if (fd >= 0) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
+std::streamsize AtomicFile::WritebackBuf::xsputn(const char* s, std::streamsize n) {
+  const std::streamsize written = std::filebuf::xsputn(s, n);
+  count(written);
+  return written;
+}
+
+AtomicFile::WritebackBuf::int_type AtomicFile::WritebackBuf::overflow(int_type c) {
+  const int_type r = std::filebuf::overflow(c);
+  if (!traits_type::eq_int_type(c, traits_type::eof())) count(1);
+  return r;
+}
+
+AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)), out_(&buf_) {
   temp_ = path_;
   temp_ += fmt::format(".tmp-{}", static_cast<long>(::getpid()));
-  // Create with open(2) first: it reports errno reliably, std::ofstream does not.
+  // Create with open(2) first: it reports errno reliably, std::filebuf does
+  // not. The descriptor stays open for the writeback (WritebackBuf).
   const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create temporary file for", path_, errno);
-  ::close(fd);
-  out_.open(temp_, std::ios::binary | std::ios::trunc);
-  if (!out_) {
+  buf_.fd = fd;
+  if (!buf_.open(temp_, std::ios::out | std::ios::binary | std::ios::trunc)) {
     const int err = errno != 0 ? errno : EIO;
+    ::close(fd);
     std::error_code ignored;
     std::filesystem::remove(temp_, ignored);
     fail("cannot open temporary file for", path_, err);
@@ -48,8 +71,9 @@ AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
 }
 
 AtomicFile::~AtomicFile() {
+  if (buf_.fd >= 0) ::close(buf_.fd);
   if (committed_) return;
-  out_.close();
+  buf_.close();
   std::error_code ignored;
   std::filesystem::remove(temp_, ignored);
 }
@@ -60,9 +84,9 @@ void AtomicFile::commit() {
   out_.flush();
   const bool good = out_.good();
   const int write_errno = errno != 0 ? errno : EIO;
-  out_.close();
-  if (!good || out_.fail()) fail("cannot write", path_, write_errno);
-  if (const int err = fsync_path(temp_, O_RDONLY); err != 0) fail("cannot fsync", path_, err);
+  const bool closed = buf_.close() != nullptr;
+  if (!good || !closed) fail("cannot write", path_, write_errno);
+  if (::fsync(buf_.fd) != 0) fail("cannot fsync", path_, errno);
   if (::rename(temp_.c_str(), path_.c_str()) != 0)
     fail("cannot rename temporary file onto", path_, errno);
   committed_ = true;

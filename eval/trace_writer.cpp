@@ -14,6 +14,8 @@
 #include <optional>
 #include <string_view>
 
+#include "eval/batch_pipe.hpp"
+
 namespace orchsim::eval {
 namespace {
 
@@ -28,40 +30,60 @@ bool links_to_previous(AttemptKind kind) {
   return kind != AttemptKind::kFirst && kind != AttemptKind::kSummarize;
 }
 
-// Output in ~1 MB pieces: an event is formatted straight into the buffer, in
-// room asked for up front, and the buffer goes to the stream when it fills.
+// Output in ~1 MB pieces: an event is formatted straight into a piece, in
+// room asked for up front, and a full piece goes to a writer thread, which
+// hands it to the stream (the kernel's copy into the page cache, ~0.2 s a
+// 300 MB trace) while the next piece is formatted. Pieces reach the stream
+// whole and in order, so the bytes do not depend on the thread.
 class Buffer {
  public:
-  explicit Buffer(std::ostream& out) : out_(out), text_(kFlushAt + kSpare) {}
+  explicit Buffer(std::ostream& out)
+      : writer_([&out](Piece& piece) {
+          out.write(piece.text.data(), static_cast<std::streamsize>(piece.used));
+          piece.used = 0;
+        }) {
+    piece_.text.resize(kFlushAt + kSpare);
+  }
 
   // Where to write at most `bytes`; hand the end of what was written to done().
   char* room(std::size_t bytes) {
-    if (used_ + bytes > text_.size()) {
-      flush();
-      if (bytes > text_.size()) text_.resize(bytes);
+    if (piece_.used + bytes > piece_.text.size()) {
+      send();
+      if (bytes > piece_.text.size()) piece_.text.resize(bytes);
     }
-    return text_.data() + used_;
+    return piece_.text.data() + piece_.used;
   }
   void done(char* end) {
-    used_ = static_cast<std::size_t>(end - text_.data());
-    if (used_ >= kFlushAt) flush();
+    piece_.used = static_cast<std::size_t>(end - piece_.text.data());
+    if (piece_.used >= kFlushAt) send();
   }
   void append(std::string_view s) {
     char* p = room(s.size());
     std::memcpy(p, s.data(), s.size());
     done(p + s.size());
   }
-  void flush() {
-    out_.write(text_.data(), static_cast<std::streamsize>(used_));
-    used_ = 0;
+  // Sends what is left and waits until the stream has every piece.
+  void finish() {
+    send();
+    writer_.close();
   }
 
  private:
+  struct Piece {
+    std::vector<char> text;
+    std::size_t used = 0;
+  };
+  void send() {
+    if (piece_.used == 0) return;
+    writer_.send(piece_);  // piece_ is now an earlier, written piece (or a new one)
+    piece_.used = 0;
+    if (piece_.text.size() < kFlushAt + kSpare) piece_.text.resize(kFlushAt + kSpare);
+  }
+
   static constexpr std::size_t kFlushAt = std::size_t{1} << 20;
   static constexpr std::size_t kSpare = std::size_t{64} << 10;
-  std::ostream& out_;
-  std::vector<char> text_;
-  std::size_t used_ = 0;
+  Piece piece_;
+  BatchPipe<Piece> writer_;  // last: its thread starts after the rest
 };
 
 char* put(char* p, std::string_view s) {
@@ -692,7 +714,7 @@ void TraceWriter::write(std::ostream& out) const {
     text.done(Text::slice(p, r, name));
   }
   text.append(footer(records_.size() + counters_.size() + unfinished.size(), dropped));
-  text.flush();
+  text.finish();
 }
 
 }  // namespace orchsim::eval

@@ -23,16 +23,18 @@
 // 3 decimals; events are sorted by (pid, tid, ts), so ts never decreases on a
 // track. Same events, same bytes.
 //
-// Cost: events are kept in chunks of 4096 that never move, so the trace
-// grows without copying what it holds: 96 bytes a call slice or flow end, 16
-// a counter sample, bounded by `max_events`; past it, events are dropped (a
-// flow's two halves together) and metadata says "truncated": true with
-// "dropped_events". Per event: O(1) amortised, plus a scan of the agent's
-// lanes when a call starts; the calls and steps in flight take memory as the
-// calls and requests in flight do. write() takes 16 bytes more per event to
-// order them track by track (they come nearly sorted) and formats them
-// straight into a 1 MB buffer, in about half the time collecting took
-// (docs/performance.md). One thread; the workflow must outlive the writer.
+// Cost: events are kept in 2 MiB chunks that never move (huge pages where
+// the kernel gives them), so the trace grows without copying what it holds:
+// 96 bytes a call slice or flow end, 16 a counter sample, bounded by
+// `max_events`; past it, events are dropped (a flow's two halves together)
+// and metadata says "truncated": true with "dropped_events". Per event: O(1)
+// amortised, plus a scan of the agent's lanes when a call starts; the calls
+// and steps in flight take memory as the calls and requests in flight do.
+// write() takes 16 bytes more per event to order them track by track (they
+// come nearly sorted) and formats them straight into 1 MB pieces, which a
+// second thread hands to the stream while the next is formatted
+// (docs/performance.md). Called from one thread; the workflow must outlive
+// the writer.
 //
 //   TraceWriter trace(workflow, agent_names);
 //   observers.add(&trace);
@@ -47,10 +49,12 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "eval/huge_pages.hpp"
 #include "orchestration/events.hpp"
 
 namespace orchsim::eval {
@@ -77,24 +81,28 @@ class TraceWriter final : public orchestration::Observer {
   bool truncated() const { return dropped_ > 0; }
 
  private:
-  // Grows by chunks of 4096 elements that never move. A chunk is allocated
-  // uninitialised (T has no default member initialisers), so each page is
-  // first touched by the element written to it.
+  // Grows by chunks of 2 MiB that never move (huge_pages.hpp: one page
+  // fault a chunk where transparent huge pages are on). A chunk is
+  // uninitialised memory, written element by element (T is trivial: no
+  // default member initialisers).
   template <class T>
   class Chunked {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
    public:
     void push_back(const T& v) {
-      if (size_ == chunks_.size() * kChunk)
-        chunks_.push_back(std::make_unique_for_overwrite<T[]>(kChunk));
-      chunks_.back()[size_ % kChunk] = v;
+      if (size_ == chunks_.size() * kChunk) chunks_.push_back(allocate_huge_block());
+      static_cast<T*>(chunks_.back().get())[size_ % kChunk] = v;
       ++size_;
     }
-    const T& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+    const T& operator[](std::size_t i) const {
+      return static_cast<const T*>(chunks_[i / kChunk].get())[i % kChunk];
+    }
     std::size_t size() const { return size_; }
 
    private:
-    static constexpr std::size_t kChunk = 4096;
-    std::vector<std::unique_ptr<T[]>> chunks_;
+    static constexpr std::size_t kChunk = kHugeBlockBytes / sizeof(T);
+    std::vector<HugeBlock> chunks_;
     std::size_t size_ = 0;
   };
 

@@ -58,6 +58,44 @@ TEST_F(AtomicFileTest, CommitPublishesTheContent) {
   EXPECT_EQ(entries(), std::vector<std::string>{"report.json"});
 }
 
+// A file many times the writeback step (8 MiB), written by characters and
+// in large blocks, is published byte for byte; no descriptor stays open,
+// committed or not.
+TEST_F(AtomicFileTest, ALargeFileIsPublishedWholeAndLeavesNoDescriptorOpen) {
+  const auto open_descriptors = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  const auto before = open_descriptors();
+  const fs::path target = dir_ / "trace.json";
+  std::string expected;
+  {
+    AtomicFile f(target);
+    std::string block(std::size_t{3} << 20, 'x');
+    for (int i = 0; i < 7; ++i) {
+      for (int c = 0; c < 1000; ++c) {
+        const char ch = static_cast<char>('a' + (i + c) % 26);
+        f.stream().put(ch);
+        expected += ch;
+      }
+      block.front() = static_cast<char>('0' + i);
+      block.back() = static_cast<char>('A' + i);
+      f.stream().write(block.data(), static_cast<std::streamsize>(block.size()));
+      expected += block;
+    }
+    f.commit();
+  }
+  const std::string published = read(target);
+  EXPECT_EQ(published.size(), expected.size());
+  EXPECT_TRUE(published == expected);
+  EXPECT_EQ(open_descriptors(), before);
+  {
+    AtomicFile abandoned(dir_ / "other.json");
+    abandoned.stream() << "never committed";
+  }
+  EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(entries(), std::vector<std::string>{"trace.json"});
+}
+
 TEST_F(AtomicFileTest, CommitReplacesAnExistingFile) {
   const fs::path target = dir_ / "report.json";
   std::ofstream(target) << "old";

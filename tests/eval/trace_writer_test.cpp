@@ -330,6 +330,27 @@ TEST(TraceWriterTest, NodeOutsideTheWorkflowIsNamedByNumber) {
   EXPECT_EQ(names, (std::vector<std::string>{"generate", "node7"}));
 }
 
+// An event longer than an output piece (1 MB) is written whole: here a
+// slice named after a node of 1.5 MB, between two ordinary ones.
+TEST(TraceWriterTest, AnEventLongerThanAnOutputPieceIsWrittenWhole) {
+  auto workflow = test_workflow();
+  const std::string long_name(1'500'000, 'n');
+  workflow.nodes[1].name = long_name;
+  TraceWriter trace(workflow, {"a"});
+  SyntheticRun run;
+  run.call(1, 0, 0, 0, AttemptKind::kFirst, 0, 1'000, CallEnd::kSuccess);
+  run.call(2, 1, 0, 0, AttemptKind::kFirst, 2'000, 3'000, CallEnd::kSuccess);
+  run.call(3, 0, 0, 0, AttemptKind::kFirst, 4'000, 5'000, CallEnd::kSuccess);
+  run.run(trace);
+  std::vector<std::string> names;
+  const auto doc = written(trace);
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "X") names.push_back(e["name"]);
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{workflow.nodes[0].name, long_name, workflow.nodes[0].name}));
+}
+
 TEST(TraceWriterTest, UnfinishedCallsAreWrittenUpToTheLastEvent) {
   const auto workflow = test_workflow();
   TraceWriter trace(workflow, {"a"});
@@ -367,13 +388,17 @@ TEST(TraceWriterTest, TruncatesPastMaxEvents) {
 
 // Events are kept in chunks of 4096: a run of several chunks of slices and
 // of counter samples comes out whole and in order.
+// Records are kept in 2 MiB chunks of 96-byte records and written in 1 MB
+// pieces: this trace spans three chunks and ~25 pieces.
 TEST(TraceWriterTest, EventsOverManyChunksAllComeOutInOrder) {
+  constexpr int kRequests = 16'000;
+  constexpr std::size_t kRecordsPerChunk = orchsim::eval::kHugeBlockBytes / 96;
   const auto workflow = test_workflow();
-  TraceWriter trace(workflow, {"fast", "slow", "generator"}, 100'000);
+  TraceWriter trace(workflow, {"fast", "slow", "generator"}, 1'000'000);
   SyntheticRun run;
-  run.build(3000);
+  run.build(kRequests);
   run.run(trace);
-  ASSERT_GT(trace.event_count(), 3u * 4096u);
+  ASSERT_GT(trace.event_count(), 2u * kRequests + 2u * kRecordsPerChunk);
   const auto doc = written(trace);
   check_trace(doc, true);
   auto expected = run.slices;
@@ -391,8 +416,8 @@ TEST(TraceWriterTest, EventsOverManyChunksAllComeOutInOrder) {
   std::sort(expected.begin(), expected.end());
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, expected);
-  // 6000 samples in time order: each one request more or less than the last.
-  ASSERT_EQ(in_flight.size(), 6000u);
+  // 2 samples a request, in time order: each one request more or less than the last.
+  ASSERT_EQ(in_flight.size(), 2u * kRequests);
   EXPECT_EQ(in_flight.front(), 1u);
   EXPECT_EQ(in_flight.back(), 0u);
   for (std::size_t i = 1; i < in_flight.size(); ++i) {
