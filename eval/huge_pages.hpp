@@ -5,7 +5,8 @@
 // pages are off or refused, it is ordinary memory with ordinary faults: the
 // content never depends on it.
 //
-//   HugeBlock block = allocate_huge_block();   // kHugeBlockBytes, uninitialised
+//   HugeBlockSupply supply;                 // faults blocks in ahead, on its own thread
+//   HugeBlock block = supply.take();        // kHugeBlockBytes, contents unspecified
 //   auto* events = static_cast<Event*>(block.get());
 #pragma once
 
@@ -21,7 +22,30 @@ struct FreeHugeBlock {
 };
 using HugeBlock = std::unique_ptr<void, FreeHugeBlock>;
 
-// Throws std::bad_alloc when there is no memory.
+// A block as it comes from the allocator, not yet faulted in. Throws
+// std::bad_alloc when there is no memory.
 HugeBlock allocate_huge_block();
+
+// Hands out blocks that a helper thread has already faulted in: the kernel
+// zeroes each page (a 2 MiB huge page at once) when it is first written, on
+// the writing thread, which is what this takes off the thread that fills
+// the blocks. Keeps `ahead` blocks ready; take() waits only when its caller
+// fills blocks faster than the helper faults them in. The helper starts at
+// the first take(). Use from one thread.
+class HugeBlockSupply {
+ public:
+  explicit HugeBlockSupply(std::size_t ahead = 2);
+  ~HugeBlockSupply();
+  HugeBlockSupply(const HugeBlockSupply&) = delete;
+  HugeBlockSupply& operator=(const HugeBlockSupply&) = delete;
+
+  // Throws std::bad_alloc when there is no memory.
+  HugeBlock take();
+
+ private:
+  struct Helper;  // its thread and the blocks it has ready (huge_pages.cpp)
+  std::unique_ptr<Helper> helper_;
+  std::size_t ahead_;
+};
 
 }  // namespace orchsim::eval

@@ -81,17 +81,17 @@ class TraceWriter final : public orchestration::Observer {
   bool truncated() const { return dropped_ > 0; }
 
  private:
-  // Grows by chunks of 2 MiB that never move (huge_pages.hpp: one page
-  // fault a chunk where transparent huge pages are on). A chunk is
-  // uninitialised memory, written element by element (T is trivial: no
-  // default member initialisers).
+  // Grows by chunks of 2 MiB that never move, faulted in ahead by a helper
+  // thread (huge_pages.hpp), so the kernel's zeroing of new memory is not
+  // paid here. A chunk's contents are unspecified until written element by
+  // element (T is trivial: no default member initialisers).
   template <class T>
   class Chunked {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
 
    public:
     void push_back(const T& v) {
-      if (size_ == chunks_.size() * kChunk) chunks_.push_back(allocate_huge_block());
+      if (size_ == chunks_.size() * kChunk) chunks_.push_back(supply_.take());
       static_cast<T*>(chunks_.back().get())[size_ % kChunk] = v;
       ++size_;
     }
@@ -102,6 +102,7 @@ class TraceWriter final : public orchestration::Observer {
 
    private:
     static constexpr std::size_t kChunk = kHugeBlockBytes / sizeof(T);
+    HugeBlockSupply supply_;
     std::vector<HugeBlock> chunks_;
     std::size_t size_ = 0;
   };
