@@ -26,9 +26,10 @@
 //
 // Costs the simulation's thread one copy per event of the kinds an added
 // observer handles (found as ObserverList finds them: from a final class's
-// overrides). At most 32 batches of 256 KiB wait for the worker (enough to
-// ride out its bursts: observer_thread.cpp); past that the simulation waits.
-// Add every observer before the run. One simulation thread.
+// overrides), and a streaming copy of each full batch. At most 32 batches
+// of 256 KiB wait for the worker (enough to ride out its bursts:
+// observer_thread.cpp); past that the simulation waits. Add every observer
+// before the run. One simulation thread.
 #pragma once
 
 #include <array>
@@ -115,11 +116,12 @@ class ObserverThread final : public orchestration::Observer {
 
   std::array<bool, orchestration::kEventKinds> handles_{};  // by Kind: an observer added handles it
   orchestration::ObserverList observers_;                   // read by the worker only, once running
-  std::vector<std::uint64_t>
-      batch_;  // the batch being filled: words [0, used_); this thread's only
+  // The batch being filled, words [0, used_): only this thread touches it.
+  std::vector<std::uint64_t> batch_;
   std::size_t used_ = 0;
-  std::vector<std::uint64_t> outgoing_;  // the next buffer to send (send(): the copy that crosses)
-  std::string text_;                     // scratch for a reason's text
+  // The buffer send() copies the batch into, the one that crosses to the worker.
+  std::vector<std::uint64_t> outgoing_;
+  std::string text_;  // scratch for a reason's text
   std::unique_ptr<Worker> worker_;
   std::size_t added_ = 0;
   bool finished_ = false;
