@@ -1,6 +1,7 @@
 #include "eval/observer_thread.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <string_view>
 
@@ -51,14 +52,13 @@ std::size_t put_bytes(std::uint64_t* to, const void* data, std::size_t bytes) {
 // Copies `words` with non-temporal stores where the CPU has them (x86-64:
 // SSE2), which write whole lines to memory without first fetching them into
 // this core's cache; then a fence, so the worker, which takes the batch
-// through a mutex, sees every word. Elsewhere a plain copy.
+// through a mutex, sees every word. Elsewhere a plain copy. `to` is a
+// vector's storage, from operator new: aligned to 16 bytes on x86-64.
 void copy_streaming(std::uint64_t* to, const std::uint64_t* from, std::size_t words) {
 #if defined(__x86_64__) && defined(__SSE2__)
+  static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= 16);
+  assert(reinterpret_cast<std::uintptr_t>(to) % 16 == 0);
   std::size_t i = 0;
-  if (reinterpret_cast<std::uintptr_t>(to) % 16 != 0 && words > 0) {
-    _mm_stream_si64(reinterpret_cast<long long*>(to), static_cast<long long>(from[0]));
-    i = 1;
-  }
   for (; i + 2 <= words; i += 2) {
     _mm_stream_si128(reinterpret_cast<__m128i*>(to + i),
                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + i)));
