@@ -38,7 +38,7 @@ SweepLoad parse_sweep(const std::string& text, const std::string& source) {
     return out;
   }
   if (!doc.contains("schema_version") || !doc["schema_version"].is_number_integer() ||
-      doc["schema_version"].get<int>() > 1) {
+      doc["schema_version"].get<std::int64_t>() > 1) {
     out.error = source + ": /schema_version: expected 1 (a newer orchsim wrote this file?)";
     return out;
   }

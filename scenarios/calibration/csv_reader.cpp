@@ -167,19 +167,17 @@ std::optional<InputError> read_value_cell(Column c, std::string_view cell, const
   }
   double v = 0;
   const bool tokens = c == Column::kInputTokens || c == Column::kOutputTokens;
-  // Tokens and arrival times become int64 (nanoseconds for arrivals): a
-  // value past that range was an undefined conversion (UBSan, fuzz_fit_csv).
-  const bool arrival = c == Column::kArrivalMs || c == Column::kArrivalS;
-  const double most = tokens    ? kMaxTokens
-                      : arrival ? (c == Column::kArrivalMs ? 9.2e12 : 9.2e9)
-                                : std::numeric_limits<double>::max();
+  // Tokens and times become int64 (nanoseconds for times): a value past
+  // that range was an undefined conversion (UBSan, fuzz_fit_csv).
+  const bool in_seconds = c == Column::kLatencyS || c == Column::kTtftS ||
+                          c == Column::kRetryAfterS || c == Column::kArrivalS;
+  const double most = tokens ? kMaxTokens : in_seconds ? kMaxSeconds : kMaxSeconds * 1e3;
   if (!parse_number(cell, v) || v < 0 || (tokens && v != std::floor(v)) || v > most) {
     return error_at(
         path, line_number,
         fmt::format("found '{}' in column {}, expected {}", cell, name,
-                    tokens    ? "a whole number of tokens >= 0 (at most 1e12)"
-                    : arrival ? fmt::format("a number >= 0 (at most {:g}: 292 years)", most)
-                              : std::string("a number >= 0")));
+                    tokens ? "a whole number of tokens >= 0 (at most 1e12)"
+                           : fmt::format("a number >= 0 (at most {:g}: 292 years)", most)));
   }
   switch (c) {
     case Column::kLatencyMs:

@@ -64,17 +64,21 @@ std::string json_kind(const nlohmann::json& j) {
 
 std::optional<InputError> number_at(const std::string& path, const nlohmann::json& obj,
                                     const std::string& at, const char* key, double min_value,
-                                    double& out) {
+                                    double& out, double max_value) {
   const std::string where = at + "/" + key;
   const auto it = obj.find(key);
   if (it == obj.end()) {
     return InputError{.file = path, .pointer = where, .message = "missing, expected a number"};
   }
-  if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() < min_value) {
-    return InputError{
-        .file = path,
-        .pointer = where,
-        .message = fmt::format("found {}, expected a number >= {}", json_kind(*it), min_value)};
+  if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() < min_value ||
+      it->get<double>() > max_value) {
+    const std::string bound = max_value < std::numeric_limits<double>::max()
+                                  ? fmt::format(" (at most {:g})", max_value)
+                                  : std::string();
+    return InputError{.file = path,
+                      .pointer = where,
+                      .message = fmt::format("found {}, expected a number >= {}{}", json_kind(*it),
+                                             min_value, bound)};
   }
   out = it->get<double>();
   return std::nullopt;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,9 +26,11 @@ std::optional<InputError> parse_json_text(const std::string& path, const std::st
 // "a string \"abc\"", "the number -5", "an object", "null", ... for messages.
 std::string json_kind(const nlohmann::json& j);
 
-// obj[key] as a number >= min_value, or an InputError at pointer `at`/key.
+// obj[key] as a number in [min_value, max_value], or an InputError at
+// pointer `at`/key.
 std::optional<InputError> number_at(const std::string& path, const nlohmann::json& obj,
                                     const std::string& at, const char* key, double min_value,
-                                    double& out);
+                                    double& out,
+                                    double max_value = std::numeric_limits<double>::max());
 
 }  // namespace orchsim::calibration

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -32,7 +33,10 @@ std::optional<Summary> read_summary(const std::string& path) {
   if (j.contains("framework") && j["framework"].is_string()) {
     s.framework = j["framework"].get<std::string>();
   }
-  if (j.contains("num_concurrent_requests") && j["num_concurrent_requests"].is_number_unsigned()) {
+  // A count past uint32 would wrap when narrowed: it is not a concurrency.
+  if (j.contains("num_concurrent_requests") && j["num_concurrent_requests"].is_number_unsigned() &&
+      j["num_concurrent_requests"].get<std::uint64_t>() <=
+          std::numeric_limits<std::uint32_t>::max()) {
     s.concurrency = j["num_concurrent_requests"].get<std::uint32_t>();
   }
   return s;
@@ -47,7 +51,7 @@ std::optional<InputError> read_error_code(const std::string& path, const json& r
   if (r.contains("error_msg") && r["error_msg"].is_string()) message = r["error_msg"];
   if (code.is_null()) return std::nullopt;
   if (code.is_number_integer()) {
-    o.error_code = std::to_string(code.get<std::int64_t>());
+    o.error_code = code.dump();  // exact, for any int64 or uint64
   } else if (code.is_number()) {
     o.error_code = fmt::format("{}", code.get<double>());
   } else if (code.is_string()) {
@@ -89,8 +93,8 @@ std::optional<InputError> read_request(const std::string& path, const json& r,
   }
   if (auto e = read_error_code(path, r, at, options, o)) return e;
   double e2e_s = 0, ttft_s = 0, in = 0, outn = 0;
-  if (auto e = number_at(path, r, at, "end_to_end_latency_s", 0.0, e2e_s)) return e;
-  if (auto e = number_at(path, r, at, "ttft_s", 0.0, ttft_s)) return e;
+  if (auto e = number_at(path, r, at, "end_to_end_latency_s", 0.0, e2e_s, kMaxSeconds)) return e;
+  if (auto e = number_at(path, r, at, "ttft_s", 0.0, ttft_s, kMaxSeconds)) return e;
   if (auto e = number_at(path, r, at, "number_input_tokens", 0.0, in)) return e;
   if (auto e = number_at(path, r, at, "number_output_tokens", 0.0, outn)) return e;
   o.latency_ms = e2e_s * 1e3;

@@ -30,6 +30,12 @@ std::string_view to_string(Outcome outcome);
 // was undefined behaviour, found by fuzz_fit_csv).
 inline constexpr double kMaxTokens = 1e12;
 
+// The longest time a reader accepts (a latency, a time to first token, a
+// retry-after, an arrival), in seconds: 292 years, the span of int64
+// nanoseconds. A larger value would become infinite or overflow when scaled
+// and converted to the simulator's integer time.
+inline constexpr double kMaxSeconds = 9.2e9;
+
 // Who or what served a call: the keys calls are grouped by.
 struct Label {
   std::string provider{};    // gen_ai.provider.name, a CSV "provider", llmperf's framework

@@ -311,7 +311,8 @@ class Reader {
     bool status_error = false;
     if (const auto st = s.find("status"); st != s.end() && st->is_object()) {
       if (const auto c = st->find("code"); c != st->end()) {
-        status_error = (c->is_number() && c->get<int>() == 2) ||
+        // Compared as a double: a code such as 3e42 does not fit an int.
+        status_error = (c->is_number() && c->get<double>() == 2.0) ||
                        (c->is_string() && c->get<std::string>() == "STATUS_CODE_ERROR");
       }
       if (const auto m = st->find("message"); m != st->end() && m->is_string()) message = *m;
@@ -329,7 +330,15 @@ class Reader {
     if (o.outcome == Outcome::kRateLimited) {
       v.reset();
       if (auto e = attribute(attrs, at, resource, "http.response.header.retry-after", v)) return e;
-      if (v && v->number && *v->number >= 0) o.retry_after_ms = *v->number * 1e3;
+      if (v && v->number && *v->number >= 0) {
+        if (!(*v->number <= kMaxSeconds)) {
+          return error(at + "/attributes",
+                       fmt::format("found http.response.header.retry-after = {} s, expected at "
+                                   "most {:g} s",
+                                   *v->number, kMaxSeconds));
+        }
+        o.retry_after_ms = *v->number * 1e3;
+      }
     }
     return std::nullopt;
   }

@@ -392,5 +392,60 @@ TEST(JsonText, ANumberBeyondADoubleIsAnInputErrorNotAnAbort) {
   }
 }
 
+// Numbers that fit a double but not the field they fill: each is refused with
+// its pointer, or read exactly, never narrowed (a span's status code of 3e42
+// was converted to int, undefined behaviour found by fuzz_fit_otlp_json).
+TEST(JsonText, NumbersBeyondTheirFieldAreRefusedOrReadExactly) {
+  const auto span = [](const std::string& status, const std::string& extra_attribute) {
+    return R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"chat","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}})" +
+           extra_attribute + R"(],"status":)" + status + "}]}]}]}\n";
+  };
+  const Read status =
+      read(scratch_file("status.jsonl", span(R"({"code":3e42})", "") + span(R"({"code":2.0})", "")),
+           InputFormat::kOtlpJson);
+  ASSERT_FALSE(status.error) << status.error->format();
+  ASSERT_EQ(status.m.observations.size(), 2u);
+  EXPECT_EQ(status.m.observations[0].outcome, Outcome::kSuccess);    // 3e42 is no status code
+  EXPECT_EQ(status.m.observations[1].outcome, Outcome::kTransient);  // 2.0 is ERROR
+  EXPECT_EQ(status.m.observations[1].error_code, "_OTHER");
+
+  const Read retry_after = read(
+      scratch_file(
+          "retry.jsonl",
+          span(
+              R"({})",
+              R"(,{"key":"error.type","value":{"stringValue":"429"}},{"key":"http.response.header.retry-after","value":{"doubleValue":1e300}})")),
+      InputFormat::kOtlpJson);
+  ASSERT_TRUE(retry_after.error);
+  EXPECT_NE(retry_after.error->format().find(
+                "/resourceSpans/0/scopeSpans/0/spans/0/attributes: found "
+                "http.response.header.retry-after = 1e+300 s, expected at most 9.2e+09 s"),
+            std::string::npos)
+      << retry_after.error->format();
+
+  const std::string fields =
+      R"("number_input_tokens": 1, "number_output_tokens": 1, "ttft_s": 0.1, )";
+  const Read latency = read(scratch_file(
+      "latency.json", "[{" + fields + R"("error_code": null, "end_to_end_latency_s": 1e300}])"));
+  ASSERT_TRUE(latency.error);
+  EXPECT_NE(latency.error->format().find("/0/end_to_end_latency_s: found the number 1e+300, "
+                                         "expected a number >= 0 (at most 9.2e+09)"),
+            std::string::npos)
+      << latency.error->format();
+  const Read code = read(scratch_file(
+      "code.json",
+      "[{" + fields + R"("error_code": 18446744073709551615, "end_to_end_latency_s": 1}])"));
+  ASSERT_FALSE(code.error) << code.error->format();
+  EXPECT_EQ(code.m.observations.at(0).error_code, "18446744073709551615");
+
+  const Read csv = read(scratch_file("latency.csv", "latency_s\n1e300\n"), InputFormat::kCsv);
+  ASSERT_TRUE(csv.error);
+  EXPECT_NE(csv.error->format().find(
+                "found '1e300' in column latency_s, expected a number >= 0 (at most 9.2e+09: 292 "
+                "years)"),
+            std::string::npos)
+      << csv.error->format();
+}
+
 }  // namespace
 }  // namespace orchsim::calibration::readers_test
