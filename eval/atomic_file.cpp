@@ -30,26 +30,39 @@ int fsync_path(const std::filesystem::path& path, int flags) {
 
 }  // namespace
 
-void AtomicFile::WritebackBuf::count(std::streamsize n) {
+void AtomicFile::WritebackBuf::handed_over(std::streamsize n) {
   since_ += n;
   if (since_ < kWritebackBytes) return;
   since_ = 0;
+  ++writebacks_started;
 #if defined(SYNC_FILE_RANGE_WRITE)
   // Whatever the filebuf has handed to the kernel so far (0, 0: the whole
-  // file); pages still in the filebuf go with the next call or the fsync.
+  // file); what is still in its buffer goes with the next call or the fsync.
   if (fd >= 0) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
 }
 
+// What reaches the kernel in a call: what was in the buffer before, plus
+// what the call took, less what is still in the buffer after. Characters
+// put one at a time go into the buffer without a virtual call; they are
+// counted when it is flushed. A short xsputn flushes through overflow(),
+// which then leaves the counting to it.
 std::streamsize AtomicFile::WritebackBuf::xsputn(const char* s, std::streamsize n) {
-  const std::streamsize written = std::filebuf::xsputn(s, n);
-  count(written);
-  return written;
+  const std::streamsize before = pptr() - pbase();
+  in_xsputn_ = true;
+  const std::streamsize taken = std::filebuf::xsputn(s, n);
+  in_xsputn_ = false;
+  handed_over(before + taken - (pptr() - pbase()));
+  return taken;
 }
 
 AtomicFile::WritebackBuf::int_type AtomicFile::WritebackBuf::overflow(int_type c) {
+  const std::streamsize before = pptr() - pbase();
   const int_type r = std::filebuf::overflow(c);
-  if (!traits_type::eq_int_type(c, traits_type::eof())) count(1);
+  if (in_xsputn_) return r;
+  const bool took = !traits_type::eq_int_type(c, traits_type::eof()) &&
+                    !traits_type::eq_int_type(r, traits_type::eof());
+  handed_over(before + (took ? 1 : 0) - (pptr() - pbase()));
   return r;
 }
 

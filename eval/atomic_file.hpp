@@ -17,6 +17,7 @@
 //   out.commit();  // report.json now holds exactly this, or the old content
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -36,25 +37,32 @@ class AtomicFile {
   // then untouched and the temporary removed) and std::logic_error if called twice.
   void commit();
 
+  // How many times the disk's writeback was started so far: one per
+  // kWritebackBytes handed to the kernel, however the stream was written.
+  std::uint64_t writebacks_started() const { return buf_.writebacks_started; }
+
   const std::filesystem::path& path() const { return path_; }
   const std::filesystem::path& temp_path() const { return temp_; }
 
  private:
   std::filesystem::path path_;
   std::filesystem::path temp_;
-  // A filebuf that starts the writeback of the file every kWritebackBytes.
+  // A filebuf that starts the writeback of the file every kWritebackBytes
+  // it hands to the kernel.
   class WritebackBuf final : public std::filebuf {
    public:
     static constexpr std::streamsize kWritebackBytes = std::streamsize{8} << 20;
     int fd = -1;  // the same file, for sync_file_range; -1: none
+    std::uint64_t writebacks_started = 0;
 
    protected:
     std::streamsize xsputn(const char* s, std::streamsize n) override;
     int_type overflow(int_type c) override;
 
    private:
-    void count(std::streamsize n);
+    void handed_over(std::streamsize n);
     std::streamsize since_ = 0;
+    bool in_xsputn_ = false;  // overflow() called from xsputn(): counted there
   };
 
   WritebackBuf buf_;

@@ -209,7 +209,7 @@ void MetricsCollector::on_call_ended(const orchestration::CallEnded& e) {
   a.cost_usd += e.cost_usd;
   NodeStats& n = node_stats(e.node);
   if (end < kCallEnds) ++n.calls_ended[end];
-  n.duration_sum_ns += e.duration.count_ns();
+  n.duration_sum_ns = sim::add_saturating(n.duration_sum_ns, e.duration.count_ns());
   CoordinationStats& c = coordination_;
   c.all_calls_cost_usd += e.cost_usd;
   if (e.redundant) {
@@ -231,11 +231,11 @@ void MetricsCollector::on_sub_workflow_ended(const orchestration::SubWorkflowEnd
   const auto end = static_cast<std::size_t>(e.end);
   NodeStats& n = node_stats(e.node);
   if (end < kCallEnds) ++n.runs_ended[end];
-  n.run_duration_sum_ns += e.duration.count_ns();
+  n.run_duration_sum_ns = sim::add_saturating(n.run_duration_sum_ns, e.duration.count_ns());
   if (e.sub_workflow >= sub_workflows_.size()) return;
   SubWorkflowStats& w = sub_workflows_[e.sub_workflow];
   if (end < kCallEnds) ++w.runs_ended[end];
-  w.duration_sum_ns += e.duration.count_ns();
+  w.duration_sum_ns = sim::add_saturating(w.duration_sum_ns, e.duration.count_ns());
   w.calls += e.calls;
   w.cost_usd += e.cost_usd;
 }

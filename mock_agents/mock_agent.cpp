@@ -156,9 +156,8 @@ void MockAgent::draw(const CallRequest& r, Draws& d) const {
   d.verdict_u = s.uniform01();
   d.label = label_distribution_ ? static_cast<std::uint32_t>(label_distribution_->sample(s)) : 0;
   const double output_tokens = config_.tokens.output_tokens.sample(s);
-  d.output_tokens = std::max<std::int64_t>(
-      0,
-      sim::round_half_away(r.output_scale == 1.0 ? output_tokens : output_tokens * r.output_scale));
+  d.output_tokens =
+      sim::drawn_count(r.output_scale == 1.0 ? output_tokens : output_tokens * r.output_scale);
   d.base_latency_ms = std::max(0.0, config_.latency.base_ms.sample(s));
   d.confidence_z = s.standard_normal();
   d.time_to_first_token_ms = std::max(0.0, config_.latency.time_to_first_token_ms.sample(s));

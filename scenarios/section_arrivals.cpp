@@ -60,10 +60,12 @@ void read_points(const FieldSpec& f, ReadContext& ctx, ObjectReader& a,
   }
   for (std::size_t i = 0; i < pts->size(); ++i) {
     const Json& pt = (*pts)[i];
+    // A time before the run's start would have no meaning (and -1e300 s
+    // saturates the clock, whose differences then overflow).
     if (!pt.is_array() || pt.size() != 2 || !pt[0].is_number() || !pt[1].is_number() ||
-        pt[1].get<double>() < 0) {
+        !(pt[0].get<double>() >= 0) || pt[1].get<double>() < 0) {
       d.error(pointer_join(a.at(f.key), std::to_string(i)),
-              fmt::format("found {}, expected [time_s, rate_per_s >= 0]", describe_json(pt)));
+              fmt::format("found {}, expected [time_s >= 0, rate_per_s >= 0]", describe_json(pt)));
       continue;
     }
     p.points.emplace_back(sim::Duration::from_seconds(pt[0].get<double>()), pt[1].get<double>());

@@ -7,6 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/rounding.hpp"
+
 namespace orchsim::scenarios {
 
 std::vector<std::string> WorkloadConfig::validate() const {
@@ -113,13 +115,7 @@ RequestSpec Workload::describe(std::uint64_t id) const {
   }
   const RequestClass& c = config_.classes[r.class_index];
   r.difficulty = std::clamp(c.difficulty.sample(s), 0.0, 1.0);
-  // Clamped before rounding: llround of a value beyond int64 is unspecified (on x86 it is
-  // INT64_MIN, which the clamp to 0 would have turned into zero tokens).
-  constexpr double kMaxTokens = 9.2e18;  // below INT64_MAX, exactly representable
-  const double tokens = c.input_tokens.sample(s);
-  r.input_tokens = !(tokens > 0)          ? 0
-                   : tokens >= kMaxTokens ? std::numeric_limits<std::int64_t>::max()
-                                          : std::llround(tokens);
+  r.input_tokens = sim::drawn_count(c.input_tokens.sample(s));
   if (trace && id < trace->input_tokens.size() && trace->input_tokens[id] >= 0) {
     r.input_tokens = trace->input_tokens[id];
   }

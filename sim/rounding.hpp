@@ -22,4 +22,16 @@ inline std::int64_t round_half_away(double x) {
   return t + static_cast<std::int64_t>(frac >= 0.5) - static_cast<std::int64_t>(frac <= -0.5);
 }
 
+// A sampled count (tokens) as an integer in [0, kMaxDrawnCount]: NaN and
+// negatives are 0, more is kMaxDrawnCount. A trillion is past any model's
+// context by five orders of magnitude, and sums of millions of such counts
+// (a run's token totals) stay far inside int64; llround of a value beyond
+// int64 would be unspecified (INT64_MIN on x86).
+inline constexpr std::int64_t kMaxDrawnCount = 1'000'000'000'000;
+inline std::int64_t drawn_count(double x) {
+  if (!(x > 0)) return 0;
+  if (x >= static_cast<double>(kMaxDrawnCount)) return kMaxDrawnCount;
+  return round_half_away(x);
+}
+
 }  // namespace orchsim::sim

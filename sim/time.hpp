@@ -13,23 +13,61 @@
 // Converting from a floating-point draw (a sampled latency) goes through
 // `Duration::from_seconds` / `from_milliseconds`, which round to the nearest
 // nanosecond, so a run's clock itself never holds a fraction.
+//
+// Arithmetic saturates at +-max() instead of overflowing: a timeout of 1e308
+// ms is "never", and `now + never` stays never (Time::max(), after every
+// event a run executes) rather than wrapping to a time in the past. The cost
+// is an add with an overflow check (a flag test and a select).
 #pragma once
+
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <limits>
 #include <string>
 
-#include <fmt/format.h>
-
 namespace orchsim::sim {
+
+namespace detail {
+// a + b, a - b, a * b in int64, clamped to [-INT64_MAX, INT64_MAX] where the
+// exact result is outside (so that negating a result never overflows).
+constexpr std::int64_t kNsMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t saturate_ns(std::int64_t r) { return r < -kNsMax ? -kNsMax : r; }
+constexpr std::int64_t add_ns(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? kNsMax : -kNsMax;
+  return saturate_ns(r);
+}
+constexpr std::int64_t sub_ns(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? kNsMax : -kNsMax;
+  return saturate_ns(r);
+}
+constexpr std::int64_t mul_ns(std::int64_t a, std::int64_t k) {
+  std::int64_t r = 0;
+  if (__builtin_mul_overflow(a, k, &r)) return (a < 0) != (k < 0) ? -kNsMax : kNsMax;
+  return saturate_ns(r);
+}
+}  // namespace detail
+
+// a + b clamped to +-INT64_MAX: for sums of nanoseconds over many calls.
+constexpr std::int64_t add_saturating(std::int64_t a, std::int64_t b) {
+  return detail::add_ns(a, b);
+}
 
 class Duration {
  public:
   constexpr Duration() = default;
-  static constexpr Duration nanoseconds(std::int64_t n) { return Duration(n); }
-  static constexpr Duration microseconds(std::int64_t n) { return Duration(n * 1'000); }
-  static constexpr Duration milliseconds(std::int64_t n) { return Duration(n * 1'000'000); }
-  static constexpr Duration seconds(std::int64_t n) { return Duration(n * 1'000'000'000); }
+  static constexpr Duration nanoseconds(std::int64_t n) { return Duration(detail::saturate_ns(n)); }
+  static constexpr Duration microseconds(std::int64_t n) {
+    return Duration(detail::mul_ns(n, 1'000));
+  }
+  static constexpr Duration milliseconds(std::int64_t n) {
+    return Duration(detail::mul_ns(n, 1'000'000));
+  }
+  static constexpr Duration seconds(std::int64_t n) {
+    return Duration(detail::mul_ns(n, 1'000'000'000));
+  }
   static constexpr Duration zero() { return Duration(0); }
   static constexpr Duration max() { return Duration(std::numeric_limits<std::int64_t>::max()); }
 
@@ -43,14 +81,24 @@ class Duration {
   constexpr double milliseconds_f() const { return static_cast<double>(ns_) * 1e-6; }
   constexpr double microseconds_f() const { return static_cast<double>(ns_) * 1e-3; }
 
+  // Saturating (see the top of this file); -INT64_MAX is the least value.
   constexpr Duration operator-() const { return Duration(-ns_); }
-  constexpr Duration& operator+=(Duration o) { ns_ += o.ns_; return *this; }
-  constexpr Duration& operator-=(Duration o) { ns_ -= o.ns_; return *this; }
-  constexpr Duration& operator*=(std::int64_t k) { ns_ *= k; return *this; }
-  friend constexpr Duration operator+(Duration a, Duration b) { return Duration(a.ns_ + b.ns_); }
-  friend constexpr Duration operator-(Duration a, Duration b) { return Duration(a.ns_ - b.ns_); }
-  friend constexpr Duration operator*(Duration a, std::int64_t k) { return Duration(a.ns_ * k); }
-  friend constexpr Duration operator*(std::int64_t k, Duration a) { return Duration(a.ns_ * k); }
+  constexpr Duration& operator+=(Duration o) {
+    ns_ = detail::add_ns(ns_, o.ns_);
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) {
+    ns_ = detail::sub_ns(ns_, o.ns_);
+    return *this;
+  }
+  constexpr Duration& operator*=(std::int64_t k) {
+    ns_ = detail::mul_ns(ns_, k);
+    return *this;
+  }
+  friend constexpr Duration operator+(Duration a, Duration b) { return a += b; }
+  friend constexpr Duration operator-(Duration a, Duration b) { return a -= b; }
+  friend constexpr Duration operator*(Duration a, std::int64_t k) { return a *= k; }
+  friend constexpr Duration operator*(std::int64_t k, Duration a) { return a *= k; }
   // Integer division truncates toward zero, like std::chrono.
   friend constexpr Duration operator/(Duration a, std::int64_t k) { return Duration(a.ns_ / k); }
   friend constexpr std::int64_t operator/(Duration a, Duration b) { return a.ns_ / b.ns_; }
@@ -77,8 +125,14 @@ class Time {
   constexpr std::int64_t count_ns() const { return since_start_.count_ns(); }
   constexpr double seconds_f() const { return since_start_.seconds_f(); }
 
-  constexpr Time& operator+=(Duration d) { since_start_ += d; return *this; }
-  constexpr Time& operator-=(Duration d) { since_start_ -= d; return *this; }
+  constexpr Time& operator+=(Duration d) {
+    since_start_ += d;
+    return *this;
+  }
+  constexpr Time& operator-=(Duration d) {
+    since_start_ -= d;
+    return *this;
+  }
   friend constexpr Time operator+(Time t, Duration d) { return t += d; }
   friend constexpr Time operator+(Duration d, Time t) { return t += d; }
   friend constexpr Time operator-(Time t, Duration d) { return t -= d; }
@@ -96,12 +150,24 @@ std::string to_string(Duration d);
 inline std::string to_string(Time t) { return to_string(t.since_start()); }
 
 inline namespace literals {
-constexpr Duration operator""_ns(unsigned long long n) { return Duration::nanoseconds(static_cast<std::int64_t>(n)); }
-constexpr Duration operator""_us(unsigned long long n) { return Duration::microseconds(static_cast<std::int64_t>(n)); }
-constexpr Duration operator""_ms(unsigned long long n) { return Duration::milliseconds(static_cast<std::int64_t>(n)); }
-constexpr Duration operator""_s(unsigned long long n) { return Duration::seconds(static_cast<std::int64_t>(n)); }
-constexpr Duration operator""_min(unsigned long long n) { return Duration::seconds(60 * static_cast<std::int64_t>(n)); }
-constexpr Duration operator""_h(unsigned long long n) { return Duration::seconds(3600 * static_cast<std::int64_t>(n)); }
+constexpr Duration operator""_ns(unsigned long long n) {
+  return Duration::nanoseconds(static_cast<std::int64_t>(n));
+}
+constexpr Duration operator""_us(unsigned long long n) {
+  return Duration::microseconds(static_cast<std::int64_t>(n));
+}
+constexpr Duration operator""_ms(unsigned long long n) {
+  return Duration::milliseconds(static_cast<std::int64_t>(n));
+}
+constexpr Duration operator""_s(unsigned long long n) {
+  return Duration::seconds(static_cast<std::int64_t>(n));
+}
+constexpr Duration operator""_min(unsigned long long n) {
+  return Duration::seconds(60 * static_cast<std::int64_t>(n));
+}
+constexpr Duration operator""_h(unsigned long long n) {
+  return Duration::seconds(3600 * static_cast<std::int64_t>(n));
+}
 }  // namespace literals
 
 }  // namespace orchsim::sim

@@ -231,13 +231,14 @@ void StateWalker::build_wait(Scope& sc, State& s) {
   std::optional<double> seconds;
   std::string from;
   if (const auto it = j.find("Seconds"); it != j.end()) {
-    if (it->is_number() && it->get<double>() >= 0.0) {
+    if (it->is_number() && it->get<double>() >= 0.0 && it->get<double>() <= kMaxWholeNumber) {
       seconds = it->get<double>();
     } else if (it->is_string() && it->get<std::string>().starts_with("{%")) {
       from = "Seconds (a JSONata expression)";
     } else {
       cx_.error(pointer_join(s.pointer, "Seconds"),
-                fmt::format("found {}, expected a number of seconds >= 0", found(*it)));
+                fmt::format("found {}, expected a number of seconds from 0 to {}", found(*it),
+                            kMaxWholeNumber));
       return;
     }
   } else {

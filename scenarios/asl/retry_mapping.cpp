@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "orchestration/workflow.hpp"
+#include "scenarios/asl/walker_values.hpp"
 
 namespace orchsim::scenarios::asl {
 
@@ -21,9 +22,10 @@ std::optional<double> seconds_field(const Json& entry, const std::string& at, co
                                     ImportContext& cx) {
   const auto it = entry.find(key);
   if (it == entry.end()) return std::nullopt;
-  if (!it->is_number_integer() || it->get<double>() < 1.0) {
+  if (!it->is_number_integer() || it->get<double>() < 1.0 || it->get<double>() > kMaxWholeNumber) {
     cx.error(pointer_join(at, key),
-             fmt::format("found {}, expected a whole number of seconds >= 1", found(*it)));
+             fmt::format("found {}, expected a whole number of seconds from 1 to {}", found(*it),
+                         kMaxWholeNumber));
     return std::nullopt;
   }
   return it->get<double>();
@@ -118,8 +120,10 @@ std::vector<Retrier> read_retriers(const Json& retry, const std::string& at, Imp
         continue;
       }
       if (k == "MaxAttempts") {
-        if (!it->is_number_integer() || it->get<double>() < 0.0) {
-          cx.error(kp, fmt::format("found {}, expected a whole number >= 0", found(*it)));
+        if (!it->is_number_integer() || it->get<double>() < 0.0 ||
+            it->get<double>() > kMaxWholeNumber) {
+          cx.error(kp, fmt::format("found {}, expected a whole number from 0 to {}", found(*it),
+                                   kMaxWholeNumber));
         } else {
           r.max_attempts = it->get<std::uint64_t>();
         }

@@ -296,7 +296,7 @@ std::optional<InputError> check_options(const ArrivalOptions& options) {
 std::optional<InputError> check_span(const std::vector<std::int64_t>& start_ns,
                                      const ArrivalOptions& options) {
   const std::int64_t window = options.count_window.count_ns();
-  if (window <= 0 || start_ns.back() < 2 * window) {
+  if (window <= 0 || start_ns.back() / 2 < window) {  // not 2 * window: it may overflow
     return InputError{.message = fmt::format("--arrivals: the arrivals span {:.3f} s, expected at "
                                              "least two count windows ({} s each)",
                                              static_cast<double>(start_ns.back()) * 1e-9,

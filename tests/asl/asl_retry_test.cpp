@@ -233,12 +233,45 @@ TEST(AslRetry, BadRetrierFieldsSayWhatWasFoundAndExpected) {
   std::map<std::string, std::string> by_pointer;
   for (const auto& e : r.errors) by_pointer[e.pointer] = e.message;
   EXPECT_EQ(by_pointer["/States/Call/Retry/0/MaxAttempts"],
-            "found -1, expected a whole number >= 0");
+            "found -1, expected a whole number from 0 to 99999999");
   EXPECT_EQ(by_pointer["/States/Call/Retry/0/IntervalSeconds"],
-            "found 0.5, expected a whole number of seconds >= 1");
+            "found 0.5, expected a whole number of seconds from 1 to 99999999");
   EXPECT_EQ(by_pointer["/States/Call/Retry/0/BackoffRate"], "found 0.5, expected a number >= 1.0");
   EXPECT_EQ(by_pointer["/States/Call/Retry/0/JitterStrategy"],
             "found \"SOME\", expected \"FULL\" or \"NONE\"");
+}
+
+// Whole numbers past 99999999 (the largest TimeoutSeconds and IntervalSeconds
+// Step Functions accepts) are refused, not narrowed, wrapped or scaled to an
+// infinite number of milliseconds (UBSan: MaxAttempts + 1 wrapped at 2^64,
+// a ToleratedFailureCount of 2^64 converted from double).
+TEST(AslRetry, NumbersPastTheLimitAreRefusedWithTheirPointer) {
+  const std::string huge = "18446744073709551615";
+  const ImportResult retry =
+      import_text(task(R"([{"ErrorEquals": ["States.ALL"], "MaxAttempts": )" + huge +
+                           R"(, "IntervalSeconds": )" + huge + "}]",
+                       R"("TimeoutSeconds": 100000000,)"));
+  std::map<std::string, std::string> by_pointer;
+  for (const auto& e : retry.errors) by_pointer[e.pointer] = e.message;
+  EXPECT_EQ(by_pointer["/States/Call/Retry/0/MaxAttempts"],
+            "found " + huge + ", expected a whole number from 0 to 99999999");
+  EXPECT_EQ(by_pointer["/States/Call/Retry/0/IntervalSeconds"],
+            "found " + huge + ", expected a whole number of seconds from 1 to 99999999");
+  EXPECT_EQ(by_pointer["/States/Call/TimeoutSeconds"],
+            "found 100000000, expected a whole number from 1 to 99999999");
+  EXPECT_EQ(retry.errors.size(), 3u) << retry.format_errors();
+
+  const ImportResult wait = import_text(R"({"StartAt": "W", "States": {
+      "W": {"Type": "Wait", "Seconds": 1e306, "Next": "M"},
+      "M": {"Type": "Map", "ToleratedFailureCount": )" +
+                                        huge + R"(, "ItemProcessor": {
+        "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}})");
+  by_pointer.clear();
+  for (const auto& e : wait.errors) by_pointer[e.pointer] = e.message;
+  EXPECT_EQ(by_pointer["/States/W/Seconds"],
+            "found 1e+306, expected a number of seconds from 0 to 99999999");
+  EXPECT_EQ(by_pointer["/States/M/ToleratedFailureCount"],
+            "found " + huge + ", expected a whole number from 0 to 99999999");
 }
 
 }  // namespace

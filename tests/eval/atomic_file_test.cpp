@@ -96,6 +96,38 @@ TEST_F(AtomicFileTest, ALargeFileIsPublishedWholeAndLeavesNoDescriptorOpen) {
   EXPECT_EQ(entries(), std::vector<std::string>{"trace.json"});
 }
 
+// The writeback starts once per 8 MiB handed to the kernel, whether the
+// bytes come one character at a time (no virtual call until the buffer
+// fills), as short strings (flushed through overflow inside xsputn) or as
+// blocks larger than the buffer (written around it).
+TEST_F(AtomicFileTest, TheWritebackStartsEvery8MiBHoweverTheStreamIsWritten) {
+  constexpr std::size_t kTotal = std::size_t{20} << 20;  // 2.5 writebacks' worth
+  static_assert(kTotal / (std::size_t{8} << 20) == 2);
+  const auto writebacks = [&](auto write_some) {
+    AtomicFile f(dir_ / "big.json");
+    for (std::size_t written = 0; written < kTotal;) written += write_some(f.stream());
+    f.commit();
+    return f.writebacks_started();
+  };
+  EXPECT_EQ(writebacks([](std::ostream& out) {
+              out.put('c');
+              return std::size_t{1};
+            }),
+            2u);
+  const std::string line(100, 'l');
+  EXPECT_EQ(writebacks([&](std::ostream& out) {
+              out << line;
+              return line.size();
+            }),
+            2u);
+  const std::string block(std::size_t{3} << 20, 'b');
+  EXPECT_EQ(writebacks([&](std::ostream& out) {
+              out.write(block.data(), static_cast<std::streamsize>(block.size()));
+              return block.size();
+            }),
+            2u);
+}
+
 TEST_F(AtomicFileTest, CommitReplacesAnExistingFile) {
   const fs::path target = dir_ / "report.json";
   std::ofstream(target) << "old";

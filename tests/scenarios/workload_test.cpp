@@ -17,6 +17,7 @@
 
 #include "sim/distribution.hpp"
 #include "sim/random.hpp"
+#include "sim/rounding.hpp"
 #include "sim/simulation.hpp"
 #include "sim/time.hpp"
 
@@ -149,8 +150,9 @@ TEST(Workload, InputTokensNearZeroAndHugeStayNonNegative) {
     if (r.class_index == 0) {
       EXPECT_TRUE(r.input_tokens == 0 || r.input_tokens == 1) << r.input_tokens;
     } else {
-      // Too large for int64: saturates rather than wrapping to a negative (then clamped 0).
-      EXPECT_EQ(r.input_tokens, std::numeric_limits<std::int64_t>::max());
+      // Past any context: held at a trillion (sim::kMaxDrawnCount), not wrapped to a
+      // negative (then clamped to 0), and small enough that a run's token sums fit int64.
+      EXPECT_EQ(r.input_tokens, sim::kMaxDrawnCount);
     }
     saw[r.class_index] = true;
   }

@@ -11,6 +11,8 @@
 
 namespace {
 
+using orchsim::sim::drawn_count;
+using orchsim::sim::kMaxDrawnCount;
 using orchsim::sim::round_half_away;
 
 TEST(RoundHalfAway, MatchesLlroundOnHalvesAndNeighbours) {
@@ -54,6 +56,18 @@ TEST(RoundHalfAway, MatchesLlroundOnRandomValuesOfEveryMagnitude) {
       ASSERT_EQ(round_half_away(half), std::llround(half)) << half;
     }
   }
+}
+
+// A drawn count is a whole number in [0, a trillion], rounded like llround.
+TEST(DrawnCount, RoundsAndHoldsWithinZeroAndATrillion) {
+  EXPECT_EQ(drawn_count(2.5), 3);
+  EXPECT_EQ(drawn_count(0.49), 0);
+  EXPECT_EQ(drawn_count(-7.0), 0);
+  EXPECT_EQ(drawn_count(std::nan("")), 0);
+  EXPECT_EQ(drawn_count(999'999'999'999.4), 999'999'999'999);
+  EXPECT_EQ(drawn_count(1e12), kMaxDrawnCount);
+  EXPECT_EQ(drawn_count(1e30), kMaxDrawnCount);
+  EXPECT_EQ(drawn_count(std::numeric_limits<double>::infinity()), kMaxDrawnCount);
 }
 
 }  // namespace
