@@ -51,21 +51,23 @@ TEST(Time, InstantArithmetic) {
 // duration is "never", and never stays never whatever is added to it.
 TEST(Time, ArithmeticSaturatesAtTheEndsInsteadOfOverflowing) {
   const Duration never = Duration::max();
+  const Duration least = Duration::nanoseconds(std::numeric_limits<std::int64_t>::min());
   EXPECT_EQ(Time::zero() + 1_s + never, Time::max());
   EXPECT_EQ(never + 1_ns, never);
-  EXPECT_EQ(-never - 1_ns, -never);
+  EXPECT_EQ(-never - 2_ns, least);
+  EXPECT_EQ(-least, never);
   EXPECT_EQ((Time::max() - 1_h) + 2_h, Time::max());
-  EXPECT_EQ(Time::zero() - never - 1_s, Time::zero() - never);
+  EXPECT_EQ((Time::zero() - never - 1_s).since_start(), least);
   EXPECT_EQ(Time::max() - (Time::zero() - 1_s), never);
   EXPECT_EQ(never * 3, never);
-  EXPECT_EQ(-3 * never, -never);
+  EXPECT_EQ(-3 * never, least);
   EXPECT_EQ(Duration::seconds(std::int64_t{1} << 62), never);
-  EXPECT_EQ(Duration::milliseconds(-(std::int64_t{1} << 62)), -never);
-  EXPECT_EQ(Duration::nanoseconds(std::numeric_limits<std::int64_t>::min()), -never);
+  EXPECT_EQ(Duration::milliseconds(-(std::int64_t{1} << 62)), least);
   EXPECT_EQ(add_saturating(never.count_ns(), 5), never.count_ns());
   // In range, exact as before.
   EXPECT_EQ((Time::max() - 1_h) + 1_h, Time::max());
   EXPECT_EQ((never - 1_s) + 1_s, never);
+  EXPECT_EQ(-never - 1_ns, least);
   EXPECT_EQ(Duration::seconds(9'223'372'036), Duration::nanoseconds(9'223'372'036'000'000'000));
 }
 
