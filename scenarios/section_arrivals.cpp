@@ -82,7 +82,7 @@ const Fields<PiecewiseLinearArrivals>& piecewise_fields() {
                            {"type", "array"},
                            {"items",
                             {{"type", "array"},
-                             {"description", "[time_s, rate_per_s]; times increasing, rates >= 0."},
+                             {"description", "[time_s, rate_per_s]; times >= 0 and increasing, rates >= 0."},
                              {"items", {{"type", "number"}}},
                              {"minItems", 2},
                              {"maxItems", 2}}},
