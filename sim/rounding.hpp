@@ -24,9 +24,9 @@ inline std::int64_t round_half_away(double x) {
 
 // A sampled count (tokens) as an integer in [0, kMaxDrawnCount]: NaN and
 // negatives are 0, more is kMaxDrawnCount. A trillion is past any model's
-// context by five orders of magnitude, and sums of millions of such counts
-// (a run's token totals) stay far inside int64; llround of a value beyond
-// int64 would be unspecified (INT64_MIN on x86).
+// context by five orders of magnitude, and a run's token totals fit int64
+// for 9 million calls even if every draw hits the bound; llround of a value
+// beyond int64 would be unspecified (INT64_MIN on x86).
 inline constexpr std::int64_t kMaxDrawnCount = 1'000'000'000'000;
 inline std::int64_t drawn_count(double x) {
   if (!(x > 0)) return 0;
