@@ -145,6 +145,15 @@ void MetricsCollector::add_to_series(double latency_ms) {
   }
 }
 
+std::uint64_t& MetricsCollector::NamedCounter::count(NamedCounts& counts, std::string_view name) {
+  if (last_name_ != nullptr && *last_name_ == name) return *last_count_;
+  auto it = counts.find(name);
+  if (it == counts.end()) it = counts.emplace(std::string(name), 0).first;
+  last_name_ = &it->first;
+  last_count_ = &it->second;
+  return it->second;
+}
+
 void MetricsCollector::on_request_finished(const orchestration::RequestFinished& e) {
   if (e.at - e.latency < sim::Time::zero() + warmup_) {
     warmup_in_flight_.erase(e.request);
@@ -155,18 +164,13 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
   ++r.finished;
   const std::int64_t latency = e.latency.count_ns();
   r.latency_all.record(latency);
-  auto bump = [](auto& map, std::string_view key) {
-    auto it = map.find(key);
-    if (it == map.end()) it = map.emplace(std::string(key), 0).first;
-    ++it->second;
-  };
   ClassStats& c = klass(e.class_index);
   ++c.finished;
   c.latency.record(latency);
   c.cost_usd += e.cost_usd;
   if (e.success) {
     ++r.completed;
-    bump(r.completed_by_outcome, e.outcome);
+    ++completed_outcomes_.count(r.completed_by_outcome, e.outcome);
     r.latency_success.record(latency);
     r.quality_sum += e.quality;
     if (e.quality >= quality_threshold_) ++r.quality_pass;
@@ -175,7 +179,7 @@ void MetricsCollector::on_request_finished(const orchestration::RequestFinished&
     c.quality_sum += e.quality;
   } else {
     ++r.failed;
-    bump(r.failed_by_cause, e.outcome);
+    ++failed_causes_.count(r.failed_by_cause, e.outcome);
     if (e.outcome == "stuck") ++coordination_.stuck;
   }
   r.input_tokens += e.input_tokens;

@@ -8,8 +8,9 @@
 // server usage, then export. Exports are deterministic: the same events give
 // the same bytes (sorted maps, fmt and nlohmann number formatting, no locale).
 // One thread. Cost per event: O(1), plus a std::map lookup keyed by a short
-// outcome name for each request that finishes (edges and routing decisions are
-// counted in dense grids, eval/pair_counts.hpp).
+// outcome name for a request that finishes with another outcome than the one
+// before it (edges and routing decisions are counted in dense grids,
+// eval/pair_counts.hpp).
 //
 //   MetricsCollector metrics(workflow, agent_names, class_names);
 //   observers.add(&metrics);
@@ -143,10 +144,11 @@ class MetricsCollector final : public orchestration::Observer {
   static constexpr std::size_t kErrorKinds = 7;  // mock_agents::ErrorKind values, kNone included
   static constexpr std::size_t kBudgetKinds = 4;
 
+  using NamedCounts = std::map<std::string, std::uint64_t, std::less<>>;
   struct RequestStats {
     std::uint64_t arrived = 0, finished = 0, completed = 0, failed = 0;
-    std::map<std::string, std::uint64_t, std::less<>> completed_by_outcome;
-    std::map<std::string, std::uint64_t, std::less<>> failed_by_cause;
+    NamedCounts completed_by_outcome;
+    NamedCounts failed_by_cause;
     LogLinearHistogram latency_all;      // ns, finished requests
     LogLinearHistogram latency_success;  // ns, successful requests
     double quality_sum = 0.0;            // successful requests
@@ -298,6 +300,38 @@ class MetricsCollector final : public orchestration::Observer {
   }
   std::vector<double> series_;
   std::uint64_t series_batch_ = 1;
+
+  // A map of counts by name that remembers the last name it counted: most
+  // runs end most requests with one outcome, and a repeated name then costs
+  // one string compare instead of a map search (std::map nodes never move).
+  class NamedCounter {
+   public:
+    std::uint64_t& count(NamedCounts& counts, std::string_view name);
+
+    // The remembered entry belongs to one map: a copied or moved collector
+    // (and the one moved from) looks its next name up afresh.
+    NamedCounter() = default;
+    NamedCounter(const NamedCounter&) noexcept {}
+    NamedCounter(NamedCounter&& other) noexcept { other.forget(); }
+    NamedCounter& operator=(const NamedCounter&) noexcept {
+      forget();
+      return *this;
+    }
+    NamedCounter& operator=(NamedCounter&& other) noexcept {
+      forget();
+      other.forget();
+      return *this;
+    }
+
+   private:
+    void forget() {
+      last_name_ = nullptr;
+      last_count_ = nullptr;
+    }
+    const std::string* last_name_ = nullptr;
+    std::uint64_t* last_count_ = nullptr;
+  };
+  NamedCounter completed_outcomes_, failed_causes_;
   double pending_sum_ = 0.0;
   std::uint64_t pending_count_ = 0;
 

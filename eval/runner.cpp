@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <type_traits>
 #include <unordered_map>
+#include <variant>
 
 #include "eval/decision_log.hpp"
 #include "eval/observer_thread.hpp"
@@ -132,7 +133,11 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   result.timeseries = std::make_unique<TimeSeriesCollector>(agent_names, std::move(node_names));
   Bridge bridge(orch);
   orchestration::ObserverList observers;
-  observers.add(&bridge);
+  // The bridge hears of finished requests only to start a closed loop's next
+  // turn: an open-loop run leaves it out of the per-event dispatch.
+  if (std::holds_alternative<scenarios::ClosedLoopUsers>(s.workload.arrivals)) {
+    observers.add(&bridge);
+  }
   observers.add(result.metrics.get());
   observers.add(result.timeseries.get());
   if (options.trace) {

@@ -114,11 +114,17 @@ void TimeSeriesCollector::add_area_spanning(std::vector<double>& area, sim::Time
     return;
   }
   const std::int64_t w = width_.count_ns();
-  for (std::size_t i = first; i <= last; ++i) {
+  auto add_overlap = [&](std::size_t i) {
     const std::int64_t lo = std::max(from.count_ns(), static_cast<std::int64_t>(i) * w);
     const std::int64_t hi = std::min(to.count_ns(), static_cast<std::int64_t>(i + 1) * w);
     if (hi > lo) area[i] += level * static_cast<double>(hi - lo);
-  }
+  };
+  // The buckets between the ends are covered whole: the same product for
+  // each (a long call early in a run spans hundreds of 1 ms buckets).
+  add_overlap(first);
+  const double whole = level * static_cast<double>(w);
+  for (std::size_t i = first + 1; i < last; ++i) area[i] += whole;
+  add_overlap(last);
 }
 
 void TimeSeriesCollector::on_request_arrived(const orchestration::RequestArrived& e) {

@@ -87,6 +87,8 @@ Workload::Workload(sim::Simulation& sim, const sim::RandomSource& rng, WorkloadC
     throw std::invalid_argument(msg);
   }
   class_mix_ = make_mix(config_.classes);
+  skip_class_draw_ = config_.classes.size() == 1 && config_.classes[0].difficulty.draws_nothing() &&
+                     config_.classes[0].input_tokens.draws_nothing();
   if (const auto* users = std::get_if<ClosedLoopUsers>(&config_.arrivals)) {
     closed_ = true;
     user_turns_.assign(users->users, 0);
@@ -103,11 +105,12 @@ bool Workload::may_arrive(sim::Time t) const {
 }
 
 RequestSpec Workload::describe(std::uint64_t id) const {
+  // Opening the stream costs nothing; its first draw generates a block.
   sim::RandomStream s = request_streams_.stream(static_cast<std::uint32_t>(id),
                                                 static_cast<std::uint32_t>(id >> 32), 0);
   RequestSpec r;
   r.id = id;
-  r.class_index = static_cast<std::uint32_t>(class_mix_.sample(s));
+  r.class_index = skip_class_draw_ ? 0 : static_cast<std::uint32_t>(class_mix_.sample(s));
   const ReplayAttributes* trace = config_.replay.get();
   if (trace && id < trace->class_index.size() &&
       trace->class_index[id] != ReplayAttributes::kNoClass) {

@@ -124,6 +124,10 @@ class Workload {
   std::unique_ptr<ArrivalProcess> arrivals_;
   sim::RandomStream arrival_stream_;
   sim::Distribution class_mix_;
+  // One class, whose difficulty and input tokens are constants: describe()
+  // picks class 0 without drawing. The pick would be the request stream's
+  // only draw, so no later value moves, and a request costs no Philox block.
+  bool skip_class_draw_ = false;
   std::vector<std::uint32_t> user_turns_;
   std::uint64_t next_id_ = 0;
 };

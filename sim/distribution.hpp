@@ -114,6 +114,9 @@ class Distribution {
   // Whether the distribution only takes values in a discrete set (the KS test
   // does not apply as is).
   bool is_discrete() const;
+  // Whether sample() takes no draw from its stream (a constant): a caller
+  // whose every draw is from such distributions need not open the stream.
+  bool draws_nothing() const { return fast_ == FastPath::kConstant; }
 
   Distribution();  // constant(0)
   explicit Distribution(std::shared_ptr<const DistributionImpl> impl);

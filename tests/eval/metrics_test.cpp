@@ -4,6 +4,7 @@
 
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eval/run_metrics_text.hpp"
@@ -126,6 +127,39 @@ class MetricsCollectorTest : public ::testing::Test {
   orchestration::Workflow workflow = test_workflow();
   MetricsCollector m;
 };
+
+// The collector remembers the last outcome's counter; a name that changes,
+// even in the same buffer, must still be counted under its own name.
+TEST(MetricsCollectorOutcomes, EveryOutcomeIsCountedUnderItsNameHoweverTheyAlternate) {
+  const orchestration::Workflow workflow = test_workflow();
+  MetricsCollector m(workflow, {"fast"});
+  std::string name = "answered";
+  const std::vector<std::pair<std::string, bool>> ends = {
+      {"answered", true},  {"answered", true}, {"escalated", true}, {"answered", true},
+      {"deadline", false}, {"stuck", false},   {"deadline", false}, {"escalated", true}};
+  orchestration::RequestId id = 0;
+  for (const auto& [outcome, success] : ends) {
+    name.assign(outcome);  // the same buffer every time: only its text changes
+    m.on_request_finished(finished(id++, 0, success, name, 10_ms, 0.9));
+  }
+  const auto j = m.to_json()["requests"];
+  EXPECT_EQ(j["completed_by_outcome"].dump(), R"({"answered":3,"escalated":2})");
+  EXPECT_EQ(j["failed_by_cause"].dump(), R"({"deadline":2,"stuck":1})");
+  EXPECT_EQ(m.coordination().stuck, 1u);
+
+  // A copy, and a collector moved from and into, count in their own maps.
+  MetricsCollector copy = m;
+  MetricsCollector moved = std::move(m);
+  m = MetricsCollector(workflow, {"fast"});
+  for (MetricsCollector* c : {&copy, &moved, &m}) {
+    name.assign("answered");
+    c->on_request_finished(finished(id++, 0, true, name, 10_ms, 0.9));
+  }
+  EXPECT_EQ(copy.requests().completed_by_outcome.at("answered"), 4u);
+  EXPECT_EQ(moved.requests().completed_by_outcome.at("answered"), 4u);
+  EXPECT_EQ(m.requests().completed_by_outcome.at("answered"), 1u);
+  EXPECT_EQ(m.requests().completed_by_outcome.size(), 1u);
+}
 
 TEST_F(MetricsCollectorTest, CountsRequestsByOutcomeAndCause) {
   feed();

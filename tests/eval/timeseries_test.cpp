@@ -220,6 +220,20 @@ TEST(TimeSeries, ACallsQueueWaitAndServiceSpreadOverTheBucketsTheySpan) {
   EXPECT_EQ(j["agents"][0]["busy_mean"], Json::parse("[0, 0, 0, 0, 0]"));
 }
 
+TEST(TimeSeries, ABusySpellOverHundredsOfBucketsFillsEveryBucketBetweenItsEnds) {
+  TimeSeriesCollector ts({"a"});
+  // In service over [0.25 ms, 300.75 ms): 301 buckets of 1 ms, the ends partial.
+  ts.on_call_ended(call_ended(300750_us, 0, CallEnd::kSuccess, 250_us, 0_ms));
+  ts.finalize(at(301_ms));  // the instant 301 ms opens bucket 301, empty
+  ASSERT_EQ(ts.bucket_count(), 302u);
+  const Json busy = ts.to_json()["agents"][0]["busy_mean"];
+  ASSERT_EQ(busy.size(), 302u);
+  EXPECT_EQ(busy[0], 0.75);
+  for (std::size_t i = 1; i < 300; ++i) ASSERT_EQ(busy[i], 1.0) << "bucket " << i;
+  EXPECT_EQ(busy[300], 0.75);
+  EXPECT_EQ(busy[301], 0.0);
+}
+
 TEST(TimeSeries, AQueueWaitLongerThanTheCallIsAllQueue) {
   TimeSeriesCollector ts({"a"});
   ts.on_call_ended(call_ended(1500_us, 0, CallEnd::kCancelled, 500_us, 5_ms));

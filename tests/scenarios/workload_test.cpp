@@ -95,6 +95,42 @@ TEST(Workload, ClassMixMatchesWeights) {
   EXPECT_LT(chi2, 18.4);  // chi-square, 2 dof, p = 1e-4
 }
 
+// With one class the pick is class 0 whether drawn or not. describe() skips
+// the draw only when nothing is drawn after it; otherwise a one-class
+// request's tokens come from the stream's second value, as they always have.
+TEST(Workload, AOneClassWorkloadDrawsItsTokensAfterTheClassPick) {
+  WorkloadConfig c;
+  c.classes = {{.input_tokens = Distribution::uniform(0.0, 1e6)}};
+  sim::Simulation sim;
+  Recorder sink;
+  const sim::RandomSource rng(kSeed);
+  Workload w(sim, rng, c, sink);
+  for (std::uint64_t id : {0ull, 1ull, 77ull, (1ull << 32) + 5}) {
+    sim::RandomStream s = rng.family("request").stream(static_cast<std::uint32_t>(id),
+                                                       static_cast<std::uint32_t>(id >> 32), 0);
+    s.uniform01();  // the class pick
+    const std::int64_t expected = sim::drawn_count(s.uniform(0.0, 1e6));
+    const RequestSpec r = w.describe(id);
+    EXPECT_EQ(r.class_index, 0u);
+    EXPECT_EQ(r.input_tokens, expected) << "request " << id;
+  }
+}
+
+TEST(Workload, AOneClassWorkloadOfConstantsNeedsNoDraw) {
+  WorkloadConfig c;
+  c.classes = {
+      {.difficulty = Distribution::constant(0.25), .input_tokens = Distribution::constant(1234.4)}};
+  sim::Simulation sim;
+  Recorder sink;
+  Workload w(sim, sim::RandomSource(kSeed), c, sink);
+  for (std::uint64_t id = 0; id < 100; ++id) {
+    const RequestSpec r = w.describe(id);
+    EXPECT_EQ(r.class_index, 0u);
+    EXPECT_EQ(r.difficulty, 0.25);
+    EXPECT_EQ(r.input_tokens, 1234);
+  }
+}
+
 TEST(Workload, DifficultyIsClampedToUnitInterval) {
   WorkloadConfig c;
   c.classes = {{.difficulty = Distribution::normal(0.5, 1.0)}};
