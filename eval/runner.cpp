@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <type_traits>
 #include <unordered_map>
-#include <variant>
 
 #include "eval/decision_log.hpp"
 #include "eval/observer_thread.hpp"
@@ -135,9 +134,7 @@ RunResult run_scenario(const scenarios::Scenario& s, const RunOptions& options) 
   orchestration::ObserverList observers;
   // The bridge hears of finished requests only to start a closed loop's next
   // turn: an open-loop run leaves it out of the per-event dispatch.
-  if (std::holds_alternative<scenarios::ClosedLoopUsers>(s.workload.arrivals)) {
-    observers.add(&bridge);
-  }
+  if (s.workload.closed_loop()) observers.add(&bridge);
   observers.add(result.metrics.get());
   observers.add(result.timeseries.get());
   if (options.trace) {

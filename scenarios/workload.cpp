@@ -90,7 +90,6 @@ Workload::Workload(sim::Simulation& sim, const sim::RandomSource& rng, WorkloadC
   skip_class_draw_ = config_.classes.size() == 1 && config_.classes[0].difficulty.draws_nothing() &&
                      config_.classes[0].input_tokens.draws_nothing();
   if (const auto* users = std::get_if<ClosedLoopUsers>(&config_.arrivals)) {
-    closed_ = true;
     user_turns_.assign(users->users, 0);
   } else {
     arrivals_ = make_arrival_process(std::get<ArrivalSpec>(config_.arrivals));
@@ -149,7 +148,7 @@ void Workload::schedule_next_open() {
 }
 
 void Workload::start() {
-  if (!closed_) {
+  if (!closed_loop()) {
     schedule_next_open();
     return;
   }
@@ -162,7 +161,7 @@ void Workload::start() {
 }
 
 void Workload::on_request_finished(const RequestSpec& request) {
-  if (!closed_) return;
+  if (!closed_loop()) return;
   const auto& users = std::get<ClosedLoopUsers>(config_.arrivals);
   const std::uint32_t u = request.user;
   if (u >= user_turns_.size()) {

@@ -64,6 +64,8 @@ struct WorkloadConfig {
 
   // Every problem as "<field>: found ..., expected ..."; empty when usable.
   std::vector<std::string> validate() const;
+  // Users who wait for each reply (ClosedLoopUsers) rather than an arrival process.
+  bool closed_loop() const { return std::holds_alternative<ClosedLoopUsers>(arrivals); }
 };
 
 // One request as the orchestrator receives it.
@@ -102,7 +104,7 @@ class Workload {
   void on_request_finished(const RequestSpec& request);
 
   std::uint64_t generated() const { return next_id_; }
-  bool closed_loop() const { return closed_; }
+  bool closed_loop() const { return config_.closed_loop(); }
   // The request with this id, as it would be generated (pure function of the
   // seed and id: class, difficulty, tokens; arrival and deadline left unset).
   RequestSpec describe(std::uint64_t id) const;
@@ -120,7 +122,6 @@ class Workload {
   sim::StreamFamily request_streams_ = rng_.family("request");
   WorkloadConfig config_;
   RequestSink& sink_;
-  bool closed_ = false;
   std::unique_ptr<ArrivalProcess> arrivals_;
   sim::RandomStream arrival_stream_;
   sim::Distribution class_mix_;
