@@ -219,6 +219,14 @@ void InvariantChecker::on_call_ended(const orchestration::CallEnded& e) {
         it->second.started.count_ns(), (e.at - it->second.started).count_ns());
   }
   calls_.erase(it);
+  if (!orchestration::produced_answer(e.end) &&
+      (e.quality != 0.0 || e.confidence != 0.0 || e.silent)) {
+    violation(
+        "request {}: call {} of agent {} ended {} with no answer, yet reports quality {}, "
+        "confidence {}, silent {}",
+        e.request, e.call, e.agent, orchestration::to_string(e.end), e.quality, e.confidence,
+        e.silent);
+  }
   if (!r) return;
   check_inside(*r, e.request, e.invocation, "a call ended");
   --r->open_calls;

@@ -14,7 +14,9 @@
 //    after it ended;
 //  - every call started ends exactly once; a request that ends has no call
 //    left open; a call ends only after it started, with a duration equal to
-//    its end minus its start;
+//    its end minus its start; a call that produced no answer (an error, a
+//    timeout, a cancellation) reports no quality, confidence or silent
+//    failure (orchestration::produced_answer);
 //  - the same for sub-workflow invocations, at every depth: each ends once,
 //    before its request and after everything inside it (a call or node
 //    entry of an invocation happens only while it is open);

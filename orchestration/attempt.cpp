@@ -280,7 +280,7 @@ void Engine::close_call(const Step& s, const Attempt& a, const Closing& c) {
   --calls_in_flight_;
   res_.call_closed(a.agent);
   const CallOutcome* o = c.outcome;
-  const bool answered = o != nullptr && c.end != CallEnd::kTimeout;
+  const bool answered = o != nullptr && produced_answer(c.end);
   if (observer_) {
     // A silent failure caught: by the validator, or by a judge failing it.
     const bool caught = answered && ((c.end == CallEnd::kInvalid && o->silent) ||

@@ -302,8 +302,10 @@ void Choreographer::end_call(std::uint64_t tag, CallEnd end, const mock_agents::
   Request& r = requests_.at(c.request);
   std::erase(r.open_calls, tag);
   const Subscription& s = choreography_.subscriptions[c.sub];
-  const bool answered = o && end != CallEnd::kCancelled;
-  const bool success = answered && o->status == mock_agents::CallStatus::kSuccess;
+  // The agent replied (o is set): with an answer, or with an error.
+  const bool replied = o && end != CallEnd::kCancelled;
+  const bool answered = replied && produced_answer(end);
+  const bool success = replied && o->status == mock_agents::CallStatus::kSuccess;
   const std::int64_t in = o ? o->input_tokens : cancelled->input_tokens;
   const std::int64_t out = o ? o->output_tokens : cancelled->output_tokens;
   const double cost = o ? o->cost_usd : cancelled->cost_usd;
@@ -331,7 +333,7 @@ void Choreographer::end_call(std::uint64_t tag, CallEnd end, const mock_agents::
                               .call = c.call,
                               .kind = c.kind,
                               .end = end,
-                              .error = answered ? o->error : ErrorKind::kNone,
+                              .error = replied ? o->error : ErrorKind::kNone,
                               .started = c.started,
                               .duration = sim_.now() - c.started,
                               .queue_wait = queue_wait,

@@ -84,6 +84,15 @@ enum class CallEnd : std::uint8_t {
   kCancelled,  // lost a race (hedge, redirect) or its step ended: cancelled
 };
 std::string_view to_string(CallEnd end);
+// Whether a call that ended so produced an answer: one accepted, or one a
+// validator rejected. Only then do an output's quality, confidence, label,
+// verdict and silent flag exist; every event reports them as 0 and false for
+// the other ends (an error carries no output, a cancelled call none yet).
+// The one definition the orchestrator, the invocations and the choreographer
+// share, so that no two of them disagree on what an errored call scored.
+constexpr bool produced_answer(CallEnd end) {
+  return end == CallEnd::kSuccess || end == CallEnd::kInvalid;
+}
 
 struct CallStarted {
   sim::Time at;
@@ -115,6 +124,7 @@ struct CallEnded {
   std::int64_t input_tokens;
   std::int64_t output_tokens;
   double cost_usd;
+  // Of its answer; 0, 0 and false unless produced_answer(end).
   double quality;              // ground truth
   double confidence;           // what the orchestrator saw
   bool silent;                 // ground truth: a silent failure

@@ -230,8 +230,7 @@ void Engine::close_invocation(Handle<Request> req, const Attempt& a, const Closi
   if (observer_) {
     const Step& s = steps_[a.step];
     const CallOutcome* o = c.outcome;
-    const bool answered =
-        o != nullptr && (c.end == CallEnd::kSuccess || c.end == CallEnd::kInvalid);
+    const bool answered = o != nullptr && produced_answer(c.end);
     observer_->on_sub_workflow_ended(
         {.at = sim_.now(),
          .request = r.in.id,

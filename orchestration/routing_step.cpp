@@ -127,7 +127,7 @@ AttemptOutcome outcome_of(const Request& r, const Step& s, const Attempt& a, Cal
                           ErrorKind error, sim::Duration queue_wait, std::int64_t in,
                           std::int64_t out, double cost, sim::Time now,
                           const mock_agents::CallOutcome* o) {
-  const bool answered = o != nullptr && (end == CallEnd::kSuccess || end == CallEnd::kInvalid);
+  const bool answered = o != nullptr && produced_answer(end);
   return {.at = now,
           .request = r.in.id,
           .class_index = r.in.class_index,

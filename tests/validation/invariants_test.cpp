@@ -176,5 +176,41 @@ TEST(Invariants, CheckerReportsARoutedCallNoDecisionChose) {
   EXPECT_NE(checker.violations()[1].find("the decision chose 2"), std::string::npos);
 }
 
+// An errored, timed-out or cancelled call has no answer: a quality, a
+// confidence or a silent flag on it would be counted in the metrics as if it
+// had scored. Accepted and rejected answers keep theirs.
+TEST(Invariants, CheckerReportsAScoreOnACallThatProducedNoAnswer) {
+  orchestration::Workflow w;
+  w.nodes.resize(1);
+  eval::InvariantChecker checker(w, /*choreography=*/true);
+  checker.on_request_arrived({sim::Time::zero(), 1, 0, 10, sim::Time::max()});
+  auto call_that_ended = [&](mock_agents::CallId id, orchestration::CallEnd end, double quality,
+                             bool silent) {
+    orchestration::CallStarted started{};
+    started.request = 1;
+    started.call = id;
+    started.kind = orchestration::AttemptKind::kFirst;
+    checker.on_call_started(started);
+    orchestration::CallEnded ended{};
+    ended.request = 1;
+    ended.call = id;
+    ended.kind = orchestration::AttemptKind::kFirst;
+    ended.end = end;
+    ended.quality = quality;
+    ended.silent = silent;
+    checker.on_call_ended(ended);
+  };
+  call_that_ended(1, orchestration::CallEnd::kSuccess, 0.8, false);
+  call_that_ended(2, orchestration::CallEnd::kInvalid, 0.3, true);
+  call_that_ended(3, orchestration::CallEnd::kError, 0.0, false);
+  EXPECT_TRUE(checker.ok());
+  call_that_ended(4, orchestration::CallEnd::kError, 0.7, false);
+  call_that_ended(5, orchestration::CallEnd::kTimeout, 0.0, true);
+  ASSERT_EQ(checker.violation_count(), 2u);
+  EXPECT_NE(checker.violations()[0].find("ended error with no answer, yet reports quality 0.7"),
+            std::string::npos);
+  EXPECT_NE(checker.violations()[1].find("ended timeout with no answer"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace orchsim::validation::invariants_test
